@@ -1,0 +1,149 @@
+/*
+ * Copyright (c) 2026 The bondd developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * The parsed configuration (bondd.yaml(5)).  Only the parent parses the
+ * file; children receive the slices they need as IPC messages
+ * (include/messages.h).
+ */
+
+#ifndef CONFIG_H
+#define CONFIG_H
+
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "bondd.h"
+
+enum conf_role {
+	ROLE_CLIENT = 0,
+	ROLE_SERVER
+};
+
+enum conf_strategy {
+	STRATEGY_EARLIEST_ARRIVAL = 0,
+	STRATEGY_WEIGHTED,
+	STRATEGY_TIERED_FILL,
+	STRATEGY_ROUND_ROBIN,
+	STRATEGY_SINGLE_BEST
+};
+
+enum conf_fec_mode {
+	FEC_OFF = 0,
+	FEC_ADAPTIVE,
+	FEC_FIXED
+};
+
+struct conf_prefix {
+	uint8_t		family;		/* AF_INET or AF_INET6 */
+	uint8_t		plen;
+	uint8_t		addr[16];	/* network order; v4 in first 4 */
+};
+
+struct conf_link {
+	char		name[BONDD_NAME_MAX];
+	char		device[BONDD_NAME_MAX];	/* "" = not bound */
+	struct sockaddr_storage source;		/* ss_family 0 = any */
+	uint16_t	port;		/* local port, 0 = ephemeral */
+	uint32_t	fwmark;		/* 0 = none */
+	uint64_t	up_bps;		/* 0 = unknown */
+	uint64_t	down_bps;
+	uint32_t	priority;	/* tier, 1 = first */
+	uint64_t	quota_bytes;	/* tiered_fill quota, 0 = none */
+	bool		backup;
+	uint32_t	mtu;		/* link MTU, 0 = from device or 1500 */
+};
+
+struct conf_peer {
+	char		name[BONDD_PEER_NAME_MAX];
+	uint8_t		public_key[BONDD_KEY_LEN];
+	uint8_t		psk[BONDD_KEY_LEN];
+	bool		has_psk;
+	struct sockaddr_storage endpoint;	/* client only */
+	struct conf_prefix allowed[BONDD_MAX_ALLOWED];
+	int		nallowed;
+};
+
+struct config {
+	char		file[PATH_MAX];		/* as given with -f */
+	enum conf_role	role;
+
+	/* tunnel */
+	char		tun_name[BONDD_NAME_MAX];
+	struct conf_prefix tun_addr[4];		/* v4 and/or v6 */
+	int		ntun_addr;
+	uint32_t	tun_mtu;		/* 0 = auto */
+	uint32_t	tun_txqueuelen;
+
+	/* identity */
+	char		private_key_file[PATH_MAX];
+	uint8_t		private_key[BONDD_KEY_LEN];	/* loaded by parent */
+	char		user[64];		/* default BONDD_USER */
+
+	/* client: the server; server: the sites it serves */
+	struct conf_peer peers[BONDD_MAX_PEERS];
+	int		npeers;			/* client: exactly 1 */
+
+	/* client links; a server has one implicit link per listen addr */
+	struct conf_link links[BONDD_MAX_LINKS];
+	int		nlinks;
+	struct sockaddr_storage listen[BONDD_MAX_LISTEN];
+	int		nlisten;
+
+	/* sessions and probing (seconds or milliseconds as named) */
+	uint32_t	keepalive_s;		/* default 25 */
+	uint32_t	rekey_s;		/* default 120 */
+	uint32_t	probe_interval_ms;	/* default 100 */
+	uint32_t	down_after_ms;		/* default 300, floor 3xRTT */
+
+	/* scheduler and reorder */
+	enum conf_strategy strategy;
+	uint32_t	reorder_max_ms;		/* hold ceiling, default 100 */
+	bool		mss_clamp;
+
+	/* realtime traffic */
+	uint16_t	rt_udp_ports[16];
+	int		nrt_udp_ports;
+	uint16_t	rt_tcp_ports[16];
+	int		nrt_tcp_ports;
+	bool		rt_duplicate;
+
+	enum conf_fec_mode fec_mode;
+
+	/* control */
+	char		ctl_socket[108];
+	char		ctl_group[64];		/* "" = primary group of root */
+	struct sockaddr_storage metrics;	/* ss_family 0 = off */
+};
+
+/*
+ * Parse a file into conf.  On error returns -1 and writes one line
+ * "file:line:column: message" into err.  Loading the private key file
+ * is part of parsing (the parent is root when it first parses).
+ */
+int	 parse_config(const char *, struct config *, char *, size_t);
+/* Write the canonical YAML form (bondd -n). */
+void	 print_config(const struct config *, FILE *);
+void	 config_defaults(struct config *);
+
+const char *conf_strategy_name(enum conf_strategy);
+const char *conf_role_name(enum conf_role);
+
+#endif /* CONFIG_H */

@@ -1,0 +1,199 @@
+/*
+ * Copyright (c) 2026 The bondd developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * Framing of the control messages between bondd processes (parent,
+ * core, linkd, ctld) and between bondctl and ctld.  Every message is a
+ * fixed 16-byte header plus a payload of at most the channel's maximum
+ * size, carrying at most one file descriptor.  Every receiver checks
+ * type, length and fd presence against a rule table before use.
+ */
+
+#ifndef IPC_H
+#define IPC_H
+
+#include <sys/queue.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bondd.h"
+
+#define IPC_VERSION		1
+#define IPC_HDR_SIZE		16
+#define IPC_MAXSIZE		65536	/* internal channels, header included */
+#define IPC_CTL_MAXSIZE		16384	/* bondctl <-> ctld */
+#define IPC_FD_MARK		(1U << 31)	/* in hdr.len: an fd is attached */
+
+struct ipc_hdr {			/* host byte order: same host only */
+	uint32_t	type;		/* enum ipc_type */
+	uint32_t	len;		/* header + payload, | IPC_FD_MARK */
+	uint32_t	id;		/* link index, generation, request id */
+	uint32_t	pid;		/* bondctl pid to route a reply */
+};
+_Static_assert(sizeof(struct ipc_hdr) == IPC_HDR_SIZE, "ipc_hdr size");
+
+enum ipc_type {
+	/* process */
+	IPC_HELLO = 0x0101,	/* struct ipc_hello, both directions */
+	IPC_LOG,		/* child -> parent: struct ipc_log + text */
+	IPC_SHUTDOWN,		/* parent -> child: exit cleanly */
+	IPC_READY,		/* child -> parent: sandboxed and running */
+
+	/* configuration slices, parent -> child */
+	IPC_CONF_CORE = 0x0201,	/* struct ipc_conf_core */
+	IPC_CONF_LINKD,		/* struct ipc_conf_linkd */
+	IPC_CONF_PEER,		/* struct ipc_conf_peer (core, linkd) */
+	IPC_CONF_KEY,		/* struct ipc_conf_key (linkd only) */
+	IPC_CONF_CTLD,		/* struct ipc_conf_ctld */
+	IPC_CONF_END,		/* no payload: slice complete, apply */
+
+	/* resources, parent -> child, each with one fd */
+	IPC_TUN_FD = 0x0301,	/* to core: the TUN device */
+	IPC_LINK_SOCK,		/* to linkd: its UDP socket */
+	IPC_DATA_CHAN,		/* to core and linkd: packet queue end;
+				   hdr.id = linkd instance */
+	IPC_CTL_SOCK,		/* to ctld: the listening control socket */
+
+	/* state and statistics */
+	IPC_LINK_STATS = 0x0401, /* linkd -> parent -> ctld:
+				   struct ipc_link_stats */
+	IPC_CORE_STATS,		/* core -> parent -> ctld:
+				   struct ipc_core_stats */
+	IPC_STATS_END,		/* parent -> ctld: one snapshot complete */
+	IPC_LINK_ADMIN,		/* parent -> linkd/core: struct ipc_link_admin */
+
+	/* control, bondctl <-> ctld <-> parent */
+	IPC_CTL_STATUS = 0x0501, /* bondctl -> ctld, no payload */
+	IPC_CTL_VERSION,	/* bondctl -> ctld, no payload */
+	IPC_CTL_LINK_UP,	/* bondctl -> ctld -> parent: link name */
+	IPC_CTL_LINK_DOWN,	/* bondctl -> ctld -> parent: link name */
+	IPC_CTL_RELOAD,		/* bondctl -> ctld -> parent */
+	IPC_CTL_CONFIG,		/* bondctl -> ctld -> parent */
+	IPC_CTL_DATA,		/* reply chunk: text, no NUL */
+	IPC_CTL_RESULT,		/* final reply: struct ipc_ctl_result + text */
+};
+
+enum ipc_ctl_res {
+	CTL_RES_OK = 0,
+	CTL_RES_DENIED,		/* caller may not use this verb */
+	CTL_RES_BADMSG,		/* malformed request */
+	CTL_RES_NOSUCHLINK,
+	CTL_RES_PARSE_ERROR,	/* text holds file:line:col: message */
+	CTL_RES_PENDING,	/* a reload is already running */
+	CTL_RES_VERSION,	/* bondctl and ctld differ */
+	CTL_RES_FAILED,
+	CTL_RES_MAX
+};
+
+struct ipc_hello {
+	uint32_t	version;	/* IPC_VERSION */
+	uint32_t	proc;		/* enum proc_id of the sender */
+	uint32_t	instance;	/* linkd index, else 0 */
+	char		build[16];	/* BONDD_VERSION, NUL padded */
+};
+
+struct ipc_log {
+	int32_t		priority;	/* syslog priority */
+	/* followed by the text, no NUL, at most IPC_LOG_MAX bytes */
+};
+#define IPC_LOG_MAX		1024
+
+struct ipc_ctl_result {
+	uint32_t	code;		/* enum ipc_ctl_res */
+	/* followed by a message text, no NUL */
+};
+
+/* A received message.  The payload points into the channel buffer and is
+ * valid until the next ipc_get() on that channel. */
+struct ipc_msg {
+	struct ipc_hdr	 hdr;		/* len without IPC_FD_MARK */
+	const uint8_t	*data;
+	size_t		 len;		/* payload length */
+	size_t		 off;		/* read position for ipc_msg_get() */
+	int		 fd;		/* -1 if none */
+};
+
+struct ipc_buf;
+TAILQ_HEAD(ipc_bufq, ipc_buf);
+
+#define IPC_F_FDPASS	0x01	/* channel may carry fds (parent <-> child) */
+
+struct event;
+struct event_base;
+struct ipc_chan;
+
+/* msg is NULL when the channel closed, failed or sent a malformed frame;
+ * the callback must then stop using (and usually free) the channel. */
+typedef void (*ipc_dispatch_fn)(struct ipc_chan *, struct ipc_msg *, void *);
+
+struct ipc_chan {
+	int		 fd;
+	int		 flags;		/* IPC_F_* */
+	size_t		 maxsize;	/* largest frame, header included */
+	const char	*peer;		/* for log lines: "core", "linkd wan1" */
+	uint8_t		*rbuf;		/* maxsize bytes */
+	size_t		 rlen;		/* bytes in rbuf */
+	size_t		 rpos;		/* start of the next frame */
+	int		 rfds[4];	/* fds received, not yet matched */
+	int		 nrfds;
+	struct ipc_bufq	 wq;		/* queued frames */
+	size_t		 wqlen;		/* frames queued */
+	struct event_base *base;
+	struct event	*rev, *wev;
+	ipc_dispatch_fn	 dispatch;
+	void		*arg;
+};
+
+/* A rule of a process's dispatch table; the table ends with type 0. */
+struct ipc_rule {
+	uint32_t	type;
+	uint32_t	min, max;	/* payload length bounds */
+	int		fd;		/* 1: fd required, 0: none allowed */
+};
+
+int	 ipc_init(struct ipc_chan *, int, int, size_t, const char *);
+void	 ipc_clear(struct ipc_chan *);	/* close fd, free queues */
+int	 ipc_compose(struct ipc_chan *, uint32_t, uint32_t, uint32_t, int,
+	    const void *, size_t);
+int	 ipc_composev(struct ipc_chan *, uint32_t, uint32_t, uint32_t, int,
+	    const struct iovec *, int);
+int	 ipc_write(struct ipc_chan *);	/* -1 err, 0 pending, 1 all sent */
+int	 ipc_flush(struct ipc_chan *);	/* blocking: -1 or 0 */
+ssize_t	 ipc_read(struct ipc_chan *);	/* -1 err, 0 EOF, else bytes */
+int	 ipc_get(struct ipc_chan *, struct ipc_msg *); /* -1, 0 none, 1 */
+int	 ipc_msg_get(struct ipc_msg *, void *, size_t);
+int	 ipc_msg_get_str(struct ipc_msg *, char *, size_t);
+int	 ipc_msg_take_fd(struct ipc_msg *);
+int	 ipc_msg_end(const struct ipc_msg *);	/* 0 if fully consumed */
+void	 ipc_msg_free(struct ipc_msg *);	/* closes an untaken fd */
+const struct ipc_rule *ipc_check(const struct ipc_rule *,
+	    const struct ipc_msg *, const char **);
+const char *ipc_type_name(uint32_t);
+const char *ipc_res_str(uint32_t);
+
+/* libevent glue: read events always, write events while frames are
+ * queued; every complete frame goes to the dispatch function. */
+int	 ipc_event_set(struct ipc_chan *, struct event_base *,
+	    ipc_dispatch_fn, void *);
+void	 ipc_event_del(struct ipc_chan *);
+/* Compose and arm the write event. */
+int	 ipc_send(struct ipc_chan *, uint32_t, uint32_t, uint32_t, int,
+	    const void *, size_t);
+/* Send and verify IPC_HELLO (blocking, at start of a channel). */
+int	 ipc_hello_send(struct ipc_chan *, enum proc_id, uint32_t);
+int	 ipc_hello_check(const struct ipc_msg *, enum proc_id);
+
+#endif /* IPC_H */

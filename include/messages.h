@@ -1,0 +1,123 @@
+/*
+ * Copyright (c) 2026 The bondd developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * Payloads of the IPC messages between the parent and its children
+ * (types in ipc.h).  Fixed-size structs in host order; strings are
+ * NUL-terminated inside their arrays and every receiver checks that.
+ */
+
+#ifndef MESSAGES_H
+#define MESSAGES_H
+
+#include <sys/socket.h>
+#include <stdint.h>
+
+#include "bondd.h"
+#include "config.h"
+
+/* IPC_CONF_CORE: what the core needs to move packets. */
+struct ipc_conf_core {
+	uint32_t	role;		/* enum conf_role */
+	uint32_t	tun_mtu;	/* effective MTU of the TUN device */
+	uint32_t	nlinkd;		/* linkd instances (data channels) */
+	uint32_t	npeers;		/* IPC_CONF_PEER messages follow */
+	uint32_t	strategy;	/* enum conf_strategy */
+	uint32_t	reorder_max_ms;
+	uint32_t	mss_clamp;
+};
+
+/* IPC_CONF_LINKD: one linkd instance. */
+struct ipc_conf_linkd {
+	uint32_t	role;		/* enum conf_role */
+	uint32_t	instance;	/* index of this linkd */
+	char		name[BONDD_NAME_MAX];	/* link name or "listenN" */
+	uint32_t	link_id;	/* client: link index sent to server */
+	uint32_t	npeers;		/* IPC_CONF_PEER messages follow */
+	uint32_t	keepalive_s;
+	uint32_t	rekey_s;
+	uint32_t	probe_interval_ms;
+	uint32_t	payload_max;	/* largest inner frame it may carry */
+};
+
+/* IPC_CONF_PEER: hdr.id = peer index.  linkd and core get it; only
+ * linkd uses the keys. */
+struct ipc_conf_peer {
+	char		name[BONDD_PEER_NAME_MAX];
+	uint8_t		public_key[BONDD_KEY_LEN];
+	uint8_t		psk[BONDD_KEY_LEN];
+	uint32_t	has_psk;
+	struct sockaddr_storage endpoint;	/* client: the server */
+	struct conf_prefix allowed[BONDD_MAX_ALLOWED];
+	uint32_t	nallowed;
+};
+
+/* IPC_CONF_KEY: the local static private key, linkd only. */
+struct ipc_conf_key {
+	uint8_t		private_key[BONDD_KEY_LEN];
+};
+
+/* IPC_CONF_CTLD */
+struct ipc_conf_ctld {
+	uint32_t	role;
+	char		tun_name[BONDD_NAME_MAX];
+	uint32_t	tun_mtu;
+	struct sockaddr_storage metrics;	/* ss_family 0 = off */
+};
+
+enum session_state {
+	SESSION_NONE = 0,	/* no keys */
+	SESSION_HANDSHAKE,	/* initiation sent, waiting */
+	SESSION_ESTABLISHED
+};
+
+/* IPC_LINK_STATS: one per session of a linkd, sent every second.
+ * hdr.id = linkd instance. */
+struct ipc_link_stats {
+	char		link[BONDD_NAME_MAX];	/* linkd name (client link) */
+	char		peer[BONDD_PEER_NAME_MAX]; /* "" if none yet */
+	uint32_t	link_id;	/* the client's link index */
+	uint32_t	state;		/* enum session_state */
+	uint32_t	admin_down;
+	struct sockaddr_storage endpoint;	/* ss_family 0 = unknown */
+	uint64_t	tx_packets, tx_bytes;
+	uint64_t	rx_packets, rx_bytes;
+	int64_t		last_handshake_ms;	/* age, -1 = never */
+	uint64_t	handshakes;
+	uint64_t	auth_fail;	/* AEAD or handshake failures */
+	uint64_t	replay_drop;
+	uint64_t	malformed;	/* bad length, type, version */
+	uint64_t	send_errors;
+	uint32_t	rtt_us;		/* 0 = unknown */
+};
+
+/* IPC_CORE_STATS */
+struct ipc_core_stats {
+	uint64_t	tun_rx_packets, tun_rx_bytes;	/* read from TUN */
+	uint64_t	tun_tx_packets, tun_tx_bytes;	/* written to TUN */
+	uint64_t	no_route;	/* no peer or no live link */
+	uint64_t	bad_source;	/* inner source not in allowed_ips */
+	uint64_t	malformed;	/* bad frames from linkd */
+	uint64_t	too_big;	/* answered with ICMP too big */
+	uint64_t	queue_full;
+};
+
+/* IPC_LINK_ADMIN: hdr.id = linkd instance. */
+struct ipc_link_admin {
+	uint32_t	down;		/* 1 = taken out of service */
+};
+
+#endif /* MESSAGES_H */

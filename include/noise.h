@@ -1,0 +1,90 @@
+/*
+ * Copyright (c) 2026 The bondd developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * Noise_IK_25519_ChaChaPoly_BLAKE2b (the Noise Protocol Framework,
+ * revision 34) built on libsodium.  Runs in linkd.  The state machine
+ * is generic enough for the published test vectors and for bondd's own
+ * handshake (linkd/session.c).
+ */
+
+#ifndef NOISE_H
+#define NOISE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define NOISE_DHLEN	32
+#define NOISE_HASHLEN	64
+#define NOISE_KEYLEN	32
+#define NOISE_TAGLEN	16
+#define NOISE_PROTOCOL	"Noise_IK_25519_ChaChaPoly_BLAKE2b"
+
+struct noise_cipher {
+	uint8_t		k[NOISE_KEYLEN];
+	uint64_t	n;
+	int		has_key;
+};
+
+struct noise_hs {
+	int		initiator;
+	int		msg_index;	/* next message of the pattern */
+	uint8_t		h[NOISE_HASHLEN];
+	uint8_t		ck[NOISE_HASHLEN];
+	struct noise_cipher cs;
+	uint8_t		s_priv[NOISE_DHLEN], s_pub[NOISE_DHLEN];
+	uint8_t		e_priv[NOISE_DHLEN], e_pub[NOISE_DHLEN];
+	uint8_t		rs[NOISE_DHLEN], re[NOISE_DHLEN];
+	int		has_e;		/* fixed ephemeral (tests) */
+};
+
+/* Start a handshake.  rs is the responder's static key (initiator
+ * only, NULL for the responder). */
+int	noise_hs_init(struct noise_hs *, int initiator,
+	    const uint8_t *prologue, size_t prologue_len,
+	    const uint8_t s_priv[NOISE_DHLEN], const uint8_t *rs);
+/* Tests only: use this ephemeral private key instead of a random one. */
+void	noise_hs_set_ephemeral(struct noise_hs *, const uint8_t[NOISE_DHLEN]);
+/* Write the next message (-> e, es, s, ss / <- e, ee, se) with payload.
+ * Returns the message length or -1. */
+ssize_t	noise_hs_write(struct noise_hs *, const uint8_t *payload,
+	    size_t payload_len, uint8_t *out, size_t out_size);
+/* Read the next message; writes the decrypted payload.  Returns the
+ * payload length or -1 (authentication failure or bad length). */
+ssize_t	noise_hs_read(struct noise_hs *, const uint8_t *msg, size_t len,
+	    uint8_t *payload, size_t payload_size);
+/* After both messages: the two transport keys.  For the initiator
+ * send = c1, recv = c2; for the responder the reverse. */
+int	noise_hs_split(struct noise_hs *, uint8_t send[NOISE_KEYLEN],
+	    uint8_t recv[NOISE_KEYLEN]);
+/* The remote static key learnt by the responder after message 1. */
+const uint8_t *noise_hs_remote_static(const struct noise_hs *);
+void	noise_hs_hash(const struct noise_hs *, uint8_t[NOISE_HASHLEN]);
+void	noise_hs_wipe(struct noise_hs *);
+
+/* Transport: ChaCha20-Poly1305 IETF, nonce = 4 zero bytes || n (LE). */
+int	noise_encrypt(const uint8_t k[NOISE_KEYLEN], uint64_t n,
+	    const uint8_t *ad, size_t adlen, const uint8_t *in, size_t len,
+	    uint8_t *out);
+int	noise_decrypt(const uint8_t k[NOISE_KEYLEN], uint64_t n,
+	    const uint8_t *ad, size_t adlen, const uint8_t *in, size_t len,
+	    uint8_t *out);
+
+/* X25519 keys: public from private; a new private key. */
+int	noise_pubkey(uint8_t pub[NOISE_DHLEN], const uint8_t priv[NOISE_DHLEN]);
+void	noise_genkey(uint8_t priv[NOISE_DHLEN]);
+
+#endif /* NOISE_H */

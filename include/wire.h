@@ -1,0 +1,143 @@
+/*
+ * Copyright (c) 2026 The bondd developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * The UDP wire format between two linkd processes.  All multi-byte
+ * fields are little-endian.  doc: man/bondd.8 WIRE PROTOCOL and
+ * tests/unit/check_wire.c hold the byte offsets and golden vectors.
+ *
+ *   common prefix (4 bytes): version u8, type u8, reserved u16 (0)
+ *
+ *   HANDSHAKE_INIT  prefix, sender_index u32, ephemeral[32],
+ *                   static_enc[48], payload_enc[WIRE_INIT_PAYLOAD+16],
+ *                   mac1[16]
+ *   HANDSHAKE_RESP  prefix, sender_index u32, receiver_index u32,
+ *                   ephemeral[32], payload_enc[16], mac1[16]
+ *   DATA            prefix, receiver_index u32, counter u64,
+ *                   ciphertext of an inner frame, tag[16]
+ *
+ * The 16-byte DATA header is the AEAD associated data.  mac1 is keyed
+ * BLAKE2b-128 over the message up to mac1, key = BLAKE2b-256("mac1----"
+ * || responder static public key), so a responder can drop junk before
+ * any Diffie-Hellman.
+ *
+ * Inner frame (plaintext of DATA), 12-byte header:
+ *   kind u8, flags u8, reserved u16, seq u32, send_ts_us u32
+ *   kind DATA: one or more records of (len u16, IP packet[len])
+ *   kind KEEPALIVE: nothing more
+ */
+
+#ifndef WIRE_H
+#define WIRE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define WIRE_VERSION		1
+
+enum wire_type {
+	WIRE_HANDSHAKE_INIT = 1,
+	WIRE_HANDSHAKE_RESP = 2,
+	WIRE_DATA = 4
+};
+
+#define WIRE_PREFIX_LEN		4
+#define WIRE_TAG_LEN		16
+#define WIRE_MAC_LEN		16
+#define WIRE_KEY_LEN		32
+#define WIRE_DATA_HDR_LEN	16
+/* Handshake payload: link_id u8, flags u8, link name[16], tai64n[12] */
+#define WIRE_INIT_PAYLOAD	30
+#define WIRE_INIT_LEN		(WIRE_PREFIX_LEN + 4 + 32 + 48 + \
+				    WIRE_INIT_PAYLOAD + 16 + WIRE_MAC_LEN)
+#define WIRE_RESP_LEN		(WIRE_PREFIX_LEN + 4 + 4 + 32 + 16 + \
+				    WIRE_MAC_LEN)
+#define WIRE_DATA_OVERHEAD	(WIRE_DATA_HDR_LEN + WIRE_TAG_LEN)
+
+#define INNER_HDR_LEN		12
+#define INNER_REC_HDR_LEN	2
+
+enum inner_kind {
+	INNER_DATA = 1,
+	INNER_KEEPALIVE = 2
+};
+
+/* Outer IP + UDP + DATA header + tag + inner header + one record. */
+#define WIRE_TUN_OVERHEAD4	(20 + 8 + WIRE_DATA_OVERHEAD + \
+				    INNER_HDR_LEN + INNER_REC_HDR_LEN)
+#define WIRE_TUN_OVERHEAD6	(WIRE_TUN_OVERHEAD4 + 20)
+
+struct wire_init {
+	uint32_t	sender_index;
+	uint8_t		ephemeral[32];
+	uint8_t		static_enc[48];
+	uint8_t		payload_enc[WIRE_INIT_PAYLOAD + 16];
+	uint8_t		mac1[WIRE_MAC_LEN];
+};
+
+struct wire_resp {
+	uint32_t	sender_index;
+	uint32_t	receiver_index;
+	uint8_t		ephemeral[32];
+	uint8_t		payload_enc[16];
+	uint8_t		mac1[WIRE_MAC_LEN];
+};
+
+struct wire_data_hdr {
+	uint32_t	receiver_index;
+	uint64_t	counter;
+};
+
+/* The cleartext handshake payload inside payload_enc of an INIT. */
+struct wire_init_payload {
+	uint8_t		link_id;
+	uint8_t		flags;
+	char		link_name[16];	/* NUL padded */
+	uint8_t		tai64n[12];	/* big-endian, as WireGuard */
+};
+
+struct inner_hdr {
+	uint8_t		kind;
+	uint8_t		flags;
+	uint32_t	seq;
+	uint32_t	send_ts_us;
+};
+
+enum wire_err {
+	WIRE_OK = 0,
+	WIRE_ESHORT = -1,	/* shorter than its type needs */
+	WIRE_EVERSION = -2,	/* other protocol version */
+	WIRE_ETYPE = -3,	/* unknown type */
+	WIRE_ELEN = -4,		/* length does not match the type */
+	WIRE_ERESERVED = -5	/* reserved bits set */
+};
+
+/* Peek at the prefix: returns the type or a negative enum wire_err. */
+int	wire_type(const uint8_t *, size_t);
+size_t	wire_init_encode(uint8_t *, const struct wire_init *);
+int	wire_init_decode(const uint8_t *, size_t, struct wire_init *);
+size_t	wire_resp_encode(uint8_t *, const struct wire_resp *);
+int	wire_resp_decode(const uint8_t *, size_t, struct wire_resp *);
+size_t	wire_data_hdr_encode(uint8_t *, const struct wire_data_hdr *);
+int	wire_data_hdr_decode(const uint8_t *, size_t, struct wire_data_hdr *);
+void	wire_init_payload_encode(uint8_t *, const struct wire_init_payload *);
+int	wire_init_payload_decode(const uint8_t *, size_t,
+	    struct wire_init_payload *);
+size_t	inner_hdr_encode(uint8_t *, const struct inner_hdr *);
+int	inner_hdr_decode(const uint8_t *, size_t, struct inner_hdr *);
+const char *wire_strerror(int);
+
+#endif /* WIRE_H */
