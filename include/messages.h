@@ -38,6 +38,7 @@ struct ipc_conf_core {
 	uint32_t	strategy;	/* enum conf_strategy */
 	uint32_t	reorder_max_ms;
 	uint32_t	mss_clamp;
+	char		user[64];	/* sandbox user */
 };
 
 /* IPC_CONF_LINKD: one linkd instance. */
@@ -51,6 +52,7 @@ struct ipc_conf_linkd {
 	uint32_t	rekey_s;
 	uint32_t	probe_interval_ms;
 	uint32_t	payload_max;	/* largest inner frame it may carry */
+	char		user[64];	/* sandbox user */
 };
 
 /* IPC_CONF_PEER: hdr.id = peer index.  linkd and core get it; only
@@ -76,6 +78,9 @@ struct ipc_conf_ctld {
 	char		tun_name[BONDD_NAME_MAX];
 	uint32_t	tun_mtu;
 	struct sockaddr_storage metrics;	/* ss_family 0 = off */
+	char		user[64];	/* sandbox user */
+	char		group[64];	/* control group, "" = none */
+	uint32_t	gid;		/* its gid, if group is set */
 };
 
 enum session_state {

@@ -53,6 +53,8 @@ struct pktq_elem {
 
 struct pktq;
 
+/* Parent: a connected SOCK_SEQPACKET pair with large buffers. */
+int		 pktq_socketpair(int[2]);
 struct pktq	*pktq_open(int fd);
 void		 pktq_close(struct pktq *);
 int		 pktq_fd(const struct pktq *);
