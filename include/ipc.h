@@ -26,6 +26,8 @@
 #define IPC_H
 
 #include <sys/queue.h>
+#include <sys/types.h>
+#include <sys/uio.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -117,7 +119,7 @@ struct ipc_ctl_result {
 };
 
 /* A received message.  The payload points into the channel buffer and is
- * valid until the next ipc_get() on that channel. */
+ * valid until the next ipc_get() or ipc_read() on that channel. */
 struct ipc_msg {
 	struct ipc_hdr	 hdr;		/* len without IPC_FD_MARK */
 	const uint8_t	*data;
@@ -135,8 +137,18 @@ struct event;
 struct event_base;
 struct ipc_chan;
 
-/* msg is NULL when the channel closed, failed or sent a malformed frame;
- * the callback must then stop using (and usually free) the channel. */
+/*
+ * msg is NULL when the channel closed, failed or sent a malformed frame;
+ * the callback must then stop using (and usually free) the channel.  The
+ * events are already deleted then, so it is called with NULL only once.
+ *
+ * While handling any message the callback may call ipc_event_del() or
+ * ipc_clear() and then free the channel: the dispatch loop notices and
+ * touches neither the channel nor its buffer again.  A channel must
+ * always be cleared (or its events deleted) before it is freed.  The
+ * message itself is released with ipc_msg_free() after the callback
+ * returns; take the fd with ipc_msg_take_fd() to keep it.
+ */
 typedef void (*ipc_dispatch_fn)(struct ipc_chan *, struct ipc_msg *, void *);
 
 struct ipc_chan {
@@ -155,6 +167,11 @@ struct ipc_chan {
 	struct event	*rev, *wev;
 	ipc_dispatch_fn	 dispatch;
 	void		*arg;
+	/* Private to common/ipc*.c. */
+	uint64_t	 rbase;		/* stream offset of rbuf[0] */
+	uint64_t	 rfd_from[4];	/* stream span of the read that */
+	uint64_t	 rfd_to[4];	/* brought rfds[i] */
+	int		*gone;		/* set while dispatching */
 };
 
 /* A rule of a process's dispatch table; the table ends with type 0. */
@@ -164,16 +181,31 @@ struct ipc_rule {
 	int		fd;		/* 1: fd required, 0: none allowed */
 };
 
+/* ipc_init(chan, fd, IPC_F_*, maxsize, peer name): 0 or -1. */
 int	 ipc_init(struct ipc_chan *, int, int, size_t, const char *);
 void	 ipc_clear(struct ipc_chan *);	/* close fd, free queues */
+/*
+ * Queue one frame: (chan, type, id, pid, fd, payload).  The fd (or -1)
+ * belongs to the channel once the call succeeds: it is sent with the
+ * frame and then closed.  On failure the caller still owns it.  -1 with
+ * EMSGSIZE if the frame exceeds maxsize, EINVAL for an fd on a channel
+ * without IPC_F_FDPASS.
+ */
 int	 ipc_compose(struct ipc_chan *, uint32_t, uint32_t, uint32_t, int,
 	    const void *, size_t);
 int	 ipc_composev(struct ipc_chan *, uint32_t, uint32_t, uint32_t, int,
 	    const struct iovec *, int);
 int	 ipc_write(struct ipc_chan *);	/* -1 err, 0 pending, 1 all sent */
 int	 ipc_flush(struct ipc_chan *);	/* blocking: -1 or 0 */
-ssize_t	 ipc_read(struct ipc_chan *);	/* -1 err, 0 EOF, else bytes */
-int	 ipc_get(struct ipc_chan *, struct ipc_msg *); /* -1, 0 none, 1 */
+/* -1 err (EAGAIN: nothing to read), 0 EOF, else bytes.  On IPC_F_FDPASS
+ * channels more than one fd per read, or a truncated control message,
+ * closes every pending fd and fails. */
+ssize_t	 ipc_read(struct ipc_chan *);
+/* -1 malformed (drop the peer), 0 no complete frame, 1 msg filled in.
+ * An fd must arrive with the first byte of a frame carrying
+ * IPC_FD_MARK; a missing fd, or an fd that arrived with a frame
+ * without the mark, is malformed and all pending fds are closed. */
+int	 ipc_get(struct ipc_chan *, struct ipc_msg *);
 int	 ipc_msg_get(struct ipc_msg *, void *, size_t);
 int	 ipc_msg_get_str(struct ipc_msg *, char *, size_t);
 int	 ipc_msg_take_fd(struct ipc_msg *);
@@ -189,10 +221,12 @@ const char *ipc_res_str(uint32_t);
 int	 ipc_event_set(struct ipc_chan *, struct event_base *,
 	    ipc_dispatch_fn, void *);
 void	 ipc_event_del(struct ipc_chan *);
-/* Compose and arm the write event. */
+/* Compose and arm the write event (without events: leave it queued
+ * for ipc_flush()). */
 int	 ipc_send(struct ipc_chan *, uint32_t, uint32_t, uint32_t, int,
 	    const void *, size_t);
-/* Send and verify IPC_HELLO (blocking, at start of a channel). */
+/* Queue IPC_HELLO as ipc_send() does; check a received one (0 or -1,
+ * logging what differs). */
 int	 ipc_hello_send(struct ipc_chan *, enum proc_id, uint32_t);
 int	 ipc_hello_check(const struct ipc_msg *, enum proc_id);
 

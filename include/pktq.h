@@ -64,9 +64,10 @@ int		 pktq_put(struct pktq *, const struct pktq_hdr *,
 		    const void *frame, size_t len);
 /* Send what is queued.  0 when all went, -1 otherwise (dropped). */
 int		 pktq_flush(struct pktq *);
-/* Receive up to n elements without blocking.  Returns the number
- * received (0 if none), or -1 on error; malformed elements are dropped
- * and counted. */
+/* Receive up to n (at most PKTQ_BATCH) elements without blocking.
+ * Returns the number received (0 if none), or -1 on error (EPIPE: the
+ * peer closed); malformed elements are dropped and counted.  Elements
+ * are never empty: a zero-length datagram reads as the peer closing. */
 int		 pktq_get(struct pktq *, struct pktq_elem *, int n);
 uint64_t	 pktq_dropped(const struct pktq *);	/* malformed + full */
 
