@@ -1,0 +1,451 @@
+/*
+ * Copyright (c) 2026 The bondd developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * Privilege separation: the sandbox every child enters (empty chroot,
+ * unprivileged user, no capabilities, rlimits, no new privileges and a
+ * seccomp allow-list per role) and the parent's own drop to the user
+ * with CAP_NET_ADMIN only.  Runs in every process before it reads
+ * untrusted input; the input it trusts is the role and user name the
+ * caller passes.
+ */
+
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <cap-ng.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <pwd.h>
+#include <sched.h>
+#include <seccomp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bondd.h"
+#include "log.h"
+#include "sandbox.h"
+
+#define SANDBOX_DEBUG_ENV	"BONDD_SANDBOX_DEBUG"
+#define SANDBOX_DEBUG_EXIT	159
+
+/* Every child: IPC over fd 3, libevent on epoll, malloc, time. */
+static const int sc_common[] = {
+	SCMP_SYS(read), SCMP_SYS(write), SCMP_SYS(readv), SCMP_SYS(writev),
+	SCMP_SYS(recvmsg), SCMP_SYS(sendmsg), SCMP_SYS(recvfrom),
+	SCMP_SYS(sendto), SCMP_SYS(close),
+	SCMP_SYS(epoll_wait), SCMP_SYS(epoll_pwait), SCMP_SYS(epoll_pwait2),
+	SCMP_SYS(epoll_ctl), SCMP_SYS(poll), SCMP_SYS(ppoll),
+	SCMP_SYS(clock_gettime), SCMP_SYS(clock_getres),
+	SCMP_SYS(gettimeofday), SCMP_SYS(nanosleep),
+	SCMP_SYS(clock_nanosleep),
+	SCMP_SYS(getpid), SCMP_SYS(gettid), SCMP_SYS(getppid),
+	SCMP_SYS(getuid),
+	SCMP_SYS(brk), SCMP_SYS(munmap), SCMP_SYS(mremap), SCMP_SYS(madvise),
+	SCMP_SYS(rt_sigreturn), SCMP_SYS(rt_sigprocmask),
+	SCMP_SYS(rt_sigaction), SCMP_SYS(sigaltstack),
+	SCMP_SYS(exit), SCMP_SYS(exit_group),
+	SCMP_SYS(fstat), SCMP_SYS(newfstatat), SCMP_SYS(futex),
+	SCMP_SYS(getrandom), SCMP_SYS(restart_syscall), SCMP_SYS(fcntl),
+	SCMP_SYS(lseek),
+	-1
+};
+
+/* linkd: batched UDP on the socket the parent gave it. */
+static const int sc_linkd[] = {
+	SCMP_SYS(recvmmsg), SCMP_SYS(sendmmsg), SCMP_SYS(getsockname), -1
+};
+
+/* core: the TUN needs nothing beyond read/write; batches to linkd. */
+static const int sc_core[] = {
+	SCMP_SYS(recvmmsg), SCMP_SYS(sendmmsg), -1
+};
+
+/* ctld: accepts bondctl (and metrics) connections, checks peer creds. */
+static const int sc_ctld[] = {
+	SCMP_SYS(accept4), SCMP_SYS(accept), SCMP_SYS(getsockopt),
+	SCMP_SYS(shutdown), SCMP_SYS(getsockname), -1
+};
+
+static int	sandbox_max_fd(void);
+static void	sandbox_check_root(void);
+static void	sandbox_enter_root(const char *);
+static void	sandbox_enter_userns(void);
+static void	sandbox_write_file(const char *, const char *);
+static void	sandbox_drop_caps(int);
+static void	sandbox_rlimits(int, int);
+static void	sandbox_seccomp(enum proc_id, int);
+static void	sandbox_sigsys(int, siginfo_t *, void *);
+
+void
+sandbox_enter(enum proc_id role, const char *user)
+{
+	const char	*env;
+	int		 debug, maxfd, bounds;
+
+	if (role != PROC_CORE && role != PROC_LINKD && role != PROC_CTLD)
+		fatalx("%s: no sandbox for role %d", __func__, role);
+	env = getenv(SANDBOX_DEBUG_ENV);
+	debug = env != NULL && strcmp(env, "1") == 0;
+	/* Before the chroot: /proc and the zone file are still there. */
+	maxfd = sandbox_max_fd();
+	tzset();
+
+	if (getuid() == 0) {
+		sandbox_enter_root(user);
+		bounds = 0;	/* already dropped while still root */
+	} else {
+		log_debug("%s: respawned as uid %u (user %s)", __func__,
+		    (unsigned int)getuid(), user);
+		sandbox_check_root();
+		if (unshare(CLONE_NEWUSER) == 0) {
+			sandbox_enter_userns();
+			bounds = 1;
+		} else {
+			log_warn("%s: unshare(CLONE_NEWUSER)", __func__);
+			log_warnx("%s runs without chroot (still seccomp'd)",
+			    proc_names[role]);
+			bounds = 0;
+		}
+	}
+
+	sandbox_drop_caps(bounds);
+	sandbox_rlimits(maxfd, debug);
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
+		fatal("%s: PR_SET_NO_NEW_PRIVS", __func__);
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
+		fatal("%s: PR_SET_DUMPABLE", __func__);
+
+	sandbox_seccomp(role, debug);
+}
+
+/* Started by the root parent: chroot, then the user, verified. */
+static void
+sandbox_enter_root(const char *user)
+{
+	struct passwd	*pw;
+	uid_t		 uid, ruid, euid, suid;
+	gid_t		 gid, rgid, egid, sgid;
+
+	if ((pw = getpwnam(user)) == NULL)
+		fatalx("unknown user %s", user);
+	if (pw->pw_uid == 0)
+		fatalx("sandbox user %s must not be root", user);
+	uid = pw->pw_uid;
+	gid = pw->pw_gid;
+
+	if (mkdir(BONDD_CHROOT, 0755) == -1 && errno != EEXIST)
+		fatal("mkdir %s", BONDD_CHROOT);
+	sandbox_check_root();
+	if (chroot(BONDD_CHROOT) == -1)
+		fatal("chroot %s", BONDD_CHROOT);
+	if (chdir("/") == -1)
+		fatal("chdir /");
+
+	/* Bounding set needs CAP_SETPCAP: drop it before the uid change. */
+	capng_clear(CAPNG_SELECT_ALL);
+	if (capng_apply(CAPNG_SELECT_BOUNDS) != 0)
+		fatalx("%s: cannot clear the capability bounding set",
+		    __func__);
+
+	if (setgroups(0, NULL) == -1)
+		fatal("setgroups");
+	if (setresgid(gid, gid, gid) == -1)
+		fatal("setresgid %u", (unsigned int)gid);
+	if (setresuid(uid, uid, uid) == -1)
+		fatal("setresuid %u", (unsigned int)uid);
+
+	if (getresuid(&ruid, &euid, &suid) == -1 ||
+	    getresgid(&rgid, &egid, &sgid) == -1)
+		fatal("getresuid");
+	if (ruid != uid || euid != uid || suid != uid ||
+	    rgid != gid || egid != gid || sgid != gid)
+		fatalx("%s: failed to drop to user %s", __func__, user);
+	if (setuid(0) != -1)
+		fatalx("%s: could regain root", __func__);
+}
+
+/*
+ * Respawned by the parent that already runs as the user: a user
+ * namespace of our own grants CAP_SYS_CHROOT inside it and nothing
+ * outside.  The ids map 1:1 so the process keeps its identity.
+ */
+static void
+sandbox_enter_userns(void)
+{
+	char	buf[64];
+	uid_t	uid = getuid();
+	gid_t	gid = getgid();
+
+	/* Our /proc files stay root's (unwritable) while non-dumpable. */
+	if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) == -1)
+		fatal("%s: PR_SET_DUMPABLE", __func__);
+	sandbox_write_file("/proc/self/setgroups", "deny");
+	snprintf(buf, sizeof(buf), "%u %u 1", (unsigned int)uid,
+	    (unsigned int)uid);
+	sandbox_write_file("/proc/self/uid_map", buf);
+	snprintf(buf, sizeof(buf), "%u %u 1", (unsigned int)gid,
+	    (unsigned int)gid);
+	sandbox_write_file("/proc/self/gid_map", buf);
+
+	if (chroot(BONDD_CHROOT) == -1)
+		fatal("chroot %s", BONDD_CHROOT);
+	if (chdir("/") == -1)
+		fatal("chdir /");
+	if (getuid() != uid || getgid() != gid)
+		fatalx("%s: ids changed in the user namespace", __func__);
+}
+
+static void
+sandbox_write_file(const char *path, const char *text)
+{
+	size_t	len = strlen(text);
+	int	fd;
+
+	if ((fd = open(path, O_WRONLY | O_CLOEXEC)) == -1)
+		fatal("open %s", path);
+	if (write(fd, text, len) != (ssize_t)len)
+		fatal("write %s", path);
+	close(fd);
+}
+
+/* The ntpd check: a root-owned directory nobody else may write, empty. */
+static void
+sandbox_check_root(void)
+{
+	struct stat	 st;
+	struct dirent	*de;
+	DIR		*d;
+
+	if (stat(BONDD_CHROOT, &st) == -1)
+		fatal("stat %s", BONDD_CHROOT);
+	if (!S_ISDIR(st.st_mode))
+		fatalx("chroot %s is not a directory", BONDD_CHROOT);
+	if (st.st_uid != 0)
+		fatalx("chroot %s is not owned by root", BONDD_CHROOT);
+	if (st.st_mode & (S_IWGRP | S_IWOTH))
+		fatalx("chroot %s is group or other writable", BONDD_CHROOT);
+	if ((d = opendir(BONDD_CHROOT)) == NULL)
+		fatal("opendir %s", BONDD_CHROOT);
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") != 0 &&
+		    strcmp(de->d_name, "..") != 0)
+			fatalx("chroot %s is not empty (%s)", BONDD_CHROOT,
+			    de->d_name);
+	}
+	closedir(d);
+}
+
+static int
+sandbox_max_fd(void)
+{
+	struct dirent	*de;
+	DIR		*d;
+	long		 fd;
+	int		 maxfd = 2, dfd;
+	char		*end;
+
+	if ((d = opendir("/proc/self/fd")) == NULL)
+		fatal("opendir /proc/self/fd");
+	dfd = dirfd(d);
+	while ((de = readdir(d)) != NULL) {
+		fd = strtol(de->d_name, &end, 10);
+		if (end == de->d_name || *end != '\0' || fd < 0 ||
+		    fd > INT_MAX)
+			continue;
+		if (fd != dfd && fd > maxfd)
+			maxfd = fd;
+	}
+	closedir(d);
+	return maxfd;
+}
+
+/* bounds: also clear the bounding set (only possible with CAP_SETPCAP). */
+static void
+sandbox_drop_caps(int bounds)
+{
+	capng_clear(CAPNG_SELECT_ALL);
+	if (capng_apply(bounds ? CAPNG_SELECT_ALL :
+	    CAPNG_SELECT_CAPS | CAPNG_SELECT_AMBIENT) != 0)
+		fatalx("%s: cannot drop capabilities", __func__);
+	if (capng_get_caps_process() != 0)
+		fatalx("%s: cannot read capabilities", __func__);
+	if (capng_have_capabilities(CAPNG_SELECT_CAPS) != CAPNG_NONE)
+		fatalx("%s: capabilities left after drop", __func__);
+}
+
+static void
+sandbox_rlimits(int maxfd, int debug)
+{
+	struct rlimit	rl;
+
+	rl.rlim_cur = rl.rlim_max = 0;
+	if (setrlimit(RLIMIT_NPROC, &rl) == -1)
+		fatal("setrlimit RLIMIT_NPROC");
+	if (setrlimit(RLIMIT_CORE, &rl) == -1)
+		fatal("setrlimit RLIMIT_CORE");
+	/*
+	 * A stderr redirected to a file then fails with EFBIG instead of
+	 * killing us; in debug mode the SIGSYS line must still reach it.
+	 */
+	if (signal(SIGXFSZ, SIG_IGN) == SIG_ERR)
+		fatal("signal SIGXFSZ");
+	if (!debug && setrlimit(RLIMIT_FSIZE, &rl) == -1)
+		fatal("setrlimit RLIMIT_FSIZE");
+	rl.rlim_cur = rl.rlim_max = (rlim_t)maxfd + 16;
+	if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+		fatal("setrlimit RLIMIT_NOFILE");
+}
+
+static void
+sandbox_allow(scmp_filter_ctx ctx, const int *list)
+{
+	int	rc;
+
+	for (; *list != -1; list++) {
+		if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, *list, 0)) < 0)
+			fatalx("seccomp: cannot allow syscall %d: %s", *list,
+			    strerror(-rc));
+	}
+}
+
+static void
+sandbox_seccomp(enum proc_id role, int debug)
+{
+	scmp_filter_ctx		 ctx;
+	struct sigaction	 sa;
+	const int		*extra;
+	int			 rc;
+
+	if (debug) {
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_sigaction = sandbox_sigsys;
+		sa.sa_flags = SA_SIGINFO;
+		sigemptyset(&sa.sa_mask);
+		if (sigaction(SIGSYS, &sa, NULL) == -1)
+			fatal("sigaction SIGSYS");
+	}
+	if ((ctx = seccomp_init(debug ? SCMP_ACT_TRAP :
+	    SCMP_ACT_KILL_PROCESS)) == NULL)
+		fatalx("seccomp_init failed");
+
+	sandbox_allow(ctx, sc_common);
+	switch (role) {
+	case PROC_LINKD:
+		extra = sc_linkd;
+		break;
+	case PROC_CORE:
+		extra = sc_core;
+		break;
+	default:
+		extra = sc_ctld;
+		break;
+	}
+	sandbox_allow(ctx, extra);
+
+	/* Memory, but never executable: no code injected at run time. */
+	if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
+	    SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0))) < 0 ||
+	    (rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 1,
+	    SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0))) < 0)
+		fatalx("seccomp mmap rules: %s", strerror(-rc));
+	/* abort() signals itself; no signal may reach another process. */
+	if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1,
+	    SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)getpid()))) < 0)
+		fatalx("seccomp tgkill rule: %s", strerror(-rc));
+
+	if ((rc = seccomp_load(ctx)) < 0)
+		fatalx("seccomp_load: %s", strerror(-rc));
+	seccomp_release(ctx);
+}
+
+/* Debug only: name the offending syscall.  Async-signal-safe. */
+static void
+sandbox_sigsys(int sig, siginfo_t *si, void *uctx)
+{
+	static const char	 msg[] = "seccomp: syscall ";
+	char			 buf[sizeof(msg) + 16], *p;
+	char			 num[12];
+	int			 n, i = 0;
+	ssize_t			 rv;
+
+	(void)sig;
+	(void)uctx;
+	n = si->si_syscall;
+	memcpy(buf, msg, sizeof(msg) - 1);
+	p = buf + sizeof(msg) - 1;
+	if (n < 0) {
+		*p++ = '-';
+		n = -n;
+	}
+	do {
+		num[i++] = '0' + n % 10;
+		n /= 10;
+	} while (n > 0 && i < (int)sizeof(num));
+	while (i > 0)
+		*p++ = num[--i];
+	*p++ = '\n';
+	rv = write(STDERR_FILENO, buf, p - buf);
+	(void)rv;
+	_exit(SANDBOX_DEBUG_EXIT);
+}
+
+void
+sandbox_parent_drop(const char *user, int need_raw)
+{
+	struct passwd	*pw;
+	uid_t		 ruid, euid, suid;
+
+	if ((pw = getpwnam(user)) == NULL)
+		fatalx("unknown user %s", user);
+	if (pw->pw_uid == 0)
+		fatalx("user %s must not be root", user);
+
+	capng_clear(CAPNG_SELECT_ALL);
+	if (capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED,
+	    CAP_NET_ADMIN) != 0 || (need_raw &&
+	    capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED,
+	    CAP_NET_RAW) != 0))
+		fatalx("%s: capng_update failed", __func__);
+	if (capng_change_id(pw->pw_uid, pw->pw_gid,
+	    CAPNG_DROP_SUPP_GRP | CAPNG_CLEAR_BOUNDING) != 0)
+		fatalx("%s: cannot change to user %s", __func__, user);
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) == -1)
+		fatal("%s: PR_CAP_AMBIENT_CLEAR_ALL", __func__);
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
+		fatal("%s: PR_SET_DUMPABLE", __func__);
+
+	if (getresuid(&ruid, &euid, &suid) == -1)
+		fatal("getresuid");
+	if (ruid != pw->pw_uid || euid != pw->pw_uid || suid != pw->pw_uid)
+		fatalx("%s: failed to drop to user %s", __func__, user);
+	if (capng_get_caps_process() != 0 ||
+	    capng_have_capability(CAPNG_EFFECTIVE, CAP_NET_ADMIN) != 1)
+		fatalx("%s: CAP_NET_ADMIN lost", __func__);
+	log_debug("parent runs as %s, keeps CAP_NET_ADMIN%s", user,
+	    need_raw ? " and CAP_NET_RAW" : "");
+}
