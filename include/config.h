@@ -69,6 +69,7 @@ struct conf_link {
 	uint64_t	quota_bytes;	/* tiered_fill quota, 0 = none */
 	bool		backup;
 	uint32_t	mtu;		/* link MTU, 0 = from device or 1500 */
+	struct sockaddr_storage endpoint; /* ss_family 0 = peer endpoint */
 };
 
 struct conf_peer {
@@ -76,6 +77,7 @@ struct conf_peer {
 	uint8_t		public_key[BONDD_KEY_LEN];
 	uint8_t		psk[BONDD_KEY_LEN];
 	bool		has_psk;
+	char		psk_file[PATH_MAX];	/* "" = no psk */
 	struct sockaddr_storage endpoint;	/* client only */
 	struct conf_prefix allowed[BONDD_MAX_ALLOWED];
 	int		nallowed;
@@ -145,5 +147,27 @@ void	 config_defaults(struct config *);
 
 const char *conf_strategy_name(enum conf_strategy);
 const char *conf_role_name(enum conf_role);
+const char *conf_fec_name(enum conf_fec_mode);
+
+/*
+ * Value syntax shared by the parser and the printer (common/config.c).
+ * Rates are bits per second ("1.5mbit", "40mbit", "800kbit", plain
+ * integers), sizes are bytes ("500MB", "10GB", "2GiB"); both 0 or -1.
+ */
+#define CONF_RATE_MIN	1000ULL			/* 1kbit */
+#define CONF_RATE_MAX	100000000000ULL		/* 100gbit */
+#define CONF_SIZE_MIN	1ULL
+#define CONF_SIZE_MAX	1000000000000000000ULL	/* 1000PB */
+
+int	 conf_strategy_parse(const char *, enum conf_strategy *);
+int	 conf_fec_parse(const char *, enum conf_fec_mode *);
+int	 conf_rate_parse(const char *, uint64_t *);
+void	 conf_rate_fmt(uint64_t, char *, size_t);
+int	 conf_size_parse(const char *, uint64_t *);
+void	 conf_size_fmt(uint64_t, char *, size_t);
+/* Interface, link and peer names: 1..max-1 of [A-Za-z0-9_.-]. */
+int	 conf_name_valid(const char *, size_t);
+/* Read a base64 key file; -1 with errno (EINVAL: not a key). */
+int	 conf_key_load(const char *, uint8_t[BONDD_KEY_LEN]);
 
 #endif /* CONFIG_H */
