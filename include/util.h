@@ -38,6 +38,8 @@ int		 addr_parse(const char *, uint16_t default_port,
 /* An address without a port: 0 or -1. */
 int		 addr_parse_host(const char *, struct sockaddr_storage *);
 const char	*addr_fmt(const struct sockaddr_storage *, char *, size_t);
+/* The address alone, without brackets or port. */
+const char	*addr_fmt_host(const struct sockaddr_storage *, char *, size_t);
 socklen_t	 addr_len(const struct sockaddr_storage *);
 int		 addr_equal(const struct sockaddr_storage *,
 		    const struct sockaddr_storage *);
