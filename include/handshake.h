@@ -58,7 +58,9 @@ int	handshake_init_create(struct noise_hs *, const struct hs_local *,
  * the state, *init the decoded fields, *payload the decrypted payload,
  * and noise_hs_remote_static(hs) the initiator's static key, which the
  * caller must look up among its peers before trusting anything.
- * Returns 0, or -1 with *why set ("mac1", "decrypt", "length").
+ * Returns 0, or -1 with *why set ("mac1", "decrypt", "length", or
+ * "version", "type", "reserved", "payload").  A datagram refused
+ * before Noise (length, prefix, mac1) leaves hs untouched: no DH ran.
  */
 int	handshake_init_consume(struct noise_hs *, const struct hs_local *,
 	    const uint8_t *, size_t, struct wire_init *,
@@ -70,7 +72,9 @@ int	handshake_resp_create(struct noise_hs *,
 	    uint32_t receiver_index, uint8_t out[WIRE_RESP_LEN],
 	    uint8_t send_key[NOISE_KEYLEN], uint8_t recv_key[NOISE_KEYLEN]);
 
-/* Initiator: check mac1 and run Noise message 2, then split keys. */
+/* Initiator: check mac1 and run Noise message 2, then split keys.
+ * On failure (*why as above) hs is unchanged: the handshake in flight
+ * survives a forged RESP. */
 int	handshake_resp_consume(struct noise_hs *, const struct hs_local *,
 	    const uint8_t *, size_t, struct wire_resp *,
 	    uint8_t send_key[NOISE_KEYLEN], uint8_t recv_key[NOISE_KEYLEN],

@@ -24,6 +24,8 @@
 #ifndef NOISE_H
 #define NOISE_H
 
+#include <sys/types.h>
+
 #include <stddef.h>
 #include <stdint.h>
 

@@ -122,7 +122,8 @@ enum wire_err {
 	WIRE_EVERSION = -2,	/* other protocol version */
 	WIRE_ETYPE = -3,	/* unknown type */
 	WIRE_ELEN = -4,		/* length does not match the type */
-	WIRE_ERESERVED = -5	/* reserved bits set */
+	WIRE_ERESERVED = -5,	/* reserved bits set */
+	WIRE_ENAME = -6		/* link name not NUL terminated and padded */
 };
 
 /* Peek at the prefix: returns the type or a negative enum wire_err. */

@@ -1,0 +1,454 @@
+/*
+ * Copyright (c) 2026 The bondd developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * Noise_IK_25519_ChaChaPoly_BLAKE2b (Noise revision 34) on libsodium:
+ * the symmetric state, the two IK handshake messages and the transport
+ * AEAD.  Runs unprivileged in linkd and reads untrusted handshake
+ * bytes; holds static and ephemeral private keys, wiped after use.
+ * Allocates nothing.
+ */
+
+#include <sys/types.h>
+
+#include <stdint.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "noise.h"
+
+#define HMAC_BLOCKLEN	128		/* BLAKE2b block length */
+#define NOISE_MAXMSG	65535
+#define MSG1_OVERHEAD	(NOISE_DHLEN + NOISE_DHLEN + 2 * NOISE_TAGLEN)
+#define MSG2_OVERHEAD	(NOISE_DHLEN + NOISE_TAGLEN)
+
+static void
+nonce_make(uint8_t nonce[crypto_aead_chacha20poly1305_IETF_NPUBBYTES],
+    uint64_t n)
+{
+	int i;
+
+	memset(nonce, 0, 4);
+	for (i = 0; i < 8; i++)
+		nonce[4 + i] = (uint8_t)(n >> (8 * i));
+}
+
+int
+noise_encrypt(const uint8_t k[NOISE_KEYLEN], uint64_t n, const uint8_t *ad,
+    size_t adlen, const uint8_t *in, size_t len, uint8_t *out)
+{
+	uint8_t nonce[crypto_aead_chacha20poly1305_IETF_NPUBBYTES];
+
+	/* 2^64-1 is reserved by the Noise spec. */
+	if (n == UINT64_MAX)
+		return (-1);
+	nonce_make(nonce, n);
+	crypto_aead_chacha20poly1305_ietf_encrypt(out, NULL, in, len, ad,
+	    adlen, NULL, nonce, k);
+	return (0);
+}
+
+int
+noise_decrypt(const uint8_t k[NOISE_KEYLEN], uint64_t n, const uint8_t *ad,
+    size_t adlen, const uint8_t *in, size_t len, uint8_t *out)
+{
+	uint8_t nonce[crypto_aead_chacha20poly1305_IETF_NPUBBYTES];
+
+	if (n == UINT64_MAX || len < NOISE_TAGLEN)
+		return (-1);
+	nonce_make(nonce, n);
+	if (crypto_aead_chacha20poly1305_ietf_decrypt(out, NULL, NULL, in,
+	    len, ad, adlen, nonce, k) != 0)
+		return (-1);
+	return (0);
+}
+
+int
+noise_pubkey(uint8_t pub[NOISE_DHLEN], const uint8_t priv[NOISE_DHLEN])
+{
+	return (crypto_scalarmult_base(pub, priv) == 0 ? 0 : -1);
+}
+
+void
+noise_genkey(uint8_t priv[NOISE_DHLEN])
+{
+	randombytes_buf(priv, NOISE_DHLEN);
+}
+
+/*
+ * X25519.  libsodium already refuses an all-zero result (a low-order
+ * peer point); check again so that a weaker library cannot slip one
+ * into the chaining key.
+ */
+static int
+dh(uint8_t out[NOISE_DHLEN], const uint8_t priv[NOISE_DHLEN],
+    const uint8_t pub[NOISE_DHLEN])
+{
+	if (crypto_scalarmult(out, priv, pub) != 0 ||
+	    sodium_is_zero(out, NOISE_DHLEN)) {
+		sodium_memzero(out, NOISE_DHLEN);
+		return (-1);
+	}
+	return (0);
+}
+
+static void
+hash_update(crypto_generichash_state *st, const uint8_t *p, size_t len)
+{
+	if (len > 0)
+		crypto_generichash_update(st, p, len);
+}
+
+/*
+ * HMAC-BLAKE2b (RFC 2104 with a 128-byte block) over d1 || d2.  Keys
+ * are always HASHLEN bytes here, shorter than a block, so they are
+ * only zero padded.
+ */
+static void
+hmac(uint8_t out[NOISE_HASHLEN], const uint8_t key[NOISE_HASHLEN],
+    const uint8_t *d1, size_t l1, const uint8_t *d2, size_t l2)
+{
+	crypto_generichash_state st;
+	uint8_t pad[HMAC_BLOCKLEN], inner[NOISE_HASHLEN];
+	size_t i;
+
+	memset(pad, 0x36, sizeof(pad));
+	for (i = 0; i < NOISE_HASHLEN; i++)
+		pad[i] ^= key[i];
+	crypto_generichash_init(&st, NULL, 0, NOISE_HASHLEN);
+	hash_update(&st, pad, sizeof(pad));
+	hash_update(&st, d1, l1);
+	hash_update(&st, d2, l2);
+	crypto_generichash_final(&st, inner, sizeof(inner));
+
+	memset(pad, 0x5c, sizeof(pad));
+	for (i = 0; i < NOISE_HASHLEN; i++)
+		pad[i] ^= key[i];
+	crypto_generichash_init(&st, NULL, 0, NOISE_HASHLEN);
+	hash_update(&st, pad, sizeof(pad));
+	hash_update(&st, inner, sizeof(inner));
+	crypto_generichash_final(&st, out, NOISE_HASHLEN);
+
+	sodium_memzero(pad, sizeof(pad));
+	sodium_memzero(inner, sizeof(inner));
+	sodium_memzero(&st, sizeof(st));
+}
+
+/* HKDF of the Noise spec with two outputs. */
+static void
+hkdf2(const uint8_t ck[NOISE_HASHLEN], const uint8_t *ikm, size_t ikmlen,
+    uint8_t o1[NOISE_HASHLEN], uint8_t o2[NOISE_HASHLEN])
+{
+	uint8_t tk[NOISE_HASHLEN];
+	const uint8_t one = 0x01, two = 0x02;
+
+	hmac(tk, ck, ikm, ikmlen, NULL, 0);
+	hmac(o1, tk, &one, 1, NULL, 0);
+	hmac(o2, tk, o1, NOISE_HASHLEN, &two, 1);
+	sodium_memzero(tk, sizeof(tk));
+}
+
+static void
+mix_hash(struct noise_hs *hs, const uint8_t *data, size_t len)
+{
+	crypto_generichash_state st;
+
+	crypto_generichash_init(&st, NULL, 0, NOISE_HASHLEN);
+	hash_update(&st, hs->h, NOISE_HASHLEN);
+	hash_update(&st, data, len);
+	crypto_generichash_final(&st, hs->h, NOISE_HASHLEN);
+}
+
+static void
+mix_key(struct noise_hs *hs, const uint8_t ikm[NOISE_DHLEN])
+{
+	uint8_t tk[NOISE_HASHLEN];
+
+	hkdf2(hs->ck, ikm, NOISE_DHLEN, hs->ck, tk);
+	memcpy(hs->cs.k, tk, NOISE_KEYLEN);
+	hs->cs.n = 0;
+	hs->cs.has_key = 1;
+	sodium_memzero(tk, sizeof(tk));
+}
+
+/* DH then MixKey; the shared secret never outlives the call. */
+static int
+mix_dh(struct noise_hs *hs, const uint8_t priv[NOISE_DHLEN],
+    const uint8_t pub[NOISE_DHLEN])
+{
+	uint8_t ss[NOISE_DHLEN];
+
+	if (dh(ss, priv, pub) == -1)
+		return (-1);
+	mix_key(hs, ss);
+	sodium_memzero(ss, sizeof(ss));
+	return (0);
+}
+
+/* EncryptAndHash; out gets len + NOISE_TAGLEN bytes (a key is set). */
+static int
+encrypt_and_hash(struct noise_hs *hs, const uint8_t *in, size_t len,
+    uint8_t *out)
+{
+	if (noise_encrypt(hs->cs.k, hs->cs.n, hs->h, NOISE_HASHLEN, in, len,
+	    out) == -1)
+		return (-1);
+	hs->cs.n++;
+	mix_hash(hs, out, len + NOISE_TAGLEN);
+	return (0);
+}
+
+/* DecryptAndHash; in holds len bytes including the tag. */
+static int
+decrypt_and_hash(struct noise_hs *hs, const uint8_t *in, size_t len,
+    uint8_t *out)
+{
+	if (noise_decrypt(hs->cs.k, hs->cs.n, hs->h, NOISE_HASHLEN, in, len,
+	    out) == -1)
+		return (-1);
+	hs->cs.n++;
+	mix_hash(hs, in, len);
+	return (0);
+}
+
+int
+noise_hs_init(struct noise_hs *hs, int initiator, const uint8_t *prologue,
+    size_t prologue_len, const uint8_t s_priv[NOISE_DHLEN], const uint8_t *rs)
+{
+	memset(hs, 0, sizeof(*hs));
+	if (initiator && rs == NULL)
+		return (-1);
+	hs->initiator = initiator ? 1 : 0;
+	memcpy(hs->s_priv, s_priv, NOISE_DHLEN);
+	if (noise_pubkey(hs->s_pub, hs->s_priv) == -1) {
+		noise_hs_wipe(hs);
+		return (-1);
+	}
+
+	/* The protocol name fits in HASHLEN: zero padded, not hashed. */
+	memcpy(hs->h, NOISE_PROTOCOL, sizeof(NOISE_PROTOCOL) - 1);
+	memcpy(hs->ck, hs->h, NOISE_HASHLEN);
+	mix_hash(hs, prologue, prologue_len);
+
+	/* Pre-message pattern "<- s". */
+	if (hs->initiator) {
+		memcpy(hs->rs, rs, NOISE_DHLEN);
+		mix_hash(hs, hs->rs, NOISE_DHLEN);
+	} else
+		mix_hash(hs, hs->s_pub, NOISE_DHLEN);
+	return (0);
+}
+
+void
+noise_hs_set_ephemeral(struct noise_hs *hs, const uint8_t e[NOISE_DHLEN])
+{
+	memcpy(hs->e_priv, e, NOISE_DHLEN);
+	hs->has_e = 1;
+}
+
+static int
+ephemeral_make(struct noise_hs *hs)
+{
+	if (!hs->has_e)
+		noise_genkey(hs->e_priv);
+	return (noise_pubkey(hs->e_pub, hs->e_priv));
+}
+
+/* -> e, es, s, ss, payload */
+static int
+write_msg1(struct noise_hs *hs, const uint8_t *payload, size_t plen,
+    uint8_t *out)
+{
+	if (ephemeral_make(hs) == -1)
+		return (-1);
+	memcpy(out, hs->e_pub, NOISE_DHLEN);
+	mix_hash(hs, hs->e_pub, NOISE_DHLEN);
+	out += NOISE_DHLEN;
+	if (mix_dh(hs, hs->e_priv, hs->rs) == -1)
+		return (-1);
+	if (encrypt_and_hash(hs, hs->s_pub, NOISE_DHLEN, out) == -1)
+		return (-1);
+	out += NOISE_DHLEN + NOISE_TAGLEN;
+	if (mix_dh(hs, hs->s_priv, hs->rs) == -1)
+		return (-1);
+	return (encrypt_and_hash(hs, payload, plen, out));
+}
+
+/* <- e, ee, se, payload */
+static int
+write_msg2(struct noise_hs *hs, const uint8_t *payload, size_t plen,
+    uint8_t *out)
+{
+	if (ephemeral_make(hs) == -1)
+		return (-1);
+	memcpy(out, hs->e_pub, NOISE_DHLEN);
+	mix_hash(hs, hs->e_pub, NOISE_DHLEN);
+	out += NOISE_DHLEN;
+	if (mix_dh(hs, hs->e_priv, hs->re) == -1)
+		return (-1);
+	if (mix_dh(hs, hs->e_priv, hs->rs) == -1)
+		return (-1);
+	return (encrypt_and_hash(hs, payload, plen, out));
+}
+
+static int
+read_msg1(struct noise_hs *hs, const uint8_t *msg, size_t len,
+    uint8_t *payload)
+{
+	memcpy(hs->re, msg, NOISE_DHLEN);
+	mix_hash(hs, hs->re, NOISE_DHLEN);
+	msg += NOISE_DHLEN;
+	if (mix_dh(hs, hs->s_priv, hs->re) == -1)
+		return (-1);
+	if (decrypt_and_hash(hs, msg, NOISE_DHLEN + NOISE_TAGLEN,
+	    hs->rs) == -1)
+		return (-1);
+	msg += NOISE_DHLEN + NOISE_TAGLEN;
+	if (mix_dh(hs, hs->s_priv, hs->rs) == -1)
+		return (-1);
+	return (decrypt_and_hash(hs, msg, len - MSG1_OVERHEAD + NOISE_TAGLEN,
+	    payload));
+}
+
+static int
+read_msg2(struct noise_hs *hs, const uint8_t *msg, size_t len,
+    uint8_t *payload)
+{
+	memcpy(hs->re, msg, NOISE_DHLEN);
+	mix_hash(hs, hs->re, NOISE_DHLEN);
+	msg += NOISE_DHLEN;
+	if (mix_dh(hs, hs->e_priv, hs->re) == -1)
+		return (-1);
+	if (mix_dh(hs, hs->s_priv, hs->re) == -1)
+		return (-1);
+	return (decrypt_and_hash(hs, msg, len - MSG2_OVERHEAD + NOISE_TAGLEN,
+	    payload));
+}
+
+/*
+ * Both directions work on a copy of the state and commit it only on
+ * success: a forged or corrupted message leaves a pending handshake
+ * untouched, so junk cannot abort it.
+ */
+ssize_t
+noise_hs_write(struct noise_hs *hs, const uint8_t *payload,
+    size_t payload_len, uint8_t *out, size_t out_size)
+{
+	struct noise_hs t;
+	size_t overhead, len;
+	int first, rv;
+
+	if (hs->msg_index > 1 || hs->initiator != (hs->msg_index == 0))
+		return (-1);
+	first = hs->msg_index == 0;
+	overhead = first ? MSG1_OVERHEAD : MSG2_OVERHEAD;
+	if (payload_len > NOISE_MAXMSG - overhead)
+		return (-1);
+	len = overhead + payload_len;
+	if (out_size < len)
+		return (-1);
+
+	t = *hs;
+	if (first)
+		rv = write_msg1(&t, payload, payload_len, out);
+	else
+		rv = write_msg2(&t, payload, payload_len, out);
+	if (rv == 0) {
+		t.msg_index++;
+		*hs = t;
+	}
+	sodium_memzero(&t, sizeof(t));
+	return (rv == 0 ? (ssize_t)len : -1);
+}
+
+ssize_t
+noise_hs_read(struct noise_hs *hs, const uint8_t *msg, size_t len,
+    uint8_t *payload, size_t payload_size)
+{
+	struct noise_hs t;
+	size_t overhead;
+	int first, rv;
+
+	if (hs->msg_index > 1 || hs->initiator != (hs->msg_index == 1))
+		return (-1);
+	first = hs->msg_index == 0;
+	overhead = first ? MSG1_OVERHEAD : MSG2_OVERHEAD;
+	if (len < overhead || len > NOISE_MAXMSG ||
+	    payload_size < len - overhead)
+		return (-1);
+
+	t = *hs;
+	if (first)
+		rv = read_msg1(&t, msg, len, payload);
+	else
+		rv = read_msg2(&t, msg, len, payload);
+	if (rv == 0) {
+		t.msg_index++;
+		*hs = t;
+	} else if (len > overhead)
+		sodium_memzero(payload, len - overhead);
+	sodium_memzero(&t, sizeof(t));
+	return (rv == 0 ? (ssize_t)(len - overhead) : -1);
+}
+
+/*
+ * Split() after message 2.  The chaining key and the private keys go
+ * away here (forward secrecy); h and rs stay for the caller.
+ */
+int
+noise_hs_split(struct noise_hs *hs, uint8_t send[NOISE_KEYLEN],
+    uint8_t recv[NOISE_KEYLEN])
+{
+	uint8_t k1[NOISE_HASHLEN], k2[NOISE_HASHLEN];
+
+	if (hs->msg_index != 2)
+		return (-1);
+	hkdf2(hs->ck, NULL, 0, k1, k2);
+	if (hs->initiator) {
+		memcpy(send, k1, NOISE_KEYLEN);
+		memcpy(recv, k2, NOISE_KEYLEN);
+	} else {
+		memcpy(send, k2, NOISE_KEYLEN);
+		memcpy(recv, k1, NOISE_KEYLEN);
+	}
+	sodium_memzero(k1, sizeof(k1));
+	sodium_memzero(k2, sizeof(k2));
+	sodium_memzero(hs->ck, sizeof(hs->ck));
+	sodium_memzero(&hs->cs, sizeof(hs->cs));
+	sodium_memzero(hs->s_priv, sizeof(hs->s_priv));
+	sodium_memzero(hs->e_priv, sizeof(hs->e_priv));
+	hs->msg_index = 3;
+	return (0);
+}
+
+const uint8_t *
+noise_hs_remote_static(const struct noise_hs *hs)
+{
+	return (hs->rs);
+}
+
+void
+noise_hs_hash(const struct noise_hs *hs, uint8_t h[NOISE_HASHLEN])
+{
+	memcpy(h, hs->h, NOISE_HASHLEN);
+}
+
+void
+noise_hs_wipe(struct noise_hs *hs)
+{
+	sodium_memzero(hs, sizeof(*hs));
+}

@@ -1,0 +1,445 @@
+/*
+ * Copyright (c) 2026 The bondd developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * Unit tests of linkd/noise.c: both Noise_IK_25519_ChaChaPoly_BLAKE2b
+ * vectors of tests/vectors/noise-ik-25519-chachapoly-blake2b.json
+ * (from rweather/noise-c: noise-c-basic.txt and cacophony.txt), copied
+ * here as constants, plus failure cases and the RFC 8439 section 2.8.2
+ * AEAD vector.  Test code; trusts its inputs.
+ */
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+#include <sodium.h>
+
+#include "noise.h"
+
+#define MAXMSG	256
+
+/* Keys shared by both vectors. */
+static const char *init_static =
+    "e61ef9919cde45dd5f82166404bd08e38bceb5dfdfded0a34c8df7ed542214d1";
+static const char *init_ephemeral =
+    "893e28b9dc6ca8d611ab664754b8ceb7bac5117349a4439a6b0569da977c464a";
+static const char *init_remote_static =
+    "31e0303fd6418d2f8c0e78b91f22e8caed0fbe48656dcf4767e4834f701b8f62";
+static const char *resp_static =
+    "4a3acbfdb163dec651dfa3194dece676d437029c62a408b4c5ea9114246e4893";
+static const char *resp_ephemeral =
+    "bbdb4cdbd309f1a1f2e1456967fe288cadd6f712d65dc7b7793d5e63da6b375b";
+
+struct vector {
+	const char	*prologue;
+	const char	*payload[6];
+	const char	*ciphertext[6];
+	const char	*handshake_hash;	/* NULL if not published */
+};
+
+static const struct vector vectors[] = {
+	{	/* noise-c-basic.txt */
+		"50726f6c6f677565313233",
+		{ "4c756477696720766f6e204d69736573",
+		  "4d757272617920526f746862617264",
+		  "462e20412e20486179656b",
+		  "4361726c204d656e676572",
+		  "4a65616e2d426170746973746520536179",
+		  "457567656e2042f6686d20766f6e2042617765726b" },
+		{ "ca35def5ae56cec33dc2036731ab14896bc4c75dbb07a61f879f8e3a"
+		  "fa4c7944ba83a447b38c83e327ad936929812f624884847b7831e95e"
+		  "197b2f797088efdd232fe541af156ec6d0657602902a8c3ee64e470f"
+		  "4b6fcd9298ce0b56fe20f86e60d9d933ec6e103ffb09e6001d6abb64",
+		  "95ebc60d2b1fa672c1f46a8aa265ef51bfe38e7ccb39ec5be34069f1"
+		  "448088439f069b267a06b3de3ecb1043bcb09807c6cd101f3826192a"
+		  "65f11ef3fe4317",
+		  "cd54383060e7a28434cca27fb1cc524cfbabeb18181589df219d07",
+		  "a856d3bf0246bfc476c655009cd1ed677b8dcc5b349ae8ef2a05f2",
+		  "49063084b2c51f098337cb8a13739ac848f907e67cfb2cc8a8b60586"
+		  "467aa02fc7",
+		  "8b9709d23b47e4639df7678d7a21741eba4ef1e9c60383001c743554"
+		  "9c20f9d56f30e935d3" },
+		"00e51d2aac81a9b8ebe441d6af3e1c8efc0f030cc608332edcb42588"
+		"ff6a0ce26415ddc106e95277a5e6d54132f1e5245976b89caf96d262"
+		"f1fe5a7f0c55c078"
+	},
+	{	/* cacophony.txt */
+		"4a6f686e2047616c74",
+		{ "4c756477696720766f6e204d69736573",
+		  "4d757272617920526f746862617264",
+		  "462e20412e20486179656b",
+		  "4361726c204d656e676572",
+		  "4a65616e2d426170746973746520536179",
+		  "457567656e2042f6686d20766f6e2042617765726b" },
+		{ "ca35def5ae56cec33dc2036731ab14896bc4c75dbb07a61f879f8e3a"
+		  "fa4c7944ba83a447b38c83e327ad936929812f624884847b7831e95e"
+		  "197b2f797088efdd2f88f1db7e1fb0e99c64419097af91cee64e470f"
+		  "4b6fcd9298ce0b56fe20f86e13bf70439c538e3602a7127af71a29cc",
+		  "95ebc60d2b1fa672c1f46a8aa265ef51bfe38e7ccb39ec5be34069f1"
+		  "448088439f069b267a06b3de3ecb1043bcb098e9af91d9c64748d998"
+		  "c7b47890871571",
+		  "cd54383060e7a28434cca27fb1cc524cfbabeb18181589df219d07",
+		  "a856d3bf0246bfc476c655009cd1ed677b8dcc5b349ae8ef2a05f2",
+		  "49063084b2c51f098337cb8a13739ac848f907e67cfb2cc8a8b60586"
+		  "467aa02fc7",
+		  "8b9709d23b47e4639df7678d7a21741eba4ef1e9c60383001c743554"
+		  "9c20f9d56f30e935d3" },
+		NULL
+	}
+};
+
+static size_t
+unhex(uint8_t *out, size_t size, const char *hex)
+{
+	size_t len;
+
+	ck_assert_int_eq(sodium_hex2bin(out, size, hex, strlen(hex), NULL,
+	    &len, NULL), 0);
+	return (len);
+}
+
+static void
+key(uint8_t k[32], const char *hex)
+{
+	ck_assert_uint_eq(unhex(k, 32, hex), 32);
+}
+
+/* Both sides of a vector, with the fixed ephemerals. */
+static void
+setup_pair(struct noise_hs *ini, struct noise_hs *rsp, const char *prol)
+{
+	uint8_t p[64], s[32], rs[32], e[32];
+	size_t plen;
+
+	plen = unhex(p, sizeof(p), prol);
+	key(s, init_static);
+	key(rs, init_remote_static);
+	key(e, init_ephemeral);
+	ck_assert_int_eq(noise_hs_init(ini, 1, p, plen, s, rs), 0);
+	noise_hs_set_ephemeral(ini, e);
+	key(s, resp_static);
+	key(e, resp_ephemeral);
+	ck_assert_int_eq(noise_hs_init(rsp, 0, p, plen, s, NULL), 0);
+	noise_hs_set_ephemeral(rsp, e);
+}
+
+static void
+run_vector(const struct vector *v)
+{
+	struct noise_hs ini, rsp;
+	uint8_t want[MAXMSG], pay[MAXMSG], out[MAXMSG], got[MAXMSG];
+	uint8_t is[32], ir[32], rs_[32], rr[32], h1[64], h2[64], ipub[32];
+	uint8_t *sk, *rk;
+	size_t wlen, plen;
+	ssize_t n;
+	int i;
+
+	setup_pair(&ini, &rsp, v->prologue);
+
+	/* Message 1: initiator -> responder. */
+	plen = unhex(pay, sizeof(pay), v->payload[0]);
+	wlen = unhex(want, sizeof(want), v->ciphertext[0]);
+	n = noise_hs_write(&ini, pay, plen, out, sizeof(out));
+	ck_assert_int_eq(n, (ssize_t)wlen);
+	ck_assert_mem_eq(out, want, wlen);
+	n = noise_hs_read(&rsp, want, wlen, got, sizeof(got));
+	ck_assert_int_eq(n, (ssize_t)plen);
+	ck_assert_mem_eq(got, pay, plen);
+	key(ipub, init_static);
+	ck_assert_int_eq(noise_pubkey(ipub, ipub), 0);
+	ck_assert_mem_eq(noise_hs_remote_static(&rsp), ipub, 32);
+
+	/* Message 2: responder -> initiator. */
+	plen = unhex(pay, sizeof(pay), v->payload[1]);
+	wlen = unhex(want, sizeof(want), v->ciphertext[1]);
+	n = noise_hs_write(&rsp, pay, plen, out, sizeof(out));
+	ck_assert_int_eq(n, (ssize_t)wlen);
+	ck_assert_mem_eq(out, want, wlen);
+	n = noise_hs_read(&ini, want, wlen, got, sizeof(got));
+	ck_assert_int_eq(n, (ssize_t)plen);
+	ck_assert_mem_eq(got, pay, plen);
+
+	noise_hs_hash(&ini, h1);
+	noise_hs_hash(&rsp, h2);
+	ck_assert_mem_eq(h1, h2, sizeof(h1));
+	if (v->handshake_hash != NULL) {
+		ck_assert_uint_eq(unhex(want, sizeof(want),
+		    v->handshake_hash), 64);
+		ck_assert_mem_eq(h1, want, 64);
+	}
+
+	ck_assert_int_eq(noise_hs_split(&ini, is, ir), 0);
+	ck_assert_int_eq(noise_hs_split(&rsp, rs_, rr), 0);
+	ck_assert_mem_eq(is, rr, 32);
+	ck_assert_mem_eq(ir, rs_, 32);
+	/* The handshake hash survives split. */
+	noise_hs_hash(&ini, h2);
+	ck_assert_mem_eq(h1, h2, sizeof(h1));
+
+	/* Transport: alternate directions, implicit nonces 0, 0, 1, 1. */
+	for (i = 2; i < 6; i++) {
+		uint64_t ctr = (uint64_t)(i - 2) / 2;
+
+		plen = unhex(pay, sizeof(pay), v->payload[i]);
+		wlen = unhex(want, sizeof(want), v->ciphertext[i]);
+		ck_assert_uint_eq(wlen, plen + NOISE_TAGLEN);
+		sk = (i % 2 == 0) ? is : rs_;
+		rk = (i % 2 == 0) ? rr : ir;
+		ck_assert_int_eq(noise_encrypt(sk, ctr, NULL, 0, pay, plen,
+		    out), 0);
+		ck_assert_mem_eq(out, want, wlen);
+		ck_assert_int_eq(noise_decrypt(rk, ctr, NULL, 0, want, wlen,
+		    got), 0);
+		ck_assert_mem_eq(got, pay, plen);
+		/* Wrong nonce and wrong direction fail. */
+		ck_assert_int_eq(noise_decrypt(rk, ctr + 1, NULL, 0, want,
+		    wlen, got), -1);
+		ck_assert_int_eq(noise_decrypt(sk == is ? ir : rr, ctr, NULL,
+		    0, want, wlen, got), -1);
+	}
+	noise_hs_wipe(&ini);
+	noise_hs_wipe(&rsp);
+}
+
+START_TEST(test_vector_basic)
+{
+	run_vector(&vectors[0]);
+}
+END_TEST
+
+START_TEST(test_vector_cacophony)
+{
+	run_vector(&vectors[1]);
+}
+END_TEST
+
+/* Every region of message 1 is authenticated; a failure keeps state. */
+START_TEST(test_tampered_msg1)
+{
+	struct noise_hs ini, rsp, saved;
+	uint8_t msg[MAXMSG], bad[MAXMSG], got[MAXMSG];
+	const size_t at[] = { 0, 31, 32, 79, 80, 95 };
+	ssize_t n;
+	size_t i;
+
+	setup_pair(&ini, &rsp, vectors[0].prologue);
+	n = noise_hs_write(&ini, (const uint8_t *)"hi", 2, msg, sizeof(msg));
+	ck_assert_int_eq(n, 96 + 2);
+	saved = rsp;
+	for (i = 0; i < sizeof(at) / sizeof(at[0]); i++) {
+		memcpy(bad, msg, (size_t)n);
+		bad[at[i]] ^= 0x01;
+		ck_assert_int_eq(noise_hs_read(&rsp, bad, (size_t)n, got,
+		    sizeof(got)), -1);
+		ck_assert_mem_eq(&rsp, &saved, sizeof(rsp));
+	}
+	/* Truncated, and too small a payload buffer. */
+	ck_assert_int_eq(noise_hs_read(&rsp, msg, 95, got, sizeof(got)), -1);
+	ck_assert_int_eq(noise_hs_read(&rsp, msg, (size_t)n, got, 1), -1);
+	/* The genuine message still goes through afterwards. */
+	ck_assert_int_eq(noise_hs_read(&rsp, msg, (size_t)n, got,
+	    sizeof(got)), 2);
+	ck_assert_mem_eq(got, "hi", 2);
+}
+END_TEST
+
+START_TEST(test_wrong_responder_key)
+{
+	struct noise_hs ini, rsp;
+	uint8_t p[] = "x", s[32], other[32], msg[MAXMSG], got[MAXMSG];
+	ssize_t n;
+
+	key(s, init_static);
+	noise_genkey(other);
+	ck_assert_int_eq(noise_pubkey(other, other), 0);
+	ck_assert_int_eq(noise_hs_init(&ini, 1, p, 1, s, other), 0);
+	n = noise_hs_write(&ini, NULL, 0, msg, sizeof(msg));
+	ck_assert_int_eq(n, 96);
+	key(s, resp_static);
+	ck_assert_int_eq(noise_hs_init(&rsp, 0, p, 1, s, NULL), 0);
+	ck_assert_int_eq(noise_hs_read(&rsp, msg, (size_t)n, got,
+	    sizeof(got)), -1);
+}
+END_TEST
+
+/* A different prologue on one side breaks message 1. */
+START_TEST(test_prologue_mismatch)
+{
+	struct noise_hs ini, rsp;
+	uint8_t s[32], rs[32], msg[MAXMSG], got[MAXMSG];
+	ssize_t n;
+
+	key(s, init_static);
+	key(rs, init_remote_static);
+	ck_assert_int_eq(noise_hs_init(&ini, 1, (const uint8_t *)"a", 1, s,
+	    rs), 0);
+	n = noise_hs_write(&ini, NULL, 0, msg, sizeof(msg));
+	ck_assert_int_eq(n, 96);
+	key(s, resp_static);
+	ck_assert_int_eq(noise_hs_init(&rsp, 0, (const uint8_t *)"b", 1, s,
+	    NULL), 0);
+	ck_assert_int_eq(noise_hs_read(&rsp, msg, (size_t)n, got,
+	    sizeof(got)), -1);
+}
+END_TEST
+
+/* Messages out of turn, split too early, low-order points. */
+START_TEST(test_state_machine)
+{
+	struct noise_hs ini, rsp;
+	uint8_t msg[MAXMSG], got[MAXMSG], a[32], b[32], zero[32];
+	ssize_t n;
+
+	noise_genkey(a);
+	setup_pair(&ini, &rsp, vectors[0].prologue);
+	ck_assert_int_eq(noise_hs_write(&rsp, NULL, 0, msg, sizeof(msg)), -1);
+	ck_assert_int_eq(noise_hs_split(&ini, b, b), -1);
+	ck_assert_int_eq(noise_hs_write(&ini, NULL, 0, msg, 95), -1);
+	n = noise_hs_write(&ini, NULL, 0, msg, sizeof(msg));
+	ck_assert_int_eq(n, 96);
+	ck_assert_int_eq(noise_hs_write(&ini, NULL, 0, msg, sizeof(msg)), -1);
+	ck_assert_int_eq(noise_hs_read(&ini, msg, (size_t)n, got,
+	    sizeof(got)), -1);
+
+	/* An all-zero ephemeral gives an all-zero DH: refused. */
+	memset(zero, 0, sizeof(zero));
+	memset(msg, 0, 96);
+	ck_assert_int_eq(noise_hs_read(&rsp, msg, 96, got, sizeof(got)), -1);
+	ck_assert_int_eq(noise_hs_init(&ini, 1, NULL, 0, a, NULL), -1);
+	ck_assert_int_eq(noise_hs_init(&ini, 1, NULL, 0, a, zero), 0);
+	ck_assert_int_eq(noise_hs_write(&ini, NULL, 0, msg, sizeof(msg)), -1);
+}
+END_TEST
+
+/* Random keys: the handshake completes and the keys pair up. */
+START_TEST(test_random_handshake)
+{
+	struct noise_hs ini, rsp;
+	uint8_t si[32], sr[32], pr[32], msg[MAXMSG], got[MAXMSG];
+	uint8_t is[32], ir[32], rs_[32], rr[32];
+	ssize_t n;
+
+	noise_genkey(si);
+	noise_genkey(sr);
+	ck_assert_int_eq(noise_pubkey(pr, sr), 0);
+	ck_assert_int_eq(noise_hs_init(&ini, 1, NULL, 0, si, pr), 0);
+	ck_assert_int_eq(noise_hs_init(&rsp, 0, NULL, 0, sr, NULL), 0);
+	n = noise_hs_write(&ini, NULL, 0, msg, sizeof(msg));
+	ck_assert_int_eq(n, 96);
+	ck_assert_int_eq(noise_hs_read(&rsp, msg, (size_t)n, got, 0), 0);
+	n = noise_hs_write(&rsp, NULL, 0, msg, sizeof(msg));
+	ck_assert_int_eq(n, 48);
+	ck_assert_int_eq(noise_hs_read(&ini, msg, (size_t)n, NULL, 0), 0);
+	ck_assert_int_eq(noise_hs_split(&ini, is, ir), 0);
+	ck_assert_int_eq(noise_hs_split(&rsp, rs_, rr), 0);
+	ck_assert_mem_eq(is, rr, 32);
+	ck_assert_mem_eq(ir, rs_, 32);
+	ck_assert_mem_ne(is, ir, 32);
+}
+END_TEST
+
+/*
+ * RFC 8439 section 2.8.2.  Its nonce (07000000 4041...47) is not of
+ * the Noise form, so libsodium's IETF AEAD is checked directly, then
+ * noise_encrypt against the same primitive with a Noise nonce.
+ */
+START_TEST(test_rfc8439_aead)
+{
+	static const char *pt = "Ladies and Gentlemen of the class of '99: "
+	    "If I could offer you only one tip for the future, sunscreen "
+	    "would be it.";
+	static const char *ct_hex =
+	    "d31a8d34648e60db7b86afbc53ef7ec2a4aded51296e08fea9e2b5a736ee62d6"
+	    "3dbea45e8ca9671282fafb69da92728b1a71de0a9e060b2905d6a5b67ecd3b36"
+	    "92ddbd7f2d778b8c9803aee328091b58fab324e4fad675945585808b4831d7bc"
+	    "3ff4def08e4b7a9de576d26586cec64b6116"
+	    "1ae10b594f09e26a7e902ecbd0600691";
+	const uint8_t nonce[12] = { 0x07, 0, 0, 0, 0x40, 0x41, 0x42, 0x43,
+	    0x44, 0x45, 0x46, 0x47 };
+	const uint8_t ad[12] = { 0x50, 0x51, 0x52, 0x53, 0xc0, 0xc1, 0xc2,
+	    0xc3, 0xc4, 0xc5, 0xc6, 0xc7 };
+	uint8_t k[32], want[256], out[256], back[256], n2[12];
+	unsigned long long clen;
+	size_t len, wlen;
+	int i;
+
+	for (i = 0; i < 32; i++)
+		k[i] = (uint8_t)(0x80 + i);
+	len = strlen(pt);
+	ck_assert_uint_eq(len, 114);
+	wlen = unhex(want, sizeof(want), ct_hex);
+	ck_assert_uint_eq(wlen, len + 16);
+	crypto_aead_chacha20poly1305_ietf_encrypt(out, &clen,
+	    (const uint8_t *)pt, len, ad, sizeof(ad), NULL, nonce, k);
+	ck_assert_uint_eq(clen, wlen);
+	ck_assert_mem_eq(out, want, wlen);
+
+	/* Noise nonce: 4 zero bytes then the counter little-endian. */
+	memset(n2, 0, 4);
+	for (i = 0; i < 8; i++)
+		n2[4 + i] = (uint8_t)i;
+	crypto_aead_chacha20poly1305_ietf_encrypt(want, &clen,
+	    (const uint8_t *)pt, len, ad, sizeof(ad), NULL, n2, k);
+	ck_assert_int_eq(noise_encrypt(k, 0x0706050403020100ULL, ad,
+	    sizeof(ad), (const uint8_t *)pt, len, out), 0);
+	ck_assert_mem_eq(out, want, wlen);
+	ck_assert_int_eq(noise_decrypt(k, 0x0706050403020100ULL, ad,
+	    sizeof(ad), out, wlen, back), 0);
+	ck_assert_mem_eq(back, pt, len);
+	out[3] ^= 0x80;
+	ck_assert_int_eq(noise_decrypt(k, 0x0706050403020100ULL, ad,
+	    sizeof(ad), out, wlen, back), -1);
+	/* Nonce 2^64-1 is reserved; a short input has no tag. */
+	ck_assert_int_eq(noise_encrypt(k, UINT64_MAX, NULL, 0,
+	    (const uint8_t *)pt, len, out), -1);
+	ck_assert_int_eq(noise_decrypt(k, 0, NULL, 0, want, 15, back), -1);
+}
+END_TEST
+
+static Suite *
+noise_suite(void)
+{
+	Suite *s = suite_create("noise");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, test_vector_basic);
+	tcase_add_test(tc, test_vector_cacophony);
+	tcase_add_test(tc, test_tampered_msg1);
+	tcase_add_test(tc, test_wrong_responder_key);
+	tcase_add_test(tc, test_prologue_mismatch);
+	tcase_add_test(tc, test_state_machine);
+	tcase_add_test(tc, test_random_handshake);
+	tcase_add_test(tc, test_rfc8439_aead);
+	suite_add_tcase(s, tc);
+	return (s);
+}
+
+int
+main(void)
+{
+	SRunner *sr;
+	int failed;
+
+	if (sodium_init() == -1)
+		return (1);
+	sr = srunner_create(noise_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return (failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
+}
