@@ -1,0 +1,706 @@
+/*
+ * Copyright (c) 2026 The bondd developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * Sessions of one linkd: the client's handshake retries and rekeys,
+ * the server's stateless answer to INITs, keypair rotation, replay
+ * windows, keepalives and expiry.  Runs unprivileged in linkd; every
+ * byte handed to sess_input() comes from the network and is untrusted
+ * until its AEAD tag (or handshake) checked out.  No state is created
+ * for a handshake that did not authenticate.  Time is a parameter and
+ * nothing here makes a syscall of its own, except for random numbers.
+ */
+
+#include <sys/types.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "bondd.h"
+#include "config.h"
+#include "handshake.h"
+#include "log.h"
+#include "noise.h"
+#include "replay.h"
+#include "util.h"
+#include "wire.h"
+#include "session.h"
+
+/* Client lines read "link wan1: ...", server lines "listen0: ...". */
+#define PFX(t)	((t)->role == ROLE_CLIENT ? "link " : "")
+
+static struct keypair *kp_alloc(struct sess_table *, struct session *,
+	    enum kp_state);
+static void	 kp_reindex(struct keypair *);
+static void	 kp_free(struct keypair *);
+static struct keypair *kp_lookup(struct sess_table *, uint32_t);
+static int	 kp_alive(const struct sess_table *, const struct keypair *,
+	    uint64_t);
+static void	 sess_up(struct sess_table *, struct session *);
+static void	 sess_down(struct sess_table *, struct session *);
+static void	 sess_rotate(struct session *, struct keypair *, uint64_t);
+static void	 sess_keepalive(struct sess_table *, struct session *,
+	    uint64_t);
+static void	 sess_send_init(struct sess_table *, struct session *,
+	    uint64_t);
+static void	 sess_tick(struct sess_table *, struct session *, uint64_t);
+static void	 input_init(struct sess_table *, uint64_t, const uint8_t *,
+	    size_t, const struct sockaddr_storage *);
+static void	 input_resp(struct sess_table *, uint64_t, const uint8_t *,
+	    size_t);
+static int	 input_data(struct sess_table *, uint64_t, const uint8_t *,
+	    size_t, const struct sockaddr_storage *, uint8_t *, size_t,
+	    size_t *, struct session **);
+static const char *sess_peer_name(const struct sess_table *,
+	    const struct session *);
+
+struct sess_table *
+sess_table_new(int role, const char *name, uint8_t link_id,
+    uint32_t keepalive_s, uint32_t rekey_s, const uint8_t priv[NOISE_DHLEN],
+    const struct sess_cb *cb)
+{
+	struct sess_table	*t;
+
+	if ((role != ROLE_CLIENT && role != ROLE_SERVER) ||
+	    link_id >= BONDD_MAX_LINKS || keepalive_s == 0 || rekey_s == 0 ||
+	    keepalive_s > 3600 || rekey_s > 86400)
+		return (NULL);
+	if ((t = calloc(1, sizeof(*t))) == NULL)
+		return (NULL);
+	t->role = role;
+	strlcpy(t->name, name, sizeof(t->name));
+	t->link_id = link_id;
+	t->keepalive_ms = keepalive_s * 1000;
+	t->rekey_ms = rekey_s * 1000;
+	t->cb = *cb;
+	if (handshake_local_init(&t->local, priv) == -1) {
+		sess_table_free(t);
+		return (NULL);
+	}
+	t->nsessions = role == ROLE_CLIENT ? 1 : SESS_MAX;
+	return (t);
+}
+
+void
+sess_table_free(struct sess_table *t)
+{
+	if (t == NULL)
+		return;
+	sodium_memzero(t, sizeof(*t));
+	free(t);
+}
+
+int
+sess_add_peer(struct sess_table *t, const char *name,
+    const uint8_t pub[NOISE_DHLEN], const struct sockaddr_storage *endpoint)
+{
+	struct sess_peer	*p;
+	struct session		*s;
+
+	if (t->npeers >= BONDD_MAX_PEERS ||
+	    (t->role == ROLE_CLIENT && t->npeers >= 1))
+		return (-1);
+	p = &t->peers[t->npeers];
+	strlcpy(p->name, name, sizeof(p->name));
+	memcpy(p->public_key, pub, NOISE_DHLEN);
+	handshake_mac1_key(p->mac1_key, pub);
+	if (endpoint != NULL)
+		p->endpoint = *endpoint;
+	if (t->role == ROLE_CLIENT) {
+		/* The client's only session exists from the start. */
+		s = &t->sessions[0];
+		s->used = 1;
+		s->peer = 0;
+		s->link_id = t->link_id;
+		strlcpy(s->link_name, t->name, sizeof(s->link_name));
+		s->endpoint = p->endpoint;
+	}
+	t->npeers++;
+	return (0);
+}
+
+/*
+ * A free keypair slot.  The low SESS_KP_BITS of the local index name
+ * the slot, the rest is random, so a DATA header finds its keys in one
+ * step and an old index does not match a reused slot.
+ */
+static struct keypair *
+kp_alloc(struct sess_table *t, struct session *s, enum kp_state state)
+{
+	struct keypair	*kp;
+	uint32_t	 i;
+
+	for (i = 0; i < SESS_KP_MAX; i++) {
+		kp = &t->kps[i];
+		if (kp->state != KP_FREE)
+			continue;
+		memset(kp, 0, sizeof(*kp));
+		kp->state = state;
+		kp->s = s;
+		kp->local_index = i;
+		kp_reindex(kp);
+		replay_init(&kp->replay);
+		return (kp);
+	}
+	return (NULL);
+}
+
+static void
+kp_reindex(struct keypair *kp)
+{
+	kp->local_index = (randombytes_random() & ~(SESS_KP_MAX - 1)) |
+	    (kp->local_index & (SESS_KP_MAX - 1));
+}
+
+static void
+kp_free(struct keypair *kp)
+{
+	if (kp == NULL)
+		return;
+	sodium_memzero(kp->send_key, sizeof(kp->send_key));
+	sodium_memzero(kp->recv_key, sizeof(kp->recv_key));
+	kp->state = KP_FREE;
+	kp->s = NULL;
+}
+
+static struct keypair *
+kp_lookup(struct sess_table *t, uint32_t idx)
+{
+	struct keypair	*kp = &t->kps[idx & (SESS_KP_MAX - 1)];
+
+	if (kp->state == KP_FREE || kp->local_index != idx)
+		return (NULL);
+	return (kp);
+}
+
+/* Keys older than rekey + grace are never used, in either direction. */
+static int
+kp_alive(const struct sess_table *t, const struct keypair *kp, uint64_t now)
+{
+	return (now - kp->birth_ms < (uint64_t)t->rekey_ms + SESS_KEY_GRACE_MS);
+}
+
+static uint64_t
+dead_ms(const struct sess_table *t)
+{
+	uint64_t	ms = 3ULL * t->keepalive_ms;
+
+	return (ms < SESS_DEAD_MIN_S * 1000ULL ? SESS_DEAD_MIN_S * 1000ULL : ms);
+}
+
+static const char *
+sess_peer_name(const struct sess_table *t, const struct session *s)
+{
+	return (t->peers[s->peer].name);
+}
+
+static void
+sess_up(struct sess_table *t, struct session *s)
+{
+	if (s->up || s->cur == NULL)
+		return;
+	s->up = 1;
+	if (t->cb.state != NULL)
+		t->cb.state(t->cb.arg, s, 1);
+}
+
+static void
+sess_down(struct sess_table *t, struct session *s)
+{
+	if (!s->up)
+		return;
+	s->up = 0;
+	if (t->cb.state != NULL)
+		t->cb.state(t->cb.arg, s, 0);
+}
+
+/* kp becomes the sending keypair; the old one receives for a while. */
+static void
+sess_rotate(struct session *s, struct keypair *kp, uint64_t now)
+{
+	kp->state = KP_LIVE;
+	if (s->next == kp)
+		s->next = NULL;
+	kp_free(s->prev);
+	s->prev = s->cur;
+	s->prev_until_ms = now + SESS_PREV_MS;
+	s->cur = kp;
+	s->rekey_wanted = 0;
+	s->hs_done = 1;
+	s->hs_done_ms = now;
+	s->ctr.handshakes++;
+}
+
+static void
+sess_keepalive(struct sess_table *t, struct session *s, uint64_t now)
+{
+	struct inner_hdr	 ih;
+	uint8_t			 f[INNER_HDR_LEN];
+	ssize_t			 n;
+
+	memset(&ih, 0, sizeof(ih));
+	ih.kind = INNER_KEEPALIVE;
+	ih.send_ts_us = (uint32_t)(now * 1000);
+	inner_hdr_encode(f, &ih);
+	n = sess_encrypt(t, s, now, f, sizeof(f), t->buf, sizeof(t->buf));
+	if (n > 0 && t->cb.send != NULL)
+		t->cb.send(t->cb.arg, s, t->buf, (size_t)n, &s->endpoint);
+}
+
+/* Client: a fresh INIT (new ephemeral, index and timestamp). */
+static void
+sess_send_init(struct sess_table *t, struct session *s, uint64_t now)
+{
+	struct sess_peer		*p = &t->peers[s->peer];
+	struct wire_init_payload	 pl;
+	struct keypair			*kp = s->next;
+	char				 addr[ADDR_STRLEN];
+
+	if (kp == NULL) {
+		if ((kp = kp_alloc(t, s, KP_HANDSHAKE)) == NULL)
+			return;
+		s->next = kp;
+		s->hs_attempts = 0;
+	} else
+		kp_reindex(kp);
+
+	memset(&pl, 0, sizeof(pl));
+	pl.link_id = t->link_id;
+	memcpy(pl.link_name, t->name, sizeof(pl.link_name) - 1);
+	handshake_tai64n(pl.tai64n);
+	s->hs_next_ms = now + SESS_RETRY_MS +
+	    randombytes_uniform(SESS_JITTER_MS + 1);
+	if (handshake_init_create(&s->hs, &t->local, p->public_key,
+	    p->mac1_key, kp->local_index, &pl, t->buf) < 0) {
+		log_warnx("link %s: cannot create handshake", t->name);
+		return;
+	}
+	if (s->hs_attempts >= SESS_WARN_ATTEMPTS &&
+	    (!s->hs_warned || now - s->hs_warn_ms >= SESS_WARN_MS)) {
+		log_warnx("link %s: no handshake response from %s (wrong "
+		    "server key, or server unreachable)", t->name,
+		    addr_fmt(&p->endpoint, addr, sizeof(addr)));
+		s->hs_warned = 1;
+		s->hs_warn_ms = now;
+	}
+	s->hs_attempts++;
+	if (t->cb.send != NULL)
+		t->cb.send(t->cb.arg, s, t->buf, WIRE_INIT_LEN, &p->endpoint);
+}
+
+int
+sess_input(struct sess_table *t, uint64_t now, const uint8_t *pkt,
+    size_t len, const struct sockaddr_storage *from, uint8_t *frame,
+    size_t framesize, size_t *framelen, struct session **sp)
+{
+	char	addr[ADDR_STRLEN];
+	int	type;
+
+	type = wire_type(pkt, len);
+	switch (type) {
+	case WIRE_HANDSHAKE_INIT:
+		input_init(t, now, pkt, len, from);
+		return (0);
+	case WIRE_HANDSHAKE_RESP:
+		input_resp(t, now, pkt, len);
+		return (0);
+	case WIRE_DATA:
+		return (input_data(t, now, pkt, len, from, frame, framesize,
+		    framelen, sp));
+	case WIRE_EVERSION:
+		t->ctr.malformed++;
+		log_ratelimit("linkd-version", "%s%s: peer %s speaks "
+		    "protocol version %u, we speak %u", PFX(t), t->name,
+		    addr_fmt(from, addr, sizeof(addr)), len > 0 ? pkt[0] : 0,
+		    WIRE_VERSION);
+		return (0);
+	default:
+		t->ctr.malformed++;
+		return (0);
+	}
+}
+
+/*
+ * Server: answer an INIT.  Nothing is stored until mac1, the Noise
+ * message, the peer's static key and a fresh timestamp all checked.
+ */
+static void
+input_init(struct sess_table *t, uint64_t now, const uint8_t *pkt,
+    size_t len, const struct sockaddr_storage *from)
+{
+	struct noise_hs			 hs;
+	struct wire_init		 w;
+	struct wire_init_payload	 pl;
+	struct session			*s;
+	struct keypair			*kp;
+	const uint8_t			*rs;
+	const char			*why = "?";
+	char				 addr[ADDR_STRLEN];
+	int				 i, peer = -1, m;
+
+	if (t->role != ROLE_SERVER) {
+		t->ctr.malformed++;
+		return;
+	}
+	if (handshake_init_consume(&hs, &t->local, pkt, len, &w, &pl,
+	    &why) < 0) {
+		t->ctr.auth_fail++;
+		log_ratelimit("linkd-init", "%s: bad handshake from %s: %s",
+		    t->name, addr_fmt(from, addr, sizeof(addr)), why);
+		goto done;
+	}
+	/* Constant time over all peers: no early exit on a match. */
+	rs = noise_hs_remote_static(&hs);
+	for (i = 0; i < t->npeers; i++) {
+		m = -(sodium_memcmp(rs, t->peers[i].public_key,
+		    NOISE_DHLEN) == 0);
+		peer = (peer & ~m) | (i & m);
+	}
+	if (peer < 0) {
+		t->ctr.auth_fail++;
+		log_ratelimit("linkd-unknown", "%s: handshake from %s with an "
+		    "unknown key", t->name, addr_fmt(from, addr, sizeof(addr)));
+		goto done;
+	}
+	if (pl.link_id >= BONDD_MAX_LINKS) {
+		t->ctr.malformed++;
+		goto done;
+	}
+	s = &t->sessions[peer * BONDD_MAX_LINKS + pl.link_id];
+	if (t->tai_set[peer][pl.link_id] &&
+	    memcmp(pl.tai64n, t->tai[peer][pl.link_id], 12) <= 0) {
+		if (s->used)
+			s->ctr.replay_drop++;
+		else
+			t->ctr.replay_drop++;
+		log_ratelimit("linkd-replay", "%s: replayed handshake of "
+		    "peer %s from %s", t->name, t->peers[peer].name,
+		    addr_fmt(from, addr, sizeof(addr)));
+		goto done;
+	}
+	if ((kp = kp_alloc(t, s, KP_PENDING)) == NULL) {
+		log_ratelimit("linkd-full", "%s: no free keypair", t->name);
+		goto done;
+	}
+	if (handshake_resp_create(&hs, t->peers[peer].mac1_key,
+	    kp->local_index, w.sender_index, t->buf, kp->send_key,
+	    kp->recv_key) < 0) {
+		kp_free(kp);
+		goto done;
+	}
+	memcpy(t->tai[peer][pl.link_id], pl.tai64n, 12);
+	t->tai_set[peer][pl.link_id] = 1;
+	if (!s->used) {
+		memset(s, 0, sizeof(*s));
+		s->used = 1;
+		s->peer = peer;
+		s->link_id = pl.link_id;
+		s->endpoint = *from;
+		log_info("%s: peer %s link %u: handshake from %s", t->name,
+		    t->peers[peer].name, pl.link_id,
+		    addr_fmt(from, addr, sizeof(addr)));
+	}
+	memcpy(s->link_name, pl.link_name, sizeof(s->link_name) - 1);
+	s->link_name[sizeof(s->link_name) - 1] = '\0';
+	kp_free(s->next);
+	s->next = kp;
+	kp->remote_index = w.sender_index;
+	kp->birth_ms = now;
+	s->last_rx_ms = now;
+	if (t->cb.send != NULL)
+		t->cb.send(t->cb.arg, s, t->buf, WIRE_RESP_LEN, from);
+ done:
+	noise_hs_wipe(&hs);
+}
+
+/* Client: a RESP to the handshake in flight completes it. */
+static void
+input_resp(struct sess_table *t, uint64_t now, const uint8_t *pkt,
+    size_t len)
+{
+	struct wire_resp	 r;
+	struct session		*s = &t->sessions[0];
+	struct keypair		*kp;
+	const char		*why = "?";
+	char			 addr[ADDR_STRLEN];
+
+	if (t->role != ROLE_CLIENT || wire_resp_decode(pkt, len, &r) < 0) {
+		t->ctr.malformed++;
+		return;
+	}
+	kp = kp_lookup(t, r.receiver_index);
+	if (kp == NULL || kp != s->next || kp->state != KP_HANDSHAKE) {
+		/* A late answer to an INIT we already replaced. */
+		s->ctr.malformed++;
+		return;
+	}
+	if (handshake_resp_consume(&s->hs, &t->local, pkt, len, &r,
+	    kp->send_key, kp->recv_key, &why) < 0) {
+		s->ctr.auth_fail++;
+		log_ratelimit("linkd-resp", "link %s: bad handshake response "
+		    "from %s: %s", t->name,
+		    addr_fmt(&s->endpoint, addr, sizeof(addr)), why);
+		return;
+	}
+	noise_hs_wipe(&s->hs);
+	kp->remote_index = r.sender_index;
+	kp->birth_ms = now;
+	sess_rotate(s, kp, now);
+	if (s->hs_warned)
+		log_info("link %s: handshake with %s completed", t->name,
+		    addr_fmt(&s->endpoint, addr, sizeof(addr)));
+	s->hs_attempts = 0;
+	s->hs_warned = 0;
+	s->last_rx_ms = now;
+	/* Confirms the new keys to the responder at once. */
+	sess_keepalive(t, s, now);
+	sess_up(t, s);
+}
+
+static int
+input_data(struct sess_table *t, uint64_t now, const uint8_t *pkt,
+    size_t len, const struct sockaddr_storage *from, uint8_t *frame,
+    size_t framesize, size_t *framelen, struct session **sp)
+{
+	struct wire_data_hdr	 h;
+	struct inner_hdr	 ih;
+	struct keypair		*kp;
+	struct session		*s;
+	char			 addr[ADDR_STRLEN];
+	size_t			 plen;
+
+	if (wire_data_hdr_decode(pkt, len, &h) < 0 ||
+	    len < WIRE_DATA_OVERHEAD) {
+		t->ctr.malformed++;
+		return (0);
+	}
+	kp = kp_lookup(t, h.receiver_index);
+	if (kp == NULL || kp->state == KP_HANDSHAKE) {
+		t->ctr.malformed++;
+		return (0);
+	}
+	s = kp->s;
+	plen = len - WIRE_DATA_OVERHEAD;
+	if (!kp_alive(t, kp, now) || plen > framesize) {
+		s->ctr.malformed++;
+		return (0);
+	}
+	if (replay_check(&kp->replay, h.counter) != 0) {
+		s->ctr.replay_drop++;
+		return (0);
+	}
+	if (noise_decrypt(kp->recv_key, h.counter, pkt, WIRE_DATA_HDR_LEN,
+	    pkt + WIRE_DATA_HDR_LEN, len - WIRE_DATA_HDR_LEN, frame) != 0) {
+		s->ctr.auth_fail++;
+		log_ratelimit("linkd-auth", "%s%s: packet from %s failed "
+		    "authentication", PFX(t), t->name, addr_fmt(from, addr,
+		    sizeof(addr)));
+		return (0);
+	}
+	if (replay_update(&kp->replay, h.counter) != 0) {
+		s->ctr.replay_drop++;
+		return (0);
+	}
+	/* Authenticated from here on. */
+	if (kp->state == KP_PENDING) {
+		if (kp != s->next) {
+			s->ctr.malformed++;
+			return (0);
+		}
+		sess_rotate(s, kp, now);
+	}
+	s->last_rx_ms = now;
+	if (t->role == ROLE_SERVER)
+		s->endpoint = *from;
+	s->ctr.rx_packets++;
+	s->ctr.rx_bytes += plen;
+	sess_up(t, s);
+	if (inner_hdr_decode(frame, plen, &ih) < 0) {
+		s->ctr.malformed++;
+		return (0);
+	}
+	if (ih.kind == INNER_KEEPALIVE)
+		return (0);
+	if (ih.kind != INNER_DATA) {
+		s->ctr.malformed++;
+		return (0);
+	}
+	*framelen = plen;
+	*sp = s;
+	return (1);
+}
+
+ssize_t
+sess_encrypt(struct sess_table *t, struct session *s, uint64_t now,
+    const uint8_t *frame, size_t len, uint8_t *out, size_t outsize)
+{
+	struct wire_data_hdr	 h;
+	struct keypair		*kp = s->cur;
+
+	if (kp == NULL || kp->state != KP_LIVE || !kp_alive(t, kp, now) ||
+	    len > outsize || outsize - len < WIRE_DATA_OVERHEAD)
+		return (-1);
+	/* A counter is never reused: rekey early, refuse near the end. */
+	if (kp->send_ctr >= SESS_REJECT_AFTER) {
+		s->rekey_wanted = 1;
+		return (-1);
+	}
+	if (kp->send_ctr >= SESS_REKEY_AFTER)
+		s->rekey_wanted = 1;
+	h.receiver_index = kp->remote_index;
+	h.counter = kp->send_ctr;
+	wire_data_hdr_encode(out, &h);
+	if (noise_encrypt(kp->send_key, h.counter, out, WIRE_DATA_HDR_LEN,
+	    frame, len, out + WIRE_DATA_HDR_LEN) != 0)
+		return (-1);
+	kp->send_ctr++;
+	s->last_tx_ms = now;
+	s->ctr.tx_packets++;
+	s->ctr.tx_bytes += len;
+	return ((ssize_t)(len + WIRE_DATA_OVERHEAD));
+}
+
+static void
+sess_tick(struct sess_table *t, struct session *s, uint64_t now)
+{
+	char	addr[ADDR_STRLEN];
+
+	if (s->prev != NULL && (now >= s->prev_until_ms ||
+	    !kp_alive(t, s->prev, now))) {
+		kp_free(s->prev);
+		s->prev = NULL;
+	}
+	if (s->next != NULL && s->next->state == KP_PENDING &&
+	    !kp_alive(t, s->next, now)) {
+		kp_free(s->next);
+		s->next = NULL;
+	}
+	if (s->cur != NULL && !kp_alive(t, s->cur, now)) {
+		log_info("%s%s: peer %s link %u: keys expired", PFX(t), t->name,
+		    sess_peer_name(t, s), s->link_id);
+		kp_free(s->cur);
+		s->cur = NULL;
+	}
+	if (s->cur != NULL && now - s->last_rx_ms >= dead_ms(t)) {
+		log_info("%s%s: peer %s link %u: nothing from %s for %llu s, "
+		    "session down", PFX(t), t->name, sess_peer_name(t, s),
+		    s->link_id,
+		    addr_fmt(&s->endpoint, addr, sizeof(addr)),
+		    (unsigned long long)((now - s->last_rx_ms) / 1000));
+		kp_free(s->cur);
+		kp_free(s->prev);
+		s->cur = s->prev = NULL;
+		if (t->role == ROLE_SERVER) {
+			kp_free(s->next);
+			s->next = NULL;
+		}
+	}
+	if (s->cur == NULL)
+		sess_down(t, s);
+
+	if (t->role == ROLE_CLIENT) {
+		if (s->next == NULL) {
+			if (s->cur == NULL || s->rekey_wanted ||
+			    now - s->cur->birth_ms >= t->rekey_ms)
+				sess_send_init(t, s, now);
+		} else if (now >= s->hs_next_ms)
+			sess_send_init(t, s, now);
+	} else if (s->cur == NULL && s->prev == NULL && s->next == NULL) {
+		/* Server: a session without keys is forgotten. */
+		memset(s, 0, sizeof(*s));
+		return;
+	}
+
+	if (s->cur != NULL && now - s->last_tx_ms >= t->keepalive_ms)
+		sess_keepalive(t, s, now);
+}
+
+uint64_t
+sess_timer(struct sess_table *t, uint64_t now)
+{
+	int	i;
+
+	for (i = 0; i < t->nsessions; i++)
+		if (t->sessions[i].used)
+			sess_tick(t, &t->sessions[i], now);
+	return (250);
+}
+
+struct session *
+sess_find(struct sess_table *t, uint16_t peer, uint8_t link_id)
+{
+	struct session	*s;
+
+	if (peer >= t->npeers || link_id >= BONDD_MAX_LINKS)
+		return (NULL);
+	if (t->role == ROLE_CLIENT)
+		s = link_id == t->link_id ? &t->sessions[0] : NULL;
+	else
+		s = &t->sessions[peer * BONDD_MAX_LINKS + link_id];
+	if (s == NULL || !s->used)
+		return (NULL);
+	return (s);
+}
+
+enum session_state
+sess_state(const struct session *s)
+{
+	if (s == NULL || !s->used)
+		return (SESSION_NONE);
+	if (s->cur != NULL)
+		return (SESSION_ESTABLISHED);
+	if (s->next != NULL)
+		return (SESSION_HANDSHAKE);
+	return (SESSION_NONE);
+}
+
+static void
+ctr_add(struct ipc_link_stats *st, const struct sess_counters *c)
+{
+	st->tx_packets += c->tx_packets;
+	st->tx_bytes += c->tx_bytes;
+	st->rx_packets += c->rx_packets;
+	st->rx_bytes += c->rx_bytes;
+	st->handshakes += c->handshakes;
+	st->auth_fail += c->auth_fail;
+	st->replay_drop += c->replay_drop;
+	st->malformed += c->malformed;
+	st->send_errors += c->send_errors;
+}
+
+void
+sess_stats(const struct sess_table *t, const struct session *s,
+    uint64_t now, int addtable, struct ipc_link_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	strlcpy(st->link, t->name, sizeof(st->link));
+	st->last_handshake_ms = -1;
+	st->state = sess_state(s);
+	if (addtable)
+		ctr_add(st, &t->ctr);
+	if (s == NULL || !s->used)
+		return;
+	if (t->role == ROLE_SERVER)
+		strlcpy(st->link, s->link_name, sizeof(st->link));
+	strlcpy(st->peer, t->peers[s->peer].name, sizeof(st->peer));
+	st->link_id = s->link_id;
+	st->endpoint = s->endpoint;
+	ctr_add(st, &s->ctr);
+	if (s->hs_done)
+		st->last_handshake_ms = (int64_t)(now - s->hs_done_ms);
+}

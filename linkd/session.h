@@ -1,0 +1,190 @@
+/*
+ * Copyright (c) 2026 The bondd developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * The session table of a linkd: handshake state machine, keypairs,
+ * rekey, keepalive and expiry timers, counters.  Pure logic: the clock
+ * is passed in, datagrams to send leave through a callback, so
+ * tests/unit/check_session.c runs a client and a server against each
+ * other in memory.  Runs in linkd on untrusted datagrams and holds the
+ * keys; nothing is trusted before it authenticated.
+ */
+
+#ifndef SESSION_H
+#define SESSION_H
+
+#include <sys/socket.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bondd.h"
+#include "handshake.h"
+#include "messages.h"
+#include "replay.h"
+
+#define SESS_RETRY_MS		5000	/* resend INIT every 5 s */
+#define SESS_JITTER_MS		1000	/* plus up to 1 s */
+#define SESS_WARN_ATTEMPTS	3	/* unanswered INITs before a warning */
+#define SESS_WARN_MS		60000	/* then once per minute */
+#define SESS_PREV_MS		30000	/* old keys kept for receiving */
+#define SESS_KEY_GRACE_MS	60000	/* keys die at rekey_s + this */
+#define SESS_DEAD_MIN_S		15	/* silence floor before down */
+#define SESS_REKEY_AFTER	(1ULL << 60)	/* packets, then rekey */
+#define SESS_REJECT_AFTER	(UINT64_MAX - (1ULL << 13) + 1)
+
+/* Keypair slots: the low bits of a local index name the slot. */
+#define SESS_KP_BITS		11
+#define SESS_KP_MAX		(1U << SESS_KP_BITS)
+#define SESS_MAX		(BONDD_MAX_PEERS * BONDD_MAX_LINKS)
+
+enum kp_state {
+	KP_FREE = 0,
+	KP_HANDSHAKE,		/* client: INIT sent, no keys yet */
+	KP_PENDING,		/* server: keys, unconfirmed by the peer */
+	KP_LIVE
+};
+
+struct session;
+
+struct keypair {
+	enum kp_state	 state;
+	struct session	*s;
+	uint32_t	 local_index;	/* what the peer puts in DATA to us */
+	uint32_t	 remote_index;	/* what we put in DATA to the peer */
+	uint8_t		 send_key[NOISE_KEYLEN];
+	uint8_t		 recv_key[NOISE_KEYLEN];
+	uint64_t	 send_ctr;
+	uint64_t	 birth_ms;	/* keys derived */
+	struct replay	 replay;
+};
+
+struct sess_counters {
+	uint64_t	tx_packets, tx_bytes;
+	uint64_t	rx_packets, rx_bytes;
+	uint64_t	handshakes;
+	uint64_t	auth_fail;
+	uint64_t	replay_drop;
+	uint64_t	malformed;
+	uint64_t	send_errors;
+};
+
+struct session {
+	int		 used;
+	uint16_t	 peer;
+	uint8_t		 link_id;
+	char		 link_name[BONDD_NAME_MAX];	/* from the INIT */
+	struct keypair	*cur;		/* send and receive */
+	struct keypair	*prev;		/* receive only, until prev_until */
+	struct keypair	*next;		/* handshake in flight / pending */
+	uint64_t	 prev_until_ms;
+	int		 up;		/* reported up through the callback */
+	int		 rekey_wanted;	/* counter reached SESS_REKEY_AFTER */
+
+	/* client handshake */
+	struct noise_hs	 hs;
+	uint64_t	 hs_next_ms;	/* next INIT due */
+	int		 hs_attempts;	/* unanswered INITs */
+	uint64_t	 hs_warn_ms;	/* last warning */
+	int		 hs_warned;
+
+	/* server replay protection of INITs lives in the table */
+	uint64_t	 hs_done_ms;	/* last completed handshake */
+	int		 hs_done;
+	uint64_t	 last_tx_ms;
+	uint64_t	 last_rx_ms;	/* last authenticated packet */
+	struct sockaddr_storage endpoint;
+	struct sess_counters ctr;
+};
+
+struct sess_peer {
+	char		name[BONDD_PEER_NAME_MAX];
+	uint8_t		public_key[NOISE_DHLEN];
+	uint8_t		mac1_key[32];
+	struct sockaddr_storage endpoint;
+};
+
+struct sess_cb {
+	/* Send one control datagram (INIT, RESP, KEEPALIVE). */
+	void	(*send)(void *, struct session *, const uint8_t *, size_t,
+		    const struct sockaddr_storage *);
+	/* The session became usable (up = 1) or stopped being so. */
+	void	(*state)(void *, struct session *, int up);
+	void	*arg;
+};
+
+struct sess_table {
+	int		 role;		/* enum conf_role */
+	char		 name[BONDD_NAME_MAX];	/* link or listener name */
+	uint8_t		 link_id;	/* client */
+	uint32_t	 keepalive_ms;
+	uint32_t	 rekey_ms;
+	struct hs_local	 local;
+	struct sess_peer peers[BONDD_MAX_PEERS];
+	int		 npeers;
+	struct sess_cb	 cb;
+	/* Client: sessions[0].  Server: peer * BONDD_MAX_LINKS + link. */
+	struct session	 sessions[SESS_MAX];
+	int		 nsessions;	/* slots in use by the role */
+	struct keypair	 kps[SESS_KP_MAX];
+	/* Newest accepted INIT timestamp per (peer, link), server. */
+	uint8_t		 tai[BONDD_MAX_PEERS][BONDD_MAX_LINKS][12];
+	uint8_t		 tai_set[BONDD_MAX_PEERS][BONDD_MAX_LINKS];
+	/* What cannot be pinned on a session (unknown peer, index). */
+	struct sess_counters ctr;
+	uint8_t		 buf[WIRE_INIT_LEN + WIRE_DATA_OVERHEAD +
+			    INNER_HDR_LEN];
+};
+
+/* Build a table (calloc'd); peers are added with sess_add_peer().
+ * Returns NULL on error. */
+struct sess_table *sess_table_new(int role, const char *name,
+	    uint8_t link_id, uint32_t keepalive_s, uint32_t rekey_s,
+	    const uint8_t priv[NOISE_DHLEN], const struct sess_cb *);
+void	 sess_table_free(struct sess_table *);
+/* Peer i (in order 0..): 0 or -1.  A client has exactly one, whose
+ * endpoint is where handshakes go. */
+int	 sess_add_peer(struct sess_table *, const char *name,
+	    const uint8_t pub[NOISE_DHLEN],
+	    const struct sockaddr_storage *endpoint);
+
+/*
+ * One datagram from the network.  Returns 1 and fills frame/framelen
+ * and *sp when it carried an INNER_DATA frame for the core, 0 when it
+ * was consumed (handshake, keepalive) or dropped (counted).
+ */
+int	 sess_input(struct sess_table *, uint64_t now,
+	    const uint8_t *, size_t, const struct sockaddr_storage *from,
+	    uint8_t *frame, size_t framesize, size_t *framelen,
+	    struct session **sp);
+/*
+ * Encrypt one inner frame for a session into out (len +
+ * WIRE_DATA_OVERHEAD bytes).  Returns the datagram length, or -1 if
+ * the session has no usable sending keys.
+ */
+ssize_t	 sess_encrypt(struct sess_table *, struct session *, uint64_t now,
+	    const uint8_t *frame, size_t len, uint8_t *out, size_t outsize);
+/* Timers: handshakes, rekey, keepalives, key and session expiry.
+ * Returns ms until it wants to run again (at most 1000). */
+uint64_t sess_timer(struct sess_table *, uint64_t now);
+/* The established session of (peer, link), or NULL. */
+struct session *sess_find(struct sess_table *, uint16_t peer,
+	    uint8_t link_id);
+enum session_state sess_state(const struct session *);
+/* Fill a stats record (counters of the table added when addtable). */
+void	 sess_stats(const struct sess_table *, const struct session *,
+	    uint64_t now, int addtable, struct ipc_link_stats *);
+
+#endif /* SESSION_H */

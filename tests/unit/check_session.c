@@ -1,0 +1,698 @@
+/*
+ * Copyright (c) 2026 The bondd developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * Unit tests of linkd/session.c: a client and a server session table
+ * run against each other in memory with a fake clock and a fake
+ * network.  Handshake, data both ways, rekey without loss, replay,
+ * bit flips, wrong server key, replayed INIT, unknown peer key, expiry
+ * after silence, counter limits.  Test code; trusts its inputs.
+ */
+
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+#include <sodium.h>
+
+#include "config.h"
+#include "log.h"
+#include "noise.h"
+#include "pktq.h"
+#include "wire.h"
+#include "session.h"
+
+#define NETQ_MAX	64
+#define LINK_ID		2
+#define KEEPALIVE_S	10
+#define REKEY_S		120
+
+struct dgram {
+	int			to_server;
+	uint8_t			buf[2048];
+	size_t			len;
+	struct sockaddr_storage	from;
+};
+
+struct side {
+	struct sess_table	*t;
+	int			 server;
+	int			 ups, downs;
+};
+
+static struct dgram		 netq[NETQ_MAX];
+static int			 nq;
+static int			 net_drop;	/* the network eats everything */
+static struct side		 cli, srv;
+static struct sockaddr_storage	 cli_addr, srv_addr;
+static uint8_t			 cli_priv[32], srv_priv[32], srv_pub[32];
+static uint8_t			 cli_pub[32];
+static uint64_t			 now;
+static uint64_t			 delivered_cli, delivered_srv;
+
+static void
+mkaddr(struct sockaddr_storage *ss, const char *ip, uint16_t port)
+{
+	struct sockaddr_in	*sin = (struct sockaddr_in *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	sin->sin_family = AF_INET;
+	sin->sin_port = htons(port);
+	inet_pton(AF_INET, ip, &sin->sin_addr);
+}
+
+static void
+net_send(void *arg, struct session *s, const uint8_t *buf, size_t len,
+    const struct sockaddr_storage *to)
+{
+	struct side	*sd = arg;
+	struct dgram	*d;
+
+	(void)s;
+	(void)to;
+	if (net_drop)
+		return;
+	ck_assert_int_lt(nq, NETQ_MAX);
+	ck_assert_uint_le(len, sizeof(d->buf));
+	d = &netq[nq++];
+	d->to_server = !sd->server;
+	memcpy(d->buf, buf, len);
+	d->len = len;
+	d->from = sd->server ? srv_addr : cli_addr;
+}
+
+static void
+net_state(void *arg, struct session *s, int up)
+{
+	struct side	*sd = arg;
+
+	(void)s;
+	if (up)
+		sd->ups++;
+	else
+		sd->downs++;
+}
+
+static struct sess_table *
+mktable(struct side *sd, int server, const uint8_t priv[32])
+{
+	struct sess_cb	cb;
+
+	memset(sd, 0, sizeof(*sd));
+	memset(&cb, 0, sizeof(cb));
+	cb.send = net_send;
+	cb.state = net_state;
+	cb.arg = sd;
+	sd->server = server;
+	sd->t = sess_table_new(server ? ROLE_SERVER : ROLE_CLIENT,
+	    server ? "listen0" : "wan1", LINK_ID, KEEPALIVE_S, REKEY_S, priv,
+	    &cb);
+	ck_assert_ptr_nonnull(sd->t);
+	return (sd->t);
+}
+
+/* A client that knows srvkey as the server, a server that knows pub. */
+static void
+setup_pair(const uint8_t *cpriv, const uint8_t *srvkey)
+{
+	uint8_t	other[32], opub[32];
+
+	nq = 0;
+	net_drop = 0;
+	now = 1000000;
+	delivered_cli = delivered_srv = 0;
+	mktable(&cli, 0, cpriv);
+	ck_assert_int_eq(sess_add_peer(cli.t, "server", srvkey, &srv_addr), 0);
+	mktable(&srv, 1, srv_priv);
+	/* A second peer first, so peer lookup is not trivially index 0. */
+	noise_genkey(other);
+	noise_pubkey(opub, other);
+	ck_assert_int_eq(sess_add_peer(srv.t, "other", opub, NULL), 0);
+	ck_assert_int_eq(sess_add_peer(srv.t, "site", cli_pub, NULL), 0);
+}
+
+static void
+teardown_pair(void)
+{
+	sess_table_free(cli.t);
+	sess_table_free(srv.t);
+	cli.t = srv.t = NULL;
+}
+
+static void
+setup(void)
+{
+	static int	once;
+
+	if (!once) {
+		ck_assert_int_ge(sodium_init(), 0);
+		log_init(1, 0, LOG_DAEMON);
+		mkaddr(&cli_addr, "198.18.0.1", 40000);
+		mkaddr(&srv_addr, "198.18.0.2", 5800);
+		once = 1;
+	}
+	noise_genkey(cli_priv);
+	noise_pubkey(cli_pub, cli_priv);
+	noise_genkey(srv_priv);
+	noise_pubkey(srv_pub, srv_priv);
+	setup_pair(cli_priv, srv_pub);
+}
+
+/* Deliver one datagram; returns what sess_input returned. */
+static int
+deliver(const struct dgram *d, uint8_t *frame, size_t *flen)
+{
+	static uint8_t	 scratch[PKTQ_FRAME_MAX];
+	struct session	*s = NULL;
+	size_t		 n = 0;
+	int		 r;
+
+	if (frame == NULL)
+		frame = scratch;
+	r = sess_input(d->to_server ? srv.t : cli.t, now, d->buf, d->len,
+	    &d->from, frame, PKTQ_FRAME_MAX, &n, &s);
+	if (r == 1) {
+		ck_assert_ptr_nonnull(s);
+		if (d->to_server)
+			delivered_srv++;
+		else
+			delivered_cli++;
+	}
+	if (flen != NULL)
+		*flen = n;
+	return (r);
+}
+
+/* Deliver everything queued, including what the deliveries produce. */
+static void
+pump(void)
+{
+	static uint8_t	frame[PKTQ_FRAME_MAX];
+	struct dgram	d;
+
+	while (nq > 0) {
+		d = netq[0];
+		memmove(netq, netq + 1, (nq - 1) * sizeof(netq[0]));
+		nq--;
+		deliver(&d, frame, NULL);
+	}
+}
+
+static void
+tick(void)
+{
+	sess_timer(cli.t, now);
+	sess_timer(srv.t, now);
+	pump();
+}
+
+/* Let time pass in 1 s steps, timers running and the network up. */
+static void
+advance(uint64_t ms)
+{
+	uint64_t	end = now + ms;
+
+	while (now < end) {
+		now += 1000;
+		tick();
+	}
+}
+
+static struct session *
+cli_sess(void)
+{
+	return (sess_find(cli.t, 0, LINK_ID));
+}
+
+static struct session *
+srv_sess(void)
+{
+	return (sess_find(srv.t, 1, LINK_ID));
+}
+
+static int
+init_queued(void)
+{
+	int	i;
+
+	for (i = 0; i < nq; i++)
+		if (netq[i].len == WIRE_INIT_LEN)
+			return (1);
+	return (0);
+}
+
+static void
+establish(void)
+{
+	tick();
+	ck_assert_int_eq(sess_state(cli_sess()), SESSION_ESTABLISHED);
+	ck_assert_ptr_nonnull(srv_sess());
+	ck_assert_int_eq(sess_state(srv_sess()), SESSION_ESTABLISHED);
+}
+
+static size_t
+mkframe(uint8_t *f, uint32_t seq, size_t len)
+{
+	struct inner_hdr	ih;
+	size_t			i;
+
+	memset(&ih, 0, sizeof(ih));
+	ih.kind = INNER_DATA;
+	ih.seq = seq;
+	inner_hdr_encode(f, &ih);
+	for (i = INNER_HDR_LEN; i < len; i++)
+		f[i] = (uint8_t)(seq + i);
+	return (len);
+}
+
+/* Encrypt a frame on one side into a dgram, without delivering it. */
+static void
+seal(struct dgram *d, int from_server, uint32_t seq)
+{
+	uint8_t		f[200];
+	size_t		len = mkframe(f, seq, sizeof(f));
+	struct session	*s = from_server ? srv_sess() : cli_sess();
+	ssize_t		n;
+
+	ck_assert_ptr_nonnull(s);
+	n = sess_encrypt(from_server ? srv.t : cli.t, s, now, f, len, d->buf,
+	    sizeof(d->buf));
+	ck_assert_int_eq(n, (ssize_t)(len + WIRE_DATA_OVERHEAD));
+	d->len = (size_t)n;
+	d->to_server = !from_server;
+	d->from = from_server ? srv_addr : cli_addr;
+}
+
+/* Seal and deliver; the receiver must hand out the same frame. */
+static void
+roundtrip(int from_server, uint32_t seq)
+{
+	static uint8_t	out[PKTQ_FRAME_MAX];
+	uint8_t		f[200];
+	struct dgram	d;
+	size_t		flen;
+
+	mkframe(f, seq, sizeof(f));
+	seal(&d, from_server, seq);
+	ck_assert_int_eq(deliver(&d, out, &flen), 1);
+	ck_assert_uint_eq(flen, sizeof(f));
+	ck_assert_mem_eq(out, f, sizeof(f));
+}
+
+START_TEST(test_handshake)
+{
+	struct ipc_link_stats	st;
+
+	ck_assert_int_eq(sess_state(cli_sess()), SESSION_NONE);
+	sess_timer(cli.t, now);
+	ck_assert_int_eq(nq, 1);
+	ck_assert_uint_eq(netq[0].len, WIRE_INIT_LEN);
+	ck_assert_int_eq(sess_state(cli_sess()), SESSION_HANDSHAKE);
+	pump();
+	ck_assert_int_eq(sess_state(cli_sess()), SESSION_ESTABLISHED);
+	ck_assert_int_eq(sess_state(srv_sess()), SESSION_ESTABLISHED);
+	ck_assert_int_eq(cli.ups, 1);
+	ck_assert_int_eq(srv.ups, 1);
+	ck_assert_str_eq(srv_sess()->link_name, "wan1");
+	/* The server learnt the client's address from authenticated data. */
+	ck_assert_int_eq(memcmp(&srv_sess()->endpoint, &cli_addr,
+	    sizeof(cli_addr)), 0);
+
+	now += 2500;
+	sess_stats(cli.t, cli_sess(), now, 1, &st);
+	ck_assert_str_eq(st.peer, "server");
+	ck_assert_int_eq(st.state, SESSION_ESTABLISHED);
+	ck_assert_int_eq(st.last_handshake_ms, 2500);
+	ck_assert_uint_eq(st.handshakes, 1);
+	ck_assert_uint_eq(st.auth_fail, 0);
+	sess_stats(srv.t, srv_sess(), now, 1, &st);
+	ck_assert_str_eq(st.peer, "site");
+	ck_assert_uint_eq(st.link_id, LINK_ID);
+	ck_assert_uint_eq(st.rx_packets, 1);	/* the confirming keepalive */
+	sess_stats(srv.t, NULL, now, 1, &st);
+	ck_assert_int_eq(st.state, SESSION_NONE);
+	ck_assert_int_eq(st.last_handshake_ms, -1);
+}
+END_TEST
+
+START_TEST(test_data_both_ways)
+{
+	uint32_t	i;
+
+	establish();
+	for (i = 0; i < 100; i++) {
+		roundtrip(0, i);
+		roundtrip(1, i);
+	}
+	ck_assert_uint_eq(delivered_srv, 100);
+	ck_assert_uint_eq(delivered_cli, 100);
+	/* Nothing for an unknown (peer, link). */
+	ck_assert_ptr_null(sess_find(srv.t, 0, LINK_ID));
+	ck_assert_ptr_null(sess_find(srv.t, 1, LINK_ID + 1));
+	ck_assert_ptr_null(sess_find(srv.t, 7, LINK_ID));
+}
+END_TEST
+
+START_TEST(test_rekey)
+{
+	static struct dgram	 c2s[20], s2c[20];
+	struct keypair		*old_c, *old_s;
+	uint32_t		 old_ci, old_si;
+	int			 i, ninit;
+
+	establish();
+	old_c = cli_sess()->cur;
+	old_s = srv_sess()->cur;
+	old_ci = old_c->local_index;
+	old_si = old_s->local_index;
+	advance(REKEY_S * 1000 - 2000);
+	ck_assert_ptr_eq(cli_sess()->cur, old_c);
+
+	/* The rekey INIT goes out; old keys still carry data meanwhile. */
+	while (!init_queued()) {
+		pump();
+		now += 500;
+		sess_timer(cli.t, now);
+		sess_timer(srv.t, now);
+		ck_assert_uint_le(now, 1000000 + REKEY_S * 1000);
+	}
+	ninit = nq;
+	for (i = 0; i < 10; i++) {
+		seal(&c2s[i], 0, 1000 + i);
+		seal(&s2c[i], 1, 2000 + i);
+	}
+	ck_assert_int_eq(nq, ninit);
+	pump();		/* INIT, RESP, confirming keepalive */
+	ck_assert_ptr_ne(cli_sess()->cur, old_c);
+	ck_assert_ptr_ne(srv_sess()->cur, old_s);
+	ck_assert_uint_eq(cli_sess()->prev->local_index, old_ci);
+	ck_assert_uint_eq(srv_sess()->prev->local_index, old_si);
+	ck_assert_uint_ne(cli_sess()->cur->local_index, old_ci);
+	ck_assert_int_eq(cli.ups, 1);
+	ck_assert_int_eq(cli.downs, 0);
+
+	/* New keys both ways, and the late old-key packets still count. */
+	for (i = 0; i < 10; i++) {
+		roundtrip(0, 3000 + i);
+		roundtrip(1, 4000 + i);
+	}
+	for (i = 0; i < 10; i++)
+		ck_assert_int_eq(deliver(&c2s[i], NULL, NULL), 1);
+	ck_assert_uint_eq(delivered_srv, 20);
+	for (i = 0; i < 10; i++)
+		ck_assert_int_eq(deliver(&s2c[i], NULL, NULL), 1);
+	ck_assert_uint_eq(delivered_cli, 20);
+	ck_assert_uint_eq(cli_sess()->ctr.handshakes, 2);
+	ck_assert_uint_eq(srv_sess()->ctr.handshakes, 2);
+
+	/* 30 s later the old keypair is gone. */
+	advance(31000);
+	ck_assert_ptr_null(cli_sess()->prev);
+	ck_assert_ptr_null(srv_sess()->prev);
+	ck_assert_int_eq(sess_state(cli_sess()), SESSION_ESTABLISHED);
+}
+END_TEST
+
+START_TEST(test_replayed_data)
+{
+	struct dgram	d;
+	static uint8_t	out[PKTQ_FRAME_MAX];
+	size_t		flen;
+
+	establish();
+	seal(&d, 0, 7);
+	ck_assert_int_eq(deliver(&d, out, &flen), 1);
+	ck_assert_int_eq(deliver(&d, out, &flen), 0);
+	ck_assert_int_eq(deliver(&d, out, &flen), 0);
+	ck_assert_uint_eq(srv_sess()->ctr.replay_drop, 2);
+	ck_assert_uint_eq(srv_sess()->ctr.auth_fail, 0);
+	ck_assert_uint_eq(delivered_srv, 1);
+}
+END_TEST
+
+START_TEST(test_bitflip)
+{
+	struct dgram	d, e;
+	static uint8_t	out[PKTQ_FRAME_MAX];
+	size_t		i;
+
+	establish();
+	seal(&d, 1, 9);
+	/* Every byte after the receiver index: counter (AD), body, tag. */
+	for (i = WIRE_PREFIX_LEN + 4; i < d.len; i++) {
+		e = d;
+		e.buf[i] ^= 0x10;
+		ck_assert_int_eq(deliver(&e, out, NULL), 0);
+	}
+	ck_assert_uint_eq(cli_sess()->ctr.auth_fail, d.len -
+	    (WIRE_PREFIX_LEN + 4));
+	ck_assert_uint_eq(cli_sess()->ctr.rx_packets, 0);
+	/* The untouched datagram still goes through: no window damage. */
+	ck_assert_int_eq(deliver(&d, out, NULL), 1);
+	/* A flipped receiver index names no keypair. */
+	e = d;
+	e.buf[WIRE_PREFIX_LEN + 3] ^= 0x80;
+	ck_assert_int_eq(deliver(&e, out, NULL), 0);
+	ck_assert_uint_eq(cli.t->ctr.malformed, 1);
+}
+END_TEST
+
+START_TEST(test_wrong_server_key)
+{
+	uint8_t	bogus[32], bpub[32];
+	int	i;
+
+	teardown_pair();
+	noise_genkey(bogus);
+	noise_pubkey(bpub, bogus);
+	setup_pair(cli_priv, bpub);
+	for (i = 0; i < 5; i++) {
+		sess_timer(cli.t, now);
+		ck_assert_int_eq(nq, 1);
+		pump();
+		ck_assert_int_eq(nq, 0);	/* no RESP */
+		now += 6001;
+	}
+	ck_assert_int_eq(sess_state(cli_sess()), SESSION_HANDSHAKE);
+	ck_assert_uint_eq(srv.t->ctr.auth_fail, 5);
+	ck_assert_ptr_null(srv_sess());
+	ck_assert_int_eq(cli_sess()->hs_attempts, 5);
+	ck_assert_int_eq(cli_sess()->hs_warned, 1);
+	ck_assert_int_eq(cli.ups + srv.ups, 0);
+}
+END_TEST
+
+START_TEST(test_replayed_init)
+{
+	struct dgram	init;
+	unsigned int	k;
+	int		used = 0;
+
+	sess_timer(cli.t, now);
+	ck_assert_int_eq(nq, 1);
+	init = netq[0];
+	pump();
+	ck_assert_int_eq(sess_state(srv_sess()), SESSION_ESTABLISHED);
+	ck_assert_int_eq(deliver(&init, NULL, NULL), 0);
+	ck_assert_int_eq(nq, 0);
+	ck_assert_uint_eq(srv_sess()->ctr.replay_drop, 1);
+	ck_assert_uint_eq(srv_sess()->ctr.handshakes, 1);
+
+	/* Replayed after the session expired: still refused, no state. */
+	net_drop = 1;
+	advance(60000);
+	ck_assert_ptr_null(srv_sess());
+	net_drop = 0;
+	nq = 0;
+	ck_assert_int_eq(deliver(&init, NULL, NULL), 0);
+	ck_assert_int_eq(nq, 0);
+	ck_assert_ptr_null(srv_sess());
+	ck_assert_uint_eq(srv.t->ctr.replay_drop, 1);
+	for (k = 0; k < SESS_KP_MAX; k++)
+		used += srv.t->kps[k].state != KP_FREE;
+	ck_assert_int_eq(used, 0);
+}
+END_TEST
+
+START_TEST(test_unknown_peer)
+{
+	uint8_t		stranger[32];
+	unsigned int	k;
+	int		i, used = 0;
+
+	teardown_pair();
+	noise_genkey(stranger);
+	setup_pair(stranger, srv_pub);
+	for (i = 0; i < 3; i++) {
+		sess_timer(cli.t, now);
+		pump();
+		ck_assert_int_eq(nq, 0);
+		now += 6001;
+	}
+	ck_assert_uint_eq(srv.t->ctr.auth_fail, 3);
+	for (i = 0; i < SESS_MAX; i++)
+		ck_assert_int_eq(srv.t->sessions[i].used, 0);
+	for (k = 0; k < SESS_KP_MAX; k++)
+		used += srv.t->kps[k].state != KP_FREE;
+	ck_assert_int_eq(used, 0);
+	ck_assert_int_eq(sess_state(cli_sess()), SESSION_HANDSHAKE);
+}
+END_TEST
+
+START_TEST(test_expiry)
+{
+	struct dgram	d;
+	uint64_t	last;
+
+	establish();
+	advance(60000);		/* keepalives keep it alive */
+	ck_assert_int_eq(sess_state(cli_sess()), SESSION_ESTABLISHED);
+	ck_assert_int_eq(cli.downs + srv.downs, 0);
+
+	net_drop = 1;
+	seal(&d, 0, 1);		/* sent just before the silence */
+	last = cli_sess()->last_rx_ms;
+	advance(last + 29000 - now);
+	ck_assert_int_eq(sess_state(cli_sess()), SESSION_ESTABLISHED);
+	ck_assert_int_eq(cli.downs, 0);
+	advance(2000);		/* max(3 * 10, 15) s without a word */
+	ck_assert_int_eq(cli.downs, 1);
+	advance(10000);		/* the server heard last from us earlier */
+	ck_assert_int_eq(srv.downs, 1);
+	ck_assert_ptr_null(srv_sess());
+	/* The client is handshaking again. */
+	ck_assert_int_eq(sess_state(cli_sess()), SESSION_HANDSHAKE);
+	/* Old data under dead keys is not accepted. */
+	ck_assert_int_eq(deliver(&d, NULL, NULL), 0);
+
+	net_drop = 0;
+	advance(7000);
+	ck_assert_int_eq(sess_state(cli_sess()), SESSION_ESTABLISHED);
+	ck_assert_int_eq(cli.ups, 2);
+	roundtrip(0, 1);
+	roundtrip(1, 1);
+}
+END_TEST
+
+START_TEST(test_counter_limits)
+{
+	uint8_t		f[64], out[128];
+	struct session	*s;
+
+	establish();
+	s = cli_sess();
+	mkframe(f, 1, sizeof(f));
+	s->cur->send_ctr = SESS_REKEY_AFTER;
+	ck_assert_int_gt(sess_encrypt(cli.t, s, now, f, sizeof(f), out,
+	    sizeof(out)), 0);
+	ck_assert_int_eq(s->rekey_wanted, 1);
+	s->cur->send_ctr = SESS_REJECT_AFTER;
+	ck_assert_int_eq(sess_encrypt(cli.t, s, now, f, sizeof(f), out,
+	    sizeof(out)), -1);
+	/* Too small an output buffer is refused, not overrun. */
+	s->cur->send_ctr = 5;
+	ck_assert_int_eq(sess_encrypt(cli.t, s, now, f, sizeof(f), out,
+	    sizeof(f) + WIRE_DATA_OVERHEAD - 1), -1);
+	/* The timer starts a rekey at once. */
+	nq = 0;
+	sess_timer(cli.t, now);
+	ck_assert_int_ge(nq, 1);
+	ck_assert_uint_eq(netq[0].len, WIRE_INIT_LEN);
+	pump();
+	ck_assert_uint_eq(cli_sess()->cur->send_ctr, 1);	/* keepalive */
+	ck_assert_int_eq(cli_sess()->rekey_wanted, 0);
+}
+END_TEST
+
+START_TEST(test_junk)
+{
+	struct dgram	d;
+	int		i;
+
+	establish();
+	memset(&d, 0, sizeof(d));
+	d.to_server = 1;
+	d.from = cli_addr;
+	/* Another protocol version, short, unknown type, reserved bits. */
+	d.buf[0] = 2;
+	d.buf[1] = WIRE_DATA;
+	d.len = 64;
+	ck_assert_int_eq(deliver(&d, NULL, NULL), 0);
+	d.buf[0] = WIRE_VERSION;
+	d.len = 3;
+	ck_assert_int_eq(deliver(&d, NULL, NULL), 0);
+	d.len = 64;
+	d.buf[1] = 9;
+	ck_assert_int_eq(deliver(&d, NULL, NULL), 0);
+	/* A RESP to a server, random INITs. */
+	d.buf[1] = WIRE_HANDSHAKE_RESP;
+	d.len = WIRE_RESP_LEN;
+	ck_assert_int_eq(deliver(&d, NULL, NULL), 0);
+	ck_assert_uint_eq(srv.t->ctr.malformed, 4);
+	d.buf[1] = WIRE_HANDSHAKE_INIT;
+	d.len = WIRE_INIT_LEN;
+	for (i = 0; i < 10; i++) {
+		randombytes_buf(d.buf + WIRE_PREFIX_LEN,
+		    d.len - WIRE_PREFIX_LEN);
+		ck_assert_int_eq(deliver(&d, NULL, NULL), 0);
+	}
+	ck_assert_uint_eq(srv.t->ctr.auth_fail, 10);
+	ck_assert_int_eq(nq, 0);
+	/* The endpoint did not move to an unauthenticated source. */
+	ck_assert_int_eq(memcmp(&srv_sess()->endpoint, &cli_addr,
+	    sizeof(cli_addr)), 0);
+}
+END_TEST
+
+static Suite *
+session_suite(void)
+{
+	Suite	*s = suite_create("session");
+	TCase	*tc = tcase_create("core");
+
+	tcase_add_checked_fixture(tc, setup, teardown_pair);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_handshake);
+	tcase_add_test(tc, test_data_both_ways);
+	tcase_add_test(tc, test_rekey);
+	tcase_add_test(tc, test_replayed_data);
+	tcase_add_test(tc, test_bitflip);
+	tcase_add_test(tc, test_wrong_server_key);
+	tcase_add_test(tc, test_replayed_init);
+	tcase_add_test(tc, test_unknown_peer);
+	tcase_add_test(tc, test_expiry);
+	tcase_add_test(tc, test_counter_limits);
+	tcase_add_test(tc, test_junk);
+	suite_add_tcase(s, tc);
+	return (s);
+}
+
+int
+main(void)
+{
+	SRunner	*sr = srunner_create(session_suite());
+	int	 failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return (failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
+}
