@@ -80,7 +80,8 @@ static const char *const peer_keys[] = { "name", "public_key", "endpoint",
 static const char *const peers_keys[] = { "name", "public_key",
     "preshared_key_file", "allowed_ips", NULL };
 static const char *const link_keys[] = { "name", "device", "source", "port",
-    "fwmark", "up", "down", "priority", "quota", "backup", "mtu", NULL };
+    "fwmark", "up", "down", "priority", "quota", "backup", "mtu", "endpoint",
+    NULL };
 static const char *const session_keys[] = { "keepalive", "rekey", NULL };
 static const char *const probe_keys[] = { "interval", "down_after", NULL };
 static const char *const scheduler_keys[] = { "strategy", "reorder_max",
@@ -787,6 +788,9 @@ parse_link(struct pctx *ctx, const struct ynode *m, const char *base,
 	    addr_parse_host(v->str, &l->source) == -1))
 		return (perr(ctx, v, "%s: invalid address '%s'", kpath(p, base,
 		    "source"), v->type == Y_SCALAR ? v->str : ""));
+	if ((v = map_get(m, "endpoint")) != NULL && get_addr(ctx, v,
+	    kpath(p, base, "endpoint"), BONDD_DEFAULT_PORT, &l->endpoint) == -1)
+		return (-1);
 	if ((v = map_get(m, "port")) != NULL) {
 		if (get_int(ctx, v, kpath(p, base, "port"), 0, 65535, &n) ==
 		    -1)

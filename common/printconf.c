@@ -133,6 +133,9 @@ print_link(FILE *fp, const struct conf_link *l)
 	if (l->source.ss_family != 0)
 		pkv(fp, "    ", "source", addr_fmt_host(&l->source, buf,
 		    sizeof(buf)));
+	if (l->endpoint.ss_family != 0)
+		pkv(fp, "    ", "endpoint", addr_fmt(&l->endpoint, buf,
+		    sizeof(buf)));
 	fprintf(fp, "    port: %u\n", l->port);
 	fprintf(fp, "    fwmark: %u\n", l->fwmark);
 	if (l->up_bps != 0) {
