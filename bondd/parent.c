@@ -274,8 +274,9 @@ connect_linkd_core(struct child *c)
 static void
 configure_linkd(struct child *c)
 {
-	struct ipc_conf_linkd	lc;
-	struct ipc_conf_key	key;
+	struct ipc_conf_linkd	 lc;
+	struct ipc_conf_key	 key;
+	const struct conf_link	*l;
 	struct ipc_link_admin	adm;
 
 	memset(&lc, 0, sizeof(lc));
@@ -289,6 +290,17 @@ configure_linkd(struct child *c)
 	lc.probe_interval_ms = conf.probe_interval_ms;
 	lc.payload_max = payload_max[c->instance];
 	snprintf(lc.user, sizeof(lc.user), "%s", conf.user);
+	if (conf.role == ROLE_CLIENT) {
+		l = &conf.links[c->instance];
+		lc.up_bps = l->up_bps;
+		lc.down_bps = l->down_bps;
+		lc.priority = l->priority;
+		lc.backup = l->backup;
+		lc.quota_bytes = l->quota_bytes;
+	}
+	lc.down_after_ms = conf.down_after_ms;
+	lc.lossy_ppm = conf.lossy_ppm;
+	lc.recover_probes = conf.recover_probes;
 	send_msg(c, IPC_CONF_LINKD, c->instance, &lc, sizeof(lc));
 	memcpy(key.private_key, conf.private_key, sizeof(key.private_key));
 	send_msg(c, IPC_CONF_KEY, 0, &key, sizeof(key));

@@ -90,6 +90,8 @@ config_defaults(struct config *conf)
 	conf->rekey_s = 120;
 	conf->probe_interval_ms = 100;
 	conf->down_after_ms = 300;
+	conf->lossy_ppm = 50000;
+	conf->recover_probes = 5;
 	conf->strategy = STRATEGY_EARLIEST_ARRIVAL;
 	conf->reorder_max_ms = 100;
 	conf->mss_clamp = false;

@@ -531,6 +531,7 @@ ipc_type_name(uint32_t type)
 	case IPC_CORE_STATS:	return "IPC_CORE_STATS";
 	case IPC_STATS_END:	return "IPC_STATS_END";
 	case IPC_LINK_ADMIN:	return "IPC_LINK_ADMIN";
+	case IPC_LINK_CARRIER:	return "IPC_LINK_CARRIER";
 	case IPC_CTL_STATUS:	return "IPC_CTL_STATUS";
 	case IPC_CTL_VERSION:	return "IPC_CTL_VERSION";
 	case IPC_CTL_LINK_UP:	return "IPC_CTL_LINK_UP";

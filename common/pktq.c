@@ -191,6 +191,7 @@ pktq_valid(const struct mmsghdr *m, const struct pktq_elem *e)
 	case PKTQ_DATA:
 	case PKTQ_SESSION_UP:
 	case PKTQ_SESSION_DOWN:
+	case PKTQ_LINK_INFO:
 		return 1;
 	}
 	return 0;

@@ -114,6 +114,8 @@ struct config {
 	uint32_t	rekey_s;		/* default 120 */
 	uint32_t	probe_interval_ms;	/* default 100 */
 	uint32_t	down_after_ms;		/* default 300, floor 3xRTT */
+	uint32_t	lossy_ppm;		/* default 50000 (5 %) */
+	uint32_t	recover_probes;		/* default 5 */
 
 	/* scheduler and reorder */
 	enum conf_strategy strategy;

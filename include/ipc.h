@@ -76,6 +76,7 @@ enum ipc_type {
 				   struct ipc_core_stats */
 	IPC_STATS_END,		/* parent -> ctld: one snapshot complete */
 	IPC_LINK_ADMIN,		/* parent -> linkd/core: struct ipc_link_admin */
+	IPC_LINK_CARRIER,	/* parent -> linkd: struct ipc_link_carrier */
 
 	/* control, bondctl <-> ctld <-> parent */
 	IPC_CTL_STATUS = 0x0501, /* bondctl -> ctld, no payload */

@@ -53,6 +53,15 @@ struct ipc_conf_linkd {
 	uint32_t	probe_interval_ms;
 	uint32_t	payload_max;	/* largest inner frame it may carry */
 	char		user[64];	/* sandbox user */
+	/* client: this link's configuration, told to the server in probes */
+	uint64_t	up_bps, down_bps;	/* 0 = unknown */
+	uint32_t	priority;
+	uint32_t	backup;
+	uint64_t	quota_bytes;
+	/* link state machine thresholds */
+	uint32_t	down_after_ms;	/* silent this long (or 3 x RTT): DOWN */
+	uint32_t	lossy_ppm;	/* loss above this: LOSSY */
+	uint32_t	recover_probes;	/* answered probes before RUNNING */
 };
 
 /* IPC_CONF_PEER: hdr.id = peer index.  linkd and core get it; only
@@ -106,7 +115,18 @@ struct ipc_link_stats {
 	uint64_t	replay_drop;
 	uint64_t	malformed;	/* bad length, type, version */
 	uint64_t	send_errors;
-	uint32_t	rtt_us;		/* 0 = unknown */
+	uint32_t	rtt_us;		/* srtt, 0 = unknown */
+	uint32_t	rttvar_us;
+	uint32_t	jitter_us;
+	uint32_t	link_state;	/* enum link_state (linkinfo.h) */
+	uint32_t	loss_tx_ppm;	/* send loss (the peer measured) */
+	uint32_t	loss_rx_ppm;	/* receive loss (measured here) */
+	uint64_t	rate_tx_bps;	/* what we send now, last second */
+	uint64_t	rate_rx_bps;	/* what we receive now */
+	uint64_t	rate_max_bps;	/* capacity used by the scheduler
+					   (configured or measured), 0 = ? */
+	uint64_t	probes_tx, probes_rx;
+	uint64_t	core_dropped;	/* frames from the core it refused */
 };
 
 /* IPC_CORE_STATS */
@@ -123,6 +143,13 @@ struct ipc_core_stats {
 /* IPC_LINK_ADMIN: hdr.id = linkd instance. */
 struct ipc_link_admin {
 	uint32_t	down;		/* 1 = taken out of service */
+};
+
+/* IPC_LINK_CARRIER: the parent saw the link's device change (netlink);
+ * hdr.id = linkd instance.  Down acts at once, without waiting for
+ * probes to time out. */
+struct ipc_link_carrier {
+	uint32_t	up;		/* 0 = device down or gone */
 };
 
 #endif /* MESSAGES_H */

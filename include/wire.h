@@ -38,6 +38,9 @@
  *   kind u8, flags u8, reserved u16, seq u32, send_ts_us u32
  *   kind DATA: one or more records of (len u16, IP packet[len])
  *   kind KEEPALIVE: nothing more
+ *   kind PROBE: struct wire_probe (WIRE_PROBE_LEN bytes), linkd to linkd
+ *   kind NACK: count u16, reserved u16, then count sequence numbers u32
+ *              the receiving core misses; core to core
  */
 
 #ifndef WIRE_H
@@ -72,7 +75,38 @@ enum wire_type {
 
 enum inner_kind {
 	INNER_DATA = 1,
-	INNER_KEEPALIVE = 2
+	INNER_KEEPALIVE = 2,
+	INNER_PROBE = 3,
+	INNER_NACK = 4
+};
+
+#define WIRE_NACK_MAX		64
+
+/*
+ * A probe, sent on every link at the probe interval, also when idle.
+ * Echoing the peer's last probe gives the RTT; the counters give the
+ * loss and the delivered rate of each direction.
+ *   seq u32, tx_us u64, echo_seq u32, echo_tx_us u64, echo_hold_us u32,
+ *   rx_loss_ppm u32, rx_bytes u64, owd_us i32, rate_bps u64,
+ *   priority u8, flags u8, state u8, reserved u8, quota_bytes u64
+ */
+#define WIRE_PROBE_LEN		64
+#define WIRE_PROBE_BACKUP	0x01	/* flags: a backup link */
+
+struct wire_probe {
+	uint32_t	seq;		/* from 1 */
+	uint64_t	tx_us;		/* sender's monotonic clock */
+	uint32_t	echo_seq;	/* last probe received, 0 = none */
+	uint64_t	echo_tx_us;	/* its tx_us */
+	uint32_t	echo_hold_us;	/* how long it waited here */
+	uint32_t	rx_loss_ppm;	/* loss of what we receive here */
+	uint64_t	rx_bytes;	/* bytes received on this link */
+	int32_t		owd_us;		/* min(arrival - send_ts) received */
+	uint64_t	rate_bps;	/* client: the link's down rate */
+	uint8_t		priority;
+	uint8_t		flags;
+	uint8_t		state;		/* sender's enum link_state */
+	uint64_t	quota_bytes;
 };
 
 /* Outer IP + UDP + DATA header + tag + inner header + one record. */
@@ -138,6 +172,8 @@ void	wire_init_payload_encode(uint8_t *, const struct wire_init_payload *);
 int	wire_init_payload_decode(const uint8_t *, size_t,
 	    struct wire_init_payload *);
 size_t	inner_hdr_encode(uint8_t *, const struct inner_hdr *);
+size_t	wire_probe_encode(uint8_t *, const struct wire_probe *);
+int	wire_probe_decode(const uint8_t *, size_t, struct wire_probe *);
 int	inner_hdr_decode(const uint8_t *, size_t, struct inner_hdr *);
 const char *wire_strerror(int);
 
