@@ -96,7 +96,7 @@ static void	sandbox_enter_root(const char *);
 static void	sandbox_enter_userns(void);
 static void	sandbox_write_file(const char *, const char *);
 static void	sandbox_drop_caps(int);
-static void	sandbox_rlimits(int, int);
+static void	sandbox_rlimits(enum proc_id, int, int);
 static void	sandbox_seccomp(enum proc_id, int);
 static void	sandbox_sigsys(int, siginfo_t *, void *);
 
@@ -133,7 +133,7 @@ sandbox_enter(enum proc_id role, const char *user)
 	}
 
 	sandbox_drop_caps(bounds);
-	sandbox_rlimits(maxfd, debug);
+	sandbox_rlimits(role, maxfd, debug);
 
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
 		fatal("%s: PR_SET_NO_NEW_PRIVS", __func__);
@@ -299,9 +299,10 @@ sandbox_drop_caps(int bounds)
 }
 
 static void
-sandbox_rlimits(int maxfd, int debug)
+sandbox_rlimits(enum proc_id role, int maxfd, int debug)
 {
 	struct rlimit	rl;
+	int		headroom;
 
 	rl.rlim_cur = rl.rlim_max = 0;
 	if (setrlimit(RLIMIT_NPROC, &rl) == -1)
@@ -316,7 +317,10 @@ sandbox_rlimits(int maxfd, int debug)
 		fatal("signal SIGXFSZ");
 	if (!debug && setrlimit(RLIMIT_FSIZE, &rl) == -1)
 		fatal("setrlimit RLIMIT_FSIZE");
-	rl.rlim_cur = rl.rlim_max = (rlim_t)maxfd + 16;
+	/* ctld accepts up to 32 bondctl clients plus metrics scrapers;
+	 * the core receives a new packet queue per restarted linkd. */
+	headroom = role == PROC_CTLD ? 80 : role == PROC_CORE ? 32 : 16;
+	rl.rlim_cur = rl.rlim_max = (rlim_t)maxfd + headroom;
 	if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
 		fatal("setrlimit RLIMIT_NOFILE");
 }

@@ -1,0 +1,295 @@
+/*
+ * Copyright (c) 2026 The bondd developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * ctld: answers bondctl on the control socket.  Started by the parent
+ * with fd 3 as its channel; receives its configuration slice and the
+ * listening socket, enters the sandbox (no capabilities, unprivileged
+ * user, chroot, seccomp) and only then accepts clients.  The parent is
+ * trusted and any protocol violation from it is fatal; clients are
+ * not (see control.c).  Holds no keys.
+ */
+
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include <errno.h>
+#include <event2/event.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bondd.h"
+#include "control.h"
+#include "ipc.h"
+#include "log.h"
+#include "messages.h"
+#include "sandbox.h"
+#include "util.h"
+
+static const struct ipc_rule parent_rules[] = {
+	{ IPC_HELLO, sizeof(struct ipc_hello), sizeof(struct ipc_hello), 0 },
+	{ IPC_CONF_CTLD, sizeof(struct ipc_conf_ctld),
+	    sizeof(struct ipc_conf_ctld), 0 },
+	{ IPC_CTL_SOCK, 0, 0, 1 },
+	{ IPC_CONF_END, 0, 0, 0 },
+	{ IPC_CORE_STATS, sizeof(struct ipc_core_stats),
+	    sizeof(struct ipc_core_stats), 0 },
+	{ IPC_LINK_STATS, sizeof(struct ipc_link_stats),
+	    sizeof(struct ipc_link_stats), 0 },
+	{ IPC_STATS_END, 0, 0, 0 },
+	/* Relayed to a client as they are: they must fit its channel. */
+	{ IPC_CTL_DATA, 0, IPC_CTL_MAXSIZE - IPC_HDR_SIZE, 0 },
+	{ IPC_CTL_RESULT, sizeof(struct ipc_ctl_result),
+	    IPC_CTL_MAXSIZE - IPC_HDR_SIZE, 0 },
+	{ IPC_SHUTDOWN, 0, 0, 0 },
+	{ 0, 0, 0, 0 }
+};
+
+static struct {
+	struct ipc_chan		 parent;
+	int			 hello;
+	int			 running;	/* sandboxed, accepting */
+	struct ipc_conf_ctld	 conf;		/* in use */
+	struct ipc_conf_ctld	 newconf;	/* being received */
+	int			 have_conf;
+	int			 ctl_fd;
+	/* Statistics: the one shown, and the one being received. */
+	struct ctl_snapshot	 snap, next;
+	int			 in_snap;
+} ctld = { .ctl_fd = -1 };
+
+static void	usage(void) __attribute__((noreturn));
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: ctld [-dv]\n");
+	exit(1);
+}
+
+/* Strings in the slice must end inside their arrays. */
+static void
+check_conf(const struct ipc_conf_ctld *c)
+{
+	if (memchr(c->tun_name, '\0', sizeof(c->tun_name)) == NULL ||
+	    memchr(c->user, '\0', sizeof(c->user)) == NULL ||
+	    memchr(c->group, '\0', sizeof(c->group)) == NULL ||
+	    c->user[0] == '\0')
+		fatalx("bad %s from parent: unterminated string",
+		    ipc_type_name(IPC_CONF_CTLD));
+}
+
+/* The control socket must be a listening unix stream socket. */
+static void
+check_ctl_sock(int fd)
+{
+	int		 v;
+	socklen_t	 len;
+
+	len = sizeof(v);
+	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &v, &len) == -1 ||
+	    v != AF_UNIX)
+		fatalx("bad %s from parent: not a unix socket",
+		    ipc_type_name(IPC_CTL_SOCK));
+	len = sizeof(v);
+	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &v, &len) == -1 ||
+	    v != SOCK_STREAM)
+		fatalx("bad %s from parent: not a stream socket",
+		    ipc_type_name(IPC_CTL_SOCK));
+	len = sizeof(v);
+	if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &v, &len) == -1 ||
+	    v == 0)
+		fatalx("bad %s from parent: not listening",
+		    ipc_type_name(IPC_CTL_SOCK));
+	if (fd_nonblock(fd) == -1)
+		fatal("%s: fd_nonblock", __func__);
+}
+
+/*
+ * The end of a configuration slice.  The first one completes the
+ * start: everything ctld will ever hold has arrived, so it enters the
+ * sandbox, reports ready and opens the door for clients.  Later ones
+ * (after a reload) only replace the tunnel description.
+ */
+static void
+conf_end(void)
+{
+	if (!ctld.have_conf)
+		fatalx("bad %s from parent: no configuration",
+		    ipc_type_name(IPC_CONF_END));
+	ctld.conf = ctld.newconf;
+	ctld.have_conf = 0;
+	if (ctld.running)
+		return;
+	if (ctld.ctl_fd == -1)
+		fatalx("bad %s from parent: no control socket",
+		    ipc_type_name(IPC_CONF_END));
+	sandbox_enter(PROC_CTLD, ctld.conf.user);
+	if (ipc_send(&ctld.parent, IPC_READY, 0, 0, -1, NULL, 0) == -1)
+		fatal("%s: ready", __func__);
+	control_listen(ctld.ctl_fd);
+	ctld.ctl_fd = -1;
+	ctld.running = 1;
+	log_debug("running");
+}
+
+/* One snapshot arrives as CORE_STATS, LINK_STATS..., STATS_END. */
+static void
+stats_msg(struct ipc_msg *msg)
+{
+	struct ctl_snapshot	 tmp;
+	struct ipc_link_stats	*ls;
+	const char		*name = ipc_type_name(msg->hdr.type);
+
+	switch (msg->hdr.type) {
+	case IPC_CORE_STATS:
+		if (ipc_msg_get(msg, &ctld.next.core,
+		    sizeof(ctld.next.core)) == -1)
+			fatalx("bad %s from parent", name);
+		ctld.next.nlinks = 0;
+		ctld.in_snap = 1;
+		break;
+	case IPC_LINK_STATS:
+		if (!ctld.in_snap || ctld.next.nlinks >= CTL_MAX_SESSIONS)
+			fatalx("bad %s from parent: out of order or too many",
+			    name);
+		ls = &ctld.next.links[ctld.next.nlinks];
+		if (ipc_msg_get(msg, ls, sizeof(*ls)) == -1 ||
+		    memchr(ls->link, '\0', sizeof(ls->link)) == NULL ||
+		    memchr(ls->peer, '\0', sizeof(ls->peer)) == NULL)
+			fatalx("bad %s from parent", name);
+		ctld.next.nlinks++;
+		break;
+	case IPC_STATS_END:
+		if (!ctld.in_snap)
+			fatalx("bad %s from parent: no snapshot", name);
+		/* Swap the buffers: the shown one keeps its address. */
+		tmp = ctld.snap;
+		ctld.snap = ctld.next;
+		ctld.next = tmp;
+		ctld.in_snap = 0;
+		break;
+	}
+}
+
+static void
+dispatch_parent(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
+{
+	const char	*why = "malformed";
+	const char	*name;
+
+	(void)chan;
+	(void)arg;
+	if (msg == NULL) {
+		log_debug("parent closed the channel");
+		control_shutdown();
+		exit(0);
+	}
+	name = ipc_type_name(msg->hdr.type);
+	if (ipc_check(parent_rules, msg, &why) == NULL)
+		fatalx("bad %s from parent: %s", name, why);
+	if (!ctld.hello) {
+		if (msg->hdr.type != IPC_HELLO ||
+		    ipc_hello_check(msg, PROC_PARENT) == -1)
+			fatalx("bad %s from parent: hello expected", name);
+		ctld.hello = 1;
+		return;
+	}
+	switch (msg->hdr.type) {
+	case IPC_HELLO:
+		fatalx("bad %s from parent: twice", name);
+	case IPC_CONF_CTLD:
+		if (ipc_msg_get(msg, &ctld.newconf,
+		    sizeof(ctld.newconf)) == -1)
+			fatalx("bad %s from parent", name);
+		check_conf(&ctld.newconf);
+		ctld.have_conf = 1;
+		break;
+	case IPC_CTL_SOCK:
+		if (ctld.running || ctld.ctl_fd != -1)
+			fatalx("bad %s from parent: twice", name);
+		ctld.ctl_fd = ipc_msg_take_fd(msg);
+		check_ctl_sock(ctld.ctl_fd);
+		break;
+	case IPC_CONF_END:
+		conf_end();
+		break;
+	case IPC_CORE_STATS:
+	case IPC_LINK_STATS:
+	case IPC_STATS_END:
+		stats_msg(msg);
+		break;
+	case IPC_CTL_DATA:
+	case IPC_CTL_RESULT:
+		control_parent_reply(msg);
+		break;
+	case IPC_SHUTDOWN:
+		log_debug("shutdown");
+		control_shutdown();
+		exit(0);
+	}
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct event_base	*base;
+	int			 ch, debug = 0, verbose = 0;
+
+	while ((ch = getopt(argc, argv, "dv")) != -1) {
+		switch (ch) {
+		case 'd':
+			debug = 1;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (argc != optind)
+		usage();
+
+	log_init(debug, verbose, LOG_DAEMON);
+	log_procinit("ctld");
+	/* A client that goes away must not take ctld with it. */
+	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+		fatal("signal");
+
+	if ((ctld.snap.links = calloc(CTL_MAX_SESSIONS,
+	    sizeof(*ctld.snap.links))) == NULL ||
+	    (ctld.next.links = calloc(CTL_MAX_SESSIONS,
+	    sizeof(*ctld.next.links))) == NULL)
+		fatal("calloc");
+	if ((base = event_base_new()) == NULL)
+		fatalx("event_base_new");
+	if (ipc_init(&ctld.parent, BONDD_PARENT_FD, IPC_F_FDPASS,
+	    IPC_MAXSIZE, "parent") == -1)
+		fatal("ipc_init");
+	if (ipc_event_set(&ctld.parent, base, dispatch_parent, NULL) == -1)
+		fatalx("ipc_event_set");
+	log_set_relay(&ctld.parent);
+	if (ipc_hello_send(&ctld.parent, PROC_CTLD, 0) == -1)
+		fatal("hello");
+	control_init(base, &ctld.parent, &ctld.conf, &ctld.snap);
+
+	event_base_dispatch(base);
+	fatalx("event loop ended");
+}

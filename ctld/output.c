@@ -1,0 +1,413 @@
+/*
+ * Copyright (c) 2026 The bondd developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * Text and JSON rendering of `bondctl status`.  Runs in bondctl as the
+ * invoking user; its input comes from ctld and has been size-checked,
+ * but strings are still bounded by their arrays and escaped here, so
+ * nothing a record holds can break the JSON or reach the terminal as a
+ * control sequence.
+ *
+ * The JSON form is an interface for scripts and stays stable: fields
+ * are only ever added.  One object on one line:
+ *
+ *	{"version":"0.1.0",
+ *	 "role":"client" | "server",
+ *	 "tunnel":{"name":"bond0","mtu":1426},
+ *	 "core":{"tun_rx_packets":N,"tun_rx_bytes":N,
+ *	         "tun_tx_packets":N,"tun_tx_bytes":N,"no_route":N,
+ *	         "bad_source":N,"malformed":N,"too_big":N,"queue_full":N},
+ *	 "links":[{"name":"wan0",
+ *	           "peer":"server" | null (no peer known yet),
+ *	           "link_id":N,
+ *	           "state":"none" | "handshake" | "established",
+ *	           "admin":"up" | "down",
+ *	           "endpoint":"198.18.10.1:5800" | "[2001:db8::1]:5800" | null,
+ *	           "tx_packets":N,"tx_bytes":N,"rx_packets":N,"rx_bytes":N,
+ *	           "last_handshake_ms":N (age) | null (never),
+ *	           "handshakes":N,"auth_fail":N,"replay_drop":N,
+ *	           "malformed":N,"send_errors":N,
+ *	           "rtt_ms":N.N | null (unknown)}, ...]}
+ *
+ * N are unsigned decimal integers.  Strings are UTF-8: the characters
+ * '"' and '\' and control characters are escaped, and a byte that is
+ * not part of valid UTF-8 becomes U+FFFD.  An unknown role or state
+ * prints as "unknown".
+ */
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "messages.h"
+#include "output.h"
+#include "util.h"
+
+#define NCOLS		12
+
+struct row {
+	char		 cell[NCOLS][ADDR_STRLEN];
+};
+
+static const char *const col_head[NCOLS] = {
+	"LINK", "PEER", "STATE", "ENDPOINT", "TX-PKTS", "TX-BYTES",
+	"RX-PKTS", "RX-BYTES", "HANDSHAKE", "AUTH-FAIL", "REPLAY",
+	"MALFORMED"
+};
+/* Counters are right-aligned. */
+static const int col_right[NCOLS] = { 0, 0, 0, 0, 1, 1, 1, 1, 0, 1, 1, 1 };
+
+static const char *
+role_name(uint32_t role)
+{
+	switch (role) {
+	case ROLE_CLIENT:
+		return "client";
+	case ROLE_SERVER:
+		return "server";
+	}
+	return "unknown";
+}
+
+static const char *
+state_name(uint32_t state)
+{
+	switch (state) {
+	case SESSION_NONE:
+		return "none";
+	case SESSION_HANDSHAKE:
+		return "handshake";
+	case SESSION_ESTABLISHED:
+		return "established";
+	}
+	return "unknown";
+}
+
+const char *
+output_bytes(uint64_t n, char *buf, size_t len)
+{
+	static const char units[] = "KMGTPE";
+	double		 v;
+	int		 u;
+
+	if (n < 1024) {
+		snprintf(buf, len, "%" PRIu64 "B", n);
+		return buf;
+	}
+	v = (double)n / 1024;
+	/* 1023.95 would print as "1024.0": move to the next unit. */
+	for (u = 0; v >= 1023.95 && units[u + 1] != '\0'; u++)
+		v /= 1024;
+	snprintf(buf, len, "%.1f%c", v, units[u]);
+	return buf;
+}
+
+const char *
+output_age(int64_t ms, char *buf, size_t len)
+{
+	int64_t		 s;
+
+	if (ms < 0) {
+		snprintf(buf, len, "never");
+		return buf;
+	}
+	s = ms / 1000;
+	if (s < 60)
+		snprintf(buf, len, "%" PRId64 "s ago", s);
+	else if (s < 3600)
+		snprintf(buf, len, "%" PRId64 "m%02" PRId64 "s ago",
+		    s / 60, s % 60);
+	else if (s < 86400)
+		snprintf(buf, len, "%" PRId64 "h%02" PRId64 "m ago",
+		    s / 3600, s % 3600 / 60);
+	else
+		snprintf(buf, len, "%" PRId64 "d%02" PRId64 "h ago",
+		    s / 86400, s % 86400 / 3600);
+	return buf;
+}
+
+/*
+ * Length of the valid UTF-8 sequence starting at p (at most len bytes
+ * available), or 0 if it is not one.  Overlong forms, surrogates and
+ * code points above U+10FFFF are invalid.
+ */
+static size_t
+utf8_seq(const unsigned char *p, size_t len)
+{
+	unsigned char	 lo = 0x80, hi = 0xbf;
+	size_t		 n, i;
+
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		n = 2;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef) {
+		n = 3;
+		if (p[0] == 0xe0)
+			lo = 0xa0;
+		else if (p[0] == 0xed)
+			hi = 0x9f;
+	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+		n = 4;
+		if (p[0] == 0xf0)
+			lo = 0x90;
+		else if (p[0] == 0xf4)
+			hi = 0x8f;
+	} else
+		return 0;
+	if (len < n || p[1] < lo || p[1] > hi)
+		return 0;
+	for (i = 2; i < n; i++)
+		if (p[i] < 0x80 || p[i] > 0xbf)
+			return 0;
+	return n;
+}
+
+void
+output_json_str(FILE *fp, const char *s, size_t len)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 n, i, seq;
+
+	n = strnlen(s, len);
+	fputc('"', fp);
+	for (i = 0; i < n; i++) {
+		switch (p[i]) {
+		case '"':
+			fputs("\\\"", fp);
+			continue;
+		case '\\':
+			fputs("\\\\", fp);
+			continue;
+		case '\n':
+			fputs("\\n", fp);
+			continue;
+		case '\r':
+			fputs("\\r", fp);
+			continue;
+		case '\t':
+			fputs("\\t", fp);
+			continue;
+		}
+		if (p[i] < 0x20 || p[i] == 0x7f)
+			fprintf(fp, "\\u%04x", p[i]);
+		else if (p[i] < 0x80)
+			fputc(p[i], fp);
+		else if ((seq = utf8_seq(p + i, n - i)) == 0)
+			fputs("\\ufffd", fp);
+		else {
+			fwrite(p + i, 1, seq, fp);
+			i += seq - 1;
+		}
+	}
+	fputc('"', fp);
+}
+
+/*
+ * Copy a name for the terminal: only printable ASCII other than
+ * space survives, anything else becomes '?', so a table cell is one
+ * word and cannot carry an escape sequence.  "" becomes "-".
+ */
+static void
+cell_str(char *dst, size_t dlen, const char *src, size_t slen)
+{
+	size_t		 n, i;
+
+	n = strnlen(src, slen);
+	if (n >= dlen)
+		n = dlen - 1;
+	for (i = 0; i < n; i++)
+		dst[i] = (src[i] > ' ' && src[i] < 0x7f) ? src[i] : '?';
+	dst[n] = '\0';
+	if (n == 0)
+		snprintf(dst, dlen, "-");
+}
+
+static void
+link_row(struct row *r, const struct ipc_link_stats *ls)
+{
+	char		 addr[ADDR_STRLEN];
+	const char	*a;
+	size_t		 i;
+
+	i = 0;
+	cell_str(r->cell[i++], ADDR_STRLEN, ls->link, sizeof(ls->link));
+	cell_str(r->cell[i++], ADDR_STRLEN, ls->peer, sizeof(ls->peer));
+	snprintf(r->cell[i++], ADDR_STRLEN, "%s",
+	    ls->admin_down ? "admin-down" : state_name(ls->state));
+	a = NULL;
+	if (ls->endpoint.ss_family != 0)
+		a = addr_fmt(&ls->endpoint, addr, sizeof(addr));
+	cell_str(r->cell[i++], ADDR_STRLEN, a != NULL ? a : "",
+	    ADDR_STRLEN);
+	snprintf(r->cell[i++], ADDR_STRLEN, "%" PRIu64, ls->tx_packets);
+	output_bytes(ls->tx_bytes, r->cell[i++], ADDR_STRLEN);
+	snprintf(r->cell[i++], ADDR_STRLEN, "%" PRIu64, ls->rx_packets);
+	output_bytes(ls->rx_bytes, r->cell[i++], ADDR_STRLEN);
+	output_age(ls->last_handshake_ms, r->cell[i++], ADDR_STRLEN);
+	snprintf(r->cell[i++], ADDR_STRLEN, "%" PRIu64, ls->auth_fail);
+	snprintf(r->cell[i++], ADDR_STRLEN, "%" PRIu64, ls->replay_drop);
+	snprintf(r->cell[i++], ADDR_STRLEN, "%" PRIu64, ls->malformed);
+}
+
+static void
+print_row(FILE *fp, const struct row *r, const int *width)
+{
+	int		 c;
+
+	for (c = 0; c < NCOLS; c++) {
+		if (c > 0)
+			fputs("  ", fp);
+		if (col_right[c])
+			fprintf(fp, "%*s", width[c], r->cell[c]);
+		else if (c == NCOLS - 1)
+			fputs(r->cell[c], fp);
+		else
+			fprintf(fp, "%-*s", width[c], r->cell[c]);
+	}
+	fputc('\n', fp);
+}
+
+/*
+ * The text form: a header line, a line of core counters, then one
+ * table row per link session with columns as wide as their widest
+ * cell.
+ */
+int
+output_text(FILE *fp, const struct status *st)
+{
+	const struct ipc_core_stats *c = &st->core;
+	struct row	*rows;
+	char		 name[BONDD_NAME_MAX + 1], rxb[16], txb[16];
+	int		 width[NCOLS];
+	size_t		 i;
+	int		 col, w;
+
+	cell_str(name, sizeof(name), st->conf.tun_name,
+	    sizeof(st->conf.tun_name));
+	fprintf(fp, "bondd %s  role %s  tunnel %s mtu %u\n", st->version,
+	    role_name(st->conf.role), name, st->conf.tun_mtu);
+	fprintf(fp, "tun rx %" PRIu64 " pkts %s  tx %" PRIu64 " pkts %s  "
+	    "no-route %" PRIu64 "  bad-source %" PRIu64 "  malformed %"
+	    PRIu64 "  too-big %" PRIu64 "  queue-full %" PRIu64 "\n",
+	    c->tun_rx_packets, output_bytes(c->tun_rx_bytes, rxb,
+	    sizeof(rxb)), c->tun_tx_packets, output_bytes(c->tun_tx_bytes,
+	    txb, sizeof(txb)), c->no_route, c->bad_source, c->malformed,
+	    c->too_big, c->queue_full);
+
+	if ((rows = calloc(st->nlinks + 1, sizeof(*rows))) == NULL)
+		return -1;
+	for (col = 0; col < NCOLS; col++)
+		snprintf(rows[0].cell[col], ADDR_STRLEN, "%s", col_head[col]);
+	for (i = 0; i < st->nlinks; i++)
+		link_row(&rows[i + 1], &st->links[i]);
+	for (col = 0; col < NCOLS; col++) {
+		width[col] = 0;
+		for (i = 0; i <= st->nlinks; i++) {
+			w = (int)strlen(rows[i].cell[col]);
+			if (w > width[col])
+				width[col] = w;
+		}
+	}
+	for (i = 0; i <= st->nlinks; i++)
+		print_row(fp, &rows[i], width);
+	free(rows);
+	return ferror(fp) ? -1 : 0;
+}
+
+static void
+json_u64(FILE *fp, const char *key, uint64_t v, int comma)
+{
+	fprintf(fp, "%s\"%s\":%" PRIu64, comma ? "," : "", key, v);
+}
+
+static void
+json_link(FILE *fp, const struct ipc_link_stats *ls)
+{
+	char		 addr[ADDR_STRLEN];
+	const char	*a;
+
+	fputs("{\"name\":", fp);
+	output_json_str(fp, ls->link, sizeof(ls->link));
+	fputs(",\"peer\":", fp);
+	if (ls->peer[0] == '\0')
+		fputs("null", fp);
+	else
+		output_json_str(fp, ls->peer, sizeof(ls->peer));
+	json_u64(fp, "link_id", ls->link_id, 1);
+	fprintf(fp, ",\"state\":\"%s\",\"admin\":\"%s\",\"endpoint\":",
+	    state_name(ls->state), ls->admin_down ? "down" : "up");
+	a = NULL;
+	if (ls->endpoint.ss_family != 0)
+		a = addr_fmt(&ls->endpoint, addr, sizeof(addr));
+	if (a == NULL)
+		fputs("null", fp);
+	else
+		output_json_str(fp, a, ADDR_STRLEN);
+	json_u64(fp, "tx_packets", ls->tx_packets, 1);
+	json_u64(fp, "tx_bytes", ls->tx_bytes, 1);
+	json_u64(fp, "rx_packets", ls->rx_packets, 1);
+	json_u64(fp, "rx_bytes", ls->rx_bytes, 1);
+	if (ls->last_handshake_ms < 0)
+		fputs(",\"last_handshake_ms\":null", fp);
+	else
+		json_u64(fp, "last_handshake_ms",
+		    (uint64_t)ls->last_handshake_ms, 1);
+	json_u64(fp, "handshakes", ls->handshakes, 1);
+	json_u64(fp, "auth_fail", ls->auth_fail, 1);
+	json_u64(fp, "replay_drop", ls->replay_drop, 1);
+	json_u64(fp, "malformed", ls->malformed, 1);
+	json_u64(fp, "send_errors", ls->send_errors, 1);
+	/* Fixed point by hand, rounded to 0.1 ms: no locale can change
+	 * the decimal mark. */
+	if (ls->rtt_us == 0)
+		fputs(",\"rtt_ms\":null}", fp);
+	else
+		fprintf(fp, ",\"rtt_ms\":%" PRIu64 ".%" PRIu64 "}",
+		    ((uint64_t)ls->rtt_us + 50) / 1000,
+		    ((uint64_t)ls->rtt_us + 50) / 100 % 10);
+}
+
+/* The JSON form documented at the top of this file. */
+int
+output_json(FILE *fp, const struct status *st)
+{
+	const struct ipc_core_stats *c = &st->core;
+	size_t		 i;
+
+	fputs("{\"version\":", fp);
+	output_json_str(fp, st->version, strlen(st->version));
+	fprintf(fp, ",\"role\":\"%s\",\"tunnel\":{\"name\":",
+	    role_name(st->conf.role));
+	output_json_str(fp, st->conf.tun_name, sizeof(st->conf.tun_name));
+	fprintf(fp, ",\"mtu\":%u},\"core\":{", st->conf.tun_mtu);
+	json_u64(fp, "tun_rx_packets", c->tun_rx_packets, 0);
+	json_u64(fp, "tun_rx_bytes", c->tun_rx_bytes, 1);
+	json_u64(fp, "tun_tx_packets", c->tun_tx_packets, 1);
+	json_u64(fp, "tun_tx_bytes", c->tun_tx_bytes, 1);
+	json_u64(fp, "no_route", c->no_route, 1);
+	json_u64(fp, "bad_source", c->bad_source, 1);
+	json_u64(fp, "malformed", c->malformed, 1);
+	json_u64(fp, "too_big", c->too_big, 1);
+	json_u64(fp, "queue_full", c->queue_full, 1);
+	fputs("},\"links\":[", fp);
+	for (i = 0; i < st->nlinks; i++) {
+		if (i > 0)
+			fputc(',', fp);
+		json_link(fp, &st->links[i]);
+	}
+	fputs("]}\n", fp);
+	return ferror(fp) ? -1 : 0;
+}

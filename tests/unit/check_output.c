@@ -1,0 +1,349 @@
+/*
+ * Copyright (c) 2026 The bondd developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * Unit tests of ctld/output.c: the text table and the JSON form of
+ * `bondctl status` for a fixed snapshot, compared byte for byte with
+ * golden strings, and the helpers for sizes, ages and JSON strings.
+ */
+
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <check.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "messages.h"
+#include "output.h"
+
+static struct ipc_link_stats	 fx_links[2];
+static struct status		 fx;
+
+/*
+ * Two client links: wan0 established with an endpoint, and a second
+ * one still without peer or endpoint, taken down by the operator.
+ */
+static void
+fixture(void)
+{
+	struct sockaddr_in	*sin;
+	struct ipc_link_stats	*l;
+
+	memset(&fx, 0, sizeof(fx));
+	memset(fx_links, 0, sizeof(fx_links));
+	fx.version = "0.1.0";
+	fx.conf.role = ROLE_CLIENT;
+	strcpy(fx.conf.tun_name, "bond0");
+	fx.conf.tun_mtu = 1426;
+	fx.core.tun_rx_packets = 1200;
+	fx.core.tun_rx_bytes = 1258291;		/* 1.2M */
+	fx.core.tun_tx_packets = 1100;
+	fx.core.tun_tx_bytes = 1023;
+	fx.core.no_route = 1;
+	fx.core.bad_source = 2;
+	fx.core.malformed = 3;
+	fx.core.too_big = 4;
+	fx.core.queue_full = 5;
+
+	l = &fx_links[0];
+	strcpy(l->link, "wan0");
+	strcpy(l->peer, "server");
+	l->link_id = 0;
+	l->state = SESSION_ESTABLISHED;
+	sin = (struct sockaddr_in *)&l->endpoint;
+	sin->sin_family = AF_INET;
+	sin->sin_port = htons(5800);
+	inet_pton(AF_INET, "198.18.10.1", &sin->sin_addr);
+	l->tx_packets = 1000;
+	l->tx_bytes = 1536;
+	l->rx_packets = 2000;
+	l->rx_bytes = 3221225472ULL;		/* 3.0G */
+	l->last_handshake_ms = 12345;
+	l->handshakes = 3;
+	l->auth_fail = 7;
+	l->replay_drop = 8;
+	l->malformed = 9;
+	l->send_errors = 10;
+	l->rtt_us = 23456;
+
+	l = &fx_links[1];
+	strcpy(l->link, "lte\"1\\");
+	l->link_id = 1;
+	l->state = SESSION_HANDSHAKE;
+	l->admin_down = 1;
+	l->last_handshake_ms = -1;
+
+	fx.links = fx_links;
+	fx.nlinks = 2;
+}
+
+/* Run a renderer into a string (caller frees). */
+static char *
+render(int (*fn)(FILE *, const struct status *), const struct status *st)
+{
+	char		*buf = NULL;
+	size_t		 len = 0;
+	FILE		*fp;
+
+	fp = open_memstream(&buf, &len);
+	ck_assert_ptr_nonnull(fp);
+	ck_assert_int_eq(fn(fp, st), 0);
+	ck_assert_int_eq(fclose(fp), 0);
+	return buf;
+}
+
+static char *
+json_str(const char *s, size_t len)
+{
+	char		*buf = NULL;
+	size_t		 blen = 0;
+	FILE		*fp;
+
+	fp = open_memstream(&buf, &blen);
+	ck_assert_ptr_nonnull(fp);
+	output_json_str(fp, s, len);
+	ck_assert_int_eq(fclose(fp), 0);
+	return buf;
+}
+
+static const char golden_text[] =
+"bondd 0.1.0  role client  tunnel bond0 mtu 1426\n"
+"tun rx 1200 pkts 1.2M  tx 1100 pkts 1023B  no-route 1  bad-source 2  "
+"malformed 3  too-big 4  queue-full 5\n"
+"LINK    PEER    STATE        ENDPOINT          TX-PKTS  TX-BYTES  "
+"RX-PKTS  RX-BYTES  HANDSHAKE  AUTH-FAIL  REPLAY  MALFORMED\n"
+"wan0    server  established  198.18.10.1:5800     1000      1.5K  "
+"   2000      3.0G  12s ago            7       8          9\n"
+"lte\"1\\  -       admin-down   -                       0        0B  "
+"      0        0B  never              0       0          0\n";
+
+static const char golden_json[] =
+"{\"version\":\"0.1.0\",\"role\":\"client\","
+"\"tunnel\":{\"name\":\"bond0\",\"mtu\":1426},"
+"\"core\":{\"tun_rx_packets\":1200,\"tun_rx_bytes\":1258291,"
+"\"tun_tx_packets\":1100,\"tun_tx_bytes\":1023,\"no_route\":1,"
+"\"bad_source\":2,\"malformed\":3,\"too_big\":4,\"queue_full\":5},"
+"\"links\":["
+"{\"name\":\"wan0\",\"peer\":\"server\",\"link_id\":0,"
+"\"state\":\"established\",\"admin\":\"up\","
+"\"endpoint\":\"198.18.10.1:5800\",\"tx_packets\":1000,"
+"\"tx_bytes\":1536,\"rx_packets\":2000,\"rx_bytes\":3221225472,"
+"\"last_handshake_ms\":12345,\"handshakes\":3,\"auth_fail\":7,"
+"\"replay_drop\":8,\"malformed\":9,\"send_errors\":10,"
+"\"rtt_ms\":23.5},"
+"{\"name\":\"lte\\\"1\\\\\",\"peer\":null,\"link_id\":1,"
+"\"state\":\"handshake\",\"admin\":\"down\",\"endpoint\":null,"
+"\"tx_packets\":0,\"tx_bytes\":0,\"rx_packets\":0,\"rx_bytes\":0,"
+"\"last_handshake_ms\":null,\"handshakes\":0,\"auth_fail\":0,"
+"\"replay_drop\":0,\"malformed\":0,\"send_errors\":0,"
+"\"rtt_ms\":null}]}\n";
+
+START_TEST(test_text_golden)
+{
+	char	*out;
+
+	fixture();
+	out = render(output_text, &fx);
+	ck_assert_str_eq(out, golden_text);
+	free(out);
+}
+END_TEST
+
+START_TEST(test_json_golden)
+{
+	char	*out;
+
+	fixture();
+	out = render(output_json, &fx);
+	ck_assert_str_eq(out, golden_json);
+	free(out);
+}
+END_TEST
+
+/* No links: the header row alone; an empty JSON list. */
+START_TEST(test_no_links)
+{
+	char	*out;
+
+	fixture();
+	fx.nlinks = 0;
+	fx.conf.role = ROLE_SERVER;
+	out = render(output_text, &fx);
+	ck_assert_ptr_nonnull(strstr(out, "role server"));
+	ck_assert_ptr_nonnull(strstr(out, "\nLINK  PEER  STATE  ENDPOINT  "
+	    "TX-PKTS  TX-BYTES  RX-PKTS  RX-BYTES  HANDSHAKE  AUTH-FAIL  "
+	    "REPLAY  MALFORMED\n"));
+	free(out);
+	out = render(output_json, &fx);
+	ck_assert_ptr_nonnull(strstr(out, "\"role\":\"server\""));
+	ck_assert_ptr_nonnull(strstr(out, "\"links\":[]}\n"));
+	free(out);
+}
+END_TEST
+
+/*
+ * Names that fill their arrays without a NUL, or hold control bytes,
+ * stay inside their arrays, and reach the terminal as '?'.
+ */
+START_TEST(test_odd_names)
+{
+	char	*out;
+
+	fixture();
+	memset(fx_links[1].link, 'x', sizeof(fx_links[1].link));
+	memcpy(fx_links[1].peer, "a\033[2Jb c", 8);
+	memset(fx.conf.tun_name, 'y', sizeof(fx.conf.tun_name));
+	out = render(output_text, &fx);
+	ck_assert_ptr_nonnull(strstr(out, "tunnel yyyyyyyyyyyyyyyy mtu"));
+	ck_assert_ptr_nonnull(strstr(out, "\nxxxxxxxxxxxxxxxx  a?[2Jb?c  "));
+	ck_assert_ptr_null(strchr(out, '\033'));
+	free(out);
+	out = render(output_json, &fx);
+	ck_assert_ptr_nonnull(strstr(out, "{\"name\":\"xxxxxxxxxxxxxxxx\","
+	    "\"peer\":\"a\\u001b[2Jb c\","));
+	ck_assert_ptr_nonnull(strstr(out, "\"name\":\"yyyyyyyyyyyyyyyy\","
+	    "\"mtu\""));
+	free(out);
+}
+END_TEST
+
+/* Another endpoint family and an unknown state and role. */
+START_TEST(test_v6_unknown)
+{
+	struct sockaddr_in6	*sin6;
+	char			*out;
+
+	fixture();
+	memset(&fx_links[1].endpoint, 0, sizeof(fx_links[1].endpoint));
+	sin6 = (struct sockaddr_in6 *)&fx_links[1].endpoint;
+	sin6->sin6_family = AF_INET6;
+	sin6->sin6_port = htons(5801);
+	inet_pton(AF_INET6, "2001:db8::1", &sin6->sin6_addr);
+	fx_links[1].state = 77;
+	fx_links[1].admin_down = 0;
+	fx_links[1].rtt_us = 999;
+	fx.conf.role = 9;
+	out = render(output_json, &fx);
+	ck_assert_ptr_nonnull(strstr(out, "\"role\":\"unknown\""));
+	ck_assert_ptr_nonnull(strstr(out, "\"state\":\"unknown\",\"admin\":"
+	    "\"up\",\"endpoint\":\"[2001:db8::1]:5801\""));
+	ck_assert_ptr_nonnull(strstr(out, "\"rtt_ms\":1.0}]}"));
+	free(out);
+	out = render(output_text, &fx);
+	ck_assert_ptr_nonnull(strstr(out,
+	    "  unknown      [2001:db8::1]:5801  "));
+	free(out);
+}
+END_TEST
+
+START_TEST(test_bytes)
+{
+	char	 b[16];
+
+	ck_assert_str_eq(output_bytes(0, b, sizeof(b)), "0B");
+	ck_assert_str_eq(output_bytes(1023, b, sizeof(b)), "1023B");
+	ck_assert_str_eq(output_bytes(1024, b, sizeof(b)), "1.0K");
+	ck_assert_str_eq(output_bytes(1536, b, sizeof(b)), "1.5K");
+	ck_assert_str_eq(output_bytes(1048575, b, sizeof(b)), "1.0M");
+	ck_assert_str_eq(output_bytes(1258291, b, sizeof(b)), "1.2M");
+	ck_assert_str_eq(output_bytes(UINT64_MAX, b, sizeof(b)), "16.0E");
+}
+END_TEST
+
+START_TEST(test_age)
+{
+	char	 b[32];
+
+	ck_assert_str_eq(output_age(-1, b, sizeof(b)), "never");
+	ck_assert_str_eq(output_age(0, b, sizeof(b)), "0s ago");
+	ck_assert_str_eq(output_age(59999, b, sizeof(b)), "59s ago");
+	ck_assert_str_eq(output_age(60000, b, sizeof(b)), "1m00s ago");
+	ck_assert_str_eq(output_age(3599999, b, sizeof(b)), "59m59s ago");
+	ck_assert_str_eq(output_age(3600000, b, sizeof(b)), "1h00m ago");
+	ck_assert_str_eq(output_age(90061000, b, sizeof(b)), "1d01h ago");
+}
+END_TEST
+
+START_TEST(test_json_escape)
+{
+	static const struct {
+		const char	*in;
+		size_t		 len;
+		const char	*out;
+	} t[] = {
+		{ "plain", 16, "\"plain\"" },
+		{ "", 16, "\"\"" },
+		{ "q\"b\\s/", 16, "\"q\\\"b\\\\s/\"" },
+		{ "\t\n\r\001\037\177", 16,
+		    "\"\\t\\n\\r\\u0001\\u001f\\u007f\"" },
+		{ "caf\xc3\xa9", 16, "\"caf\xc3\xa9\"" },	/* é */
+		{ "\xe2\x82\xac", 16, "\"\xe2\x82\xac\"" },	/* € */
+		{ "\xf0\x9f\x98\x80", 16, "\"\xf0\x9f\x98\x80\"" },
+		{ "a\xffz", 16, "\"a\\ufffdz\"" },
+		{ "\xc0\x80", 16, "\"\\ufffd\\ufffd\"" },	/* overlong */
+		{ "\xed\xa0\x80", 16, "\"\\ufffd\\ufffd\\ufffd\"" },
+		    /* a surrogate */
+		{ "\xf4\x90\x80\x80", 16,
+		    "\"\\ufffd\\ufffd\\ufffd\\ufffd\"" },	/* > U+10FFFF */
+		{ "x\xc3", 16, "\"x\\ufffd\"" },	/* cut short */
+		{ "\xc3\xa9", 1, "\"\\ufffd\"" },	/* by the bound */
+		{ "abcdef", 3, "\"abc\"" },
+	};
+	size_t	 i;
+	char	*out;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		out = json_str(t[i].in, t[i].len);
+		ck_assert_msg(strcmp(out, t[i].out) == 0, "case %zu: %s", i,
+		    out);
+		free(out);
+	}
+}
+END_TEST
+
+static Suite *
+output_suite(void)
+{
+	Suite	*s = suite_create("output");
+	TCase	*tc = tcase_create("render");
+
+	tcase_add_test(tc, test_text_golden);
+	tcase_add_test(tc, test_json_golden);
+	tcase_add_test(tc, test_no_links);
+	tcase_add_test(tc, test_odd_names);
+	tcase_add_test(tc, test_v6_unknown);
+	tcase_add_test(tc, test_bytes);
+	tcase_add_test(tc, test_age);
+	tcase_add_test(tc, test_json_escape);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner	*sr = srunner_create(output_suite());
+	int	 failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
