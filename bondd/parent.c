@@ -42,6 +42,7 @@
 
 #include "bondd.h"
 #include "config.h"
+#include "ifwatch.h"
 #include "ipc.h"
 #include "log.h"
 #include "messages.h"
@@ -69,6 +70,7 @@ struct child {
 	int		 hello;
 	int		 ready;
 	int		 admin_down;		/* linkd */
+	int		 carrier_down;		/* linkd: device down */
 	struct ipc_chan	 chan;
 	unsigned	 restarts;
 	uint64_t	 started_ms;
@@ -277,7 +279,8 @@ configure_linkd(struct child *c)
 	struct ipc_conf_linkd	 lc;
 	struct ipc_conf_key	 key;
 	const struct conf_link	*l;
-	struct ipc_link_admin	adm;
+	struct ipc_link_admin	 adm;
+	struct ipc_link_carrier	 car;
 
 	memset(&lc, 0, sizeof(lc));
 	lc.role = conf.role;
@@ -313,6 +316,46 @@ configure_linkd(struct child *c)
 		adm.down = 1;
 		send_msg(c, IPC_LINK_ADMIN, c->instance, &adm, sizeof(adm));
 	}
+	if (c->carrier_down) {
+		car.up = 0;
+		send_msg(c, IPC_LINK_CARRIER, c->instance, &car, sizeof(car));
+	}
+}
+
+/* A WAN device changed: tell its linkd at once. */
+static void
+carrier_changed(const char *ifname, int up, void *arg)
+{
+	struct ipc_link_carrier	 car;
+	struct child		*c;
+	int			 i;
+
+	(void)arg;
+	if (conf.role != ROLE_CLIENT)
+		return;
+	for (i = 0; i < nlinkd; i++) {
+		c = &linkds[i];
+		if (strcmp(conf.links[i].device, ifname) != 0 ||
+		    c->carrier_down == !up)
+			continue;
+		c->carrier_down = !up;
+		log_info("link %s: device %s %s", c->name, ifname,
+		    up ? "up" : "down");
+		if (c->open) {
+			car.up = up;
+			send_msg(c, IPC_LINK_CARRIER, c->instance, &car,
+			    sizeof(car));
+		}
+	}
+}
+
+static void
+ifwatch_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	(void)ev;
+	(void)arg;
+	if (ifwatch_read(fd, carrier_changed, NULL) == -1)
+		log_warn("netlink");
 }
 
 static void
@@ -829,9 +872,10 @@ int
 parent_main(const char *file, int debug, int verbose, int noaction)
 {
 	struct event	*sigev[4];
-	struct event	*stats_ev;
+	struct event	*stats_ev, *nlev = NULL;
 	struct timeval	 one_second = { 1, 0 };
 	char		 err[1024];
+	int		 nlfd;
 	const int	 sigs[4] = { SIGTERM, SIGINT, SIGHUP, SIGCHLD };
 	int		 i;
 
@@ -895,6 +939,12 @@ parent_main(const char *file, int debug, int verbose, int noaction)
 	    conf_role_name(conf.role), conf.tun_name, tun_mtu, nlinkd,
 	    conf.role == ROLE_CLIENT ? "links" : "listen sockets");
 
+	if (conf.role == ROLE_CLIENT) {
+		if ((nlfd = ifwatch_open()) == -1 || (nlev = event_new(base,
+		    nlfd, EV_READ | EV_PERSIST, ifwatch_cb, NULL)) == NULL ||
+		    event_add(nlev, NULL) == -1)
+			log_warn("netlink: device events unavailable");
+	}
 	if ((stats_ev = event_new(base, -1, EV_PERSIST, stats_cb,
 	    NULL)) == NULL || event_add(stats_ev, &one_second) == -1)
 		fatalx("stats timer");
