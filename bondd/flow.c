@@ -1,0 +1,401 @@
+/*
+ * Copyright (c) 2026 The bondd developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * Flow identification, realtime classification, realtime pinning and
+ * MSS clamping (flow.h).  Runs in the core, unprivileged, on packets
+ * from the TUN device or a peer: nothing here trusts a length field
+ * before checking it against the bytes at hand.
+ */
+
+#include <string.h>
+
+#include "flow.h"
+
+#define PROTO_HOPOPTS	0
+#define PROTO_ICMP	1
+#define PROTO_TCP	6
+#define PROTO_UDP	17
+#define PROTO_ROUTING	43
+#define PROTO_FRAGMENT	44
+#define PROTO_AH	51
+#define PROTO_ICMPV6	58
+#define PROTO_DSTOPTS	60
+#define MAX_EXT_HDRS	8
+#define TCP_SYN		0x02
+#define TCPOPT_EOL	0
+#define TCPOPT_NOP	1
+#define TCPOPT_MSS	2
+
+static uint16_t
+get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+/* The IPv6 extension header chain: offset of the upper layer. */
+static int
+v6_chain(const uint8_t *p, size_t end, struct flow_key *k, size_t *off)
+{
+	uint8_t	nh = p[6];
+	size_t	o = 40;
+	int	n;
+
+	for (n = 0; n < MAX_EXT_HDRS; n++) {
+		if (nh == PROTO_FRAGMENT) {
+			if (o + 8 > end)
+				return -1;
+			k->frag = 1;
+			nh = p[o];
+			o += 8;
+			/* What follows may be in another fragment. */
+			break;
+		}
+		if (nh != PROTO_HOPOPTS && nh != PROTO_ROUTING &&
+		    nh != PROTO_DSTOPTS && nh != PROTO_AH)
+			break;
+		if (o + 2 > end)
+			return -1;
+		if (nh == PROTO_AH) {
+			nh = p[o];
+			o += ((size_t)p[o + 1] + 2) * 4;
+		} else {
+			nh = p[o];
+			o += ((size_t)p[o + 1] + 1) * 8;
+		}
+		if (o > end)
+			return -1;
+	}
+	k->proto = nh;
+	*off = o;
+	return 0;
+}
+
+/* Fill the IP part of k; off and end bound the upper layer. */
+static int
+ip_parse(const uint8_t *p, size_t len, struct flow_key *k, size_t *off,
+    size_t *end)
+{
+	size_t	hl;
+
+	memset(k, 0, sizeof(*k));
+	if (len < 1)
+		return -1;
+	switch (p[0] >> 4) {
+	case 4:
+		if (len < 20)
+			return -1;
+		hl = (size_t)(p[0] & 0x0f) * 4;
+		*end = get16(p + 2);
+		if (hl < 20 || *end < hl || *end > len)
+			return -1;
+		k->family = 4;
+		k->dscp = p[1] >> 2;
+		k->proto = p[9];
+		k->frag = (get16(p + 6) & 0x3fff) != 0;
+		memcpy(k->src, p + 12, 4);
+		memcpy(k->dst, p + 16, 4);
+		*off = hl;
+		return 0;
+	case 6:
+		if (len < 40)
+			return -1;
+		*end = 40 + (size_t)get16(p + 4);
+		if (*end > len)
+			return -1;
+		k->family = 6;
+		k->dscp = (uint8_t)(((p[0] & 0x0f) << 4 | p[1] >> 4) >> 2);
+		memcpy(k->src, p + 8, 16);
+		memcpy(k->dst, p + 24, 16);
+		return v6_chain(p, *end, k, off);
+	default:
+		return -1;
+	}
+}
+
+int
+flow_parse(const uint8_t *p, size_t len, struct flow_key *k)
+{
+	const uint8_t	*l4;
+	size_t		 off, end;
+
+	if (ip_parse(p, len, k, &off, &end) == -1)
+		return -1;
+	if (k->frag)
+		return 0;
+	l4 = p + off;
+	switch (k->proto) {
+	case PROTO_TCP:
+	case PROTO_UDP:
+		if (end - off >= 4) {
+			k->sport = get16(l4);
+			k->dport = get16(l4 + 2);
+		}
+		break;
+	case PROTO_ICMP:
+	case PROTO_ICMPV6:
+		/* Echo request and reply: the identifier tells pings apart. */
+		if (end - off >= 8 && (l4[0] == 0 || l4[0] == 8 ||
+		    l4[0] == 128 || l4[0] == 129))
+			k->sport = get16(l4 + 4);
+		break;
+	}
+	return 0;
+}
+
+static uint32_t
+rotl(uint32_t x, int r)
+{
+	return x << r | x >> (32 - r);
+}
+
+static uint32_t
+mix(uint32_t h, uint32_t w)
+{
+	w *= 0xcc9e2d51;
+	w = rotl(w, 15);
+	w *= 0x1b873593;
+	h ^= w;
+	h = rotl(h, 13);
+	return h * 5 + 0xe6546b64;
+}
+
+static uint32_t
+mix_bytes(uint32_t h, const uint8_t *p, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i + 4 <= n; i += 4)
+		h = mix(h, (uint32_t)p[i] << 24 | (uint32_t)p[i + 1] << 16 |
+		    (uint32_t)p[i + 2] << 8 | p[i + 3]);
+	return h;
+}
+
+uint32_t
+flow_hash(const struct flow_key *k, uint32_t seed)
+{
+	size_t		alen = k->family == 4 ? 4 : 16;
+	uint32_t	h = seed;
+
+	h = mix(h, (uint32_t)k->family << 8 | k->proto);
+	h = mix_bytes(h, k->src, alen);
+	h = mix_bytes(h, k->dst, alen);
+	h = mix(h, (uint32_t)k->sport << 16 | k->dport);
+	/* Final avalanche, so that the low bits index tables well. */
+	h ^= h >> 16;
+	h *= 0x85ebca6b;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35;
+	h ^= h >> 16;
+	return h;
+}
+
+int
+flow_id(const uint8_t *p, size_t len, uint32_t seed, uint32_t *hash)
+{
+	struct flow_key	k;
+
+	if (flow_parse(p, len, &k) == -1)
+		return -1;
+	*hash = flow_hash(&k, seed);
+	return 0;
+}
+
+static int
+port_in(uint16_t sport, uint16_t dport, const uint16_t *ports, int n)
+{
+	int	i;
+
+	for (i = 0; i < n; i++)
+		if (ports[i] == sport || ports[i] == dport)
+			return 1;
+	return 0;
+}
+
+int
+flow_is_realtime(const uint8_t *p, size_t len, const uint16_t *udp_ports,
+    int nudp, const uint16_t *tcp_ports, int ntcp)
+{
+	struct flow_key	k;
+
+	if (flow_parse(p, len, &k) == -1)
+		return 0;
+	if (k.dscp == FLOW_DSCP_EF)
+		return 1;
+	if (k.frag || (k.sport == 0 && k.dport == 0))
+		return 0;
+	if (k.proto == PROTO_UDP)
+		return port_in(k.sport, k.dport, udp_ports, nudp);
+	if (k.proto == PROTO_TCP)
+		return port_in(k.sport, k.dport, tcp_ports, ntcp);
+	return 0;
+}
+
+void
+flow_table_init(struct flow_table *t)
+{
+	int	i;
+
+	memset(t, 0, sizeof(*t));
+	for (i = 0; i < FLOW_PIN_SIZE; i++)
+		t->pin[i].link = -1;
+}
+
+static int
+expired(const struct flow_pin *f, uint64_t now_us)
+{
+	return now_us > f->last_us &&
+	    now_us - f->last_us > FLOW_PIN_EXPIRE_US;
+}
+
+static struct flow_pin *
+slot(struct flow_table *t, uint32_t hash, int i)
+{
+	return &t->pin[(hash + (uint32_t)i) & (FLOW_PIN_SIZE - 1)];
+}
+
+int
+flow_pin_lookup(struct flow_table *t, uint32_t hash, uint64_t now_us)
+{
+	struct flow_pin	*f;
+	int		 i;
+
+	for (i = 0; i < FLOW_PIN_PROBE; i++) {
+		f = slot(t, hash, i);
+		if (f->link < 0 || f->hash != hash)
+			continue;
+		if (expired(f, now_us)) {
+			f->link = -1;
+			return -1;
+		}
+		f->last_us = now_us;
+		return f->link;
+	}
+	return -1;
+}
+
+void
+flow_pin_set(struct flow_table *t, uint32_t hash, int link,
+    uint64_t now_us)
+{
+	struct flow_pin	*f, *use = NULL, *stale = NULL;
+	int		 i;
+
+	for (i = 0; i < FLOW_PIN_PROBE; i++) {
+		f = slot(t, hash, i);
+		if (f->link >= 0 && f->hash == hash) {
+			use = f;
+			break;
+		}
+		if (use == NULL && (f->link < 0 || expired(f, now_us)))
+			use = f;
+		if (stale == NULL || f->last_us < stale->last_us)
+			stale = f;
+	}
+	if (use == NULL) {
+		use = stale;
+		t->evicted++;
+	}
+	use->hash = hash;
+	use->link = link < 0 ? -1 : link;
+	use->last_us = now_us;
+}
+
+int
+flow_unpin_link(struct flow_table *t, int link)
+{
+	int	i, n = 0;
+
+	for (i = 0; i < FLOW_PIN_SIZE; i++) {
+		if (t->pin[i].link >= 0 && t->pin[i].link == link) {
+			t->pin[i].link = -1;
+			n++;
+		}
+	}
+	t->rehomed += (uint64_t)n;
+	return n;
+}
+
+int
+flow_pin_count(const struct flow_table *t, int link, uint64_t now_us)
+{
+	int	i, n = 0;
+
+	for (i = 0; i < FLOW_PIN_SIZE; i++)
+		if (t->pin[i].link >= 0 && t->pin[i].link == link &&
+		    !expired(&t->pin[i], now_us))
+			n++;
+	return n;
+}
+
+/* RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m'). */
+static void
+csum_update(uint8_t *ck, uint16_t old, uint16_t new)
+{
+	uint32_t	sum;
+
+	sum = (uint16_t)~get16(ck);
+	sum += (uint16_t)~old;
+	sum += new;
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (uint16_t)~sum;
+	ck[0] = (uint8_t)(sum >> 8);
+	ck[1] = (uint8_t)sum;
+}
+
+int
+flow_tcp_mss_clamp(uint8_t *p, size_t len, uint16_t mss)
+{
+	struct flow_key	 k;
+	uint8_t		*tcp, old[4];
+	size_t		 off, end, hl, i, w, first, n;
+
+	if (ip_parse(p, len, &k, &off, &end) == -1 || k.frag ||
+	    k.proto != PROTO_TCP || end - off < 20)
+		return 0;
+	tcp = p + off;
+	hl = (size_t)(tcp[12] >> 4) * 4;
+	if (!(tcp[13] & TCP_SYN) || hl < 20 || hl > end - off)
+		return 0;
+	for (i = 20; i < hl; ) {
+		if (tcp[i] == TCPOPT_EOL)
+			break;
+		if (tcp[i] == TCPOPT_NOP) {
+			i++;
+			continue;
+		}
+		if (i + 1 >= hl || tcp[i + 1] < 2 || i + tcp[i + 1] > hl)
+			break;
+		if (tcp[i] != TCPOPT_MSS || tcp[i + 1] != 4) {
+			i += tcp[i + 1];
+			continue;
+		}
+		if (get16(tcp + i + 2) <= mss)
+			return 0;
+		/* The value may straddle two checksum words. */
+		first = (i + 2) & ~(size_t)1;
+		n = first == i + 2 ? 2 : 4;
+		memcpy(old, tcp + first, n);
+		tcp[i + 2] = (uint8_t)(mss >> 8);
+		tcp[i + 3] = (uint8_t)mss;
+		for (w = first; w < first + n; w += 2)
+			csum_update(tcp + 16, get16(old + (w - first)),
+			    get16(tcp + w));
+		return 1;
+	}
+	return 0;
+}
