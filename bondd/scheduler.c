@@ -15,14 +15,14 @@
  */
 
 /*
- * The packet scheduler (sched.h): strategies over a virtual queue per
+ * The packet scheduler (scheduler.h): strategies over a virtual queue per
  * link.  Runs in the core, unprivileged; its inputs come from linkd
  * through link_info and are clamped here before any arithmetic.
  */
 
 #include <string.h>
 
-#include "sched.h"
+#include "scheduler.h"
 
 #define NS_PER_US	1000ULL
 #define PPM		1000000ULL

@@ -27,7 +27,7 @@
 
 #include <check.h>
 
-#include "sched.h"
+#include "scheduler.h"
 
 #define MBIT	1000000ULL
 

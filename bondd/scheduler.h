@@ -52,8 +52,8 @@
  * single_best: call it only for packets that will be sent.
  */
 
-#ifndef SCHED_H
-#define SCHED_H
+#ifndef SCHEDULER_H
+#define SCHEDULER_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -116,4 +116,4 @@ void	 sched_quota_reset(struct sched *, int);
 /* Time the link's virtual queue needs to drain, in microseconds. */
 uint64_t sched_queue_us(const struct sched *, int, uint64_t);
 
-#endif /* SCHED_H */
+#endif /* SCHEDULER_H */
