@@ -83,7 +83,8 @@ static const char *const link_keys[] = { "name", "device", "source", "port",
     "fwmark", "up", "down", "priority", "quota", "backup", "mtu", "endpoint",
     NULL };
 static const char *const session_keys[] = { "keepalive", "rekey", NULL };
-static const char *const probe_keys[] = { "interval", "down_after", NULL };
+static const char *const probe_keys[] = { "interval", "down_after", "lossy",
+    "recover", NULL };
 static const char *const scheduler_keys[] = { "strategy", "reorder_max",
     NULL };
 static const char *const realtime_keys[] = { "udp_ports", "tcp_ports",
@@ -442,6 +443,45 @@ get_u32(struct pctx *ctx, const struct ynode *n, const char *path,
 
 	if (get_int(ctx, n, path, min, max, &v) == -1)
 		return (-1);
+	*out = (uint32_t)v;
+	return (0);
+}
+
+/*
+ * A percentage 0..100 as "5%", "0.5%" or a bare number, in parts per
+ * million; at most four decimals, the resolution of a ppm.
+ */
+static int
+get_percent_ppm(struct pctx *ctx, const struct ynode *n, const char *path,
+    uint32_t *out)
+{
+	const char	*s = n->str;
+	uint64_t	 v = 0;
+	int		 digits = 0, decimals = -1;
+
+	if (n->type != Y_SCALAR)
+		return (perr(ctx, n, "%s: expected a percentage", path));
+	for (; *s != '\0' && *s != '%'; s++) {
+		if (*s == '.' && decimals == -1 && digits > 0) {
+			decimals = 0;
+			continue;
+		}
+		if (*s < '0' || *s > '9' || digits >= 9 || decimals >= 4)
+			return (perr(ctx, n, "%s: expected a percentage like "
+			    "5%% or 0.5%%", path));
+		v = v * 10 + (uint64_t)(*s - '0');
+		digits++;
+		if (decimals >= 0)
+			decimals++;
+	}
+	if (digits == 0 || decimals == 0 || (*s == '%' && s[1] != '\0'))
+		return (perr(ctx, n, "%s: expected a percentage like 5%% or "
+		    "0.5%%", path));
+	for (decimals = decimals < 0 ? 0 : decimals; decimals < 4; decimals++)
+		v *= 10;
+	if (v > 1000000)
+		return (perr(ctx, n, "%s: %s out of range 0..100%%", path,
+		    n->str));
 	*out = (uint32_t)v;
 	return (0);
 }
@@ -913,6 +953,13 @@ parse_probe(struct pctx *ctx, const struct ynode *m)
 	if ((v = map_get(m, "down_after")) != NULL && get_u32(ctx, v,
 	    "probe.down_after", 50, 60000, &conf->down_after_ms) == -1)
 		return (-1);
+	if ((v = map_get(m, "lossy")) != NULL && get_percent_ppm(ctx, v,
+	    "probe.lossy", &conf->lossy_ppm) == -1)
+		return (-1);
+	if ((v = map_get(m, "recover")) != NULL && get_u32(ctx, v,
+	    "probe.recover", 1, 100, &conf->recover_probes) == -1)
+		return (-1);
+	v = map_get(m, "down_after");
 	/* A link must miss at least two probes to be declared down. */
 	if (conf->down_after_ms < 2 * conf->probe_interval_ms)
 		return (perr(ctx, v != NULL ? v : m, "probe.down_after: %u "

@@ -93,6 +93,23 @@ pprefixes(FILE *fp, const char *indent, const char *key,
 	}
 }
 
+/* Parts per million as the shortest exact percentage: 5%, 0.5%. */
+static void
+ppercent(FILE *fp, const char *key, uint32_t ppm)
+{
+	char	frac[8];
+	int	n;
+
+	fprintf(fp, "  %s: %u", key, ppm / 10000);
+	if (ppm % 10000 != 0) {
+		snprintf(frac, sizeof(frac), "%04u", ppm % 10000);
+		for (n = 4; frac[n - 1] == '0'; n--)
+			frac[n - 1] = '\0';
+		fprintf(fp, ".%s", frac);
+	}
+	fprintf(fp, "%%\n");
+}
+
 static void
 pports(FILE *fp, const char *key, const uint16_t *ports, int n)
 {
@@ -207,6 +224,8 @@ print_config(const struct config *conf, FILE *fp)
 	fprintf(fp, "probe:\n");
 	fprintf(fp, "  interval: %u\n", conf->probe_interval_ms);
 	fprintf(fp, "  down_after: %u\n", conf->down_after_ms);
+	ppercent(fp, "lossy", conf->lossy_ppm);
+	fprintf(fp, "  recover: %u\n", conf->recover_probes);
 	fprintf(fp, "scheduler:\n");
 	fprintf(fp, "  strategy: %s\n", conf_strategy_name(conf->strategy));
 	fprintf(fp, "  reorder_max: %u\n", conf->reorder_max_ms);

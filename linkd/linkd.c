@@ -44,12 +44,16 @@
 #include "sandbox.h"
 #include "util.h"
 #include "wire.h"
+#include "linkinfo.h"
+#include "linkstate.h"
+#include "probe.h"
 #include "session.h"
 #include "udp.h"
 
 #define LINKD_TICK_MS		250
 #define LINKD_STATS_MS		1000
 #define LINKD_RX_ROUNDS		8	/* batches per wakeup, for fairness */
+#define LINKD_LOG_MS		5000	/* a status line per session */
 
 enum linkd_step {
 	STEP_HELLO,
@@ -71,14 +75,25 @@ struct linkd {
 	struct sess_table	*tbl;
 	int			 sock;
 	struct pktq		*q;
-	struct event		*ev_sock, *ev_q, *ev_tick;
+	struct event		*ev_sock, *ev_q, *ev_tick, *ev_probe;
 	int			 admin_down;
-	uint64_t		 stats_ms;
+	int			 carrier_down;
+	uint64_t		 stats_ms, log_ms;
+	uint64_t		 rx_us;		/* clock of the batch in work */
 	uint64_t		 core_bad;	/* malformed from the core */
 	uint64_t		 core_drop;	/* no usable session */
 };
 
+/* Measurement and state of a session, by its slot in the table. */
+struct linkmeas {
+	int			 active;	/* session established */
+	struct probe		 pr;
+	struct linkstate	 ls;
+	uint64_t		 next_probe_us;
+};
+
 static struct linkd	 ld;
+static struct linkmeas	 meas[SESS_MAX];
 static char		 procname[8 + BONDD_NAME_MAX];
 /* Batches live here, never on the stack or the heap per packet. */
 static struct udp_batch	 rxb, txb;
@@ -98,6 +113,8 @@ static const struct ipc_rule linkd_rules[] = {
 	{ IPC_CONF_END, 0, 0, 0 },
 	{ IPC_LINK_ADMIN, sizeof(struct ipc_link_admin),
 	    sizeof(struct ipc_link_admin), 0 },
+	{ IPC_LINK_CARRIER, sizeof(struct ipc_link_carrier),
+	    sizeof(struct ipc_link_carrier), 0 },
 	{ IPC_SHUTDOWN, 0, 0, 0 },
 	{ 0, 0, 0, 0 }
 };
@@ -109,6 +126,20 @@ static void	linkd_key(struct ipc_msg *);
 static void	linkd_peer(struct ipc_msg *);
 static void	linkd_start(void);
 static void	linkd_admin(struct ipc_msg *);
+static void	linkd_carrier(struct ipc_msg *);
+static void	linkd_rx_cb(void *, struct session *, uint32_t, uint64_t,
+		    const struct inner_hdr *, const uint8_t *, size_t);
+static struct linkmeas *linkd_meas(struct session *);
+static void	linkd_meas_start(struct session *, uint64_t);
+static void	linkd_info(struct session *);
+static void	linkd_send_error(struct session *, int);
+static void	linkd_probe_tick(evutil_socket_t, short, void *);
+static void	linkd_probe_send(struct session *, struct linkmeas *,
+		    uint64_t);
+static void	linkd_log_status(void);
+static void	linkd_fill_info(struct session *, struct linkmeas *,
+		    struct link_info *);
+static void	linkd_fill_stats(struct session *, struct ipc_link_stats *);
 static void	linkd_send_cb(void *, struct session *, const uint8_t *,
 		    size_t, const struct sockaddr_storage *);
 static void	linkd_state_cb(void *, struct session *, int);
@@ -215,8 +246,8 @@ linkd_dispatch_parent(struct ipc_chan *chan, struct ipc_msg *msg,
 		want = IPC_CONF_END;
 		break;
 	case STEP_RUN:
-		want = type == IPC_LINK_ADMIN ? IPC_LINK_ADMIN :
-		    IPC_SHUTDOWN;
+		want = type == IPC_LINK_ADMIN || type == IPC_LINK_CARRIER ?
+		    type : IPC_SHUTDOWN;
 		break;
 	}
 	if (type != want)
@@ -265,6 +296,9 @@ linkd_dispatch_parent(struct ipc_chan *chan, struct ipc_msg *msg,
 	case IPC_LINK_ADMIN:
 		linkd_admin(msg);
 		break;
+	case IPC_LINK_CARRIER:
+		linkd_carrier(msg);
+		break;
 	case IPC_SHUTDOWN:
 		log_debug("shutdown");
 		exit(0);
@@ -292,6 +326,10 @@ linkd_conf(struct ipc_msg *msg)
 		fatalx("%s: zero keepalive or rekey", __func__);
 	if (c->payload_max < INNER_HDR_LEN || c->payload_max > PKTQ_FRAME_MAX)
 		fatalx("%s: payload_max %u", __func__, c->payload_max);
+	if (c->probe_interval_ms < 10 || c->probe_interval_ms > 10000 ||
+	    c->down_after_ms == 0 || c->recover_probes == 0 ||
+	    c->lossy_ppm > 1000000)
+		fatalx("%s: bad probe settings", __func__);
 	snprintf(procname, sizeof(procname), "linkd %s", c->name);
 	log_procinit(procname);
 }
@@ -308,6 +346,7 @@ linkd_key(struct ipc_msg *msg)
 	memset(&cb, 0, sizeof(cb));
 	cb.send = linkd_send_cb;
 	cb.state = linkd_state_cb;
+	cb.rx = linkd_rx_cb;
 	ld.tbl = sess_table_new(ld.conf.role, ld.conf.name, ld.conf.link_id,
 	    ld.conf.keepalive_s, ld.conf.rekey_s, key.private_key, &cb);
 	sodium_memzero(&key, sizeof(key));
@@ -345,6 +384,13 @@ static void
 linkd_start(void)
 {
 	struct timeval	tv = { 0, LINKD_TICK_MS * 1000 };
+	struct timeval	ptv;
+	uint32_t	half;
+
+	/* Probes and silence are checked at half the probe interval. */
+	half = ld.conf.probe_interval_ms * 1000 / 2;
+	ptv.tv_sec = half / 1000000;
+	ptv.tv_usec = half % 1000000;
 
 	sandbox_enter(PROC_LINKD, ld.conf.user);
 	if (ipc_send(&ld.parent, IPC_READY, ld.conf.instance, 0, -1, NULL,
@@ -355,11 +401,14 @@ linkd_start(void)
 	    (ld.ev_q = event_new(ld.base, pktq_fd(ld.q), EV_READ | EV_PERSIST,
 	    linkd_core_read, NULL)) == NULL ||
 	    (ld.ev_tick = event_new(ld.base, -1, EV_PERSIST, linkd_tick,
-	    NULL)) == NULL)
+	    NULL)) == NULL ||
+	    (ld.ev_probe = event_new(ld.base, -1, EV_PERSIST,
+	    linkd_probe_tick, NULL)) == NULL)
 		fatalx("event_new failed");
 	if (event_add(ld.ev_sock, NULL) == -1 ||
 	    event_add(ld.ev_q, NULL) == -1 ||
-	    event_add(ld.ev_tick, &tv) == -1)
+	    event_add(ld.ev_tick, &tv) == -1 ||
+	    event_add(ld.ev_probe, &ptv) == -1)
 		fatalx("event_add failed");
 	log_info("%s %s ready", ld.conf.role == ROLE_CLIENT ? "link" :
 	    "listener", ld.conf.name);
@@ -390,19 +439,61 @@ linkd_admin(struct ipc_msg *msg)
 		log_ratelimit("linkd-pktq", "core queue full");
 }
 
+/* The device came or went: down acts at once, up starts probing. */
+static void
+linkd_carrier(struct ipc_msg *msg)
+{
+	struct ipc_link_carrier	 c;
+	struct session		*s;
+	struct linkmeas		*m;
+	uint64_t		 now = now_us();
+	int			 i;
+
+	if (ipc_msg_get(msg, &c, sizeof(c)) == -1 || ipc_msg_end(msg) != 0)
+		fatalx("%s: short message", __func__);
+	ld.carrier_down = c.up == 0;
+	log_info("%s: carrier %s", ld.conf.name, c.up ? "up" : "down");
+	for (i = 0; i < ld.tbl->nsessions; i++) {
+		s = &ld.tbl->sessions[i];
+		m = &meas[i];
+		if (s->used && m->active && ls_carrier(&m->ls, now, c.up))
+			linkd_info(s);
+	}
+	if (pktq_flush(ld.q) == -1)
+		log_ratelimit("linkd-pktq", "core queue full");
+}
+
 static void
 linkd_send_cb(void *arg, struct session *s, const uint8_t *buf, size_t len,
     const struct sockaddr_storage *to)
 {
 	char	addr[ADDR_STRLEN];
+	int	err;
 
 	(void)arg;
 	if (ld.sock == -1)
 		return;
 	if (udp_send_one(ld.sock, buf, len, to) == -1) {
+		err = errno;
 		s->ctr.send_errors++;
 		log_ratelimit("linkd-send", "%s: send to %s: %s", ld.conf.name,
-		    addr_fmt(to, addr, sizeof(addr)), strerror(errno));
+		    addr_fmt(to, addr, sizeof(addr)), strerror(err));
+		linkd_send_error(s, err);
+	}
+}
+
+/* A send error that means the path is gone takes the link DOWN. */
+static void
+linkd_send_error(struct session *s, int err)
+{
+	struct linkmeas	*m = linkd_meas(s);
+
+	if (m->active && ls_send_error(&m->ls, now_us(), err)) {
+		log_info("%s: peer %s link %u: %s, link down", ld.conf.name,
+		    ld.tbl->peers[s->peer].name, s->link_id, strerror(err));
+		linkd_info(s);
+		if (pktq_flush(ld.q) == -1)
+			log_ratelimit("linkd-pktq", "core queue full");
 	}
 }
 
@@ -425,9 +516,20 @@ linkd_state_cb(void *arg, struct session *s, int up)
 	(void)arg;
 	log_info("%s: peer %s link %u: session %s", ld.conf.name,
 	    ld.tbl->peers[s->peer].name, s->link_id, up ? "up" : "down");
+	if (!up && linkd_meas(s)->active) {
+		/* Dead keys: DOWN, told before the session goes. */
+		ls_dead(&linkd_meas(s)->ls, now_us());
+		linkd_info(s);
+		linkd_meas(s)->active = 0;
+	}
+	if (up)
+		linkd_meas_start(s, now_us());
 	if (up && ld.admin_down)
-		return;
+		goto flush;
 	linkd_core_state(s, up);
+	if (up)
+		linkd_info(s);
+ flush:
 	if (pktq_flush(ld.q) == -1)
 		log_ratelimit("linkd-pktq", "core queue full");
 }
@@ -452,7 +554,8 @@ linkd_sock_read(evutil_socket_t fd, short ev, void *arg)
 		}
 		if (n == 0)
 			break;
-		now = now_ms();
+		ld.rx_us = now_us();
+		now = ld.rx_us / 1000;
 		for (i = 0; i < n; i++) {
 			s = NULL;
 			if (sess_input(ld.tbl, now, rxb.buf[i], rxb.len[i],
@@ -494,7 +597,7 @@ linkd_core_read(evutil_socket_t fd, short ev, void *arg)
 		if (e->hdr.type != PKTQ_DATA || e->hdr.peer >= ld.npeers ||
 		    e->hdr.len < INNER_HDR_LEN ||
 		    e->hdr.len > ld.conf.payload_max ||
-		    e->frame[0] != INNER_DATA) {
+		    (e->frame[0] != INNER_DATA && e->frame[0] != INNER_NACK)) {
 			ld.core_bad++;
 			log_ratelimit("linkd-corebad", "%s: malformed frame "
 			    "from the core (type %u, peer %u, len %u)",
@@ -524,15 +627,19 @@ linkd_core_read(evutil_socket_t fd, short ev, void *arg)
 static void
 linkd_tx_flush(void)
 {
-	int	failed;
+	int	failed, err;
 
 	if (txb.n == 0)
 		return;
 	if ((failed = udp_send(ld.sock, &txb)) > 0) {
+		err = errno;
 		/* Not per session: the table's counter, see sess_stats. */
 		ld.tbl->ctr.send_errors += failed;
 		log_ratelimit("linkd-send", "%s: %d datagrams not sent: %s",
-		    ld.conf.name, failed, strerror(errno));
+		    ld.conf.name, failed, strerror(err));
+		/* A client's socket serves its one session only. */
+		if (ld.conf.role == ROLE_CLIENT)
+			linkd_send_error(&ld.tbl->sessions[0], err);
 	}
 }
 
@@ -548,6 +655,10 @@ linkd_tick(evutil_socket_t fd, short ev, void *arg)
 	if (now - ld.stats_ms >= LINKD_STATS_MS) {
 		ld.stats_ms = now;
 		linkd_stats(now);
+	}
+	if (now - ld.log_ms >= LINKD_LOG_MS) {
+		ld.log_ms = now;
+		linkd_log_status();
 	}
 }
 
@@ -569,6 +680,9 @@ linkd_stats(uint64_t now)
 			continue;
 		sess_stats(ld.tbl, s, now, first, &st);
 		st.admin_down = ld.admin_down;
+		linkd_fill_stats(s, &st);
+		if (first)
+			st.core_dropped = ld.core_drop + ld.core_bad;
 		first = 0;
 		if (ipc_send(&ld.parent, IPC_LINK_STATS, ld.conf.instance, 0,
 		    -1, &st, sizeof(st)) == -1)
@@ -577,8 +691,268 @@ linkd_stats(uint64_t now)
 	if (first) {
 		sess_stats(ld.tbl, NULL, now, 1, &st);
 		st.admin_down = ld.admin_down;
+		st.link_state = LINK_STATE_DOWN;
+		st.core_dropped = ld.core_drop + ld.core_bad;
 		if (ipc_send(&ld.parent, IPC_LINK_STATS, ld.conf.instance, 0,
 		    -1, &st, sizeof(st)) == -1)
 			log_warn("%s: stats", __func__);
+	}
+}
+
+static struct linkmeas *
+linkd_meas(struct session *s)
+{
+	return (&meas[s - ld.tbl->sessions]);
+}
+
+static void
+linkd_meas_start(struct session *s, uint64_t now)
+{
+	struct linkmeas	*m = linkd_meas(s);
+	struct ls_conf	 c;
+
+	memset(&c, 0, sizeof(c));
+	c.down_after_ms = ld.conf.down_after_ms;
+	c.lossy_ppm = ld.conf.lossy_ppm;
+	c.recover_probes = ld.conf.recover_probes;
+	probe_init(&m->pr, now);
+	ls_init(&m->ls, &c, now);
+	if (ld.carrier_down)
+		ls_carrier(&m->ls, now, 0);
+	m->next_probe_us = now;
+	m->active = 1;
+}
+
+/*
+ * What the core schedules by.  A peer that says it is DOWN (it hears
+ * nothing from us, or it took the link out of service) would lose what
+ * we send: the core sees PROBING until it says otherwise.
+ */
+static void
+linkd_fill_info(struct session *s, struct linkmeas *m, struct link_info *li)
+{
+	struct probe	*pr = &m->pr;
+	int		 client = ld.conf.role == ROLE_CLIENT;
+
+	(void)s;
+	memset(li, 0, sizeof(*li));
+	li->state = m->ls.state;
+	if ((li->state == LINK_STATE_RUNNING ||
+	    li->state == LINK_STATE_LOSSY) && pr->peer_seen &&
+	    pr->peer_state == LINK_STATE_DOWN)
+		li->state = LINK_STATE_PROBING;
+	li->srtt_us = pr->srtt_us;
+	li->rttvar_us = pr->rttvar_us;
+	li->jitter_us = probe_jitter_us(pr);
+	li->owd_us = pr->peer_seen ? pr->peer_owd_us : LINK_OWD_UNKNOWN;
+	li->loss_tx_ppm = pr->loss_tx_ppm;
+	li->loss_rx_ppm = probe_loss_rx_ppm(pr);
+	li->rate_cfg_bps = client ? ld.conf.up_bps : pr->peer_rate_bps;
+	li->rate_rx_bps = pr->rate_rx_bps;
+	if (client) {
+		li->priority = ld.conf.priority;
+		li->backup = ld.conf.backup != 0;
+		li->quota_bytes = ld.conf.quota_bytes;
+	} else {
+		li->priority = pr->peer_priority;
+		li->backup = (pr->peer_flags & WIRE_PROBE_BACKUP) != 0;
+		li->quota_bytes = pr->peer_quota;
+	}
+	if (li->priority == 0)
+		li->priority = 1;
+}
+
+static void
+linkd_info(struct session *s)
+{
+	struct link_info	 li;
+	struct pktq_hdr		 h;
+
+	linkd_fill_info(s, linkd_meas(s), &li);
+	memset(&h, 0, sizeof(h));
+	h.type = PKTQ_LINK_INFO;
+	h.link_id = s->link_id;
+	h.peer = s->peer;
+	if (pktq_put(ld.q, &h, &li, sizeof(li)) == -1)
+		log_ratelimit("linkd-pktq", "core queue full");
+}
+
+/* Every authenticated datagram: counters, delay, probes. */
+static void
+linkd_rx_cb(void *arg, struct session *s, uint32_t kp_index,
+    uint64_t counter, const struct inner_hdr *ih, const uint8_t *f,
+    size_t len)
+{
+	struct linkmeas		*m = linkd_meas(s);
+	struct wire_probe	 w;
+	uint64_t		 now = ld.rx_us;
+	int			 changed;
+
+	(void)arg;
+	if (!m->active)
+		return;
+	probe_rx_counter(&m->pr, now, kp_index, counter);
+	probe_owd_sample(&m->pr, now, ih->send_ts_us);
+	changed = ls_rx(&m->ls, now);
+	if (ih->kind == INNER_PROBE) {
+		if (wire_probe_decode(f + INNER_HDR_LEN, len - INNER_HDR_LEN,
+		    &w) != WIRE_OK) {
+			s->ctr.malformed++;
+			return;
+		}
+		if (probe_input(&m->pr, now, &w))
+			changed |= ls_answered(&m->ls, now);
+		changed |= ls_loss(&m->ls, now, m->pr.loss_tx_ppm,
+		    probe_loss_rx_ppm(&m->pr));
+	}
+	if (changed)
+		linkd_info(s);
+}
+
+static void
+linkd_probe_send(struct session *s, struct linkmeas *m, uint64_t now)
+{
+	static uint8_t		 pbuf[INNER_HDR_LEN + WIRE_PROBE_LEN +
+				    WIRE_DATA_OVERHEAD];
+	uint8_t			 f[INNER_HDR_LEN + WIRE_PROBE_LEN];
+	struct probe_local	 pl;
+	struct inner_hdr	 ih;
+	struct wire_probe	 w;
+	ssize_t			 n;
+	uint8_t			 state;
+
+	memset(&pl, 0, sizeof(pl));
+	if (ld.conf.role == ROLE_CLIENT) {
+		pl.rate_bps = ld.conf.down_bps;
+		pl.priority = ld.conf.priority > 255 ? 255 : ld.conf.priority;
+		pl.flags = ld.conf.backup ? WIRE_PROBE_BACKUP : 0;
+		pl.quota_bytes = ld.conf.quota_bytes;
+	}
+	/* Out of service: the peer must not send us data either. */
+	state = ld.admin_down ? LINK_STATE_DOWN : (uint8_t)m->ls.state;
+	probe_build(&m->pr, now, &pl, state, s->ctr.rx_bytes, &w);
+	memset(&ih, 0, sizeof(ih));
+	ih.kind = INNER_PROBE;
+	ih.send_ts_us = (uint32_t)now;
+	inner_hdr_encode(f, &ih);
+	wire_probe_encode(f + INNER_HDR_LEN, &w);
+	n = sess_encrypt(ld.tbl, s, now / 1000, f, sizeof(f), pbuf,
+	    sizeof(pbuf));
+	if (n > 0)
+		linkd_send_cb(NULL, s, pbuf, (size_t)n, &s->endpoint);
+}
+
+/*
+ * At half the probe interval: probes that are due, silence, loss
+ * windows without traffic, and a LINK_INFO per established session at
+ * every probe.  Sessions the session layer gave up on are DOWN.
+ */
+static void
+linkd_probe_tick(evutil_socket_t fd, short ev, void *arg)
+{
+	struct session	*s;
+	struct linkmeas	*m;
+	uint64_t	 now = now_us(), ival;
+	int		 i, changed;
+
+	(void)fd;
+	(void)ev;
+	(void)arg;
+	ival = (uint64_t)ld.conf.probe_interval_ms * 1000;
+	for (i = 0; i < ld.tbl->nsessions; i++) {
+		s = &ld.tbl->sessions[i];
+		m = &meas[i];
+		if (!s->used || sess_state(s) != SESSION_ESTABLISHED) {
+			m->active = 0;
+			continue;
+		}
+		if (!m->active)
+			linkd_meas_start(s, now);
+		probe_tick(&m->pr, now, s->ctr.tx_bytes, s->ctr.rx_bytes);
+		changed = ls_timer(&m->ls, now, m->pr.srtt_us);
+		changed |= ls_loss(&m->ls, now, m->pr.loss_tx_ppm,
+		    probe_loss_rx_ppm(&m->pr));
+		if (changed && m->ls.state == LINK_STATE_DOWN)
+			log_info("%s: peer %s link %u: silent for %llu ms, "
+			    "link down", ld.conf.name,
+			    ld.tbl->peers[s->peer].name, s->link_id,
+			    (unsigned long long)(now - m->ls.last_rx_us) /
+			    1000);
+		if (now >= m->next_probe_us) {
+			linkd_probe_send(s, m, now);
+			m->next_probe_us += ival;
+			if (m->next_probe_us <= now)
+				m->next_probe_us = now + ival;
+			changed = 1;
+		}
+		if (changed)
+			linkd_info(s);
+	}
+	if (pktq_flush(ld.q) == -1)
+		log_ratelimit("linkd-pktq", "core queue full");
+}
+
+static void
+linkd_fill_stats(struct session *s, struct ipc_link_stats *st)
+{
+	struct linkmeas		*m = linkd_meas(s);
+	struct link_info	 li;
+
+	if (!m->active || sess_state(s) != SESSION_ESTABLISHED) {
+		st->link_state = LINK_STATE_DOWN;
+		return;
+	}
+	linkd_fill_info(s, m, &li);
+	st->rtt_us = li.srtt_us;
+	st->rttvar_us = li.rttvar_us;
+	st->jitter_us = li.jitter_us;
+	st->link_state = m->ls.state;
+	st->loss_tx_ppm = li.loss_tx_ppm;
+	st->loss_rx_ppm = li.loss_rx_ppm;
+	st->rate_tx_bps = m->pr.rate_tx_bps;
+	st->rate_rx_bps = m->pr.rate_own_rx_bps;
+	st->rate_max_bps = li.rate_cfg_bps != 0 ? li.rate_cfg_bps :
+	    li.rate_rx_bps;
+	st->probes_tx = m->pr.probes_tx;
+	st->probes_rx = m->pr.probes_rx;
+}
+
+static void
+fmt_mbps(char *buf, size_t len, uint64_t bps)
+{
+	if (bps >= 10000000 || bps == 0)
+		snprintf(buf, len, "%llu",
+		    (unsigned long long)((bps + 500000) / 1000000));
+	else
+		snprintf(buf, len, "%.1f", (double)bps / 1e6);
+}
+
+/* wan0[60/60Mbps|30ms|SL0.0%|RL0.0%|RUN|w:60], per session. */
+static void
+linkd_log_status(void)
+{
+	struct ipc_link_stats	 st;
+	struct session		*s;
+	char			 cur[16], max[16];
+	int			 i;
+
+	for (i = 0; i < ld.tbl->nsessions; i++) {
+		s = &ld.tbl->sessions[i];
+		if (!s->used || (ld.conf.role == ROLE_SERVER &&
+		    sess_state(s) != SESSION_ESTABLISHED))
+			continue;
+		memset(&st, 0, sizeof(st));
+		linkd_fill_stats(s, &st);
+		fmt_mbps(cur, sizeof(cur), st.rate_tx_bps);
+		fmt_mbps(max, sizeof(max), st.rate_max_bps);
+		log_info("%s[%s/%sMbps|%ums|SL%.1f%%|RL%.1f%%|%s|w:%s]%s%s%s",
+		    ld.conf.role == ROLE_CLIENT ? ld.conf.name : s->link_name,
+		    cur, max, (st.rtt_us + 500) / 1000,
+		    st.loss_tx_ppm / 10000.0, st.loss_rx_ppm / 10000.0,
+		    ls_short_name(st.link_state), max,
+		    ld.admin_down ? " admin-down" : "",
+		    ld.conf.role == ROLE_SERVER ? " peer " : "",
+		    ld.conf.role == ROLE_SERVER ?
+		    ld.tbl->peers[s->peer].name : "");
 	}
 }

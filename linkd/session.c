@@ -534,12 +534,11 @@ input_data(struct sess_table *t, uint64_t now, const uint8_t *pkt,
 		s->ctr.malformed++;
 		return (0);
 	}
-	if (ih.kind == INNER_KEEPALIVE)
+	if (t->cb.rx != NULL)
+		t->cb.rx(t->cb.arg, s, kp->local_index, h.counter, &ih, frame,
+		    plen);
+	if (ih.kind != INNER_DATA && ih.kind != INNER_NACK)
 		return (0);
-	if (ih.kind != INNER_DATA) {
-		s->ctr.malformed++;
-		return (0);
-	}
 	*framelen = plen;
 	*sp = s;
 	return (1);

@@ -34,6 +34,7 @@
 #include "handshake.h"
 #include "messages.h"
 #include "replay.h"
+#include "wire.h"
 
 #define SESS_RETRY_MS		5000	/* resend INIT every 5 s */
 #define SESS_JITTER_MS		1000	/* plus up to 1 s */
@@ -122,6 +123,12 @@ struct sess_cb {
 		    const struct sockaddr_storage *);
 	/* The session became usable (up = 1) or stopped being so. */
 	void	(*state)(void *, struct session *, int up);
+	/* Every authenticated datagram with a valid inner header, before
+	 * sess_input returns: the local index of its keypair, its outer
+	 * counter, the inner frame.  Feeds the link measurement. */
+	void	(*rx)(void *, struct session *, uint32_t kp_index,
+		    uint64_t counter, const struct inner_hdr *,
+		    const uint8_t *frame, size_t len);
 	void	*arg;
 };
 
@@ -162,8 +169,9 @@ int	 sess_add_peer(struct sess_table *, const char *name,
 
 /*
  * One datagram from the network.  Returns 1 and fills frame/framelen
- * and *sp when it carried an INNER_DATA frame for the core, 0 when it
- * was consumed (handshake, keepalive) or dropped (counted).
+ * and *sp when it carried an INNER_DATA or INNER_NACK frame for the
+ * core, 0 when it was consumed (handshake, keepalive, probe: see the
+ * rx callback) or dropped (counted).
  */
 int	 sess_input(struct sess_table *, uint64_t now,
 	    const uint8_t *, size_t, const struct sockaddr_storage *from,

@@ -26,6 +26,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "linkinfo.h"
 #include "wire.h"
 
 static void
@@ -278,14 +279,72 @@ inner_hdr_decode(const uint8_t *p, size_t len, struct inner_hdr *h)
 {
 	if (len < INNER_HDR_LEN)
 		return (WIRE_ESHORT);
-	if (p[0] != INNER_DATA && p[0] != INNER_KEEPALIVE)
+	switch (p[0]) {
+	case INNER_DATA:
+	case INNER_KEEPALIVE:
+	case INNER_PROBE:
+	case INNER_NACK:
+		break;
+	default:
 		return (WIRE_ETYPE);
+	}
 	if (get16(p + 2) != 0)
 		return (WIRE_ERESERVED);
 	h->kind = p[0];
 	h->flags = p[1];
 	h->seq = get32(p + 4);
 	h->send_ts_us = get32(p + 8);
+	return (WIRE_OK);
+}
+
+size_t
+wire_probe_encode(uint8_t *p, const struct wire_probe *m)
+{
+	put32(p, m->seq);
+	put64(p + 4, m->tx_us);
+	put32(p + 12, m->echo_seq);
+	put64(p + 16, m->echo_tx_us);
+	put32(p + 24, m->echo_hold_us);
+	put32(p + 28, m->rx_loss_ppm);
+	put64(p + 32, m->rx_bytes);
+	put32(p + 40, (uint32_t)m->owd_us);
+	put64(p + 44, m->rate_bps);
+	p[52] = m->priority;
+	p[53] = m->flags;
+	p[54] = m->state;
+	p[55] = 0;
+	put64(p + 56, m->quota_bytes);
+	return (WIRE_PROBE_LEN);
+}
+
+/*
+ * Exactly one probe: unknown flags, a state we do not know and the
+ * reserved byte are refused, so a decoded probe encodes back the same.
+ * Values (loss above a million ppm, ...) are the caller's to judge.
+ */
+int
+wire_probe_decode(const uint8_t *p, size_t len, struct wire_probe *m)
+{
+	if (len < WIRE_PROBE_LEN)
+		return (WIRE_ESHORT);
+	if (len != WIRE_PROBE_LEN)
+		return (WIRE_ELEN);
+	if ((p[53] & ~WIRE_PROBE_BACKUP) != 0 || p[54] >= LINK_STATE_MAX ||
+	    p[55] != 0)
+		return (WIRE_ERESERVED);
+	m->seq = get32(p);
+	m->tx_us = get64(p + 4);
+	m->echo_seq = get32(p + 12);
+	m->echo_tx_us = get64(p + 16);
+	m->echo_hold_us = get32(p + 24);
+	m->rx_loss_ppm = get32(p + 28);
+	m->rx_bytes = get64(p + 32);
+	m->owd_us = (int32_t)get32(p + 40);
+	m->rate_bps = get64(p + 44);
+	m->priority = p[52];
+	m->flags = p[53];
+	m->state = p[54];
+	m->quota_bytes = get64(p + 56);
 	return (WIRE_OK);
 }
 

@@ -158,7 +158,7 @@ afmt(const struct sockaddr_storage *ss)
 	"    backup: true\n" \
 	"    mtu: 1420\n" \
 	"session: {keepalive: 10, rekey: 3600}\n" \
-	"probe: {interval: 50, down_after: 200}\n" \
+	"probe: {interval: 50, down_after: 200, lossy: 2.5%%, recover: 8}\n" \
 	"scheduler: {strategy: tiered_fill, reorder_max: 0}\n" \
 	"realtime: {udp_ports: [5060, 3478], tcp_ports: [22], " \
 	    "duplicate: true}\n" \
@@ -259,6 +259,8 @@ START_TEST(test_client_full)
 	ck_assert_uint_eq(c->rekey_s, 3600);
 	ck_assert_uint_eq(c->probe_interval_ms, 50);
 	ck_assert_uint_eq(c->down_after_ms, 200);
+	ck_assert_uint_eq(c->lossy_ppm, 25000);
+	ck_assert_uint_eq(c->recover_probes, 8);
 	ck_assert_int_eq(c->strategy, STRATEGY_TIERED_FILL);
 	ck_assert_uint_eq(c->reorder_max_ms, 0);
 	ck_assert_int_eq(c->nrt_udp_ports, 2);
@@ -299,6 +301,8 @@ START_TEST(test_client_defaults)
 	ck_assert_uint_eq(c->rekey_s, 120);
 	ck_assert_uint_eq(c->probe_interval_ms, 100);
 	ck_assert_uint_eq(c->down_after_ms, 300);
+	ck_assert_uint_eq(c->lossy_ppm, 50000);
+	ck_assert_uint_eq(c->recover_probes, 5);
 	ck_assert_int_eq(c->strategy, STRATEGY_EARLIEST_ARRIVAL);
 	ck_assert_uint_eq(c->reorder_max_ms, 100);
 	ck_assert_int_eq(c->nrt_udp_ports, 0);
@@ -515,6 +519,24 @@ static const struct bad bads[] = {
 	    "probe: {interval: 100, down_after: 150}\n",
 	    "6:36: probe.down_after: 150 shorter than two probe intervals "
 	    "(200)" },
+	{ "probe lossy range", HEAD "links: [{name: a}]\n"
+	    "probe: {lossy: 100.01%%}\n",
+	    "6:16: probe.lossy: 100.01% out of range 0..100%" },
+	{ "probe lossy decimals", HEAD "links: [{name: a}]\n"
+	    "probe: {lossy: 0.00001%%}\n",
+	    "6:16: probe.lossy: expected a percentage like 5% or 0.5%" },
+	{ "probe lossy junk", HEAD "links: [{name: a}]\n"
+	    "probe: {lossy: 5%%%%}\n",
+	    "6:16: probe.lossy: expected a percentage like 5% or 0.5%" },
+	{ "probe lossy negative", HEAD "links: [{name: a}]\n"
+	    "probe: {lossy: -1}\n",
+	    "6:16: probe.lossy: expected a percentage like 5% or 0.5%" },
+	{ "probe lossy dot", HEAD "links: [{name: a}]\n"
+	    "probe: {lossy: 5.}\n",
+	    "6:16: probe.lossy: expected a percentage like 5% or 0.5%" },
+	{ "probe recover", HEAD "links: [{name: a}]\n"
+	    "probe: {recover: 101}\n",
+	    "6:18: probe.recover: 101 out of range 1..100" },
 	{ "ipv6 small mtu",
 	    "role: client\ntunnel: {address: '2001:db8::2/64', mtu: 1000}\n"
 	    IDENT PEER "links: [{name: a}]\n",
@@ -535,6 +557,34 @@ START_TEST(test_bad)
 	ck_assert_msg(strcmp(err, want) == 0, "%s: got '%s', want '%s'",
 	    b->what, err, want);
 	ck_assert_ptr_null(strchr(err, '\n'));
+	free(c);
+}
+END_TEST
+
+/* probe.lossy: "5%", "0.5%", a bare number; parts per million. */
+START_TEST(test_lossy_values)
+{
+	static const struct {
+		const char	*in;
+		uint32_t	 ppm;
+	} v[] = {
+		{ "5%", 50000 }, { "0.5%", 5000 }, { "0.0001%", 1 },
+		{ "100%", 1000000 }, { "0", 0 }, { "12.25", 122500 },
+		{ "'3%'", 30000 },
+	};
+	struct config	*c;
+	char		 err[512];
+	size_t		 i;
+
+	ck_assert_ptr_nonnull(c = malloc(sizeof(*c)));
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		write_file(path("l.yaml"), HEAD "links: [{name: a}]\n"
+		    "probe: {lossy: %2$s}\n", keyfile, v[i].in);
+		ck_assert_msg(parse_config(path("l.yaml"), c, err,
+		    sizeof(err)) == 0, "%s: %s", v[i].in, err);
+		ck_assert_msg(c->lossy_ppm == v[i].ppm, "%s: %u", v[i].in,
+		    c->lossy_ppm);
+	}
 	free(c);
 }
 END_TEST
@@ -613,6 +663,7 @@ config_suite(void)
 	tcase_add_test(tc, test_server);
 	tcase_add_test(tc, test_round_trip);
 	tcase_add_loop_test(tc, test_bad, 0, sizeof(bads) / sizeof(bads[0]));
+	tcase_add_test(tc, test_lossy_values);
 	tcase_add_test(tc, test_bad_key_files);
 	suite_add_tcase(s, tc);
 	return (s);

@@ -56,6 +56,9 @@ struct side {
 	struct sess_table	*t;
 	int			 server;
 	int			 ups, downs;
+	int			 rx_kind[INNER_NACK + 1];	/* rx cb */
+	uint64_t		 rx_ctr;
+	uint32_t		 rx_kp;
 };
 
 static struct dgram		 netq[NETQ_MAX];
@@ -111,6 +114,21 @@ net_state(void *arg, struct session *s, int up)
 		sd->downs++;
 }
 
+static void
+net_rx(void *arg, struct session *s, uint32_t kp_index, uint64_t counter,
+    const struct inner_hdr *ih, const uint8_t *f, size_t len)
+{
+	struct side	*sd = arg;
+
+	ck_assert_ptr_nonnull(s);
+	ck_assert_uint_ge(len, INNER_HDR_LEN);
+	ck_assert_uint_eq(f[0], ih->kind);
+	ck_assert_uint_le(ih->kind, INNER_NACK);
+	sd->rx_kind[ih->kind]++;
+	sd->rx_ctr = counter;
+	sd->rx_kp = kp_index;
+}
+
 static struct sess_table *
 mktable(struct side *sd, int server, const uint8_t priv[32])
 {
@@ -120,6 +138,7 @@ mktable(struct side *sd, int server, const uint8_t priv[32])
 	memset(&cb, 0, sizeof(cb));
 	cb.send = net_send;
 	cb.state = net_state;
+	cb.rx = net_rx;
 	cb.arg = sd;
 	sd->server = server;
 	sd->t = sess_table_new(server ? ROLE_SERVER : ROLE_CLIENT,
@@ -368,6 +387,57 @@ START_TEST(test_data_both_ways)
 	ck_assert_ptr_null(sess_find(srv.t, 0, LINK_ID));
 	ck_assert_ptr_null(sess_find(srv.t, 1, LINK_ID + 1));
 	ck_assert_ptr_null(sess_find(srv.t, 7, LINK_ID));
+}
+END_TEST
+
+/* A frame of a given inner kind from the client; sess_input's verdict. */
+static int
+send_kind(uint8_t kind)
+{
+	static uint8_t	 out[PKTQ_FRAME_MAX];
+	uint8_t		 f[INNER_HDR_LEN + 64];
+	struct dgram	 d;
+	size_t		 flen;
+	ssize_t		 n;
+
+	mkframe(f, 7, sizeof(f));
+	f[0] = kind;
+	n = sess_encrypt(cli.t, cli_sess(), now, f, sizeof(f), d.buf,
+	    sizeof(d.buf));
+	ck_assert_int_gt(n, 0);
+	d.len = (size_t)n;
+	d.to_server = 1;
+	d.from = cli_addr;
+	return (deliver(&d, out, &flen));
+}
+
+/* DATA and NACK go to the core; PROBE and KEEPALIVE stay in linkd;
+ * all authenticated ones reach the rx callback with their counter. */
+START_TEST(test_inner_kinds)
+{
+	uint64_t	ctr;
+	int		fails;
+
+	establish();
+	memset(srv.rx_kind, 0, sizeof(srv.rx_kind));
+	ck_assert_int_eq(send_kind(INNER_DATA), 1);
+	ctr = srv.rx_ctr;
+	ck_assert_uint_eq(srv.rx_kp, srv_sess()->cur->local_index);
+	ck_assert_int_eq(send_kind(INNER_NACK), 1);
+	ck_assert_uint_eq(srv.rx_ctr, ctr + 1);
+	ck_assert_int_eq(send_kind(INNER_PROBE), 0);
+	ck_assert_uint_eq(srv.rx_ctr, ctr + 2);
+	ck_assert_int_eq(send_kind(INNER_KEEPALIVE), 0);
+	ck_assert_uint_eq(srv.rx_ctr, ctr + 3);
+	ck_assert_int_eq(srv.rx_kind[INNER_DATA], 1);
+	ck_assert_int_eq(srv.rx_kind[INNER_NACK], 1);
+	ck_assert_int_eq(srv.rx_kind[INNER_PROBE], 1);
+	ck_assert_int_eq(srv.rx_kind[INNER_KEEPALIVE], 1);
+	/* An unknown kind is malformed and not reported. */
+	fails = (int)srv_sess()->ctr.malformed;
+	ck_assert_int_eq(send_kind(9), 0);
+	ck_assert_int_eq((int)srv_sess()->ctr.malformed, fails + 1);
+	ck_assert_uint_eq(srv.rx_ctr, ctr + 3);
 }
 END_TEST
 
@@ -672,6 +742,7 @@ session_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_handshake);
 	tcase_add_test(tc, test_data_both_ways);
+	tcase_add_test(tc, test_inner_kinds);
 	tcase_add_test(tc, test_rekey);
 	tcase_add_test(tc, test_replayed_data);
 	tcase_add_test(tc, test_bitflip);

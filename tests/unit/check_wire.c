@@ -28,6 +28,7 @@
 #include <check.h>
 #include <sodium.h>
 
+#include "linkinfo.h"
 #include "wire.h"
 
 /*
@@ -47,6 +48,13 @@ static const char *golden_resp =
     "6c6d6e6fe0e1e2e3e4e5e6e7e8e9eaebecedeeef";
 static const char *golden_data = "01040000efbeadde0807060504030201";
 static const char *golden_inner = "0180000004030201d0c0b0a0";
+/* seq, tx_us, echo_seq, echo_tx_us, echo_hold_us, rx_loss_ppm 5000,
+ * rx_bytes, owd_us -2, rate_bps, priority 7, flags BACKUP, state
+ * LOSSY, reserved, quota_bytes. */
+static const char *golden_probe =
+    "04030201181716151413121124232221383736353433323144434241"
+    "881300005857565554535251feffffff686766656463626107010200"
+    "7877767574737271";
 static const char *golden_payload =
     "035a6c746500000000000000000000000000400000006543210f0a0b"
     "0c0d";
@@ -185,13 +193,80 @@ START_TEST(test_golden_inner)
 	want[0] = 0;
 	ck_assert_int_eq(inner_hdr_decode(want, sizeof(want), &d),
 	    WIRE_ETYPE);
-	want[0] = 3;
+	want[0] = INNER_PROBE;
+	ck_assert_int_eq(inner_hdr_decode(want, sizeof(want), &d), WIRE_OK);
+	ck_assert_uint_eq(d.kind, INNER_PROBE);
+	want[0] = INNER_NACK;
+	ck_assert_int_eq(inner_hdr_decode(want, sizeof(want), &d), WIRE_OK);
+	ck_assert_uint_eq(d.kind, INNER_NACK);
+	want[0] = 5;
 	ck_assert_int_eq(inner_hdr_decode(want, sizeof(want), &d),
 	    WIRE_ETYPE);
 	want[0] = INNER_DATA;
 	want[3] = 0x01;
 	ck_assert_int_eq(inner_hdr_decode(want, sizeof(want), &d),
 	    WIRE_ERESERVED);
+}
+END_TEST
+
+START_TEST(test_golden_probe)
+{
+	struct wire_probe p, d;
+	uint8_t want[WIRE_PROBE_LEN + 1], buf[WIRE_PROBE_LEN];
+
+	memset(&p, 0, sizeof(p));
+	p.seq = 0x01020304;
+	p.tx_us = 0x1112131415161718ULL;
+	p.echo_seq = 0x21222324;
+	p.echo_tx_us = 0x3132333435363738ULL;
+	p.echo_hold_us = 0x41424344;
+	p.rx_loss_ppm = 5000;
+	p.rx_bytes = 0x5152535455565758ULL;
+	p.owd_us = -2;
+	p.rate_bps = 0x6162636465666768ULL;
+	p.priority = 7;
+	p.flags = WIRE_PROBE_BACKUP;
+	p.state = LINK_STATE_LOSSY;
+	p.quota_bytes = 0x7172737475767778ULL;
+	ck_assert_uint_eq(unhex(want, sizeof(want), golden_probe),
+	    WIRE_PROBE_LEN);
+	ck_assert_uint_eq(wire_probe_encode(buf, &p), WIRE_PROBE_LEN);
+	ck_assert_mem_eq(buf, want, WIRE_PROBE_LEN);
+	ck_assert_int_eq(wire_probe_decode(want, WIRE_PROBE_LEN, &d),
+	    WIRE_OK);
+	ck_assert_uint_eq(d.seq, p.seq);
+	ck_assert_uint_eq(d.tx_us, p.tx_us);
+	ck_assert_uint_eq(d.echo_seq, p.echo_seq);
+	ck_assert_uint_eq(d.echo_tx_us, p.echo_tx_us);
+	ck_assert_uint_eq(d.echo_hold_us, p.echo_hold_us);
+	ck_assert_uint_eq(d.rx_loss_ppm, p.rx_loss_ppm);
+	ck_assert_uint_eq(d.rx_bytes, p.rx_bytes);
+	ck_assert_int_eq(d.owd_us, -2);
+	ck_assert_uint_eq(d.rate_bps, p.rate_bps);
+	ck_assert_uint_eq(d.priority, 7);
+	ck_assert_uint_eq(d.flags, WIRE_PROBE_BACKUP);
+	ck_assert_uint_eq(d.state, LINK_STATE_LOSSY);
+	ck_assert_uint_eq(d.quota_bytes, p.quota_bytes);
+
+	/* Rejections: length, unknown flag, unknown state, reserved. */
+	ck_assert_int_eq(wire_probe_decode(want, WIRE_PROBE_LEN - 1, &d),
+	    WIRE_ESHORT);
+	ck_assert_int_eq(wire_probe_decode(want, WIRE_PROBE_LEN + 1, &d),
+	    WIRE_ELEN);
+	want[53] = 0x02;
+	ck_assert_int_eq(wire_probe_decode(want, WIRE_PROBE_LEN, &d),
+	    WIRE_ERESERVED);
+	want[53] = 0;
+	want[54] = LINK_STATE_MAX;
+	ck_assert_int_eq(wire_probe_decode(want, WIRE_PROBE_LEN, &d),
+	    WIRE_ERESERVED);
+	want[54] = LINK_STATE_DOWN;
+	want[55] = 1;
+	ck_assert_int_eq(wire_probe_decode(want, WIRE_PROBE_LEN, &d),
+	    WIRE_ERESERVED);
+	want[55] = 0;
+	ck_assert_int_eq(wire_probe_decode(want, WIRE_PROBE_LEN, &d),
+	    WIRE_OK);
 }
 END_TEST
 
@@ -350,7 +425,7 @@ START_TEST(test_random)
 {
 	static const size_t lens[] = { WIRE_INIT_LEN, WIRE_RESP_LEN,
 	    WIRE_DATA_HDR_LEN + WIRE_TAG_LEN + INNER_HDR_LEN, INNER_HDR_LEN,
-	    WIRE_INIT_PAYLOAD };
+	    WIRE_INIT_PAYLOAD, WIRE_PROBE_LEN };
 	static const uint8_t types[] = { WIRE_HANDSHAKE_INIT,
 	    WIRE_HANDSHAKE_RESP, WIRE_DATA };
 	struct wire_init mi;
@@ -358,6 +433,7 @@ START_TEST(test_random)
 	struct wire_data_hdr md;
 	struct wire_init_payload mp;
 	struct inner_hdr mh;
+	struct wire_probe mw;
 	uint8_t *heap, *buf, out[256];
 	uint64_t s = 0x9e3779b97f4a7c15ULL, r;
 	size_t len, i;
@@ -369,7 +445,7 @@ START_TEST(test_random)
 	ck_assert_ptr_nonnull(heap);
 	for (n = 0; n < 1000000; n++) {
 		r = xorshift(&s);
-		len = (r & 1) ? lens[(r >> 8) % 5] : (size_t)((r >> 8) % 200);
+		len = (r & 1) ? lens[(r >> 8) % 6] : (size_t)((r >> 8) % 200);
 		buf = heap + 200 - len;
 		for (i = 0; i < len; i++)
 			buf[i] = (uint8_t)(xorshift(&s) >> 24);
@@ -415,6 +491,18 @@ START_TEST(test_random)
 				bad++;
 			ok++;
 		}
+		if ((r & 8) && len == WIRE_PROBE_LEN) {
+			buf[53] &= WIRE_PROBE_BACKUP;
+			buf[54] %= LINK_STATE_MAX;
+			buf[55] = 0;
+		}
+		if (wire_probe_decode(buf, len, &mw) == WIRE_OK) {
+			if (len != WIRE_PROBE_LEN ||
+			    wire_probe_encode(out, &mw) != WIRE_PROBE_LEN ||
+			    memcmp(out, buf, WIRE_PROBE_LEN) != 0)
+				bad++;
+			ok++;
+		}
 		if (inner_hdr_decode(buf, len, &mh) == WIRE_OK) {
 			if (inner_hdr_encode(out, &mh) != INNER_HDR_LEN ||
 			    memcmp(out, buf, INNER_HDR_LEN) != 0)
@@ -441,6 +529,7 @@ wire_suite(void)
 	tcase_add_test(tc, test_golden_resp);
 	tcase_add_test(tc, test_golden_data);
 	tcase_add_test(tc, test_golden_inner);
+	tcase_add_test(tc, test_golden_probe);
 	tcase_add_test(tc, test_golden_payload);
 	tcase_add_test(tc, test_rejections);
 	tcase_add_test(tc, test_strerror);

@@ -1,0 +1,205 @@
+/*
+ * Copyright (c) 2026 The bondd developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * The link state machine: when a link carries data and when it stops.
+ * Pure logic on a clock passed in microseconds, driven by linkd from
+ * authenticated traffic, probe answers, loss figures, send errors and
+ * the parent's carrier events.  Flap damping doubles the answered
+ * probes a link needs to come back each time it fails soon after it
+ * came up.
+ */
+
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "linkinfo.h"
+#include "linkstate.h"
+
+static int	ls_set(struct linkstate *, uint64_t, uint32_t);
+
+const char *
+link_state_name(uint32_t s)
+{
+	switch (s) {
+	case LINK_STATE_PROBING:
+		return ("probing");
+	case LINK_STATE_RUNNING:
+		return ("running");
+	case LINK_STATE_LOSSY:
+		return ("lossy");
+	case LINK_STATE_DOWN:
+		return ("down");
+	default:
+		return ("unknown");
+	}
+}
+
+const char *
+ls_short_name(uint32_t s)
+{
+	switch (s) {
+	case LINK_STATE_PROBING:
+		return ("PROBE");
+	case LINK_STATE_RUNNING:
+		return ("RUN");
+	case LINK_STATE_LOSSY:
+		return ("LOSSY");
+	case LINK_STATE_DOWN:
+		return ("DOWN");
+	default:
+		return ("?");
+	}
+}
+
+void
+ls_init(struct linkstate *ls, const struct ls_conf *c, uint64_t now)
+{
+	memset(ls, 0, sizeof(*ls));
+	ls->conf = *c;
+	if (ls->conf.recover_probes == 0)
+		ls->conf.recover_probes = 1;
+	ls->state = LINK_STATE_PROBING;
+	ls->since_us = now;
+	ls->last_rx_us = now;
+	ls->damp = 1;
+}
+
+uint32_t
+ls_need(const struct linkstate *ls)
+{
+	return (ls->conf.recover_probes * ls->damp);
+}
+
+uint64_t
+ls_timeout_us(const struct linkstate *ls, uint32_t srtt_us)
+{
+	uint64_t	t = (uint64_t)ls->conf.down_after_ms * 1000;
+
+	if (3ULL * srtt_us > t)
+		t = 3ULL * srtt_us;
+	return (t);
+}
+
+static int
+ls_set(struct linkstate *ls, uint64_t now, uint32_t state)
+{
+	if (ls->state == state)
+		return (0);
+	if (state == LINK_STATE_DOWN && ls->running_us != 0) {
+		/* A flap: it failed soon after it came up. */
+		if (now - ls->running_us < LS_FLAP_US &&
+		    ls->damp < LS_DAMP_MAX)
+			ls->damp *= 2;
+		ls->running_us = 0;
+	}
+	if (state == LINK_STATE_RUNNING && ls->state == LINK_STATE_PROBING)
+		ls->running_us = now;
+	if (state == LINK_STATE_PROBING || state == LINK_STATE_DOWN)
+		ls->answered = 0;
+	ls->state = state;
+	ls->since_us = now;
+	return (1);
+}
+
+int
+ls_rx(struct linkstate *ls, uint64_t now)
+{
+	ls->last_rx_us = now;
+	ls->rx_seen = 1;
+	if (ls->state == LINK_STATE_DOWN && !ls->carrier_down)
+		return (ls_set(ls, now, LINK_STATE_PROBING));
+	return (0);
+}
+
+int
+ls_answered(struct linkstate *ls, uint64_t now)
+{
+	if (ls->state != LINK_STATE_PROBING)
+		return (0);
+	if (++ls->answered < ls_need(ls))
+		return (0);
+	return (ls_set(ls, now, LINK_STATE_RUNNING));
+}
+
+/* Hysteresis: LOSSY above the threshold, RUNNING again below half. */
+int
+ls_loss(struct linkstate *ls, uint64_t now, uint32_t tx_ppm, uint32_t rx_ppm)
+{
+	uint32_t	loss = tx_ppm > rx_ppm ? tx_ppm : rx_ppm;
+
+	if (ls->state == LINK_STATE_RUNNING && loss > ls->conf.lossy_ppm)
+		return (ls_set(ls, now, LINK_STATE_LOSSY));
+	if (ls->state == LINK_STATE_LOSSY && loss < ls->conf.lossy_ppm / 2)
+		return (ls_set(ls, now, LINK_STATE_RUNNING));
+	return (0);
+}
+
+int
+ls_timer(struct linkstate *ls, uint64_t now, uint32_t srtt_us)
+{
+	int	silent;
+
+	silent = now - ls->last_rx_us >= ls_timeout_us(ls, srtt_us);
+	if (ls->running_us != 0 && now - ls->running_us >= LS_STABLE_US)
+		ls->damp = 1;
+	switch (ls->state) {
+	case LINK_STATE_RUNNING:
+	case LINK_STATE_LOSSY:
+		if (silent)
+			return (ls_set(ls, now, LINK_STATE_DOWN));
+		break;
+	case LINK_STATE_PROBING:
+		/* Answers must come in a row, not spread over outages. */
+		if (silent)
+			ls->answered = 0;
+		break;
+	}
+	return (0);
+}
+
+int
+ls_send_error(struct linkstate *ls, uint64_t now, int err)
+{
+	switch (err) {
+	case ENETDOWN:
+	case ENETUNREACH:
+	case EHOSTUNREACH:
+	case ENODEV:
+	case EADDRNOTAVAIL:
+		return (ls_set(ls, now, LINK_STATE_DOWN));
+	default:
+		return (0);
+	}
+}
+
+int
+ls_carrier(struct linkstate *ls, uint64_t now, int up)
+{
+	ls->carrier_down = !up;
+	if (!up)
+		return (ls_set(ls, now, LINK_STATE_DOWN));
+	if (ls->state == LINK_STATE_DOWN)
+		return (ls_set(ls, now, LINK_STATE_PROBING));
+	return (0);
+}
+
+int
+ls_dead(struct linkstate *ls, uint64_t now)
+{
+	return (ls_set(ls, now, LINK_STATE_DOWN));
+}

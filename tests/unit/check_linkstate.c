@@ -1,0 +1,289 @@
+/*
+ * Copyright (c) 2026 The bondd developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * Unit tests of linkd/linkstate.c on a simulated clock: PROBING to
+ * RUNNING after N answered probes, DOWN after max(3 x SRTT,
+ * down_after) of silence and not before, LOSSY with hysteresis, flap
+ * damping, send errors and carrier loss acting at once.  Test code;
+ * trusts its inputs.
+ */
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+
+#include "linkinfo.h"
+#include "linkstate.h"
+
+#define MS	1000ULL
+#define SEC	1000000ULL
+
+static void
+mk(struct linkstate *ls, uint64_t now)
+{
+	struct ls_conf	c;
+
+	c.down_after_ms = 300;
+	c.lossy_ppm = 50000;
+	c.recover_probes = 5;
+	ls_init(ls, &c, now);
+}
+
+/* Answered probes every 100 ms until RUNNING; returns the time. */
+static uint64_t
+bring_up(struct linkstate *ls, uint64_t t)
+{
+	int	i;
+
+	for (i = 0; i < 1000 && ls->state != LINK_STATE_RUNNING; i++) {
+		t += 100 * MS;
+		ls_rx(ls, t);
+		ls_answered(ls, t);
+	}
+	ck_assert_uint_eq(ls->state, LINK_STATE_RUNNING);
+	return (t);
+}
+
+START_TEST(test_probing_to_running)
+{
+	struct linkstate	ls;
+	uint64_t		t = 10 * SEC;
+	int			i;
+
+	mk(&ls, t);
+	ck_assert_uint_eq(ls.state, LINK_STATE_PROBING);
+	ck_assert_uint_eq(ls_need(&ls), 5);
+	for (i = 0; i < 4; i++) {
+		t += 100 * MS;
+		ck_assert_int_eq(ls_rx(&ls, t), 0);
+		ck_assert_int_eq(ls_answered(&ls, t), 0);
+		ck_assert_int_eq(ls_timer(&ls, t, 0), 0);
+	}
+	ck_assert_uint_eq(ls.state, LINK_STATE_PROBING);
+	t += 100 * MS;
+	ck_assert_int_eq(ls_answered(&ls, t), 1);
+	ck_assert_uint_eq(ls.state, LINK_STATE_RUNNING);
+	/* More answers change nothing. */
+	ck_assert_int_eq(ls_answered(&ls, t), 0);
+
+	/* Answers must be in a row: silence restarts the count. */
+	mk(&ls, t);
+	for (i = 0; i < 4; i++) {
+		t += 100 * MS;
+		ls_rx(&ls, t);
+		ls_answered(&ls, t);
+	}
+	t += 400 * MS;
+	ls_timer(&ls, t, 0);
+	ck_assert_uint_eq(ls.answered, 0);
+	ls_rx(&ls, t);
+	ck_assert_int_eq(ls_answered(&ls, t), 0);
+	ck_assert_uint_eq(ls.state, LINK_STATE_PROBING);
+}
+END_TEST
+
+START_TEST(test_down_on_silence)
+{
+	struct linkstate	ls;
+	uint64_t		t, last;
+
+	mk(&ls, 0);
+	last = bring_up(&ls, 0);
+	/* SRTT unknown: down_after alone, 300 ms. */
+	for (t = last; t < last + 300 * MS; t += 10 * MS)
+		ck_assert_int_eq(ls_timer(&ls, t, 0), 0);
+	ck_assert_uint_eq(ls.state, LINK_STATE_RUNNING);
+	ck_assert_int_eq(ls_timer(&ls, last + 300 * MS, 0), 1);
+	ck_assert_uint_eq(ls.state, LINK_STATE_DOWN);
+	/* Any authenticated packet: PROBING again. */
+	ck_assert_int_eq(ls_rx(&ls, last + 400 * MS), 1);
+	ck_assert_uint_eq(ls.state, LINK_STATE_PROBING);
+
+	/* SRTT 200 ms: 3 x SRTT = 600 ms wins over 300. */
+	mk(&ls, 0);
+	last = bring_up(&ls, 0);
+	ck_assert_uint_eq(ls_timeout_us(&ls, 200000), 600 * MS);
+	ck_assert_int_eq(ls_timer(&ls, last + 599 * MS, 200000), 0);
+	ck_assert_uint_eq(ls.state, LINK_STATE_RUNNING);
+	ck_assert_int_eq(ls_timer(&ls, last + 600 * MS, 200000), 1);
+	ck_assert_uint_eq(ls.state, LINK_STATE_DOWN);
+	/* SRTT 50 ms: down_after is the floor. */
+	ck_assert_uint_eq(ls_timeout_us(&ls, 50000), 300 * MS);
+
+	/* LOSSY goes DOWN the same way; traffic keeps it up. */
+	mk(&ls, 0);
+	last = bring_up(&ls, 0);
+	ls_loss(&ls, last, 100000, 0);
+	ck_assert_uint_eq(ls.state, LINK_STATE_LOSSY);
+	for (t = last; t < last + 2 * SEC; t += 100 * MS) {
+		ls_rx(&ls, t);
+		ck_assert_int_eq(ls_timer(&ls, t + 50 * MS, 0), 0);
+	}
+	ck_assert_int_eq(ls_timer(&ls, t - 100 * MS + 300 * MS, 0), 1);
+	ck_assert_uint_eq(ls.state, LINK_STATE_DOWN);
+}
+END_TEST
+
+START_TEST(test_lossy_hysteresis)
+{
+	struct linkstate	ls;
+	uint64_t		t;
+
+	mk(&ls, 0);
+	t = bring_up(&ls, 0);
+	/* At the threshold: not yet. */
+	ck_assert_int_eq(ls_loss(&ls, t, 50000, 0), 0);
+	ck_assert_int_eq(ls_loss(&ls, t, 0, 50001), 1);
+	ck_assert_uint_eq(ls.state, LINK_STATE_LOSSY);
+	/* Between half and the threshold: stays LOSSY. */
+	ck_assert_int_eq(ls_loss(&ls, t, 30000, 0), 0);
+	ck_assert_int_eq(ls_loss(&ls, t, 25000, 25000), 0);
+	ck_assert_uint_eq(ls.state, LINK_STATE_LOSSY);
+	ck_assert_int_eq(ls_loss(&ls, t, 24999, 1000), 1);
+	ck_assert_uint_eq(ls.state, LINK_STATE_RUNNING);
+	/* The send direction alone counts too. */
+	ck_assert_int_eq(ls_loss(&ls, t, 60000, 0), 1);
+	ck_assert_uint_eq(ls.state, LINK_STATE_LOSSY);
+	/* A PROBING link does not become LOSSY. */
+	mk(&ls, 0);
+	ck_assert_int_eq(ls_loss(&ls, 0, 900000, 900000), 0);
+	ck_assert_uint_eq(ls.state, LINK_STATE_PROBING);
+}
+END_TEST
+
+START_TEST(test_flap_damping)
+{
+	struct linkstate	ls;
+	uint64_t		t;
+
+	mk(&ls, 0);
+	t = bring_up(&ls, 0);
+	/* Down 10 s after coming up: twice the probes. */
+	t += 10 * SEC;
+	ls_send_error(&ls, t, ENETUNREACH);
+	ck_assert_uint_eq(ls_need(&ls), 10);
+	ls_rx(&ls, t);
+	t = bring_up(&ls, t);
+	t += 1 * SEC;
+	ls_carrier(&ls, t, 0);
+	ls_carrier(&ls, t, 1);
+	ck_assert_uint_eq(ls_need(&ls), 20);
+	t = bring_up(&ls, t);
+	ls_dead(&ls, t + 5 * SEC);
+	ck_assert_uint_eq(ls_need(&ls), 40);
+	ls_rx(&ls, t + 6 * SEC);
+	t = bring_up(&ls, t + 6 * SEC);
+	ls_dead(&ls, t + 5 * SEC);
+	/* At most 8 x. */
+	ck_assert_uint_eq(ls_need(&ls), 40);
+
+	/* Up, then 60 s stable: forgotten. */
+	ls_rx(&ls, t + 6 * SEC);
+	t = bring_up(&ls, t + 6 * SEC);
+	ls_rx(&ls, t + 59 * SEC);
+	ls_timer(&ls, t + 59 * SEC, 0);
+	ck_assert_uint_eq(ls_need(&ls), 40);
+	ls_rx(&ls, t + 60 * SEC);
+	ls_timer(&ls, t + 60 * SEC, 0);
+	ck_assert_uint_eq(ls_need(&ls), 5);
+	/* And a DOWN after long service does not double. */
+	ls_timer(&ls, t + 61 * SEC, 0);
+	ck_assert_uint_eq(ls.state, LINK_STATE_DOWN);
+	ck_assert_uint_eq(ls_need(&ls), 5);
+}
+END_TEST
+
+START_TEST(test_send_error_carrier)
+{
+	struct linkstate	ls;
+	uint64_t		t;
+	static const int	gone[] = { ENETDOWN, ENETUNREACH, EHOSTUNREACH,
+	    ENODEV, EADDRNOTAVAIL };
+	size_t			i;
+
+	for (i = 0; i < sizeof(gone) / sizeof(gone[0]); i++) {
+		mk(&ls, 0);
+		t = bring_up(&ls, 0);
+		ck_assert_int_eq(ls_send_error(&ls, t, EAGAIN), 0);
+		ck_assert_int_eq(ls_send_error(&ls, t, ENOBUFS), 0);
+		ck_assert_uint_eq(ls.state, LINK_STATE_RUNNING);
+		/* At once, with the last packet a moment ago. */
+		ck_assert_int_eq(ls_send_error(&ls, t + 1 * MS, gone[i]), 1);
+		ck_assert_uint_eq(ls.state, LINK_STATE_DOWN);
+	}
+
+	mk(&ls, 0);
+	t = bring_up(&ls, 0);
+	ck_assert_int_eq(ls_carrier(&ls, t, 0), 1);
+	ck_assert_uint_eq(ls.state, LINK_STATE_DOWN);
+	/* A straggler while the device is down does not revive it. */
+	ck_assert_int_eq(ls_rx(&ls, t + 1 * MS), 0);
+	ck_assert_uint_eq(ls.state, LINK_STATE_DOWN);
+	ck_assert_int_eq(ls_carrier(&ls, t + 2 * MS, 1), 1);
+	ck_assert_uint_eq(ls.state, LINK_STATE_PROBING);
+	ck_assert_int_eq(ls_carrier(&ls, t + 3 * MS, 1), 0);
+
+	/* A dead session is DOWN. */
+	mk(&ls, 0);
+	ck_assert_int_eq(ls_dead(&ls, 1), 1);
+	ck_assert_uint_eq(ls.state, LINK_STATE_DOWN);
+}
+END_TEST
+
+START_TEST(test_names)
+{
+	ck_assert_str_eq(link_state_name(LINK_STATE_PROBING), "probing");
+	ck_assert_str_eq(link_state_name(LINK_STATE_RUNNING), "running");
+	ck_assert_str_eq(link_state_name(LINK_STATE_LOSSY), "lossy");
+	ck_assert_str_eq(link_state_name(LINK_STATE_DOWN), "down");
+	ck_assert_str_eq(link_state_name(LINK_STATE_MAX), "unknown");
+	ck_assert_str_eq(ls_short_name(LINK_STATE_RUNNING), "RUN");
+	ck_assert_str_eq(ls_short_name(LINK_STATE_PROBING), "PROBE");
+}
+END_TEST
+
+static Suite *
+linkstate_suite(void)
+{
+	Suite *s = suite_create("linkstate");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, test_probing_to_running);
+	tcase_add_test(tc, test_down_on_silence);
+	tcase_add_test(tc, test_lossy_hysteresis);
+	tcase_add_test(tc, test_flap_damping);
+	tcase_add_test(tc, test_send_error_carrier);
+	tcase_add_test(tc, test_names);
+	suite_add_tcase(s, tc);
+	return (s);
+}
+
+int
+main(void)
+{
+	SRunner *sr;
+	int failed;
+
+	sr = srunner_create(linkstate_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return (failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
+}
