@@ -248,6 +248,13 @@ configure_core(struct child *c)
 	cc.reorder_max_ms = conf.reorder_max_ms;
 	cc.mss_clamp = conf.mss_clamp;
 	snprintf(cc.user, sizeof(cc.user), "%s", conf.user);
+	memcpy(cc.rt_udp_ports, conf.rt_udp_ports, sizeof(cc.rt_udp_ports));
+	memcpy(cc.rt_tcp_ports, conf.rt_tcp_ports, sizeof(cc.rt_tcp_ports));
+	cc.nrt_udp_ports = conf.nrt_udp_ports;
+	cc.nrt_tcp_ports = conf.nrt_tcp_ports;
+	cc.rt_duplicate = conf.rt_duplicate;
+	memcpy(cc.tun_addr, conf.tun_addr, sizeof(cc.tun_addr));
+	cc.ntun_addr = conf.ntun_addr;
 	send_msg(c, IPC_CONF_CORE, 0, &cc, sizeof(cc));
 	send_peers(c);
 	send_fd(c, IPC_TUN_FD, 0, tun_fd);

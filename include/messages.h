@@ -39,6 +39,14 @@ struct ipc_conf_core {
 	uint32_t	reorder_max_ms;
 	uint32_t	mss_clamp;
 	char		user[64];	/* sandbox user */
+	/* realtime traffic: pinned to the lowest-latency link */
+	uint16_t	rt_udp_ports[16];
+	uint16_t	rt_tcp_ports[16];
+	uint32_t	nrt_udp_ports, nrt_tcp_ports;
+	uint32_t	rt_duplicate;	/* also send it on a second link */
+	/* the tunnel's own addresses: source of ICMP errors */
+	struct conf_prefix tun_addr[4];
+	uint32_t	ntun_addr;
 };
 
 /* IPC_CONF_LINKD: one linkd instance. */
@@ -138,6 +146,19 @@ struct ipc_core_stats {
 	uint64_t	malformed;	/* bad frames from linkd */
 	uint64_t	too_big;	/* answered with ICMP too big */
 	uint64_t	queue_full;
+	/* bonding */
+	uint64_t	reorder_held;	/* frames that waited for a gap */
+	uint64_t	reorder_late;	/* arrived after their gap was skipped */
+	uint64_t	reorder_dup;	/* duplicates dropped */
+	uint64_t	reorder_lost;	/* sequence numbers given up */
+	uint32_t	reorder_hold_us; /* current hold time (max over peers) */
+	uint32_t	reorder_cur;	/* frames held now */
+	uint64_t	nack_tx, nack_rx;	/* sequence numbers asked, asked of us */
+	uint64_t	resent;		/* frames sent again after a NACK */
+	uint64_t	failover_resent; /* in flight on a link that failed */
+	uint64_t	rt_duplicated;	/* realtime frames sent twice */
+	uint64_t	aggregated;	/* packets that shared a frame */
+	uint64_t	frames_tx;	/* frames handed to linkd */
 };
 
 /* IPC_LINK_ADMIN: hdr.id = linkd instance. */
