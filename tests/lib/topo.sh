@@ -1,0 +1,236 @@
+# Copyright (c) 2026 The bondd developers
+#
+# Permission to use, copy, modify, and distribute this software for any
+# purpose with or without fee is hereby granted, provided that the above
+# copyright notice and this permission notice appear in all copies.
+#
+# THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+# WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+# MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+# ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+# WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+# ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+# OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+
+# Test bed topology, sourced by the tests (bash).  topo_up PROFILE builds
+# three namespaces joined by veth pairs, client -- router -- server, with
+# one wanem relay per WAN link in the router; topo_down removes all of it
+# and is idempotent.  Runs as root on the test host, touches only the
+# namespaces it made (unique prefix) and addresses in 198.18.0.0/15.
+#
+#   server  sv-w 198.18.0.2/24  <->  rt-s 198.18.0.1/24  router
+#   link k  cl-wK 198.18.(10+k).2/24 (client)  <->  rt-cK 198.18.(10+k).1/24
+#   wanem k in the router: -L 198.18.(10+k).1:5800 -F 198.18.0.2:5800
+#           -B 198.18.0.1 -D, control socket $BT_DIR/wanem-K.sock, log
+#           (settings, outages, new clients; never per packet) in
+#           $BT_DIR/wanem-K.log
+#
+# A profile (tests/profiles/NAME, or a path) has one line per link:
+#   link up=SPEC down=SPEC
+# with SPEC as for wanem -u/-d; "#" starts a comment.
+#
+# Inputs (environment): BT_PREFIX (default "bt$$-"), BT_DIR (made with
+# mktemp -d if unset, and then removed by topo_down), BT_BIN (directory
+# holding wanem, default build/ of this tree) or BT_WANEM, BT_WANEM_ARGS
+# (extra wanem arguments for every link) and BT_WANEM_ARGS_K
+# (for link K only), BT_WANEM_RT (default 1: the emulators run SCHED_FIFO,
+# wanem -R, so departures stay on time on a busy host; 0 to disable).
+#
+# Outputs: BT_NLINKS, BT_LINK_DEV_K, BT_LINK_ENDPOINT_K,
+# BT_LINK_RATE_UP_K, BT_LINK_RATE_DOWN_K (bit/s, 0 = unlimited),
+# BT_SUM_UP, BT_SUM_DOWN, BT_SERVER_ADDR, BT_SERVER_PORT, BT_NS_CL,
+# BT_NS_RT, BT_NS_SV; functions in_cl, in_rt, in_sv and wanem_ctl K ARGS.
+
+BT_TOPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BT_PREFIX=${BT_PREFIX:-bt$$-}
+BT_SERVER_ADDR=198.18.0.2
+BT_SERVER_PORT=5800
+BT_TOPO_PIDS=()
+BT_TOPO_DIR_OWNED=0
+
+in_cl() { ip netns exec "$BT_NS_CL" "$@"; }
+in_rt() { ip netns exec "$BT_NS_RT" "$@"; }
+in_sv() { ip netns exec "$BT_NS_SV" "$@"; }
+
+# wanem_ctl K ARGS...: a control command to link K's emulator.
+wanem_ctl()
+{
+	local k=$1
+	shift
+	"$BT_WANEM" ctl "$BT_DIR/wanem-$k.sock" "$@"
+}
+
+# topo_rate SPEC: the rate= of a wanem spec in bit/s (0 if none).
+topo_rate()
+{
+	local spec=$1 r num unit
+	r=$(tr ',' '\n' <<<"$spec" | sed -n 's/^rate=//p' | tail -n 1)
+	[ -n "$r" ] || { echo 0; return; }
+	num=${r%%[!0-9.]*}
+	unit=${r#"$num"}
+	case ${unit,,} in
+	''|bit|bps) awk -v n="$num" 'BEGIN { printf "%.0f\n", n }' ;;
+	k|kbit) awk -v n="$num" 'BEGIN { printf "%.0f\n", n * 1e3 }' ;;
+	m|mbit) awk -v n="$num" 'BEGIN { printf "%.0f\n", n * 1e6 }' ;;
+	g|gbit) awk -v n="$num" 'BEGIN { printf "%.0f\n", n * 1e9 }' ;;
+	*) echo 0 ;;
+	esac
+}
+
+topo_profile_path()
+{
+	case $1 in
+	*/*) echo "$1" ;;
+	*) echo "$BT_TOPO_ROOT/tests/profiles/$1" ;;
+	esac
+}
+
+# topo_up PROFILE: build everything; returns non-zero (after cleaning
+# up what was made) on failure.
+topo_up()
+{
+	local prof ups=() downs=() kw a b u d k i sock extra rt=
+	prof=$(topo_profile_path "$1")
+	[ -r "$prof" ] || { echo "topo: no profile $1" >&2; return 1; }
+	while read -r kw a b; do
+		case $kw in
+		''|'#'*) continue ;;
+		link) ;;
+		*) echo "topo: $prof: bad line: $kw" >&2; return 1 ;;
+		esac
+		u=''
+		d=''
+		for i in $a $b; do
+			case $i in
+			up=*) u=${i#up=} ;;
+			down=*) d=${i#down=} ;;
+			*) echo "topo: $prof: bad field $i" >&2; return 1 ;;
+			esac
+		done
+		ups+=("$u")
+		downs+=("$d")
+	done <"$prof"
+	BT_NLINKS=${#ups[@]}
+	if [ "$BT_NLINKS" -lt 1 ] || [ "$BT_NLINKS" -gt 200 ]; then
+		echo "topo: $prof: need 1..200 links" >&2
+		return 1
+	fi
+
+	BT_NS_CL=${BT_NS_CL:-${BT_PREFIX}cl}
+	BT_NS_RT=${BT_NS_RT:-${BT_PREFIX}rt}
+	BT_NS_SV=${BT_NS_SV:-${BT_PREFIX}sv}
+	BT_WANEM=${BT_WANEM:-${BT_BIN:-$BT_TOPO_ROOT/build}/wanem}
+	[ -x "$BT_WANEM" ] || { echo "topo: $BT_WANEM not built" >&2; return 1; }
+	if [ -z "${BT_DIR:-}" ]; then
+		BT_DIR=$(mktemp -d /tmp/bt-topo.XXXXXX) || return 1
+		BT_TOPO_DIR_OWNED=1
+	fi
+	export BT_DIR BT_NS_CL BT_NS_RT BT_NS_SV BT_WANEM BT_NLINKS
+
+	for k in cl rt sv; do
+		local v="BT_NS_${k^^}"
+		ip netns add "${!v}" || { topo_down; return 1; }
+		ip -n "${!v}" link set lo up
+	done
+	ip -n "$BT_NS_SV" link add sv-w mtu 1500 type veth \
+	    peer name rt-s mtu 1500 netns "$BT_NS_RT" || { topo_down; return 1; }
+	ip -n "$BT_NS_SV" addr add 198.18.0.2/24 dev sv-w
+	ip -n "$BT_NS_SV" link set sv-w up
+	ip -n "$BT_NS_RT" addr add 198.18.0.1/24 dev rt-s
+	ip -n "$BT_NS_RT" link set rt-s up
+
+	BT_SUM_UP=0
+	BT_SUM_DOWN=0
+	for ((k = 0; k < BT_NLINKS; k++)); do
+		ip -n "$BT_NS_CL" link add "cl-w$k" mtu 1500 type veth \
+		    peer name "rt-c$k" mtu 1500 netns "$BT_NS_RT" ||
+		    { topo_down; return 1; }
+		ip -n "$BT_NS_CL" addr add "198.18.$((10 + k)).2/24" dev "cl-w$k"
+		ip -n "$BT_NS_CL" link set "cl-w$k" up
+		ip -n "$BT_NS_RT" addr add "198.18.$((10 + k)).1/24" dev "rt-c$k"
+		ip -n "$BT_NS_RT" link set "rt-c$k" up
+
+		printf -v "BT_LINK_DEV_$k" '%s' "cl-w$k"
+		printf -v "BT_LINK_ENDPOINT_$k" '%s' "198.18.$((10 + k)).1:5800"
+		printf -v "BT_LINK_RATE_UP_$k" '%s' "$(topo_rate "${ups[k]}")"
+		printf -v "BT_LINK_RATE_DOWN_$k" '%s' "$(topo_rate "${downs[k]}")"
+		u="BT_LINK_RATE_UP_$k"
+		d="BT_LINK_RATE_DOWN_$k"
+		BT_SUM_UP=$((BT_SUM_UP + ${!u}))
+		BT_SUM_DOWN=$((BT_SUM_DOWN + ${!d}))
+		export "BT_LINK_DEV_$k" "BT_LINK_ENDPOINT_$k" \
+		    "BT_LINK_RATE_UP_$k" "BT_LINK_RATE_DOWN_$k"
+	done
+	export BT_SUM_UP BT_SUM_DOWN BT_SERVER_ADDR BT_SERVER_PORT
+
+	[ "${BT_WANEM_RT:-1}" = 1 ] && rt=-R
+	for ((k = 0; k < BT_NLINKS; k++)); do
+		sock=$BT_DIR/wanem-$k.sock
+		extra="BT_WANEM_ARGS_$k"
+		# shellcheck disable=SC2086
+		ip netns exec "$BT_NS_RT" "$BT_WANEM" -S "$sock" \
+		    -L "198.18.$((10 + k)).1:5800" -F 198.18.0.2:5800 \
+		    -B 198.18.0.1 ${ups[k]:+-u "${ups[k]}"} \
+		    -D $rt \
+		    ${downs[k]:+-d "${downs[k]}"} ${BT_WANEM_ARGS:-} \
+		    ${!extra:-} >"$BT_DIR/wanem-$k.log" 2>&1 &
+		BT_TOPO_PIDS+=($!)
+	done
+	# Up when every control socket answers.
+	for ((k = 0; k < BT_NLINKS; k++)); do
+		for ((i = 0; i < 50; i++)); do
+			wanem_ctl "$k" stats >/dev/null 2>&1 && break
+			sleep 0.1
+		done
+		if [ "$i" -eq 50 ]; then
+			echo "topo: wanem $k did not start:" >&2
+			cat "$BT_DIR/wanem-$k.log" >&2
+			topo_down
+			return 1
+		fi
+	done
+	return 0
+}
+
+# topo_down: stop the emulators and whatever else runs in our
+# namespaces, delete them and the directory topo_up made.
+topo_down()
+{
+	local p ns pids i
+	for p in "${BT_TOPO_PIDS[@]}"; do
+		kill -TERM "$p" 2>/dev/null
+	done
+	for ns in "${BT_NS_CL:-}" "${BT_NS_RT:-}" "${BT_NS_SV:-}"; do
+		{ [ -n "$ns" ] && [ -e "/run/netns/$ns" ]; } || continue
+		pids=$(ip netns pids "$ns" 2>/dev/null)
+		# shellcheck disable=SC2086
+		[ -n "$pids" ] && kill -TERM $pids 2>/dev/null
+	done
+	for ((i = 0; i < 20; i++)); do
+		pids=
+		for p in "${BT_TOPO_PIDS[@]}"; do
+			kill -0 "$p" 2>/dev/null && pids="$pids $p"
+		done
+		[ -z "$pids" ] && break
+		sleep 0.1
+	done
+	# shellcheck disable=SC2086
+	[ -n "$pids" ] && kill -KILL $pids 2>/dev/null
+	for p in "${BT_TOPO_PIDS[@]}"; do
+		wait "$p" 2>/dev/null
+	done
+	BT_TOPO_PIDS=()
+	for ns in "${BT_NS_CL:-}" "${BT_NS_RT:-}" "${BT_NS_SV:-}"; do
+		{ [ -n "$ns" ] && [ -e "/run/netns/$ns" ]; } || continue
+		pids=$(ip netns pids "$ns" 2>/dev/null)
+		# shellcheck disable=SC2086
+		[ -n "$pids" ] && kill -KILL $pids 2>/dev/null
+		ip netns del "$ns" 2>/dev/null
+	done
+	if [ "$BT_TOPO_DIR_OWNED" -eq 1 ] && [ -n "${BT_DIR:-}" ]; then
+		rm -rf "$BT_DIR"
+		BT_TOPO_DIR_OWNED=0
+		unset BT_DIR
+	fi
+	return 0
+}
