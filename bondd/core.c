@@ -59,7 +59,16 @@
 #define RETX_MAX_AGE_US	500000		/* older frames are not resent */
 #define FAILOVER_MIN_US	100000		/* in flight on a failed link */
 #define NACK_PERIOD_US	5000
-#define WIRE_EXTRA	(WIRE_DATA_OVERHEAD + 28)	/* per datagram */
+/* Bytes a packet costs on the wire besides itself (IPv4 outer). */
+#define WIRE_EXTRA	(20 + 8 + WIRE_DATA_OVERHEAD + INNER_HDR_LEN + \
+			    INNER_REC_HDR_LEN)
+/*
+ * Drop at the tunnel's entrance once the chosen link of known rate has
+ * this much queued: a link's own queue would drop the datagram after
+ * it was numbered, and the resend that hides the loss from TCP also
+ * hides the congestion, so TCP would never slow down.
+ */
+#define QUEUE_LIMIT_US	40000
 
 struct retx {
 	uint32_t	 seq;
@@ -424,6 +433,11 @@ tun_packet(uint8_t *pkt, size_t len, uint64_t now)
 		st.no_route++;
 		return;
 	}
+	if (p->info[id].rate_cfg_bps != 0 &&
+	    sched_queue_us(&p->sched, id, now) > QUEUE_LIMIT_US) {
+		st.queue_full++;
+		return;
+	}
 	sched_sent(&p->sched, id, len + WIRE_EXTRA, now);
 	agg_add(p, id, pkt, len, now);
 }
@@ -753,6 +767,9 @@ link_info_received(int instance, const struct pktq_elem *e, uint64_t now)
 		return;
 	}
 	p = &peers[e->hdr.peer];
+	/* Aim a little under the configured rate: probes, keepalives and
+	 * resends travel too, and a link's own queue must stay short. */
+	li.rate_cfg_bps -= li.rate_cfg_bps / 32;
 	p->info[e->hdr.link_id] = li;
 	p->have_info[e->hdr.link_id] = 1;
 	link_update(p, e->hdr.link_id, now);
@@ -971,6 +988,7 @@ parent_dispatch(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 static void
 stats_cb(evutil_socket_t fd, short ev, void *arg)
 {
+	static unsigned		ticks;
 	struct reorder_stats	rs;
 	int			i;
 
@@ -994,6 +1012,18 @@ stats_cb(evutil_socket_t fd, short ev, void *arg)
 	if (ipc_send(&parent, IPC_CORE_STATS, 0, 0, -1, &st,
 	    sizeof(st)) == -1)
 		log_warn("stats");
+	if (++ticks % 5 == 0)
+		log_info("reorder hold %ums held %u late %llu lost %llu dup %llu"
+		    " | nack tx %llu rx %llu resent %llu failover %llu | "
+		    "dropped at entry %llu", st.reorder_hold_us / 1000,
+		    st.reorder_cur, (unsigned long long)st.reorder_late,
+		    (unsigned long long)st.reorder_lost,
+		    (unsigned long long)st.reorder_dup,
+		    (unsigned long long)st.nack_tx,
+		    (unsigned long long)st.nack_rx,
+		    (unsigned long long)st.resent,
+		    (unsigned long long)st.failover_resent,
+		    (unsigned long long)st.queue_full);
 }
 
 int

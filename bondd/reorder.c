@@ -37,6 +37,7 @@
 #define LINK_IDLE_US	2000000ULL	/* a silent link stops counting */
 #define MIN_HALF_US	2000000ULL	/* the minimum spans 1 to 2 halves */
 #define NACK_AGE_MIN_US	2000
+#define LINK_ACTIVE_US	100000ULL	/* counts for 'passed' in NACKs */
 
 struct slot {
 	uint64_t	t;		/* held: arrival; missing: since */
@@ -53,6 +54,9 @@ struct rlink {
 	uint32_t	min_cur;	/* int32 samples, serial order */
 	uint32_t	min_prev;
 	int64_t		jitter8;	/* mean excess over the minimum, x 8 */
+	int		has_seq;
+	uint32_t	max_seq;	/* highest sequence it delivered */
+	uint64_t	seq_us;		/* when it last delivered one */
 };
 
 struct reorder {
@@ -287,11 +291,19 @@ reorder_push(struct reorder *r, uint32_t seq, int link, int32_t owd_us,
     const uint8_t *pkt, size_t len, uint64_t now)
 {
 	struct slot *sl;
+	struct rlink *l;
 	int32_t d;
 	uint32_t s;
 
 	reorder_sample(r, link, owd_us, now);
 	now = r->now;
+	if (link >= 0 && link < REORDER_LINKS) {
+		l = &r->link[link];
+		if (!l->has_seq || sdiff(seq, l->max_seq) > 0)
+			l->max_seq = seq;
+		l->has_seq = 1;
+		l->seq_us = now;
+	}
 	if (!r->started) {
 		r->started = 1;
 		r->expected = r->top = seq;
@@ -416,21 +428,40 @@ reorder_missing(struct reorder *r, uint64_t now, uint32_t *seqs, int *n,
 {
 	struct slot *sl;
 	uint64_t age;
-	uint32_t s;
+	uint32_t s, passed;
+	int i, active;
 
 	*n = 0;
 	note_now(r, now);
 	now = r->now;
 	if (!r->started)
 		return;
-	age = r->hold_us / 4;
+	age = r->hold_us / 2;
 	if (age < NACK_AGE_MIN_US)
 		age = NACK_AGE_MIN_US;
+	/*
+	 * A link delivers in the order it was given frames, so a gap is
+	 * surely lost once every link in use has delivered a later frame:
+	 * 'passed' is the lowest such sequence.  Otherwise the gap waits
+	 * half the hold, the time natural reordering may take.
+	 */
+	active = 0;
+	passed = 0;
+	for (i = 0; i < REORDER_LINKS; i++) {
+		if (!r->link[i].has_seq ||
+		    now - r->link[i].seq_us > LINK_ACTIVE_US)
+			continue;
+		if (!active || sdiff(r->link[i].max_seq, passed) < 0)
+			passed = r->link[i].max_seq;
+		active = 1;
+	}
 	for (s = r->expected; s != r->top && *n < max; s++) {
 		if (test_bit(r, s))
 			continue;
 		sl = slot_of(r, s);
-		if (sl->gone || now - sl->t <= age)
+		if (sl->gone || now - sl->t < NACK_AGE_MIN_US / 2)
+			continue;
+		if (!(active && sdiff(passed, s) > 0) && now - sl->t <= age)
 			continue;
 		if (sl->nacked && now - sl->nacked_us < r->nack_repeat_us)
 			continue;

@@ -138,8 +138,10 @@ uint64_t	 reorder_next_deadline(const struct reorder *);
 void		 reorder_skip(struct reorder *, uint32_t seq);
 /*
  * Up to max sequences, ascending, missing below the highest held one
- * for more than max(hold / 4, 2 ms) and not reported in the last NACK
- * repeat period; marks them reported.  Scans at most the held range.
+ * once every link active in the last 100 ms delivered a later one (links
+ * keep order), or else for more than max(hold / 2, 2 ms), and not
+ * reported in the last NACK repeat period; marks them reported.  Scans
+ * at most the held range.
  */
 void		 reorder_missing(struct reorder *, uint64_t now_us,
 		    uint32_t *seqs, int *n, int max);
