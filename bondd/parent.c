@@ -89,7 +89,7 @@ static struct proc_exec		 exe_self, exe_linkd, exe_ctld;
 static struct child		 core_child, ctld_child;
 static struct child		 linkds[MAX_INSTANCES];
 static int			 nlinkd;
-static int			 tun_fd = -1, ctl_fd = -1;
+static int			 tun_fd = -1, ctl_fd = -1, metrics_fd = -1;
 static int			 link_fd[MAX_INSTANCES];
 static uint32_t			 tun_mtu, payload_max[MAX_INSTANCES];
 static int			 shutting_down;
@@ -382,6 +382,8 @@ configure_ctld(struct child *c)
 		cc.gid = gr->gr_gid;
 	send_msg(c, IPC_CONF_CTLD, 0, &cc, sizeof(cc));
 	send_fd(c, IPC_CTL_SOCK, 0, ctl_fd);
+	if (metrics_fd != -1)
+		send_fd(c, IPC_METRICS_SOCK, 0, metrics_fd);
 	send_msg(c, IPC_CONF_END, 0, NULL, 0);
 }
 
@@ -868,6 +870,9 @@ open_resources(void)
 	    tun_mtu, conf.tun_txqueuelen) == -1)
 		exit(1);
 	if ((ctl_fd = priv_ctl_socket(conf.ctl_socket, conf.ctl_group)) == -1)
+		exit(1);
+	if (conf.metrics.ss_family != 0 &&
+	    (metrics_fd = priv_metrics_socket(&conf.metrics)) == -1)
 		exit(1);
 	if (proc_exec_self(&exe_self) == -1 ||
 	    proc_exec_open(&exe_linkd, "linkd") == -1 ||

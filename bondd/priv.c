@@ -376,3 +376,27 @@ priv_mkdirs(const char *path)
 	}
 	return 0;
 }
+
+int
+priv_metrics_socket(const struct sockaddr_storage *ss)
+{
+	char	buf[ADDR_STRLEN];
+	int	fd, one = 1;
+
+	if ((fd = socket(ss->ss_family, SOCK_STREAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0)) == -1) {
+		log_warn("metrics socket");
+		return -1;
+	}
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
+	    sizeof(one)) == -1 ||
+	    (ss->ss_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6,
+	    IPV6_V6ONLY, &one, sizeof(one)) == -1) ||
+	    bind(fd, (const struct sockaddr *)ss, addr_len(ss)) == -1 ||
+	    listen(fd, 16) == -1) {
+		log_warn("metrics %s", addr_fmt(ss, buf, sizeof(buf)));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}

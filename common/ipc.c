@@ -527,6 +527,7 @@ ipc_type_name(uint32_t type)
 	case IPC_LINK_SOCK:	return "IPC_LINK_SOCK";
 	case IPC_DATA_CHAN:	return "IPC_DATA_CHAN";
 	case IPC_CTL_SOCK:	return "IPC_CTL_SOCK";
+	case IPC_METRICS_SOCK:	return "IPC_METRICS_SOCK";
 	case IPC_LINK_STATS:	return "IPC_LINK_STATS";
 	case IPC_CORE_STATS:	return "IPC_CORE_STATS";
 	case IPC_STATS_END:	return "IPC_STATS_END";

@@ -68,6 +68,7 @@ enum ipc_type {
 	IPC_DATA_CHAN,		/* to core and linkd: packet queue end;
 				   hdr.id = linkd instance */
 	IPC_CTL_SOCK,		/* to ctld: the listening control socket */
+	IPC_METRICS_SOCK,	/* to ctld: listening TCP socket for metrics */
 
 	/* state and statistics */
 	IPC_LINK_STATS = 0x0401, /* linkd -> parent -> ctld:

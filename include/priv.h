@@ -50,4 +50,8 @@ int	 priv_listen_socket(const struct sockaddr_storage *);
  * 0755.  A live socket (another bondd) is an error.  Returns fd or -1. */
 int	 priv_ctl_socket(const char *path, const char *group);
 
+/* The Prometheus listener: a non-blocking TCP socket listening on
+ * addr (SO_REUSEADDR).  Returns the fd or -1 with a log line. */
+int	 priv_metrics_socket(const struct sockaddr_storage *);
+
 #endif /* PRIV_H */
