@@ -29,7 +29,11 @@
  *	 "tunnel":{"name":"bond0","mtu":1426},
  *	 "core":{"tun_rx_packets":N,"tun_rx_bytes":N,
  *	         "tun_tx_packets":N,"tun_tx_bytes":N,"no_route":N,
- *	         "bad_source":N,"malformed":N,"too_big":N,"queue_full":N},
+ *	         "bad_source":N,"malformed":N,"too_big":N,"queue_full":N,
+ *	         "reorder_held":N,"reorder_late":N,"reorder_dup":N,
+ *	         "reorder_lost":N,"reorder_hold_us":N,"reorder_cur":N,
+ *	         "nack_tx":N,"nack_rx":N,"resent":N,"failover_resent":N,
+ *	         "rt_duplicated":N,"aggregated":N,"frames_tx":N},
  *	 "links":[{"name":"wan0",
  *	           "peer":"server" | null (no peer known yet),
  *	           "link_id":N,
@@ -40,12 +44,21 @@
  *	           "last_handshake_ms":N (age) | null (never),
  *	           "handshakes":N,"auth_fail":N,"replay_drop":N,
  *	           "malformed":N,"send_errors":N,
- *	           "rtt_ms":N.N | null (unknown)}, ...]}
+ *	           "rtt_ms":N.N | null (unknown),
+ *	           "rttvar_ms":N.N | null (RTT unknown),
+ *	           "jitter_ms":N.N (of the probes received),
+ *	           "link_state":"probing" | "running" | "lossy" | "down",
+ *	           "loss_tx_pct":N.NN,"loss_rx_pct":N.NN,
+ *	           "rate_tx_bps":N,"rate_rx_bps":N,
+ *	           "rate_max_bps":N (0 = unknown),
+ *	           "weight":N (rate_max_bps in Mbit/s, rounded),
+ *	           "probes_tx":N,"probes_rx":N,"core_dropped":N}, ...]}
  *
- * N are unsigned decimal integers.  Strings are UTF-8: the characters
- * '"' and '\' and control characters are escaped, and a byte that is
- * not part of valid UTF-8 becomes U+FFFD.  An unknown role or state
- * prints as "unknown".
+ * N are unsigned decimal integers; fractions are fixed point, rounded
+ * half up, printed without printf's locale-dependent %f.  Strings are
+ * UTF-8: the characters '"' and '\' and control characters are
+ * escaped, and a byte that is not part of valid UTF-8 becomes U+FFFD.
+ * An unknown role, state or link_state prints as "unknown".
  */
 
 #include <inttypes.h>
@@ -53,23 +66,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "linkinfo.h"
 #include "messages.h"
 #include "output.h"
 #include "util.h"
 
 #define NCOLS		12
+#define CELL_LEN	ADDR_STRLEN
 
 struct row {
-	char		 cell[NCOLS][ADDR_STRLEN];
+	char		 cell[NCOLS][CELL_LEN];
 };
 
 static const char *const col_head[NCOLS] = {
-	"LINK", "PEER", "STATE", "ENDPOINT", "TX-PKTS", "TX-BYTES",
-	"RX-PKTS", "RX-BYTES", "HANDSHAKE", "AUTH-FAIL", "REPLAY",
-	"MALFORMED"
+	"LINK", "PEER", "STATE", "ENDPOINT", "RATE", "RTT", "LOSS",
+	"WEIGHT", "TX", "RX", "HS", "DROPS"
 };
-/* Counters are right-aligned. */
-static const int col_right[NCOLS] = { 0, 0, 0, 0, 1, 1, 1, 1, 0, 1, 1, 1 };
+/* Figures are right-aligned. */
+static const int col_right[NCOLS] = { 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 0, 0 };
 
 static const char *
 role_name(uint32_t role)
@@ -97,6 +111,48 @@ state_name(uint32_t state)
 	return "unknown";
 }
 
+/* The link state in the table: short, upper case, unlike the JSON's
+ * link_state_name(). */
+static const char *
+link_short_name(uint32_t state)
+{
+	switch (state) {
+	case LINK_STATE_PROBING:
+		return "PROBE";
+	case LINK_STATE_RUNNING:
+		return "RUN";
+	case LINK_STATE_LOSSY:
+		return "LOSSY";
+	case LINK_STATE_DOWN:
+		return "DOWN";
+	}
+	return "unknown";
+}
+
+/*
+ * v / unit rounded half up to dec (0 to 2) decimals, in integers so no
+ * locale can change the decimal mark and no 64-bit value overflows
+ * (unit is at most 1000000).
+ */
+static const char *
+fixed_fmt(uint64_t v, uint64_t unit, int dec, char *buf, size_t len)
+{
+	uint64_t	 scale, ip, frac;
+
+	scale = dec == 0 ? 1 : dec == 1 ? 10 : 100;
+	ip = v / unit;
+	frac = (v % unit * scale + unit / 2) / unit;
+	if (frac >= scale) {
+		ip++;
+		frac -= scale;
+	}
+	if (dec == 0)
+		snprintf(buf, len, "%" PRIu64, ip);
+	else
+		snprintf(buf, len, "%" PRIu64 ".%0*" PRIu64, ip, dec, frac);
+	return buf;
+}
+
 const char *
 output_bytes(uint64_t n, char *buf, size_t len)
 {
@@ -116,8 +172,9 @@ output_bytes(uint64_t n, char *buf, size_t len)
 	return buf;
 }
 
-const char *
-output_age(int64_t ms, char *buf, size_t len)
+/* The table's HS column drops the " ago" of output_age(). */
+static const char *
+age_fmt(int64_t ms, const char *ago, char *buf, size_t len)
 {
 	int64_t		 s;
 
@@ -127,17 +184,23 @@ output_age(int64_t ms, char *buf, size_t len)
 	}
 	s = ms / 1000;
 	if (s < 60)
-		snprintf(buf, len, "%" PRId64 "s ago", s);
+		snprintf(buf, len, "%" PRId64 "s%s", s, ago);
 	else if (s < 3600)
-		snprintf(buf, len, "%" PRId64 "m%02" PRId64 "s ago",
-		    s / 60, s % 60);
+		snprintf(buf, len, "%" PRId64 "m%02" PRId64 "s%s",
+		    s / 60, s % 60, ago);
 	else if (s < 86400)
-		snprintf(buf, len, "%" PRId64 "h%02" PRId64 "m ago",
-		    s / 3600, s % 3600 / 60);
+		snprintf(buf, len, "%" PRId64 "h%02" PRId64 "m%s",
+		    s / 3600, s % 3600 / 60, ago);
 	else
-		snprintf(buf, len, "%" PRId64 "d%02" PRId64 "h ago",
-		    s / 86400, s % 86400 / 3600);
+		snprintf(buf, len, "%" PRId64 "d%02" PRId64 "h%s",
+		    s / 86400, s % 86400 / 3600, ago);
 	return buf;
+}
+
+const char *
+output_age(int64_t ms, char *buf, size_t len)
+{
+	return age_fmt(ms, " ago", buf, len);
 }
 
 /*
@@ -235,31 +298,73 @@ cell_str(char *dst, size_t dlen, const char *src, size_t slen)
 		snprintf(dst, dlen, "-");
 }
 
+/* Established sessions show the link state machine's verdict. */
+static const char *
+state_cell(const struct ipc_link_stats *ls)
+{
+	if (ls->admin_down)
+		return "admin-down";
+	if (ls->state == SESSION_ESTABLISHED)
+		return link_short_name(ls->link_state);
+	return state_name(ls->state);
+}
+
+/*
+ * "17.2/20M": what we send now over the capacity the scheduler uses,
+ * in Mbit/s.  A whole capacity loses its ".0"; an unknown one is "?"
+ * ("-" would read as a minus).
+ */
+static void
+rate_cell(char *buf, size_t len, uint64_t now, uint64_t max)
+{
+	char		 tx[24], cap[24];
+	size_t		 n;
+
+	fixed_fmt(now, 1000000, 1, tx, sizeof(tx));
+	if (max == 0)
+		snprintf(cap, sizeof(cap), "?");
+	else {
+		fixed_fmt(max, 1000000, 1, cap, sizeof(cap));
+		n = strlen(cap);
+		if (n > 2 && strcmp(cap + n - 2, ".0") == 0)
+			cap[n - 2] = '\0';
+	}
+	snprintf(buf, len, "%s/%sM", tx, cap);
+}
+
 static void
 link_row(struct row *r, const struct ipc_link_stats *ls)
 {
-	char		 addr[ADDR_STRLEN];
+	char		 addr[ADDR_STRLEN], tx[24], rx[24];
 	const char	*a;
 	size_t		 i;
 
 	i = 0;
-	cell_str(r->cell[i++], ADDR_STRLEN, ls->link, sizeof(ls->link));
-	cell_str(r->cell[i++], ADDR_STRLEN, ls->peer, sizeof(ls->peer));
-	snprintf(r->cell[i++], ADDR_STRLEN, "%s",
-	    ls->admin_down ? "admin-down" : state_name(ls->state));
+	cell_str(r->cell[i++], CELL_LEN, ls->link, sizeof(ls->link));
+	cell_str(r->cell[i++], CELL_LEN, ls->peer, sizeof(ls->peer));
+	snprintf(r->cell[i++], CELL_LEN, "%s", state_cell(ls));
 	a = NULL;
 	if (ls->endpoint.ss_family != 0)
 		a = addr_fmt(&ls->endpoint, addr, sizeof(addr));
-	cell_str(r->cell[i++], ADDR_STRLEN, a != NULL ? a : "",
-	    ADDR_STRLEN);
-	snprintf(r->cell[i++], ADDR_STRLEN, "%" PRIu64, ls->tx_packets);
-	output_bytes(ls->tx_bytes, r->cell[i++], ADDR_STRLEN);
-	snprintf(r->cell[i++], ADDR_STRLEN, "%" PRIu64, ls->rx_packets);
-	output_bytes(ls->rx_bytes, r->cell[i++], ADDR_STRLEN);
-	output_age(ls->last_handshake_ms, r->cell[i++], ADDR_STRLEN);
-	snprintf(r->cell[i++], ADDR_STRLEN, "%" PRIu64, ls->auth_fail);
-	snprintf(r->cell[i++], ADDR_STRLEN, "%" PRIu64, ls->replay_drop);
-	snprintf(r->cell[i++], ADDR_STRLEN, "%" PRIu64, ls->malformed);
+	cell_str(r->cell[i++], CELL_LEN, a != NULL ? a : "", ADDR_STRLEN);
+	rate_cell(r->cell[i++], CELL_LEN, ls->rate_tx_bps, ls->rate_max_bps);
+	if (ls->rtt_us == 0)
+		snprintf(r->cell[i++], CELL_LEN, "-");
+	else
+		fixed_fmt(ls->rtt_us, 1000, 1, r->cell[i++], CELL_LEN);
+	snprintf(r->cell[i++], CELL_LEN, "%s/%s%%",
+	    fixed_fmt(ls->loss_tx_ppm, 10000, 1, tx, sizeof(tx)),
+	    fixed_fmt(ls->loss_rx_ppm, 10000, 1, rx, sizeof(rx)));
+	if (ls->rate_max_bps == 0)
+		snprintf(r->cell[i++], CELL_LEN, "-");
+	else
+		fixed_fmt(ls->rate_max_bps, 1000000, 0, r->cell[i++],
+		    CELL_LEN);
+	output_bytes(ls->tx_bytes, r->cell[i++], CELL_LEN);
+	output_bytes(ls->rx_bytes, r->cell[i++], CELL_LEN);
+	age_fmt(ls->last_handshake_ms, "", r->cell[i++], CELL_LEN);
+	snprintf(r->cell[i++], CELL_LEN, "%" PRIu64 "/%" PRIu64 "/%" PRIu64,
+	    ls->auth_fail, ls->replay_drop, ls->malformed);
 }
 
 static void
@@ -281,9 +386,10 @@ print_row(FILE *fp, const struct row *r, const int *width)
 }
 
 /*
- * The text form: a header line, a line of core counters, then one
+ * The text form: a header line, two lines of core counters, then one
  * table row per link session with columns as wide as their widest
- * cell.
+ * cell.  With short names and IPv4 endpoints a row fits in about 140
+ * columns.
  */
 int
 output_text(FILE *fp, const struct status *st)
@@ -291,6 +397,7 @@ output_text(FILE *fp, const struct status *st)
 	const struct ipc_core_stats *c = &st->core;
 	struct row	*rows;
 	char		 name[BONDD_NAME_MAX + 1], rxb[16], txb[16];
+	char		 hold[32];
 	int		 width[NCOLS];
 	size_t		 i;
 	int		 col, w;
@@ -306,11 +413,16 @@ output_text(FILE *fp, const struct status *st)
 	    sizeof(rxb)), c->tun_tx_packets, output_bytes(c->tun_tx_bytes,
 	    txb, sizeof(txb)), c->no_route, c->bad_source, c->malformed,
 	    c->too_big, c->queue_full);
+	fprintf(fp, "reorder hold %sms holding %u lost %" PRIu64 "  nack tx %"
+	    PRIu64 " rx %" PRIu64 "  resent %" PRIu64 "  failover-resent %"
+	    PRIu64 "\n", fixed_fmt(c->reorder_hold_us, 1000, 1, hold,
+	    sizeof(hold)), c->reorder_cur, c->reorder_lost, c->nack_tx,
+	    c->nack_rx, c->resent, c->failover_resent);
 
 	if ((rows = calloc(st->nlinks + 1, sizeof(*rows))) == NULL)
 		return -1;
 	for (col = 0; col < NCOLS; col++)
-		snprintf(rows[0].cell[col], ADDR_STRLEN, "%s", col_head[col]);
+		snprintf(rows[0].cell[col], CELL_LEN, "%s", col_head[col]);
 	for (i = 0; i < st->nlinks; i++)
 		link_row(&rows[i + 1], &st->links[i]);
 	for (col = 0; col < NCOLS; col++) {
@@ -331,6 +443,16 @@ static void
 json_u64(FILE *fp, const char *key, uint64_t v, int comma)
 {
 	fprintf(fp, "%s\"%s\":%" PRIu64, comma ? "," : "", key, v);
+}
+
+/* A fixed point number, see fixed_fmt(). */
+static void
+json_fixed(FILE *fp, const char *key, uint64_t v, uint64_t unit, int dec)
+{
+	char		 buf[32];
+
+	fprintf(fp, ",\"%s\":%s", key, fixed_fmt(v, unit, dec, buf,
+	    sizeof(buf)));
 }
 
 static void
@@ -370,14 +492,25 @@ json_link(FILE *fp, const struct ipc_link_stats *ls)
 	json_u64(fp, "replay_drop", ls->replay_drop, 1);
 	json_u64(fp, "malformed", ls->malformed, 1);
 	json_u64(fp, "send_errors", ls->send_errors, 1);
-	/* Fixed point by hand, rounded to 0.1 ms: no locale can change
-	 * the decimal mark. */
 	if (ls->rtt_us == 0)
-		fputs(",\"rtt_ms\":null}", fp);
-	else
-		fprintf(fp, ",\"rtt_ms\":%" PRIu64 ".%" PRIu64 "}",
-		    ((uint64_t)ls->rtt_us + 50) / 1000,
-		    ((uint64_t)ls->rtt_us + 50) / 100 % 10);
+		fputs(",\"rtt_ms\":null,\"rttvar_ms\":null", fp);
+	else {
+		json_fixed(fp, "rtt_ms", ls->rtt_us, 1000, 1);
+		json_fixed(fp, "rttvar_ms", ls->rttvar_us, 1000, 1);
+	}
+	json_fixed(fp, "jitter_ms", ls->jitter_us, 1000, 1);
+	fprintf(fp, ",\"link_state\":\"%s\"",
+	    link_state_name(ls->link_state));
+	json_fixed(fp, "loss_tx_pct", ls->loss_tx_ppm, 10000, 2);
+	json_fixed(fp, "loss_rx_pct", ls->loss_rx_ppm, 10000, 2);
+	json_u64(fp, "rate_tx_bps", ls->rate_tx_bps, 1);
+	json_u64(fp, "rate_rx_bps", ls->rate_rx_bps, 1);
+	json_u64(fp, "rate_max_bps", ls->rate_max_bps, 1);
+	json_fixed(fp, "weight", ls->rate_max_bps, 1000000, 0);
+	json_u64(fp, "probes_tx", ls->probes_tx, 1);
+	json_u64(fp, "probes_rx", ls->probes_rx, 1);
+	json_u64(fp, "core_dropped", ls->core_dropped, 1);
+	fputc('}', fp);
 }
 
 /* The JSON form documented at the top of this file. */
@@ -402,6 +535,19 @@ output_json(FILE *fp, const struct status *st)
 	json_u64(fp, "malformed", c->malformed, 1);
 	json_u64(fp, "too_big", c->too_big, 1);
 	json_u64(fp, "queue_full", c->queue_full, 1);
+	json_u64(fp, "reorder_held", c->reorder_held, 1);
+	json_u64(fp, "reorder_late", c->reorder_late, 1);
+	json_u64(fp, "reorder_dup", c->reorder_dup, 1);
+	json_u64(fp, "reorder_lost", c->reorder_lost, 1);
+	json_u64(fp, "reorder_hold_us", c->reorder_hold_us, 1);
+	json_u64(fp, "reorder_cur", c->reorder_cur, 1);
+	json_u64(fp, "nack_tx", c->nack_tx, 1);
+	json_u64(fp, "nack_rx", c->nack_rx, 1);
+	json_u64(fp, "resent", c->resent, 1);
+	json_u64(fp, "failover_resent", c->failover_resent, 1);
+	json_u64(fp, "rt_duplicated", c->rt_duplicated, 1);
+	json_u64(fp, "aggregated", c->aggregated, 1);
+	json_u64(fp, "frames_tx", c->frames_tx, 1);
 	fputs("},\"links\":[", fp);
 	for (i = 0; i < st->nlinks; i++) {
 		if (i > 0)

@@ -30,15 +30,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "linkinfo.h"
 #include "messages.h"
 #include "output.h"
 
-static struct ipc_link_stats	 fx_links[2];
+static struct ipc_link_stats	 fx_links[8];
 static struct status		 fx;
 
 /*
- * Two client links: wan0 established with an endpoint, and a second
- * one still without peer or endpoint, taken down by the operator.
+ * Three client links: wan0 established and running, a second one
+ * still without peer or endpoint, taken down by the operator, and a
+ * slow lossy dsl0.  Every counter has its own value so the goldens
+ * prove each one reaches its place.
  */
 static void
 fixture(void)
@@ -61,6 +64,19 @@ fixture(void)
 	fx.core.malformed = 3;
 	fx.core.too_big = 4;
 	fx.core.queue_full = 5;
+	fx.core.reorder_held = 31;
+	fx.core.reorder_late = 32;
+	fx.core.reorder_dup = 33;
+	fx.core.reorder_lost = 34;
+	fx.core.reorder_hold_us = 12345;	/* 12.3 ms */
+	fx.core.reorder_cur = 35;
+	fx.core.nack_tx = 36;
+	fx.core.nack_rx = 37;
+	fx.core.resent = 38;
+	fx.core.failover_resent = 39;
+	fx.core.rt_duplicated = 40;
+	fx.core.aggregated = 41;
+	fx.core.frames_tx = 42;
 
 	l = &fx_links[0];
 	strcpy(l->link, "wan0");
@@ -81,7 +97,18 @@ fixture(void)
 	l->replay_drop = 8;
 	l->malformed = 9;
 	l->send_errors = 10;
-	l->rtt_us = 23456;
+	l->rtt_us = 23456;			/* 23.5 ms */
+	l->rttvar_us = 4321;			/* 4.3 ms */
+	l->jitter_us = 1250;			/* 1.3 ms, half up */
+	l->link_state = LINK_STATE_RUNNING;
+	l->loss_tx_ppm = 1;			/* 0.00 % */
+	l->loss_rx_ppm = 5000;			/* 0.50 % */
+	l->rate_tx_bps = 17234567;		/* 17.2M */
+	l->rate_rx_bps = 3456789;
+	l->rate_max_bps = 20000000;		/* 20M */
+	l->probes_tx = 111;
+	l->probes_rx = 109;
+	l->core_dropped = 12;
 
 	l = &fx_links[1];
 	strcpy(l->link, "lte\"1\\");
@@ -90,8 +117,40 @@ fixture(void)
 	l->admin_down = 1;
 	l->last_handshake_ms = -1;
 
+	l = &fx_links[2];
+	strcpy(l->link, "dsl0");
+	strcpy(l->peer, "server");
+	l->link_id = 2;
+	l->state = SESSION_ESTABLISHED;
+	sin = (struct sockaddr_in *)&l->endpoint;
+	sin->sin_family = AF_INET;
+	sin->sin_port = htons(5802);
+	inet_pton(AF_INET, "198.19.255.254", &sin->sin_addr);
+	l->tx_packets = 13;
+	l->tx_bytes = 14;
+	l->rx_packets = 15;
+	l->rx_bytes = 16;
+	l->last_handshake_ms = 3725000;		/* 1h02m */
+	l->handshakes = 17;
+	l->auth_fail = 18;
+	l->replay_drop = 19;
+	l->malformed = 20;
+	l->send_errors = 21;
+	l->rtt_us = 999;			/* 1.0 ms */
+	l->rttvar_us = 650;			/* 0.7 ms */
+	l->jitter_us = 2350;			/* 2.4 ms */
+	l->link_state = LINK_STATE_LOSSY;
+	l->loss_tx_ppm = 123456;		/* 12.35 %, 12.3 % */
+	l->loss_rx_ppm = 1000000;		/* 100 % */
+	l->rate_tx_bps = 2449999;		/* 2.4M */
+	l->rate_rx_bps = 24;
+	l->rate_max_bps = 2500000;		/* 2.5M, weight 3 */
+	l->probes_tx = 25;
+	l->probes_rx = 26;
+	l->core_dropped = 27;
+
 	fx.links = fx_links;
-	fx.nlinks = 2;
+	fx.nlinks = 3;
 }
 
 /* Run a renderer into a string (caller frees). */
@@ -127,19 +186,27 @@ static const char golden_text[] =
 "bondd 0.1.0  role client  tunnel bond0 mtu 1426\n"
 "tun rx 1200 pkts 1.2M  tx 1100 pkts 1023B  no-route 1  bad-source 2  "
 "malformed 3  too-big 4  queue-full 5\n"
-"LINK    PEER    STATE        ENDPOINT          TX-PKTS  TX-BYTES  "
-"RX-PKTS  RX-BYTES  HANDSHAKE  AUTH-FAIL  REPLAY  MALFORMED\n"
-"wan0    server  established  198.18.10.1:5800     1000      1.5K  "
-"   2000      3.0G  12s ago            7       8          9\n"
-"lte\"1\\  -       admin-down   -                       0        0B  "
-"      0        0B  never              0       0          0\n";
+"reorder hold 12.3ms holding 35 lost 34  nack tx 36 rx 37  resent 38  "
+"failover-resent 39\n"
+"LINK    PEER    STATE       ENDPOINT                 RATE   RTT  "
+"       LOSS  WEIGHT    TX    RX  HS     DROPS\n"
+"wan0    server  RUN         198.18.10.1:5800     17.2/20M  23.5  "
+"   0.0/0.5%      20  1.5K  3.0G  12s    7/8/9\n"
+"lte\"1\\  -       admin-down  -                      0.0/?M     -  "
+"   0.0/0.0%       -    0B    0B  never  0/0/0\n"
+"dsl0    server  LOSSY       198.19.255.254:5802  2.4/2.5M   1.0  "
+"12.3/100.0%       3   14B   16B  1h02m  18/19/20\n";
 
 static const char golden_json[] =
 "{\"version\":\"0.1.0\",\"role\":\"client\","
 "\"tunnel\":{\"name\":\"bond0\",\"mtu\":1426},"
 "\"core\":{\"tun_rx_packets\":1200,\"tun_rx_bytes\":1258291,"
 "\"tun_tx_packets\":1100,\"tun_tx_bytes\":1023,\"no_route\":1,"
-"\"bad_source\":2,\"malformed\":3,\"too_big\":4,\"queue_full\":5},"
+"\"bad_source\":2,\"malformed\":3,\"too_big\":4,\"queue_full\":5,"
+"\"reorder_held\":31,\"reorder_late\":32,\"reorder_dup\":33,"
+"\"reorder_lost\":34,\"reorder_hold_us\":12345,\"reorder_cur\":35,"
+"\"nack_tx\":36,\"nack_rx\":37,\"resent\":38,\"failover_resent\":39,"
+"\"rt_duplicated\":40,\"aggregated\":41,\"frames_tx\":42},"
 "\"links\":["
 "{\"name\":\"wan0\",\"peer\":\"server\",\"link_id\":0,"
 "\"state\":\"established\",\"admin\":\"up\","
@@ -147,13 +214,31 @@ static const char golden_json[] =
 "\"tx_bytes\":1536,\"rx_packets\":2000,\"rx_bytes\":3221225472,"
 "\"last_handshake_ms\":12345,\"handshakes\":3,\"auth_fail\":7,"
 "\"replay_drop\":8,\"malformed\":9,\"send_errors\":10,"
-"\"rtt_ms\":23.5},"
+"\"rtt_ms\":23.5,\"rttvar_ms\":4.3,\"jitter_ms\":1.3,"
+"\"link_state\":\"running\",\"loss_tx_pct\":0.00,\"loss_rx_pct\":0.50,"
+"\"rate_tx_bps\":17234567,\"rate_rx_bps\":3456789,"
+"\"rate_max_bps\":20000000,\"weight\":20,\"probes_tx\":111,"
+"\"probes_rx\":109,\"core_dropped\":12},"
 "{\"name\":\"lte\\\"1\\\\\",\"peer\":null,\"link_id\":1,"
 "\"state\":\"handshake\",\"admin\":\"down\",\"endpoint\":null,"
 "\"tx_packets\":0,\"tx_bytes\":0,\"rx_packets\":0,\"rx_bytes\":0,"
 "\"last_handshake_ms\":null,\"handshakes\":0,\"auth_fail\":0,"
 "\"replay_drop\":0,\"malformed\":0,\"send_errors\":0,"
-"\"rtt_ms\":null}]}\n";
+"\"rtt_ms\":null,\"rttvar_ms\":null,\"jitter_ms\":0.0,"
+"\"link_state\":\"probing\",\"loss_tx_pct\":0.00,\"loss_rx_pct\":0.00,"
+"\"rate_tx_bps\":0,\"rate_rx_bps\":0,\"rate_max_bps\":0,\"weight\":0,"
+"\"probes_tx\":0,\"probes_rx\":0,\"core_dropped\":0},"
+"{\"name\":\"dsl0\",\"peer\":\"server\",\"link_id\":2,"
+"\"state\":\"established\",\"admin\":\"up\","
+"\"endpoint\":\"198.19.255.254:5802\",\"tx_packets\":13,"
+"\"tx_bytes\":14,\"rx_packets\":15,\"rx_bytes\":16,"
+"\"last_handshake_ms\":3725000,\"handshakes\":17,\"auth_fail\":18,"
+"\"replay_drop\":19,\"malformed\":20,\"send_errors\":21,"
+"\"rtt_ms\":1.0,\"rttvar_ms\":0.7,\"jitter_ms\":2.4,"
+"\"link_state\":\"lossy\",\"loss_tx_pct\":12.35,\"loss_rx_pct\":100.00,"
+"\"rate_tx_bps\":2449999,\"rate_rx_bps\":24,\"rate_max_bps\":2500000,"
+"\"weight\":3,\"probes_tx\":25,\"probes_rx\":26,\"core_dropped\":27}"
+"]}\n";
 
 START_TEST(test_text_golden)
 {
@@ -188,8 +273,7 @@ START_TEST(test_no_links)
 	out = render(output_text, &fx);
 	ck_assert_ptr_nonnull(strstr(out, "role server"));
 	ck_assert_ptr_nonnull(strstr(out, "\nLINK  PEER  STATE  ENDPOINT  "
-	    "TX-PKTS  TX-BYTES  RX-PKTS  RX-BYTES  HANDSHAKE  AUTH-FAIL  "
-	    "REPLAY  MALFORMED\n"));
+	    "RATE  RTT  LOSS  WEIGHT  TX  RX  HS  DROPS\n"));
 	free(out);
 	out = render(output_json, &fx);
 	ck_assert_ptr_nonnull(strstr(out, "\"role\":\"server\""));
@@ -244,11 +328,131 @@ START_TEST(test_v6_unknown)
 	ck_assert_ptr_nonnull(strstr(out, "\"role\":\"unknown\""));
 	ck_assert_ptr_nonnull(strstr(out, "\"state\":\"unknown\",\"admin\":"
 	    "\"up\",\"endpoint\":\"[2001:db8::1]:5801\""));
-	ck_assert_ptr_nonnull(strstr(out, "\"rtt_ms\":1.0}]}"));
+	ck_assert_ptr_nonnull(strstr(out, "\"rtt_ms\":1.0,\"rttvar_ms\":0.0,"));
 	free(out);
 	out = render(output_text, &fx);
 	ck_assert_ptr_nonnull(strstr(out,
-	    "  unknown      [2001:db8::1]:5801  "));
+	    "  unknown  [2001:db8::1]:5801   "));
+	free(out);
+}
+END_TEST
+
+/*
+ * An established session whose link state is out of range, and a
+ * link whose capacity is unknown.
+ */
+START_TEST(test_unknown_link_state)
+{
+	char	*out;
+
+	fixture();
+	fx_links[0].link_state = LINK_STATE_MAX;
+	fx_links[0].rate_max_bps = 0;
+	out = render(output_text, &fx);
+	ck_assert_ptr_nonnull(strstr(out, "\nwan0    server  unknown     "
+	    "198.18.10.1:5800      17.2/?M  23.5  "
+	    "   0.0/0.5%       -  1.5K"));
+	free(out);
+	out = render(output_json, &fx);
+	ck_assert_ptr_nonnull(strstr(out, "\"link_state\":\"unknown\","));
+	ck_assert_ptr_nonnull(strstr(out, "\"rate_max_bps\":0,\"weight\":0,"
+	    "\"probes_tx\":111,"));
+	free(out);
+}
+END_TEST
+
+/* Fixed point rounding carries into the integer part, and the
+ * largest values neither overflow nor lose digits. */
+START_TEST(test_rounding)
+{
+	char	*out;
+
+	fixture();
+	fx.nlinks = 1;
+	fx_links[0].rtt_us = 9960;		/* 9.96 ms */
+	fx_links[0].rttvar_us = 49;		/* 0.049 ms */
+	fx_links[0].jitter_us = UINT32_MAX;
+	fx_links[0].loss_tx_ppm = 99995;	/* 9.9995 % */
+	fx_links[0].loss_rx_ppm = UINT32_MAX;
+	fx_links[0].rate_tx_bps = 999950;	/* 0.99995M */
+	fx_links[0].rate_max_bps = 1499999;	/* 1.499999M */
+	fx.core.reorder_hold_us = 50;
+	out = render(output_json, &fx);
+	ck_assert_ptr_nonnull(strstr(out, "\"rtt_ms\":10.0,\"rttvar_ms\":0.0,"
+	    "\"jitter_ms\":4294967.3,"));
+	ck_assert_ptr_nonnull(strstr(out, "\"loss_tx_pct\":10.00,"
+	    "\"loss_rx_pct\":429496.73,"));
+	ck_assert_ptr_nonnull(strstr(out, "\"rate_max_bps\":1499999,"
+	    "\"weight\":1,"));
+	free(out);
+	out = render(output_text, &fx);
+	ck_assert_ptr_nonnull(strstr(out, "reorder hold 0.1ms holding"));
+	ck_assert_ptr_nonnull(strstr(out, "  1.0/1.5M  10.0  "
+	    "10.0/429496.7%       1  "));
+	free(out);
+
+	fx_links[0].rate_tx_bps = UINT64_MAX;
+	fx_links[0].rate_max_bps = UINT64_MAX;
+	out = render(output_json, &fx);
+	ck_assert_ptr_nonnull(strstr(out, "\"rate_max_bps\":"
+	    "18446744073709551615,\"weight\":18446744073710,"));
+	free(out);
+	out = render(output_text, &fx);
+	ck_assert_ptr_nonnull(strstr(out,
+	    "  18446744073709.6/18446744073709.6M  "));
+	ck_assert_ptr_nonnull(strstr(out, "  18446744073710  "));
+	free(out);
+}
+END_TEST
+
+/* Eight links with wide but plausible figures fit in 150 columns. */
+START_TEST(test_eight_links_width)
+{
+	struct sockaddr_in	*sin;
+	struct ipc_link_stats	*l;
+	char			*out, *line, *nl;
+	size_t			 i;
+
+	fixture();
+	for (i = 0; i < 8; i++) {
+		l = &fx_links[i];
+		memset(l, 0, sizeof(*l));
+		snprintf(l->link, sizeof(l->link), "wan%zu-fiber", i);
+		strcpy(l->peer, "server-east");
+		l->state = SESSION_ESTABLISHED;
+		l->link_state = LINK_STATE_LOSSY;
+		l->admin_down = i == 7;
+		sin = (struct sockaddr_in *)&l->endpoint;
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(65535);
+		inet_pton(AF_INET, "198.19.200.200", &sin->sin_addr);
+		l->rate_tx_bps = 987654321;
+		l->rate_max_bps = 1000000000;
+		l->rtt_us = 1234567;
+		l->loss_tx_ppm = 123456;
+		l->loss_rx_ppm = 1000000;
+		l->tx_bytes = 1099511627775ULL;		/* 1024.0G */
+		l->rx_bytes = 1099511627775ULL;
+		l->last_handshake_ms = 90061000;
+		l->auth_fail = 123456;
+		l->replay_drop = 7890;
+		l->malformed = 12345;
+	}
+	fx.nlinks = 8;
+	fx.core.reorder_lost = fx.core.nack_tx = fx.core.nack_rx =
+	    fx.core.resent = fx.core.failover_resent = 12345678901ULL;
+	fx.core.reorder_hold_us = 1000000;
+	fx.core.reorder_cur = 65536;
+	out = render(output_text, &fx);
+	ck_assert_ptr_nonnull(strstr(out, "\nwan7-fiber  server-east  "
+	    "admin-down  198.19.200.200:65535  987.7/1000M  1234.6  "
+	    "12.3/100.0%    1000  1.0T  1.0T  1d01h  123456/7890/12345\n"));
+	for (line = out; *line != '\0'; line = nl + 1) {
+		nl = strchr(line, '\n');
+		ck_assert_ptr_nonnull(nl);
+		ck_assert_msg(nl - line <= 150, "%.*s", (int)(nl - line),
+		    line);
+	}
 	free(out);
 }
 END_TEST
@@ -329,6 +533,9 @@ output_suite(void)
 	tcase_add_test(tc, test_no_links);
 	tcase_add_test(tc, test_odd_names);
 	tcase_add_test(tc, test_v6_unknown);
+	tcase_add_test(tc, test_unknown_link_state);
+	tcase_add_test(tc, test_rounding);
+	tcase_add_test(tc, test_eight_links_width);
 	tcase_add_test(tc, test_bytes);
 	tcase_add_test(tc, test_age);
 	tcase_add_test(tc, test_json_escape);
