@@ -132,6 +132,7 @@ static size_t			 frame_max;	/* inner frame limit */
 static unsigned			 reorder_slots;
 
 static void	peer_timer_arm(struct core_peer *, uint64_t);
+static void	linkq_close(int, uint64_t);
 
 static const struct ipc_rule parent_rules[] = {
 	{ IPC_HELLO, sizeof(struct ipc_hello), sizeof(struct ipc_hello), 0 },
@@ -811,6 +812,12 @@ linkq_read_cb(evutil_socket_t fd, short ev, void *arg)
 	(void)fd;
 	(void)ev;
 	if ((n = pktq_get(lq->q, elems, PKTQ_BATCH)) == -1) {
+		if (errno == EPIPE) {
+			/* The linkd died; the parent starts a new one and
+			 * hands us its queue. */
+			linkq_close(instance, now);
+			return;
+		}
 		log_ratelimit("pktq", "linkd %d queue: %s", instance,
 		    strerror(errno));
 		return;
@@ -841,25 +848,33 @@ linkq_read_cb(evutil_socket_t fd, short ev, void *arg)
 }
 
 static void
+linkq_close(int instance, uint64_t now)
+{
+	struct linkq	*lq = &linkqs[instance];
+	int		 i, j;
+
+	if (lq->q == NULL)
+		return;
+	event_free(lq->ev);
+	pktq_close(lq->q);
+	lq->q = NULL;
+	lq->dirty = 0;
+	/* The old linkd's sessions died with it. */
+	for (i = 0; i < (int)cconf.npeers; i++)
+		for (j = 0; j < BONDD_MAX_LINKS; j++)
+			if (peers[i].linkd_of[j] == instance) {
+				peers[i].linkd_of[j] = NO_LINKD;
+				peers[i].have_info[j] = 0;
+				link_update(&peers[i], j, now);
+			}
+}
+
+static void
 linkq_set(int instance, int fd)
 {
 	struct linkq	*lq = &linkqs[instance];
-	uint64_t	 now = now_us();
-	int		 i, j;
 
-	if (lq->q != NULL) {
-		event_free(lq->ev);
-		pktq_close(lq->q);
-		lq->q = NULL;
-		/* The old linkd's sessions died with it. */
-		for (i = 0; i < (int)cconf.npeers; i++)
-			for (j = 0; j < BONDD_MAX_LINKS; j++)
-				if (peers[i].linkd_of[j] == instance) {
-					peers[i].linkd_of[j] = NO_LINKD;
-					peers[i].have_info[j] = 0;
-					link_update(&peers[i], j, now);
-				}
-	}
+	linkq_close(instance, now_us());
 	if ((lq->q = pktq_open(fd)) == NULL)
 		fatal("pktq_open");
 	if ((lq->ev = event_new(base, fd, EV_READ | EV_PERSIST, linkq_read_cb,

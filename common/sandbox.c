@@ -93,7 +93,7 @@ static const int sc_ctld[] = {
 static int	sandbox_max_fd(void);
 static void	sandbox_check_root(void);
 static void	sandbox_enter_root(const char *);
-static void	sandbox_enter_userns(void);
+static void	sandbox_enter_userns(uid_t, gid_t);
 static void	sandbox_write_file(const char *, const char *);
 static void	sandbox_drop_caps(int);
 static void	sandbox_rlimits(enum proc_id, int, int);
@@ -104,6 +104,8 @@ void
 sandbox_enter(enum proc_id role, const char *user)
 {
 	const char	*env;
+	uid_t		 uid;
+	gid_t		 gid;
 	int		 debug, maxfd, bounds;
 
 	if (role != PROC_CORE && role != PROC_LINKD && role != PROC_CTLD)
@@ -121,8 +123,12 @@ sandbox_enter(enum proc_id role, const char *user)
 		log_debug("%s: respawned as uid %u (user %s)", __func__,
 		    (unsigned int)getuid(), user);
 		sandbox_check_root();
+		/* Inside the new namespace the ids read as the overflow
+		 * ids until they are mapped: take them before. */
+		uid = getuid();
+		gid = getgid();
 		if (unshare(CLONE_NEWUSER) == 0) {
-			sandbox_enter_userns();
+			sandbox_enter_userns(uid, gid);
 			bounds = 1;
 		} else {
 			log_warn("%s: unshare(CLONE_NEWUSER)", __func__);
@@ -195,11 +201,9 @@ sandbox_enter_root(const char *user)
  * outside.  The ids map 1:1 so the process keeps its identity.
  */
 static void
-sandbox_enter_userns(void)
+sandbox_enter_userns(uid_t uid, gid_t gid)
 {
 	char	buf[64];
-	uid_t	uid = getuid();
-	gid_t	gid = getgid();
 
 	/* Our /proc files stay root's (unwritable) while non-dumpable. */
 	if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) == -1)
