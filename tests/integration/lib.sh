@@ -1,0 +1,551 @@
+# Copyright (c) 2026 The bondd developers
+#
+# Permission to use, copy, modify, and distribute this software for any
+# purpose with or without fee is hereby granted, provided that the above
+# copyright notice and this permission notice appear in all copies.
+#
+# THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+# WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+# MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+# ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+# WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+# ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+# OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+
+# Helpers shared by the integration tests (sourced by tests/integration/
+# t-*.sh and tests/demo.sh): keys, config files, starting the daemons in
+# the namespaces of tests/lib/topo.sh, polling bondctl, TAP-like asserts
+# and a cleanup that always removes what the test created.  Runs as root
+# on the test host; it trusts the tree it is run from.
+
+BT_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BT_BIN=${BT_BIN:-$BT_ROOT/build}
+BONDD=$BT_BIN/bondd
+BONDCTL=$BT_BIN/bondctl
+BT_TEST=${BT_TEST:-$(basename "$0" .sh)}
+# Short and unique: namespace and interface names are limited in length.
+BT_PREFIX=${BT_PREFIX:-bt$$}
+BT_USER=_bondd
+# Debian's python3: a pyenv shim in PATH costs a third of a second a call.
+BT_PY=python3
+[ -x /usr/bin/python3 ] && BT_PY=/usr/bin/python3
+export BT_ROOT BT_BIN BT_PREFIX
+
+BT_PASS=0
+BT_FAIL=0
+BT_PIDS=()
+BT_EXTRA_NS=()
+BT_CLEANED=0
+BT_TOPO=0
+BT_SERVER_PID=
+BT_CLIENT_PID=
+
+# --- output and asserts ---------------------------------------------
+
+say()
+{
+	printf '# %s\n' "$*"
+}
+
+ok()
+{
+	BT_PASS=$((BT_PASS + 1))
+	printf 'ok - %s\n' "$*"
+}
+
+not_ok()
+{
+	BT_FAIL=$((BT_FAIL + 1))
+	printf 'not ok - %s\n' "$*"
+}
+
+# check DESC CMD...: ok if CMD succeeds.
+check()
+{
+	local desc=$1
+	shift
+	if "$@"; then
+		ok "$desc"
+	else
+		not_ok "$desc"
+	fi
+}
+
+# check_cmp DESC A OP B with OP one of -eq -ne -gt -ge -lt -le.
+check_cmp()
+{
+	local desc=$1 a=$2 op=$3 b=$4
+	if [[ $a =~ ^-?[0-9]+$ && $b =~ ^-?[0-9]+$ ]] && test "$a" "$op" "$b"; then
+		ok "$desc ($a $op $b)"
+	else
+		not_ok "$desc (got '$a', want $op '$b')"
+	fi
+}
+
+# delta A B: B - A, or "?" if either is not a number.
+delta()
+{
+	if [[ $1 =~ ^-?[0-9]+$ && $2 =~ ^-?[0-9]+$ ]]; then
+		echo $(($2 - $1))
+	else
+		echo "?($1,$2)"
+	fi
+}
+
+# Fatal: the test cannot go on (cleanup runs from the trap).
+bail()
+{
+	not_ok "$*"
+	exit 1
+}
+
+# Print the summary of this test and exit with its verdict.
+finish()
+{
+	printf '# %s: %d ok, %d not ok\n' "$BT_TEST" "$BT_PASS" "$BT_FAIL"
+	if [ "$BT_FAIL" -ne 0 ] || [ "$BT_PASS" -eq 0 ]; then
+		exit 1
+	fi
+	exit 0
+}
+
+# --- environment ----------------------------------------------------
+
+need_root()
+{
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "# $BT_TEST: needs root" >&2
+		exit 1
+	fi
+	if ! ip netns list >/dev/null 2>&1; then
+		echo "# $BT_TEST: ip netns unavailable" >&2
+		exit 1
+	fi
+	local b
+	for b in "$BONDD" "$BONDCTL" "$BT_BIN/linkd" "$BT_BIN/ctld"; do
+		[ -x "$b" ] || { echo "# $BT_TEST: $b not built" >&2; exit 1; }
+	done
+}
+
+ensure_user()
+{
+	getent passwd "$BT_USER" >/dev/null && return 0
+	useradd -r -d /var/empty -s /usr/sbin/nologin "$BT_USER" ||
+	    { echo "# cannot create $BT_USER" >&2; exit 1; }
+}
+
+# Per-run directory.  The parent reads configs again as _bondd after it
+# drops root (reload), so the directory must be traversable.
+make_dir()
+{
+	if [ -z "${BT_DIR:-}" ]; then
+		BT_DIR=$(mktemp -d "/tmp/bondd-$BT_TEST.XXXXXX")
+		BT_DIR_OWNED=1
+	fi
+	chmod 0755 "$BT_DIR"
+	export BT_DIR
+}
+
+# Files the daemon reads: root-owned, readable by group _bondd only.
+protect()
+{
+	chgrp "$BT_USER" "$@" && chmod 0640 "$@"
+}
+
+# --- namespaces -----------------------------------------------------
+
+ns_name()
+{
+	case $1 in
+	cl) echo "${BT_NS_CL:-${BT_PREFIX}cl}" ;;
+	rt) echo "${BT_NS_RT:-${BT_PREFIX}rt}" ;;
+	sv) echo "${BT_NS_SV:-${BT_PREFIX}sv}" ;;
+	*) echo "$1" ;;
+	esac
+}
+
+# in_ns cl|rt|sv|NAME CMD...: CMD in that namespace.
+in_ns()
+{
+	local ns
+	ns=$(ns_name "$1")
+	shift
+	ip netns exec "$ns" "$@"
+}
+
+# ns_add NAME: a scratch namespace of our own in NS, removed by
+# cleanup (not from a subshell, or cleanup never hears of it).
+ns_add()
+{
+	NS=${BT_PREFIX}$1
+	ip netns add "$NS" || return 1
+	BT_EXTRA_NS+=("$NS")
+	ip -n "$NS" link set lo up
+}
+
+# Bring up the topology named by a profile (tests/lib/topo.sh).
+topo_start()
+{
+	local topo=${BT_TOPO_SH:-$BT_ROOT/tests/lib/topo.sh}
+	[ -r "$topo" ] || bail "tests/lib/topo.sh missing"
+	# shellcheck source=/dev/null
+	. "$topo"
+	BT_TOPO=1
+	topo_up "$1" || bail "topo_up $1"
+	BT_NLINKS=0
+	while [ -n "$(link_var DEV $BT_NLINKS)" ]; do
+		BT_NLINKS=$((BT_NLINKS + 1))
+	done
+	[ "$BT_NLINKS" -gt 0 ] || bail "topology $1 has no links"
+	say "topology $1: $BT_NLINKS link(s), dir $BT_DIR"
+}
+
+link_var()
+{
+	local v="BT_LINK_$1_$2"
+	echo "${!v:-}"
+}
+
+# Server address and port as udp endpoint.
+server_endpoint()
+{
+	case $BT_SERVER_ADDR in
+	*:*) echo "[$BT_SERVER_ADDR]:${BT_SERVER_PORT:-5800}" ;;
+	*) echo "$BT_SERVER_ADDR:${BT_SERVER_PORT:-5800}" ;;
+	esac
+}
+
+# wanem_stat K EXPR: a field of link K's emulator stats (j = JSON).
+wanem_stat()
+{
+	wanem_ctl "$1" stats | json_get "$2"
+}
+
+# --- keys and config ------------------------------------------------
+
+# gen_keys NAME: $BT_DIR/NAME.key (private) and prints the public key.
+gen_key()
+{
+	local f=$BT_DIR/$1.key
+	(umask 077; "$BONDCTL" genkey >"$f") || return 1
+	protect "$f"
+	"$BONDCTL" pubkey <"$f"
+}
+
+# Sets CLIENT_PUB and SERVER_PUB, keys in $BT_DIR/{client,server}.key.
+gen_keys()
+{
+	CLIENT_PUB=$(gen_key client) && [ -n "$CLIENT_PUB" ] ||
+	    bail "bondctl genkey/pubkey (client)"
+	SERVER_PUB=$(gen_key server) && [ -n "$SERVER_PUB" ] ||
+	    bail "bondctl genkey/pubkey (server)"
+}
+
+# write_client_conf [SERVER_PUBLIC_KEY]: $BT_DIR/client.yaml with one
+# link per topology link.
+write_client_conf()
+{
+	local pub=${1:-$SERVER_PUB} f=$BT_DIR/client.yaml k ep
+	{
+		echo "role: client"
+		echo "tunnel: {name: bt0, address: 198.19.0.2/24}"
+		echo "identity: {private_key_file: $BT_DIR/client.key}"
+		echo "peer: {public_key: \"$pub\", endpoint: $(server_endpoint)}"
+		echo "links:"
+		for ((k = 0; k < BT_NLINKS; k++)); do
+			ep=$(link_var ENDPOINT "$k")
+			echo "  - {name: wan$k, device: $(link_var DEV "$k")${ep:+, endpoint: $ep}}"
+		done
+		echo "control: {socket: $BT_DIR/client.sock}"
+	} >"$f"
+	protect "$f"
+}
+
+write_server_conf()
+{
+	local pub=${1:-$CLIENT_PUB} f=$BT_DIR/server.yaml
+	{
+		echo "role: server"
+		echo "tunnel: {name: bt0, address: 198.19.0.1/24}"
+		echo "identity: {private_key_file: $BT_DIR/server.key}"
+		echo "listen: [$(server_endpoint)]"
+		echo "peers:"
+		echo "  - {name: site1, public_key: \"$pub\"," \
+		    "allowed_ips: [198.19.0.2/32]}"
+		echo "control: {socket: $BT_DIR/server.sock}"
+	} >"$f"
+	protect "$f"
+}
+
+# --- daemons --------------------------------------------------------
+
+# bg NS CMD...: a bounded background helper (iperf3 -s ...), killed at
+# cleanup; sets BG_PID.
+bg()
+{
+	local ns
+	ns=$(ns_name "$1")
+	shift
+	ip netns exec "$ns" "$@" &
+	BG_PID=$!
+	BT_PIDS+=("$BG_PID")
+}
+
+start_daemon()
+{
+	local who=$1 ns=$2
+	# Not through the in_ns function: $! must be bondd itself.
+	ip netns exec "$(ns_name "$ns")" "$BONDD" -f "$BT_DIR/$who.yaml" -d \
+	    >>"$BT_DIR/$who.log" 2>&1 &
+	local pid=$!
+	BT_PIDS+=("$pid")
+	eval "BT_${who^^}_PID=$pid"
+	wait_ctl "$who" "$pid" || bail "$who bondd did not come up"
+	say "$who bondd pid $pid"
+}
+
+start_server()
+{
+	start_daemon server sv
+}
+
+start_client()
+{
+	start_daemon client cl
+}
+
+# wait_ctl WHO PID: until bondctl answers on WHO's socket (15 s).
+wait_ctl()
+{
+	local sock=$BT_DIR/$1.sock i
+	for ((i = 0; i < 150; i++)); do
+		if ! kill -0 "$2" 2>/dev/null; then
+			say "$1 bondd exited"
+			return 1
+		fi
+		"$BONDCTL" -s "$sock" status -j >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# status WHO: JSON status of the client or the server.
+status()
+{
+	timeout 5 "$BONDCTL" -s "$BT_DIR/$1.sock" status -j
+}
+
+# json_get EXPR: evaluate a python expression over the JSON on stdin,
+# bound to j; None prints as null, booleans as true/false.
+json_get()
+{
+	"$BT_PY" -c '
+import json, sys
+j = json.load(sys.stdin)
+v = eval(sys.argv[1], {"j": j})
+print("null" if v is None else str(v).lower() if isinstance(v, bool) else v)
+' "$1"
+}
+
+# stat_get WHO EXPR
+stat_get()
+{
+	status "$1" | json_get "$2"
+}
+
+# link_sum WHO FIELD: a counter summed over every link of WHO.
+link_sum()
+{
+	stat_get "$1" "sum(l.get('$2') or 0 for l in j['links'])"
+}
+
+# all_established WHO: every link of the client, or at least one
+# session of the server (which lists its listeners too).
+all_established()
+{
+	local expr="len(j['links']) > 0 and all(l['state'] == 'established' for l in j['links'])"
+	[ "$1" = server ] &&
+	    expr="any(l['state'] == 'established' for l in j['links'])"
+	[ "$(stat_get "$1" "$expr" 2>/dev/null)" = true ]
+}
+
+# wait_established [SECONDS]: client links and a server session.
+wait_established()
+{
+	local end=$((SECONDS + ${1:-15}))
+	while [ "$SECONDS" -lt "$end" ]; do
+		all_established client && all_established server && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+# children PID: pids whose parent is PID.
+children()
+{
+	pgrep -P "$1"
+}
+
+# proc_field PID NAME: a field of /proc/PID/status.
+proc_field()
+{
+	awk -v k="$2:" '$1 == k { $1 = ""; sub(/^ /, ""); print; exit }' \
+	    "/proc/$1/status" 2>/dev/null
+}
+
+# exe_name PID: basename of the executable (comm is unreliable after
+# execveat from an fd).
+exe_name()
+{
+	basename "$(readlink "/proc/$1/exe" 2>/dev/null)"
+}
+
+# child_of_kind PARENT linkd|ctld|core: the first such child.
+child_of_kind()
+{
+	local p
+	for p in $(children "$1"); do
+		case $2:$(exe_name "$p") in
+		linkd:linkd|ctld:ctld|core:bondd)
+			echo "$p"
+			return 0
+			;;
+		esac
+	done
+	return 1
+}
+
+# check_sandboxed PID DESC: the child promises of DESIGN.md section 1.
+check_sandboxed()
+{
+	local p=$1 d=$2 uid
+	uid=$(proc_field "$p" Uid)
+	check "$d: uid not 0 (Uid: $uid)" \
+	    awk -v u="$uid" 'BEGIN { n = split(u, a, /[ \t]+/)
+		for (i = 1; i <= n; i++) if (a[i] == "0") exit 1
+		exit n != 4 }'
+	check "$d: CapEff 0" test "$(proc_field "$p" CapEff)" = 0000000000000000
+	check "$d: CapPrm 0" test "$(proc_field "$p" CapPrm)" = 0000000000000000
+	check_cmp "$d: NoNewPrivs 1" "$(proc_field "$p" NoNewPrivs)" -eq 1
+	check_cmp "$d: Seccomp 2 (filter)" "$(proc_field "$p" Seccomp)" -eq 2
+	check "$d: root is /var/empty ($(readlink "/proc/$p/root"))" \
+	    test "$(readlink "/proc/$p/root")" = /var/empty
+}
+
+# ping_ok [COUNT]: pings through the tunnel from the client, all answered.
+ping_ok()
+{
+	local n=${1:-5}
+	in_ns cl timeout $((n + 10)) ping -n -q -c "$n" -i 0.2 -W 2 \
+	    198.19.0.1 >/dev/null 2>&1
+}
+
+# wait_ping SECONDS: until one ping gets through.
+wait_ping()
+{
+	local end=$((SECONDS + $1))
+	while [ "$SECONDS" -lt "$end" ]; do
+		in_ns cl timeout 2 ping -n -q -c 1 -W 1 198.19.0.1 \
+		    >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# --- cleanup --------------------------------------------------------
+
+dump_logs()
+{
+	local f
+	for f in "$BT_DIR"/server.log "$BT_DIR"/client.log; do
+		[ -s "$f" ] || continue
+		echo "# ---- last 30 lines of $(basename "$f")"
+		tail -n 30 "$f" | sed 's/^/#   /'
+	done
+}
+
+kill_pids()
+{
+	local p i alive
+	[ $# -gt 0 ] || return 0
+	kill -TERM "$@" 2>/dev/null
+	for ((i = 0; i < 50; i++)); do
+		alive=0
+		for p in "$@"; do
+			kill -0 "$p" 2>/dev/null && alive=1
+		done
+		[ "$alive" -eq 0 ] && break
+		sleep 0.1
+	done
+	kill -KILL "$@" 2>/dev/null
+	for p in "$@"; do
+		wait "$p" 2>/dev/null
+	done
+	return 0
+}
+
+# Only processes in namespaces this test created are killed.
+kill_ns_pids()
+{
+	local ns pids
+	for ns in "$@"; do
+		ip netns list 2>/dev/null | grep -qw "^$ns" || continue
+		pids=$(ip netns pids "$ns" 2>/dev/null)
+		# shellcheck disable=SC2086
+		[ -n "$pids" ] && kill_pids $pids
+	done
+}
+
+cleanup()
+{
+	local rc=$?
+	[ "$BT_CLEANED" -eq 1 ] && return 0
+	BT_CLEANED=1
+	trap - EXIT INT TERM
+	if [ "$rc" -ne 0 ] || [ "$BT_FAIL" -ne 0 ]; then
+		[ -n "${BT_DIR:-}" ] && dump_logs
+	fi
+	kill_pids "${BT_PIDS[@]}"
+	kill_ns_pids "$(ns_name cl)" "$(ns_name sv)" "${BT_EXTRA_NS[@]}"
+	if [ "$BT_TOPO" -eq 1 ]; then
+		topo_down >/dev/null 2>&1
+		BT_TOPO=0
+	fi
+	local ns
+	for ns in "${BT_EXTRA_NS[@]}"; do
+		ip netns del "$ns" 2>/dev/null
+	done
+	if [ "${BT_DIR_OWNED:-0}" -eq 1 ] && [ -z "${BT_KEEP:-}" ]; then
+		rm -rf "$BT_DIR"
+	fi
+	return "$rc"
+}
+
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# Common start for a test: root, user, directory.
+setup()
+{
+	need_root
+	ensure_user
+	make_dir
+}
+
+# The usual one-link tunnel, up and established.
+tunnel_up()
+{
+	setup
+	topo_start "${1:-one}"
+	gen_keys
+	write_server_conf
+	write_client_conf
+	start_server
+	start_client
+	if wait_established 15; then
+		ok "links established"
+	else
+		bail "links not established within 15 s"
+	fi
+}
