@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+#
+# Copyright (c) 2026 The bondd developers
+#
+# Permission to use, copy, modify, and distribute this software for any
+# purpose with or without fee is hereby granted, provided that the above
+# copyright notice and this permission notice appear in all copies.
+#
+# THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+# WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+# MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+# ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+# WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+# ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+# OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+
+# make install into a temporary DESTDIR with PREFIX=/usr: every file a
+# package needs lands where bondd(8) says, and the installed bondd looks
+# for its children in the installed libexec directory.  Builds into its
+# own directory so the tree's build/ keeps its prefix.
+
+. "$(dirname "$0")/lib.sh"
+
+DEST=$(mktemp -d /tmp/bondd-install.XXXXXX)
+OBJ=$(mktemp -d /tmp/bondd-install-obj.XXXXXX)
+
+if make -s -C "$BT_ROOT" B="$OBJ" install DESTDIR="$DEST" PREFIX=/usr \
+    >"$OBJ.log" 2>&1; then
+	ok "make install DESTDIR PREFIX=/usr"
+else
+	not_ok "make install DESTDIR PREFIX=/usr"
+	tail -n 20 "$OBJ.log"
+fi
+rm -f "$OBJ.log"
+
+for f in usr/sbin/bondd usr/sbin/bondctl usr/libexec/bondd/linkd \
+    usr/libexec/bondd/ctld usr/share/man/man8/bondd.8 \
+    usr/share/man/man8/bondctl.8 usr/share/man/man8/linkd.8 \
+    usr/share/man/man8/ctld.8 usr/share/man/man5/bondd.yaml.5 \
+    usr/lib/systemd/system/bondd.service usr/lib/sysusers.d/bondd.conf \
+    usr/share/doc/bondd/examples/bondd-client.yaml \
+    usr/share/doc/bondd/examples/bondd-server.yaml \
+    usr/share/doc/bondd/examples/bondd.rc; do
+	check "installed $f" test -f "$DEST/$f"
+done
+check "binaries are executable" test -x "$DEST/usr/sbin/bondd" -a \
+    -x "$DEST/usr/libexec/bondd/linkd"
+check "bondd looks for its children in /usr/libexec/bondd" \
+    grep -q /usr/libexec/bondd "$DEST/usr/sbin/bondd"
+check "the unit starts the installed bondd" \
+    grep -q '^ExecStart=/usr/sbin/bondd' \
+    "$DEST/usr/lib/systemd/system/bondd.service"
+check "nothing installed outside the prefix" \
+    test "$(cd "$DEST" && ls)" = usr
+rm -rf "$DEST" "$OBJ"
+finish
