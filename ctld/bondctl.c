@@ -38,11 +38,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "bondd.h"
 #include "ipc.h"
 #include "messages.h"
+#include "monitor.h"
 #include "output.h"
 #include "util.h"
 
@@ -76,6 +78,7 @@ usage(void)
 	    "usage: bondctl [-j] [-s socket] command [argument ...]\n"
 	    "commands:\n"
 	    "\tstatus [-j]\n"
+	    "\tmonitor\n"
 	    "\tversion\n"
 	    "\tlink NAME up|down\n"
 	    "\treload\n"
@@ -337,24 +340,33 @@ finish_stdout(void)
 	}
 }
 
+/* One status snapshot on a connection of its own; exits on failure. */
+static void
+fetch_status(struct status_reply *sr)
+{
+	char			 text[512];
+	uint32_t		 code;
+
+	memset(sr, 0, sizeof(*sr));
+	ctl_connect_or_exit();
+	code = ctl_request(IPC_CTL_STATUS, NULL, 0, status_record, sr,
+	    text, sizeof(text));
+	ipc_clear(&chan);
+	check_result(code, text);
+	if (!sr->got_conf || !sr->got_core)
+		badreply("incomplete status");
+	sr->st.version = BONDD_VERSION;
+	sr->st.links = sr->links;
+	sr->st.nlinks = sr->nlinks;
+}
+
 static int
 cmd_status(int json)
 {
 	struct status_reply	 sr;
-	char			 text[512];
-	uint32_t		 code;
 	int			 rv;
 
-	memset(&sr, 0, sizeof(sr));
-	ctl_connect_or_exit();
-	code = ctl_request(IPC_CTL_STATUS, NULL, 0, status_record, &sr,
-	    text, sizeof(text));
-	check_result(code, text);
-	if (!sr.got_conf || !sr.got_core)
-		badreply("incomplete status");
-	sr.st.version = BONDD_VERSION;
-	sr.st.links = sr.links;
-	sr.st.nlinks = sr.nlinks;
+	fetch_status(&sr);
 	rv = json ? output_json(stdout, &sr.st) : output_text(stdout, &sr.st);
 	free(sr.links);
 	if (rv == -1) {
@@ -362,6 +374,42 @@ cmd_status(int json)
 		return EXIT_FAILED;
 	}
 	finish_stdout();
+	return 0;
+}
+
+/*
+ * A new snapshot every second until 'q'.  The first one is fetched
+ * before the terminal is touched, so an unreachable bondd is an
+ * ordinary error; one lost later ends the view with the same error.
+ */
+static int
+cmd_monitor(void)
+{
+	struct status_reply	 sr;
+	struct tm		*tm;
+	time_t			 t;
+	char			 clock[16];
+	int			 cols, rows, rv;
+
+	fetch_status(&sr);
+	monitor_term_start();
+	for (;;) {
+		t = time(NULL);
+		if ((tm = localtime(&t)) == NULL ||
+		    strftime(clock, sizeof(clock), "%H:%M:%S", tm) == 0)
+			clock[0] = '\0';
+		monitor_term_size(&cols, &rows);
+		rv = monitor_draw(stdout, &sr.st, cols, rows, clock);
+		free(sr.links);
+		if (rv == -1 || fflush(stdout) == EOF) {
+			fprintf(stderr, "bondctl: stdout: %s\n",
+			    strerror(errno));
+			return EXIT_FAILED;
+		}
+		if (monitor_wait(MONITOR_INTERVAL_MS))
+			break;
+		fetch_status(&sr);
+	}
 	return 0;
 }
 
@@ -514,6 +562,8 @@ main(int argc, char *argv[])
 		usage();
 	if (strcmp(cmd, "version") == 0)
 		return cmd_version();
+	if (strcmp(cmd, "monitor") == 0)
+		return cmd_monitor();
 	if (strcmp(cmd, "reload") == 0)
 		return cmd_simple(IPC_CTL_RELOAD, NULL);
 	if (strcmp(cmd, "config") == 0)

@@ -15,12 +15,13 @@
  */
 
 /*
- * ctld: answers bondctl on the control socket.  Started by the parent
- * with fd 3 as its channel; receives its configuration slice and the
- * listening socket, enters the sandbox (no capabilities, unprivileged
+ * ctld: answers bondctl on the control socket and Prometheus scrapers
+ * on the optional metrics socket.  Started by the parent with fd 3 as
+ * its channel; receives its configuration slice and the listening
+ * sockets, enters the sandbox (no capabilities, unprivileged
  * user, chroot, seccomp) and only then accepts clients.  The parent is
  * trusted and any protocol violation from it is fatal; clients are
- * not (see control.c).  Holds no keys.
+ * not (see control.c and metrics.c).  Holds no keys.
  */
 
 #include <sys/socket.h>
@@ -39,6 +40,7 @@
 #include "ipc.h"
 #include "log.h"
 #include "messages.h"
+#include "metrics.h"
 #include "sandbox.h"
 #include "util.h"
 
@@ -47,6 +49,7 @@ static const struct ipc_rule parent_rules[] = {
 	{ IPC_CONF_CTLD, sizeof(struct ipc_conf_ctld),
 	    sizeof(struct ipc_conf_ctld), 0 },
 	{ IPC_CTL_SOCK, 0, 0, 1 },
+	{ IPC_METRICS_SOCK, 0, 0, 1 },
 	{ IPC_CONF_END, 0, 0, 0 },
 	{ IPC_CORE_STATS, sizeof(struct ipc_core_stats),
 	    sizeof(struct ipc_core_stats), 0 },
@@ -69,10 +72,11 @@ static struct {
 	struct ipc_conf_ctld	 newconf;	/* being received */
 	int			 have_conf;
 	int			 ctl_fd;
+	int			 metrics_fd;	/* -1: none or in use */
 	/* Statistics: the one shown, and the one being received. */
 	struct ctl_snapshot	 snap, next;
 	int			 in_snap;
-} ctld = { .ctl_fd = -1 };
+} ctld = { .ctl_fd = -1, .metrics_fd = -1 };
 
 static void	usage(void) __attribute__((noreturn));
 
@@ -121,6 +125,32 @@ check_ctl_sock(int fd)
 		fatal("%s: fd_nonblock", __func__);
 }
 
+/* The metrics socket must be a listening TCP socket. */
+static void
+check_metrics_sock(int fd)
+{
+	int		 v;
+	socklen_t	 len;
+
+	len = sizeof(v);
+	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &v, &len) == -1 ||
+	    (v != AF_INET && v != AF_INET6))
+		fatalx("bad %s from parent: not an IP socket",
+		    ipc_type_name(IPC_METRICS_SOCK));
+	len = sizeof(v);
+	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &v, &len) == -1 ||
+	    v != SOCK_STREAM)
+		fatalx("bad %s from parent: not a stream socket",
+		    ipc_type_name(IPC_METRICS_SOCK));
+	len = sizeof(v);
+	if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &v, &len) == -1 ||
+	    v == 0)
+		fatalx("bad %s from parent: not listening",
+		    ipc_type_name(IPC_METRICS_SOCK));
+	if (fd_nonblock(fd) == -1)
+		fatal("%s: fd_nonblock", __func__);
+}
+
 /*
  * The end of a configuration slice.  The first one completes the
  * start: everything ctld will ever hold has arrived, so it enters the
@@ -145,6 +175,10 @@ conf_end(void)
 		fatal("%s: ready", __func__);
 	control_listen(ctld.ctl_fd);
 	ctld.ctl_fd = -1;
+	if (ctld.metrics_fd != -1) {
+		metrics_listen(ctld.metrics_fd);
+		ctld.metrics_fd = -1;
+	}
 	ctld.running = 1;
 	log_debug("running");
 }
@@ -199,6 +233,7 @@ dispatch_parent(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 	if (msg == NULL) {
 		log_debug("parent closed the channel");
 		control_shutdown();
+		metrics_shutdown();
 		exit(0);
 	}
 	name = ipc_type_name(msg->hdr.type);
@@ -227,6 +262,13 @@ dispatch_parent(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 		ctld.ctl_fd = ipc_msg_take_fd(msg);
 		check_ctl_sock(ctld.ctl_fd);
 		break;
+	case IPC_METRICS_SOCK:
+		/* Sent once, at start; a reload does not move it. */
+		if (ctld.running || ctld.metrics_fd != -1)
+			fatalx("bad %s from parent: twice", name);
+		ctld.metrics_fd = ipc_msg_take_fd(msg);
+		check_metrics_sock(ctld.metrics_fd);
+		break;
 	case IPC_CONF_END:
 		conf_end();
 		break;
@@ -242,6 +284,7 @@ dispatch_parent(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 	case IPC_SHUTDOWN:
 		log_debug("shutdown");
 		control_shutdown();
+		metrics_shutdown();
 		exit(0);
 	}
 }
@@ -289,6 +332,7 @@ main(int argc, char *argv[])
 	if (ipc_hello_send(&ctld.parent, PROC_CTLD, 0) == -1)
 		fatal("hello");
 	control_init(base, &ctld.parent, &ctld.conf, &ctld.snap);
+	metrics_init(base, &ctld.conf, &ctld.snap);
 
 	event_base_dispatch(base);
 	fatalx("event loop ended");
