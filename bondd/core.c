@@ -59,6 +59,7 @@
 #define RETX_MAX_AGE_US	500000		/* older frames are not resent */
 #define FAILOVER_MIN_US	100000		/* in flight on a failed link */
 #define NACK_PERIOD_US	5000
+#define RAMP_US		2000000		/* a returning link's rate ramp */
 /* Bytes a packet costs on the wire besides itself (IPv4 outer). */
 #define WIRE_EXTRA	(20 + 8 + WIRE_DATA_OVERHEAD + INNER_HDR_LEN + \
 			    INNER_REC_HDR_LEN)
@@ -97,6 +98,8 @@ struct core_peer {
 	struct link_info info[BONDD_MAX_LINKS];
 	int		 have_info[BONDD_MAX_LINKS];
 	int		 usable[BONDD_MAX_LINKS];
+	uint64_t	 usable_since[BONDD_MAX_LINKS];
+	int		 was_usable[BONDD_MAX_LINKS];	/* ever */
 	struct sched	 sched;
 	int		 active;	/* the buffers below exist */
 	struct reorder	*ro;
@@ -144,6 +147,9 @@ static const struct ipc_rule parent_rules[] = {
 	{ IPC_DATA_CHAN, 0, 0, 1 },
 	{ IPC_CONF_END, 0, 0, 0 },
 	{ IPC_SHUTDOWN, 0, 0, 0 },
+	{ IPC_RECONF_CORE, sizeof(struct ipc_reconf_core),
+	    sizeof(struct ipc_reconf_core) +
+	    BONDD_MAX_PEERS * sizeof(struct ipc_reconf_peer), 0 },
 	{ 0, 0, 0, 0 }
 };
 
@@ -731,6 +737,23 @@ link_failed(struct core_peer *p, int id, uint64_t now)
 	    moved);
 }
 
+/*
+ * The scheduler sees a link that just became usable at a quarter of its
+ * rate, rising to all of it over RAMP_US: a link back from an outage
+ * proves itself before it carries its full share.
+ */
+static void
+sched_feed(struct core_peer *p, int id, uint64_t now)
+{
+	struct link_info	li = p->info[id];
+	uint64_t		age = now - p->usable_since[id];
+
+	if (p->usable[id] && age < RAMP_US)
+		li.rate_cfg_bps = li.rate_cfg_bps / 4 +
+		    li.rate_cfg_bps * 3 / 4 * age / RAMP_US;
+	sched_link_update(&p->sched, id, &li, p->usable[id]);
+}
+
 static void
 link_update(struct core_peer *p, int id, uint64_t now)
 {
@@ -740,8 +763,13 @@ link_update(struct core_peer *p, int id, uint64_t now)
 	    (p->info[id].state == LINK_STATE_RUNNING ||
 	    p->info[id].state == LINK_STATE_LOSSY);
 	p->usable[id] = usable;
+	/* No ramp the first time: there is nothing to recover from. */
+	if (!was && usable) {
+		p->usable_since[id] = p->was_usable[id] ? now : now - RAMP_US;
+		p->was_usable[id] = 1;
+	}
 	if (p->have_info[id])
-		sched_link_update(&p->sched, id, &p->info[id], usable);
+		sched_feed(p, id, now);
 	else
 		sched_link_remove(&p->sched, id);
 	if (was && !usable)
@@ -951,6 +979,65 @@ start_running(void)
 	    cconf.tun_mtu, conf_strategy_name(cconf.strategy));
 }
 
+/*
+ * A reload: the new scheduler, reorder, realtime and allowed_ips
+ * settings apply in place; the queues of removed links close and their
+ * sessions go, as when a linkd dies.
+ */
+static void
+reconf_core(struct ipc_msg *msg)
+{
+	struct ipc_reconf_core	 rc;
+	struct ipc_reconf_peer	 rp[BONDD_MAX_PEERS];
+	uint64_t		 now = now_us();
+	uint32_t		 i, k;
+	int			 j;
+
+	if (!running || ipc_msg_get(msg, &rc, sizeof(rc)) == -1 ||
+	    rc.conf.npeers != cconf.npeers || rc.conf.role != cconf.role ||
+	    rc.conf.strategy > STRATEGY_SINGLE_BEST ||
+	    rc.conf.reorder_max_ms > 2000 || rc.conf.nrt_udp_ports > 16 ||
+	    rc.conf.nrt_tcp_ports > 16)
+		fatalx("bad IPC_RECONF_CORE from parent");
+	for (i = 0; i < cconf.npeers; i++) {
+		if (ipc_msg_get(msg, &rp[i], sizeof(rp[i])) == -1 ||
+		    rp[i].nallowed > BONDD_MAX_ALLOWED)
+			fatalx("bad IPC_RECONF_CORE peer from parent");
+		for (k = 0; k < rp[i].nallowed; k++)
+			if ((rp[i].allowed[k].family != AF_INET &&
+			    rp[i].allowed[k].family != AF_INET6) ||
+			    rp[i].allowed[k].plen >
+			    (rp[i].allowed[k].family == AF_INET ? 32 : 128))
+				fatalx("bad allowed prefix from parent");
+	}
+	if (ipc_msg_end(msg) != 0)
+		fatalx("bad IPC_RECONF_CORE length from parent");
+	cconf.strategy = rc.conf.strategy;
+	cconf.reorder_max_ms = rc.conf.reorder_max_ms;
+	cconf.mss_clamp = rc.conf.mss_clamp;
+	memcpy(cconf.rt_udp_ports, rc.conf.rt_udp_ports,
+	    sizeof(cconf.rt_udp_ports));
+	memcpy(cconf.rt_tcp_ports, rc.conf.rt_tcp_ports,
+	    sizeof(cconf.rt_tcp_ports));
+	cconf.nrt_udp_ports = rc.conf.nrt_udp_ports;
+	cconf.nrt_tcp_ports = rc.conf.nrt_tcp_ports;
+	cconf.rt_duplicate = rc.conf.rt_duplicate;
+	for (i = 0; i < cconf.npeers; i++) {
+		memcpy(peers[i].allowed, rp[i].allowed,
+		    sizeof(peers[i].allowed));
+		peers[i].nallowed = rp[i].nallowed;
+		sched_set_strategy(&peers[i].sched, cconf.strategy);
+		if (peers[i].ro != NULL)
+			reorder_set_max_hold(peers[i].ro,
+			    cconf.reorder_max_ms * 1000);
+	}
+	for (j = 0; j < BONDD_MAX_LINKS; j++)
+		if (!(rc.live & (1U << j)))
+			linkq_close(j, now);
+	log_info("reconfigured: strategy %s, reorder_max %ums",
+	    conf_strategy_name(cconf.strategy), cconf.reorder_max_ms);
+}
+
 static void
 parent_dispatch(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 {
@@ -997,6 +1084,9 @@ parent_dispatch(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 		break;
 	case IPC_SHUTDOWN:
 		exit(0);
+	case IPC_RECONF_CORE:
+		reconf_core(msg);
+		break;
 	}
 }
 

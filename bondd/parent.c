@@ -50,6 +50,7 @@
 #include "pktq.h"
 #include "priv.h"
 #include "proc.h"
+#include "reload.h"
 #include "sandbox.h"
 #include "util.h"
 #include "wire.h"
@@ -71,6 +72,8 @@ struct child {
 	int		 ready;
 	int		 admin_down;		/* linkd */
 	int		 carrier_down;		/* linkd: device down */
+	int		 removing;		/* linkd: reload removed it */
+	int		 replacing;		/* linkd: restart, new socket */
 	struct ipc_chan	 chan;
 	unsigned	 restarts;
 	uint64_t	 started_ms;
@@ -88,7 +91,12 @@ static int			 debug_flag, verbose_flag;
 static struct proc_exec		 exe_self, exe_linkd, exe_ctld;
 static struct child		 core_child, ctld_child;
 static struct child		 linkds[MAX_INSTANCES];
-static int			 nlinkd;
+static int			 nlinkd;		/* slots in use */
+/* A client link keeps its slot (instance and link id) across reloads:
+ * the server keys its sessions by link id. */
+static int			 slot_used[MAX_INSTANCES];
+static struct conf_link		 slink[MAX_INSTANCES];
+static char			 conf_path[PATH_MAX];
 static int			 tun_fd = -1, ctl_fd = -1, metrics_fd = -1;
 static int			 link_fd[MAX_INSTANCES];
 static uint32_t			 tun_mtu, payload_max[MAX_INSTANCES];
@@ -98,6 +106,7 @@ static int			 have_core_stats;
 static struct stat_slot		 stats[MAX_INSTANCES][MAX_SESSIONS];
 
 static void	child_start(struct child *);
+static void	child_init(struct child *, enum proc_id, int, const char *);
 static void	child_dispatch(struct ipc_chan *, struct ipc_msg *, void *);
 
 static const struct ipc_rule core_rules[] = {
@@ -132,46 +141,64 @@ static const struct ipc_rule ctld_rules[] = {
 	{ 0, 0, 0, 0 }
 };
 
+/* The peer's endpoint cannot change on reload: links may use it. */
+static int
+link_family(const struct conf_link *l)
+{
+	if (l->endpoint.ss_family != 0)
+		return l->endpoint.ss_family;
+	return conf.peers[0].endpoint.ss_family;
+}
+
 static int
 endpoint_family(int i)
 {
 	if (conf.role == ROLE_SERVER)
 		return conf.listen[i].ss_family;
-	if (conf.links[i].endpoint.ss_family != 0)
-		return conf.links[i].endpoint.ss_family;
-	return conf.peers[0].endpoint.ss_family;
+	return link_family(&slink[i]);
+}
+
+/* The largest inner frame a link (NULL: a listen socket) carries
+ * without IP fragmentation; 0 if its MTU is too small. */
+static uint32_t
+link_payload(const struct conf_link *l, int family)
+{
+	uint32_t	lmtu = 1500, outer, payload;
+
+	if (l != NULL) {
+		if (l->mtu != 0)
+			lmtu = l->mtu;
+		else if (l->device[0] != '\0' &&
+		    priv_device_mtu(l->device) != 0)
+			lmtu = priv_device_mtu(l->device);
+	}
+	outer = (family == AF_INET6 ? 40 : 20) + 8 + WIRE_DATA_OVERHEAD;
+	if (lmtu < outer + INNER_HDR_LEN + INNER_REC_HDR_LEN + 576) {
+		log_warnx("link %s: MTU %u is too small",
+		    l != NULL ? l->name : "listen", lmtu);
+		return 0;
+	}
+	payload = lmtu - outer;
+	return payload > PKTQ_FRAME_MAX ? PKTQ_FRAME_MAX : payload;
 }
 
 /*
- * The largest inner frame each link carries without IP fragmentation,
- * and from it the TUN MTU: every packet must fit every link, so that
- * any link can carry it.
+ * The TUN MTU: every packet must fit every link, so that any link can
+ * carry it.
  */
 static int
 compute_mtu(void)
 {
-	uint32_t	lmtu, outer, min = UINT32_MAX;
+	uint32_t	min = UINT32_MAX;
 	int		i;
 
-	for (i = 0; i < nlinkd; i++) {
-		lmtu = 1500;
-		if (conf.role == ROLE_CLIENT) {
-			if (conf.links[i].mtu != 0)
-				lmtu = conf.links[i].mtu;
-			else if (conf.links[i].device[0] != '\0' &&
-			    priv_device_mtu(conf.links[i].device) != 0)
-				lmtu = priv_device_mtu(conf.links[i].device);
-		}
-		outer = (endpoint_family(i) == AF_INET6 ? 40 : 20) + 8 +
-		    WIRE_DATA_OVERHEAD;
-		if (lmtu < outer + INNER_HDR_LEN + INNER_REC_HDR_LEN + 576) {
-			log_warnx("link %s: MTU %u is too small",
-			    linkds[i].name, lmtu);
+	for (i = 0; i < MAX_INSTANCES; i++) {
+		if (!slot_used[i])
+			continue;
+		payload_max[i] = link_payload(conf.role == ROLE_CLIENT ?
+		    &slink[i] : NULL, endpoint_family(i));
+		if (payload_max[i] == 0)
 			return -1;
-		}
-		payload_max[i] = lmtu - outer;
-		if (payload_max[i] > PKTQ_FRAME_MAX)
-			payload_max[i] = PKTQ_FRAME_MAX;
 		if (payload_max[i] < min)
 			min = payload_max[i];
 	}
@@ -225,8 +252,8 @@ send_peers(struct child *c)
 		}
 		p.endpoint = cp->endpoint;
 		if (c->proc == PROC_LINKD && conf.role == ROLE_CLIENT &&
-		    conf.links[c->instance].endpoint.ss_family != 0)
-			p.endpoint = conf.links[c->instance].endpoint;
+		    slink[c->instance].endpoint.ss_family != 0)
+			p.endpoint = slink[c->instance].endpoint;
 		memcpy(p.allowed, cp->allowed, sizeof(p.allowed));
 		p.nallowed = cp->nallowed;
 		send_msg(c, IPC_CONF_PEER, i, &p, sizeof(p));
@@ -235,14 +262,15 @@ send_peers(struct child *c)
 }
 
 static void
-configure_core(struct child *c)
+core_conf_fill(struct ipc_conf_core *cc_out)
 {
 	struct ipc_conf_core	cc;
 
 	memset(&cc, 0, sizeof(cc));
 	cc.role = conf.role;
 	cc.tun_mtu = tun_mtu;
-	cc.nlinkd = nlinkd;
+	/* Instances are stable slots; a reload may fill any of them. */
+	cc.nlinkd = MAX_INSTANCES;
 	cc.npeers = conf.npeers;
 	cc.strategy = conf.strategy;
 	cc.reorder_max_ms = conf.reorder_max_ms;
@@ -255,6 +283,15 @@ configure_core(struct child *c)
 	cc.rt_duplicate = conf.rt_duplicate;
 	memcpy(cc.tun_addr, conf.tun_addr, sizeof(cc.tun_addr));
 	cc.ntun_addr = conf.ntun_addr;
+	*cc_out = cc;
+}
+
+static void
+configure_core(struct child *c)
+{
+	struct ipc_conf_core	cc;
+
+	core_conf_fill(&cc);
 	send_msg(c, IPC_CONF_CORE, 0, &cc, sizeof(cc));
 	send_peers(c);
 	send_fd(c, IPC_TUN_FD, 0, tun_fd);
@@ -281,13 +318,10 @@ connect_linkd_core(struct child *c)
 }
 
 static void
-configure_linkd(struct child *c)
+linkd_conf_fill(struct child *c, struct ipc_conf_linkd *out)
 {
 	struct ipc_conf_linkd	 lc;
-	struct ipc_conf_key	 key;
 	const struct conf_link	*l;
-	struct ipc_link_admin	 adm;
-	struct ipc_link_carrier	 car;
 
 	memset(&lc, 0, sizeof(lc));
 	lc.role = conf.role;
@@ -301,7 +335,7 @@ configure_linkd(struct child *c)
 	lc.payload_max = payload_max[c->instance];
 	snprintf(lc.user, sizeof(lc.user), "%s", conf.user);
 	if (conf.role == ROLE_CLIENT) {
-		l = &conf.links[c->instance];
+		l = &slink[c->instance];
 		lc.up_bps = l->up_bps;
 		lc.down_bps = l->down_bps;
 		lc.priority = l->priority;
@@ -311,6 +345,18 @@ configure_linkd(struct child *c)
 	lc.down_after_ms = conf.down_after_ms;
 	lc.lossy_ppm = conf.lossy_ppm;
 	lc.recover_probes = conf.recover_probes;
+	*out = lc;
+}
+
+static void
+configure_linkd(struct child *c)
+{
+	struct ipc_conf_linkd	 lc;
+	struct ipc_conf_key	 key;
+	struct ipc_link_admin	 adm;
+	struct ipc_link_carrier	 car;
+
+	linkd_conf_fill(c, &lc);
 	send_msg(c, IPC_CONF_LINKD, c->instance, &lc, sizeof(lc));
 	memcpy(key.private_key, conf.private_key, sizeof(key.private_key));
 	send_msg(c, IPC_CONF_KEY, 0, &key, sizeof(key));
@@ -340,9 +386,9 @@ carrier_changed(const char *ifname, int up, void *arg)
 	(void)arg;
 	if (conf.role != ROLE_CLIENT)
 		return;
-	for (i = 0; i < nlinkd; i++) {
+	for (i = 0; i < MAX_INSTANCES; i++) {
 		c = &linkds[i];
-		if (strcmp(conf.links[i].device, ifname) != 0 ||
+		if (!slot_used[i] || strcmp(slink[i].device, ifname) != 0 ||
 		    c->carrier_down == !up)
 			continue;
 		c->carrier_down = !up;
@@ -456,11 +502,19 @@ restart_cb(evutil_socket_t fd, short ev, void *arg)
 
 	(void)fd;
 	(void)ev;
+	/* A linkd told to stop by a reload did not: insist. */
+	if (c->removing || c->replacing) {
+		if (c->pid > 0) {
+			log_warnx("%s did not stop; killing it", c->label);
+			kill(c->pid, SIGKILL);
+		}
+		return;
+	}
 	child_start(c);
 	/* A new core needs every linkd again: queues are per core. */
 	if (c->proc == PROC_CORE)
-		for (i = 0; i < nlinkd; i++)
-			if (linkds[i].pid == 0 &&
+		for (i = 0; i < MAX_INSTANCES; i++)
+			if (slot_used[i] && linkds[i].pid == 0 &&
 			    !evtimer_pending(linkds[i].restart_ev, NULL))
 				child_start(&linkds[i]);
 }
@@ -514,7 +568,7 @@ child_by_pid(pid_t pid)
 		return &core_child;
 	if (ctld_child.pid == pid)
 		return &ctld_child;
-	for (i = 0; i < nlinkd; i++)
+	for (i = 0; i < MAX_INSTANCES; i++)
 		if (linkds[i].pid == pid)
 			return &linkds[i];
 	return NULL;
@@ -543,12 +597,22 @@ reap_children(void)
 		if (c->proc == PROC_LINKD)
 			memset(stats[c->instance], 0,
 			    sizeof(stats[c->instance]));
+		if (c->removing) {
+			c->removing = 0;
+			evtimer_del(c->restart_ev);
+			log_info("%s stopped: link removed", c->label);
+			continue;
+		}
 		if (shutting_down)
 			continue;
+		if (c->replacing) {
+			c->replacing = 0;
+			c->started_ms = 0;	/* no back-off: start it now */
+		}
 		if (c->proc == PROC_CORE) {
 			/* The queues died with the core: restart linkds
 			 * too, they come back once the core is up. */
-			for (i = 0; i < nlinkd; i++)
+			for (i = 0; i < MAX_INSTANCES; i++)
 				if (linkds[i].pid > 0) {
 					child_close(&linkds[i]);
 					kill(linkds[i].pid, SIGTERM);
@@ -564,8 +628,8 @@ linkd_by_name(const char *name)
 {
 	int	i;
 
-	for (i = 0; i < nlinkd; i++)
-		if (strcmp(linkds[i].name, name) == 0)
+	for (i = 0; i < MAX_INSTANCES; i++)
+		if (slot_used[i] && strcmp(linkds[i].name, name) == 0)
 			return &linkds[i];
 	return NULL;
 }
@@ -668,6 +732,293 @@ store_link_stats(struct child *c, struct ipc_msg *msg)
 	slot->at_ms = now_ms();
 }
 
+/* A reload is still stopping linkds it removed or replaced. */
+static int
+reload_busy(void)
+{
+	int	i;
+
+	for (i = 0; i < MAX_INSTANCES; i++)
+		if (linkds[i].removing || linkds[i].replacing)
+			return 1;
+	return 0;
+}
+
+static void
+reload_reply(uint32_t reqid, int ctl, uint32_t code, const char *text)
+{
+	if (code == CTL_RES_OK)
+		log_info("%s", text);
+	else
+		log_warnx("reload refused: %s", text);
+	if (ctl)
+		ctl_result(reqid, code, text);
+}
+
+static int
+slot_by_name(const char *name)
+{
+	int	i;
+
+	for (i = 0; i < MAX_INSTANCES; i++)
+		if (slot_used[i] && strcmp(slink[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+static int
+slot_free(void)
+{
+	int	i;
+
+	for (i = 0; i < MAX_INSTANCES; i++)
+		if (!slot_used[i] && linkds[i].pid == 0 &&
+		    !linkds[i].removing)
+			return i;
+	return -1;
+}
+
+/* Tell a linkd to stop; if it has not within 2 s, restart_cb kills it. */
+static void
+linkd_stop(struct child *c)
+{
+	struct timeval	tv = { 2, 0 };
+
+	evtimer_del(c->restart_ev);
+	if (c->pid == 0)
+		return;
+	if (c->open)
+		send_msg(c, IPC_SHUTDOWN, c->instance, NULL, 0);
+	evtimer_add(c->restart_ev, &tv);
+}
+
+static void
+reload_remove(int s)
+{
+	struct child	*c = &linkds[s];
+
+	log_info("link %s: removed", c->name);
+	slot_used[s] = 0;
+	memset(stats[s], 0, sizeof(stats[s]));
+	close(link_fd[s]);
+	link_fd[s] = -1;
+	if (c->pid > 0) {
+		c->removing = 1;
+		linkd_stop(c);
+	} else
+		evtimer_del(c->restart_ev);	/* it was to restart */
+}
+
+static void
+reload_replace(int s, const struct conf_link *l, int fd, uint32_t payload,
+    const char *why)
+{
+	struct child	*c = &linkds[s];
+
+	log_info("link %s: %s changed, restarting its linkd", c->name, why);
+	close(link_fd[s]);
+	link_fd[s] = fd;
+	slink[s] = *l;
+	payload_max[s] = payload;
+	/* Not running: the pending restart uses the new settings. */
+	if (c->pid > 0) {
+		c->replacing = 1;
+		linkd_stop(c);
+	}
+}
+
+static void
+reload_add(const struct conf_link *l, int fd, uint32_t payload)
+{
+	int	s = slot_free();
+
+	child_init(&linkds[s], PROC_LINKD, s, l->name);
+	slot_used[s] = 1;
+	slink[s] = *l;
+	link_fd[s] = fd;
+	payload_max[s] = payload;
+	memset(stats[s], 0, sizeof(stats[s]));
+	log_info("link %s: added as link id %d", l->name, s);
+	child_start(&linkds[s]);
+}
+
+/* The new global settings and allowed_ips to the core; the queues of
+ * stopped linkds close there. */
+static void
+reload_core(void)
+{
+	uint8_t			 buf[sizeof(struct ipc_reconf_core) +
+				    BONDD_MAX_PEERS *
+				    sizeof(struct ipc_reconf_peer)];
+	struct ipc_reconf_core	 rc;
+	struct ipc_reconf_peer	 rp;
+	size_t			 off;
+	int			 i;
+
+	if (!core_child.open)
+		return;
+	memset(&rc, 0, sizeof(rc));
+	core_conf_fill(&rc.conf);
+	for (i = 0; i < MAX_INSTANCES; i++)
+		if (slot_used[i] && !linkds[i].replacing)
+			rc.live |= 1U << i;
+	memcpy(buf, &rc, sizeof(rc));
+	off = sizeof(rc);
+	for (i = 0; i < conf.npeers; i++) {
+		memset(&rp, 0, sizeof(rp));
+		memcpy(rp.allowed, conf.peers[i].allowed, sizeof(rp.allowed));
+		rp.nallowed = conf.peers[i].nallowed;
+		memcpy(buf + off, &rp, sizeof(rp));
+		off += sizeof(rp);
+	}
+	send_msg(&core_child, IPC_RECONF_CORE, 0, buf, off);
+}
+
+/* Open the sockets of added and replaced links before anything
+ * changes, so that a failure leaves the running config whole. */
+static int
+reload_open(const struct config *nc, const struct reload_diff *d,
+    int *fds, uint32_t *payload, char *err, size_t errlen)
+{
+	const struct reload_link *e;
+	const struct conf_link	*l;
+	uint32_t		 need;
+	int			 i, nfree = 0;
+
+	for (i = 0; i < MAX_INSTANCES; i++)
+		nfree += !slot_used[i] && linkds[i].pid == 0 &&
+		    !linkds[i].removing;
+	if (d->count[RELOAD_ADDED] > nfree) {
+		snprintf(err, errlen, "no free link slot until the removed "
+		    "links have stopped; reload again");
+		return CTL_RES_PENDING;
+	}
+	need = tun_mtu + INNER_HDR_LEN + INNER_REC_HDR_LEN;
+	for (i = 0; i < d->nlinks; i++) {
+		e = &d->links[i];
+		if (e->class != RELOAD_ADDED && e->class != RELOAD_HARD)
+			continue;
+		l = &nc->links[e->new_idx];
+		if ((payload[i] = link_payload(l, link_family(l))) < need) {
+			snprintf(err, errlen, "link %s: its MTU cannot carry "
+			    "the tunnel MTU %u", l->name, tun_mtu);
+			return CTL_RES_FAILED;
+		}
+		if ((fds[i] = priv_link_socket(l, link_family(l))) == -1) {
+			snprintf(err, errlen, "link %s: cannot open its "
+			    "socket: %s", l->name, strerror(errno));
+			return CTL_RES_FAILED;
+		}
+	}
+	return CTL_RES_OK;
+}
+
+/*
+ * `bondctl reload` (ctl: reply to request reqid) and SIGHUP.  The file
+ * is parsed again and compared with the running configuration
+ * (reload.c): a bad file or a key that needs a restart refuses the
+ * reload and nothing changes; otherwise links are added, removed or
+ * restarted and the rest is sent to the running children in place.
+ * Unchanged links are not touched: their sessions and counters stay.
+ */
+static void
+reload(uint32_t reqid, int ctl)
+{
+	struct config		*nc;
+	struct reload_diff	 d;
+	const struct reload_link *e;
+	struct ipc_conf_linkd	 lc;
+	struct child		*c;
+	int			 fds[2 * BONDD_MAX_LINKS];
+	uint32_t		 payload[2 * BONDD_MAX_LINKS];
+	char			 err[1024];
+	size_t			 len;
+	uint32_t		 code;
+	int			 i, s;
+
+	if (reload_busy()) {
+		reload_reply(reqid, ctl, CTL_RES_PENDING,
+		    "the previous reload is still stopping links");
+		return;
+	}
+	if ((nc = calloc(1, sizeof(*nc))) == NULL) {
+		reload_reply(reqid, ctl, CTL_RES_FAILED, "out of memory");
+		return;
+	}
+	for (i = 0; i < 2 * BONDD_MAX_LINKS; i++)
+		fds[i] = -1;
+	if (parse_config(conf_path, nc, err, sizeof(err)) == -1) {
+		/* After start the parent reads as the unprivileged user. */
+		if (strstr(err, strerror(EACCES)) != NULL) {
+			len = strlen(err);
+			snprintf(err + len, sizeof(err) - len, " (bondd reads "
+			    "it as user %s: make the file readable by group "
+			    "%s)", conf.user, conf.user);
+		}
+		reload_reply(reqid, ctl, CTL_RES_PARSE_ERROR, err);
+		goto done;
+	}
+	if (reload_diff(&conf, nc, &d, err, sizeof(err)) == -1) {
+		reload_reply(reqid, ctl, CTL_RES_FAILED, err);
+		goto done;
+	}
+	if ((code = reload_open(nc, &d, fds, payload, err,
+	    sizeof(err))) != CTL_RES_OK) {
+		reload_reply(reqid, ctl, code, err);
+		goto done;
+	}
+
+	/* From here on the new configuration is the running one. */
+	for (i = 0; i < d.nlinks; i++) {
+		e = &d.links[i];
+		if (e->class == RELOAD_ADDED ||
+		    (s = slot_by_name(e->name)) == -1)
+			continue;
+		if (e->class == RELOAD_REMOVED)
+			reload_remove(s);
+		else if (e->class == RELOAD_HARD) {
+			reload_replace(s, &nc->links[e->new_idx], fds[i],
+			    payload[i], e->why);
+			fds[i] = -1;
+		} else
+			slink[s] = nc->links[e->new_idx];
+	}
+	sodium_memzero(conf.private_key, sizeof(conf.private_key));
+	conf = *nc;
+	for (i = 0; i < d.nlinks; i++) {
+		e = &d.links[i];
+		if (e->class == RELOAD_ADDED) {
+			reload_add(&nc->links[e->new_idx], fds[i], payload[i]);
+			fds[i] = -1;
+		}
+	}
+	/* In place: linkds that keep running get their new settings. */
+	for (s = 0; s < MAX_INSTANCES; s++) {
+		c = &linkds[s];
+		if (!slot_used[s] || !c->open || c->replacing)
+			continue;
+		for (i = 0; i < d.nlinks; i++)
+			if (strcmp(d.links[i].name, c->name) == 0)
+				break;
+		if (!d.linkd_changed && (i == d.nlinks ||
+		    d.links[i].class != RELOAD_SOFT))
+			continue;
+		linkd_conf_fill(c, &lc);
+		send_msg(c, IPC_RECONF_LINKD, c->instance, &lc, sizeof(lc));
+	}
+	reload_core();
+	for (nlinkd = 0, s = 0; s < MAX_INSTANCES; s++)
+		nlinkd += slot_used[s];
+	reload_summary(&d, err, sizeof(err));
+	reload_reply(reqid, ctl, CTL_RES_OK, err);
+ done:
+	for (i = 0; i < 2 * BONDD_MAX_LINKS; i++)
+		if (fds[i] != -1)
+			close(fds[i]);
+	sodium_memzero(nc, sizeof(*nc));
+	free(nc);
+}
+
 static void
 child_dispatch(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 {
@@ -680,7 +1031,8 @@ child_dispatch(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 	(void)chan;
 	if (msg == NULL) {
 		/* Closed or malformed: the reaper restarts it. */
-		if (c->pid > 0 && !shutting_down)
+		if (c->pid > 0 && !shutting_down && !c->removing &&
+		    !c->replacing)
 			child_kill(c, "channel closed or malformed");
 		else
 			child_close(c);
@@ -732,8 +1084,7 @@ child_dispatch(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 		    msg->hdr.type == IPC_CTL_LINK_DOWN);
 		break;
 	case IPC_CTL_RELOAD:
-		ctl_result(msg->hdr.pid, CTL_RES_FAILED,
-		    "reload is not supported yet; restart bondd");
+		reload(msg->hdr.pid, 1);
 		break;
 	case IPC_CTL_CONFIG:
 		ctl_config(msg->hdr.pid);
@@ -756,7 +1107,9 @@ stats_cb(evutil_socket_t fd, short ev, void *arg)
 		return;
 	send_msg(&ctld_child, IPC_CORE_STATS, 0, &core_stats,
 	    sizeof(core_stats));
-	for (i = 0; i < nlinkd; i++) {
+	for (i = 0; i < MAX_INSTANCES; i++) {
+		if (!slot_used[i])
+			continue;
 		for (j = 0; j < MAX_SESSIONS; j++) {
 			slot = &stats[i][j];
 			if (slot->at_ms == 0)
@@ -780,8 +1133,9 @@ shutdown_children(void)
 	int		 n = 0, i, alive;
 
 	shutting_down = 1;
-	for (i = 0; i < nlinkd; i++)
-		all[n++] = &linkds[i];
+	for (i = 0; i < MAX_INSTANCES; i++)
+		if (slot_used[i] || linkds[i].pid > 0)
+			all[n++] = &linkds[i];
 	all[n++] = &ctld_child;
 	all[n++] = &core_child;
 	for (i = 0; i < n; i++)
@@ -817,8 +1171,8 @@ signal_cb(evutil_socket_t sig, short ev, void *arg)
 		event_base_loopbreak(base);
 		break;
 	case SIGHUP:
-		log_warnx("SIGHUP: reload is not supported yet; "
-		    "restart bondd to apply a new configuration");
+		log_info("SIGHUP: reloading %s", conf_path);
+		reload(0, 0);
 		break;
 	case SIGCHLD:
 		reap_children();
@@ -830,6 +1184,8 @@ static void
 child_init(struct child *c, enum proc_id proc, int instance,
     const char *name)
 {
+	if (c->restart_ev != NULL)
+		event_free(c->restart_ev);
 	memset(c, 0, sizeof(*c));
 	c->proc = proc;
 	c->instance = instance;
@@ -851,16 +1207,21 @@ open_resources(void)
 
 	if (conf.role == ROLE_CLIENT) {
 		nlinkd = conf.nlinks;
-		for (i = 0; i < nlinkd; i++)
-			if ((link_fd[i] = priv_link_socket(&conf.links[i],
+		for (i = 0; i < nlinkd; i++) {
+			slot_used[i] = 1;
+			slink[i] = conf.links[i];
+			if ((link_fd[i] = priv_link_socket(&slink[i],
 			    endpoint_family(i))) == -1)
 				exit(1);
+		}
 	} else {
 		nlinkd = conf.nlisten;
-		for (i = 0; i < nlinkd; i++)
+		for (i = 0; i < nlinkd; i++) {
+			slot_used[i] = 1;
 			if ((link_fd[i] = priv_listen_socket(
 			    &conf.listen[i])) == -1)
 				exit(1);
+		}
 	}
 	if (compute_mtu() == -1)
 		exit(1);
@@ -893,6 +1254,9 @@ parent_main(const char *file, int debug, int verbose, int noaction)
 
 	debug_flag = debug;
 	verbose_flag = verbose;
+	/* daemon(3) moves to /: a reload needs the absolute path. */
+	if (realpath(file, conf_path) == NULL)
+		snprintf(conf_path, sizeof(conf_path), "%s", file);
 	log_init(1, verbose, LOG_DAEMON);
 	log_procinit("bondd");
 	if (sodium_init() == -1)

@@ -523,6 +523,8 @@ ipc_type_name(uint32_t type)
 	case IPC_CONF_KEY:	return "IPC_CONF_KEY";
 	case IPC_CONF_CTLD:	return "IPC_CONF_CTLD";
 	case IPC_CONF_END:	return "IPC_CONF_END";
+	case IPC_RECONF_CORE:	return "IPC_RECONF_CORE";
+	case IPC_RECONF_LINKD:	return "IPC_RECONF_LINKD";
 	case IPC_TUN_FD:	return "IPC_TUN_FD";
 	case IPC_LINK_SOCK:	return "IPC_LINK_SOCK";
 	case IPC_DATA_CHAN:	return "IPC_DATA_CHAN";

@@ -61,6 +61,9 @@ enum ipc_type {
 	IPC_CONF_KEY,		/* struct ipc_conf_key (linkd only) */
 	IPC_CONF_CTLD,		/* struct ipc_conf_ctld */
 	IPC_CONF_END,		/* no payload: slice complete, apply */
+	IPC_RECONF_CORE,	/* reload: struct ipc_reconf_core, then
+				   npeers struct ipc_reconf_peer */
+	IPC_RECONF_LINKD,	/* reload: struct ipc_conf_linkd */
 
 	/* resources, parent -> child, each with one fd */
 	IPC_TUN_FD = 0x0301,	/* to core: the TUN device */

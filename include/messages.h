@@ -84,6 +84,28 @@ struct ipc_conf_peer {
 	uint32_t	nallowed;
 };
 
+/*
+ * IPC_RECONF_CORE: a reload's new settings for the running core.  Only
+ * strategy, reorder_max_ms, mss_clamp and the realtime fields of conf
+ * are applied; the rest must equal the running values.  Data channels
+ * of instances missing from live are closed.  Followed by exactly
+ * conf.npeers struct ipc_reconf_peer, in peer order.
+ */
+struct ipc_reconf_core {
+	struct ipc_conf_core	conf;
+	uint32_t		live;	/* bit i: linkd instance i runs */
+};
+
+struct ipc_reconf_peer {
+	struct conf_prefix	allowed[BONDD_MAX_ALLOWED];
+	uint32_t		nallowed;
+};
+
+/* IPC_RECONF_LINKD carries a struct ipc_conf_linkd: linkd applies the
+ * rates, priority, backup, quota, keepalive, rekey, probe interval and
+ * state thresholds in place; instance, name, link_id, npeers and
+ * payload_max must equal the running values. */
+
 /* IPC_CONF_KEY: the local static private key, linkd only. */
 struct ipc_conf_key {
 	uint8_t		private_key[BONDD_KEY_LEN];

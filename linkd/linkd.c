@@ -116,6 +116,8 @@ static const struct ipc_rule linkd_rules[] = {
 	{ IPC_LINK_CARRIER, sizeof(struct ipc_link_carrier),
 	    sizeof(struct ipc_link_carrier), 0 },
 	{ IPC_SHUTDOWN, 0, 0, 0 },
+	{ IPC_RECONF_LINKD, sizeof(struct ipc_conf_linkd),
+	    sizeof(struct ipc_conf_linkd), 0 },
 	{ 0, 0, 0, 0 }
 };
 
@@ -127,6 +129,7 @@ static void	linkd_peer(struct ipc_msg *);
 static void	linkd_start(void);
 static void	linkd_admin(struct ipc_msg *);
 static void	linkd_carrier(struct ipc_msg *);
+static void	linkd_reconf(struct ipc_msg *);
 static void	linkd_rx_cb(void *, struct session *, uint32_t, uint64_t,
 		    const struct inner_hdr *, const uint8_t *, size_t);
 static struct linkmeas *linkd_meas(struct session *);
@@ -246,8 +249,8 @@ linkd_dispatch_parent(struct ipc_chan *chan, struct ipc_msg *msg,
 		want = IPC_CONF_END;
 		break;
 	case STEP_RUN:
-		want = type == IPC_LINK_ADMIN || type == IPC_LINK_CARRIER ?
-		    type : IPC_SHUTDOWN;
+		want = type == IPC_LINK_ADMIN || type == IPC_LINK_CARRIER ||
+		    type == IPC_RECONF_LINKD ? type : IPC_SHUTDOWN;
 		break;
 	}
 	if (type != want)
@@ -298,6 +301,9 @@ linkd_dispatch_parent(struct ipc_chan *chan, struct ipc_msg *msg,
 		break;
 	case IPC_LINK_CARRIER:
 		linkd_carrier(msg);
+		break;
+	case IPC_RECONF_LINKD:
+		linkd_reconf(msg);
 		break;
 	case IPC_SHUTDOWN:
 		log_debug("shutdown");
@@ -461,6 +467,68 @@ linkd_carrier(struct ipc_msg *msg)
 	}
 	if (pktq_flush(ld.q) == -1)
 		log_ratelimit("linkd-pktq", "core queue full");
+}
+
+/*
+ * A reload: rates, priority, backup, quota, timers and state thresholds
+ * change in place; keys and sessions stay.  What names the link must
+ * not change: the parent restarts a linkd for that.
+ */
+static void
+linkd_reconf(struct ipc_msg *msg)
+{
+	struct ipc_conf_linkd	 n;
+	struct session		*s;
+	struct timeval		 ptv;
+	uint32_t		 half;
+	int			 i;
+
+	if (ipc_msg_get(msg, &n, sizeof(n)) == -1 || ipc_msg_end(msg) != 0)
+		fatalx("%s: short message", __func__);
+	if (n.role != ld.conf.role || n.instance != ld.conf.instance ||
+	    n.link_id != ld.conf.link_id || n.npeers != ld.conf.npeers ||
+	    n.payload_max != ld.conf.payload_max ||
+	    memcmp(n.name, ld.conf.name, sizeof(n.name)) != 0)
+		fatalx("%s: the link changed identity", __func__);
+	if (n.keepalive_s == 0 || n.rekey_s == 0 ||
+	    n.probe_interval_ms < 10 || n.probe_interval_ms > 10000 ||
+	    n.down_after_ms == 0 || n.recover_probes == 0 ||
+	    n.lossy_ppm > 1000000)
+		fatalx("%s: bad settings", __func__);
+	ld.conf.up_bps = n.up_bps;
+	ld.conf.down_bps = n.down_bps;
+	ld.conf.priority = n.priority;
+	ld.conf.backup = n.backup;
+	ld.conf.quota_bytes = n.quota_bytes;
+	ld.conf.keepalive_s = n.keepalive_s;
+	ld.conf.rekey_s = n.rekey_s;
+	ld.conf.down_after_ms = n.down_after_ms;
+	ld.conf.lossy_ppm = n.lossy_ppm;
+	ld.conf.recover_probes = n.recover_probes;
+	ld.tbl->keepalive_ms = n.keepalive_s * 1000;
+	ld.tbl->rekey_ms = n.rekey_s * 1000;
+	if (n.probe_interval_ms != ld.conf.probe_interval_ms) {
+		ld.conf.probe_interval_ms = n.probe_interval_ms;
+		half = n.probe_interval_ms * 1000 / 2;
+		ptv.tv_sec = half / 1000000;
+		ptv.tv_usec = half % 1000000;
+		if (event_add(ld.ev_probe, &ptv) == -1)
+			fatalx("%s: event_add", __func__);
+	}
+	for (i = 0; i < ld.tbl->nsessions; i++) {
+		s = &ld.tbl->sessions[i];
+		if (!s->used || !meas[i].active)
+			continue;
+		meas[i].ls.conf.down_after_ms = n.down_after_ms;
+		meas[i].ls.conf.lossy_ppm = n.lossy_ppm;
+		meas[i].ls.conf.recover_probes = n.recover_probes;
+		/* The core schedules by the new rate at once. */
+		if (sess_state(s) == SESSION_ESTABLISHED)
+			linkd_info(s);
+	}
+	if (pktq_flush(ld.q) == -1)
+		log_ratelimit("linkd-pktq", "core queue full");
+	log_info("%s: reconfigured", ld.conf.name);
 }
 
 static void
