@@ -34,7 +34,6 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
-#include <errno.h>
 #include <event2/event.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -46,6 +45,7 @@
 #include "bondd.h"
 #include "control.h"
 #include "ipc.h"
+#include "listener.h"
 #include "log.h"
 #include "messages.h"
 
@@ -66,13 +66,11 @@ static struct {
 	struct ipc_chan			*parent;
 	const struct ipc_conf_ctld	*conf;
 	const struct ctl_snapshot	*snap;
-	int				 listen_fd;
-	struct event			*ev_accept;
-	struct event			*ev_pause;
+	struct listener			 lst;
 	TAILQ_HEAD(, ctl_conn)		 conns;
 	int				 nconns;
 	uint32_t			 next_reqid;
-} ctl = { .listen_fd = -1 };
+} ctl = { .lst = LISTENER_INITIALIZER };
 
 /* What a client may send; nothing carries an fd on this channel. */
 static const struct ipc_rule ctl_rules[] = {
@@ -464,37 +462,12 @@ control_parent_reply(const struct ipc_msg *msg)
 }
 
 static void
-accept_resume(int fd, short ev, void *arg)
+control_accept(int s, void *arg)
 {
-	(void)fd;
-	(void)ev;
-	(void)arg;
-	event_add(ctl.ev_accept, NULL);
-}
-
-static void
-control_accept(int fd, short ev, void *arg)
-{
-	struct timeval	 pause = { 1, 0 };
 	struct ucred	 cred;
 	socklen_t	 len = sizeof(cred);
-	int		 s;
 
-	(void)ev;
 	(void)arg;
-	if ((s = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) ==
-	    -1) {
-		if (errno == ENFILE || errno == EMFILE) {
-			/* Out of descriptors: stop for a second. */
-			log_ratelimit("ctl_accept", "control: accept4: %s",
-			    strerror(errno));
-			event_del(ctl.ev_accept);
-			evtimer_add(ctl.ev_pause, &pause);
-		} else if (errno != EAGAIN && errno != EWOULDBLOCK &&
-		    errno != EINTR && errno != ECONNABORTED)
-			log_warn("control: accept4");
-		return;
-	}
 	if (getsockopt(s, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1 ||
 	    len != sizeof(cred)) {
 		log_warn("control: SO_PEERCRED");
@@ -507,14 +480,7 @@ control_accept(int fd, short ev, void *arg)
 void
 control_listen(int fd)
 {
-	ctl.listen_fd = fd;
-	if ((ctl.ev_accept = event_new(ctl.base, fd, EV_READ | EV_PERSIST,
-	    control_accept, NULL)) == NULL ||
-	    (ctl.ev_pause = evtimer_new(ctl.base, accept_resume,
-	    NULL)) == NULL)
-		fatalx("%s: event_new", __func__);
-	if (event_add(ctl.ev_accept, NULL) == -1)
-		fatalx("%s: event_add", __func__);
+	listener_open(&ctl.lst, ctl.base, fd, "control", control_accept, NULL);
 }
 
 void
@@ -524,13 +490,5 @@ control_shutdown(void)
 
 	while ((c = TAILQ_FIRST(&ctl.conns)) != NULL)
 		conn_close(c);
-	if (ctl.ev_accept != NULL) {
-		event_free(ctl.ev_accept);
-		event_free(ctl.ev_pause);
-		ctl.ev_accept = ctl.ev_pause = NULL;
-	}
-	if (ctl.listen_fd != -1) {
-		close(ctl.listen_fd);
-		ctl.listen_fd = -1;
-	}
+	listener_close(&ctl.lst);
 }

@@ -40,6 +40,7 @@
 #include "config.h"
 #include "control.h"
 #include "linkinfo.h"
+#include "listener.h"
 #include "log.h"
 #include "messages.h"
 #include "metrics.h"
@@ -216,13 +217,10 @@ static struct {
 	struct event_base		*base;
 	const struct ipc_conf_ctld	*conf;
 	const struct ctl_snapshot	*snap;
-	int				 listen_fd;
-	struct event			*ev_accept;
-	struct event			*ev_pause;
-	int				 accepting;
+	struct listener			 lst;
 	TAILQ_HEAD(, mconn)		 conns;
 	int				 nconns;
-} mx = { .listen_fd = -1 };
+} mx = { .lst = LISTENER_INITIALIZER };
 
 static void	 mconn_close(struct mconn *);
 static void	 mconn_write(int, short, void *);
@@ -608,54 +606,16 @@ mconn_close(struct mconn *c)
 	close(c->fd);
 	free(c->out);
 	free(c);
-	if (!mx.accepting && mx.ev_accept != NULL &&
-	    !evtimer_pending(mx.ev_pause, NULL)) {
-		event_add(mx.ev_accept, NULL);
-		mx.accepting = 1;
-	}
+	listener_release(&mx.lst);
 }
 
 static void
-accept_stop(void)
+metrics_accept(int s, void *arg)
 {
-	event_del(mx.ev_accept);
-	mx.accepting = 0;
-}
-
-static void
-accept_resume(int fd, short ev, void *arg)
-{
-	(void)fd;
-	(void)ev;
-	(void)arg;
-	if (mx.nconns < METRICS_MAX_CONNS) {
-		event_add(mx.ev_accept, NULL);
-		mx.accepting = 1;
-	}
-}
-
-static void
-metrics_accept(int fd, short ev, void *arg)
-{
-	struct timeval	 tv = { METRICS_TIMEOUT, 0 }, pause = { 1, 0 };
+	struct timeval	 tv = { METRICS_TIMEOUT, 0 };
 	struct mconn	*c;
-	int		 s;
 
-	(void)ev;
 	(void)arg;
-	if ((s = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) ==
-	    -1) {
-		if (errno == ENFILE || errno == EMFILE) {
-			/* Out of descriptors: stop for a second. */
-			log_ratelimit("metrics_accept", "metrics: accept4: %s",
-			    strerror(errno));
-			accept_stop();
-			evtimer_add(mx.ev_pause, &pause);
-		} else if (errno != EAGAIN && errno != EWOULDBLOCK &&
-		    errno != EINTR && errno != ECONNABORTED)
-			log_warn("metrics: accept4");
-		return;
-	}
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
 		log_warn("%s", __func__);
 		close(s);
@@ -678,7 +638,7 @@ metrics_accept(int fd, short ev, void *arg)
 	TAILQ_INSERT_TAIL(&mx.conns, c, entry);
 	/* The rest wait in the kernel's listen queue. */
 	if (++mx.nconns >= METRICS_MAX_CONNS)
-		accept_stop();
+		listener_hold(&mx.lst);
 }
 
 void
@@ -694,15 +654,7 @@ metrics_init(struct event_base *base, const struct ipc_conf_ctld *conf,
 void
 metrics_listen(int fd)
 {
-	mx.listen_fd = fd;
-	if ((mx.ev_accept = event_new(mx.base, fd, EV_READ | EV_PERSIST,
-	    metrics_accept, NULL)) == NULL ||
-	    (mx.ev_pause = evtimer_new(mx.base, accept_resume,
-	    NULL)) == NULL)
-		fatalx("%s: event_new", __func__);
-	if (event_add(mx.ev_accept, NULL) == -1)
-		fatalx("%s: event_add", __func__);
-	mx.accepting = 1;
+	listener_open(&mx.lst, mx.base, fd, "metrics", metrics_accept, NULL);
 }
 
 void
@@ -712,15 +664,7 @@ metrics_shutdown(void)
 
 	while ((c = TAILQ_FIRST(&mx.conns)) != NULL)
 		mconn_close(c);
-	if (mx.ev_accept != NULL) {
-		event_free(mx.ev_accept);
-		event_free(mx.ev_pause);
-		mx.ev_accept = mx.ev_pause = NULL;
-	}
-	if (mx.listen_fd != -1) {
-		close(mx.listen_fd);
-		mx.listen_fd = -1;
-	}
+	listener_close(&mx.lst);
 }
 
 int
