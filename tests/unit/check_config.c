@@ -37,6 +37,7 @@
 
 #include "config.h"
 #include "util.h"
+#include "check_main.h"
 
 static char	 dir[64];
 static char	 keyfile[128], pskfile[128];
@@ -672,12 +673,5 @@ config_suite(void)
 int
 main(void)
 {
-	SRunner	*sr;
-	int	 failed;
-
-	sr = srunner_create(config_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
+	return (check_run(srunner_create(config_suite())));
 }

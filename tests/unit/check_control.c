@@ -37,6 +37,7 @@
 #include "ipc.h"
 #include "log.h"
 #include "messages.h"
+#include "check_main.h"
 
 struct frame {
 	struct ipc_hdr	 hdr;
@@ -391,11 +392,5 @@ control_suite(void)
 int
 main(void)
 {
-	SRunner	*sr = srunner_create(control_suite());
-	int	 failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return (check_run(srunner_create(control_suite())));
 }

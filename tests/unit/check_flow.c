@@ -29,6 +29,7 @@
 #include <check.h>
 
 #include "flow.h"
+#include "check_main.h"
 
 #define P_TCP	6
 #define P_UDP	17
@@ -450,11 +451,5 @@ flow_suite(void)
 int
 main(void)
 {
-	SRunner	*sr = srunner_create(flow_suite());
-	int	 failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return (check_run(srunner_create(flow_suite())));
 }

@@ -26,6 +26,7 @@
 
 #include "frame.h"
 #include "wire.h"
+#include "check_main.h"
 
 static size_t
 make_ipv4(uint8_t *p, size_t len)
@@ -154,11 +155,5 @@ frame_suite(void)
 int
 main(void)
 {
-	SRunner	*sr = srunner_create(frame_suite());
-	int	 failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return (check_run(srunner_create(frame_suite())));
 }

@@ -33,6 +33,7 @@
 #include "handshake.h"
 #include "noise.h"
 #include "wire.h"
+#include "check_main.h"
 
 struct party {
 	struct hs_local	l;
@@ -450,14 +451,7 @@ handshake_suite(void)
 int
 main(void)
 {
-	SRunner *sr;
-	int failed;
-
 	if (sodium_init() == -1)
 		return (1);
-	sr = srunner_create(handshake_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
+	return (check_run(srunner_create(handshake_suite())));
 }

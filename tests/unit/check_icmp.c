@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "icmp.h"
+#include "check_main.h"
 
 static uint16_t
 csum(const uint8_t *p, size_t len, uint32_t sum)
@@ -143,16 +144,10 @@ main(void)
 {
 	Suite	*s = suite_create("icmp");
 	TCase	*tc = tcase_create("too_big");
-	SRunner	*sr;
-	int	 failed;
 
 	tcase_add_test(tc, test_v4);
 	tcase_add_test(tc, test_v4_no_answer);
 	tcase_add_test(tc, test_v6);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return (check_run(srunner_create(s)));
 }

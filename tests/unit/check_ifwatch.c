@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "ifwatch.h"
+#include "check_main.h"
 
 struct seen {
 	char	name[IFNAMSIZ];
@@ -123,15 +124,9 @@ main(void)
 {
 	Suite	*s = suite_create("ifwatch");
 	TCase	*tc = tcase_create("parse");
-	SRunner	*sr;
-	int	 failed;
 
 	tcase_add_test(tc, test_up_down);
 	tcase_add_test(tc, test_malformed);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return (check_run(srunner_create(s)));
 }

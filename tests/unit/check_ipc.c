@@ -37,6 +37,7 @@
 
 #include "ipc.h"
 #include "log.h"
+#include "check_main.h"
 
 static int	sv[2];
 static int	pipefd[2];
@@ -757,13 +758,7 @@ ipc_suite(void)
 int
 main(void)
 {
-	SRunner	*sr = srunner_create(ipc_suite());
-	int	 failed;
-
 	log_init(1, 1, LOG_DAEMON);
 	log_procinit("check_ipc");
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return (check_run(srunner_create(ipc_suite())));
 }

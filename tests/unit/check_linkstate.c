@@ -31,6 +31,7 @@
 
 #include "linkinfo.h"
 #include "linkstate.h"
+#include "check_main.h"
 
 #define MS	1000ULL
 #define SEC	1000000ULL
@@ -278,12 +279,5 @@ linkstate_suite(void)
 int
 main(void)
 {
-	SRunner *sr;
-	int failed;
-
-	sr = srunner_create(linkstate_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
+	return (check_run(srunner_create(linkstate_suite())));
 }

@@ -35,6 +35,7 @@
 
 #include "ipc.h"
 #include "log.h"
+#include "check_main.h"
 
 static int		sv[2];
 static struct ipc_chan	relay, parent;
@@ -217,11 +218,5 @@ log_suite(void)
 int
 main(void)
 {
-	SRunner	*sr = srunner_create(log_suite());
-	int	 failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return (check_run(srunner_create(log_suite())));
 }

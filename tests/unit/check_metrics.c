@@ -33,6 +33,7 @@
 #include "linkinfo.h"
 #include "messages.h"
 #include "metrics.h"
+#include "check_main.h"
 
 static struct ipc_link_stats	 fx_links[2];
 static struct ctl_snapshot	 fx;
@@ -532,11 +533,5 @@ metrics_suite(void)
 int
 main(void)
 {
-	SRunner	*sr = srunner_create(metrics_suite());
-	int	 failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return (check_run(srunner_create(metrics_suite())));
 }

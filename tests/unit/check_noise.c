@@ -30,6 +30,7 @@
 #include <sodium.h>
 
 #include "noise.h"
+#include "check_main.h"
 
 #define MAXMSG	256
 
@@ -432,14 +433,7 @@ noise_suite(void)
 int
 main(void)
 {
-	SRunner *sr;
-	int failed;
-
 	if (sodium_init() == -1)
 		return (1);
-	sr = srunner_create(noise_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
+	return (check_run(srunner_create(noise_suite())));
 }

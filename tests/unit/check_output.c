@@ -33,6 +33,7 @@
 #include "linkinfo.h"
 #include "messages.h"
 #include "output.h"
+#include "check_main.h"
 
 static struct ipc_link_stats	 fx_links[8];
 static struct status		 fx;
@@ -546,11 +547,5 @@ output_suite(void)
 int
 main(void)
 {
-	SRunner	*sr = srunner_create(output_suite());
-	int	 failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return (check_run(srunner_create(output_suite())));
 }

@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "pktq.h"
+#include "check_main.h"
 
 static struct pktq	*qa, *qb;
 static struct pktq_elem	*elems;
@@ -279,11 +280,5 @@ pktq_suite(void)
 int
 main(void)
 {
-	SRunner	*sr = srunner_create(pktq_suite());
-	int	 failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return (check_run(srunner_create(pktq_suite())));
 }

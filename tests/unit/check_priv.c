@@ -45,6 +45,7 @@
 #include "config.h"
 #include "netlink.h"
 #include "priv.h"
+#include "check_main.h"
 
 #define TUN_NAME	"bt-tun0"
 
@@ -362,12 +363,8 @@ int
 main(void)
 {
 	SRunner	*sr = srunner_create(priv_suite());
-	int	 failed;
 
 	/* The namespace of each test must die with its own process. */
 	srunner_set_fork_status(sr, CK_FORK);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return (check_run(sr));
 }

@@ -31,6 +31,7 @@
 #include "config.h"
 #include "reload.h"
 #include "util.h"
+#include "check_main.h"
 
 static struct config	a, b;
 static struct reload_diff d;
@@ -383,12 +384,5 @@ reload_suite(void)
 int
 main(void)
 {
-	SRunner	*sr;
-	int	 failed;
-
-	sr = srunner_create(reload_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
+	return (check_run(srunner_create(reload_suite())));
 }

@@ -29,6 +29,7 @@
 #include <check.h>
 
 #include "reorder.h"
+#include "check_main.h"
 
 #define MS	1000ULL
 #define SLOTS	4096
@@ -627,12 +628,5 @@ reorder_suite(void)
 int
 main(void)
 {
-	SRunner *sr;
-	int failed;
-
-	sr = srunner_create(reorder_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
+	return (check_run(srunner_create(reorder_suite())));
 }

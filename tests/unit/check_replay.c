@@ -27,6 +27,7 @@
 #include <check.h>
 
 #include "replay.h"
+#include "check_main.h"
 
 /* check, then update, with the same verdict; check must not modify. */
 static int
@@ -236,12 +237,5 @@ replay_suite(void)
 int
 main(void)
 {
-	SRunner *sr;
-	int failed;
-
-	sr = srunner_create(replay_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
+	return (check_run(srunner_create(replay_suite())));
 }

@@ -42,6 +42,7 @@
 #include "bondd.h"
 #include "log.h"
 #include "sandbox.h"
+#include "check_main.h"
 
 #define TEST_USER	"nobody"
 
@@ -424,11 +425,5 @@ sandbox_suite(void)
 int
 main(void)
 {
-	SRunner	*sr = srunner_create(sandbox_suite());
-	int	 failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return (check_run(srunner_create(sandbox_suite())));
 }

@@ -28,6 +28,7 @@
 #include <check.h>
 
 #include "scheduler.h"
+#include "check_main.h"
 
 #define MBIT	1000000ULL
 
@@ -453,11 +454,5 @@ sched_suite(void)
 int
 main(void)
 {
-	SRunner	*sr = srunner_create(sched_suite());
-	int	 failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return (check_run(srunner_create(sched_suite())));
 }

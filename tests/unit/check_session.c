@@ -39,6 +39,7 @@
 #include "pktq.h"
 #include "wire.h"
 #include "session.h"
+#include "check_main.h"
 
 #define NETQ_MAX	64
 #define LINK_ID		2
@@ -759,11 +760,5 @@ session_suite(void)
 int
 main(void)
 {
-	SRunner	*sr = srunner_create(session_suite());
-	int	 failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
+	return (check_run(srunner_create(session_suite())));
 }

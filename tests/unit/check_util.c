@@ -32,6 +32,7 @@
 
 #include "config.h"
 #include "util.h"
+#include "check_main.h"
 
 static const char *
 fmt(const char *in, uint16_t defport, char *buf, size_t len)
@@ -328,12 +329,5 @@ util_suite(void)
 int
 main(void)
 {
-	SRunner	*sr;
-	int	 failed;
-
-	sr = srunner_create(util_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
+	return (check_run(srunner_create(util_suite())));
 }

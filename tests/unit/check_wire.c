@@ -30,6 +30,7 @@
 
 #include "linkinfo.h"
 #include "wire.h"
+#include "check_main.h"
 
 /*
  * Golden vectors, written from the layout comment in wire.h: fields
@@ -542,12 +543,5 @@ wire_suite(void)
 int
 main(void)
 {
-	SRunner *sr;
-	int failed;
-
-	sr = srunner_create(wire_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
+	return (check_run(srunner_create(wire_suite())));
 }
