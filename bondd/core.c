@@ -64,8 +64,8 @@
 #define WIRE_EXTRA	(20 + 8 + WIRE_DATA_OVERHEAD + INNER_HDR_LEN + \
 			    INNER_REC_HDR_LEN)
 /*
- * Drop at the tunnel's entrance once the chosen link of known rate has
- * this much queued: a link's own queue would drop the datagram after
+ * Drop at the tunnel's entrance once the chosen link of known (or
+ * estimated) rate has this much queued: a link's own queue would drop the datagram after
  * it was numbered, and the resend that hides the loss from TCP also
  * hides the congestion, so TCP would never slow down.
  */
@@ -796,8 +796,11 @@ link_info_received(int instance, const struct pktq_elem *e, uint64_t now)
 		return;
 	}
 	p = &peers[e->hdr.peer];
-	/* Aim a little under the configured rate: probes, keepalives and
-	 * resends travel too, and a link's own queue must stay short. */
+	/* Without a configured rate, linkd's estimate stands in for it. */
+	if (li.rate_cfg_bps == 0)
+		li.rate_cfg_bps = li.rate_est_bps;
+	/* Aim a little under the rate: probes, keepalives and resends
+	 * travel too, and a link's own queue must stay short. */
 	li.rate_cfg_bps -= li.rate_cfg_bps / 32;
 	p->info[e->hdr.link_id] = li;
 	p->have_info[e->hdr.link_id] = 1;

@@ -53,6 +53,9 @@ struct link_info {
 	uint32_t	priority;	/* tier from the client's config, 1.. */
 	uint32_t	backup;		/* used only when all others are down */
 	uint64_t	quota_bytes;	/* tiered_fill quota, 0 = none */
+	/* Capacity estimate of our send direction when none is
+	 * configured (ratectl.c), 0 = no estimate yet. */
+	uint64_t	rate_est_bps;
 };
 
 const char *link_state_name(uint32_t);
