@@ -47,6 +47,7 @@
 #include "linkinfo.h"
 #include "linkstate.h"
 #include "probe.h"
+#include "ratectl.h"
 #include "session.h"
 #include "udp.h"
 
@@ -89,6 +90,7 @@ struct linkmeas {
 	int			 active;	/* session established */
 	struct probe		 pr;
 	struct linkstate	 ls;
+	struct ratectl		 rc;	/* used when no rate is configured */
 	uint64_t		 next_probe_us;
 };
 
@@ -785,6 +787,7 @@ linkd_meas_start(struct session *s, uint64_t now)
 	c.recover_probes = ld.conf.recover_probes;
 	probe_init(&m->pr, now);
 	ls_init(&m->ls, &c, now);
+	ratectl_init(&m->rc, now, 0);
 	if (ld.carrier_down)
 		ls_carrier(&m->ls, now, 0);
 	m->next_probe_us = now;
@@ -817,6 +820,8 @@ linkd_fill_info(struct session *s, struct linkmeas *m, struct link_info *li)
 	li->loss_rx_ppm = probe_loss_rx_ppm(pr);
 	li->rate_cfg_bps = client ? ld.conf.up_bps : pr->peer_rate_bps;
 	li->rate_rx_bps = pr->rate_rx_bps;
+	if (li->rate_cfg_bps == 0)
+		li->rate_est_bps = m->rc.est_bps;
 	if (client) {
 		li->priority = ld.conf.priority;
 		li->backup = ld.conf.backup != 0;
@@ -910,6 +915,34 @@ linkd_probe_send(struct session *s, struct linkmeas *m, uint64_t now)
 		linkd_send_cb(NULL, s, pbuf, (size_t)n, &s->endpoint);
 }
 
+/* The configured rate of our send direction, 0 = none. */
+static uint64_t
+linkd_rate_cfg(struct linkmeas *m)
+{
+	return (ld.conf.role == ROLE_CLIENT ? ld.conf.up_bps :
+	    m->pr.peer_rate_bps);
+}
+
+/* Without a configured rate, the estimate stands in (ratectl.c). */
+static int
+linkd_rate_est(struct session *s, struct linkmeas *m, uint64_t now)
+{
+	struct ratectl_sample	 rs;
+
+	if (linkd_rate_cfg(m) != 0)
+		return (0);
+	memset(&rs, 0, sizeof(rs));
+	rs.tx_bps = m->pr.rate_tx_bps;
+	rs.rx_bps = m->pr.rate_rx_bps;
+	/* The peer's clock at the end of its last rate window: it moves
+	 * with each new measurement. */
+	rs.rx_gen = m->pr.peer_rx_tx_us;
+	rs.tx_packets = s->ctr.tx_packets;
+	rs.loss_tx_ppm = m->pr.loss_tx_ppm;
+	rs.srtt_us = m->pr.srtt_us;
+	return (ratectl_update(&m->rc, now, &rs));
+}
+
 /*
  * At half the probe interval: probes that are due, silence, loss
  * windows without traffic, and a LINK_INFO per established session at
@@ -937,7 +970,8 @@ linkd_probe_tick(evutil_socket_t fd, short ev, void *arg)
 		if (!m->active)
 			linkd_meas_start(s, now);
 		probe_tick(&m->pr, now, s->ctr.tx_bytes, s->ctr.rx_bytes);
-		changed = ls_timer(&m->ls, now, m->pr.srtt_us);
+		changed = linkd_rate_est(s, m, now);
+		changed |= ls_timer(&m->ls, now, m->pr.srtt_us);
 		changed |= ls_loss(&m->ls, now, m->pr.loss_tx_ppm,
 		    probe_loss_rx_ppm(&m->pr));
 		if (changed && m->ls.state == LINK_STATE_DOWN)
@@ -980,7 +1014,7 @@ linkd_fill_stats(struct session *s, struct ipc_link_stats *st)
 	st->rate_tx_bps = m->pr.rate_tx_bps;
 	st->rate_rx_bps = m->pr.rate_own_rx_bps;
 	st->rate_max_bps = li.rate_cfg_bps != 0 ? li.rate_cfg_bps :
-	    li.rate_rx_bps;
+	    li.rate_est_bps;
 	st->probes_tx = m->pr.probes_tx;
 	st->probes_rx = m->pr.probes_rx;
 }
