@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Copyright (c) 2026 The bondd developers
+#
+# Permission to use, copy, modify, and distribute this software for any
+# purpose with or without fee is hereby granted, provided that the above
+# copyright notice and this permission notice appear in all copies.
+#
+# THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+# WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+# MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+# ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+# WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+# ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+# OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+
+# Foundation: the one-link tunnel carries ping and a 10 s TCP stream,
+# Every bondctl verb against a running client, its JSON, its exit codes
+# (0 done, 1 refused, 2 usage, 3 no daemon), and who may do what: a
+# member of control.group may read but not change, root may do all.
+
+. "$(dirname "$0")/lib.sh"
+
+setup
+topo_start one
+gen_keys
+write_server_conf
+write_client_conf
+GRP=bt$$ctl
+groupadd "$GRP" || bail "groupadd $GRP"
+trap 'groupdel "$GRP" 2>/dev/null; cleanup' EXIT
+sed -i "s|^control: {socket: \(.*\)}|control: {socket: \1, group: $GRP}|" \
+    "$BT_DIR/client.yaml"
+start_server
+start_client
+wait_established 15 || bail "not established"
+SOCK=$BT_DIR/client.sock
+ctl() { timeout 10 "$BONDCTL" -s "$SOCK" "$@"; }
+
+out=$(ctl version)
+check "version names bondctl and bondd" \
+    grep -q "bondd $(sed -n 's/^bondctl //p' <<<"$out" | head -1)" <<<"$out"
+out=$(ctl status)
+check "status: a table with wan0" grep -q '^wan0 ' <<<"$out"
+json=$(ctl status -j)
+check "status -j parses, role client" \
+    test "$(json_get "j['role']" <<<"$json")" = client
+check "status -j: every documented link field" test "$(json_get \
+    "all(k in j['links'][0] for k in ('name','peer','state','endpoint',
+    'tx_packets','tx_bytes','rx_packets','rx_bytes','last_handshake_ms',
+    'auth_fail','replay_drop','malformed','link_state','rtt_ms',
+    'loss_tx_pct','loss_rx_pct','rate_max_bps','weight'))" <<<"$json")" \
+    = true
+check "status -j: core counters" test "$(json_get \
+    "all(k in j['core'] for k in ('tun_rx_packets','tun_tx_packets',
+    'reorder_lost','nack_tx','resent'))" <<<"$json")" = true
+ctl config >"$BT_DIR/running.yaml"
+check "config prints the running config" grep -q '^role: client' \
+    "$BT_DIR/running.yaml"
+check "the running config is what bondd -n prints" \
+    cmp -s "$BT_DIR/running.yaml" <("$BONDD" -n -f "$BT_DIR/client.yaml")
+
+ctl link nosuch down 2>"$BT_DIR/err"
+check_cmp "link on an unknown link exits 1" $? -eq 1
+check "and says why" grep -qi 'no such link' "$BT_DIR/err"
+ctl frobnicate 2>/dev/null
+check_cmp "an unknown verb exits 2" $? -eq 2
+timeout 10 "$BONDCTL" -s "$BT_DIR/nosuch.sock" status 2>/dev/null
+check_cmp "no daemon exits 3" $? -eq 3
+key=$("$BONDCTL" genkey)
+check "genkey: 44 base64 characters" test ${#key} -eq 44
+pub=$("$BONDCTL" pubkey <<<"$key")
+check "pubkey: a different 44-character key" test ${#pub} -eq 44 -a \
+    "$pub" != "$key"
+check "pubkey of the same key is the same" \
+    test "$("$BONDCTL" pubkey <<<"$key")" = "$pub"
+echo "not a key" | "$BONDCTL" pubkey >/dev/null 2>&1
+check_cmp "pubkey refuses garbage" $? -ne 0
+
+# The socket belongs to the control group, mode 0660.
+check "socket mode 0660" test "$(stat -c %a "$SOCK")" = 660
+check "socket group $GRP" test "$(stat -c %G "$SOCK")" = "$GRP"
+gid=$(getent group "$GRP" | cut -d: -f3)
+as_member() { setpriv --reuid=nobody --regid="$gid" --clear-groups \
+    timeout 10 "$BONDCTL" -s "$SOCK" "$@"; }
+as_member status >/dev/null 2>&1
+check_cmp "a group member may read status" $? -eq 0
+as_member link wan0 down 2>"$BT_DIR/err"
+check_cmp "a group member may not take a link down" $? -eq 1
+check "and is told permission denied" grep -qi 'denied' "$BT_DIR/err"
+as_member reload 2>/dev/null
+check_cmp "a group member may not reload" $? -eq 1
+setpriv --reuid=nobody --regid=nogroup --clear-groups \
+    timeout 10 "$BONDCTL" -s "$SOCK" status >/dev/null 2>&1
+check_cmp "anyone else cannot connect" $? -eq 3
+
+ctl link wan0 down
+check_cmp "root may take wan0 down" $? -eq 0
+sleep 2.5
+check "status shows wan0 admin down" \
+    test "$(stat_get client "j['links'][0]['admin']")" = down
+ctl link wan0 up
+check_cmp "and bring it up" $? -eq 0
+check "ping after link up" wait_ping 10
+finish
