@@ -38,6 +38,7 @@ for f in usr/sbin/bondd usr/sbin/bondctl usr/libexec/bondd/linkd \
     usr/share/man/man8/bondctl.8 usr/share/man/man8/linkd.8 \
     usr/share/man/man8/ctld.8 usr/share/man/man5/bondd.yaml.5 \
     usr/lib/systemd/system/bondd.service usr/lib/sysusers.d/bondd.conf \
+    usr/lib/tmpfiles.d/bondd.conf \
     usr/share/doc/bondd/examples/bondd-client.yaml \
     usr/share/doc/bondd/examples/bondd-server.yaml \
     usr/share/doc/bondd/examples/bondd.rc; do
