@@ -242,21 +242,33 @@ gen_keys()
 }
 
 # write_client_conf [SERVER_PUBLIC_KEY]: $BT_DIR/client.yaml with one
-# link per topology link.
+# link per topology link (or the indexes in BT_CLIENT_LINKS, e.g. "0"),
+# each with the rates of its profile (up:/down: in bit/s, left out when
+# unlimited).  Optional: BT_STRATEGY (scheduler.strategy) and
+# BT_CLIENT_EXTRA (YAML lines appended as they are; must not repeat a
+# top-level key written here, so no scheduler: with BT_STRATEGY).
 write_client_conf()
 {
-	local pub=${1:-$SERVER_PUB} f=$BT_DIR/client.yaml k ep
+	local pub=${1:-$SERVER_PUB} f=$BT_DIR/client.yaml k ep up down idx
+	idx=${BT_CLIENT_LINKS:-$(seq 0 $((BT_NLINKS - 1)))}
 	{
 		echo "role: client"
 		echo "tunnel: {name: bt0, address: 198.19.0.2/24}"
 		echo "identity: {private_key_file: $BT_DIR/client.key}"
 		echo "peer: {public_key: \"$pub\", endpoint: $(server_endpoint)}"
 		echo "links:"
-		for ((k = 0; k < BT_NLINKS; k++)); do
+		for k in $idx; do
 			ep=$(link_var ENDPOINT "$k")
-			echo "  - {name: wan$k, device: $(link_var DEV "$k")${ep:+, endpoint: $ep}}"
+			up=$(link_var RATE_UP "$k")
+			down=$(link_var RATE_DOWN "$k")
+			[ "${up:-0}" = 0 ] && up=
+			[ "${down:-0}" = 0 ] && down=
+			echo "  - {name: wan$k, device: $(link_var DEV "$k")${ep:+, endpoint: $ep}${up:+, up: $up}${down:+, down: $down}}"
 		done
 		echo "control: {socket: $BT_DIR/client.sock}"
+		[ -n "${BT_STRATEGY:-}" ] &&
+		    echo "scheduler: {strategy: $BT_STRATEGY}"
+		[ -n "${BT_CLIENT_EXTRA:-}" ] && printf '%s\n' "$BT_CLIENT_EXTRA"
 	} >"$f"
 	protect "$f"
 }
@@ -273,6 +285,7 @@ write_server_conf()
 		echo "  - {name: site1, public_key: \"$pub\"," \
 		    "allowed_ips: [198.19.0.2/32]}"
 		echo "control: {socket: $BT_DIR/server.sock}"
+		[ -n "${BT_SERVER_EXTRA:-}" ] && printf '%s\n' "$BT_SERVER_EXTRA"
 	} >"$f"
 	protect "$f"
 }
@@ -378,6 +391,126 @@ wait_established()
 		sleep 0.2
 	done
 	return 1
+}
+
+# all_running: every client link has link_state "running".
+all_running()
+{
+	[ "$(stat_get client "len(j['links']) > 0 and all(l.get('link_state') == 'running' for l in j['links'])" 2>/dev/null)" = true ]
+}
+
+# wait_running SECONDS: until every client link is running (links start
+# probing and carry data after about five answered probes).
+wait_running()
+{
+	local end=$((SECONDS + ${1:-15}))
+	while [ "$SECONDS" -lt "$end" ]; do
+		all_running && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+# link_get WHO NAME FIELD: a field of the link called NAME.
+link_get()
+{
+	stat_get "$1" "[l.get('$3') for l in j['links'] if l['name'] == '$2'][0]"
+}
+
+# wait_link_state NAME STATE SECONDS: until the client's link NAME has
+# link_state STATE; prints the seconds it took (one decimal).
+wait_link_state()
+{
+	local t0 now
+	t0=$(date +%s%N)
+	while :; do
+		now=$(date +%s%N)
+		if [ "$(link_get client "$1" link_state 2>/dev/null)" = "$2" ]; then
+			awk -v d=$((now - t0)) 'BEGIN { printf "%.1f\n", d / 1e9 }'
+			return 0
+		fi
+		[ $((now - t0)) -ge $(($3 * 1000000000)) ] && break
+		sleep 0.1
+	done
+	echo "$3+"
+	return 1
+}
+
+# bring_up PROFILE: the tunnel of tunnel_up, then waits until every
+# link is running (bails otherwise).
+bring_up()
+{
+	tunnel_up "$1"
+	if wait_running 15; then
+		ok "all links running"
+	else
+		say "$(status client | json_get "[(l['name'], l.get('link_state')) for l in j['links']]")"
+		bail "links not running within 15 s"
+	fi
+}
+
+# --- traffic --------------------------------------------------------
+
+# iperf_server [SECONDS]: a bounded iperf3 server on the server's tunnel
+# address (-1: one test, then it exits), with the extra arguments in
+# BT_IPERF_S_ARGS; waits until it listens.
+iperf_server()
+{
+	local i
+	# shellcheck disable=SC2086
+	bg sv timeout "${1:-90}" iperf3 -s -1 -B 198.19.0.1 \
+	    ${BT_IPERF_S_ARGS:-} >>"$BT_DIR/iperf3-s.log" 2>&1
+	for ((i = 0; i < 30; i++)); do
+		in_ns sv ss -ltn 2>/dev/null | grep -q '198.19.0.1:5201' && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# iperf_run OUT SECONDS ARGS...: one bounded iperf3 client run of
+# SECONDS through the tunnel (JSON in OUT); starts its own server.
+iperf_run()
+{
+	local out=$1 t=$2
+	shift 2
+	iperf_server $((t + 40)) || { say "iperf3 server did not listen"; return 1; }
+	in_ns cl timeout $((t + 30)) iperf3 -c 198.19.0.1 -J -t "$t" "$@" \
+	    >"$out" 2>&1
+}
+
+# iperf_mbps FILE: received throughput of an iperf3 JSON in Mbit/s.
+iperf_mbps()
+{
+	json_get "'%.1f' % (j['end']['sum_received']['bits_per_second'] / 1e6)" \
+	    <"$1" 2>/dev/null || echo "?"
+}
+
+# iperf_stall FILE: the longest run of consecutive intervals with almost
+# no bytes (< 2 % of the mean interval) in seconds, from iperf3 -i JSON;
+# the receiver's intervals when the server's output is in it (client
+# --get-server-output, server -J -i through BT_IPERF_S_ARGS).
+iperf_stall()
+{
+	"$BT_PY" -c '
+import json, sys
+j = json.load(open(sys.argv[1]))
+j = j.get("server_output_json") or j
+iv = [(i["sum"]["seconds"], i["sum"]["bytes"]) for i in j["intervals"]]
+mean = sum(b for _, b in iv) / max(1, len(iv))
+run = best = 0.0
+for s, b in iv:
+	run = run + s if b < 0.02 * mean else 0.0
+	best = max(best, run)
+print("%.2f" % best)
+' "$1" 2>/dev/null || echo "?"
+}
+
+# pct A B: 100 * A / B, rounded down ("?" if not numbers).
+pct()
+{
+	awk -v a="$1" -v b="$2" 'BEGIN {
+		if (a !~ /^[0-9.]+$/ || b !~ /^[0-9.]+$/ || b == 0) print "?"
+		else printf "%d\n", 100 * a / b }'
 }
 
 # children PID: pids whose parent is PID.
