@@ -859,6 +859,7 @@ linkd_rx_cb(void *arg, struct session *s, uint32_t kp_index,
 	struct linkmeas		*m = linkd_meas(s);
 	struct wire_probe	 w;
 	uint64_t		 now = ld.rx_us;
+	uint32_t		 was;
 	int			 changed;
 
 	(void)arg;
@@ -866,7 +867,11 @@ linkd_rx_cb(void *arg, struct session *s, uint32_t kp_index,
 		return;
 	probe_rx_counter(&m->pr, now, kp_index, counter);
 	probe_owd_sample(&m->pr, now, ih->send_ts_us);
+	was = m->ls.state;
 	changed = ls_rx(&m->ls, now);
+	/* The outage's missing datagrams are no loss of the link. */
+	if (was == LINK_STATE_DOWN && m->ls.state == LINK_STATE_PROBING)
+		probe_loss_reset(&m->pr);
 	if (ih->kind == INNER_PROBE) {
 		if (wire_probe_decode(f + INNER_HDR_LEN, len - INNER_HDR_LEN,
 		    &w) != WIRE_OK) {

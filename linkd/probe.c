@@ -218,6 +218,15 @@ probe_rx_counter(struct probe *p, uint64_t now, uint32_t kp_index,
 	loss_close(p, now);
 }
 
+void
+probe_loss_reset(struct probe *p)
+{
+	p->loss_started = 0;
+	p->loss_known = 0;
+	p->loss_rx_x16 = 0;
+	p->loss_tx_ppm = 0;
+}
+
 /* Start sub-windows up to now, dropping those older than the window. */
 static void
 owd_advance(struct probe *p, uint64_t now)

@@ -110,6 +110,9 @@ int	 probe_input(struct probe *, uint64_t now, const struct wire_probe *);
  * local index of the keypair it came under. */
 void	 probe_rx_counter(struct probe *, uint64_t now, uint32_t kp_index,
 	    uint64_t counter);
+/* Forget the loss of both directions: a link back from DOWN starts
+ * afresh instead of carrying its outage in the average. */
+void	 probe_loss_reset(struct probe *);
 /* Every authenticated inner frame: its send_ts_us. */
 void	 probe_owd_sample(struct probe *, uint64_t now, uint32_t send_ts_us);
 /* Close windows that are due without traffic; update own rates. */
