@@ -26,6 +26,7 @@
  * not authenticated, and trusts a linkd no more than the network.
  */
 
+#include <sys/random.h>
 #include <sys/socket.h>
 
 #include <errno.h>
@@ -110,6 +111,8 @@ struct core_peer {
 	struct event	*timer;
 	uint64_t	 timer_at;	/* 0: not armed */
 	uint64_t	 last_nack_us;
+	uint16_t	 peer_epoch;	/* the peer core's, 0 = none yet */
+	uint16_t	 old_epoch;	/* its previous one */
 };
 
 struct linkq {
@@ -132,6 +135,7 @@ static struct pktq_elem		 elems[PKTQ_BATCH];
 static uint8_t			 pktbuf[65536];
 static uint8_t			 framebuf[PKTQ_FRAME_MAX];
 static size_t			 frame_max;	/* inner frame limit */
+static uint16_t			 epoch;		/* ours, random, not 0 */
 static unsigned			 reorder_slots;
 
 static void	peer_timer_arm(struct core_peer *, uint64_t);
@@ -247,6 +251,7 @@ frame_commit(struct core_peer *p, int id, uint8_t *frame, size_t len,
 
 	memset(&h, 0, sizeof(h));
 	h.kind = INNER_DATA;
+	h.epoch = epoch;
 	h.seq = seq;
 	h.send_ts_us = (uint32_t)now;
 	inner_hdr_encode(frame, &h);
@@ -292,10 +297,7 @@ agg_add(struct core_peer *p, int id, const uint8_t *pkt, size_t len,
 		a->all_small = 1;
 		a->since_us = now;
 	}
-	a->buf[a->len] = len & 0xff;
-	a->buf[a->len + 1] = len >> 8;
-	memcpy(a->buf + a->len + INNER_REC_HDR_LEN, pkt, len);
-	a->len += INNER_REC_HDR_LEN + len;
+	frame_rec_put(a->buf, frame_max, &a->len, pkt, len);
 	a->npkts++;
 	if (len > AGG_SMALL)
 		a->all_small = 0;
@@ -359,6 +361,7 @@ send_realtime(struct core_peer *p, const uint8_t *pkt, size_t len,
 {
 	uint8_t		*frame = framebuf;
 	uint32_t	 hash;
+	size_t		 off;
 	int		 id = -1, dup = -1;
 
 	if (flow_id(pkt, len, 0, &hash) == 0 &&
@@ -378,11 +381,9 @@ send_realtime(struct core_peer *p, const uint8_t *pkt, size_t len,
 	/* Realtime goes alone and at once: no aggregation delay. */
 	agg_flush(p, id, now);
 	sched_sent(&p->sched, id, len + WIRE_EXTRA, now);
-	frame[INNER_HDR_LEN] = len & 0xff;
-	frame[INNER_HDR_LEN + 1] = len >> 8;
-	memcpy(frame + INNER_HDR_LEN + INNER_REC_HDR_LEN, pkt, len);
-	frame_commit(p, id, frame, INNER_HDR_LEN + INNER_REC_HDR_LEN + len,
-	    now, dup);
+	off = INNER_HDR_LEN;
+	frame_rec_put(frame, frame_max, &off, pkt, len);
+	frame_commit(p, id, frame, off, now, dup);
 }
 
 static void
@@ -480,23 +481,10 @@ static void
 deliver_records(struct core_peer *p, const uint8_t *recs, size_t len)
 {
 	const uint8_t	*pkt, *src, *dst;
-	size_t		 plen, off = 0, n;
-	int		 family;
+	size_t		 plen, off = 0;
+	int		 family, r;
 
-	while (off < len) {
-		if (len - off < INNER_REC_HDR_LEN) {
-			st.malformed++;
-			return;
-		}
-		n = recs[off] | (size_t)recs[off + 1] << 8;
-		off += INNER_REC_HDR_LEN;
-		if (n == 0 || n > len - off) {
-			st.malformed++;
-			return;
-		}
-		pkt = recs + off;
-		plen = n;
-		off += n;
+	while ((r = frame_rec_next(recs, len, &off, &pkt, &plen)) == 1) {
 		if ((family = ip_check(pkt, plen, &src, &dst)) == -1) {
 			st.malformed++;
 			continue;
@@ -517,6 +505,8 @@ deliver_records(struct core_peer *p, const uint8_t *recs, size_t len)
 		st.tun_tx_packets++;
 		st.tun_tx_bytes += plen;
 	}
+	if (r == -1)
+		st.malformed++;
 }
 
 static void
@@ -591,6 +581,7 @@ nack_send(struct core_peer *p, uint64_t now)
 		return;
 	memset(&h, 0, sizeof(h));
 	h.kind = INNER_NACK;
+	h.epoch = epoch;
 	h.send_ts_us = (uint32_t)now;
 	inner_hdr_encode(f, &h);
 	f[INNER_HDR_LEN] = n & 0xff;
@@ -652,6 +643,27 @@ peer_timer_arm(struct core_peer *p, uint64_t at)
 	evtimer_add(p->timer, &tv);
 }
 
+/*
+ * The peer's core restarted (a new epoch): its sequence numbers start
+ * somewhere new, so our reordering state says nothing about them.
+ * Frames of its previous epoch still in flight are dropped.
+ */
+static int
+peer_epoch_change(struct core_peer *p, uint16_t e)
+{
+	if (e == 0 || (p->old_epoch != 0 && e == p->old_epoch)) {
+		st.reorder_dup++;
+		return -1;
+	}
+	if (p->peer_epoch != 0)
+		log_info("peer %s restarted: reordering starts afresh",
+		    p->name);
+	p->old_epoch = p->peer_epoch;
+	p->peer_epoch = e;
+	reorder_reset(p->ro);
+	return 0;
+}
+
 static void
 frame_received(int instance, const struct pktq_elem *e, uint64_t now)
 {
@@ -668,6 +680,9 @@ frame_received(int instance, const struct pktq_elem *e, uint64_t now)
 		return;
 	}
 	p = &peers[e->hdr.peer];
+	if ((ih.kind == INNER_DATA || ih.kind == INNER_NACK) &&
+	    ih.epoch != p->peer_epoch && peer_epoch_change(p, ih.epoch) == -1)
+		return;
 	owd = (int32_t)((uint32_t)now - ih.send_ts_us);
 	switch (ih.kind) {
 	case INNER_DATA:
@@ -940,6 +955,8 @@ conf_peer(struct ipc_msg *msg)
 	for (i = 0; i < BONDD_MAX_LINKS; i++)
 		p->linkd_of[i] = NO_LINKD;
 	sched_init(&p->sched, cconf.strategy);
+	if (getrandom(&p->seq, sizeof(p->seq), 0) != sizeof(p->seq))
+		fatal("getrandom");
 	if ((p->timer = evtimer_new(base, peer_timer_cb, p)) == NULL)
 		fatalx("evtimer_new");
 }
@@ -963,6 +980,10 @@ check_conf(void)
 		    cconf.tun_addr[i].family != AF_INET6)
 			fatalx("bad tunnel address from parent");
 	frame_max = cconf.tun_mtu + INNER_HDR_LEN + INNER_REC_HDR_LEN;
+	/* A random epoch and first sequence tell a restart apart. */
+	while (epoch == 0)
+		if (getrandom(&epoch, sizeof(epoch), 0) != sizeof(epoch))
+			fatal("getrandom");
 	reorder_slots = cconf.npeers <= 4 ? 4096 : 1024;
 }
 

@@ -15,8 +15,8 @@
  */
 
 /*
- * Inner frames: build one from a packet, walk the packets of one, and
- * check that bytes are an IP packet.  Runs in the core.
+ * The records of inner frames, and the check that bytes are an IP
+ * packet.  Runs in the core.
  */
 
 #include <sys/socket.h>
@@ -27,54 +27,36 @@
 #include "wire.h"
 
 size_t
-frame_build(uint8_t *out, size_t size, uint32_t seq, uint32_t ts,
-    const uint8_t *pkt, size_t len)
+frame_rec_put(uint8_t *out, size_t size, size_t *off, const uint8_t *pkt,
+    size_t len)
 {
-	struct inner_hdr	h;
-	size_t			n;
-
-	if (len > UINT16_MAX ||
-	    size < INNER_HDR_LEN + INNER_REC_HDR_LEN + len)
+	if (len == 0 || len > UINT16_MAX || *off > size ||
+	    size - *off < INNER_REC_HDR_LEN + len)
 		return 0;
-	memset(&h, 0, sizeof(h));
-	h.kind = INNER_DATA;
-	h.seq = seq;
-	h.send_ts_us = ts;
-	n = inner_hdr_encode(out, &h);
-	out[n] = len & 0xff;
-	out[n + 1] = len >> 8;
-	memcpy(out + n + INNER_REC_HDR_LEN, pkt, len);
-	return n + INNER_REC_HDR_LEN + len;
+	out[*off] = len & 0xff;
+	out[*off + 1] = len >> 8;
+	memcpy(out + *off + INNER_REC_HDR_LEN, pkt, len);
+	*off += INNER_REC_HDR_LEN + len;
+	return INNER_REC_HDR_LEN + len;
 }
 
 int
-frame_iter_init(struct frame_iter *it, const uint8_t *frame, size_t len,
-    struct inner_hdr *h)
-{
-	if (inner_hdr_decode(frame, len, h) != 0 || h->kind != INNER_DATA)
-		return -1;
-	it->p = frame;
-	it->len = len;
-	it->off = INNER_HDR_LEN;
-	return 0;
-}
-
-int
-frame_next(struct frame_iter *it, const uint8_t **pkt, size_t *len)
+frame_rec_next(const uint8_t *recs, size_t len, size_t *off,
+    const uint8_t **pkt, size_t *plen)
 {
 	size_t	n;
 
-	if (it->off == it->len)
+	if (*off == len)
 		return 0;
-	if (it->len - it->off < INNER_REC_HDR_LEN)
+	if (*off > len || len - *off < INNER_REC_HDR_LEN)
 		return -1;
-	n = it->p[it->off] | (size_t)it->p[it->off + 1] << 8;
-	it->off += INNER_REC_HDR_LEN;
-	if (n == 0 || n > it->len - it->off)
+	n = recs[*off] | (size_t)recs[*off + 1] << 8;
+	*off += INNER_REC_HDR_LEN;
+	if (n == 0 || n > len - *off)
 		return -1;
-	*pkt = it->p + it->off;
-	*len = n;
-	it->off += n;
+	*pkt = recs + *off;
+	*plen = n;
+	*off += n;
 	return 1;
 }
 

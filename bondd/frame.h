@@ -29,21 +29,16 @@
 
 #include "wire.h"
 
-struct frame_iter {
-	const uint8_t	*p;
-	size_t		 len;
-	size_t		 off;
-};
-
-/* One packet in a DATA frame.  Returns the frame length, 0 if it does
- * not fit. */
-size_t	frame_build(uint8_t *, size_t, uint32_t seq, uint32_t ts,
-	    const uint8_t *, size_t);
-/* Start reading a frame; -1 if its header is bad or it is no DATA. */
-int	frame_iter_init(struct frame_iter *, const uint8_t *, size_t,
-	    struct inner_hdr *);
-/* Next packet: 1 and pkt/len, 0 at the end, -1 if a record overruns. */
-int	frame_next(struct frame_iter *, const uint8_t **, size_t *);
+/*
+ * The records of a DATA frame, after its inner header: (len u16 LE,
+ * packet).  frame_rec_put appends one at *off (0 if it does not fit in
+ * size); frame_rec_next reads the one at *off: 1 with pkt/len, 0 at
+ * the end, -1 if a record is empty or overruns the frame.
+ */
+size_t	frame_rec_put(uint8_t *, size_t size, size_t *off, const uint8_t *,
+	    size_t);
+int	frame_rec_next(const uint8_t *, size_t, size_t *off,
+	    const uint8_t **, size_t *);
 
 /* An IP packet of exactly len bytes: returns AF_INET or AF_INET6 and
  * points src and dst at its addresses, or -1. */

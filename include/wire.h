@@ -35,7 +35,9 @@
  * any Diffie-Hellman.
  *
  * Inner frame (plaintext of DATA), 12-byte header:
- *   kind u8, flags u8, reserved u16, seq u32, send_ts_us u32
+ *   kind u8, flags u8, epoch u16, seq u32, send_ts_us u32
+ *   (epoch: random per core start, so a restarted peer's new sequence
+ *   numbers are not mistaken for old ones; 0 in linkd's own frames)
  *   kind DATA: one or more records of (len u16, IP packet[len])
  *   kind KEEPALIVE: nothing more
  *   kind PROBE: struct wire_probe (WIRE_PROBE_LEN bytes), linkd to linkd
@@ -146,6 +148,7 @@ struct wire_init_payload {
 struct inner_hdr {
 	uint8_t		kind;
 	uint8_t		flags;
+	uint16_t	epoch;
 	uint32_t	seq;
 	uint32_t	send_ts_us;
 };

@@ -268,7 +268,7 @@ inner_hdr_encode(uint8_t *p, const struct inner_hdr *h)
 {
 	p[0] = h->kind;
 	p[1] = h->flags;
-	put16(p + 2, 0);
+	put16(p + 2, h->epoch);
 	put32(p + 4, h->seq);
 	put32(p + 8, h->send_ts_us);
 	return (INNER_HDR_LEN);
@@ -288,10 +288,9 @@ inner_hdr_decode(const uint8_t *p, size_t len, struct inner_hdr *h)
 	default:
 		return (WIRE_ETYPE);
 	}
-	if (get16(p + 2) != 0)
-		return (WIRE_ERESERVED);
 	h->kind = p[0];
 	h->flags = p[1];
+	h->epoch = get16(p + 2);
 	h->seq = get32(p + 4);
 	h->send_ts_us = get32(p + 8);
 	return (WIRE_OK);

@@ -15,7 +15,7 @@
  */
 
 /*
- * Unit tests of the core's inner frames and IP packet checks.
+ * Unit tests of the core's frame records and IP packet checks.
  */
 
 #include <sys/socket.h>
@@ -43,72 +43,68 @@ make_ipv4(uint8_t *p, size_t len)
 
 START_TEST(test_round_trip)
 {
-	uint8_t			 pkt[100], frame[256];
-	struct frame_iter	 it;
-	struct inner_hdr	 h;
-	const uint8_t		*out;
-	size_t			 n, len;
+	uint8_t		 a[100], b[60], frame[256];
+	const uint8_t	*out;
+	size_t		 off = 0, len, n;
 
-	make_ipv4(pkt, sizeof(pkt));
-	n = frame_build(frame, sizeof(frame), 7, 1234, pkt, sizeof(pkt));
-	ck_assert_uint_eq(n, INNER_HDR_LEN + INNER_REC_HDR_LEN + sizeof(pkt));
-	ck_assert_int_eq(frame_iter_init(&it, frame, n, &h), 0);
-	ck_assert_uint_eq(h.seq, 7);
-	ck_assert_uint_eq(h.send_ts_us, 1234);
-	ck_assert_int_eq(frame_next(&it, &out, &len), 1);
-	ck_assert_uint_eq(len, sizeof(pkt));
-	ck_assert_mem_eq(out, pkt, len);
-	ck_assert_int_eq(frame_next(&it, &out, &len), 0);
+	make_ipv4(a, sizeof(a));
+	make_ipv4(b, sizeof(b));
+	ck_assert_uint_eq(frame_rec_put(frame, sizeof(frame), &off, a,
+	    sizeof(a)), INNER_REC_HDR_LEN + sizeof(a));
+	ck_assert_uint_eq(frame_rec_put(frame, sizeof(frame), &off, b,
+	    sizeof(b)), INNER_REC_HDR_LEN + sizeof(b));
+	/* Little-endian record length. */
+	ck_assert_uint_eq(frame[0], sizeof(a));
+	ck_assert_uint_eq(frame[1], 0);
+	n = off;
+	off = 0;
+	ck_assert_int_eq(frame_rec_next(frame, n, &off, &out, &len), 1);
+	ck_assert_uint_eq(len, sizeof(a));
+	ck_assert_mem_eq(out, a, len);
+	ck_assert_int_eq(frame_rec_next(frame, n, &off, &out, &len), 1);
+	ck_assert_uint_eq(len, sizeof(b));
+	ck_assert_mem_eq(out, b, len);
+	ck_assert_int_eq(frame_rec_next(frame, n, &off, &out, &len), 0);
 }
 END_TEST
 
 START_TEST(test_no_room)
 {
 	uint8_t	pkt[100], frame[100];
+	size_t	off = 0;
 
 	make_ipv4(pkt, sizeof(pkt));
-	ck_assert_uint_eq(frame_build(frame, sizeof(frame), 0, 0, pkt,
+	ck_assert_uint_eq(frame_rec_put(frame, sizeof(frame), &off, pkt,
 	    sizeof(pkt)), 0);
+	ck_assert_uint_eq(off, 0);
+	ck_assert_uint_eq(frame_rec_put(frame, sizeof(frame), &off, pkt, 0),
+	    0);
 }
 END_TEST
 
 START_TEST(test_record_overrun)
 {
-	uint8_t			 pkt[60], frame[128];
-	struct frame_iter	 it;
-	struct inner_hdr	 h;
-	const uint8_t		*out;
-	size_t			 n, len;
+	uint8_t		 pkt[60], frame[128];
+	const uint8_t	*out;
+	size_t		 off = 0, n, len;
 
 	make_ipv4(pkt, sizeof(pkt));
-	n = frame_build(frame, sizeof(frame), 1, 0, pkt, sizeof(pkt));
+	frame_rec_put(frame, sizeof(frame), &off, pkt, sizeof(pkt));
+	n = off;
 	/* The record claims one byte more than the frame holds. */
-	frame[INNER_HDR_LEN] = sizeof(pkt) + 1;
-	ck_assert_int_eq(frame_iter_init(&it, frame, n, &h), 0);
-	ck_assert_int_eq(frame_next(&it, &out, &len), -1);
+	frame[0] = sizeof(pkt) + 1;
+	off = 0;
+	ck_assert_int_eq(frame_rec_next(frame, n, &off, &out, &len), -1);
 	/* A truncated record header. */
-	ck_assert_int_eq(frame_iter_init(&it, frame, INNER_HDR_LEN + 1, &h),
-	    0);
-	ck_assert_int_eq(frame_next(&it, &out, &len), -1);
+	off = 0;
+	ck_assert_int_eq(frame_rec_next(frame, 1, &off, &out, &len), -1);
 	/* A zero-length record. */
-	frame[INNER_HDR_LEN] = 0;
-	frame[INNER_HDR_LEN + 1] = 0;
-	ck_assert_int_eq(frame_iter_init(&it, frame, n, &h), 0);
-	ck_assert_int_eq(frame_next(&it, &out, &len), -1);
-}
-END_TEST
-
-START_TEST(test_not_data)
-{
-	uint8_t			frame[INNER_HDR_LEN];
-	struct frame_iter	it;
-	struct inner_hdr	h;
-
-	memset(&h, 0, sizeof(h));
-	h.kind = INNER_KEEPALIVE;
-	inner_hdr_encode(frame, &h);
-	ck_assert_int_eq(frame_iter_init(&it, frame, sizeof(frame), &h), -1);
-	ck_assert_int_eq(frame_iter_init(&it, frame, 3, &h), -1);
+	frame[0] = frame[1] = 0;
+	off = 0;
+	ck_assert_int_eq(frame_rec_next(frame, n, &off, &out, &len), -1);
+	/* An offset past the end. */
+	off = n + 1;
+	ck_assert_int_eq(frame_rec_next(frame, n, &off, &out, &len), -1);
 }
 END_TEST
 
@@ -146,7 +142,6 @@ frame_suite(void)
 	tcase_add_test(tc, test_round_trip);
 	tcase_add_test(tc, test_no_room);
 	tcase_add_test(tc, test_record_overrun);
-	tcase_add_test(tc, test_not_data);
 	tcase_add_test(tc, test_ip_check);
 	suite_add_tcase(s, tc);
 	return s;
