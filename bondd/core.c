@@ -61,6 +61,7 @@
 #define FAILOVER_MIN_US	100000		/* in flight on a failed link */
 #define NACK_PERIOD_US	5000
 #define RAMP_US		2000000		/* a returning link's rate ramp */
+#define RATE_MARGIN_MIN	32000		/* bit/s kept free on every link */
 /* Bytes a packet costs on the wire besides itself (IPv4 outer). */
 #define WIRE_EXTRA	(20 + 8 + WIRE_DATA_OVERHEAD + INNER_HDR_LEN + \
 			    INNER_REC_HDR_LEN)
@@ -798,6 +799,7 @@ link_info_received(int instance, const struct pktq_elem *e, uint64_t now)
 {
 	struct link_info	 li;
 	struct core_peer	*p;
+	uint64_t		 margin;
 
 	if (e->hdr.peer >= cconf.npeers || e->hdr.link_id >= BONDD_MAX_LINKS ||
 	    peers[e->hdr.peer].linkd_of[e->hdr.link_id] != instance ||
@@ -814,9 +816,13 @@ link_info_received(int instance, const struct pktq_elem *e, uint64_t now)
 	/* Without a configured rate, linkd's estimate stands in for it. */
 	if (li.rate_cfg_bps == 0)
 		li.rate_cfg_bps = li.rate_est_bps;
-	/* Aim a little under the rate: probes, keepalives and resends
-	 * travel too, and a link's own queue must stay short. */
-	li.rate_cfg_bps -= li.rate_cfg_bps / 32;
+	/* Aim a little under the rate: probes (about 11 kbit/s),
+	 * keepalives and resends travel too, and a link's own queue must
+	 * stay short. */
+	margin = li.rate_cfg_bps / 64 > RATE_MARGIN_MIN ?
+	    li.rate_cfg_bps / 64 : RATE_MARGIN_MIN;
+	li.rate_cfg_bps -= margin < li.rate_cfg_bps / 2 ? margin :
+	    li.rate_cfg_bps / 2;
 	p->info[e->hdr.link_id] = li;
 	p->have_info[e->hdr.link_id] = 1;
 	link_update(p, e->hdr.link_id, now);

@@ -92,6 +92,7 @@ struct linkmeas {
 	struct linkstate	 ls;
 	struct ratectl		 rc;	/* used when no rate is configured */
 	uint64_t		 next_probe_us;
+	uint64_t		 log_tx, log_answered;	/* at the last line */
 };
 
 static struct linkd	 ld;
@@ -1034,13 +1035,19 @@ fmt_mbps(char *buf, size_t len, uint64_t bps)
 		snprintf(buf, len, "%.1f", (double)bps / 1e6);
 }
 
-/* wan0[60/60Mbps|30ms|SL0.0%|RL0.0%|RUN|w:60], per session. */
+/*
+ * wan0[60/60Mbps|30ms|SL0.0%|RL0.0%|c1.00|RUN|w:60], per session; c is
+ * the confidence: the share of our probes answered since the last line.
+ */
 static void
 linkd_log_status(void)
 {
 	struct ipc_link_stats	 st;
 	struct session		*s;
+	struct linkmeas		*m;
 	char			 cur[16], max[16];
+	uint64_t		 sent, got;
+	double			 conf;
 	int			 i;
 
 	for (i = 0; i < ld.tbl->nsessions; i++) {
@@ -1050,12 +1057,20 @@ linkd_log_status(void)
 			continue;
 		memset(&st, 0, sizeof(st));
 		linkd_fill_stats(s, &st);
+		m = linkd_meas(s);
+		sent = m->pr.probes_tx - m->log_tx;
+		got = m->pr.answered - m->log_answered;
+		conf = sent == 0 ? 1.0 : got >= sent ? 1.0 :
+		    (double)got / (double)sent;
+		m->log_tx = m->pr.probes_tx;
+		m->log_answered = m->pr.answered;
 		fmt_mbps(cur, sizeof(cur), st.rate_tx_bps);
 		fmt_mbps(max, sizeof(max), st.rate_max_bps);
-		log_info("%s[%s/%sMbps|%ums|SL%.1f%%|RL%.1f%%|%s|w:%s]%s%s%s",
+		log_info("%s[%s/%sMbps|%ums|SL%.1f%%|RL%.1f%%|c%.2f|%s|w:%s]"
+		    "%s%s%s",
 		    ld.conf.role == ROLE_CLIENT ? ld.conf.name : s->link_name,
 		    cur, max, (st.rtt_us + 500) / 1000,
-		    st.loss_tx_ppm / 10000.0, st.loss_rx_ppm / 10000.0,
+		    st.loss_tx_ppm / 10000.0, st.loss_rx_ppm / 10000.0, conf,
 		    ls_short_name(st.link_state), max,
 		    ld.admin_down ? " admin-down" : "",
 		    ld.conf.role == ROLE_SERVER ? " peer " : "",

@@ -141,6 +141,7 @@ probe_input(struct probe *p, uint64_t now, const struct wire_probe *w)
 		if (w->echo_hold_us < elapsed) {
 			ps->answered = 1;
 			rtt_sample(p, elapsed - w->echo_hold_us);
+			p->answered++;
 			answered = 1;
 		}
 	}

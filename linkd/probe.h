@@ -58,6 +58,7 @@ struct probe {
 	uint32_t	 seq;		/* last sent, 0 = none */
 	struct probe_sent sent[PROBE_HIST];
 	uint64_t	 probes_tx, probes_rx;
+	uint64_t	 answered;	/* of ours, echoed in time */
 
 	/* the peer's last probe, echoed in our next one */
 	uint32_t	 echo_seq;
