@@ -143,9 +143,7 @@ bench_profile()
 	done
 	bu=$(link_var RATE_UP $best)
 	bd=$(link_var RATE_DOWN $best)
-	# Both ends start afresh: a server keeps the tunnel's sequence
-	# state of a client that restarts and drops its packets as
-	# duplicates (seen with bondd 0.1.0).
+	# Both ends start afresh with the one-link client.
 	kill_pids "${BT_PIDS[@]}"
 	BT_PIDS=()
 	BT_CLIENT_LINKS=$best write_client_conf
@@ -159,6 +157,49 @@ bench_profile()
 	profile_down
 }
 
+# cpu_ticks: CPU time (clock ticks) of both bondd parents and all their
+# children so far.
+cpu_ticks()
+{
+	local t=0 p
+	for p in "$BT_CLIENT_PID" "$BT_SERVER_PID" \
+	    $(pgrep -P "$BT_CLIENT_PID") $(pgrep -P "$BT_SERVER_PID"); do
+		[ -r "/proc/$p/stat" ] || continue
+		t=$((t + $(awk '{ print $14 + $15 }' "/proc/$p/stat")))
+	done
+	echo "$t"
+}
+
+# The data path without a bottleneck: profile one (a 1 Gbit/s relay),
+# throughput and the CPU both tunnel ends spend per Gbit/s.
+bench_unshaped()
+{
+	local n f c0 c1 mbps hz
+	PROF=one
+	echo
+	say "==== unshaped (profile one)"
+	topo_start one
+	gen_keys
+	write_server_conf
+	BT_CLIENT_LINKS= write_client_conf
+	start_server
+	start_client
+	wait_established 15 && wait_running 15 ||
+	    { not_ok "one: link not running"; profile_down; return; }
+	hz=$(getconf CLK_TCK)
+	for n in 1 4; do
+		f=$BT_DIR/one-up$n.json
+		c0=$(cpu_ticks)
+		iperf_run "$f" "$T" -P "$n"
+		c1=$(cpu_ticks)
+		mbps=$(iperf_mbps "$f")
+		ROWS+=("$(awk -v m="${mbps:-0}" -v c=$((c1 - c0)) -v hz="$hz" \
+		    -v t="$T" -v n="$n" 'BEGIN { printf "%-8s %-22s %-10s %8.1f  CPU %.2f cores per Gbit/s (both ends)", "one", "unshaped 1 Gbit/s", n "-str up", m, (m > 0 ? (c / hz / t) / (m / 1000) : 0) }')")
+		echo "${ROWS[-1]}"
+	done
+	profile_down
+}
+
 setup
 echo "# bondd bench: ${T} s iperf3 runs; tunnel ceiling = $CEIL x rate"
 echo "# best single link = through the tunnel with only that link" \
@@ -166,6 +207,7 @@ echo "# best single link = through the tunnel with only that link" \
 for p in $PROFILES; do
 	bench_profile "$p"
 done
+[ -z "${BT_BENCH_NO_UNSHAPED:-}" ] && bench_unshaped
 
 echo
 say "==== failover (t-failover.sh on equal2)"
