@@ -46,6 +46,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tool_addr.h"
+
 #define NSEC		1000000000ULL
 #define MAGIC		0x43504455U	/* "UDPC" */
 #define HDR_LEN		28
@@ -105,43 +107,6 @@ sleep_until(uint64_t t)
 	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) ==
 	    EINTR)
 		;
-}
-
-/* "1.2.3.4:5" or "[2001:db8::1]:5"; port optional when !want_port. */
-static int
-parse_addr(const char *s, int want_port, struct sockaddr_storage *ss,
-    socklen_t *len)
-{
-	char		 host[128], *port = NULL, *p;
-	struct addrinfo	 hints, *res;
-
-	if (strlen(s) >= sizeof(host))
-		return -1;
-	strcpy(host, s);
-	if (host[0] == '[') {
-		if ((p = strchr(host, ']')) == NULL)
-			return -1;
-		*p = '\0';
-		if (p[1] == ':')
-			port = p + 2;
-		else if (p[1] != '\0')
-			return -1;
-		memmove(host, host + 1, strlen(host + 1) + 1);
-	} else if ((p = strrchr(host, ':')) != NULL && strchr(host, ':') == p) {
-		*p = '\0';
-		port = p + 1;
-	}
-	if (want_port && port == NULL)
-		return -1;
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
-	hints.ai_socktype = SOCK_DGRAM;
-	if (getaddrinfo(host, port ? port : "0", &hints, &res) != 0)
-		return -1;
-	memcpy(ss, res->ai_addr, res->ai_addrlen);
-	*len = res->ai_addrlen;
-	freeaddrinfo(res);
-	return 0;
 }
 
 static double
