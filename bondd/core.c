@@ -858,12 +858,16 @@ static void
 linkq_read_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	struct linkq	*lq = arg;
-	uint64_t	 now = now_us();
+	uint64_t	 now = now_us(), dropped;
 	int		 instance = lq - linkqs, n, i;
 
 	(void)fd;
 	(void)ev;
-	if ((n = pktq_get(lq->q, elems, PKTQ_BATCH)) == -1) {
+	/* Only pktq_get moves the count here: the elements it refused. */
+	dropped = pktq_dropped(lq->q);
+	n = pktq_get(lq->q, elems, PKTQ_BATCH);
+	st.malformed += pktq_dropped(lq->q) - dropped;
+	if (n == -1) {
 		if (errno == EPIPE) {
 			/* The linkd died; the parent starts a new one and
 			 * hands us its queue. */

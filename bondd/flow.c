@@ -329,18 +329,6 @@ flow_unpin_link(struct flow_table *t, int link)
 	return n;
 }
 
-int
-flow_pin_count(const struct flow_table *t, int link, uint64_t now_us)
-{
-	int	i, n = 0;
-
-	for (i = 0; i < FLOW_PIN_SIZE; i++)
-		if (t->pin[i].link >= 0 && t->pin[i].link == link &&
-		    !expired(&t->pin[i], now_us))
-			n++;
-	return n;
-}
-
 /* RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m'). */
 static void
 csum_update(uint8_t *ck, uint16_t old, uint16_t new)

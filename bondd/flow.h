@@ -79,8 +79,6 @@ void	 flow_pin_set(struct flow_table *, uint32_t, int, uint64_t);
 /* Link failed: unpin every flow on it, so that the next packet of each
  * picks a link again.  Returns how many moved (also added to rehomed). */
 int	 flow_unpin_link(struct flow_table *, int);
-/* Live pins on link (status). */
-int	 flow_pin_count(const struct flow_table *, int, uint64_t);
 
 /* Lower the MSS option of a TCP SYN (IPv4 or IPv6) to mss, fixing the
  * checksum incrementally (RFC 1624).  1 if changed, else 0. */

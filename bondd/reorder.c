@@ -64,7 +64,6 @@ struct reorder {
 	size_t		 slot_size;
 	uint32_t	 max_hold_us;
 	uint32_t	 hold_us;
-	uint32_t	 nack_repeat_us;
 	int		 started;
 	int		 flushing;
 	uint32_t	 expected;
@@ -228,7 +227,6 @@ reorder_new(unsigned int slots, size_t slot_size, uint32_t max_hold_us)
 	r->slots = slots;
 	r->slot_size = slot_size;
 	r->max_hold_us = max_hold_us;
-	r->nack_repeat_us = REORDER_NACK_REPEAT_US;
 	r->slot = calloc(slots, sizeof(*r->slot));
 	r->bits = calloc(2 * slots / 64, sizeof(*r->bits));
 	r->buf = malloc(slots * slot_size);
@@ -270,12 +268,6 @@ reorder_set_max_hold(struct reorder *r, uint32_t max_hold_us)
 		return;
 	r->max_hold_us = max_hold_us;
 	update_hold(r, r->now);
-}
-
-void
-reorder_set_nack_repeat(struct reorder *r, uint32_t us)
-{
-	r->nack_repeat_us = us;
 }
 
 void
@@ -463,7 +455,7 @@ reorder_missing(struct reorder *r, uint64_t now, uint32_t *seqs, int *n,
 			continue;
 		if (!(active && sdiff(passed, s) > 0) && now - sl->t <= age)
 			continue;
-		if (sl->nacked && now - sl->nacked_us < r->nack_repeat_us)
+		if (sl->nacked && now - sl->nacked_us < REORDER_NACK_REPEAT_US)
 			continue;
 		sl->nacked = 1;
 		sl->nacked_us = now;
@@ -475,20 +467,6 @@ uint32_t
 reorder_hold_us(const struct reorder *r)
 {
 	return (r->hold_us);
-}
-
-int
-reorder_link_delay(const struct reorder *r, int link, int32_t *min_us,
-    uint32_t *jitter_us)
-{
-	const struct rlink *l;
-
-	if (link < 0 || link >= REORDER_LINKS || !r->link[link].has)
-		return (-1);
-	l = &r->link[link];
-	*min_us = (int32_t)link_min(l);
-	*jitter_us = (uint32_t)(l->jitter8 / 8);
-	return (0);
 }
 
 void

@@ -75,7 +75,7 @@
 #define REORDER_LINKS		8
 #define REORDER_MIN_SLOTS	64
 #define REORDER_MAX_SLOTS	(1U << 20)
-#define REORDER_NACK_REPEAT_US	20000	/* default, reorder_set_nack_repeat */
+#define REORDER_NACK_REPEAT_US	20000	/* least time between two NACKs */
 
 enum reorder_verdict {
 	REORDER_DELIVER,	/* in order: write it now, then pop */
@@ -116,8 +116,6 @@ void		 reorder_free(struct reorder *);
 /* Forget every sequence and delay (a new peer session); keep counters. */
 void		 reorder_reset(struct reorder *);
 void		 reorder_set_max_hold(struct reorder *, uint32_t);
-/* Least time between two NACKs of the same sequence. */
-void		 reorder_set_nack_repeat(struct reorder *, uint32_t);
 
 /* A delay sample of a frame that carries no packet (keepalive, NACK). */
 void		 reorder_sample(struct reorder *, int link, int32_t owd_us,
@@ -146,9 +144,6 @@ void		 reorder_skip(struct reorder *, uint32_t seq);
 void		 reorder_missing(struct reorder *, uint64_t now_us,
 		    uint32_t *seqs, int *n, int max);
 uint32_t	 reorder_hold_us(const struct reorder *);
-/* The link's delay minimum and jitter; -1 if it has no sample. */
-int		 reorder_link_delay(const struct reorder *, int link,
-		    int32_t *min_us, uint32_t *jitter_us);
 void		 reorder_stats(const struct reorder *, struct reorder_stats *);
 
 #endif /* REORDER_H */

@@ -410,16 +410,6 @@ sched_pick_best_latency(struct sched *s, uint64_t now_us, int exclude)
 	return earliest(s, set, now_us * NS_PER_US, SCHED_SMALL_PKT);
 }
 
-void
-sched_quota_reset(struct sched *s, int id)
-{
-	int	i;
-
-	for (i = 0; i < BONDD_MAX_LINKS; i++)
-		if (id < 0 || i == id)
-			s->link[i].bytes_sent = 0;
-}
-
 uint64_t
 sched_queue_us(const struct sched *s, int id, uint64_t now_us)
 {

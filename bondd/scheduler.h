@@ -34,7 +34,7 @@
  *		      tier; the next tier only when every link of this one
  *		      is full (more than SCHED_FULL_US queued) or past its
  *		      quota.  A link past its quota is not used at all in
- *		      this strategy until sched_quota_reset().
+ *		      this strategy until it is removed and added again.
  *  round_robin	      one packet per link in turn.
  *  single_best	      the link with the lowest srtt; another one takes
  *		      over when it is 20 % better for SCHED_SWITCH_US, or
@@ -78,7 +78,7 @@ struct sched_link {
 	uint32_t	 priority;	/* tier, 1.. */
 	int		 backup;
 	uint64_t	 quota_bytes;	/* 0 = none */
-	uint64_t	 bytes_sent;	/* since the last quota reset */
+	uint64_t	 bytes_sent;	/* since the link was added */
 	uint64_t	 busy_ns;	/* the virtual queue is empty then */
 	int64_t		 wrr_cur;	/* weighted: credit, bytes << 16 */
 };
@@ -111,8 +111,6 @@ void	 sched_sent(struct sched *, int, size_t, uint64_t);
  * packet arrives first, whatever the strategy: realtime traffic,
  * resends, duplicates.  -1 if none.  Changes no state. */
 int	 sched_pick_best_latency(struct sched *, uint64_t, int);
-/* Start a new quota period for link id, or for all links if id < 0. */
-void	 sched_quota_reset(struct sched *, int);
 /* Time the link's virtual queue needs to drain, in microseconds. */
 uint64_t sched_queue_us(const struct sched *, int, uint64_t);
 

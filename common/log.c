@@ -81,18 +81,6 @@ log_procinit(const char *prefix)
 }
 
 void
-log_setverbose(int verbose)
-{
-	log_verbose = verbose;
-}
-
-int
-log_getverbose(void)
-{
-	return log_verbose;
-}
-
-void
 log_set_relay(struct ipc_chan *chan)
 {
 	log_relay = chan;

@@ -666,9 +666,3 @@ metrics_shutdown(void)
 		mconn_close(c);
 	listener_close(&mx.lst);
 }
-
-int
-metrics_nconns(void)
-{
-	return mx.nconns;
-}

@@ -57,6 +57,5 @@ void	 metrics_init(struct event_base *, const struct ipc_conf_ctld *,
 /* Serve on a listening socket (fd owned from now on). */
 void	 metrics_listen(int);
 void	 metrics_shutdown(void);
-int	 metrics_nconns(void);
 
 #endif /* METRICS_H */

@@ -31,8 +31,6 @@ struct ipc_chan;
 
 void	log_init(int foreground, int verbose, int facility);
 void	log_procinit(const char *);		/* prefix of every line */
-void	log_setverbose(int);
-int	log_getverbose(void);
 /* From now on send lines to the parent over this channel. */
 void	log_set_relay(struct ipc_chan *);
 /* Emit a line received from a child (parent only). */

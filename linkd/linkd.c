@@ -653,15 +653,18 @@ linkd_core_read(evutil_socket_t fd, short ev, void *arg)
 {
 	struct pktq_elem	*e;
 	struct session		*s;
-	uint64_t		 now;
+	uint64_t		 now, dropped;
 	ssize_t			 len;
 	int			 i, n;
 
 	(void)fd;
 	(void)ev;
 	(void)arg;
+	/* Only pktq_get moves the count here: the elements it refused. */
+	dropped = pktq_dropped(ld.q);
 	if ((n = pktq_get(ld.q, qin, PKTQ_BATCH)) == -1)
 		fatal("core channel");
+	ld.core_bad += pktq_dropped(ld.q) - dropped;
 	now = now_ms();
 	for (i = 0; i < n; i++) {
 		e = &qin[i];

@@ -324,9 +324,9 @@ sess_input(struct sess_table *t, uint64_t now, const uint8_t *pkt,
 		    framelen, sp));
 	case WIRE_EVERSION:
 		t->ctr.malformed++;
-		log_ratelimit("linkd-version", "%s%s: peer %s speaks "
-		    "protocol version %u, we speak %u", PFX(t), t->name,
-		    addr_fmt(from, addr, sizeof(addr)), len > 0 ? pkt[0] : 0,
+		log_ratelimit("linkd-version", "%s%s: %s %u from %s, we "
+		    "speak %u", PFX(t), t->name, wire_strerror(type),
+		    len > 0 ? pkt[0] : 0, addr_fmt(from, addr, sizeof(addr)),
 		    WIRE_VERSION);
 		return (0);
 	default:

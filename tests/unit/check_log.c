@@ -97,12 +97,11 @@ START_TEST(test_relay)
 	ck_assert_str_eq(text, "linkd wan1: open x: No such file or directory");
 
 	log_debug("not shown");
-	log_setverbose(1);
-	ck_assert_int_eq(log_getverbose(), 1);
+	log_init(1, 1, LOG_DAEMON);
 	log_debug("shown");
 	ck_assert_int_eq(next_log(text, sizeof(text)), LOG_DEBUG);
 	ck_assert_str_eq(text, "linkd wan1: shown");
-	log_setverbose(0);
+	log_init(1, 0, LOG_DAEMON);
 
 	memset(big, 'a', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';

@@ -282,7 +282,11 @@ START_TEST(test_tiered)
 	total = run(&s, &now, 1000000, 10000, 1000, b);
 	ck_assert_uint_eq(b[0], 100000);
 	ck_assert_uint_eq(b[1], total - 100000);
-	sched_quota_reset(&s, 0);
+	/* Added again (a new linkd): a new quota period. */
+	sched_link_remove(&s, 0);
+	info(&li, 10 * MBIT, 5000, 10000);
+	li.quota_bytes = 100000;
+	sched_link_update(&s, 0, &li, 1);
 	ck_assert_int_eq(sched_pick(&s, now, 1000), 0);
 	ck_assert_int_eq(sched_pick_best_latency(&s, now, -1), 1);
 }
