@@ -223,7 +223,8 @@ static int
 frame_send(struct core_peer *p, int id, const uint8_t *frame, size_t len)
 {
 	struct pktq_hdr	h;
-	int		linkd;
+	uint64_t	before;
+	int		linkd, r;
 
 	if (!link_has_session(p, id))
 		return -1;
@@ -232,10 +233,12 @@ frame_send(struct core_peer *p, int id, const uint8_t *frame, size_t len)
 	h.type = PKTQ_DATA;
 	h.link_id = id;
 	h.peer = p - peers;
-	if (pktq_put(linkqs[linkd].q, &h, frame, len) == -1) {
-		st.queue_full++;
+	/* A full queue to linkd can drop a whole batch: count them all. */
+	before = pktq_dropped(linkqs[linkd].q);
+	r = pktq_put(linkqs[linkd].q, &h, frame, len);
+	st.queue_full += pktq_dropped(linkqs[linkd].q) - before;
+	if (r == -1)
 		return -1;
-	}
 	linkqs[linkd].dirty = 1;
 	st.frames_tx++;
 	return 0;
@@ -332,12 +335,14 @@ agg_settle(struct core_peer *p, uint64_t now)
 static void
 flush_queues(void)
 {
-	int	i;
+	uint64_t	before;
+	int		i;
 
 	for (i = 0; i < BONDD_MAX_LINKS; i++)
 		if (linkqs[i].dirty) {
-			if (pktq_flush(linkqs[i].q) == -1)
-				st.queue_full++;
+			before = pktq_dropped(linkqs[i].q);
+			pktq_flush(linkqs[i].q);
+			st.queue_full += pktq_dropped(linkqs[i].q) - before;
 			linkqs[i].dirty = 0;
 		}
 }
