@@ -1092,7 +1092,7 @@ child_dispatch(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 	}
 }
 
-/* Every second: one statistics snapshot to ctld. */
+/* Twice a second: one statistics snapshot to ctld. */
 static void
 stats_cb(evutil_socket_t fd, short ev, void *arg)
 {
@@ -1246,7 +1246,9 @@ parent_main(const char *file, int debug, int verbose, int noaction)
 {
 	struct event	*sigev[4];
 	struct event	*stats_ev, *nlev = NULL;
-	struct timeval	 one_second = { 1, 0 };
+	/* Link statistics reach ctld twice a second (linkd sends them at
+	 * that pace too), so bondctl shows a failure within a second. */
+	struct timeval	 half_second = { 0, 500000 };
 	char		 err[1024];
 	int		 nlfd;
 	const int	 sigs[4] = { SIGTERM, SIGINT, SIGHUP, SIGCHLD };
@@ -1322,7 +1324,7 @@ parent_main(const char *file, int debug, int verbose, int noaction)
 			log_warn("netlink: device events unavailable");
 	}
 	if ((stats_ev = event_new(base, -1, EV_PERSIST, stats_cb,
-	    NULL)) == NULL || event_add(stats_ev, &one_second) == -1)
+	    NULL)) == NULL || event_add(stats_ev, &half_second) == -1)
 		fatalx("stats timer");
 
 	event_base_dispatch(base);

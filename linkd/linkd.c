@@ -52,7 +52,7 @@
 #include "udp.h"
 
 #define LINKD_TICK_MS		250
-#define LINKD_STATS_MS		1000
+#define LINKD_STATS_MS		500
 #define LINKD_RX_ROUNDS		8	/* batches per wakeup, for fairness */
 #define LINKD_LOG_MS		5000	/* a status line per session */
 
