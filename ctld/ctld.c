@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "bondd.h"
+#include "childargs.h"
 #include "control.h"
 #include "ipc.h"
 #include "log.h"
@@ -293,21 +294,9 @@ int
 main(int argc, char *argv[])
 {
 	struct event_base	*base;
-	int			 ch, debug = 0, verbose = 0;
+	int			 debug, verbose;
 
-	while ((ch = getopt(argc, argv, "dv")) != -1) {
-		switch (ch) {
-		case 'd':
-			debug = 1;
-			break;
-		case 'v':
-			verbose++;
-			break;
-		default:
-			usage();
-		}
-	}
-	if (argc != optind)
+	if (child_args(argc, argv, &debug, &verbose) == -1)
 		usage();
 
 	log_init(debug, verbose, LOG_DAEMON);

@@ -36,6 +36,7 @@
 #include <sodium.h>
 
 #include "bondd.h"
+#include "childargs.h"
 #include "config.h"
 #include "ipc.h"
 #include "log.h"
@@ -167,21 +168,9 @@ usage(void)
 int
 main(int argc, char *argv[])
 {
-	int	ch, debug = 0, verbose = 0;
+	int	debug, verbose;
 
-	while ((ch = getopt(argc, argv, "dv")) != -1) {
-		switch (ch) {
-		case 'd':
-			debug = 1;
-			break;
-		case 'v':
-			verbose++;
-			break;
-		default:
-			usage();
-		}
-	}
-	if (optind != argc)
+	if (child_args(argc, argv, &debug, &verbose) == -1)
 		usage();
 
 	log_init(debug, verbose, LOG_DAEMON);
