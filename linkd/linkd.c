@@ -141,6 +141,7 @@ static void	linkd_meas_start(struct session *, uint64_t);
 static void	linkd_info(struct session *);
 static void	linkd_send_error(struct session *, int);
 static void	linkd_probe_tick(evutil_socket_t, short, void *);
+static void	linkd_farewell(void);
 static void	linkd_probe_send(struct session *, struct linkmeas *,
 		    uint64_t);
 static void	linkd_log_status(void);
@@ -299,6 +300,7 @@ linkd_dispatch_parent(struct ipc_chan *chan, struct ipc_msg *msg,
 		break;
 	case IPC_SHUTDOWN:
 		log_debug("shutdown");
+		linkd_farewell();
 		exit(0);
 	}
 }
@@ -852,7 +854,7 @@ linkd_rx_cb(void *arg, struct session *s, uint32_t kp_index,
 	struct linkmeas		*m = linkd_meas(s);
 	struct wire_probe	 w;
 	uint64_t		 now = ld.rx_us;
-	uint32_t		 was;
+	uint32_t		 was, peer_state;
 	int			 changed;
 
 	(void)arg;
@@ -871,13 +873,37 @@ linkd_rx_cb(void *arg, struct session *s, uint32_t kp_index,
 			s->ctr.malformed++;
 			return;
 		}
+		peer_state = m->pr.peer_seen ? m->pr.peer_state : 0xff;
 		if (probe_input(&m->pr, now, &w))
 			changed |= ls_answered(&m->ls, now);
+		/* The peer taking the link out (or back) tells the core at
+		 * once. */
+		changed |= m->pr.peer_state != peer_state;
 		changed |= ls_loss(&m->ls, now, m->pr.loss_tx_ppm,
 		    probe_loss_rx_ppm(&m->pr));
 	}
 	if (changed)
 		linkd_info(s);
+}
+
+/*
+ * The link is being removed: a last probe that says DOWN makes the peer
+ * stop sending on it at once, instead of losing what it sends until
+ * the silence is noticed.
+ */
+static void
+linkd_farewell(void)
+{
+	struct session	*s;
+	uint64_t	 now = now_us();
+	int		 i;
+
+	ld.admin_down = 1;
+	for (i = 0; i < ld.tbl->nsessions; i++) {
+		s = &ld.tbl->sessions[i];
+		if (s->used && linkd_meas(s)->active)
+			linkd_probe_send(s, linkd_meas(s), now);
+	}
 }
 
 static void
