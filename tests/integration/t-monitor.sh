@@ -43,12 +43,16 @@ start_monitor()
 	MPID=$(tm display-message -p -t "$1" '#{pane_pid}')
 }
 
-# wait_dead NAME SECONDS: until the pane's process ended.
+# wait_dead NAME SECONDS: until the pane's process ended and tmux has
+# reaped it (the pane can read dead, on the pty's EOF, a moment before
+# its exit status is known).
 wait_dead()
 {
 	local end=$(($(date +%s%N) + $2 * 1000000000))
 	while [ "$(date +%s%N)" -lt "$end" ]; do
 		[ "$(tm display-message -p -t "$1" '#{pane_dead}')" = 1 ] &&
+		    [ -n "$(tm display-message -p -t "$1" \
+		    '#{pane_dead_status}')" ] && [ ! -d "/proc/$MPID" ] &&
 		    return 0
 		sleep 0.05
 	done
