@@ -157,8 +157,9 @@ p=$(jget "$MYDIR/jitter.r" delay_p50_ms)
 mn=$(jget "$MYDIR/jitter.r" delay_min_ms)
 p99=$(jget "$MYDIR/jitter.r" delay_p99_ms)
 fcheck "jitter: no reordering ($o)" "$o == 0"
-fcheck "jitter: min $mn >= 19.8, p50 $p in 20..25, p99 $p99 <= 27 ms" \
-    "$mn >= 19.8 and 20 <= $p <= 25 and $p99 <= 27"
+# The tail allows 10 ms of scheduling noise on a loaded 2-core host.
+fcheck "jitter: min $mn >= 19.8, p50 $p in 20..25, p99 $p99 <= 35 ms" \
+    "$mn >= 19.8 and 20 <= $p <= 25 and $p99 <= 35"
 wanem_ctl 0 set up jitter=0
 
 # 5. Random loss of 10 %.
