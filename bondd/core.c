@@ -392,6 +392,15 @@ send_realtime(struct core_peer *p, const uint8_t *pkt, size_t len,
 	frame_commit(p, id, frame, off, now, dup);
 }
 
+/* Lower the MSS of a TCP SYN to what the tunnel carries, if asked. */
+static void
+clamp_mss(uint8_t *pkt, size_t len, int family)
+{
+	if (cconf.mss_clamp)
+		flow_tcp_mss_clamp(pkt, len, cconf.tun_mtu -
+		    (family == AF_INET ? 40 : 60));
+}
+
 static void
 too_big(const uint8_t *pkt, size_t len)
 {
@@ -433,9 +442,7 @@ tun_packet(uint8_t *pkt, size_t len, uint64_t now)
 		return;
 	}
 	p = &peers[pi];
-	if (cconf.mss_clamp)
-		flow_tcp_mss_clamp(pkt, len, cconf.tun_mtu -
-		    (family == AF_INET ? 40 : 60));
+	clamp_mss(pkt, len, family);
 	/* Configured ports, or DSCP EF. */
 	if (flow_is_realtime(pkt, len, cconf.rt_udp_ports,
 	    cconf.nrt_udp_ports, cconf.rt_tcp_ports, cconf.nrt_tcp_ports)) {
@@ -500,9 +507,7 @@ deliver_records(struct core_peer *p, const uint8_t *recs, size_t len)
 			st.bad_source++;
 			continue;
 		}
-		if (cconf.mss_clamp)
-			flow_tcp_mss_clamp((uint8_t *)pkt, plen, cconf.tun_mtu -
-			    (family == AF_INET ? 40 : 60));
+		clamp_mss((uint8_t *)pkt, plen, family);
 		if (write(tun_fd, pkt, plen) == -1) {
 			log_ratelimit("tunwrite", "tun write: %s",
 			    strerror(errno));
@@ -649,6 +654,17 @@ peer_timer_arm(struct core_peer *p, uint64_t at)
 	evtimer_add(p->timer, &tv);
 }
 
+/* The peer an element from a linkd names, if that linkd holds the
+ * session of the link it names; NULL for anything else. */
+static struct core_peer *
+elem_peer(int instance, const struct pktq_hdr *h)
+{
+	if (h->peer >= cconf.npeers || h->link_id >= BONDD_MAX_LINKS ||
+	    peers[h->peer].linkd_of[h->link_id] != instance)
+		return NULL;
+	return &peers[h->peer];
+}
+
 /*
  * The peer's core restarted (a new epoch): its sequence numbers start
  * somewhere new, so our reordering state says nothing about them.
@@ -678,14 +694,11 @@ frame_received(int instance, const struct pktq_elem *e, uint64_t now)
 	int32_t			 owd;
 	int			 v;
 
-	if (e->hdr.peer >= cconf.npeers || e->hdr.link_id >= BONDD_MAX_LINKS ||
-	    peers[e->hdr.peer].linkd_of[e->hdr.link_id] != instance ||
-	    !peers[e->hdr.peer].active ||
+	if ((p = elem_peer(instance, &e->hdr)) == NULL || !p->active ||
 	    inner_hdr_decode(e->frame, e->hdr.len, &ih) != 0) {
 		st.malformed++;
 		return;
 	}
-	p = &peers[e->hdr.peer];
 	if ((ih.kind == INNER_DATA || ih.kind == INNER_NACK) &&
 	    ih.epoch != p->peer_epoch && peer_epoch_change(p, ih.epoch) == -1)
 		return;
@@ -806,8 +819,7 @@ link_info_received(int instance, const struct pktq_elem *e, uint64_t now)
 	struct core_peer	*p;
 	uint64_t		 margin;
 
-	if (e->hdr.peer >= cconf.npeers || e->hdr.link_id >= BONDD_MAX_LINKS ||
-	    peers[e->hdr.peer].linkd_of[e->hdr.link_id] != instance ||
+	if ((p = elem_peer(instance, &e->hdr)) == NULL ||
 	    e->hdr.len != sizeof(li)) {
 		st.malformed++;
 		return;
@@ -817,7 +829,6 @@ link_info_received(int instance, const struct pktq_elem *e, uint64_t now)
 		st.malformed++;
 		return;
 	}
-	p = &peers[e->hdr.peer];
 	/* Without a configured rate, linkd's estimate stands in for it. */
 	if (li.rate_cfg_bps == 0)
 		li.rate_cfg_bps = li.rate_est_bps;
