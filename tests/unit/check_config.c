@@ -15,11 +15,11 @@
  */
 
 /*
- * Unit tests of the configuration parser and printer (common/parse.c,
- * common/config.c, common/printconf.c): good client and server files
- * give the expected fields, every kind of bad file gives its exact
- * "file:line:column: message", and the canonical form reads back to
- * the same struct.  Fixtures live in a fresh temporary directory.
+ * Unit tests of the configuration parser and printer (common/yamltree.c,
+ * common/parse.c, common/config.c, common/printconf.c): good client and
+ * server files give the expected fields, every kind of bad file gives
+ * its exact "file:line:column: message", and the canonical form reads
+ * back to the same struct.  Fixtures live in a fresh temporary directory.
  * Test code; trusts its inputs.
  */
 
