@@ -18,9 +18,10 @@
  * Privilege separation: the sandbox every child enters (empty chroot,
  * unprivileged user, no capabilities, rlimits, no new privileges and a
  * seccomp allow-list per role) and the parent's own drop to the user
- * with CAP_NET_ADMIN only.  Runs in every process before it reads
+ * with CAP_NET_ADMIN only.  What each role keeps is in one table,
+ * sandbox_roles below.  Runs in every process before it reads
  * untrusted input; the input it trusts is the role and user name the
- * caller passes.
+ * caller passes.  Holds no secrets.
  */
 
 #include <sys/mman.h>
@@ -52,42 +53,115 @@
 #define SANDBOX_DEBUG_ENV	"BONDD_SANDBOX_DEBUG"
 #define SANDBOX_DEBUG_EXIT	159
 
+/*
+ * The seccomp allow-list is written as a table, one entry per syscall.
+ * Most take any arguments; the few that are dangerous with some
+ * arguments are allowed only with the ones named here.
+ */
+enum sc_args {
+	SC_ANY,		/* any arguments */
+	SC_NOEXEC,	/* mmap, mprotect: prot (arg 2) without PROT_EXEC */
+	SC_SELF		/* tgkill: tgid (arg 0) is our own pid */
+};
+
+struct sc_rule {
+	int		nr;		/* -1 ends a list */
+	enum sc_args	args;
+};
+
+#define SC_ALLOW(name)		{ SCMP_SYS(name), SC_ANY }
+#define SC_ALLOW_NOEXEC(name)	{ SCMP_SYS(name), SC_NOEXEC }
+#define SC_ALLOW_SELF(name)	{ SCMP_SYS(name), SC_SELF }
+#define SC_END			{ -1, SC_ANY }
+
 /* Every child: IPC over fd 3, libevent on epoll, malloc, time. */
-static const int sc_common[] = {
-	SCMP_SYS(read), SCMP_SYS(write), SCMP_SYS(readv), SCMP_SYS(writev),
-	SCMP_SYS(recvmsg), SCMP_SYS(sendmsg), SCMP_SYS(recvfrom),
-	SCMP_SYS(sendto), SCMP_SYS(close),
-	SCMP_SYS(epoll_wait), SCMP_SYS(epoll_pwait), SCMP_SYS(epoll_pwait2),
-	SCMP_SYS(epoll_ctl), SCMP_SYS(poll), SCMP_SYS(ppoll),
-	SCMP_SYS(clock_gettime), SCMP_SYS(clock_getres),
-	SCMP_SYS(gettimeofday), SCMP_SYS(nanosleep),
-	SCMP_SYS(clock_nanosleep),
-	SCMP_SYS(getpid), SCMP_SYS(gettid), SCMP_SYS(getppid),
-	SCMP_SYS(getuid),
-	SCMP_SYS(brk), SCMP_SYS(munmap), SCMP_SYS(mremap), SCMP_SYS(madvise),
-	SCMP_SYS(rt_sigreturn), SCMP_SYS(rt_sigprocmask),
-	SCMP_SYS(rt_sigaction), SCMP_SYS(sigaltstack),
-	SCMP_SYS(exit), SCMP_SYS(exit_group),
-	SCMP_SYS(fstat), SCMP_SYS(newfstatat), SCMP_SYS(futex),
-	SCMP_SYS(getrandom), SCMP_SYS(restart_syscall), SCMP_SYS(fcntl),
-	SCMP_SYS(lseek),
-	-1
+static const struct sc_rule sc_common[] = {
+	SC_ALLOW(read), SC_ALLOW(write), SC_ALLOW(readv), SC_ALLOW(writev),
+	SC_ALLOW(recvmsg), SC_ALLOW(sendmsg), SC_ALLOW(recvfrom),
+	SC_ALLOW(sendto), SC_ALLOW(close),
+	SC_ALLOW(epoll_wait), SC_ALLOW(epoll_pwait), SC_ALLOW(epoll_pwait2),
+	SC_ALLOW(epoll_ctl), SC_ALLOW(poll), SC_ALLOW(ppoll),
+	SC_ALLOW(clock_gettime), SC_ALLOW(clock_getres),
+	SC_ALLOW(gettimeofday), SC_ALLOW(nanosleep),
+	SC_ALLOW(clock_nanosleep),
+	SC_ALLOW(getpid), SC_ALLOW(gettid), SC_ALLOW(getppid),
+	SC_ALLOW(getuid),
+	SC_ALLOW(brk), SC_ALLOW(munmap), SC_ALLOW(mremap), SC_ALLOW(madvise),
+	SC_ALLOW(rt_sigreturn), SC_ALLOW(rt_sigprocmask),
+	SC_ALLOW(rt_sigaction), SC_ALLOW(sigaltstack),
+	SC_ALLOW(exit), SC_ALLOW(exit_group),
+	SC_ALLOW(fstat), SC_ALLOW(newfstatat), SC_ALLOW(futex),
+	SC_ALLOW(getrandom), SC_ALLOW(restart_syscall), SC_ALLOW(fcntl),
+	SC_ALLOW(lseek),
+	/* Memory, but never executable: no code injected at run time. */
+	SC_ALLOW_NOEXEC(mmap), SC_ALLOW_NOEXEC(mprotect),
+	/* abort() signals itself; no signal may reach another process. */
+	SC_ALLOW_SELF(tgkill),
+	SC_END
 };
 
-/* linkd: batched UDP on the socket the parent gave it. */
-static const int sc_linkd[] = {
-	SCMP_SYS(recvmmsg), SCMP_SYS(sendmmsg), SCMP_SYS(getsockname), -1
-};
-
-/* core: the TUN needs nothing beyond read/write; batches to linkd. */
-static const int sc_core[] = {
-	SCMP_SYS(recvmmsg), SCMP_SYS(sendmmsg), -1
-};
-
-/* ctld: accepts bondctl (and metrics) connections, checks peer creds. */
-static const int sc_ctld[] = {
-	SCMP_SYS(accept4), SCMP_SYS(accept), SCMP_SYS(getsockopt),
-	SCMP_SYS(shutdown), SCMP_SYS(getsockname), -1
+/*
+ * What each sandboxed role may do, one row per role.  Every row also
+ * gets what sandbox_enter() gives them all:
+ *   user	the unprivileged user, chrooted to the empty root-owned
+ *		BONDD_CHROOT (a respawn without user namespaces: no chroot)
+ *   caps	none, in any set; the bounding set cleared where possible
+ *   prctl	NO_NEW_PRIVS, not dumpable
+ *   rlimits	NPROC 0 (no new process), CORE 0, FSIZE 0 (no file
+ *		grows; not in debug, for the SIGSYS line) and NOFILE: the
+ *		highest fd held at entry plus the row's fd_headroom
+ *   fds	0-2, the parent channel at fd 3, libevent's own and
+ *		those the row names, all kept; without open(2) or
+ *		socket(2), more only come over fd 3 or from accept(2)
+ *   syscalls	sc_common and the row's own; any other kills the
+ *		process (traps and names it in debug)
+ * The parent has no row: it is neither chrooted nor filtered, and
+ * keeps CAP_NET_ADMIN (CAP_NET_RAW if asked) as the user, see
+ * sandbox_parent_drop().
+ */
+static const struct sandbox_role {
+	enum proc_id		 proc;
+	int			 fd_headroom;	/* fds received later */
+	const struct sc_rule	*syscalls;
+} sandbox_roles[] = {
+	{
+		/* fds: the TUN, one packet queue per linkd. */
+		.proc = PROC_CORE,
+		/* A new packet queue per restarted linkd. */
+		.fd_headroom = 32,
+		/* The TUN needs nothing beyond read/write; packets move
+		 * to and from each linkd in batches. */
+		.syscalls = (const struct sc_rule[]){
+			SC_ALLOW(recvmmsg), SC_ALLOW(sendmmsg),
+			SC_END
+		},
+	},
+	{
+		/* fds: its link's UDP socket, its packet queue to the
+		 * core. */
+		.proc = PROC_LINKD,
+		.fd_headroom = 16,
+		/* Batched UDP on the socket the parent gave it. */
+		.syscalls = (const struct sc_rule[]){
+			SC_ALLOW(recvmmsg), SC_ALLOW(sendmmsg),
+			SC_ALLOW(getsockname),
+			SC_END
+		},
+	},
+	{
+		/* fds: the listening control socket, the metrics one if
+		 * configured. */
+		.proc = PROC_CTLD,
+		/* Up to 32 bondctl clients plus metrics scrapers. */
+		.fd_headroom = 80,
+		/* Accepts their connections, checks peer credentials. */
+		.syscalls = (const struct sc_rule[]){
+			SC_ALLOW(accept4), SC_ALLOW(accept),
+			SC_ALLOW(getsockopt), SC_ALLOW(shutdown),
+			SC_ALLOW(getsockname),
+			SC_END
+		},
+	},
 };
 
 static int	sandbox_max_fd(void);
@@ -96,19 +170,24 @@ static void	sandbox_enter_root(const char *);
 static void	sandbox_enter_userns(uid_t, gid_t);
 static void	sandbox_write_file(const char *, const char *);
 static void	sandbox_drop_caps(int);
-static void	sandbox_rlimits(enum proc_id, int, int);
-static void	sandbox_seccomp(enum proc_id, int);
+static void	sandbox_rlimits(const struct sandbox_role *, int, int);
+static void	sandbox_seccomp(const struct sandbox_role *, int);
 static void	sandbox_sigsys(int, siginfo_t *, void *);
 
 void
 sandbox_enter(enum proc_id role, const char *user)
 {
+	const struct sandbox_role *sr = NULL;
 	const char	*env;
 	uid_t		 uid;
 	gid_t		 gid;
+	size_t		 i;
 	int		 debug, maxfd, bounds;
 
-	if (role != PROC_CORE && role != PROC_LINKD && role != PROC_CTLD)
+	for (i = 0; i < sizeof(sandbox_roles) / sizeof(sandbox_roles[0]); i++)
+		if (sandbox_roles[i].proc == role)
+			sr = &sandbox_roles[i];
+	if (sr == NULL)
 		fatalx("%s: no sandbox for role %d", __func__, role);
 	env = getenv(SANDBOX_DEBUG_ENV);
 	debug = env != NULL && strcmp(env, "1") == 0;
@@ -139,14 +218,14 @@ sandbox_enter(enum proc_id role, const char *user)
 	}
 
 	sandbox_drop_caps(bounds);
-	sandbox_rlimits(role, maxfd, debug);
+	sandbox_rlimits(sr, maxfd, debug);
 
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
 		fatal("%s: PR_SET_NO_NEW_PRIVS", __func__);
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
 		fatal("%s: PR_SET_DUMPABLE", __func__);
 
-	sandbox_seccomp(role, debug);
+	sandbox_seccomp(sr, debug);
 }
 
 /* Started by the root parent: chroot, then the user, verified. */
@@ -303,10 +382,9 @@ sandbox_drop_caps(int bounds)
 }
 
 static void
-sandbox_rlimits(enum proc_id role, int maxfd, int debug)
+sandbox_rlimits(const struct sandbox_role *sr, int maxfd, int debug)
 {
 	struct rlimit	rl;
-	int		headroom;
 
 	rl.rlim_cur = rl.rlim_max = 0;
 	if (setrlimit(RLIMIT_NPROC, &rl) == -1)
@@ -321,32 +399,41 @@ sandbox_rlimits(enum proc_id role, int maxfd, int debug)
 		fatal("signal SIGXFSZ");
 	if (!debug && setrlimit(RLIMIT_FSIZE, &rl) == -1)
 		fatal("setrlimit RLIMIT_FSIZE");
-	/* ctld accepts up to 32 bondctl clients plus metrics scrapers;
-	 * the core receives a new packet queue per restarted linkd. */
-	headroom = role == PROC_CTLD ? 80 : role == PROC_CORE ? 32 : 16;
-	rl.rlim_cur = rl.rlim_max = (rlim_t)maxfd + headroom;
+	rl.rlim_cur = rl.rlim_max = (rlim_t)maxfd + sr->fd_headroom;
 	if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
 		fatal("setrlimit RLIMIT_NOFILE");
 }
 
 static void
-sandbox_allow(scmp_filter_ctx ctx, const int *list)
+sandbox_allow(scmp_filter_ctx ctx, const struct sc_rule *r)
 {
-	int	rc;
+	int	rc = 0;
 
-	for (; *list != -1; list++) {
-		if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, *list, 0)) < 0)
-			fatalx("seccomp: cannot allow syscall %d: %s", *list,
+	for (; r->nr != -1; r++) {
+		switch (r->args) {
+		case SC_ANY:
+			rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, r->nr, 0);
+			break;
+		case SC_NOEXEC:
+			rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, r->nr, 1,
+			    SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+			break;
+		case SC_SELF:
+			rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, r->nr, 1,
+			    SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)getpid()));
+			break;
+		}
+		if (rc < 0)
+			fatalx("seccomp: cannot allow syscall %d: %s", r->nr,
 			    strerror(-rc));
 	}
 }
 
 static void
-sandbox_seccomp(enum proc_id role, int debug)
+sandbox_seccomp(const struct sandbox_role *sr, int debug)
 {
 	scmp_filter_ctx		 ctx;
 	struct sigaction	 sa;
-	const int		*extra;
 	int			 rc;
 
 	if (debug) {
@@ -362,29 +449,7 @@ sandbox_seccomp(enum proc_id role, int debug)
 		fatalx("seccomp_init failed");
 
 	sandbox_allow(ctx, sc_common);
-	switch (role) {
-	case PROC_LINKD:
-		extra = sc_linkd;
-		break;
-	case PROC_CORE:
-		extra = sc_core;
-		break;
-	default:
-		extra = sc_ctld;
-		break;
-	}
-	sandbox_allow(ctx, extra);
-
-	/* Memory, but never executable: no code injected at run time. */
-	if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
-	    SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0))) < 0 ||
-	    (rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 1,
-	    SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0))) < 0)
-		fatalx("seccomp mmap rules: %s", strerror(-rc));
-	/* abort() signals itself; no signal may reach another process. */
-	if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1,
-	    SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)getpid()))) < 0)
-		fatalx("seccomp tgkill rule: %s", strerror(-rc));
+	sandbox_allow(ctx, sr->syscalls);
 
 	if ((rc = seccomp_load(ctx)) < 0)
 		fatalx("seccomp_load: %s", strerror(-rc));

@@ -19,6 +19,8 @@
  * chroot to an empty directory, the unprivileged user, no
  * capabilities, tight rlimits, PR_SET_NO_NEW_PRIVS and a libseccomp
  * allow-list of its own that kills the process on any other syscall.
+ * What each role keeps (syscalls, fds, rlimits) is one row of the
+ * table sandbox_roles in common/sandbox.c.
  */
 
 #ifndef SANDBOX_H
