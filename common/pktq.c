@@ -20,11 +20,13 @@
  * by the parent, one element per datagram, moved in batches of
  * PKTQ_BATCH with sendmmsg(2)/recvmmsg(2): one syscall per batch, no
  * allocation per packet, never blocking.  Everything about the
- * transport lives in this file behind include/pktq.h, so it can be
- * replaced by the shared-memory ring of DESIGN.md section 1 without
- * touching either side.  The peer is another sandboxed process, so each
- * received element is validated (size, length field, type) and a bad
- * one is dropped and counted, never trusted.
+ * transport lives in this file, behind an interface kept small on
+ * purpose (open, put, flush, get, and an fd to wait on) so that the
+ * transport can later become a ring in memory shared by the two
+ * processes without changing the core or linkd.  The peer is another
+ * sandboxed process, so each received element is validated (size,
+ * length field, type) and a bad one is dropped and counted, never
+ * trusted.
  */
 
 #include <sys/types.h>
