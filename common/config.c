@@ -18,6 +18,8 @@
  * Defaults of the configuration and the syntax of its values (rates,
  * sizes, names, key files), shared by the parser and the printer.
  * Runs in the parent only, on text from the root-owned config file.
+ * Reads the private and pre-shared key files; its own copy of their
+ * text is wiped before it returns.
  */
 
 #include <errno.h>
