@@ -55,7 +55,6 @@
 #include "util.h"
 #include "wire.h"
 
-#define MAX_INSTANCES	BONDD_MAX_LINKS
 #define MAX_SESSIONS	(BONDD_MAX_PEERS * BONDD_MAX_LINKS)
 #define STATS_FRESH_MS	3000
 #define RESTART_MAX_MS	30000
@@ -85,21 +84,19 @@ struct stat_slot {
 	uint64_t		at_ms;
 };
 
-static struct config		 conf;
+struct config			 conf;
 static struct event_base	*base;
 static int			 debug_flag, verbose_flag;
 static struct proc_exec		 exe_self, exe_linkd, exe_ctld;
 static struct child		 core_child, ctld_child;
 static struct child		 linkds[MAX_INSTANCES];
 static int			 nlinkd;		/* slots in use */
-/* A client link keeps its slot (instance and link id) across reloads:
- * the server keys its sessions by link id. */
-static int			 slot_used[MAX_INSTANCES];
-static struct conf_link		 slink[MAX_INSTANCES];
+int				 slot_used[MAX_INSTANCES];
+struct conf_link		 slink[MAX_INSTANCES];
 static char			 conf_path[PATH_MAX];
 static int			 tun_fd = -1, ctl_fd = -1, metrics_fd = -1;
 static int			 link_fd[MAX_INSTANCES];
-static uint32_t			 tun_mtu, payload_max[MAX_INSTANCES];
+uint32_t			 payload_max[MAX_INSTANCES];
 static int			 shutting_down;
 static struct ipc_core_stats	 core_stats;
 static int			 have_core_stats;
@@ -140,79 +137,6 @@ static const struct ipc_rule ctld_rules[] = {
 	{ IPC_CTL_CONFIG, 0, 0, 0 },
 	{ 0, 0, 0, 0 }
 };
-
-/* The peer's endpoint cannot change on reload: links may use it. */
-static int
-link_family(const struct conf_link *l)
-{
-	if (l->endpoint.ss_family != 0)
-		return l->endpoint.ss_family;
-	return conf.peers[0].endpoint.ss_family;
-}
-
-static int
-endpoint_family(int i)
-{
-	if (conf.role == ROLE_SERVER)
-		return conf.listen[i].ss_family;
-	return link_family(&slink[i]);
-}
-
-/* The largest inner frame a link (NULL: a listen socket) carries
- * without IP fragmentation; 0 if its MTU is too small. */
-static uint32_t
-link_payload(const struct conf_link *l, int family)
-{
-	uint32_t	lmtu = 1500, outer, payload;
-
-	if (l != NULL) {
-		if (l->mtu != 0)
-			lmtu = l->mtu;
-		else if (l->device[0] != '\0' &&
-		    priv_device_mtu(l->device) != 0)
-			lmtu = priv_device_mtu(l->device);
-	}
-	outer = (family == AF_INET6 ? 40 : 20) + 8 + WIRE_DATA_OVERHEAD;
-	if (lmtu < outer + INNER_HDR_LEN + INNER_REC_HDR_LEN + 576) {
-		log_warnx("link %s: MTU %u is too small",
-		    l != NULL ? l->name : "listen", lmtu);
-		return 0;
-	}
-	payload = lmtu - outer;
-	return payload > PKTQ_FRAME_MAX ? PKTQ_FRAME_MAX : payload;
-}
-
-/*
- * The TUN MTU: every packet must fit every link, so that any link can
- * carry it.
- */
-static int
-compute_mtu(void)
-{
-	uint32_t	min = UINT32_MAX;
-	int		i;
-
-	for (i = 0; i < MAX_INSTANCES; i++) {
-		if (!slot_used[i])
-			continue;
-		payload_max[i] = link_payload(conf.role == ROLE_CLIENT ?
-		    &slink[i] : NULL, endpoint_family(i));
-		if (payload_max[i] == 0)
-			return -1;
-		if (payload_max[i] < min)
-			min = payload_max[i];
-	}
-	tun_mtu = min - INNER_HDR_LEN - INNER_REC_HDR_LEN;
-	if (conf.tun_mtu != 0) {
-		if (conf.tun_mtu > tun_mtu) {
-			log_warnx("tunnel mtu %u is larger than the links "
-			    "carry unfragmented (%u)", conf.tun_mtu, tun_mtu);
-			return -1;
-		}
-		tun_mtu = conf.tun_mtu;
-	}
-	return 0;
-}
 
 static void
 send_fd(struct child *c, uint32_t type, uint32_t id, int fd)

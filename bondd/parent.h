@@ -22,6 +22,29 @@
 #ifndef PARENT_H
 #define PARENT_H
 
+#include <stdint.h>
+
+#include "bondd.h"
+#include "config.h"
+
+#define MAX_INSTANCES	BONDD_MAX_LINKS	/* linkd slots */
+
+/* parent.c */
+extern struct config	 conf;
+/* A client link keeps its slot (instance and link id) across reloads:
+ * the server keys its sessions by link id. */
+extern int		 slot_used[MAX_INSTANCES];
+extern struct conf_link	 slink[MAX_INSTANCES];
+extern uint32_t		 payload_max[MAX_INSTANCES];
+
 int	parent_main(const char *, int, int, int);
+
+/* parent_mtu.c */
+extern uint32_t		 tun_mtu;
+
+int		link_family(const struct conf_link *);
+int		endpoint_family(int);
+uint32_t	link_payload(const struct conf_link *, int);
+int		compute_mtu(void);
 
 #endif /* PARENT_H */
