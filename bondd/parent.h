@@ -22,22 +22,76 @@
 #ifndef PARENT_H
 #define PARENT_H
 
+#include <sys/types.h>
+
+#include <event2/event.h>
 #include <stdint.h>
 
 #include "bondd.h"
 #include "config.h"
+#include "ipc.h"
+#include "messages.h"
 
 #define MAX_INSTANCES	BONDD_MAX_LINKS	/* linkd slots */
+#define MAX_SESSIONS	(BONDD_MAX_PEERS * BONDD_MAX_LINKS)
+
+struct child {
+	enum proc_id	 proc;
+	int		 instance;		/* linkd index, else 0 */
+	char		 name[BONDD_NAME_MAX];	/* linkd: link name */
+	char		 label[32];		/* "linkd wan0" */
+	pid_t		 pid;			/* 0 = not running */
+	int		 open;			/* chan usable */
+	int		 hello;
+	int		 ready;
+	int		 admin_down;		/* linkd */
+	int		 carrier_down;		/* linkd: device down */
+	int		 removing;		/* linkd: reload removed it */
+	int		 replacing;		/* linkd: restart, new socket */
+	struct ipc_chan	 chan;
+	unsigned	 restarts;
+	uint64_t	 started_ms;
+	struct event	*restart_ev;
+};
+
+struct stat_slot {
+	struct ipc_link_stats	st;
+	uint64_t		at_ms;
+};
 
 /* parent.c */
 extern struct config	 conf;
+extern struct event_base *base;
 /* A client link keeps its slot (instance and link id) across reloads:
  * the server keys its sessions by link id. */
 extern int		 slot_used[MAX_INSTANCES];
 extern struct conf_link	 slink[MAX_INSTANCES];
 extern uint32_t		 payload_max[MAX_INSTANCES];
+extern struct ipc_core_stats core_stats;
+extern int		 have_core_stats;
+extern struct stat_slot	 stats[MAX_INSTANCES][MAX_SESSIONS];
 
 int	parent_main(const char *, int, int, int);
+void	configure_core(struct child *);
+void	configure_linkd(struct child *);
+void	configure_ctld(struct child *);
+void	ctl_link_admin(uint32_t, struct ipc_msg *, int);
+void	ctl_config(uint32_t);
+void	store_link_stats(struct child *, struct ipc_msg *);
+void	reload_apply(uint32_t, int);
+
+/* parent_child.c */
+extern struct child	 core_child, ctld_child;
+extern struct child	 linkds[MAX_INSTANCES];
+
+void	send_fd(struct child *, uint32_t, uint32_t, int);
+void	send_msg(struct child *, uint32_t, uint32_t, const void *, size_t);
+int	child_prepare(int, int);
+void	child_init(struct child *, enum proc_id, int, const char *);
+void	child_start(struct child *);
+void	reap_children(void);
+void	linkd_stop(struct child *);
+void	shutdown_children(void);
 
 /* parent_mtu.c */
 extern uint32_t		 tun_mtu;
