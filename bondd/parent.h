@@ -66,15 +66,14 @@ extern struct event_base *base;
  * the server keys its sessions by link id. */
 extern int		 slot_used[MAX_INSTANCES];
 extern struct conf_link	 slink[MAX_INSTANCES];
+extern int		 tun_fd, ctl_fd, metrics_fd;
+extern int		 link_fd[MAX_INSTANCES];
 extern uint32_t		 payload_max[MAX_INSTANCES];
 extern struct ipc_core_stats core_stats;
 extern int		 have_core_stats;
 extern struct stat_slot	 stats[MAX_INSTANCES][MAX_SESSIONS];
 
 int	parent_main(const char *, int, int, int);
-void	configure_core(struct child *);
-void	configure_linkd(struct child *);
-void	configure_ctld(struct child *);
 void	ctl_link_admin(uint32_t, struct ipc_msg *, int);
 void	ctl_config(uint32_t);
 void	store_link_stats(struct child *, struct ipc_msg *);
@@ -92,6 +91,13 @@ void	child_start(struct child *);
 void	reap_children(void);
 void	linkd_stop(struct child *);
 void	shutdown_children(void);
+
+/* parent_configure.c */
+void	core_conf_fill(struct ipc_conf_core *);
+void	configure_core(struct child *);
+void	linkd_conf_fill(struct child *, struct ipc_conf_linkd *);
+void	configure_linkd(struct child *);
+void	configure_ctld(struct child *);
 
 /* parent_mtu.c */
 extern uint32_t		 tun_mtu;
