@@ -55,8 +55,6 @@
 #include "util.h"
 #include "wire.h"
 
-#define STATS_FRESH_MS	3000
-
 struct config			 conf;
 struct event_base		*base;
 static int			 nlinkd;		/* slots in use */
@@ -66,9 +64,6 @@ static char			 conf_path[PATH_MAX];
 int				 tun_fd = -1, ctl_fd = -1, metrics_fd = -1;
 int				 link_fd[MAX_INSTANCES];
 uint32_t			 payload_max[MAX_INSTANCES];
-struct ipc_core_stats		 core_stats;
-int				 have_core_stats;
-struct stat_slot		 stats[MAX_INSTANCES][MAX_SESSIONS];
 
 /* A WAN device changed: tell its linkd at once. */
 static void
@@ -106,115 +101,6 @@ ifwatch_cb(evutil_socket_t fd, short ev, void *arg)
 		log_warn("netlink");
 }
 
-static struct child *
-linkd_by_name(const char *name)
-{
-	int	i;
-
-	for (i = 0; i < MAX_INSTANCES; i++)
-		if (slot_used[i] && strcmp(linkds[i].name, name) == 0)
-			return &linkds[i];
-	return NULL;
-}
-
-static void
-ctl_result(uint32_t reqid, uint32_t code, const char *text)
-{
-	uint8_t		buf[sizeof(struct ipc_ctl_result) + 1024];
-	struct ipc_ctl_result res;
-	size_t		tlen = strlen(text);
-
-	if (!ctld_child.open)
-		return;
-	if (tlen > sizeof(buf) - sizeof(res))
-		tlen = sizeof(buf) - sizeof(res);
-	res.code = code;
-	memcpy(buf, &res, sizeof(res));
-	memcpy(buf + sizeof(res), text, tlen);
-	if (ipc_send(&ctld_child.chan, IPC_CTL_RESULT, 0, reqid, -1, buf,
-	    sizeof(res) + tlen) == -1)
-		log_warn("ctld: result");
-}
-
-void
-ctl_link_admin(uint32_t reqid, struct ipc_msg *msg, int down)
-{
-	struct ipc_link_admin	 adm;
-	struct child		*c;
-	char			 name[BONDD_NAME_MAX];
-
-	if (ipc_msg_get_str(msg, name, sizeof(name)) == -1) {
-		ctl_result(reqid, CTL_RES_BADMSG, "bad link name");
-		return;
-	}
-	if ((c = linkd_by_name(name)) == NULL) {
-		ctl_result(reqid, CTL_RES_NOSUCHLINK, name);
-		return;
-	}
-	c->admin_down = down;
-	log_info("link %s: administratively %s", name, down ? "down" : "up");
-	if (c->open) {
-		adm.down = down;
-		send_msg(c, IPC_LINK_ADMIN, c->instance, &adm, sizeof(adm));
-	}
-	ctl_result(reqid, CTL_RES_OK, "");
-}
-
-void
-ctl_config(uint32_t reqid)
-{
-	char	*buf = NULL;
-	size_t	 len = 0, off, n;
-	FILE	*f;
-
-	if ((f = open_memstream(&buf, &len)) == NULL) {
-		ctl_result(reqid, CTL_RES_FAILED, "out of memory");
-		return;
-	}
-	print_config(&conf, f);
-	fclose(f);
-	for (off = 0; off < len; off += n) {
-		n = len - off > 8192 ? 8192 : len - off;
-		if (ipc_send(&ctld_child.chan, IPC_CTL_DATA, 0, reqid, -1,
-		    buf + off, n) == -1)
-			log_warn("ctld: config");
-	}
-	free(buf);
-	ctl_result(reqid, CTL_RES_OK, "");
-}
-
-void
-store_link_stats(struct child *c, struct ipc_msg *msg)
-{
-	struct ipc_link_stats	 st;
-	struct stat_slot	*slot, *free_slot = NULL;
-	int			 i;
-
-	if (ipc_msg_get(msg, &st, sizeof(st)) == -1)
-		return;
-	/* Trust nothing: terminate strings, force the link name. */
-	st.peer[sizeof(st.peer) - 1] = '\0';
-	memcpy(st.link, c->name, sizeof(st.link));
-	st.admin_down = c->admin_down;
-	for (i = 0; i < MAX_SESSIONS; i++) {
-		slot = &stats[c->instance][i];
-		if (slot->at_ms == 0) {
-			if (free_slot == NULL)
-				free_slot = slot;
-			continue;
-		}
-		if (strcmp(slot->st.peer, st.peer) == 0 &&
-		    slot->st.link_id == st.link_id)
-			break;
-	}
-	if (i == MAX_SESSIONS)
-		slot = free_slot;
-	if (slot == NULL)
-		return;
-	slot->st = st;
-	slot->at_ms = now_ms();
-}
-
 /* A reload is still stopping linkds it removed or replaced. */
 static int
 reload_busy(void)
@@ -225,17 +111,6 @@ reload_busy(void)
 		if (linkds[i].removing || linkds[i].replacing)
 			return 1;
 	return 0;
-}
-
-static void
-reload_reply(uint32_t reqid, int ctl, uint32_t code, const char *text)
-{
-	if (code == CTL_RES_OK)
-		log_info("%s", text);
-	else
-		log_warnx("reload refused: %s", text);
-	if (ctl)
-		ctl_result(reqid, code, text);
 }
 
 static int
@@ -486,40 +361,6 @@ reload_apply(uint32_t reqid, int ctl)
 			close(fds[i]);
 	sodium_memzero(nc, sizeof(*nc));
 	free(nc);
-}
-
-/* Twice a second: one statistics snapshot to ctld. */
-static void
-stats_cb(evutil_socket_t fd, short ev, void *arg)
-{
-	struct stat_slot	*slot;
-	uint64_t		 now = now_ms();
-	int			 i, j;
-
-	(void)fd;
-	(void)ev;
-	(void)arg;
-	if (!ctld_child.open || !ctld_child.ready)
-		return;
-	send_msg(&ctld_child, IPC_CORE_STATS, 0, &core_stats,
-	    sizeof(core_stats));
-	for (i = 0; i < MAX_INSTANCES; i++) {
-		if (!slot_used[i])
-			continue;
-		for (j = 0; j < MAX_SESSIONS; j++) {
-			slot = &stats[i][j];
-			if (slot->at_ms == 0)
-				continue;
-			if (now - slot->at_ms > STATS_FRESH_MS) {
-				slot->at_ms = 0;
-				continue;
-			}
-			slot->st.admin_down = linkds[i].admin_down;
-			send_msg(&ctld_child, IPC_LINK_STATS, i, &slot->st,
-			    sizeof(slot->st));
-		}
-	}
-	send_msg(&ctld_child, IPC_STATS_END, 0, NULL, 0);
 }
 
 static void

@@ -69,14 +69,8 @@ extern struct conf_link	 slink[MAX_INSTANCES];
 extern int		 tun_fd, ctl_fd, metrics_fd;
 extern int		 link_fd[MAX_INSTANCES];
 extern uint32_t		 payload_max[MAX_INSTANCES];
-extern struct ipc_core_stats core_stats;
-extern int		 have_core_stats;
-extern struct stat_slot	 stats[MAX_INSTANCES][MAX_SESSIONS];
 
 int	parent_main(const char *, int, int, int);
-void	ctl_link_admin(uint32_t, struct ipc_msg *, int);
-void	ctl_config(uint32_t);
-void	store_link_stats(struct child *, struct ipc_msg *);
 void	reload_apply(uint32_t, int);
 
 /* parent_child.c */
@@ -98,6 +92,17 @@ void	configure_core(struct child *);
 void	linkd_conf_fill(struct child *, struct ipc_conf_linkd *);
 void	configure_linkd(struct child *);
 void	configure_ctld(struct child *);
+
+/* parent_ctl.c */
+extern struct ipc_core_stats core_stats;
+extern int		 have_core_stats;
+extern struct stat_slot	 stats[MAX_INSTANCES][MAX_SESSIONS];
+
+void	ctl_link_admin(uint32_t, struct ipc_msg *, int);
+void	ctl_config(uint32_t);
+void	store_link_stats(struct child *, struct ipc_msg *);
+void	reload_reply(uint32_t, int, uint32_t, const char *);
+void	stats_cb(evutil_socket_t, short, void *);
 
 /* parent_mtu.c */
 extern uint32_t		 tun_mtu;
