@@ -62,6 +62,8 @@ struct stat_slot {
 /* parent.c */
 extern struct config	 conf;
 extern struct event_base *base;
+extern char		 conf_path[];
+extern int		 nlinkd;
 /* A client link keeps its slot (instance and link id) across reloads:
  * the server keys its sessions by link id. */
 extern int		 slot_used[MAX_INSTANCES];
@@ -71,7 +73,6 @@ extern int		 link_fd[MAX_INSTANCES];
 extern uint32_t		 payload_max[MAX_INSTANCES];
 
 int	parent_main(const char *, int, int, int);
-void	reload_apply(uint32_t, int);
 
 /* parent_child.c */
 extern struct child	 core_child, ctld_child;
@@ -103,6 +104,9 @@ void	ctl_config(uint32_t);
 void	store_link_stats(struct child *, struct ipc_msg *);
 void	reload_reply(uint32_t, int, uint32_t, const char *);
 void	stats_cb(evutil_socket_t, short, void *);
+
+/* parent_reload.c */
+void	reload_apply(uint32_t, int);
 
 /* parent_mtu.c */
 extern uint32_t		 tun_mtu;
