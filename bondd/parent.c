@@ -51,13 +51,28 @@
 
 struct config			 conf;
 struct event_base		*base;
-int				 nlinkd;		/* slots in use */
-int				 slot_used[MAX_INSTANCES];
-struct conf_link		 slink[MAX_INSTANCES];
 char				 conf_path[PATH_MAX];
+struct slot			 slots[MAX_INSTANCES];
 int				 tun_fd = -1, ctl_fd = -1, metrics_fd = -1;
-int				 link_fd[MAX_INSTANCES];
-uint32_t			 payload_max[MAX_INSTANCES];
+
+/* The slot of a link (client) or listen socket (server, "listen0"). */
+struct slot *
+slot_by_name(const char *name)
+{
+	int	i;
+
+	for (i = 0; i < MAX_INSTANCES; i++)
+		if (slots[i].used && strcmp(slots[i].linkd.name, name) == 0)
+			return &slots[i];
+	return NULL;
+}
+
+/* Neither configured nor still stopping a linkd. */
+int
+slot_is_free(const struct slot *s)
+{
+	return !s->used && s->linkd.pid == 0 && !s->linkd.removing;
+}
 
 /* A WAN device changed: tell its linkd at once. */
 static void
@@ -71,8 +86,9 @@ carrier_changed(const char *ifname, int up, void *arg)
 	if (conf.role != ROLE_CLIENT)
 		return;
 	for (i = 0; i < MAX_INSTANCES; i++) {
-		c = &linkds[i];
-		if (!slot_used[i] || strcmp(slink[i].device, ifname) != 0 ||
+		c = &slots[i].linkd;
+		if (!slots[i].used ||
+		    strcmp(slots[i].link.device, ifname) != 0 ||
 		    c->carrier_down == !up)
 			continue;
 		c->carrier_down = !up;
@@ -116,26 +132,29 @@ signal_cb(evutil_socket_t sig, short ev, void *arg)
 	}
 }
 
-/* Everything that needs root, before the children start. */
-static void
+/* Everything that needs root, before the children start.  Returns the
+ * number of link slots in use. */
+static int
 open_resources(void)
 {
-	int	i;
+	int	i, n;
 
+	for (i = 0; i < MAX_INSTANCES; i++)
+		slots[i].fd = -1;
 	if (conf.role == ROLE_CLIENT) {
-		nlinkd = conf.nlinks;
-		for (i = 0; i < nlinkd; i++) {
-			slot_used[i] = 1;
-			slink[i] = conf.links[i];
-			if ((link_fd[i] = priv_link_socket(&slink[i],
+		n = conf.nlinks;
+		for (i = 0; i < n; i++) {
+			slots[i].used = 1;
+			slots[i].link = conf.links[i];
+			if ((slots[i].fd = priv_link_socket(&slots[i].link,
 			    endpoint_family(i))) == -1)
 				exit(1);
 		}
 	} else {
-		nlinkd = conf.nlisten;
-		for (i = 0; i < nlinkd; i++) {
-			slot_used[i] = 1;
-			if ((link_fd[i] = priv_listen_socket(
+		n = conf.nlisten;
+		for (i = 0; i < n; i++) {
+			slots[i].used = 1;
+			if ((slots[i].fd = priv_listen_socket(
 			    &conf.listen[i])) == -1)
 				exit(1);
 		}
@@ -152,6 +171,7 @@ open_resources(void)
 	if (conf.metrics.ss_family != 0 &&
 	    (metrics_fd = priv_metrics_socket(&conf.metrics)) == -1)
 		exit(1);
+	return n;
 }
 
 int
@@ -163,7 +183,7 @@ parent_main(const char *file, int debug, int verbose, int noaction)
 	 * that pace too), so bondctl shows a failure within a second. */
 	struct timeval	 half_second = { 0, 500000 };
 	char		 err[1024];
-	int		 nlfd;
+	int		 nlfd, nlinkd;
 	const int	 sigs[4] = { SIGTERM, SIGINT, SIGHUP, SIGCHLD };
 	int		 i;
 
@@ -188,7 +208,7 @@ parent_main(const char *file, int debug, int verbose, int noaction)
 		fatalx("user %s does not exist (make install creates it)",
 		    conf.user);
 
-	open_resources();
+	nlinkd = open_resources();
 	if (child_prepare(debug, verbose) == -1)
 		exit(1);
 	if (!debug) {
@@ -209,18 +229,18 @@ parent_main(const char *file, int debug, int verbose, int noaction)
 	child_init(&ctld_child, PROC_CTLD, 0, "ctld");
 	for (i = 0; i < nlinkd; i++) {
 		if (conf.role == ROLE_CLIENT)
-			child_init(&linkds[i], PROC_LINKD, i,
+			child_init(&slots[i].linkd, PROC_LINKD, i,
 			    conf.links[i].name);
 		else {
 			char name[BONDD_NAME_MAX];
 
 			snprintf(name, sizeof(name), "listen%u", (unsigned)i & 7);
-			child_init(&linkds[i], PROC_LINKD, i, name);
+			child_init(&slots[i].linkd, PROC_LINKD, i, name);
 		}
 	}
 	child_start(&core_child);
 	for (i = 0; i < nlinkd; i++)
-		child_start(&linkds[i]);
+		child_start(&slots[i].linkd);
 	child_start(&ctld_child);
 
 	/* The children started as root and sandbox themselves; from now

@@ -16,7 +16,14 @@
 
 /*
  * The privileged parent: owns the configuration, creates the kernel
- * resources, starts and supervises the children.
+ * resources, starts and supervises the children.  Its files share what
+ * is declared here:
+ *	parent.c		start, event loop, the link slots
+ *	parent_child.c		the children's life cycle and messages
+ *	parent_configure.c	the slice of the configuration each child gets
+ *	parent_ctl.c		bondctl requests relayed by ctld, statistics
+ *	parent_reload.c		applying a reload (reload.c: the diff)
+ *	parent_mtu.c		link payload sizes and the tunnel MTU
  */
 
 #ifndef PARENT_H
@@ -32,12 +39,12 @@
 #include "ipc.h"
 #include "messages.h"
 
-#define MAX_INSTANCES	BONDD_MAX_LINKS	/* linkd slots */
+#define MAX_INSTANCES	BONDD_MAX_LINKS	/* link slots */
 #define MAX_SESSIONS	(BONDD_MAX_PEERS * BONDD_MAX_LINKS)
 
 struct child {
 	enum proc_id	 proc;
-	int		 instance;		/* linkd index, else 0 */
+	int		 instance;		/* linkd: its slot, else 0 */
 	char		 name[BONDD_NAME_MAX];	/* linkd: link name */
 	char		 label[32];		/* "linkd wan0" */
 	pid_t		 pid;			/* 0 = not running */
@@ -54,29 +61,41 @@ struct child {
 	struct event	*restart_ev;
 };
 
-struct stat_slot {
+/* The last statistics of one session (peer, link id) of a linkd. */
+struct session_stats {
 	struct ipc_link_stats	st;
-	uint64_t		at_ms;
+	uint64_t		at_ms;		/* 0: none */
+};
+
+/*
+ * A link slot: a client link or a server listen socket, and its linkd.
+ * The slot's index is the linkd's instance and the link id on the
+ * wire.  A client link keeps its slot across reloads: the server keys
+ * its sessions by link id.  A removed link frees its slot only once its
+ * linkd has stopped.  fd is -1 in a slot that is not used.
+ */
+struct slot {
+	int			 used;
+	struct conf_link	 link;		/* client only */
+	int			 fd;		/* link or listen socket */
+	uint32_t		 payload_max;	/* largest inner frame */
+	struct child		 linkd;
+	struct session_stats	 stats[MAX_SESSIONS];
 };
 
 /* parent.c */
 extern struct config	 conf;
 extern struct event_base *base;
 extern char		 conf_path[];
-extern int		 nlinkd;
-/* A client link keeps its slot (instance and link id) across reloads:
- * the server keys its sessions by link id. */
-extern int		 slot_used[MAX_INSTANCES];
-extern struct conf_link	 slink[MAX_INSTANCES];
+extern struct slot	 slots[MAX_INSTANCES];
 extern int		 tun_fd, ctl_fd, metrics_fd;
-extern int		 link_fd[MAX_INSTANCES];
-extern uint32_t		 payload_max[MAX_INSTANCES];
 
-int	parent_main(const char *, int, int, int);
+struct slot	*slot_by_name(const char *);
+int		 slot_is_free(const struct slot *);
+int		 parent_main(const char *, int, int, int);
 
 /* parent_child.c */
 extern struct child	 core_child, ctld_child;
-extern struct child	 linkds[MAX_INSTANCES];
 
 void	send_fd(struct child *, uint32_t, uint32_t, int);
 void	send_msg(struct child *, uint32_t, uint32_t, const void *, size_t);
@@ -97,7 +116,6 @@ void	configure_ctld(struct child *);
 /* parent_ctl.c */
 extern struct ipc_core_stats core_stats;
 extern int		 have_core_stats;
-extern struct stat_slot	 stats[MAX_INSTANCES][MAX_SESSIONS];
 
 void	ctl_link_admin(uint32_t, struct ipc_msg *, int);
 void	ctl_config(uint32_t);

@@ -52,7 +52,6 @@
 #define RESTART_CALM_MS	10000	/* a child alive this long restarts at once */
 
 struct child			 core_child, ctld_child;
-struct child			 linkds[MAX_INSTANCES];
 static int			 shutting_down;
 static int			 debug_flag, verbose_flag;
 static struct proc_exec		 exe_self, exe_linkd, exe_ctld;
@@ -208,7 +207,7 @@ child_start(struct child *c)
 static void
 restart_cb(evutil_socket_t fd, short ev, void *arg)
 {
-	struct child	*c = arg;
+	struct child	*c = arg, *l;
 	int		 i;
 
 	(void)fd;
@@ -224,10 +223,12 @@ restart_cb(evutil_socket_t fd, short ev, void *arg)
 	child_start(c);
 	/* A new core needs every linkd again: queues are per core. */
 	if (c->proc == PROC_CORE)
-		for (i = 0; i < MAX_INSTANCES; i++)
-			if (slot_used[i] && linkds[i].pid == 0 &&
-			    !evtimer_pending(linkds[i].restart_ev, NULL))
-				child_start(&linkds[i]);
+		for (i = 0; i < MAX_INSTANCES; i++) {
+			l = &slots[i].linkd;
+			if (slots[i].used && l->pid == 0 &&
+			    !evtimer_pending(l->restart_ev, NULL))
+				child_start(l);
+		}
 }
 
 static void
@@ -280,8 +281,8 @@ child_by_pid(pid_t pid)
 	if (ctld_child.pid == pid)
 		return &ctld_child;
 	for (i = 0; i < MAX_INSTANCES; i++)
-		if (linkds[i].pid == pid)
-			return &linkds[i];
+		if (slots[i].linkd.pid == pid)
+			return &slots[i].linkd;
 	return NULL;
 }
 
@@ -306,8 +307,8 @@ reap_children(void)
 		child_close(c);
 		c->pid = 0;
 		if (c->proc == PROC_LINKD)
-			memset(stats[c->instance], 0,
-			    sizeof(stats[c->instance]));
+			memset(slots[c->instance].stats, 0,
+			    sizeof(slots[c->instance].stats));
 		if (c->removing) {
 			c->removing = 0;
 			evtimer_del(c->restart_ev);
@@ -324,9 +325,9 @@ reap_children(void)
 			/* The queues died with the core: restart linkds
 			 * too, they come back once the core is up. */
 			for (i = 0; i < MAX_INSTANCES; i++)
-				if (linkds[i].pid > 0) {
-					child_close(&linkds[i]);
-					kill(linkds[i].pid, SIGTERM);
+				if (slots[i].linkd.pid > 0) {
+					child_close(&slots[i].linkd);
+					kill(slots[i].linkd.pid, SIGTERM);
 				}
 			have_core_stats = 0;
 		}
@@ -429,8 +430,8 @@ shutdown_children(void)
 
 	shutting_down = 1;
 	for (i = 0; i < MAX_INSTANCES; i++)
-		if (slot_used[i] || linkds[i].pid > 0)
-			all[n++] = &linkds[i];
+		if (slots[i].used || slots[i].linkd.pid > 0)
+			all[n++] = &slots[i].linkd;
 	all[n++] = &ctld_child;
 	all[n++] = &core_child;
 	for (i = 0; i < n; i++)

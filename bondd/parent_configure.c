@@ -64,8 +64,8 @@ send_peers(struct child *c)
 		}
 		p.endpoint = cp->endpoint;
 		if (c->proc == PROC_LINKD && conf.role == ROLE_CLIENT &&
-		    slink[c->instance].endpoint.ss_family != 0)
-			p.endpoint = slink[c->instance].endpoint;
+		    slots[c->instance].link.endpoint.ss_family != 0)
+			p.endpoint = slots[c->instance].link.endpoint;
 		memcpy(p.allowed, cp->allowed, sizeof(p.allowed));
 		p.nallowed = cp->nallowed;
 		send_msg(c, IPC_CONF_PEER, i, &p, sizeof(p));
@@ -144,10 +144,10 @@ linkd_conf_fill(struct child *c, struct ipc_conf_linkd *out)
 	lc.keepalive_s = conf.keepalive_s;
 	lc.rekey_s = conf.rekey_s;
 	lc.probe_interval_ms = conf.probe_interval_ms;
-	lc.payload_max = payload_max[c->instance];
+	lc.payload_max = slots[c->instance].payload_max;
 	snprintf(lc.user, sizeof(lc.user), "%s", conf.user);
 	if (conf.role == ROLE_CLIENT) {
-		l = &slink[c->instance];
+		l = &slots[c->instance].link;
 		lc.up_bps = l->up_bps;
 		lc.down_bps = l->down_bps;
 		lc.priority = l->priority;
@@ -174,7 +174,7 @@ configure_linkd(struct child *c)
 	send_msg(c, IPC_CONF_KEY, 0, &key, sizeof(key));
 	sodium_memzero(&key, sizeof(key));
 	send_peers(c);
-	send_fd(c, IPC_LINK_SOCK, c->instance, link_fd[c->instance]);
+	send_fd(c, IPC_LINK_SOCK, c->instance, slots[c->instance].fd);
 	connect_linkd_core(c);
 	send_msg(c, IPC_CONF_END, 0, NULL, 0);
 	if (c->admin_down) {

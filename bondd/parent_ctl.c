@@ -45,18 +45,6 @@
 
 struct ipc_core_stats		 core_stats;
 int				 have_core_stats;
-struct stat_slot		 stats[MAX_INSTANCES][MAX_SESSIONS];
-
-static struct child *
-linkd_by_name(const char *name)
-{
-	int	i;
-
-	for (i = 0; i < MAX_INSTANCES; i++)
-		if (slot_used[i] && strcmp(linkds[i].name, name) == 0)
-			return &linkds[i];
-	return NULL;
-}
 
 static void
 ctl_result(uint32_t reqid, uint32_t code, const char *text)
@@ -81,6 +69,7 @@ void
 ctl_link_admin(uint32_t reqid, struct ipc_msg *msg, int down)
 {
 	struct ipc_link_admin	 adm;
+	struct slot		*s;
 	struct child		*c;
 	char			 name[BONDD_NAME_MAX];
 
@@ -88,10 +77,11 @@ ctl_link_admin(uint32_t reqid, struct ipc_msg *msg, int down)
 		ctl_result(reqid, CTL_RES_BADMSG, "bad link name");
 		return;
 	}
-	if ((c = linkd_by_name(name)) == NULL) {
+	if ((s = slot_by_name(name)) == NULL) {
 		ctl_result(reqid, CTL_RES_NOSUCHLINK, name);
 		return;
 	}
+	c = &s->linkd;
 	c->admin_down = down;
 	log_info("link %s: administratively %s", name, down ? "down" : "up");
 	if (c->open) {
@@ -128,7 +118,7 @@ void
 store_link_stats(struct child *c, struct ipc_msg *msg)
 {
 	struct ipc_link_stats	 st;
-	struct stat_slot	*slot, *free_slot = NULL;
+	struct session_stats	*ss, *free_ss = NULL;
 	int			 i;
 
 	if (ipc_msg_get(msg, &st, sizeof(st)) == -1)
@@ -138,22 +128,22 @@ store_link_stats(struct child *c, struct ipc_msg *msg)
 	memcpy(st.link, c->name, sizeof(st.link));
 	st.admin_down = c->admin_down;
 	for (i = 0; i < MAX_SESSIONS; i++) {
-		slot = &stats[c->instance][i];
-		if (slot->at_ms == 0) {
-			if (free_slot == NULL)
-				free_slot = slot;
+		ss = &slots[c->instance].stats[i];
+		if (ss->at_ms == 0) {
+			if (free_ss == NULL)
+				free_ss = ss;
 			continue;
 		}
-		if (strcmp(slot->st.peer, st.peer) == 0 &&
-		    slot->st.link_id == st.link_id)
+		if (strcmp(ss->st.peer, st.peer) == 0 &&
+		    ss->st.link_id == st.link_id)
 			break;
 	}
 	if (i == MAX_SESSIONS)
-		slot = free_slot;
-	if (slot == NULL)
+		ss = free_ss;
+	if (ss == NULL)
 		return;
-	slot->st = st;
-	slot->at_ms = now_ms();
+	ss->st = st;
+	ss->at_ms = now_ms();
 }
 
 void
@@ -171,7 +161,7 @@ reload_reply(uint32_t reqid, int ctl, uint32_t code, const char *text)
 void
 stats_cb(evutil_socket_t fd, short ev, void *arg)
 {
-	struct stat_slot	*slot;
+	struct session_stats	*ss;
 	uint64_t		 now = now_ms();
 	int			 i, j;
 
@@ -183,19 +173,19 @@ stats_cb(evutil_socket_t fd, short ev, void *arg)
 	send_msg(&ctld_child, IPC_CORE_STATS, 0, &core_stats,
 	    sizeof(core_stats));
 	for (i = 0; i < MAX_INSTANCES; i++) {
-		if (!slot_used[i])
+		if (!slots[i].used)
 			continue;
 		for (j = 0; j < MAX_SESSIONS; j++) {
-			slot = &stats[i][j];
-			if (slot->at_ms == 0)
+			ss = &slots[i].stats[j];
+			if (ss->at_ms == 0)
 				continue;
-			if (now - slot->at_ms > STATS_FRESH_MS) {
-				slot->at_ms = 0;
+			if (now - ss->at_ms > STATS_FRESH_MS) {
+				ss->at_ms = 0;
 				continue;
 			}
-			slot->st.admin_down = linkds[i].admin_down;
-			send_msg(&ctld_child, IPC_LINK_STATS, i, &slot->st,
-			    sizeof(slot->st));
+			ss->st.admin_down = slots[i].linkd.admin_down;
+			send_msg(&ctld_child, IPC_LINK_STATS, i, &ss->st,
+			    sizeof(ss->st));
 		}
 	}
 	send_msg(&ctld_child, IPC_STATS_END, 0, NULL, 0);

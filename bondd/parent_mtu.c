@@ -52,7 +52,7 @@ endpoint_family(int i)
 {
 	if (conf.role == ROLE_SERVER)
 		return conf.listen[i].ss_family;
-	return link_family(&slink[i]);
+	return link_family(&slots[i].link);
 }
 
 /* The largest inner frame a link (NULL: a listen socket) carries
@@ -90,14 +90,14 @@ compute_mtu(void)
 	int		i;
 
 	for (i = 0; i < MAX_INSTANCES; i++) {
-		if (!slot_used[i])
+		if (!slots[i].used)
 			continue;
-		payload_max[i] = link_payload(conf.role == ROLE_CLIENT ?
-		    &slink[i] : NULL, endpoint_family(i));
-		if (payload_max[i] == 0)
+		slots[i].payload_max = link_payload(conf.role == ROLE_CLIENT ?
+		    &slots[i].link : NULL, endpoint_family(i));
+		if (slots[i].payload_max == 0)
 			return -1;
-		if (payload_max[i] < min)
-			min = payload_max[i];
+		if (slots[i].payload_max < min)
+			min = slots[i].payload_max;
 	}
 	tun_mtu = min - INNER_HDR_LEN - INNER_REC_HDR_LEN;
 	if (conf.tun_mtu != 0) {

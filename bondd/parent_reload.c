@@ -45,6 +45,12 @@
 #include "reload.h"
 #include "wire.h"
 
+/* A link socket reload_open() opened, and the payload its MTU allows. */
+struct new_sock {
+	int		 fd;		/* -1: none, or handed to a slot */
+	uint32_t	 payload_max;
+};
+
 /* A reload is still stopping linkds it removed or replaced. */
 static int
 reload_busy(void)
@@ -52,44 +58,33 @@ reload_busy(void)
 	int	i;
 
 	for (i = 0; i < MAX_INSTANCES; i++)
-		if (linkds[i].removing || linkds[i].replacing)
+		if (slots[i].linkd.removing || slots[i].linkd.replacing)
 			return 1;
 	return 0;
 }
 
-static int
-slot_by_name(const char *name)
+/* Slot s takes link l and its new socket; its old socket closes. */
+static void
+slot_set(struct slot *s, const struct conf_link *l, struct new_sock *ns)
 {
-	int	i;
-
-	for (i = 0; i < MAX_INSTANCES; i++)
-		if (slot_used[i] && strcmp(slink[i].name, name) == 0)
-			return i;
-	return -1;
-}
-
-static int
-slot_free(void)
-{
-	int	i;
-
-	for (i = 0; i < MAX_INSTANCES; i++)
-		if (!slot_used[i] && linkds[i].pid == 0 &&
-		    !linkds[i].removing)
-			return i;
-	return -1;
+	if (s->fd != -1)
+		close(s->fd);
+	s->link = *l;
+	s->fd = ns->fd;
+	s->payload_max = ns->payload_max;
+	ns->fd = -1;
 }
 
 static void
-reload_remove(int s)
+reload_remove(struct slot *s)
 {
-	struct child	*c = &linkds[s];
+	struct child	*c = &s->linkd;
 
 	log_info("link %s: removed", c->name);
-	slot_used[s] = 0;
-	memset(stats[s], 0, sizeof(stats[s]));
-	close(link_fd[s]);
-	link_fd[s] = -1;
+	s->used = 0;
+	memset(s->stats, 0, sizeof(s->stats));
+	close(s->fd);
+	s->fd = -1;
 	if (c->pid > 0) {
 		c->removing = 1;
 		linkd_stop(c);
@@ -98,16 +93,13 @@ reload_remove(int s)
 }
 
 static void
-reload_replace(int s, const struct conf_link *l, int fd, uint32_t payload,
-    const char *why)
+reload_replace(struct slot *s, const struct conf_link *l,
+    struct new_sock *ns, const char *why)
 {
-	struct child	*c = &linkds[s];
+	struct child	*c = &s->linkd;
 
 	log_info("link %s: %s changed, restarting its linkd", c->name, why);
-	close(link_fd[s]);
-	link_fd[s] = fd;
-	slink[s] = *l;
-	payload_max[s] = payload;
+	slot_set(s, l, ns);
 	/* Not running: the pending restart uses the new settings. */
 	if (c->pid > 0) {
 		c->replacing = 1;
@@ -115,19 +107,22 @@ reload_replace(int s, const struct conf_link *l, int fd, uint32_t payload,
 	}
 }
 
+/* reload_open() made sure that a slot is free for each added link. */
 static void
-reload_add(const struct conf_link *l, int fd, uint32_t payload)
+reload_add(const struct conf_link *l, struct new_sock *ns)
 {
-	int	s = slot_free();
+	struct slot	*s;
+	int		 i;
 
-	child_init(&linkds[s], PROC_LINKD, s, l->name);
-	slot_used[s] = 1;
-	slink[s] = *l;
-	link_fd[s] = fd;
-	payload_max[s] = payload;
-	memset(stats[s], 0, sizeof(stats[s]));
-	log_info("link %s: added as link id %d", l->name, s);
-	child_start(&linkds[s]);
+	for (i = 0; !slot_is_free(&slots[i]); i++)
+		;
+	s = &slots[i];
+	child_init(&s->linkd, PROC_LINKD, i, l->name);
+	s->used = 1;
+	slot_set(s, l, ns);
+	memset(s->stats, 0, sizeof(s->stats));
+	log_info("link %s: added as link id %d", l->name, i);
+	child_start(&s->linkd);
 }
 
 /* The new global settings and allowed_ips to the core; the queues of
@@ -148,7 +143,7 @@ reload_core(void)
 	memset(&rc, 0, sizeof(rc));
 	core_conf_fill(&rc.conf);
 	for (i = 0; i < MAX_INSTANCES; i++)
-		if (slot_used[i] && !linkds[i].replacing)
+		if (slots[i].used && !slots[i].linkd.replacing)
 			rc.live |= 1U << i;
 	memcpy(buf, &rc, sizeof(rc));
 	off = sizeof(rc);
@@ -166,7 +161,7 @@ reload_core(void)
  * changes, so that a failure leaves the running config whole. */
 static int
 reload_open(const struct config *nc, const struct reload_diff *d,
-    int *fds, uint32_t *payload, char *err, size_t errlen)
+    struct new_sock *ns, char *err, size_t errlen)
 {
 	const struct reload_link *e;
 	const struct conf_link	*l;
@@ -174,8 +169,7 @@ reload_open(const struct config *nc, const struct reload_diff *d,
 	int			 i, nfree = 0;
 
 	for (i = 0; i < MAX_INSTANCES; i++)
-		nfree += !slot_used[i] && linkds[i].pid == 0 &&
-		    !linkds[i].removing;
+		nfree += slot_is_free(&slots[i]);
 	if (d->count[RELOAD_ADDED] > nfree) {
 		snprintf(err, errlen, "no free link slot until the removed "
 		    "links have stopped; reload again");
@@ -187,12 +181,13 @@ reload_open(const struct config *nc, const struct reload_diff *d,
 		if (e->class != RELOAD_ADDED && e->class != RELOAD_HARD)
 			continue;
 		l = &nc->links[e->new_idx];
-		if ((payload[i] = link_payload(l, link_family(l))) < need) {
+		if ((ns[i].payload_max = link_payload(l,
+		    link_family(l))) < need) {
 			snprintf(err, errlen, "link %s: its MTU cannot carry "
 			    "the tunnel MTU %u", l->name, tun_mtu);
 			return CTL_RES_FAILED;
 		}
-		if ((fds[i] = priv_link_socket(l, link_family(l))) == -1) {
+		if ((ns[i].fd = priv_link_socket(l, link_family(l))) == -1) {
 			snprintf(err, errlen, "link %s: cannot open its "
 			    "socket: %s", l->name, strerror(errno));
 			return CTL_RES_FAILED;
@@ -216,13 +211,13 @@ reload_apply(uint32_t reqid, int ctl)
 	struct reload_diff	 d;
 	const struct reload_link *e;
 	struct ipc_conf_linkd	 lc;
+	struct slot		*s;
 	struct child		*c;
-	int			 fds[2 * BONDD_MAX_LINKS];
-	uint32_t		 payload[2 * BONDD_MAX_LINKS];
+	struct new_sock		 ns[2 * BONDD_MAX_LINKS];
 	char			 err[1024];
 	size_t			 len;
 	uint32_t		 code;
-	int			 i, s;
+	int			 i;
 
 	if (reload_busy()) {
 		reload_reply(reqid, ctl, CTL_RES_PENDING,
@@ -234,7 +229,7 @@ reload_apply(uint32_t reqid, int ctl)
 		return;
 	}
 	for (i = 0; i < 2 * BONDD_MAX_LINKS; i++)
-		fds[i] = -1;
+		ns[i].fd = -1;
 	if (parse_config(conf_path, nc, err, sizeof(err)) == -1) {
 		/* After start the parent reads as the unprivileged user. */
 		if (strstr(err, strerror(EACCES)) != NULL) {
@@ -250,8 +245,8 @@ reload_apply(uint32_t reqid, int ctl)
 		reload_reply(reqid, ctl, CTL_RES_FAILED, err);
 		goto done;
 	}
-	if ((code = reload_open(nc, &d, fds, payload, err,
-	    sizeof(err))) != CTL_RES_OK) {
+	if ((code = reload_open(nc, &d, ns, err, sizeof(err))) !=
+	    CTL_RES_OK) {
 		reload_reply(reqid, ctl, code, err);
 		goto done;
 	}
@@ -260,30 +255,27 @@ reload_apply(uint32_t reqid, int ctl)
 	for (i = 0; i < d.nlinks; i++) {
 		e = &d.links[i];
 		if (e->class == RELOAD_ADDED ||
-		    (s = slot_by_name(e->name)) == -1)
+		    (s = slot_by_name(e->name)) == NULL)
 			continue;
 		if (e->class == RELOAD_REMOVED)
 			reload_remove(s);
-		else if (e->class == RELOAD_HARD) {
-			reload_replace(s, &nc->links[e->new_idx], fds[i],
-			    payload[i], e->why);
-			fds[i] = -1;
-		} else
-			slink[s] = nc->links[e->new_idx];
+		else if (e->class == RELOAD_HARD)
+			reload_replace(s, &nc->links[e->new_idx], &ns[i],
+			    e->why);
+		else
+			s->link = nc->links[e->new_idx];
 	}
 	sodium_memzero(conf.private_key, sizeof(conf.private_key));
 	conf = *nc;
 	for (i = 0; i < d.nlinks; i++) {
 		e = &d.links[i];
-		if (e->class == RELOAD_ADDED) {
-			reload_add(&nc->links[e->new_idx], fds[i], payload[i]);
-			fds[i] = -1;
-		}
+		if (e->class == RELOAD_ADDED)
+			reload_add(&nc->links[e->new_idx], &ns[i]);
 	}
 	/* In place: linkds that keep running get their new settings. */
-	for (s = 0; s < MAX_INSTANCES; s++) {
-		c = &linkds[s];
-		if (!slot_used[s] || !c->open || c->replacing)
+	for (s = slots; s < slots + MAX_INSTANCES; s++) {
+		c = &s->linkd;
+		if (!s->used || !c->open || c->replacing)
 			continue;
 		for (i = 0; i < d.nlinks; i++)
 			if (strcmp(d.links[i].name, c->name) == 0)
@@ -295,14 +287,12 @@ reload_apply(uint32_t reqid, int ctl)
 		send_msg(c, IPC_RECONF_LINKD, c->instance, &lc, sizeof(lc));
 	}
 	reload_core();
-	for (nlinkd = 0, s = 0; s < MAX_INSTANCES; s++)
-		nlinkd += slot_used[s];
 	reload_summary(&d, err, sizeof(err));
 	reload_reply(reqid, ctl, CTL_RES_OK, err);
  done:
 	for (i = 0; i < 2 * BONDD_MAX_LINKS; i++)
-		if (fds[i] != -1)
-			close(fds[i]);
+		if (ns[i].fd != -1)
+			close(ns[i].fd);
 	sodium_memzero(nc, sizeof(*nc));
 	free(nc);
 }
