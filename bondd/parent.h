@@ -16,12 +16,122 @@
 
 /*
  * The privileged parent: owns the configuration, creates the kernel
- * resources, starts and supervises the children.
+ * resources, starts and supervises the children.  Its files share what
+ * is declared here:
+ *	parent.c		start, event loop, the link slots
+ *	parent_child.c		the children's life cycle and messages
+ *	parent_configure.c	the slice of the configuration each child gets
+ *	parent_ctl.c		bondctl requests relayed by ctld, statistics
+ *	parent_reload.c		applying a reload (reload.c: the diff)
+ *	parent_mtu.c		link payload sizes and the tunnel MTU
  */
 
 #ifndef PARENT_H
 #define PARENT_H
 
-int	parent_main(const char *, int, int, int);
+#include <sys/types.h>
+
+#include <event2/event.h>
+#include <stdint.h>
+
+#include "bondd.h"
+#include "config.h"
+#include "ipc.h"
+#include "messages.h"
+
+#define MAX_INSTANCES	BONDD_MAX_LINKS	/* link slots */
+#define MAX_SESSIONS	(BONDD_MAX_PEERS * BONDD_MAX_LINKS)
+
+struct child {
+	enum proc_id	 proc;
+	int		 instance;		/* linkd: its slot, else 0 */
+	char		 name[BONDD_NAME_MAX];	/* linkd: link name */
+	char		 label[32];		/* "linkd wan0" */
+	pid_t		 pid;			/* 0 = not running */
+	int		 open;			/* chan usable */
+	int		 hello;
+	int		 ready;
+	int		 admin_down;		/* linkd */
+	int		 carrier_down;		/* linkd: device down */
+	int		 removing;		/* linkd: reload removed it */
+	int		 replacing;		/* linkd: restart, new socket */
+	struct ipc_chan	 chan;
+	unsigned	 restarts;
+	uint64_t	 started_ms;
+	struct event	*restart_ev;
+};
+
+/* The last statistics of one session (peer, link id) of a linkd. */
+struct session_stats {
+	struct ipc_link_stats	st;
+	uint64_t		at_ms;		/* 0: none */
+};
+
+/*
+ * A link slot: a client link or a server listen socket, and its linkd.
+ * The slot's index is the linkd's instance and the link id on the
+ * wire.  A client link keeps its slot across reloads: the server keys
+ * its sessions by link id.  A removed link frees its slot only once its
+ * linkd has stopped.  fd is -1 in a slot that is not used.
+ */
+struct slot {
+	int			 used;
+	struct conf_link	 link;		/* client only */
+	int			 fd;		/* link or listen socket */
+	uint32_t		 payload_max;	/* largest inner frame */
+	struct child		 linkd;
+	struct session_stats	 stats[MAX_SESSIONS];
+};
+
+/* parent.c */
+extern struct config	 conf;
+extern struct event_base *base;
+extern char		 conf_path[];
+extern struct slot	 slots[MAX_INSTANCES];
+extern int		 tun_fd, ctl_fd, metrics_fd;
+
+struct slot	*slot_by_name(const char *);
+int		 slot_is_free(const struct slot *);
+int		 parent_main(const char *, int, int, int);
+
+/* parent_child.c */
+extern struct child	 core_child, ctld_child;
+
+void	send_fd(struct child *, uint32_t, uint32_t, int);
+void	send_msg(struct child *, uint32_t, uint32_t, const void *, size_t);
+int	child_prepare(int, int);
+void	child_init(struct child *, enum proc_id, int, const char *);
+void	child_start(struct child *);
+void	reap_children(void);
+void	linkd_stop(struct child *);
+void	shutdown_children(void);
+
+/* parent_configure.c */
+void	core_conf_fill(struct ipc_conf_core *);
+void	configure_core(struct child *);
+void	linkd_conf_fill(struct child *, struct ipc_conf_linkd *);
+void	configure_linkd(struct child *);
+void	configure_ctld(struct child *);
+
+/* parent_ctl.c */
+extern struct ipc_core_stats core_stats;
+extern int		 have_core_stats;
+
+void	ctl_link_admin(uint32_t, struct ipc_msg *, int);
+void	ctl_config(uint32_t);
+void	store_link_stats(struct child *, struct ipc_msg *);
+void	reload_reply(uint32_t, int, uint32_t, const char *);
+void	stats_cb(evutil_socket_t, short, void *);
+
+/* parent_reload.c */
+void	reload_apply(uint32_t, int);
+
+/* parent_mtu.c */
+extern uint32_t		 tun_mtu;
+
+int		link_family(const struct conf_link *);
+int		endpoint_family(int);
+uint32_t	link_payload(const struct conf_link *, int);
+int		compute_mtu(void);
 
 #endif /* PARENT_H */

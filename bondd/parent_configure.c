@@ -1,0 +1,210 @@
+/*
+ * Copyright (c) 2026 The bondd developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+
+/*
+ * The slice of the configuration each child gets, with its fds: the
+ * core (global settings, peers without keys, the TUN fd), each linkd
+ * (its link, the private key and peer keys, its socket, a packet queue
+ * to the core) and ctld (the control and metrics sockets).  A reload
+ * sends the same slices again through core_conf_fill() and
+ * linkd_conf_fill().
+ *
+ * Runs in the parent: root at start, afterwards the unprivileged user
+ * with CAP_NET_ADMIN only.  It never parses a network packet.  It
+ * handles the secrets: the static private key and the peers' preshared
+ * keys go to linkd only, and every copy is wiped after sending.
+ */
+
+#include <sys/types.h>
+
+#include <grp.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bondd.h"
+#include "config.h"
+#include "ipc.h"
+#include "log.h"
+#include "messages.h"
+#include "parent.h"
+#include "pktq.h"
+
+static void
+send_peers(struct child *c)
+{
+	struct ipc_conf_peer	 p;
+	const struct conf_peer	*cp;
+	int			 i;
+
+	for (i = 0; i < conf.npeers; i++) {
+		cp = &conf.peers[i];
+		memset(&p, 0, sizeof(p));
+		memcpy(p.name, cp->name, sizeof(p.name));
+		memcpy(p.public_key, cp->public_key, sizeof(p.public_key));
+		/* Only linkd does crypto; the core gets no key material. */
+		if (c->proc == PROC_LINKD && cp->has_psk) {
+			memcpy(p.psk, cp->psk, sizeof(p.psk));
+			p.has_psk = 1;
+		}
+		p.endpoint = cp->endpoint;
+		if (c->proc == PROC_LINKD && conf.role == ROLE_CLIENT &&
+		    slots[c->instance].link.endpoint.ss_family != 0)
+			p.endpoint = slots[c->instance].link.endpoint;
+		memcpy(p.allowed, cp->allowed, sizeof(p.allowed));
+		p.nallowed = cp->nallowed;
+		send_msg(c, IPC_CONF_PEER, i, &p, sizeof(p));
+		sodium_memzero(&p, sizeof(p));
+	}
+}
+
+void
+core_conf_fill(struct ipc_conf_core *cc_out)
+{
+	struct ipc_conf_core	cc;
+
+	memset(&cc, 0, sizeof(cc));
+	cc.role = conf.role;
+	cc.tun_mtu = tun_mtu;
+	/* Instances are stable slots; a reload may fill any of them. */
+	cc.nlinkd = MAX_INSTANCES;
+	cc.npeers = conf.npeers;
+	cc.strategy = conf.strategy;
+	cc.reorder_max_ms = conf.reorder_max_ms;
+	cc.mss_clamp = conf.mss_clamp;
+	snprintf(cc.user, sizeof(cc.user), "%s", conf.user);
+	memcpy(cc.rt_udp_ports, conf.rt_udp_ports, sizeof(cc.rt_udp_ports));
+	memcpy(cc.rt_tcp_ports, conf.rt_tcp_ports, sizeof(cc.rt_tcp_ports));
+	cc.nrt_udp_ports = conf.nrt_udp_ports;
+	cc.nrt_tcp_ports = conf.nrt_tcp_ports;
+	cc.rt_duplicate = conf.rt_duplicate;
+	memcpy(cc.tun_addr, conf.tun_addr, sizeof(cc.tun_addr));
+	cc.ntun_addr = conf.ntun_addr;
+	*cc_out = cc;
+}
+
+void
+configure_core(struct child *c)
+{
+	struct ipc_conf_core	cc;
+
+	core_conf_fill(&cc);
+	send_msg(c, IPC_CONF_CORE, 0, &cc, sizeof(cc));
+	send_peers(c);
+	send_fd(c, IPC_TUN_FD, 0, tun_fd);
+	send_msg(c, IPC_CONF_END, 0, NULL, 0);
+}
+
+/* A new packet queue between the core and linkd i. */
+static void
+connect_linkd_core(struct child *c)
+{
+	int	sv[2];
+
+	if (pktq_socketpair(sv) == -1)
+		fatal("packet queue");
+	if (ipc_send(&c->chan, IPC_DATA_CHAN, c->instance, 0, sv[0],
+	    NULL, 0) == -1)
+		fatal("%s: send data channel", c->label);
+	if (core_child.open) {
+		if (ipc_send(&core_child.chan, IPC_DATA_CHAN, c->instance, 0,
+		    sv[1], NULL, 0) == -1)
+			fatal("core: send data channel");
+	} else
+		close(sv[1]);
+}
+
+void
+linkd_conf_fill(struct child *c, struct ipc_conf_linkd *out)
+{
+	struct ipc_conf_linkd	 lc;
+	const struct conf_link	*l;
+
+	memset(&lc, 0, sizeof(lc));
+	lc.role = conf.role;
+	lc.instance = c->instance;
+	memcpy(lc.name, c->name, sizeof(lc.name));
+	lc.link_id = c->instance;
+	lc.npeers = conf.npeers;
+	lc.keepalive_s = conf.keepalive_s;
+	lc.rekey_s = conf.rekey_s;
+	lc.probe_interval_ms = conf.probe_interval_ms;
+	lc.payload_max = slots[c->instance].payload_max;
+	snprintf(lc.user, sizeof(lc.user), "%s", conf.user);
+	if (conf.role == ROLE_CLIENT) {
+		l = &slots[c->instance].link;
+		lc.up_bps = l->up_bps;
+		lc.down_bps = l->down_bps;
+		lc.priority = l->priority;
+		lc.backup = l->backup;
+		lc.quota_bytes = l->quota_bytes;
+	}
+	lc.down_after_ms = conf.down_after_ms;
+	lc.lossy_ppm = conf.lossy_ppm;
+	lc.recover_probes = conf.recover_probes;
+	*out = lc;
+}
+
+void
+configure_linkd(struct child *c)
+{
+	struct ipc_conf_linkd	 lc;
+	struct ipc_conf_key	 key;
+	struct ipc_link_admin	 adm;
+	struct ipc_link_carrier	 car;
+
+	linkd_conf_fill(c, &lc);
+	send_msg(c, IPC_CONF_LINKD, c->instance, &lc, sizeof(lc));
+	memcpy(key.private_key, conf.private_key, sizeof(key.private_key));
+	send_msg(c, IPC_CONF_KEY, 0, &key, sizeof(key));
+	sodium_memzero(&key, sizeof(key));
+	send_peers(c);
+	send_fd(c, IPC_LINK_SOCK, c->instance, slots[c->instance].fd);
+	connect_linkd_core(c);
+	send_msg(c, IPC_CONF_END, 0, NULL, 0);
+	if (c->admin_down) {
+		adm.down = 1;
+		send_msg(c, IPC_LINK_ADMIN, c->instance, &adm, sizeof(adm));
+	}
+	if (c->carrier_down) {
+		car.up = 0;
+		send_msg(c, IPC_LINK_CARRIER, c->instance, &car, sizeof(car));
+	}
+}
+
+void
+configure_ctld(struct child *c)
+{
+	struct ipc_conf_ctld	cc;
+	struct group		*gr;
+
+	memset(&cc, 0, sizeof(cc));
+	cc.role = conf.role;
+	memcpy(cc.tun_name, conf.tun_name, sizeof(cc.tun_name));
+	cc.tun_mtu = tun_mtu;
+	cc.metrics = conf.metrics;
+	snprintf(cc.user, sizeof(cc.user), "%s", conf.user);
+	snprintf(cc.group, sizeof(cc.group), "%s", conf.ctl_group);
+	if (conf.ctl_group[0] != '\0' && (gr = getgrnam(conf.ctl_group)))
+		cc.gid = gr->gr_gid;
+	send_msg(c, IPC_CONF_CTLD, 0, &cc, sizeof(cc));
+	send_fd(c, IPC_CTL_SOCK, 0, ctl_fd);
+	if (metrics_fd != -1)
+		send_fd(c, IPC_METRICS_SOCK, 0, metrics_fd);
+	send_msg(c, IPC_CONF_END, 0, NULL, 0);
+}

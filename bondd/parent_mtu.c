@@ -1,0 +1,112 @@
+/*
+ * Copyright (c) 2026 The bondd developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+
+/*
+ * The payload a link carries without IP fragmentation, and the tunnel
+ * MTU that every link can carry.
+ *
+ * Runs in the parent: root at start, afterwards the unprivileged user
+ * with CAP_NET_ADMIN only.  It reads the configuration and device MTUs,
+ * never a network packet.  The parent holds the static private key; this
+ * file does not use it.
+ */
+
+#include <sys/socket.h>
+
+#include <stdint.h>
+
+#include "config.h"
+#include "log.h"
+#include "parent.h"
+#include "pktq.h"
+#include "priv.h"
+#include "wire.h"
+
+uint32_t	tun_mtu;
+
+/* The peer's endpoint cannot change on reload: links may use it. */
+int
+link_family(const struct conf_link *l)
+{
+	if (l->endpoint.ss_family != 0)
+		return l->endpoint.ss_family;
+	return conf.peers[0].endpoint.ss_family;
+}
+
+int
+endpoint_family(int i)
+{
+	if (conf.role == ROLE_SERVER)
+		return conf.listen[i].ss_family;
+	return link_family(&slots[i].link);
+}
+
+/* The largest inner frame a link (NULL: a listen socket) carries
+ * without IP fragmentation; 0 if its MTU is too small. */
+uint32_t
+link_payload(const struct conf_link *l, int family)
+{
+	uint32_t	lmtu = 1500, outer, payload;
+
+	if (l != NULL) {
+		if (l->mtu != 0)
+			lmtu = l->mtu;
+		else if (l->device[0] != '\0' &&
+		    priv_device_mtu(l->device) != 0)
+			lmtu = priv_device_mtu(l->device);
+	}
+	outer = (family == AF_INET6 ? 40 : 20) + 8 + WIRE_DATA_OVERHEAD;
+	if (lmtu < outer + INNER_HDR_LEN + INNER_REC_HDR_LEN + 576) {
+		log_warnx("link %s: MTU %u is too small",
+		    l != NULL ? l->name : "listen", lmtu);
+		return 0;
+	}
+	payload = lmtu - outer;
+	return payload > PKTQ_FRAME_MAX ? PKTQ_FRAME_MAX : payload;
+}
+
+/*
+ * The TUN MTU: every packet must fit every link, so that any link can
+ * carry it.
+ */
+int
+compute_mtu(void)
+{
+	uint32_t	min = UINT32_MAX;
+	int		i;
+
+	for (i = 0; i < MAX_INSTANCES; i++) {
+		if (!slots[i].used)
+			continue;
+		slots[i].payload_max = link_payload(conf.role == ROLE_CLIENT ?
+		    &slots[i].link : NULL, endpoint_family(i));
+		if (slots[i].payload_max == 0)
+			return -1;
+		if (slots[i].payload_max < min)
+			min = slots[i].payload_max;
+	}
+	tun_mtu = min - INNER_HDR_LEN - INNER_REC_HDR_LEN;
+	if (conf.tun_mtu != 0) {
+		if (conf.tun_mtu > tun_mtu) {
+			log_warnx("tunnel mtu %u is larger than the links "
+			    "carry unfragmented (%u)", conf.tun_mtu, tun_mtu);
+			return -1;
+		}
+		tun_mtu = conf.tun_mtu;
+	}
+	return 0;
+}

@@ -1,0 +1,298 @@
+/*
+ * Copyright (c) 2026 The bondd developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+
+/*
+ * Applying a reload: reload_diff() (reload.c) says what changed, this
+ * file opens the sockets of added and replaced links, then removes,
+ * replaces and adds linkds and sends the new settings to the children
+ * that keep running.
+ *
+ * Runs in the parent as the unprivileged user with CAP_NET_ADMIN only,
+ * which is enough to open link sockets.  It never parses a network
+ * packet; it reads the configuration file again.  The new file brings
+ * the static private key, which replaces the old one (wiped).
+ */
+
+#include <errno.h>
+#include <event2/event.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bondd.h"
+#include "config.h"
+#include "ipc.h"
+#include "log.h"
+#include "messages.h"
+#include "parent.h"
+#include "priv.h"
+#include "reload.h"
+#include "wire.h"
+
+/* A link socket reload_open() opened, and the payload its MTU allows. */
+struct new_sock {
+	int		 fd;		/* -1: none, or handed to a slot */
+	uint32_t	 payload_max;
+};
+
+/* A reload is still stopping linkds it removed or replaced. */
+static int
+reload_busy(void)
+{
+	int	i;
+
+	for (i = 0; i < MAX_INSTANCES; i++)
+		if (slots[i].linkd.removing || slots[i].linkd.replacing)
+			return 1;
+	return 0;
+}
+
+/* Slot s takes link l and its new socket; its old socket closes. */
+static void
+slot_set(struct slot *s, const struct conf_link *l, struct new_sock *ns)
+{
+	if (s->fd != -1)
+		close(s->fd);
+	s->link = *l;
+	s->fd = ns->fd;
+	s->payload_max = ns->payload_max;
+	ns->fd = -1;
+}
+
+static void
+reload_remove(struct slot *s)
+{
+	struct child	*c = &s->linkd;
+
+	log_info("link %s: removed", c->name);
+	s->used = 0;
+	memset(s->stats, 0, sizeof(s->stats));
+	close(s->fd);
+	s->fd = -1;
+	if (c->pid > 0) {
+		c->removing = 1;
+		linkd_stop(c);
+	} else
+		evtimer_del(c->restart_ev);	/* it was to restart */
+}
+
+static void
+reload_replace(struct slot *s, const struct conf_link *l,
+    struct new_sock *ns, const char *why)
+{
+	struct child	*c = &s->linkd;
+
+	log_info("link %s: %s changed, restarting its linkd", c->name, why);
+	slot_set(s, l, ns);
+	/* Not running: the pending restart uses the new settings. */
+	if (c->pid > 0) {
+		c->replacing = 1;
+		linkd_stop(c);
+	}
+}
+
+/* reload_open() made sure that a slot is free for each added link. */
+static void
+reload_add(const struct conf_link *l, struct new_sock *ns)
+{
+	struct slot	*s;
+	int		 i;
+
+	for (i = 0; !slot_is_free(&slots[i]); i++)
+		;
+	s = &slots[i];
+	child_init(&s->linkd, PROC_LINKD, i, l->name);
+	s->used = 1;
+	slot_set(s, l, ns);
+	memset(s->stats, 0, sizeof(s->stats));
+	log_info("link %s: added as link id %d", l->name, i);
+	child_start(&s->linkd);
+}
+
+/* The new global settings and allowed_ips to the core; the queues of
+ * stopped linkds close there. */
+static void
+reload_core(void)
+{
+	uint8_t			 buf[sizeof(struct ipc_reconf_core) +
+				    BONDD_MAX_PEERS *
+				    sizeof(struct ipc_reconf_peer)];
+	struct ipc_reconf_core	 rc;
+	struct ipc_reconf_peer	 rp;
+	size_t			 off;
+	int			 i;
+
+	if (!core_child.open)
+		return;
+	memset(&rc, 0, sizeof(rc));
+	core_conf_fill(&rc.conf);
+	for (i = 0; i < MAX_INSTANCES; i++)
+		if (slots[i].used && !slots[i].linkd.replacing)
+			rc.live |= 1U << i;
+	memcpy(buf, &rc, sizeof(rc));
+	off = sizeof(rc);
+	for (i = 0; i < conf.npeers; i++) {
+		memset(&rp, 0, sizeof(rp));
+		memcpy(rp.allowed, conf.peers[i].allowed, sizeof(rp.allowed));
+		rp.nallowed = conf.peers[i].nallowed;
+		memcpy(buf + off, &rp, sizeof(rp));
+		off += sizeof(rp);
+	}
+	send_msg(&core_child, IPC_RECONF_CORE, 0, buf, off);
+}
+
+/* Open the sockets of added and replaced links before anything
+ * changes, so that a failure leaves the running config whole. */
+static int
+reload_open(const struct config *nc, const struct reload_diff *d,
+    struct new_sock *ns, char *err, size_t errlen)
+{
+	const struct reload_link *e;
+	const struct conf_link	*l;
+	uint32_t		 need;
+	int			 i, nfree = 0;
+
+	for (i = 0; i < MAX_INSTANCES; i++)
+		nfree += slot_is_free(&slots[i]);
+	if (d->count[RELOAD_ADDED] > nfree) {
+		snprintf(err, errlen, "no free link slot until the removed "
+		    "links have stopped; reload again");
+		return CTL_RES_PENDING;
+	}
+	need = tun_mtu + INNER_HDR_LEN + INNER_REC_HDR_LEN;
+	for (i = 0; i < d->nlinks; i++) {
+		e = &d->links[i];
+		if (e->class != RELOAD_ADDED && e->class != RELOAD_HARD)
+			continue;
+		l = &nc->links[e->new_idx];
+		if ((ns[i].payload_max = link_payload(l,
+		    link_family(l))) < need) {
+			snprintf(err, errlen, "link %s: its MTU cannot carry "
+			    "the tunnel MTU %u", l->name, tun_mtu);
+			return CTL_RES_FAILED;
+		}
+		if ((ns[i].fd = priv_link_socket(l, link_family(l))) == -1) {
+			snprintf(err, errlen, "link %s: cannot open its "
+			    "socket: %s", l->name, strerror(errno));
+			return CTL_RES_FAILED;
+		}
+	}
+	return CTL_RES_OK;
+}
+
+/*
+ * `bondctl reload` (ctl: reply to request reqid) and SIGHUP.  The file
+ * is parsed again and compared with the running configuration
+ * (reload.c): a bad file or a key that needs a restart refuses the
+ * reload and nothing changes; otherwise links are added, removed or
+ * restarted and the rest is sent to the running children in place.
+ * Unchanged links are not touched: their sessions and counters stay.
+ */
+void
+reload_apply(uint32_t reqid, int ctl)
+{
+	struct config		*nc;
+	struct reload_diff	 d;
+	const struct reload_link *e;
+	struct ipc_conf_linkd	 lc;
+	struct slot		*s;
+	struct child		*c;
+	struct new_sock		 ns[2 * BONDD_MAX_LINKS];
+	char			 err[1024];
+	size_t			 len;
+	uint32_t		 code;
+	int			 i;
+
+	if (reload_busy()) {
+		reload_reply(reqid, ctl, CTL_RES_PENDING,
+		    "the previous reload is still stopping links");
+		return;
+	}
+	if ((nc = calloc(1, sizeof(*nc))) == NULL) {
+		reload_reply(reqid, ctl, CTL_RES_FAILED, "out of memory");
+		return;
+	}
+	for (i = 0; i < 2 * BONDD_MAX_LINKS; i++)
+		ns[i].fd = -1;
+	if (parse_config(conf_path, nc, err, sizeof(err)) == -1) {
+		/* After start the parent reads as the unprivileged user. */
+		if (strstr(err, strerror(EACCES)) != NULL) {
+			len = strlen(err);
+			snprintf(err + len, sizeof(err) - len, " (bondd reads "
+			    "it as user %s: make the file readable by group "
+			    "%s)", conf.user, conf.user);
+		}
+		reload_reply(reqid, ctl, CTL_RES_PARSE_ERROR, err);
+		goto done;
+	}
+	if (reload_diff(&conf, nc, &d, err, sizeof(err)) == -1) {
+		reload_reply(reqid, ctl, CTL_RES_FAILED, err);
+		goto done;
+	}
+	if ((code = reload_open(nc, &d, ns, err, sizeof(err))) !=
+	    CTL_RES_OK) {
+		reload_reply(reqid, ctl, code, err);
+		goto done;
+	}
+
+	/* From here on the new configuration is the running one. */
+	for (i = 0; i < d.nlinks; i++) {
+		e = &d.links[i];
+		if (e->class == RELOAD_ADDED ||
+		    (s = slot_by_name(e->name)) == NULL)
+			continue;
+		if (e->class == RELOAD_REMOVED)
+			reload_remove(s);
+		else if (e->class == RELOAD_HARD)
+			reload_replace(s, &nc->links[e->new_idx], &ns[i],
+			    e->why);
+		else
+			s->link = nc->links[e->new_idx];
+	}
+	sodium_memzero(conf.private_key, sizeof(conf.private_key));
+	conf = *nc;
+	for (i = 0; i < d.nlinks; i++) {
+		e = &d.links[i];
+		if (e->class == RELOAD_ADDED)
+			reload_add(&nc->links[e->new_idx], &ns[i]);
+	}
+	/* In place: linkds that keep running get their new settings. */
+	for (s = slots; s < slots + MAX_INSTANCES; s++) {
+		c = &s->linkd;
+		if (!s->used || !c->open || c->replacing)
+			continue;
+		for (i = 0; i < d.nlinks; i++)
+			if (strcmp(d.links[i].name, c->name) == 0)
+				break;
+		if (!d.linkd_changed && (i == d.nlinks ||
+		    d.links[i].class != RELOAD_SOFT))
+			continue;
+		linkd_conf_fill(c, &lc);
+		send_msg(c, IPC_RECONF_LINKD, c->instance, &lc, sizeof(lc));
+	}
+	reload_core();
+	reload_summary(&d, err, sizeof(err));
+	reload_reply(reqid, ctl, CTL_RES_OK, err);
+ done:
+	for (i = 0; i < 2 * BONDD_MAX_LINKS; i++)
+		if (ns[i].fd != -1)
+			close(ns[i].fd);
+	sodium_memzero(nc, sizeof(*nc));
+	free(nc);
+}
