@@ -15,8 +15,11 @@
  */
 
 /*
- * Capacity estimate of a link's send direction when none is configured
- * (DESIGN.md section 3).  One cycle every max(SRTT, 100 ms), at most
+ * Capacity estimate of a link's send direction when none is configured:
+ * the core schedules the link by it in place of a configured rate
+ * (LINK_INFO rate_est_bps), so it must follow the path's capacity
+ * without building a queue, neither collapse on a short burst of loss
+ * nor climb without bound.  One cycle every max(SRTT, 100 ms), at most
  * 2 s.  Rates are measured over 1 s windows (probe.c), so a cycle
  * judges the last measurement:
  *
