@@ -1089,7 +1089,7 @@ linkd_log_status(void)
 		    ld.conf.role == ROLE_CLIENT ? ld.conf.name : s->link_name,
 		    cur, max, (st.rtt_us + 500) / 1000,
 		    st.loss_tx_ppm / 10000.0, st.loss_rx_ppm / 10000.0, conf,
-		    ls_short_name(st.link_state), max,
+		    link_state_short_name(st.link_state), max,
 		    ld.admin_down ? " admin-down" : "",
 		    ld.conf.role == ROLE_SERVER ? " peer " : "",
 		    ld.conf.role == ROLE_SERVER ?

@@ -32,40 +32,6 @@
 
 static int	ls_set(struct linkstate *, uint64_t, uint32_t);
 
-const char *
-link_state_name(uint32_t s)
-{
-	switch (s) {
-	case LINK_STATE_PROBING:
-		return ("probing");
-	case LINK_STATE_RUNNING:
-		return ("running");
-	case LINK_STATE_LOSSY:
-		return ("lossy");
-	case LINK_STATE_DOWN:
-		return ("down");
-	default:
-		return ("unknown");
-	}
-}
-
-const char *
-ls_short_name(uint32_t s)
-{
-	switch (s) {
-	case LINK_STATE_PROBING:
-		return ("PROBE");
-	case LINK_STATE_RUNNING:
-		return ("RUN");
-	case LINK_STATE_LOSSY:
-		return ("LOSSY");
-	case LINK_STATE_DOWN:
-		return ("DOWN");
-	default:
-		return ("?");
-	}
-}
-
 void
 ls_init(struct linkstate *ls, const struct ls_conf *c, uint64_t now)
 {
