@@ -52,10 +52,10 @@
 #include "session.h"
 #include "udp.h"
 
-#define LINKD_TICK_MS		250
-#define LINKD_STATS_MS		500
+#define LINKD_TICK_US		250000
+#define LINKD_STATS_US		500000
 #define LINKD_RX_ROUNDS		8	/* batches per wakeup, for fairness */
-#define LINKD_LOG_MS		5000	/* a status line per session */
+#define LINKD_LOG_US		5000000	/* a status line per session */
 
 enum linkd_step {
 	STEP_HELLO,
@@ -80,7 +80,7 @@ struct linkd {
 	struct event		*ev_sock, *ev_q, *ev_tick, *ev_probe;
 	int			 admin_down;
 	int			 carrier_down;
-	uint64_t		 stats_ms, log_ms;
+	uint64_t		 stats_us, log_us;	/* last sent */
 	uint64_t		 rx_us;		/* clock of the batch in work */
 	uint64_t		 core_bad;	/* malformed from the core */
 	uint64_t		 core_drop;	/* no usable session */
@@ -383,7 +383,7 @@ linkd_peer(struct ipc_msg *msg)
 static void
 linkd_start(void)
 {
-	struct timeval	tv = { 0, LINKD_TICK_MS * 1000 };
+	struct timeval	tv = { 0, LINKD_TICK_US };
 	struct timeval	ptv;
 	uint32_t	half;
 
@@ -499,8 +499,8 @@ linkd_reconf(struct ipc_msg *msg)
 	ld.conf.down_after_ms = n.down_after_ms;
 	ld.conf.lossy_ppm = n.lossy_ppm;
 	ld.conf.recover_probes = n.recover_probes;
-	ld.tbl->keepalive_ms = n.keepalive_s * 1000;
-	ld.tbl->rekey_ms = n.rekey_s * 1000;
+	ld.tbl->keepalive_us = n.keepalive_s * 1000000ULL;
+	ld.tbl->rekey_us = n.rekey_s * 1000000ULL;
 	if (n.probe_interval_ms != ld.conf.probe_interval_ms) {
 		ld.conf.probe_interval_ms = n.probe_interval_ms;
 		half = n.probe_interval_ms * 1000 / 2;
@@ -617,7 +617,7 @@ linkd_sock_read(evutil_socket_t fd, short ev, void *arg)
 		if (n == 0)
 			break;
 		ld.rx_us = now_us();
-		now = ld.rx_us / 1000;
+		now = ld.rx_us;
 		for (i = 0; i < n; i++) {
 			s = NULL;
 			if (sess_input(ld.tbl, now, rxb.buf[i], rxb.len[i],
@@ -656,7 +656,7 @@ linkd_core_read(evutil_socket_t fd, short ev, void *arg)
 	if ((n = pktq_get(ld.q, qin, PKTQ_BATCH)) == -1)
 		fatal("core channel");
 	ld.core_bad += pktq_dropped(ld.q) - dropped;
-	now = now_ms();
+	now = now_us();
 	for (i = 0; i < n; i++) {
 		e = &qin[i];
 		if (e->hdr.type != PKTQ_DATA || e->hdr.peer >= ld.npeers ||
@@ -711,18 +711,18 @@ linkd_tx_flush(void)
 static void
 linkd_tick(evutil_socket_t fd, short ev, void *arg)
 {
-	uint64_t	now = now_ms();
+	uint64_t	now = now_us();
 
 	(void)fd;
 	(void)ev;
 	(void)arg;
 	sess_timer(ld.tbl, now);
-	if (now - ld.stats_ms >= LINKD_STATS_MS) {
-		ld.stats_ms = now;
+	if (now - ld.stats_us >= LINKD_STATS_US) {
+		ld.stats_us = now;
 		linkd_stats(now);
 	}
-	if (now - ld.log_ms >= LINKD_LOG_MS) {
-		ld.log_ms = now;
+	if (now - ld.log_us >= LINKD_LOG_US) {
+		ld.log_us = now;
 		linkd_log_status();
 	}
 }
@@ -933,8 +933,7 @@ linkd_probe_send(struct session *s, struct linkmeas *m, uint64_t now)
 	ih.send_ts_us = (uint32_t)now;
 	inner_hdr_encode(f, &ih);
 	wire_probe_encode(f + INNER_HDR_LEN, &w);
-	n = sess_encrypt(ld.tbl, s, now / 1000, f, sizeof(f), pbuf,
-	    sizeof(pbuf));
+	n = sess_encrypt(ld.tbl, s, now, f, sizeof(f), pbuf, sizeof(pbuf));
 	if (n > 0)
 		linkd_send_cb(NULL, s, pbuf, (size_t)n, &s->endpoint);
 }

@@ -45,6 +45,9 @@
 #define LINK_ID		2
 #define KEEPALIVE_S	10
 #define REKEY_S		120
+#define MS		1000ULL		/* the clock is in microseconds */
+#define SEC		1000000ULL
+#define T0		(1000 * SEC)	/* the clock at the start */
 
 struct dgram {
 	int			to_server;
@@ -157,7 +160,7 @@ setup_pair(const uint8_t *cpriv, const uint8_t *srvkey)
 
 	nq = 0;
 	net_drop = 0;
-	now = 1000000;
+	now = T0;
 	delivered_cli = delivered_srv = 0;
 	mktable(&cli, 0, cpriv);
 	ck_assert_int_eq(sess_add_peer(cli.t, "server", srvkey, &srv_addr), 0);
@@ -246,12 +249,12 @@ tick(void)
 
 /* Let time pass in 1 s steps, timers running and the network up. */
 static void
-advance(uint64_t ms)
+advance(uint64_t us)
 {
-	uint64_t	end = now + ms;
+	uint64_t	end = now + us;
 
 	while (now < end) {
-		now += 1000;
+		now += SEC;
 		tick();
 	}
 }
@@ -356,7 +359,7 @@ START_TEST(test_handshake)
 	ck_assert_int_eq(memcmp(&srv_sess()->endpoint, &cli_addr,
 	    sizeof(cli_addr)), 0);
 
-	now += 2500;
+	now += 2500 * MS;
 	sess_stats(cli.t, cli_sess(), now, 1, &st);
 	ck_assert_str_eq(st.peer, "server");
 	ck_assert_int_eq(st.state, SESSION_ESTABLISHED);
@@ -454,16 +457,16 @@ START_TEST(test_rekey)
 	old_s = srv_sess()->cur;
 	old_ci = old_c->local_index;
 	old_si = old_s->local_index;
-	advance(REKEY_S * 1000 - 2000);
+	advance(REKEY_S * SEC - 2 * SEC);
 	ck_assert_ptr_eq(cli_sess()->cur, old_c);
 
 	/* The rekey INIT goes out; old keys still carry data meanwhile. */
 	while (!init_queued()) {
 		pump();
-		now += 500;
+		now += 500 * MS;
 		sess_timer(cli.t, now);
 		sess_timer(srv.t, now);
-		ck_assert_uint_le(now, 1000000 + REKEY_S * 1000);
+		ck_assert_uint_le(now, T0 + REKEY_S * SEC);
 	}
 	ninit = nq;
 	for (i = 0; i < 10; i++) {
@@ -495,7 +498,7 @@ START_TEST(test_rekey)
 	ck_assert_uint_eq(srv_sess()->ctr.handshakes, 2);
 
 	/* 30 s later the old keypair is gone. */
-	advance(31000);
+	advance(31 * SEC);
 	ck_assert_ptr_null(cli_sess()->prev);
 	ck_assert_ptr_null(srv_sess()->prev);
 	ck_assert_int_eq(sess_state(cli_sess()), SESSION_ESTABLISHED);
@@ -560,7 +563,7 @@ START_TEST(test_wrong_server_key)
 		ck_assert_int_eq(nq, 1);
 		pump();
 		ck_assert_int_eq(nq, 0);	/* no RESP */
-		now += 6001;
+		now += 6001 * MS;
 	}
 	ck_assert_int_eq(sess_state(cli_sess()), SESSION_HANDSHAKE);
 	ck_assert_uint_eq(srv.t->ctr.auth_fail, 5);
@@ -589,7 +592,7 @@ START_TEST(test_replayed_init)
 
 	/* Replayed after the session expired: still refused, no state. */
 	net_drop = 1;
-	advance(60000);
+	advance(60 * SEC);
 	ck_assert_ptr_null(srv_sess());
 	net_drop = 0;
 	nq = 0;
@@ -616,7 +619,7 @@ START_TEST(test_unknown_peer)
 		sess_timer(cli.t, now);
 		pump();
 		ck_assert_int_eq(nq, 0);
-		now += 6001;
+		now += 6001 * MS;
 	}
 	ck_assert_uint_eq(srv.t->ctr.auth_fail, 3);
 	for (i = 0; i < SESS_MAX; i++)
@@ -634,19 +637,19 @@ START_TEST(test_expiry)
 	uint64_t	last;
 
 	establish();
-	advance(60000);		/* keepalives keep it alive */
+	advance(60 * SEC);	/* keepalives keep it alive */
 	ck_assert_int_eq(sess_state(cli_sess()), SESSION_ESTABLISHED);
 	ck_assert_int_eq(cli.downs + srv.downs, 0);
 
 	net_drop = 1;
 	seal(&d, 0, 1);		/* sent just before the silence */
-	last = cli_sess()->last_rx_ms;
-	advance(last + 29000 - now);
+	last = cli_sess()->last_rx_us;
+	advance(last + 29 * SEC - now);
 	ck_assert_int_eq(sess_state(cli_sess()), SESSION_ESTABLISHED);
 	ck_assert_int_eq(cli.downs, 0);
-	advance(2000);		/* max(3 * 10, 15) s without a word */
+	advance(2 * SEC);	/* max(3 * 10, 15) s without a word */
 	ck_assert_int_eq(cli.downs, 1);
-	advance(10000);		/* the server heard last from us earlier */
+	advance(10 * SEC);	/* the server heard last from us earlier */
 	ck_assert_int_eq(srv.downs, 1);
 	ck_assert_ptr_null(srv_sess());
 	/* The client is handshaking again. */
@@ -655,7 +658,7 @@ START_TEST(test_expiry)
 	ck_assert_int_eq(deliver(&d, NULL, NULL), 0);
 
 	net_drop = 0;
-	advance(7000);
+	advance(7 * SEC);
 	ck_assert_int_eq(sess_state(cli_sess()), SESSION_ESTABLISHED);
 	ck_assert_int_eq(cli.ups, 2);
 	roundtrip(0, 1);
