@@ -513,7 +513,7 @@ linkd_reconf(struct ipc_msg *msg)
 		s = &ld.tbl->sessions[i];
 		if (!s->used || !meas[i].active)
 			continue;
-		meas[i].ls.conf.down_after_ms = n.down_after_ms;
+		meas[i].ls.conf.down_after_us = n.down_after_ms * 1000ULL;
 		meas[i].ls.conf.lossy_ppm = n.lossy_ppm;
 		meas[i].ls.conf.recover_probes = n.recover_probes;
 		/* The core schedules by the new rate at once. */
@@ -777,7 +777,7 @@ linkd_meas_start(struct session *s, uint64_t now)
 	struct ls_conf	 c;
 
 	memset(&c, 0, sizeof(c));
-	c.down_after_ms = ld.conf.down_after_ms;
+	c.down_after_us = ld.conf.down_after_ms * 1000ULL;
 	c.lossy_ppm = ld.conf.lossy_ppm;
 	c.recover_probes = ld.conf.recover_probes;
 	probe_init(&m->pr, now);

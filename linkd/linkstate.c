@@ -54,7 +54,7 @@ ls_need(const struct linkstate *ls)
 uint64_t
 ls_timeout_us(const struct linkstate *ls, uint32_t srtt_us)
 {
-	uint64_t	t = (uint64_t)ls->conf.down_after_ms * 1000;
+	uint64_t	t = ls->conf.down_after_us;
 
 	if (3ULL * srtt_us > t)
 		t = 3ULL * srtt_us;

@@ -35,7 +35,7 @@
 #define LS_DAMP_MAX		8		/* probes needed x 8 at most */
 
 struct ls_conf {
-	uint32_t	down_after_ms;
+	uint64_t	down_after_us;	/* silence floor before DOWN */
 	uint32_t	lossy_ppm;
 	uint32_t	recover_probes;
 };

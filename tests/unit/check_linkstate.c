@@ -41,7 +41,7 @@ mk(struct linkstate *ls, uint64_t now)
 {
 	struct ls_conf	c;
 
-	c.down_after_ms = 300;
+	c.down_after_us = 300 * MS;
 	c.lossy_ppm = 50000;
 	c.recover_probes = 5;
 	ls_init(ls, &c, now);
