@@ -81,7 +81,6 @@ struct linkd {
 	int			 admin_down;
 	int			 carrier_down;
 	uint64_t		 stats_us, log_us;	/* last sent */
-	uint64_t		 rx_us;		/* clock of the batch in work */
 	uint64_t		 core_bad;	/* malformed from the core */
 	uint64_t		 core_drop;	/* no usable session */
 };
@@ -134,12 +133,13 @@ static void	linkd_start(void);
 static void	linkd_admin(struct ipc_msg *);
 static void	linkd_carrier(struct ipc_msg *);
 static void	linkd_reconf(struct ipc_msg *);
-static void	linkd_rx_cb(void *, struct session *, uint32_t, uint64_t,
-		    const struct inner_hdr *, const uint8_t *, size_t);
+static void	linkd_rx_cb(void *, struct session *, uint64_t, uint32_t,
+		    uint64_t, const struct inner_hdr *, const uint8_t *,
+		    size_t);
 static struct linkmeas *linkd_meas(struct session *);
 static void	linkd_meas_start(struct session *, uint64_t);
 static void	linkd_info(struct session *);
-static void	linkd_send_error(struct session *, int);
+static void	linkd_send_error(struct session *, int, uint64_t);
 static void	linkd_probe_tick(evutil_socket_t, short, void *);
 static void	linkd_farewell(void);
 static void	linkd_probe_send(struct session *, struct linkmeas *,
@@ -148,13 +148,13 @@ static void	linkd_log_status(void);
 static void	linkd_fill_info(struct session *, struct linkmeas *,
 		    struct link_info *);
 static void	linkd_fill_stats(struct session *, struct ipc_link_stats *);
-static void	linkd_send_cb(void *, struct session *, const uint8_t *,
-		    size_t, const struct sockaddr_storage *);
-static void	linkd_state_cb(void *, struct session *, int);
+static void	linkd_send_cb(void *, struct session *, uint64_t,
+		    const uint8_t *, size_t, const struct sockaddr_storage *);
+static void	linkd_state_cb(void *, struct session *, uint64_t, int);
 static void	linkd_core_state(struct session *, int);
 static void	linkd_sock_read(evutil_socket_t, short, void *);
 static void	linkd_core_read(evutil_socket_t, short, void *);
-static void	linkd_tx_flush(void);
+static void	linkd_tx_flush(uint64_t);
 static void	linkd_tick(evutil_socket_t, short, void *);
 static void	linkd_stats(uint64_t);
 static void	usage(void) __attribute__((noreturn));
@@ -526,8 +526,8 @@ linkd_reconf(struct ipc_msg *msg)
 }
 
 static void
-linkd_send_cb(void *arg, struct session *s, const uint8_t *buf, size_t len,
-    const struct sockaddr_storage *to)
+linkd_send_cb(void *arg, struct session *s, uint64_t now, const uint8_t *buf,
+    size_t len, const struct sockaddr_storage *to)
 {
 	char	addr[ADDR_STRLEN];
 	int	err;
@@ -540,17 +540,17 @@ linkd_send_cb(void *arg, struct session *s, const uint8_t *buf, size_t len,
 		s->ctr.send_errors++;
 		log_ratelimit("linkd-send", "%s: send to %s: %s", ld.conf.name,
 		    addr_fmt(to, addr, sizeof(addr)), strerror(err));
-		linkd_send_error(s, err);
+		linkd_send_error(s, err, now);
 	}
 }
 
 /* A send error that means the path is gone takes the link DOWN. */
 static void
-linkd_send_error(struct session *s, int err)
+linkd_send_error(struct session *s, int err, uint64_t now)
 {
 	struct linkmeas	*m = linkd_meas(s);
 
-	if (m->active && ls_send_error(&m->ls, now_us(), err)) {
+	if (m->active && ls_send_error(&m->ls, now, err)) {
 		log_info("%s: peer %s link %u: %s, link down", ld.conf.name,
 		    ld.tbl->peers[s->peer].name, s->link_id, strerror(err));
 		linkd_info(s);
@@ -573,19 +573,19 @@ linkd_core_state(struct session *s, int up)
 }
 
 static void
-linkd_state_cb(void *arg, struct session *s, int up)
+linkd_state_cb(void *arg, struct session *s, uint64_t now, int up)
 {
 	(void)arg;
 	log_info("%s: peer %s link %u: session %s", ld.conf.name,
 	    ld.tbl->peers[s->peer].name, s->link_id, up ? "up" : "down");
 	if (!up && linkd_meas(s)->active) {
 		/* Dead keys: DOWN, told before the session goes. */
-		ls_dead(&linkd_meas(s)->ls, now_us());
+		ls_dead(&linkd_meas(s)->ls, now);
 		linkd_info(s);
 		linkd_meas(s)->active = 0;
 	}
 	if (up)
-		linkd_meas_start(s, now_us());
+		linkd_meas_start(s, now);
 	if (up && ld.admin_down)
 		goto flush;
 	linkd_core_state(s, up);
@@ -616,8 +616,7 @@ linkd_sock_read(evutil_socket_t fd, short ev, void *arg)
 		}
 		if (n == 0)
 			break;
-		ld.rx_us = now_us();
-		now = ld.rx_us;
+		now = now_us();
 		for (i = 0; i < n; i++) {
 			s = NULL;
 			if (sess_input(ld.tbl, now, rxb.buf[i], rxb.len[i],
@@ -684,13 +683,13 @@ linkd_core_read(evutil_socket_t fd, short ev, void *arg)
 		txb.len[txb.n] = (size_t)len;
 		txb.addr[txb.n] = s->endpoint;
 		if (++txb.n == UDP_BATCH)
-			linkd_tx_flush();
+			linkd_tx_flush(now);
 	}
-	linkd_tx_flush();
+	linkd_tx_flush(now);
 }
 
 static void
-linkd_tx_flush(void)
+linkd_tx_flush(uint64_t now)
 {
 	int	failed, err;
 
@@ -704,7 +703,7 @@ linkd_tx_flush(void)
 		    ld.conf.name, failed, strerror(err));
 		/* A client's socket serves its one session only. */
 		if (ld.conf.role == ROLE_CLIENT)
-			linkd_send_error(&ld.tbl->sessions[0], err);
+			linkd_send_error(&ld.tbl->sessions[0], err, now);
 	}
 }
 
@@ -847,13 +846,12 @@ linkd_info(struct session *s)
 
 /* Every authenticated datagram: counters, delay, probes. */
 static void
-linkd_rx_cb(void *arg, struct session *s, uint32_t kp_index,
+linkd_rx_cb(void *arg, struct session *s, uint64_t now, uint32_t kp_index,
     uint64_t counter, const struct inner_hdr *ih, const uint8_t *f,
     size_t len)
 {
 	struct linkmeas		*m = linkd_meas(s);
 	struct wire_probe	 w;
-	uint64_t		 now = ld.rx_us;
 	uint32_t		 was, peer_state;
 	int			 changed;
 
@@ -935,7 +933,7 @@ linkd_probe_send(struct session *s, struct linkmeas *m, uint64_t now)
 	wire_probe_encode(f + INNER_HDR_LEN, &w);
 	n = sess_encrypt(ld.tbl, s, now, f, sizeof(f), pbuf, sizeof(pbuf));
 	if (n > 0)
-		linkd_send_cb(NULL, s, pbuf, (size_t)n, &s->endpoint);
+		linkd_send_cb(NULL, s, now, pbuf, (size_t)n, &s->endpoint);
 }
 
 /* The configured rate of our send direction, 0 = none. */

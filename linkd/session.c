@@ -52,8 +52,8 @@ static void	 kp_free(struct keypair *);
 static struct keypair *kp_lookup(struct sess_table *, uint32_t);
 static int	 kp_alive(const struct sess_table *, const struct keypair *,
 	    uint64_t);
-static void	 sess_up(struct sess_table *, struct session *);
-static void	 sess_down(struct sess_table *, struct session *);
+static void	 sess_up(struct sess_table *, struct session *, uint64_t);
+static void	 sess_down(struct sess_table *, struct session *, uint64_t);
 static void	 sess_rotate(struct session *, struct keypair *, uint64_t);
 static void	 sess_keepalive(struct sess_table *, struct session *,
 	    uint64_t);
@@ -212,23 +212,23 @@ sess_peer_name(const struct sess_table *t, const struct session *s)
 }
 
 static void
-sess_up(struct sess_table *t, struct session *s)
+sess_up(struct sess_table *t, struct session *s, uint64_t now)
 {
 	if (s->up || s->cur == NULL)
 		return;
 	s->up = 1;
 	if (t->cb.state != NULL)
-		t->cb.state(t->cb.arg, s, 1);
+		t->cb.state(t->cb.arg, s, now, 1);
 }
 
 static void
-sess_down(struct sess_table *t, struct session *s)
+sess_down(struct sess_table *t, struct session *s, uint64_t now)
 {
 	if (!s->up)
 		return;
 	s->up = 0;
 	if (t->cb.state != NULL)
-		t->cb.state(t->cb.arg, s, 0);
+		t->cb.state(t->cb.arg, s, now, 0);
 }
 
 /* kp becomes the sending keypair; the old one receives for a while. */
@@ -261,7 +261,8 @@ sess_keepalive(struct sess_table *t, struct session *s, uint64_t now)
 	inner_hdr_encode(f, &ih);
 	n = sess_encrypt(t, s, now, f, sizeof(f), t->buf, sizeof(t->buf));
 	if (n > 0 && t->cb.send != NULL)
-		t->cb.send(t->cb.arg, s, t->buf, (size_t)n, &s->endpoint);
+		t->cb.send(t->cb.arg, s, now, t->buf, (size_t)n,
+		    &s->endpoint);
 }
 
 /* Client: a fresh INIT (new ephemeral, index and timestamp). */
@@ -302,7 +303,8 @@ sess_send_init(struct sess_table *t, struct session *s, uint64_t now)
 	}
 	s->hs_attempts++;
 	if (t->cb.send != NULL)
-		t->cb.send(t->cb.arg, s, t->buf, WIRE_INIT_LEN, &p->endpoint);
+		t->cb.send(t->cb.arg, s, now, t->buf, WIRE_INIT_LEN,
+		    &p->endpoint);
 }
 
 int
@@ -425,7 +427,7 @@ input_init(struct sess_table *t, uint64_t now, const uint8_t *pkt,
 	kp->birth_us = now;
 	s->last_rx_us = now;
 	if (t->cb.send != NULL)
-		t->cb.send(t->cb.arg, s, t->buf, WIRE_RESP_LEN, from);
+		t->cb.send(t->cb.arg, s, now, t->buf, WIRE_RESP_LEN, from);
  done:
 	noise_hs_wipe(&hs);
 }
@@ -471,7 +473,7 @@ input_resp(struct sess_table *t, uint64_t now, const uint8_t *pkt,
 	s->last_rx_us = now;
 	/* Confirms the new keys to the responder at once. */
 	sess_keepalive(t, s, now);
-	sess_up(t, s);
+	sess_up(t, s, now);
 }
 
 static int
@@ -531,14 +533,14 @@ input_data(struct sess_table *t, uint64_t now, const uint8_t *pkt,
 		s->endpoint = *from;
 	s->ctr.rx_packets++;
 	s->ctr.rx_bytes += plen;
-	sess_up(t, s);
+	sess_up(t, s, now);
 	if (inner_hdr_decode(frame, plen, &ih) < 0) {
 		s->ctr.malformed++;
 		return (0);
 	}
 	if (t->cb.rx != NULL)
-		t->cb.rx(t->cb.arg, s, kp->local_index, h.counter, &ih, frame,
-		    plen);
+		t->cb.rx(t->cb.arg, s, now, kp->local_index, h.counter, &ih,
+		    frame, plen);
 	if (ih.kind != INNER_DATA && ih.kind != INNER_NACK)
 		return (0);
 	*framelen = plen;
@@ -612,7 +614,7 @@ sess_tick(struct sess_table *t, struct session *s, uint64_t now)
 		}
 	}
 	if (s->cur == NULL)
-		sess_down(t, s);
+		sess_down(t, s, now);
 
 	if (t->role == ROLE_CLIENT) {
 		if (s->next == NULL) {

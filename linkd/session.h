@@ -118,18 +118,20 @@ struct sess_peer {
 	struct sockaddr_storage endpoint;
 };
 
+/* Each callback gets the clock of the call that led to it. */
 struct sess_cb {
 	/* Send one control datagram (INIT, RESP, KEEPALIVE). */
-	void	(*send)(void *, struct session *, const uint8_t *, size_t,
-		    const struct sockaddr_storage *);
+	void	(*send)(void *, struct session *, uint64_t now,
+		    const uint8_t *, size_t, const struct sockaddr_storage *);
 	/* The session became usable (up = 1) or stopped being so. */
-	void	(*state)(void *, struct session *, int up);
+	void	(*state)(void *, struct session *, uint64_t now, int up);
 	/* Every authenticated datagram with a valid inner header, before
 	 * sess_input returns: the local index of its keypair, its outer
 	 * counter, the inner frame.  Feeds the link measurement. */
-	void	(*rx)(void *, struct session *, uint32_t kp_index,
-		    uint64_t counter, const struct inner_hdr *,
-		    const uint8_t *frame, size_t len);
+	void	(*rx)(void *, struct session *, uint64_t now,
+		    uint32_t kp_index, uint64_t counter,
+		    const struct inner_hdr *, const uint8_t *frame,
+		    size_t len);
 	void	*arg;
 };
 

@@ -87,14 +87,15 @@ mkaddr(struct sockaddr_storage *ss, const char *ip, uint16_t port)
 }
 
 static void
-net_send(void *arg, struct session *s, const uint8_t *buf, size_t len,
-    const struct sockaddr_storage *to)
+net_send(void *arg, struct session *s, uint64_t at, const uint8_t *buf,
+    size_t len, const struct sockaddr_storage *to)
 {
 	struct side	*sd = arg;
 	struct dgram	*d;
 
 	(void)s;
 	(void)to;
+	ck_assert_uint_eq(at, now);
 	if (net_drop)
 		return;
 	ck_assert_int_lt(nq, NETQ_MAX);
@@ -107,11 +108,12 @@ net_send(void *arg, struct session *s, const uint8_t *buf, size_t len,
 }
 
 static void
-net_state(void *arg, struct session *s, int up)
+net_state(void *arg, struct session *s, uint64_t at, int up)
 {
 	struct side	*sd = arg;
 
 	(void)s;
+	ck_assert_uint_eq(at, now);
 	if (up)
 		sd->ups++;
 	else
@@ -119,12 +121,14 @@ net_state(void *arg, struct session *s, int up)
 }
 
 static void
-net_rx(void *arg, struct session *s, uint32_t kp_index, uint64_t counter,
-    const struct inner_hdr *ih, const uint8_t *f, size_t len)
+net_rx(void *arg, struct session *s, uint64_t at, uint32_t kp_index,
+    uint64_t counter, const struct inner_hdr *ih, const uint8_t *f,
+    size_t len)
 {
 	struct side	*sd = arg;
 
 	ck_assert_ptr_nonnull(s);
+	ck_assert_uint_eq(at, now);
 	ck_assert_uint_ge(len, INNER_HDR_LEN);
 	ck_assert_uint_eq(f[0], ih->kind);
 	ck_assert_uint_le(ih->kind, INNER_NACK);
