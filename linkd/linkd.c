@@ -85,7 +85,7 @@ struct linkd {
 	uint64_t		 core_drop;	/* no usable session */
 };
 
-/* Measurement and state of a session, by its slot in the table. */
+/* Measurement and state of a session: meas[s->slot], see linkd_meas. */
 struct linkmeas {
 	int			 active;	/* session established */
 	struct probe		 pr;
@@ -455,7 +455,7 @@ linkd_carrier(struct ipc_msg *msg)
 	log_info("%s: carrier %s", ld.conf.name, c.up ? "up" : "down");
 	for (i = 0; i < ld.tbl->nsessions; i++) {
 		s = &ld.tbl->sessions[i];
-		m = &meas[i];
+		m = linkd_meas(s);
 		if (s->used && m->active && ls_carrier(&m->ls, now, c.up))
 			linkd_info(s);
 	}
@@ -473,6 +473,7 @@ linkd_reconf(struct ipc_msg *msg)
 {
 	struct ipc_conf_linkd	 n;
 	struct session		*s;
+	struct linkmeas		*m;
 	struct timeval		 ptv;
 	uint32_t		 half;
 	int			 i;
@@ -511,11 +512,12 @@ linkd_reconf(struct ipc_msg *msg)
 	}
 	for (i = 0; i < ld.tbl->nsessions; i++) {
 		s = &ld.tbl->sessions[i];
-		if (!s->used || !meas[i].active)
+		m = linkd_meas(s);
+		if (!s->used || !m->active)
 			continue;
-		meas[i].ls.conf.down_after_us = n.down_after_ms * 1000ULL;
-		meas[i].ls.conf.lossy_ppm = n.lossy_ppm;
-		meas[i].ls.conf.recover_probes = n.recover_probes;
+		m->ls.conf.down_after_us = n.down_after_ms * 1000ULL;
+		m->ls.conf.lossy_ppm = n.lossy_ppm;
+		m->ls.conf.recover_probes = n.recover_probes;
 		/* The core schedules by the new rate at once. */
 		if (sess_state(s) == SESSION_ESTABLISHED)
 			linkd_info(s);
@@ -763,10 +765,11 @@ linkd_stats(uint64_t now)
 	}
 }
 
+/* The session table gives every session a fixed slot for this. */
 static struct linkmeas *
 linkd_meas(struct session *s)
 {
-	return (&meas[s - ld.tbl->sessions]);
+	return (&meas[s->slot]);
 }
 
 static void
@@ -983,7 +986,7 @@ linkd_probe_tick(evutil_socket_t fd, short ev, void *arg)
 	ival = (uint64_t)ld.conf.probe_interval_ms * 1000;
 	for (i = 0; i < ld.tbl->nsessions; i++) {
 		s = &ld.tbl->sessions[i];
-		m = &meas[i];
+		m = linkd_meas(s);
 		if (!s->used || sess_state(s) != SESSION_ESTABLISHED) {
 			m->active = 0;
 			continue;

@@ -52,6 +52,7 @@ static void	 kp_free(struct keypair *);
 static struct keypair *kp_lookup(struct sess_table *, uint32_t);
 static int	 kp_alive(const struct sess_table *, const struct keypair *,
 	    uint64_t);
+static void	 sess_clear(struct session *);
 static void	 sess_up(struct sess_table *, struct session *, uint64_t);
 static void	 sess_down(struct sess_table *, struct session *, uint64_t);
 static void	 sess_rotate(struct session *, struct keypair *, uint64_t);
@@ -76,6 +77,7 @@ sess_table_new(int role, const char *name, uint8_t link_id,
     const struct sess_cb *cb)
 {
 	struct sess_table	*t;
+	int			 i;
 
 	if ((role != ROLE_CLIENT && role != ROLE_SERVER) ||
 	    link_id >= BONDD_MAX_LINKS || keepalive_s == 0 || rekey_s == 0 ||
@@ -94,6 +96,8 @@ sess_table_new(int role, const char *name, uint8_t link_id,
 		return (NULL);
 	}
 	t->nsessions = role == ROLE_CLIENT ? 1 : SESS_MAX;
+	for (i = 0; i < SESS_MAX; i++)
+		t->sessions[i].slot = i;
 	return (t);
 }
 
@@ -209,6 +213,16 @@ static const char *
 sess_peer_name(const struct sess_table *t, const struct session *s)
 {
 	return (t->peers[s->peer].name);
+}
+
+/* A slot free for a new session: all but its place in the table. */
+static void
+sess_clear(struct session *s)
+{
+	int	slot = s->slot;
+
+	memset(s, 0, sizeof(*s));
+	s->slot = slot;
 }
 
 static void
@@ -410,7 +424,7 @@ input_init(struct sess_table *t, uint64_t now, const uint8_t *pkt,
 	memcpy(t->tai[peer][pl.link_id], pl.tai64n, 12);
 	t->tai_set[peer][pl.link_id] = 1;
 	if (!s->used) {
-		memset(s, 0, sizeof(*s));
+		sess_clear(s);
 		s->used = 1;
 		s->peer = peer;
 		s->link_id = pl.link_id;
@@ -625,7 +639,7 @@ sess_tick(struct sess_table *t, struct session *s, uint64_t now)
 			sess_send_init(t, s, now);
 	} else if (s->cur == NULL && s->prev == NULL && s->next == NULL) {
 		/* Server: a session without keys is forgotten. */
-		memset(s, 0, sizeof(*s));
+		sess_clear(s);
 		return;
 	}
 

@@ -84,6 +84,7 @@ struct sess_counters {
 };
 
 struct session {
+	int		 slot;		/* index in the table's sessions[] */
 	int		 used;
 	uint16_t	 peer;
 	uint8_t		 link_id;
@@ -145,7 +146,9 @@ struct sess_table {
 	struct sess_peer peers[BONDD_MAX_PEERS];
 	int		 npeers;
 	struct sess_cb	 cb;
-	/* Client: sessions[0].  Server: peer * BONDD_MAX_LINKS + link. */
+	/* Client: sessions[0].  Server: peer * BONDD_MAX_LINKS + link.
+	 * sessions[i].slot == i for the table's life, also across reuse:
+	 * linkd keeps the measurement of a session by its slot. */
 	struct session	 sessions[SESS_MAX];
 	int		 nsessions;	/* slots in use by the role */
 	struct keypair	 kps[SESS_KP_MAX];

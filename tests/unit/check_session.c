@@ -667,6 +667,12 @@ START_TEST(test_expiry)
 	ck_assert_int_eq(cli.ups, 2);
 	roundtrip(0, 1);
 	roundtrip(1, 1);
+	/* The server's slot was forgotten and reused: it kept its place,
+	 * by which linkd finds the session's measurement. */
+	ck_assert_int_eq(srv_sess()->slot, (int)(srv_sess() -
+	    srv.t->sessions));
+	ck_assert_int_eq(srv_sess()->slot, 1 * BONDD_MAX_LINKS + LINK_ID);
+	ck_assert_int_eq(cli_sess()->slot, 0);
 }
 END_TEST
 
