@@ -385,12 +385,12 @@ linkd_start(void)
 {
 	struct timeval	tv = { 0, LINKD_TICK_US };
 	struct timeval	ptv;
-	uint32_t	half;
+	uint32_t	half_us;
 
 	/* Probes and silence are checked at half the probe interval. */
-	half = ld.conf.probe_interval_ms * 1000 / 2;
-	ptv.tv_sec = half / 1000000;
-	ptv.tv_usec = half % 1000000;
+	half_us = ld.conf.probe_interval_ms * 1000 / 2;
+	ptv.tv_sec = half_us / 1000000;
+	ptv.tv_usec = half_us % 1000000;
 
 	sandbox_enter(PROC_LINKD, ld.conf.user);
 	if (ipc_send(&ld.parent, IPC_READY, ld.conf.instance, 0, -1, NULL,
@@ -475,7 +475,7 @@ linkd_reconf(struct ipc_msg *msg)
 	struct session		*s;
 	struct linkmeas		*m;
 	struct timeval		 ptv;
-	uint32_t		 half;
+	uint32_t		 half_us;
 	int			 i;
 
 	if (ipc_msg_get(msg, &n, sizeof(n)) == -1 || ipc_msg_end(msg) != 0)
@@ -504,9 +504,9 @@ linkd_reconf(struct ipc_msg *msg)
 	ld.tbl->rekey_us = n.rekey_s * 1000000ULL;
 	if (n.probe_interval_ms != ld.conf.probe_interval_ms) {
 		ld.conf.probe_interval_ms = n.probe_interval_ms;
-		half = n.probe_interval_ms * 1000 / 2;
-		ptv.tv_sec = half / 1000000;
-		ptv.tv_usec = half % 1000000;
+		half_us = n.probe_interval_ms * 1000 / 2;
+		ptv.tv_sec = half_us / 1000000;
+		ptv.tv_usec = half_us % 1000000;
 		if (event_add(ld.ev_probe, &ptv) == -1)
 			fatalx("%s: event_add", __func__);
 	}
@@ -977,13 +977,13 @@ linkd_probe_tick(evutil_socket_t fd, short ev, void *arg)
 {
 	struct session	*s;
 	struct linkmeas	*m;
-	uint64_t	 now = now_us(), ival;
+	uint64_t	 now = now_us(), ival_us;
 	int		 i, changed;
 
 	(void)fd;
 	(void)ev;
 	(void)arg;
-	ival = (uint64_t)ld.conf.probe_interval_ms * 1000;
+	ival_us = (uint64_t)ld.conf.probe_interval_ms * 1000;
 	for (i = 0; i < ld.tbl->nsessions; i++) {
 		s = &ld.tbl->sessions[i];
 		m = linkd_meas(s);
@@ -1006,9 +1006,9 @@ linkd_probe_tick(evutil_socket_t fd, short ev, void *arg)
 			    1000);
 		if (now >= m->next_probe_us) {
 			linkd_probe_send(s, m, now);
-			m->next_probe_us += ival;
+			m->next_probe_us += ival_us;
 			if (m->next_probe_us <= now)
-				m->next_probe_us = now + ival;
+				m->next_probe_us = now + ival_us;
 			changed = 1;
 		}
 		if (changed)

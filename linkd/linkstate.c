@@ -54,11 +54,11 @@ ls_need(const struct linkstate *ls)
 uint64_t
 ls_timeout_us(const struct linkstate *ls, uint32_t srtt_us)
 {
-	uint64_t	t = ls->conf.down_after_us;
+	uint64_t	timeout_us = ls->conf.down_after_us;
 
-	if (3ULL * srtt_us > t)
-		t = 3ULL * srtt_us;
-	return (t);
+	if (3ULL * srtt_us > timeout_us)
+		timeout_us = 3ULL * srtt_us;
+	return (timeout_us);
 }
 
 static int

@@ -41,7 +41,7 @@
 #define SESS_JITTER_US		1000000U	/* plus up to 1 s */
 #define SESS_WARN_ATTEMPTS	3	/* unanswered INITs before a warning */
 #define SESS_WARN_US		60000000ULL	/* then once per minute */
-#define SESS_PREV_US		30000000ULL	/* old keys kept for receiving */
+#define SESS_PREV_US		30000000ULL	/* old keys still receive */
 #define SESS_KEY_GRACE_US	60000000ULL	/* keys die at rekey + this */
 #define SESS_DEAD_MIN_US	15000000ULL	/* silence floor before down */
 #define SESS_REKEY_AFTER	(1ULL << 60)	/* packets, then rekey */
