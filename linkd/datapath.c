@@ -83,8 +83,7 @@ linkd_sock_read(evutil_socket_t fd, short ev, void *arg)
 			if (pktq_put(ld.q, &h, frame, flen) == -1)
 				log_ratelimit("linkd-pktq", "core queue full");
 		}
-		if (pktq_flush(ld.q) == -1)
-			log_ratelimit("linkd-pktq", "core queue full");
+		linkd_core_flush();
 		if (n < UDP_BATCH)
 			break;
 	}
@@ -179,6 +178,14 @@ linkd_send_cb(void *arg, struct session *s, uint64_t now, const uint8_t *buf,
 	}
 }
 
+/* What was put on the core queue goes out; a full queue drops it. */
+void
+linkd_core_flush(void)
+{
+	if (pktq_flush(ld.q) == -1)
+		log_ratelimit("linkd-pktq", "core queue full");
+}
+
 void
 linkd_core_state(struct session *s, int up)
 {
@@ -212,6 +219,5 @@ linkd_state_cb(void *arg, struct session *s, uint64_t now, int up)
 	if (up)
 		linkd_info(s);
  flush:
-	if (pktq_flush(ld.q) == -1)
-		log_ratelimit("linkd-pktq", "core queue full");
+	linkd_core_flush();
 }

@@ -367,8 +367,7 @@ linkd_admin(struct ipc_msg *msg)
 		if (s->used && s->up)
 			linkd_core_state(s, !down);
 	}
-	if (pktq_flush(ld.q) == -1)
-		log_ratelimit("linkd-pktq", "core queue full");
+	linkd_core_flush();
 }
 
 /* The device came or went: down acts at once, up starts probing. */
@@ -391,8 +390,7 @@ linkd_carrier(struct ipc_msg *msg)
 		if (s->used && m->active && ls_carrier(&m->ls, now, c.up))
 			linkd_info(s);
 	}
-	if (pktq_flush(ld.q) == -1)
-		log_ratelimit("linkd-pktq", "core queue full");
+	linkd_core_flush();
 }
 
 /*
@@ -454,8 +452,7 @@ linkd_reconf(struct ipc_msg *msg)
 		if (sess_state(s) == SESSION_ESTABLISHED)
 			linkd_info(s);
 	}
-	if (pktq_flush(ld.q) == -1)
-		log_ratelimit("linkd-pktq", "core queue full");
+	linkd_core_flush();
 	log_info("%s: reconfigured", ld.conf.name);
 }
 

@@ -87,6 +87,7 @@ void	 linkd_send_cb(void *, struct session *, uint64_t, const uint8_t *,
 	    size_t, const struct sockaddr_storage *);
 void	 linkd_state_cb(void *, struct session *, uint64_t, int);
 void	 linkd_core_state(struct session *, int);
+void	 linkd_core_flush(void);
 
 /* measure.c */
 struct linkmeas *linkd_meas(struct session *);

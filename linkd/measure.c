@@ -175,8 +175,7 @@ linkd_send_error(struct session *s, int err, uint64_t now)
 		log_info("%s: peer %s link %u: %s, link down", ld.conf.name,
 		    ld.tbl->peers[s->peer].name, s->link_id, strerror(err));
 		linkd_info(s);
-		if (pktq_flush(ld.q) == -1)
-			log_ratelimit("linkd-pktq", "core queue full");
+		linkd_core_flush();
 	}
 }
 
@@ -307,6 +306,5 @@ linkd_probe_tick(evutil_socket_t fd, short ev, void *arg)
 		if (changed)
 			linkd_info(s);
 	}
-	if (pktq_flush(ld.q) == -1)
-		log_ratelimit("linkd-pktq", "core queue full");
+	linkd_core_flush();
 }
