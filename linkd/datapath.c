@@ -18,10 +18,11 @@
  * linkd's data path: datagrams from the UDP socket are decrypted and
  * handed to the core in batches, frames from the core are checked,
  * encrypted and sent in batches; session up and down reach the core
- * on the same queue.  Runs in linkd, sandboxed and facing the network:
- * datagrams are untrusted until the session layer authenticated them,
- * every element from the core is checked before use.  Uses the session
- * keys through the session table.
+ * on the same queue.  Runs in linkd, unprivileged, sandboxed and facing
+ * the network: datagrams are untrusted until the session layer
+ * authenticated them, every element from the core is checked before
+ * use.  The process holds the session keys and the static key; this
+ * file uses the session keys, through the session table, only.
  */
 
 #include <sys/types.h>

@@ -18,9 +18,11 @@
  * linkd's measurement of each established session: probes sent and
  * answered, the link state machine, the rate estimate, and the
  * LINK_INFO that tells the core what it schedules by.  Runs in linkd,
- * sandboxed and facing the network; it sees only authenticated
- * datagrams, but what the peer reports in them is clamped by probe.c
- * and ratectl.c.  Encrypts probes with the session keys.
+ * unprivileged, sandboxed and facing the network; it sees only
+ * authenticated datagrams, but what the peer reports in them is
+ * clamped by probe.c and ratectl.c.  The process holds the session
+ * keys and the static key; this file encrypts probes with the session
+ * keys, through the session table.
  */
 
 #include <sys/types.h>
