@@ -58,6 +58,9 @@ struct link_info {
 	uint64_t	rate_est_bps;
 };
 
+/* "probing", "running", "lossy", "down"; "unknown" out of range. */
 const char *link_state_name(uint32_t);
+/* PROBE, RUN, LOSSY, DOWN for log lines; "?" out of range. */
+const char *link_state_short_name(uint32_t);
 
 #endif /* LINKINFO_H */

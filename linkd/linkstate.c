@@ -32,40 +32,6 @@
 
 static int	ls_set(struct linkstate *, uint64_t, uint32_t);
 
-const char *
-link_state_name(uint32_t s)
-{
-	switch (s) {
-	case LINK_STATE_PROBING:
-		return ("probing");
-	case LINK_STATE_RUNNING:
-		return ("running");
-	case LINK_STATE_LOSSY:
-		return ("lossy");
-	case LINK_STATE_DOWN:
-		return ("down");
-	default:
-		return ("unknown");
-	}
-}
-
-const char *
-ls_short_name(uint32_t s)
-{
-	switch (s) {
-	case LINK_STATE_PROBING:
-		return ("PROBE");
-	case LINK_STATE_RUNNING:
-		return ("RUN");
-	case LINK_STATE_LOSSY:
-		return ("LOSSY");
-	case LINK_STATE_DOWN:
-		return ("DOWN");
-	default:
-		return ("?");
-	}
-}
-
 void
 ls_init(struct linkstate *ls, const struct ls_conf *c, uint64_t now)
 {
@@ -88,11 +54,11 @@ ls_need(const struct linkstate *ls)
 uint64_t
 ls_timeout_us(const struct linkstate *ls, uint32_t srtt_us)
 {
-	uint64_t	t = (uint64_t)ls->conf.down_after_ms * 1000;
+	uint64_t	timeout_us = ls->conf.down_after_us;
 
-	if (3ULL * srtt_us > t)
-		t = 3ULL * srtt_us;
-	return (t);
+	if (3ULL * srtt_us > timeout_us)
+		timeout_us = 3ULL * srtt_us;
+	return (timeout_us);
 }
 
 static int

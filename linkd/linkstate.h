@@ -35,7 +35,7 @@
 #define LS_DAMP_MAX		8		/* probes needed x 8 at most */
 
 struct ls_conf {
-	uint32_t	down_after_ms;
+	uint64_t	down_after_us;	/* silence floor before DOWN */
 	uint32_t	lossy_ppm;
 	uint32_t	recover_probes;
 };
@@ -67,7 +67,5 @@ int	 ls_send_error(struct linkstate *, uint64_t now, int err);
 int	 ls_carrier(struct linkstate *, uint64_t now, int up);
 /* The session layer gave up (no keys): DOWN. */
 int	 ls_dead(struct linkstate *, uint64_t now);
-/* Short names for log lines: RUN, LOSSY, DOWN, PROBE. */
-const char *ls_short_name(uint32_t);
 
 #endif /* LINKSTATE_H */

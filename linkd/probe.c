@@ -52,7 +52,7 @@ probe_build(struct probe *p, uint64_t now, const struct probe_local *l,
     uint8_t state, uint64_t rx_bytes, struct wire_probe *w)
 {
 	struct probe_sent	*ps;
-	uint64_t		 hold;
+	uint64_t		 hold_us;
 
 	memset(w, 0, sizeof(*w));
 	if (++p->seq == 0)
@@ -66,11 +66,11 @@ probe_build(struct probe *p, uint64_t now, const struct probe_local *l,
 	w->seq = p->seq;
 	w->tx_us = now;
 	if (p->echo_seq != 0) {
-		hold = now - p->echo_arrival_us;
+		hold_us = now - p->echo_arrival_us;
 		w->echo_seq = p->echo_seq;
 		w->echo_tx_us = p->echo_tx_us;
-		w->echo_hold_us = hold > UINT32_MAX ? UINT32_MAX :
-		    (uint32_t)hold;
+		w->echo_hold_us = hold_us > UINT32_MAX ? UINT32_MAX :
+		    (uint32_t)hold_us;
 	}
 	w->rx_loss_ppm = probe_loss_rx_ppm(p);
 	w->rx_bytes = rx_bytes;
@@ -84,30 +84,31 @@ probe_build(struct probe *p, uint64_t now, const struct probe_local *l,
 
 /* RFC 6298: the first sample sets SRTT and RTTVAR = R/2. */
 static void
-rtt_sample(struct probe *p, uint64_t r)
+rtt_sample(struct probe *p, uint64_t rtt_us)
 {
-	uint64_t	d;
+	uint64_t	d_us;
 
-	if (r == 0)
-		r = 1;
-	if (r > UINT32_MAX / 2)
-		r = UINT32_MAX / 2;
+	if (rtt_us == 0)
+		rtt_us = 1;
+	if (rtt_us > UINT32_MAX / 2)
+		rtt_us = UINT32_MAX / 2;
 	if (p->srtt_us == 0) {
-		p->srtt_us = (uint32_t)r;
-		p->rttvar_us = (uint32_t)(r / 2);
+		p->srtt_us = (uint32_t)rtt_us;
+		p->rttvar_us = (uint32_t)(rtt_us / 2);
 		return;
 	}
-	d = r > p->srtt_us ? r - p->srtt_us : p->srtt_us - r;
-	p->rttvar_us = (uint32_t)((3ULL * p->rttvar_us + d) / 4);
-	p->srtt_us = (uint32_t)((7ULL * p->srtt_us + r) / 8);
+	d_us = rtt_us > p->srtt_us ? rtt_us - p->srtt_us :
+	    p->srtt_us - rtt_us;
+	p->rttvar_us = (uint32_t)((3ULL * p->rttvar_us + d_us) / 4);
+	p->srtt_us = (uint32_t)((7ULL * p->srtt_us + rtt_us) / 8);
 }
 
 int
 probe_input(struct probe *p, uint64_t now, const struct wire_probe *w)
 {
 	struct probe_sent	*ps;
-	uint64_t		 elapsed, bytes, dt;
-	int64_t			 d;
+	uint64_t		 elapsed_us, bytes, dt_us;
+	int64_t			 d_us;
 	int			 answered = 0;
 
 	p->probes_rx++;
@@ -115,12 +116,12 @@ probe_input(struct probe *p, uint64_t now, const struct wire_probe *w)
 	/* RFC 3550 jitter from probes, which leave at known times. */
 	if (p->have_last && w->tx_us > p->last_tx_us &&
 	    now >= p->last_arrival_us) {
-		d = (int64_t)(now - p->last_arrival_us) -
+		d_us = (int64_t)(now - p->last_arrival_us) -
 		    (int64_t)(w->tx_us - p->last_tx_us);
-		if (d < 0)
-			d = -d;
+		if (d_us < 0)
+			d_us = -d_us;
 		/* J += (|D| - J) / 16, kept times 16. */
-		p->jitter_x16 = p->jitter_x16 + (uint64_t)d -
+		p->jitter_x16 = p->jitter_x16 + (uint64_t)d_us -
 		    p->jitter_x16 / 16;
 	}
 	if (!p->have_last || w->tx_us > p->last_tx_us) {
@@ -137,10 +138,10 @@ probe_input(struct probe *p, uint64_t now, const struct wire_probe *w)
 	if (w->echo_seq != 0 && ps->seq == w->echo_seq &&
 	    ps->tx_us == w->echo_tx_us && !ps->answered &&
 	    now >= ps->tx_us) {
-		elapsed = now - ps->tx_us;
-		if (w->echo_hold_us < elapsed) {
+		elapsed_us = now - ps->tx_us;
+		if (w->echo_hold_us < elapsed_us) {
 			ps->answered = 1;
-			rtt_sample(p, elapsed - w->echo_hold_us);
+			rtt_sample(p, elapsed_us - w->echo_hold_us);
 			p->answered++;
 			answered = 1;
 		}
@@ -160,10 +161,10 @@ probe_input(struct probe *p, uint64_t now, const struct wire_probe *w)
 		p->peer_rx_ref = 1;
 		p->peer_rx_bytes = w->rx_bytes;
 		p->peer_rx_tx_us = w->tx_us;
-	} else if ((dt = w->tx_us - p->peer_rx_tx_us) >= PROBE_RATE_US) {
+	} else if ((dt_us = w->tx_us - p->peer_rx_tx_us) >= PROBE_RATE_US) {
 		bytes = w->rx_bytes - p->peer_rx_bytes;
 		p->rate_rx_bps = bytes > UINT64_MAX / 8000000 ? UINT64_MAX :
-		    bytes * 8000000 / dt;
+		    bytes * 8000000 / dt_us;
 		p->peer_rx_bytes = w->rx_bytes;
 		p->peer_rx_tx_us = w->tx_us;
 	}
@@ -247,22 +248,22 @@ owd_advance(struct probe *p, uint64_t now)
 void
 probe_owd_sample(struct probe *p, uint64_t now, uint32_t send_ts_us)
 {
-	int32_t	d;
+	int32_t	owd_us;
 
 	owd_advance(p, now);
 	/* Both clocks wrap at 2^32 us; the difference does not care. */
-	d = (int32_t)((uint32_t)now - send_ts_us);
-	if (d == PROBE_OWD_NONE || d == LINK_OWD_UNKNOWN)
+	owd_us = (int32_t)((uint32_t)now - send_ts_us);
+	if (owd_us == PROBE_OWD_NONE || owd_us == LINK_OWD_UNKNOWN)
 		return;
-	if (d < p->owd_min[p->owd_cur])
-		p->owd_min[p->owd_cur] = d;
+	if (owd_us < p->owd_min[p->owd_cur])
+		p->owd_min[p->owd_cur] = owd_us;
 }
 
 void
 probe_tick(struct probe *p, uint64_t now, uint64_t tx_bytes,
     uint64_t rx_bytes)
 {
-	uint64_t	dt;
+	uint64_t	dt_us;
 
 	owd_advance(p, now);
 	if (p->loss_started)
@@ -275,10 +276,10 @@ probe_tick(struct probe *p, uint64_t now, uint64_t tx_bytes,
 		p->own_rx_bytes = rx_bytes;
 		return;
 	}
-	if ((dt = now - p->own_ref_us) < PROBE_RATE_US)
+	if ((dt_us = now - p->own_ref_us) < PROBE_RATE_US)
 		return;
-	p->rate_tx_bps = (tx_bytes - p->own_tx_bytes) * 8000000 / dt;
-	p->rate_own_rx_bps = (rx_bytes - p->own_rx_bytes) * 8000000 / dt;
+	p->rate_tx_bps = (tx_bytes - p->own_tx_bytes) * 8000000 / dt_us;
+	p->rate_own_rx_bps = (rx_bytes - p->own_rx_bytes) * 8000000 / dt_us;
 	p->own_ref_us = now;
 	p->own_tx_bytes = tx_bytes;
 	p->own_rx_bytes = rx_bytes;
@@ -293,9 +294,9 @@ probe_loss_rx_ppm(const struct probe *p)
 uint32_t
 probe_jitter_us(const struct probe *p)
 {
-	uint64_t	j = p->jitter_x16 / 16;
+	uint64_t	jitter_us = p->jitter_x16 / 16;
 
-	return (j > UINT32_MAX ? UINT32_MAX : (uint32_t)j);
+	return (jitter_us > UINT32_MAX ? UINT32_MAX : (uint32_t)jitter_us);
 }
 
 int32_t

@@ -15,8 +15,11 @@
  */
 
 /*
- * Capacity estimate of a link's send direction when none is configured
- * (DESIGN.md section 3).  One cycle every max(SRTT, 100 ms), at most
+ * Capacity estimate of a link's send direction when none is configured:
+ * the core schedules the link by it in place of a configured rate
+ * (LINK_INFO rate_est_bps), so it must follow the path's capacity
+ * without building a queue, neither collapse on a short burst of loss
+ * nor climb without bound.  One cycle every max(SRTT, 100 ms), at most
  * 2 s.  Rates are measured over 1 s windows (probe.c), so a cycle
  * judges the last measurement:
  *
@@ -109,15 +112,15 @@ ratectl_init(struct ratectl *rc, uint64_t now, uint64_t start_bps)
 
 /* The smallest SRTT, slowly forgotten. */
 static void
-min_srtt_update(struct ratectl *rc, uint64_t now, uint32_t srtt)
+min_srtt_update(struct ratectl *rc, uint64_t now, uint32_t srtt_us)
 {
-	if (srtt == 0)
+	if (srtt_us == 0)
 		return;
-	if (rc->min_srtt_us == 0 || srtt < rc->min_srtt_us)
-		rc->min_srtt_us = srtt;
+	if (rc->min_srtt_us == 0 || srtt_us < rc->min_srtt_us)
+		rc->min_srtt_us = srtt_us;
 	if (now - rc->decay_us >= RC_DECAY_US) {
 		rc->min_srtt_us = (uint32_t)((15ULL * rc->min_srtt_us +
-		    srtt) / 16);
+		    srtt_us) / 16);
 		rc->decay_us = now;
 	}
 }
@@ -127,16 +130,16 @@ decide(const struct ratectl *rc, const struct ratectl_sample *s,
     int judged, int fresh)
 {
 	uint64_t	est = rc->est_bps, tx, rx, target, lo;
-	uint32_t	loss, m = rc->min_srtt_us, srtt = s->srtt_us;
+	uint32_t	loss, min_us = rc->min_srtt_us, srtt_us = s->srtt_us;
 	int		qlow, qhigh;
 
 	tx = clamp(s->tx_bps);
 	rx = clamp(s->rx_bps);
 	loss = s->loss_tx_ppm > PPM ? PPM : s->loss_tx_ppm;
-	qlow = srtt != 0 && m != 0 &&
-	    srtt < (uint64_t)m + (m / 2 > QLOW_US ? m / 2 : QLOW_US);
-	qhigh = srtt != 0 && m != 0 &&
-	    srtt > (uint64_t)m + (m > QHIGH_US ? m : QHIGH_US);
+	qlow = srtt_us != 0 && min_us != 0 && srtt_us < (uint64_t)min_us +
+	    (min_us / 2 > QLOW_US ? min_us / 2 : QLOW_US);
+	qhigh = srtt_us != 0 && min_us != 0 && srtt_us > (uint64_t)min_us +
+	    (min_us > QHIGH_US ? min_us : QHIGH_US);
 	target = rx / 100 * 95;
 
 	if (fresh && judged && loss > CUT_LOSS_PPM)
@@ -162,7 +165,7 @@ int
 ratectl_update(struct ratectl *rc, uint64_t now,
     const struct ratectl_sample *s)
 {
-	uint64_t	next, floor, cyc;
+	uint64_t	next, floor, period_us;
 	int		fresh;
 
 	peak_advance(rc, now);
@@ -174,11 +177,11 @@ ratectl_update(struct ratectl *rc, uint64_t now,
 		rc->change_pkts = s->tx_packets;
 		return (0);
 	}
-	cyc = s->srtt_us > RC_CYCLE_US ? s->srtt_us : RC_CYCLE_US;
-	if (cyc > RC_CYCLE_MAX_US)
-		cyc = RC_CYCLE_MAX_US;
+	period_us = s->srtt_us > RC_CYCLE_US ? s->srtt_us : RC_CYCLE_US;
+	if (period_us > RC_CYCLE_MAX_US)
+		period_us = RC_CYCLE_MAX_US;
 	fresh = s->rx_gen != rc->gen;
-	if ((!fresh && !rc->have_sample) || now - rc->cycle_us < cyc)
+	if ((!fresh && !rc->have_sample) || now - rc->cycle_us < period_us)
 		return (0);
 	rc->gen = s->rx_gen;
 	rc->have_sample = 1;

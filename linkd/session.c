@@ -20,8 +20,9 @@
  * windows, keepalives and expiry.  Runs unprivileged in linkd; every
  * byte handed to sess_input() comes from the network and is untrusted
  * until its AEAD tag (or handshake) checked out.  No state is created
- * for a handshake that did not authenticate.  Time is a parameter and
- * nothing here makes a syscall of its own, except for random numbers.
+ * for a handshake that did not authenticate.  Time is a parameter in
+ * microseconds and nothing here makes a syscall of its own, except for
+ * random numbers.
  */
 
 #include <sys/types.h>
@@ -51,8 +52,9 @@ static void	 kp_free(struct keypair *);
 static struct keypair *kp_lookup(struct sess_table *, uint32_t);
 static int	 kp_alive(const struct sess_table *, const struct keypair *,
 	    uint64_t);
-static void	 sess_up(struct sess_table *, struct session *);
-static void	 sess_down(struct sess_table *, struct session *);
+static void	 sess_clear(struct session *);
+static void	 sess_up(struct sess_table *, struct session *, uint64_t);
+static void	 sess_down(struct sess_table *, struct session *, uint64_t);
 static void	 sess_rotate(struct session *, struct keypair *, uint64_t);
 static void	 sess_keepalive(struct sess_table *, struct session *,
 	    uint64_t);
@@ -75,6 +77,7 @@ sess_table_new(int role, const char *name, uint8_t link_id,
     const struct sess_cb *cb)
 {
 	struct sess_table	*t;
+	int			 i;
 
 	if ((role != ROLE_CLIENT && role != ROLE_SERVER) ||
 	    link_id >= BONDD_MAX_LINKS || keepalive_s == 0 || rekey_s == 0 ||
@@ -85,14 +88,16 @@ sess_table_new(int role, const char *name, uint8_t link_id,
 	t->role = role;
 	strlcpy(t->name, name, sizeof(t->name));
 	t->link_id = link_id;
-	t->keepalive_ms = keepalive_s * 1000;
-	t->rekey_ms = rekey_s * 1000;
+	t->keepalive_us = keepalive_s * 1000000ULL;
+	t->rekey_us = rekey_s * 1000000ULL;
 	t->cb = *cb;
 	if (handshake_local_init(&t->local, priv) == -1) {
 		sess_table_free(t);
 		return (NULL);
 	}
 	t->nsessions = role == ROLE_CLIENT ? 1 : SESS_MAX;
+	for (i = 0; i < SESS_MAX; i++)
+		t->sessions[i].slot = i;
 	return (t);
 }
 
@@ -192,15 +197,16 @@ kp_lookup(struct sess_table *t, uint32_t idx)
 static int
 kp_alive(const struct sess_table *t, const struct keypair *kp, uint64_t now)
 {
-	return (now - kp->birth_ms < (uint64_t)t->rekey_ms + SESS_KEY_GRACE_MS);
+	return (now - kp->birth_us < t->rekey_us + SESS_KEY_GRACE_US);
 }
 
+/* Silence after which a session with keys is dead. */
 static uint64_t
-dead_ms(const struct sess_table *t)
+dead_us(const struct sess_table *t)
 {
-	uint64_t	ms = 3ULL * t->keepalive_ms;
+	uint64_t	us = 3 * t->keepalive_us;
 
-	return (ms < SESS_DEAD_MIN_S * 1000ULL ? SESS_DEAD_MIN_S * 1000ULL : ms);
+	return (us < SESS_DEAD_MIN_US ? SESS_DEAD_MIN_US : us);
 }
 
 static const char *
@@ -209,24 +215,34 @@ sess_peer_name(const struct sess_table *t, const struct session *s)
 	return (t->peers[s->peer].name);
 }
 
+/* A slot free for a new session: all but its place in the table. */
 static void
-sess_up(struct sess_table *t, struct session *s)
+sess_clear(struct session *s)
+{
+	int	slot = s->slot;
+
+	memset(s, 0, sizeof(*s));
+	s->slot = slot;
+}
+
+static void
+sess_up(struct sess_table *t, struct session *s, uint64_t now)
 {
 	if (s->up || s->cur == NULL)
 		return;
 	s->up = 1;
 	if (t->cb.state != NULL)
-		t->cb.state(t->cb.arg, s, 1);
+		t->cb.state(t->cb.arg, s, now, 1);
 }
 
 static void
-sess_down(struct sess_table *t, struct session *s)
+sess_down(struct sess_table *t, struct session *s, uint64_t now)
 {
 	if (!s->up)
 		return;
 	s->up = 0;
 	if (t->cb.state != NULL)
-		t->cb.state(t->cb.arg, s, 0);
+		t->cb.state(t->cb.arg, s, now, 0);
 }
 
 /* kp becomes the sending keypair; the old one receives for a while. */
@@ -238,11 +254,11 @@ sess_rotate(struct session *s, struct keypair *kp, uint64_t now)
 		s->next = NULL;
 	kp_free(s->prev);
 	s->prev = s->cur;
-	s->prev_until_ms = now + SESS_PREV_MS;
+	s->prev_until_us = now + SESS_PREV_US;
 	s->cur = kp;
 	s->rekey_wanted = 0;
 	s->hs_done = 1;
-	s->hs_done_ms = now;
+	s->hs_done_us = now;
 	s->ctr.handshakes++;
 }
 
@@ -255,11 +271,12 @@ sess_keepalive(struct sess_table *t, struct session *s, uint64_t now)
 
 	memset(&ih, 0, sizeof(ih));
 	ih.kind = INNER_KEEPALIVE;
-	ih.send_ts_us = (uint32_t)(now * 1000);
+	ih.send_ts_us = (uint32_t)now;
 	inner_hdr_encode(f, &ih);
 	n = sess_encrypt(t, s, now, f, sizeof(f), t->buf, sizeof(t->buf));
 	if (n > 0 && t->cb.send != NULL)
-		t->cb.send(t->cb.arg, s, t->buf, (size_t)n, &s->endpoint);
+		t->cb.send(t->cb.arg, s, now, t->buf, (size_t)n,
+		    &s->endpoint);
 }
 
 /* Client: a fresh INIT (new ephemeral, index and timestamp). */
@@ -283,24 +300,25 @@ sess_send_init(struct sess_table *t, struct session *s, uint64_t now)
 	pl.link_id = t->link_id;
 	memcpy(pl.link_name, t->name, sizeof(pl.link_name) - 1);
 	handshake_tai64n(pl.tai64n);
-	s->hs_next_ms = now + SESS_RETRY_MS +
-	    randombytes_uniform(SESS_JITTER_MS + 1);
+	s->hs_next_us = now + SESS_RETRY_US +
+	    randombytes_uniform(SESS_JITTER_US + 1);
 	if (handshake_init_create(&s->hs, &t->local, p->public_key,
 	    p->mac1_key, kp->local_index, &pl, t->buf) < 0) {
 		log_warnx("link %s: cannot create handshake", t->name);
 		return;
 	}
 	if (s->hs_attempts >= SESS_WARN_ATTEMPTS &&
-	    (!s->hs_warned || now - s->hs_warn_ms >= SESS_WARN_MS)) {
+	    (!s->hs_warned || now - s->hs_warn_us >= SESS_WARN_US)) {
 		log_warnx("link %s: no handshake response from %s (wrong "
 		    "server key, or server unreachable)", t->name,
 		    addr_fmt(&p->endpoint, addr, sizeof(addr)));
 		s->hs_warned = 1;
-		s->hs_warn_ms = now;
+		s->hs_warn_us = now;
 	}
 	s->hs_attempts++;
 	if (t->cb.send != NULL)
-		t->cb.send(t->cb.arg, s, t->buf, WIRE_INIT_LEN, &p->endpoint);
+		t->cb.send(t->cb.arg, s, now, t->buf, WIRE_INIT_LEN,
+		    &p->endpoint);
 }
 
 int
@@ -406,7 +424,7 @@ input_init(struct sess_table *t, uint64_t now, const uint8_t *pkt,
 	memcpy(t->tai[peer][pl.link_id], pl.tai64n, 12);
 	t->tai_set[peer][pl.link_id] = 1;
 	if (!s->used) {
-		memset(s, 0, sizeof(*s));
+		sess_clear(s);
 		s->used = 1;
 		s->peer = peer;
 		s->link_id = pl.link_id;
@@ -420,10 +438,10 @@ input_init(struct sess_table *t, uint64_t now, const uint8_t *pkt,
 	kp_free(s->next);
 	s->next = kp;
 	kp->remote_index = w.sender_index;
-	kp->birth_ms = now;
-	s->last_rx_ms = now;
+	kp->birth_us = now;
+	s->last_rx_us = now;
 	if (t->cb.send != NULL)
-		t->cb.send(t->cb.arg, s, t->buf, WIRE_RESP_LEN, from);
+		t->cb.send(t->cb.arg, s, now, t->buf, WIRE_RESP_LEN, from);
  done:
 	noise_hs_wipe(&hs);
 }
@@ -459,17 +477,17 @@ input_resp(struct sess_table *t, uint64_t now, const uint8_t *pkt,
 	}
 	noise_hs_wipe(&s->hs);
 	kp->remote_index = r.sender_index;
-	kp->birth_ms = now;
+	kp->birth_us = now;
 	sess_rotate(s, kp, now);
 	if (s->hs_warned)
 		log_info("link %s: handshake with %s completed", t->name,
 		    addr_fmt(&s->endpoint, addr, sizeof(addr)));
 	s->hs_attempts = 0;
 	s->hs_warned = 0;
-	s->last_rx_ms = now;
+	s->last_rx_us = now;
 	/* Confirms the new keys to the responder at once. */
 	sess_keepalive(t, s, now);
-	sess_up(t, s);
+	sess_up(t, s, now);
 }
 
 static int
@@ -524,19 +542,19 @@ input_data(struct sess_table *t, uint64_t now, const uint8_t *pkt,
 		}
 		sess_rotate(s, kp, now);
 	}
-	s->last_rx_ms = now;
+	s->last_rx_us = now;
 	if (t->role == ROLE_SERVER)
 		s->endpoint = *from;
 	s->ctr.rx_packets++;
 	s->ctr.rx_bytes += plen;
-	sess_up(t, s);
+	sess_up(t, s, now);
 	if (inner_hdr_decode(frame, plen, &ih) < 0) {
 		s->ctr.malformed++;
 		return (0);
 	}
 	if (t->cb.rx != NULL)
-		t->cb.rx(t->cb.arg, s, kp->local_index, h.counter, &ih, frame,
-		    plen);
+		t->cb.rx(t->cb.arg, s, now, kp->local_index, h.counter, &ih,
+		    frame, plen);
 	if (ih.kind != INNER_DATA && ih.kind != INNER_NACK)
 		return (0);
 	*framelen = plen;
@@ -568,7 +586,7 @@ sess_encrypt(struct sess_table *t, struct session *s, uint64_t now,
 	    frame, len, out + WIRE_DATA_HDR_LEN) != 0)
 		return (-1);
 	kp->send_ctr++;
-	s->last_tx_ms = now;
+	s->last_tx_us = now;
 	s->ctr.tx_packets++;
 	s->ctr.tx_bytes += len;
 	return ((ssize_t)(len + WIRE_DATA_OVERHEAD));
@@ -579,7 +597,7 @@ sess_tick(struct sess_table *t, struct session *s, uint64_t now)
 {
 	char	addr[ADDR_STRLEN];
 
-	if (s->prev != NULL && (now >= s->prev_until_ms ||
+	if (s->prev != NULL && (now >= s->prev_until_us ||
 	    !kp_alive(t, s->prev, now))) {
 		kp_free(s->prev);
 		s->prev = NULL;
@@ -595,12 +613,12 @@ sess_tick(struct sess_table *t, struct session *s, uint64_t now)
 		kp_free(s->cur);
 		s->cur = NULL;
 	}
-	if (s->cur != NULL && now - s->last_rx_ms >= dead_ms(t)) {
+	if (s->cur != NULL && now - s->last_rx_us >= dead_us(t)) {
 		log_info("%s%s: peer %s link %u: nothing from %s for %llu s, "
 		    "session down", PFX(t), t->name, sess_peer_name(t, s),
 		    s->link_id,
 		    addr_fmt(&s->endpoint, addr, sizeof(addr)),
-		    (unsigned long long)((now - s->last_rx_ms) / 1000));
+		    (unsigned long long)((now - s->last_rx_us) / 1000000));
 		kp_free(s->cur);
 		kp_free(s->prev);
 		s->cur = s->prev = NULL;
@@ -610,22 +628,22 @@ sess_tick(struct sess_table *t, struct session *s, uint64_t now)
 		}
 	}
 	if (s->cur == NULL)
-		sess_down(t, s);
+		sess_down(t, s, now);
 
 	if (t->role == ROLE_CLIENT) {
 		if (s->next == NULL) {
 			if (s->cur == NULL || s->rekey_wanted ||
-			    now - s->cur->birth_ms >= t->rekey_ms)
+			    now - s->cur->birth_us >= t->rekey_us)
 				sess_send_init(t, s, now);
-		} else if (now >= s->hs_next_ms)
+		} else if (now >= s->hs_next_us)
 			sess_send_init(t, s, now);
 	} else if (s->cur == NULL && s->prev == NULL && s->next == NULL) {
 		/* Server: a session without keys is forgotten. */
-		memset(s, 0, sizeof(*s));
+		sess_clear(s);
 		return;
 	}
 
-	if (s->cur != NULL && now - s->last_tx_ms >= t->keepalive_ms)
+	if (s->cur != NULL && now - s->last_tx_us >= t->keepalive_us)
 		sess_keepalive(t, s, now);
 }
 
@@ -637,7 +655,7 @@ sess_timer(struct sess_table *t, uint64_t now)
 	for (i = 0; i < t->nsessions; i++)
 		if (t->sessions[i].used)
 			sess_tick(t, &t->sessions[i], now);
-	return (250);
+	return (250000);
 }
 
 struct session *
@@ -701,5 +719,5 @@ sess_stats(const struct sess_table *t, const struct session *s,
 	st->endpoint = s->endpoint;
 	ctr_add(st, &s->ctr);
 	if (s->hs_done)
-		st->last_handshake_ms = (int64_t)(now - s->hs_done_ms);
+		st->last_handshake_ms = (int64_t)((now - s->hs_done_us) / 1000);
 }

@@ -17,7 +17,8 @@
 /*
  * The session table of a linkd: handshake state machine, keypairs,
  * rekey, keepalive and expiry timers, counters.  Pure logic: the clock
- * is passed in, datagrams to send leave through a callback, so
+ * is passed in microseconds, datagrams to send leave through a
+ * callback, so
  * tests/unit/check_session.c runs a client and a server against each
  * other in memory.  Runs in linkd on untrusted datagrams and holds the
  * keys; nothing is trusted before it authenticated.
@@ -36,13 +37,13 @@
 #include "replay.h"
 #include "wire.h"
 
-#define SESS_RETRY_MS		5000	/* resend INIT every 5 s */
-#define SESS_JITTER_MS		1000	/* plus up to 1 s */
+#define SESS_RETRY_US		5000000ULL	/* resend INIT every 5 s */
+#define SESS_JITTER_US		1000000U	/* plus up to 1 s */
 #define SESS_WARN_ATTEMPTS	3	/* unanswered INITs before a warning */
-#define SESS_WARN_MS		60000	/* then once per minute */
-#define SESS_PREV_MS		30000	/* old keys kept for receiving */
-#define SESS_KEY_GRACE_MS	60000	/* keys die at rekey_s + this */
-#define SESS_DEAD_MIN_S		15	/* silence floor before down */
+#define SESS_WARN_US		60000000ULL	/* then once per minute */
+#define SESS_PREV_US		30000000ULL	/* old keys still receive */
+#define SESS_KEY_GRACE_US	60000000ULL	/* keys die at rekey + this */
+#define SESS_DEAD_MIN_US	15000000ULL	/* silence floor before down */
 #define SESS_REKEY_AFTER	(1ULL << 60)	/* packets, then rekey */
 #define SESS_REJECT_AFTER	(UINT64_MAX - (1ULL << 13) + 1)
 
@@ -68,7 +69,7 @@ struct keypair {
 	uint8_t		 send_key[NOISE_KEYLEN];
 	uint8_t		 recv_key[NOISE_KEYLEN];
 	uint64_t	 send_ctr;
-	uint64_t	 birth_ms;	/* keys derived */
+	uint64_t	 birth_us;	/* keys derived */
 	struct replay	 replay;
 };
 
@@ -83,6 +84,7 @@ struct sess_counters {
 };
 
 struct session {
+	int		 slot;		/* index in the table's sessions[] */
 	int		 used;
 	uint16_t	 peer;
 	uint8_t		 link_id;
@@ -90,22 +92,22 @@ struct session {
 	struct keypair	*cur;		/* send and receive */
 	struct keypair	*prev;		/* receive only, until prev_until */
 	struct keypair	*next;		/* handshake in flight / pending */
-	uint64_t	 prev_until_ms;
+	uint64_t	 prev_until_us;
 	int		 up;		/* reported up through the callback */
 	int		 rekey_wanted;	/* counter reached SESS_REKEY_AFTER */
 
 	/* client handshake */
 	struct noise_hs	 hs;
-	uint64_t	 hs_next_ms;	/* next INIT due */
+	uint64_t	 hs_next_us;	/* next INIT due */
 	int		 hs_attempts;	/* unanswered INITs */
-	uint64_t	 hs_warn_ms;	/* last warning */
+	uint64_t	 hs_warn_us;	/* last warning */
 	int		 hs_warned;
 
 	/* server replay protection of INITs lives in the table */
-	uint64_t	 hs_done_ms;	/* last completed handshake */
+	uint64_t	 hs_done_us;	/* last completed handshake */
 	int		 hs_done;
-	uint64_t	 last_tx_ms;
-	uint64_t	 last_rx_ms;	/* last authenticated packet */
+	uint64_t	 last_tx_us;
+	uint64_t	 last_rx_us;	/* last authenticated packet */
 	struct sockaddr_storage endpoint;
 	struct sess_counters ctr;
 };
@@ -117,18 +119,20 @@ struct sess_peer {
 	struct sockaddr_storage endpoint;
 };
 
+/* Each callback gets the clock of the call that led to it. */
 struct sess_cb {
 	/* Send one control datagram (INIT, RESP, KEEPALIVE). */
-	void	(*send)(void *, struct session *, const uint8_t *, size_t,
-		    const struct sockaddr_storage *);
+	void	(*send)(void *, struct session *, uint64_t now,
+		    const uint8_t *, size_t, const struct sockaddr_storage *);
 	/* The session became usable (up = 1) or stopped being so. */
-	void	(*state)(void *, struct session *, int up);
+	void	(*state)(void *, struct session *, uint64_t now, int up);
 	/* Every authenticated datagram with a valid inner header, before
 	 * sess_input returns: the local index of its keypair, its outer
 	 * counter, the inner frame.  Feeds the link measurement. */
-	void	(*rx)(void *, struct session *, uint32_t kp_index,
-		    uint64_t counter, const struct inner_hdr *,
-		    const uint8_t *frame, size_t len);
+	void	(*rx)(void *, struct session *, uint64_t now,
+		    uint32_t kp_index, uint64_t counter,
+		    const struct inner_hdr *, const uint8_t *frame,
+		    size_t len);
 	void	*arg;
 };
 
@@ -136,13 +140,15 @@ struct sess_table {
 	int		 role;		/* enum conf_role */
 	char		 name[BONDD_NAME_MAX];	/* link or listener name */
 	uint8_t		 link_id;	/* client */
-	uint32_t	 keepalive_ms;
-	uint32_t	 rekey_ms;
+	uint64_t	 keepalive_us;
+	uint64_t	 rekey_us;
 	struct hs_local	 local;
 	struct sess_peer peers[BONDD_MAX_PEERS];
 	int		 npeers;
 	struct sess_cb	 cb;
-	/* Client: sessions[0].  Server: peer * BONDD_MAX_LINKS + link. */
+	/* Client: sessions[0].  Server: peer * BONDD_MAX_LINKS + link.
+	 * sessions[i].slot == i for the table's life, also across reuse:
+	 * linkd keeps the measurement of a session by its slot. */
 	struct session	 sessions[SESS_MAX];
 	int		 nsessions;	/* slots in use by the role */
 	struct keypair	 kps[SESS_KP_MAX];
@@ -185,7 +191,7 @@ int	 sess_input(struct sess_table *, uint64_t now,
 ssize_t	 sess_encrypt(struct sess_table *, struct session *, uint64_t now,
 	    const uint8_t *frame, size_t len, uint8_t *out, size_t outsize);
 /* Timers: handshakes, rekey, keepalives, key and session expiry.
- * Returns ms until it wants to run again (at most 1000). */
+ * Returns microseconds until it wants to run again (at most 1 s). */
 uint64_t sess_timer(struct sess_table *, uint64_t now);
 /* The established session of (peer, link), or NULL. */
 struct session *sess_find(struct sess_table *, uint16_t peer,

@@ -111,7 +111,8 @@ udp_send_one(int fd, const void *buf, size_t len,
 	struct iovec	 iov;
 	ssize_t		 n;
 
-	/* sendmsg, not sendto: the sandbox allows the former only. */
+	/* One msghdr like the batches'; every child's seccomp list allows
+	 * sendmsg(2) and sendto(2) alike. */
 	iov.iov_base = (void *)(uintptr_t)buf;
 	iov.iov_len = len;
 	memset(&mh, 0, sizeof(mh));

@@ -45,6 +45,9 @@
 #define LINK_ID		2
 #define KEEPALIVE_S	10
 #define REKEY_S		120
+#define MS		1000ULL		/* the clock is in microseconds */
+#define SEC		1000000ULL
+#define T0		(1000 * SEC)	/* the clock at the start */
 
 struct dgram {
 	int			to_server;
@@ -84,14 +87,15 @@ mkaddr(struct sockaddr_storage *ss, const char *ip, uint16_t port)
 }
 
 static void
-net_send(void *arg, struct session *s, const uint8_t *buf, size_t len,
-    const struct sockaddr_storage *to)
+net_send(void *arg, struct session *s, uint64_t at, const uint8_t *buf,
+    size_t len, const struct sockaddr_storage *to)
 {
 	struct side	*sd = arg;
 	struct dgram	*d;
 
 	(void)s;
 	(void)to;
+	ck_assert_uint_eq(at, now);
 	if (net_drop)
 		return;
 	ck_assert_int_lt(nq, NETQ_MAX);
@@ -104,11 +108,12 @@ net_send(void *arg, struct session *s, const uint8_t *buf, size_t len,
 }
 
 static void
-net_state(void *arg, struct session *s, int up)
+net_state(void *arg, struct session *s, uint64_t at, int up)
 {
 	struct side	*sd = arg;
 
 	(void)s;
+	ck_assert_uint_eq(at, now);
 	if (up)
 		sd->ups++;
 	else
@@ -116,12 +121,14 @@ net_state(void *arg, struct session *s, int up)
 }
 
 static void
-net_rx(void *arg, struct session *s, uint32_t kp_index, uint64_t counter,
-    const struct inner_hdr *ih, const uint8_t *f, size_t len)
+net_rx(void *arg, struct session *s, uint64_t at, uint32_t kp_index,
+    uint64_t counter, const struct inner_hdr *ih, const uint8_t *f,
+    size_t len)
 {
 	struct side	*sd = arg;
 
 	ck_assert_ptr_nonnull(s);
+	ck_assert_uint_eq(at, now);
 	ck_assert_uint_ge(len, INNER_HDR_LEN);
 	ck_assert_uint_eq(f[0], ih->kind);
 	ck_assert_uint_le(ih->kind, INNER_NACK);
@@ -157,7 +164,7 @@ setup_pair(const uint8_t *cpriv, const uint8_t *srvkey)
 
 	nq = 0;
 	net_drop = 0;
-	now = 1000000;
+	now = T0;
 	delivered_cli = delivered_srv = 0;
 	mktable(&cli, 0, cpriv);
 	ck_assert_int_eq(sess_add_peer(cli.t, "server", srvkey, &srv_addr), 0);
@@ -246,12 +253,12 @@ tick(void)
 
 /* Let time pass in 1 s steps, timers running and the network up. */
 static void
-advance(uint64_t ms)
+advance(uint64_t us)
 {
-	uint64_t	end = now + ms;
+	uint64_t	end = now + us;
 
 	while (now < end) {
-		now += 1000;
+		now += SEC;
 		tick();
 	}
 }
@@ -356,7 +363,7 @@ START_TEST(test_handshake)
 	ck_assert_int_eq(memcmp(&srv_sess()->endpoint, &cli_addr,
 	    sizeof(cli_addr)), 0);
 
-	now += 2500;
+	now += 2500 * MS;
 	sess_stats(cli.t, cli_sess(), now, 1, &st);
 	ck_assert_str_eq(st.peer, "server");
 	ck_assert_int_eq(st.state, SESSION_ESTABLISHED);
@@ -454,16 +461,16 @@ START_TEST(test_rekey)
 	old_s = srv_sess()->cur;
 	old_ci = old_c->local_index;
 	old_si = old_s->local_index;
-	advance(REKEY_S * 1000 - 2000);
+	advance(REKEY_S * SEC - 2 * SEC);
 	ck_assert_ptr_eq(cli_sess()->cur, old_c);
 
 	/* The rekey INIT goes out; old keys still carry data meanwhile. */
 	while (!init_queued()) {
 		pump();
-		now += 500;
+		now += 500 * MS;
 		sess_timer(cli.t, now);
 		sess_timer(srv.t, now);
-		ck_assert_uint_le(now, 1000000 + REKEY_S * 1000);
+		ck_assert_uint_le(now, T0 + REKEY_S * SEC);
 	}
 	ninit = nq;
 	for (i = 0; i < 10; i++) {
@@ -495,7 +502,7 @@ START_TEST(test_rekey)
 	ck_assert_uint_eq(srv_sess()->ctr.handshakes, 2);
 
 	/* 30 s later the old keypair is gone. */
-	advance(31000);
+	advance(31 * SEC);
 	ck_assert_ptr_null(cli_sess()->prev);
 	ck_assert_ptr_null(srv_sess()->prev);
 	ck_assert_int_eq(sess_state(cli_sess()), SESSION_ESTABLISHED);
@@ -560,7 +567,7 @@ START_TEST(test_wrong_server_key)
 		ck_assert_int_eq(nq, 1);
 		pump();
 		ck_assert_int_eq(nq, 0);	/* no RESP */
-		now += 6001;
+		now += 6001 * MS;
 	}
 	ck_assert_int_eq(sess_state(cli_sess()), SESSION_HANDSHAKE);
 	ck_assert_uint_eq(srv.t->ctr.auth_fail, 5);
@@ -589,7 +596,7 @@ START_TEST(test_replayed_init)
 
 	/* Replayed after the session expired: still refused, no state. */
 	net_drop = 1;
-	advance(60000);
+	advance(60 * SEC);
 	ck_assert_ptr_null(srv_sess());
 	net_drop = 0;
 	nq = 0;
@@ -616,7 +623,7 @@ START_TEST(test_unknown_peer)
 		sess_timer(cli.t, now);
 		pump();
 		ck_assert_int_eq(nq, 0);
-		now += 6001;
+		now += 6001 * MS;
 	}
 	ck_assert_uint_eq(srv.t->ctr.auth_fail, 3);
 	for (i = 0; i < SESS_MAX; i++)
@@ -634,19 +641,19 @@ START_TEST(test_expiry)
 	uint64_t	last;
 
 	establish();
-	advance(60000);		/* keepalives keep it alive */
+	advance(60 * SEC);	/* keepalives keep it alive */
 	ck_assert_int_eq(sess_state(cli_sess()), SESSION_ESTABLISHED);
 	ck_assert_int_eq(cli.downs + srv.downs, 0);
 
 	net_drop = 1;
 	seal(&d, 0, 1);		/* sent just before the silence */
-	last = cli_sess()->last_rx_ms;
-	advance(last + 29000 - now);
+	last = cli_sess()->last_rx_us;
+	advance(last + 29 * SEC - now);
 	ck_assert_int_eq(sess_state(cli_sess()), SESSION_ESTABLISHED);
 	ck_assert_int_eq(cli.downs, 0);
-	advance(2000);		/* max(3 * 10, 15) s without a word */
+	advance(2 * SEC);	/* max(3 * 10, 15) s without a word */
 	ck_assert_int_eq(cli.downs, 1);
-	advance(10000);		/* the server heard last from us earlier */
+	advance(10 * SEC);	/* the server heard last from us earlier */
 	ck_assert_int_eq(srv.downs, 1);
 	ck_assert_ptr_null(srv_sess());
 	/* The client is handshaking again. */
@@ -655,11 +662,17 @@ START_TEST(test_expiry)
 	ck_assert_int_eq(deliver(&d, NULL, NULL), 0);
 
 	net_drop = 0;
-	advance(7000);
+	advance(7 * SEC);
 	ck_assert_int_eq(sess_state(cli_sess()), SESSION_ESTABLISHED);
 	ck_assert_int_eq(cli.ups, 2);
 	roundtrip(0, 1);
 	roundtrip(1, 1);
+	/* The server's slot was forgotten and reused: it kept its place,
+	 * by which linkd finds the session's measurement. */
+	ck_assert_int_eq(srv_sess()->slot, (int)(srv_sess() -
+	    srv.t->sessions));
+	ck_assert_int_eq(srv_sess()->slot, 1 * BONDD_MAX_LINKS + LINK_ID);
+	ck_assert_int_eq(cli_sess()->slot, 0);
 }
 END_TEST
 

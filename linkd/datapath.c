@@ -1,0 +1,224 @@
+/*
+ * Copyright (c) 2026 The bondd developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * linkd's data path: datagrams from the UDP socket are decrypted and
+ * handed to the core in batches, frames from the core are checked,
+ * encrypted and sent in batches; session up and down reach the core
+ * on the same queue.  Runs in linkd, unprivileged, sandboxed and facing
+ * the network: datagrams are untrusted until the session layer
+ * authenticated them, every element from the core is checked before
+ * use.  The process holds the session keys and the static key; this
+ * file uses the session keys, through the session table, only.
+ */
+
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <string.h>
+
+#include <event2/event.h>
+
+#include "config.h"
+#include "log.h"
+#include "pktq.h"
+#include "util.h"
+#include "wire.h"
+#include "udp.h"
+#include "linkd.h"
+
+#define LINKD_RX_ROUNDS		8	/* batches per wakeup, for fairness */
+
+/* Batches live here, never on the stack or the heap per packet. */
+static struct udp_batch	 rxb, txb;
+static struct pktq_elem	 qin[PKTQ_BATCH];
+static uint8_t		 frame[PKTQ_FRAME_MAX];
+
+static void	linkd_tx_flush(uint64_t);
+
+/* Network to core: decrypt a batch, hand the frames over in one go. */
+void
+linkd_sock_read(evutil_socket_t fd, short ev, void *arg)
+{
+	struct pktq_hdr	 h;
+	struct session	*s;
+	uint64_t	 now;
+	size_t		 flen;
+	int		 i, n, round;
+
+	(void)ev;
+	(void)arg;
+	for (round = 0; round < LINKD_RX_ROUNDS; round++) {
+		if ((n = udp_recv(fd, &rxb)) == -1) {
+			log_ratelimit("linkd-recv", "%s: recvmmsg: %s",
+			    ld.conf.name, strerror(errno));
+			break;
+		}
+		if (n == 0)
+			break;
+		now = now_us();
+		for (i = 0; i < n; i++) {
+			s = NULL;
+			if (sess_input(ld.tbl, now, rxb.buf[i], rxb.len[i],
+			    &rxb.addr[i], frame, sizeof(frame), &flen,
+			    &s) != 1)
+				continue;
+			memset(&h, 0, sizeof(h));
+			h.type = PKTQ_DATA;
+			h.link_id = s->link_id;
+			h.peer = s->peer;
+			if (pktq_put(ld.q, &h, frame, flen) == -1)
+				log_ratelimit("linkd-pktq", "core queue full");
+		}
+		linkd_core_flush();
+		if (n < UDP_BATCH)
+			break;
+	}
+}
+
+/* Core to network: check every element, encrypt, send in batches. */
+void
+linkd_core_read(evutil_socket_t fd, short ev, void *arg)
+{
+	struct pktq_elem	*e;
+	struct session		*s;
+	uint64_t		 now, dropped;
+	ssize_t			 len;
+	int			 i, n;
+
+	(void)fd;
+	(void)ev;
+	(void)arg;
+	/* Only pktq_get moves the count here: the elements it refused. */
+	dropped = pktq_dropped(ld.q);
+	if ((n = pktq_get(ld.q, qin, PKTQ_BATCH)) == -1)
+		fatal("core channel");
+	ld.core_bad += pktq_dropped(ld.q) - dropped;
+	now = now_us();
+	for (i = 0; i < n; i++) {
+		e = &qin[i];
+		if (e->hdr.type != PKTQ_DATA || e->hdr.peer >= ld.npeers ||
+		    e->hdr.len < INNER_HDR_LEN ||
+		    e->hdr.len > ld.conf.payload_max ||
+		    (e->frame[0] != INNER_DATA && e->frame[0] != INNER_NACK)) {
+			ld.core_bad++;
+			log_ratelimit("linkd-corebad", "%s: malformed frame "
+			    "from the core (type %u, peer %u, len %u)",
+			    ld.conf.name, e->hdr.type, e->hdr.peer, e->hdr.len);
+			continue;
+		}
+		s = sess_find(ld.tbl, e->hdr.peer, e->hdr.link_id);
+		if (s == NULL || ld.admin_down ||
+		    sess_state(s) != SESSION_ESTABLISHED) {
+			ld.core_drop++;
+			continue;
+		}
+		len = sess_encrypt(ld.tbl, s, now, e->frame, e->hdr.len,
+		    txb.buf[txb.n], sizeof(txb.buf[txb.n]));
+		if (len == -1) {
+			ld.core_drop++;
+			continue;
+		}
+		txb.len[txb.n] = (size_t)len;
+		txb.addr[txb.n] = s->endpoint;
+		if (++txb.n == UDP_BATCH)
+			linkd_tx_flush(now);
+	}
+	linkd_tx_flush(now);
+}
+
+static void
+linkd_tx_flush(uint64_t now)
+{
+	int	failed, err;
+
+	if (txb.n == 0)
+		return;
+	if ((failed = udp_send(ld.sock, &txb)) > 0) {
+		err = errno;
+		/* Not per session: the table's counter, see sess_stats. */
+		ld.tbl->ctr.send_errors += failed;
+		log_ratelimit("linkd-send", "%s: %d datagrams not sent: %s",
+		    ld.conf.name, failed, strerror(err));
+		/* A client's socket serves its one session only. */
+		if (ld.conf.role == ROLE_CLIENT)
+			linkd_send_error(&ld.tbl->sessions[0], err, now);
+	}
+}
+
+void
+linkd_send_cb(void *arg, struct session *s, uint64_t now, const uint8_t *buf,
+    size_t len, const struct sockaddr_storage *to)
+{
+	char	addr[ADDR_STRLEN];
+	int	err;
+
+	(void)arg;
+	if (ld.sock == -1)
+		return;
+	if (udp_send_one(ld.sock, buf, len, to) == -1) {
+		err = errno;
+		s->ctr.send_errors++;
+		log_ratelimit("linkd-send", "%s: send to %s: %s", ld.conf.name,
+		    addr_fmt(to, addr, sizeof(addr)), strerror(err));
+		linkd_send_error(s, err, now);
+	}
+}
+
+/* What was put on the core queue goes out; a full queue drops it. */
+void
+linkd_core_flush(void)
+{
+	if (pktq_flush(ld.q) == -1)
+		log_ratelimit("linkd-pktq", "core queue full");
+}
+
+void
+linkd_core_state(struct session *s, int up)
+{
+	struct pktq_hdr	h;
+
+	memset(&h, 0, sizeof(h));
+	h.type = up ? PKTQ_SESSION_UP : PKTQ_SESSION_DOWN;
+	h.link_id = s->link_id;
+	h.peer = s->peer;
+	if (pktq_put(ld.q, &h, NULL, 0) == -1)
+		log_ratelimit("linkd-pktq", "core queue full");
+}
+
+void
+linkd_state_cb(void *arg, struct session *s, uint64_t now, int up)
+{
+	(void)arg;
+	log_info("%s: peer %s link %u: session %s", ld.conf.name,
+	    ld.tbl->peers[s->peer].name, s->link_id, up ? "up" : "down");
+	if (!up && linkd_meas(s)->active) {
+		/* Dead keys: DOWN, told before the session goes. */
+		ls_dead(&linkd_meas(s)->ls, now);
+		linkd_info(s);
+		linkd_meas(s)->active = 0;
+	}
+	if (up)
+		linkd_meas_start(s, now);
+	if (up && ld.admin_down)
+		goto flush;
+	linkd_core_state(s, up);
+	if (up)
+		linkd_info(s);
+ flush:
+	linkd_core_flush();
+}
