@@ -43,6 +43,7 @@
 #include "frame.h"
 #include "icmp.h"
 #include "ipc.h"
+#include "ipcheck.h"
 #include "linkinfo.h"
 #include "log.h"
 #include "messages.h"
@@ -62,9 +63,6 @@
 #define NACK_PERIOD_US	5000
 #define RAMP_US		2000000		/* a returning link's rate ramp */
 #define RATE_MARGIN_MIN	32000		/* bit/s kept free on every link */
-/* Bytes a packet costs on the wire besides itself (IPv4 outer). */
-#define WIRE_EXTRA	(20 + 8 + WIRE_DATA_OVERHEAD + INNER_HDR_LEN + \
-			    INNER_REC_HDR_LEN)
 /*
  * Drop at the tunnel's entrance once the chosen link of known (or
  * estimated) rate has this much queued: a link's own queue would drop the datagram after
@@ -268,7 +266,7 @@ frame_commit(struct core_peer *p, int id, uint8_t *frame, size_t len,
 	r->sent_us = now;
 	frame_send(p, id, frame, len);
 	if (dup_id >= 0 && dup_id != id) {
-		sched_sent(&p->sched, dup_id, len + WIRE_EXTRA, now);
+		sched_sent(&p->sched, dup_id, len + FRAME_PACKET_OVERHEAD4, now);
 		if (frame_send(p, dup_id, frame, len) == 0)
 			st.rt_duplicated++;
 	}
@@ -386,7 +384,7 @@ send_realtime(struct core_peer *p, const uint8_t *pkt, size_t len,
 		dup = sched_pick_best_latency(&p->sched, now, id);
 	/* Realtime goes alone and at once: no aggregation delay. */
 	agg_flush(p, id, now);
-	sched_sent(&p->sched, id, len + WIRE_EXTRA, now);
+	sched_sent(&p->sched, id, len + FRAME_PACKET_OVERHEAD4, now);
 	off = INNER_HDR_LEN;
 	frame_rec_put(frame, frame_max, &off, pkt, len);
 	frame_commit(p, id, frame, off, now, dup);
@@ -449,7 +447,7 @@ tun_packet(uint8_t *pkt, size_t len, uint64_t now)
 		send_realtime(p, pkt, len, now);
 		return;
 	}
-	if ((id = sched_pick(&p->sched, now, len + WIRE_EXTRA)) < 0 &&
+	if ((id = sched_pick(&p->sched, now, len + FRAME_PACKET_OVERHEAD4)) < 0 &&
 	    (id = pick_fallback(p)) < 0) {
 		st.no_route++;
 		return;
@@ -459,7 +457,7 @@ tun_packet(uint8_t *pkt, size_t len, uint64_t now)
 		st.queue_full++;
 		return;
 	}
-	sched_sent(&p->sched, id, len + WIRE_EXTRA, now);
+	sched_sent(&p->sched, id, len + FRAME_PACKET_OVERHEAD4, now);
 	agg_add(p, id, pkt, len, now);
 }
 
@@ -539,7 +537,7 @@ resend(struct core_peer *p, struct retx *r, uint64_t now)
 	if ((id = sched_pick_best_latency(&p->sched, now, r->link)) < 0 &&
 	    (id = sched_pick_best_latency(&p->sched, now, -1)) < 0)
 		return -1;
-	sched_sent(&p->sched, id, r->len + WIRE_EXTRA, now);
+	sched_sent(&p->sched, id, r->len + FRAME_PACKET_OVERHEAD4, now);
 	if (frame_send(p, id, r->frame, r->len) == -1)
 		return -1;
 	r->link = id;
@@ -551,26 +549,17 @@ nack_received(struct core_peer *p, const uint8_t *body, size_t len,
     uint64_t now)
 {
 	struct retx	*r;
-	uint32_t	 seq;
-	size_t		 count, i;
+	uint32_t	 seqs[INNER_NACK_MAX];
+	size_t		 n, i;
 
-	if (len < 4) {
+	if (frame_nack_get(body, len, seqs, &n) == -1) {
 		st.malformed++;
 		return;
 	}
-	count = body[0] | (size_t)body[1] << 8;
-	if (count > WIRE_NACK_MAX || len != 4 + count * 4) {
-		st.malformed++;
-		return;
-	}
-	for (i = 0; i < count; i++) {
-		seq = (uint32_t)body[4 + i * 4] |
-		    (uint32_t)body[5 + i * 4] << 8 |
-		    (uint32_t)body[6 + i * 4] << 16 |
-		    (uint32_t)body[7 + i * 4] << 24;
+	for (i = 0; i < n; i++) {
 		st.nack_rx++;
-		r = &p->retx[seq % RETX_SLOTS];
-		if (!r->used || r->seq != seq ||
+		r = &p->retx[seqs[i] % RETX_SLOTS];
+		if (!r->used || r->seq != seqs[i] ||
 		    now - r->sent_us > RETX_MAX_AGE_US)
 			continue;
 		if (resend(p, r, now) == 0)
@@ -583,28 +572,21 @@ static void
 nack_send(struct core_peer *p, uint64_t now)
 {
 	struct inner_hdr h;
-	uint32_t	 seqs[WIRE_NACK_MAX];
+	uint32_t	 seqs[INNER_NACK_MAX];
 	uint8_t		*f = framebuf;
-	int		 n = 0, i, id;
+	size_t		 len;
+	int		 n = 0, id;
 
-	reorder_missing(p->ro, now, seqs, &n, WIRE_NACK_MAX);
+	reorder_missing(p->ro, now, seqs, &n, INNER_NACK_MAX);
 	if (n == 0 || (id = sched_pick_best_latency(&p->sched, now, -1)) < 0)
 		return;
 	memset(&h, 0, sizeof(h));
 	h.kind = INNER_NACK;
 	h.epoch = epoch;
 	h.send_ts_us = (uint32_t)now;
-	inner_hdr_encode(f, &h);
-	f[INNER_HDR_LEN] = n & 0xff;
-	f[INNER_HDR_LEN + 1] = n >> 8;
-	f[INNER_HDR_LEN + 2] = f[INNER_HDR_LEN + 3] = 0;
-	for (i = 0; i < n; i++) {
-		f[INNER_HDR_LEN + 4 + i * 4] = seqs[i] & 0xff;
-		f[INNER_HDR_LEN + 5 + i * 4] = (seqs[i] >> 8) & 0xff;
-		f[INNER_HDR_LEN + 6 + i * 4] = (seqs[i] >> 16) & 0xff;
-		f[INNER_HDR_LEN + 7 + i * 4] = seqs[i] >> 24;
-	}
-	if (frame_send(p, id, f, INNER_HDR_LEN + 4 + n * 4) == 0)
+	len = inner_hdr_encode(f, &h);
+	len += frame_nack_put(f + len, seqs, n);
+	if (frame_send(p, id, f, len) == 0)
 		st.nack_tx += n;
 	p->last_nack_us = now;
 }
@@ -994,8 +976,8 @@ check_conf(void)
 
 	if (cconf.npeers > BONDD_MAX_PEERS || cconf.npeers == 0 ||
 	    cconf.nlinkd > BONDD_MAX_LINKS || cconf.tun_mtu < 576 ||
-	    cconf.tun_mtu + INNER_HDR_LEN + INNER_REC_HDR_LEN >
-	    PKTQ_FRAME_MAX || cconf.role > ROLE_SERVER ||
+	    cconf.tun_mtu + FRAME_INNER_OVERHEAD > PKTQ_FRAME_MAX ||
+	    cconf.role > ROLE_SERVER ||
 	    cconf.strategy > STRATEGY_SINGLE_BEST ||
 	    cconf.reorder_max_ms > 2000 || cconf.nrt_udp_ports > 16 ||
 	    cconf.nrt_tcp_ports > 16 || cconf.ntun_addr > 4 ||
@@ -1005,7 +987,7 @@ check_conf(void)
 		if (cconf.tun_addr[i].family != AF_INET &&
 		    cconf.tun_addr[i].family != AF_INET6)
 			fatalx("bad tunnel address from parent");
-	frame_max = cconf.tun_mtu + INNER_HDR_LEN + INNER_REC_HDR_LEN;
+	frame_max = cconf.tun_mtu + FRAME_INNER_OVERHEAD;
 	/* A random epoch and first sequence tell a restart apart. */
 	while (epoch == 0)
 		if (getrandom(&epoch, sizeof(epoch), 0) != sizeof(epoch))

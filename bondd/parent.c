@@ -42,6 +42,7 @@
 
 #include "bondd.h"
 #include "config.h"
+#include "frame.h"
 #include "ifwatch.h"
 #include "ipc.h"
 #include "log.h"
@@ -53,7 +54,6 @@
 #include "reload.h"
 #include "sandbox.h"
 #include "util.h"
-#include "wire.h"
 
 #define MAX_INSTANCES	BONDD_MAX_LINKS
 #define MAX_SESSIONS	(BONDD_MAX_PEERS * BONDD_MAX_LINKS)
@@ -172,8 +172,8 @@ link_payload(const struct conf_link *l, int family)
 		    priv_device_mtu(l->device) != 0)
 			lmtu = priv_device_mtu(l->device);
 	}
-	outer = (family == AF_INET6 ? 40 : 20) + 8 + WIRE_DATA_OVERHEAD;
-	if (lmtu < outer + INNER_HDR_LEN + INNER_REC_HDR_LEN + 576) {
+	outer = frame_outer_overhead(family);
+	if (lmtu < outer + FRAME_INNER_OVERHEAD + 576) {
 		log_warnx("link %s: MTU %u is too small",
 		    l != NULL ? l->name : "listen", lmtu);
 		return 0;
@@ -202,7 +202,7 @@ compute_mtu(void)
 		if (payload_max[i] < min)
 			min = payload_max[i];
 	}
-	tun_mtu = min - INNER_HDR_LEN - INNER_REC_HDR_LEN;
+	tun_mtu = min - FRAME_INNER_OVERHEAD;
 	if (conf.tun_mtu != 0) {
 		if (conf.tun_mtu > tun_mtu) {
 			log_warnx("tunnel mtu %u is larger than the links "
@@ -893,7 +893,7 @@ reload_open(const struct config *nc, const struct reload_diff *d,
 		    "links have stopped; reload again");
 		return CTL_RES_PENDING;
 	}
-	need = tun_mtu + INNER_HDR_LEN + INNER_REC_HDR_LEN;
+	need = tun_mtu + FRAME_INNER_OVERHEAD;
 	for (i = 0; i < d->nlinks; i++) {
 		e = &d->links[i];
 		if (e->class != RELOAD_ADDED && e->class != RELOAD_HARD)

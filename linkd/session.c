@@ -33,6 +33,7 @@
 
 #include "bondd.h"
 #include "config.h"
+#include "frame.h"
 #include "handshake.h"
 #include "log.h"
 #include "noise.h"

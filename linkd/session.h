@@ -31,6 +31,7 @@
 #include <stdint.h>
 
 #include "bondd.h"
+#include "frame.h"
 #include "handshake.h"
 #include "messages.h"
 #include "replay.h"
