@@ -89,24 +89,29 @@ struct agg {
 	uint64_t	 since_us;
 };
 
+/* One link of a peer, as the core sees it. */
+struct core_link {
+	int		 linkd;		/* session holder, or NO_LINKD */
+	struct link_info info;		/* its linkd's last report */
+	int		 have_info;
+	int		 usable;	/* the scheduler may use it */
+	uint64_t	 usable_since;
+	int		 was_usable;	/* ever */
+	struct agg	 agg;		/* exists while the peer is active */
+};
+
 struct core_peer {
 	char		 name[BONDD_PEER_NAME_MAX];
 	struct conf_prefix allowed[BONDD_MAX_ALLOWED];
 	int		 nallowed;
 	uint32_t	 seq;		/* next frame sequence */
-	int		 linkd_of[BONDD_MAX_LINKS];	/* session holder */
-	struct link_info info[BONDD_MAX_LINKS];
-	int		 have_info[BONDD_MAX_LINKS];
-	int		 usable[BONDD_MAX_LINKS];
-	uint64_t	 usable_since[BONDD_MAX_LINKS];
-	int		 was_usable[BONDD_MAX_LINKS];	/* ever */
+	struct core_link link[BONDD_MAX_LINKS];
 	struct sched	 sched;
 	int		 active;	/* the buffers below exist */
 	struct reorder	*ro;
 	struct flow_table *flows;
 	struct retx	*retx;
 	uint8_t		*retx_pool;
-	struct agg	 agg[BONDD_MAX_LINKS];
 	struct event	*timer;
 	uint64_t	 timer_at;	/* 0: not armed */
 	uint64_t	 last_nack_us;
@@ -204,7 +209,7 @@ peer_activate(struct core_peer *p)
 	for (i = 0; i < RETX_SLOTS; i++)
 		p->retx[i].frame = p->retx_pool + i * frame_max;
 	for (i = 0; i < BONDD_MAX_LINKS; i++)
-		if ((p->agg[i].buf = malloc(frame_max)) == NULL)
+		if ((p->link[i].agg.buf = malloc(frame_max)) == NULL)
 			fatal("aggregation buffer");
 	p->active = 1;
 }
@@ -212,8 +217,8 @@ peer_activate(struct core_peer *p)
 static int
 link_has_session(const struct core_peer *p, int id)
 {
-	return p->linkd_of[id] != NO_LINKD &&
-	    linkqs[p->linkd_of[id]].q != NULL;
+	return p->link[id].linkd != NO_LINKD &&
+	    linkqs[p->link[id].linkd].q != NULL;
 }
 
 /* Hand one complete frame to the linkd of link id. */
@@ -226,7 +231,7 @@ frame_send(struct core_peer *p, int id, const uint8_t *frame, size_t len)
 
 	if (!link_has_session(p, id))
 		return -1;
-	linkd = p->linkd_of[id];
+	linkd = p->link[id].linkd;
 	memset(&h, 0, sizeof(h));
 	h.type = PKTQ_DATA;
 	h.link_id = id;
@@ -275,7 +280,7 @@ frame_commit(struct core_peer *p, int id, uint8_t *frame, size_t len,
 static void
 agg_flush(struct core_peer *p, int id, uint64_t now)
 {
-	struct agg	*a = &p->agg[id];
+	struct agg	*a = &p->link[id].agg;
 
 	if (a->len == 0)
 		return;
@@ -290,7 +295,7 @@ static void
 agg_add(struct core_peer *p, int id, const uint8_t *pkt, size_t len,
     uint64_t now)
 {
-	struct agg	*a = &p->agg[id];
+	struct agg	*a = &p->link[id].agg;
 
 	if (a->len != 0 && a->len + INNER_REC_HDR_LEN + len > frame_max)
 		agg_flush(p, id, now);
@@ -317,7 +322,7 @@ agg_settle(struct core_peer *p, uint64_t now)
 	int		 id;
 
 	for (id = 0; id < BONDD_MAX_LINKS; id++) {
-		a = &p->agg[id];
+		a = &p->link[id].agg;
 		if (a->len == 0)
 			continue;
 		if (!a->all_small || a->len > frame_max / 2 ||
@@ -353,8 +358,8 @@ pick_fallback(struct core_peer *p)
 	int	id;
 
 	for (id = 0; id < BONDD_MAX_LINKS; id++)
-		if (link_has_session(p, id) && (!p->have_info[id] ||
-		    p->info[id].state != LINK_STATE_DOWN))
+		if (link_has_session(p, id) && (!p->link[id].have_info ||
+		    p->link[id].info.state != LINK_STATE_DOWN))
 			return id;
 	return -1;
 }
@@ -370,7 +375,7 @@ send_realtime(struct core_peer *p, const uint8_t *pkt, size_t len,
 
 	if (flow_id(pkt, len, 0, &hash) == 0 &&
 	    (id = flow_pin_lookup(p->flows, hash, now)) >= 0 &&
-	    !p->usable[id])
+	    !p->link[id].usable)
 		id = -1;
 	if (id < 0) {
 		if ((id = sched_pick_best_latency(&p->sched, now, -1)) < 0 &&
@@ -452,7 +457,7 @@ tun_packet(uint8_t *pkt, size_t len, uint64_t now)
 		st.no_route++;
 		return;
 	}
-	if (p->info[id].rate_cfg_bps != 0 &&
+	if (p->link[id].info.rate_cfg_bps != 0 &&
 	    sched_queue_us(&p->sched, id, now) > QUEUE_LIMIT_US) {
 		st.queue_full++;
 		return;
@@ -642,7 +647,7 @@ static struct core_peer *
 elem_peer(int instance, const struct pktq_hdr *h)
 {
 	if (h->peer >= cconf.npeers || h->link_id >= BONDD_MAX_LINKS ||
-	    peers[h->peer].linkd_of[h->link_id] != instance)
+	    peers[h->peer].link[h->link_id].linkd != instance)
 		return NULL;
 	return &peers[h->peer];
 }
@@ -737,7 +742,7 @@ link_failed(struct core_peer *p, int id, uint64_t now)
 	int		 i, moved;
 
 	moved = flow_unpin_link(p->flows, id);
-	window = (uint64_t)p->info[id].srtt_us * 2;
+	window = (uint64_t)p->link[id].info.srtt_us * 2;
 	if (window < FAILOVER_MIN_US)
 		window = FAILOVER_MIN_US;
 	if (window > RETX_MAX_AGE_US)
@@ -761,30 +766,32 @@ link_failed(struct core_peer *p, int id, uint64_t now)
 static void
 sched_feed(struct core_peer *p, int id, uint64_t now)
 {
-	struct link_info	li = p->info[id];
-	uint64_t		age = now - p->usable_since[id];
+	struct core_link	*l = &p->link[id];
+	struct link_info	 li = l->info;
+	uint64_t		 age = now - l->usable_since;
 
-	if (p->usable[id] && age < RAMP_US)
+	if (l->usable && age < RAMP_US)
 		li.rate_cfg_bps = li.rate_cfg_bps / 4 +
 		    li.rate_cfg_bps * 3 / 4 * age / RAMP_US;
-	sched_link_update(&p->sched, id, &li, p->usable[id]);
+	sched_link_update(&p->sched, id, &li, l->usable);
 }
 
 static void
 link_update(struct core_peer *p, int id, uint64_t now)
 {
-	int	usable, was = p->usable[id];
+	struct core_link	*l = &p->link[id];
+	int			 usable, was = l->usable;
 
-	usable = link_has_session(p, id) && p->have_info[id] &&
-	    (p->info[id].state == LINK_STATE_RUNNING ||
-	    p->info[id].state == LINK_STATE_LOSSY);
-	p->usable[id] = usable;
+	usable = link_has_session(p, id) && l->have_info &&
+	    (l->info.state == LINK_STATE_RUNNING ||
+	    l->info.state == LINK_STATE_LOSSY);
+	l->usable = usable;
 	/* No ramp the first time: there is nothing to recover from. */
 	if (!was && usable) {
-		p->usable_since[id] = p->was_usable[id] ? now : now - RAMP_US;
-		p->was_usable[id] = 1;
+		l->usable_since = l->was_usable ? now : now - RAMP_US;
+		l->was_usable = 1;
 	}
-	if (p->have_info[id])
+	if (l->have_info)
 		sched_feed(p, id, now);
 	else
 		sched_link_remove(&p->sched, id);
@@ -821,8 +828,8 @@ link_info_received(int instance, const struct pktq_elem *e, uint64_t now)
 	    li.rate_cfg_bps / 64 : RATE_MARGIN_MIN;
 	li.rate_cfg_bps -= margin < li.rate_cfg_bps / 2 ? margin :
 	    li.rate_cfg_bps / 2;
-	p->info[e->hdr.link_id] = li;
-	p->have_info[e->hdr.link_id] = 1;
+	p->link[e->hdr.link_id].info = li;
+	p->link[e->hdr.link_id].have_info = 1;
 	link_update(p, e->hdr.link_id, now);
 }
 
@@ -838,15 +845,15 @@ session_change(int instance, const struct pktq_hdr *h, int up, uint64_t now)
 	p = &peers[h->peer];
 	if (up) {
 		peer_activate(p);
-		if (p->linkd_of[h->link_id] != instance)
+		if (p->link[h->link_id].linkd != instance)
 			log_info("peer %s link %u: session up", p->name,
 			    h->link_id);
-		p->linkd_of[h->link_id] = instance;
-	} else if (p->linkd_of[h->link_id] == instance) {
+		p->link[h->link_id].linkd = instance;
+	} else if (p->link[h->link_id].linkd == instance) {
 		log_info("peer %s link %u: session down", p->name,
 		    h->link_id);
-		p->linkd_of[h->link_id] = NO_LINKD;
-		p->have_info[h->link_id] = 0;
+		p->link[h->link_id].linkd = NO_LINKD;
+		p->link[h->link_id].have_info = 0;
 	} else
 		return;
 	link_update(p, h->link_id, now);
@@ -916,9 +923,9 @@ linkq_close(int instance, uint64_t now)
 	/* The old linkd's sessions died with it. */
 	for (i = 0; i < (int)cconf.npeers; i++)
 		for (j = 0; j < BONDD_MAX_LINKS; j++)
-			if (peers[i].linkd_of[j] == instance) {
-				peers[i].linkd_of[j] = NO_LINKD;
-				peers[i].have_info[j] = 0;
+			if (peers[i].link[j].linkd == instance) {
+				peers[i].link[j].linkd = NO_LINKD;
+				peers[i].link[j].have_info = 0;
 				link_update(&peers[i], j, now);
 			}
 }
@@ -961,7 +968,7 @@ conf_peer(struct ipc_msg *msg)
 	memcpy(p->allowed, cp.allowed, sizeof(p->allowed));
 	p->nallowed = cp.nallowed;
 	for (i = 0; i < BONDD_MAX_LINKS; i++)
-		p->linkd_of[i] = NO_LINKD;
+		p->link[i].linkd = NO_LINKD;
 	sched_init(&p->sched, cconf.strategy);
 	if (getrandom(&p->seq, sizeof(p->seq), 0) != sizeof(p->seq))
 		fatal("getrandom");
