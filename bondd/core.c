@@ -39,6 +39,7 @@
 #include "bondd.h"
 #include "config.h"
 #include "core.h"
+#include "agg.h"
 #include "flow.h"
 #include "frame.h"
 #include "icmp.h"
@@ -47,20 +48,16 @@
 #include "linkinfo.h"
 #include "log.h"
 #include "messages.h"
+#include "nack.h"
 #include "pktq.h"
 #include "reorder.h"
+#include "retx.h"
 #include "sandbox.h"
 #include "scheduler.h"
 #include "util.h"
 
 #define TUN_BATCH	64
 #define NO_LINKD	(-1)
-#define AGG_SMALL	256		/* bytes: a packet worth waiting for */
-#define AGG_WAIT_US	1000		/* small packets wait at most 1 ms */
-#define RETX_SLOTS	2048		/* frames kept for resending */
-#define RETX_MAX_AGE_US	500000		/* older frames are not resent */
-#define FAILOVER_MIN_US	100000		/* in flight on a failed link */
-#define NACK_PERIOD_US	5000
 #define RAMP_US		2000000		/* a returning link's rate ramp */
 #define RATE_MARGIN_MIN	32000		/* bit/s kept free on every link */
 /*
@@ -70,24 +67,6 @@
  * hides the congestion, so TCP would never slow down.
  */
 #define QUEUE_LIMIT_US	40000
-
-struct retx {
-	uint32_t	 seq;
-	uint16_t	 len;
-	int8_t		 link;
-	uint8_t		 used;
-	uint64_t	 sent_us;
-	uint8_t		*frame;
-};
-
-/* Small packets on their way to one link, waiting to share a frame. */
-struct agg {
-	uint8_t		*buf;
-	size_t		 len;		/* 0: empty; else header included */
-	int		 npkts;
-	int		 all_small;
-	uint64_t	 since_us;
-};
 
 /* One link of a peer, as the core sees it. */
 struct core_link {
@@ -110,8 +89,7 @@ struct core_peer {
 	int		 active;	/* the buffers below exist */
 	struct reorder	*ro;
 	struct flow_table *flows;
-	struct retx	*retx;
-	uint8_t		*retx_pool;
+	struct retx	 retx;
 	struct event	*timer;
 	uint64_t	 timer_at;	/* 0: not armed */
 	uint64_t	 last_nack_us;
@@ -202,14 +180,11 @@ peer_activate(struct core_peer *p)
 	if ((p->ro = reorder_new(reorder_slots, frame_max,
 	    cconf.reorder_max_ms * 1000)) == NULL ||
 	    (p->flows = calloc(1, sizeof(*p->flows))) == NULL ||
-	    (p->retx = calloc(RETX_SLOTS, sizeof(*p->retx))) == NULL ||
-	    (p->retx_pool = malloc(RETX_SLOTS * frame_max)) == NULL)
+	    retx_init(&p->retx, frame_max) == -1)
 		fatal("peer %s buffers", p->name);
 	flow_table_init(p->flows);
-	for (i = 0; i < RETX_SLOTS; i++)
-		p->retx[i].frame = p->retx_pool + i * frame_max;
 	for (i = 0; i < BONDD_MAX_LINKS; i++)
-		if ((p->link[i].agg.buf = malloc(frame_max)) == NULL)
+		if (agg_init(&p->link[i].agg, frame_max) == -1)
 			fatal("aggregation buffer");
 	p->active = 1;
 }
@@ -253,7 +228,6 @@ frame_commit(struct core_peer *p, int id, uint8_t *frame, size_t len,
     uint64_t now, int dup_id)
 {
 	struct inner_hdr	 h;
-	struct retx		*r;
 	uint32_t		 seq = p->seq++;
 
 	memset(&h, 0, sizeof(h));
@@ -262,13 +236,7 @@ frame_commit(struct core_peer *p, int id, uint8_t *frame, size_t len,
 	h.seq = seq;
 	h.send_ts_us = (uint32_t)now;
 	inner_hdr_encode(frame, &h);
-	r = &p->retx[seq % RETX_SLOTS];
-	memcpy(r->frame, frame, len);
-	r->seq = seq;
-	r->len = len;
-	r->link = id;
-	r->used = 1;
-	r->sent_us = now;
+	retx_keep(&p->retx, seq, frame, len, id, now);
 	frame_send(p, id, frame, len);
 	if (dup_id >= 0 && dup_id != id) {
 		sched_sent(&p->sched, dup_id, len + FRAME_PACKET_OVERHEAD4, now);
@@ -277,8 +245,9 @@ frame_commit(struct core_peer *p, int id, uint8_t *frame, size_t len,
 	}
 }
 
+/* Send the frame pending for link id, if any. */
 static void
-agg_flush(struct core_peer *p, int id, uint64_t now)
+link_flush(struct core_peer *p, int id, uint64_t now)
 {
 	struct agg	*a = &p->link[id].agg;
 
@@ -287,50 +256,39 @@ agg_flush(struct core_peer *p, int id, uint64_t now)
 	if (a->npkts > 1)
 		st.aggregated += a->npkts;
 	frame_commit(p, id, a->buf, a->len, now, -1);
-	a->len = 0;
-	a->npkts = 0;
+	agg_clear(a);
 }
 
 static void
-agg_add(struct core_peer *p, int id, const uint8_t *pkt, size_t len,
+link_queue(struct core_peer *p, int id, const uint8_t *pkt, size_t len,
     uint64_t now)
 {
 	struct agg	*a = &p->link[id].agg;
 
-	if (a->len != 0 && a->len + INNER_REC_HDR_LEN + len > frame_max)
-		agg_flush(p, id, now);
-	if (a->len == 0) {
-		a->len = INNER_HDR_LEN;
-		a->all_small = 1;
-		a->since_us = now;
-	}
-	frame_rec_put(a->buf, frame_max, &a->len, pkt, len);
-	a->npkts++;
-	if (len > AGG_SMALL)
-		a->all_small = 0;
+	if (agg_full(a, len))
+		link_flush(p, id, now);
+	agg_add(a, pkt, len, now);
 }
 
-/*
- * End of a burst: frames with a large packet, or half full, go now;
- * frames of small packets only may wait up to AGG_WAIT_US for company.
- */
+/* End of a burst: send the frames that must go, wake for the others. */
 static void
-agg_settle(struct core_peer *p, uint64_t now)
+peer_settle(struct core_peer *p, uint64_t now)
 {
-	struct agg	*a;
-	uint64_t	 wake = 0;
+	uint64_t	 at, wake = 0;
 	int		 id;
 
-	for (id = 0; id < BONDD_MAX_LINKS; id++) {
-		a = &p->link[id].agg;
-		if (a->len == 0)
-			continue;
-		if (!a->all_small || a->len > frame_max / 2 ||
-		    now - a->since_us >= AGG_WAIT_US)
-			agg_flush(p, id, now);
-		else if (wake == 0 || a->since_us + AGG_WAIT_US < wake)
-			wake = a->since_us + AGG_WAIT_US;
-	}
+	for (id = 0; id < BONDD_MAX_LINKS; id++)
+		switch (agg_settle(&p->link[id].agg, now, &at)) {
+		case AGG_SEND:
+			link_flush(p, id, now);
+			break;
+		case AGG_WAIT:
+			if (wake == 0 || at < wake)
+				wake = at;
+			break;
+		case AGG_EMPTY:
+			break;
+		}
 	if (wake != 0)
 		peer_timer_arm(p, wake);
 }
@@ -388,7 +346,7 @@ send_realtime(struct core_peer *p, const uint8_t *pkt, size_t len,
 	if (cconf.rt_duplicate)
 		dup = sched_pick_best_latency(&p->sched, now, id);
 	/* Realtime goes alone and at once: no aggregation delay. */
-	agg_flush(p, id, now);
+	link_flush(p, id, now);
 	sched_sent(&p->sched, id, len + FRAME_PACKET_OVERHEAD4, now);
 	off = INNER_HDR_LEN;
 	frame_rec_put(frame, frame_max, &off, pkt, len);
@@ -463,7 +421,7 @@ tun_packet(uint8_t *pkt, size_t len, uint64_t now)
 		return;
 	}
 	sched_sent(&p->sched, id, len + FRAME_PACKET_OVERHEAD4, now);
-	agg_add(p, id, pkt, len, now);
+	link_queue(p, id, pkt, len, now);
 }
 
 static void
@@ -488,7 +446,7 @@ tun_read_cb(evutil_socket_t fd, short ev, void *arg)
 	}
 	for (i = 0; i < (int)cconf.npeers; i++)
 		if (peers[i].active)
-			agg_settle(&peers[i], now);
+			peer_settle(&peers[i], now);
 	flush_queues();
 }
 
@@ -535,7 +493,7 @@ reorder_drain(struct core_peer *p, uint64_t now)
 
 /* Resend a kept frame on the best other link; 0 if it went. */
 static int
-resend(struct core_peer *p, struct retx *r, uint64_t now)
+resend(struct core_peer *p, struct retx_frame *r, uint64_t now)
 {
 	int	id;
 
@@ -553,44 +511,32 @@ static void
 nack_received(struct core_peer *p, const uint8_t *body, size_t len,
     uint64_t now)
 {
-	struct retx	*r;
-	uint32_t	 seqs[INNER_NACK_MAX];
-	size_t		 n, i;
+	struct retx_frame *want[INNER_NACK_MAX];
+	size_t		 nwant, i;
+	int		 asked;
 
-	if (frame_nack_get(body, len, seqs, &n) == -1) {
+	if ((asked = nack_wanted(&p->retx, body, len, now, want,
+	    &nwant)) == -1) {
 		st.malformed++;
 		return;
 	}
-	for (i = 0; i < n; i++) {
-		st.nack_rx++;
-		r = &p->retx[seqs[i] % RETX_SLOTS];
-		if (!r->used || r->seq != seqs[i] ||
-		    now - r->sent_us > RETX_MAX_AGE_US)
-			continue;
-		if (resend(p, r, now) == 0)
+	st.nack_rx += asked;
+	for (i = 0; i < nwant; i++)
+		if (resend(p, want[i], now) == 0)
 			st.resent++;
-	}
 }
 
 /* Ask the peer for what is missing before the hold gives up on it. */
 static void
 nack_send(struct core_peer *p, uint64_t now)
 {
-	struct inner_hdr h;
-	uint32_t	 seqs[INNER_NACK_MAX];
 	uint8_t		*f = framebuf;
 	size_t		 len;
-	int		 n = 0, id;
+	int		 n, id;
 
-	reorder_missing(p->ro, now, seqs, &n, INNER_NACK_MAX);
-	if (n == 0 || (id = sched_pick_best_latency(&p->sched, now, -1)) < 0)
+	if ((len = nack_build(p->ro, epoch, now, f, &n)) == 0 ||
+	    (id = sched_pick_best_latency(&p->sched, now, -1)) < 0)
 		return;
-	memset(&h, 0, sizeof(h));
-	h.kind = INNER_NACK;
-	h.epoch = epoch;
-	h.send_ts_us = (uint32_t)now;
-	len = inner_hdr_encode(f, &h);
-	len += frame_nack_put(f + len, seqs, n);
 	if (frame_send(p, id, f, len) == 0)
 		st.nack_tx += n;
 	p->last_nack_us = now;
@@ -603,9 +549,9 @@ peer_service(struct core_peer *p, uint64_t now)
 	uint64_t	dl;
 
 	reorder_drain(p, now);
-	if (now - p->last_nack_us >= NACK_PERIOD_US)
+	if (nack_due(p->last_nack_us, now))
 		nack_send(p, now);
-	agg_settle(p, now);
+	peer_settle(p, now);
 	if ((dl = reorder_next_deadline(p->ro)) != 0) {
 		/* While frames wait for a gap, look for NACKs too. */
 		if (dl > now + NACK_PERIOD_US)
@@ -737,23 +683,18 @@ frame_received(int instance, const struct pktq_elem *e, uint64_t now)
 static void
 link_failed(struct core_peer *p, int id, uint64_t now)
 {
-	struct retx	*r;
+	struct retx_frame *r;
 	uint64_t	 window;
-	int		 i, moved;
+	size_t		 next = 0;
+	int		 moved;
 
 	moved = flow_unpin_link(p->flows, id);
-	window = (uint64_t)p->link[id].info.srtt_us * 2;
-	if (window < FAILOVER_MIN_US)
-		window = FAILOVER_MIN_US;
-	if (window > RETX_MAX_AGE_US)
-		window = RETX_MAX_AGE_US;
-	agg_flush(p, id, now);
-	for (i = 0; i < RETX_SLOTS; i++) {
-		r = &p->retx[i];
-		if (r->used && r->link == id && now - r->sent_us <= window &&
-		    resend(p, r, now) == 0)
+	window = retx_failover_window(p->link[id].info.srtt_us);
+	link_flush(p, id, now);
+	while ((r = retx_next_on_link(&p->retx, &next, id, window,
+	    now)) != NULL)
+		if (resend(p, r, now) == 0)
 			st.failover_resent++;
-	}
 	log_info("peer %s link %u: not usable; %d flows moved", p->name, id,
 	    moved);
 }
