@@ -17,7 +17,7 @@
 /*
  * Is it an IP packet: version, header length and total length agree
  * with the bytes read.  Runs in the core on packets from the TUN device
- * and from peers, untrusted.
+ * and from peers, untrusted; holds no secrets.
  */
 
 #include <sys/socket.h>

@@ -19,7 +19,8 @@
  * spelled out with shifts, so nothing depends on the host or on struct
  * layout.  Runs in the core and in linkd on frames linkd authenticated,
  * trusted no more than the network: every decoder checks the length
- * before it reads a field.  Holds no secrets.
+ * before it reads a field.  The parent only asks for the overhead of
+ * a link.  Holds no secrets.
  */
 
 #include <sys/socket.h>

@@ -33,9 +33,10 @@
  *   kind NACK: count u16, reserved u16 (0), then count sequence
  *              numbers u32 that the sending core misses; core to core
  *
- * Used by the core and by linkd, on frames linkd authenticated; every
- * length is still checked, as a linkd is trusted no more than the
- * network.  Holds no secrets.
+ * Used by the core and by linkd on frames linkd authenticated, every
+ * length still checked, as a linkd is trusted no more than the
+ * network; the parent takes the overhead figures for the TUN MTU.
+ * Holds no secrets.
  */
 
 #ifndef FRAME_H
