@@ -15,12 +15,99 @@
  */
 
 /*
- * The core role: TUN device <-> linkd packet queues.
+ * The core role: it owns the TUN device and bonds the links of each
+ * peer.  Its files share what is declared here: core.c starts the role
+ * and follows the parent (configuration, reload, statistics);
+ * core_tx.c carries packets from the TUN device to the linkd queues;
+ * core_rx.c carries frames from the linkd queues to the TUN device and
+ * follows the links' state.  Runs sandboxed and unprivileged; holds no
+ * keys and never sees bytes that linkd has not authenticated, and
+ * trusts a linkd no more than the network.
  */
 
 #ifndef CORE_H
 #define CORE_H
 
+#include <event2/event.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "agg.h"
+#include "bondd.h"
+#include "config.h"
+#include "flow.h"
+#include "linkinfo.h"
+#include "messages.h"
+#include "pktq.h"
+#include "reorder.h"
+#include "retx.h"
+#include "scheduler.h"
+
+#define NO_LINKD	(-1)
+
+/* One link of a peer, as the core sees it. */
+struct core_link {
+	int		 linkd;		/* session holder, or NO_LINKD */
+	struct link_info info;		/* its linkd's last report */
+	int		 have_info;
+	int		 usable;	/* the scheduler may use it */
+	uint64_t	 usable_since;
+	int		 was_usable;	/* ever */
+	struct agg	 agg;		/* exists while the peer is active */
+};
+
+struct core_peer {
+	char		 name[BONDD_PEER_NAME_MAX];
+	struct conf_prefix allowed[BONDD_MAX_ALLOWED];
+	int		 nallowed;
+	uint32_t	 seq;		/* next frame sequence */
+	struct core_link link[BONDD_MAX_LINKS];
+	struct sched	 sched;
+	int		 active;	/* the buffers below exist */
+	struct reorder	*ro;
+	struct flow_table *flows;
+	struct retx	 retx;
+	struct event	*timer;
+	uint64_t	 timer_at;	/* 0: not armed */
+	uint64_t	 last_nack_us;
+	uint16_t	 peer_epoch;	/* the peer core's, 0 = none yet */
+	uint16_t	 old_epoch;	/* its previous one */
+};
+
+/* The packet queue to and from one linkd. */
+struct linkq {
+	struct pktq	*q;
+	struct event	*ev;
+	int		 dirty;
+};
+
+/* core.c */
+extern struct event_base	*base;
+extern struct ipc_conf_core	 cconf;
+extern struct core_peer		 peers[BONDD_MAX_PEERS];
+extern int			 tun_fd;
+extern struct linkq		 linkqs[BONDD_MAX_LINKS];
+extern struct ipc_core_stats	 st;
+extern size_t			 frame_max;	/* inner frame limit */
+extern uint16_t			 epoch;		/* ours, random, not 0 */
+
 int	core_main(int, int);
+void	peer_activate(struct core_peer *);
+
+/* core_tx.c */
+int	link_has_session(const struct core_peer *, int);
+int	frame_send(struct core_peer *, int, const uint8_t *, size_t);
+int	resend(struct core_peer *, struct retx_frame *, uint64_t);
+void	link_flush(struct core_peer *, int, uint64_t);
+void	peer_settle(struct core_peer *, uint64_t);
+void	flush_queues(void);
+void	clamp_mss(uint8_t *, size_t, int);
+void	tun_read_cb(evutil_socket_t, short, void *);
+
+/* core_rx.c */
+void	peer_timer_cb(evutil_socket_t, short, void *);
+void	peer_timer_arm(struct core_peer *, uint64_t);
+void	linkq_close(int, uint64_t);
+void	linkq_set(int, int);
 
 #endif /* CORE_H */

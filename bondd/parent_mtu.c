@@ -30,11 +30,11 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "frame.h"
 #include "log.h"
 #include "parent.h"
 #include "pktq.h"
 #include "priv.h"
-#include "wire.h"
 
 uint32_t	tun_mtu;
 
@@ -69,8 +69,8 @@ link_payload(const struct conf_link *l, int family)
 		    priv_device_mtu(l->device) != 0)
 			lmtu = priv_device_mtu(l->device);
 	}
-	outer = (family == AF_INET6 ? 40 : 20) + 8 + WIRE_DATA_OVERHEAD;
-	if (lmtu < outer + INNER_HDR_LEN + INNER_REC_HDR_LEN + 576) {
+	outer = frame_outer_overhead(family);
+	if (lmtu < outer + FRAME_INNER_OVERHEAD + 576) {
 		log_warnx("link %s: MTU %u is too small",
 		    l != NULL ? l->name : "listen", lmtu);
 		return 0;
@@ -99,7 +99,7 @@ compute_mtu(void)
 		if (slots[i].payload_max < min)
 			min = slots[i].payload_max;
 	}
-	tun_mtu = min - INNER_HDR_LEN - INNER_REC_HDR_LEN;
+	tun_mtu = min - FRAME_INNER_OVERHEAD;
 	if (conf.tun_mtu != 0) {
 		if (conf.tun_mtu > tun_mtu) {
 			log_warnx("tunnel mtu %u is larger than the links "

@@ -37,13 +37,13 @@
 
 #include "bondd.h"
 #include "config.h"
+#include "frame.h"
 #include "ipc.h"
 #include "log.h"
 #include "messages.h"
 #include "parent.h"
 #include "priv.h"
 #include "reload.h"
-#include "wire.h"
 
 /* A link socket reload_open() opened, and the payload its MTU allows. */
 struct new_sock {
@@ -175,7 +175,7 @@ reload_open(const struct config *nc, const struct reload_diff *d,
 		    "links have stopped; reload again");
 		return CTL_RES_PENDING;
 	}
-	need = tun_mtu + INNER_HDR_LEN + INNER_REC_HDR_LEN;
+	need = tun_mtu + FRAME_INNER_OVERHEAD;
 	for (i = 0; i < d->nlinks; i++) {
 		e = &d->links[i];
 		if (e->class != RELOAD_ADDED && e->class != RELOAD_HARD)

@@ -20,7 +20,7 @@
  * (now a SOCK_SEQPACKET socketpair moved in batches with sendmmsg and
  * recvmmsg; later a shared-memory ring) is one file, common/pktq.c.
  *
- * Each element is a pktq_hdr followed by an inner frame (wire.h).
+ * Each element is a pktq_hdr followed by an inner frame (frame.h).
  * Receivers validate every element: length, type, ids.
  */
 

@@ -34,15 +34,8 @@
  * || responder static public key), so a responder can drop junk before
  * any Diffie-Hellman.
  *
- * Inner frame (plaintext of DATA), 12-byte header:
- *   kind u8, flags u8, epoch u16, seq u32, send_ts_us u32
- *   (epoch: random per core start, so a restarted peer's new sequence
- *   numbers are not mistaken for old ones; 0 in linkd's own frames)
- *   kind DATA: one or more records of (len u16, IP packet[len])
- *   kind KEEPALIVE: nothing more
- *   kind PROBE: struct wire_probe (WIRE_PROBE_LEN bytes), linkd to linkd
- *   kind NACK: count u16, reserved u16, then count sequence numbers u32
- *              the receiving core misses; core to core
+ * The inner frame, the plaintext of DATA, and what a packet costs on
+ * the wire are described in frame.h.
  */
 
 #ifndef WIRE_H
@@ -72,20 +65,9 @@ enum wire_type {
 				    WIRE_MAC_LEN)
 #define WIRE_DATA_OVERHEAD	(WIRE_DATA_HDR_LEN + WIRE_TAG_LEN)
 
-#define INNER_HDR_LEN		12
-#define INNER_REC_HDR_LEN	2
-
-enum inner_kind {
-	INNER_DATA = 1,
-	INNER_KEEPALIVE = 2,
-	INNER_PROBE = 3,
-	INNER_NACK = 4
-};
-
-#define WIRE_NACK_MAX		64
-
 /*
- * A probe, sent on every link at the probe interval, also when idle.
+ * A probe, the body of an INNER_PROBE frame (frame.h), sent on every
+ * link at the probe interval, also when idle.
  * Echoing the peer's last probe gives the RTT; the counters give the
  * loss and the delivered rate of each direction.
  *   seq u32, tx_us u64, echo_seq u32, echo_tx_us u64, echo_hold_us u32,
@@ -110,11 +92,6 @@ struct wire_probe {
 	uint8_t		state;		/* sender's enum link_state */
 	uint64_t	quota_bytes;
 };
-
-/* Outer IP + UDP + DATA header + tag + inner header + one record. */
-#define WIRE_TUN_OVERHEAD4	(20 + 8 + WIRE_DATA_OVERHEAD + \
-				    INNER_HDR_LEN + INNER_REC_HDR_LEN)
-#define WIRE_TUN_OVERHEAD6	(WIRE_TUN_OVERHEAD4 + 20)
 
 struct wire_init {
 	uint32_t	sender_index;
@@ -145,14 +122,6 @@ struct wire_init_payload {
 	uint8_t		tai64n[12];	/* big-endian, as WireGuard */
 };
 
-struct inner_hdr {
-	uint8_t		kind;
-	uint8_t		flags;
-	uint16_t	epoch;
-	uint32_t	seq;
-	uint32_t	send_ts_us;
-};
-
 enum wire_err {
 	WIRE_OK = 0,
 	WIRE_ESHORT = -1,	/* shorter than its type needs */
@@ -174,10 +143,8 @@ int	wire_data_hdr_decode(const uint8_t *, size_t, struct wire_data_hdr *);
 void	wire_init_payload_encode(uint8_t *, const struct wire_init_payload *);
 int	wire_init_payload_decode(const uint8_t *, size_t,
 	    struct wire_init_payload *);
-size_t	inner_hdr_encode(uint8_t *, const struct inner_hdr *);
 size_t	wire_probe_encode(uint8_t *, const struct wire_probe *);
 int	wire_probe_decode(const uint8_t *, size_t, struct wire_probe *);
-int	inner_hdr_decode(const uint8_t *, size_t, struct inner_hdr *);
 const char *wire_strerror(int);
 
 #endif /* WIRE_H */

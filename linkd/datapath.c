@@ -34,6 +34,7 @@
 #include <event2/event.h>
 
 #include "config.h"
+#include "frame.h"
 #include "log.h"
 #include "pktq.h"
 #include "util.h"
@@ -112,9 +113,8 @@ linkd_core_read(evutil_socket_t fd, short ev, void *arg)
 	for (i = 0; i < n; i++) {
 		e = &qin[i];
 		if (e->hdr.type != PKTQ_DATA || e->hdr.peer >= ld.npeers ||
-		    e->hdr.len < INNER_HDR_LEN ||
 		    e->hdr.len > ld.conf.payload_max ||
-		    (e->frame[0] != INNER_DATA && e->frame[0] != INNER_NACK)) {
+		    !frame_is_core(e->frame, e->hdr.len)) {
 			ld.core_bad++;
 			log_ratelimit("linkd-corebad", "%s: malformed frame "
 			    "from the core (type %u, peer %u, len %u)",

@@ -43,6 +43,7 @@
 #include "bondd.h"
 #include "childargs.h"
 #include "config.h"
+#include "frame.h"
 #include "ipc.h"
 #include "log.h"
 #include "messages.h"

@@ -33,6 +33,7 @@
 #include <event2/event.h>
 
 #include "config.h"
+#include "frame.h"
 #include "log.h"
 #include "pktq.h"
 #include "util.h"

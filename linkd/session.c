@@ -34,6 +34,7 @@
 
 #include "bondd.h"
 #include "config.h"
+#include "frame.h"
 #include "handshake.h"
 #include "log.h"
 #include "noise.h"

@@ -32,6 +32,7 @@
 #include <stdint.h>
 
 #include "bondd.h"
+#include "frame.h"
 #include "handshake.h"
 #include "messages.h"
 #include "replay.h"

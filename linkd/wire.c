@@ -26,6 +26,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "frame.h"
 #include "linkinfo.h"
 #include "wire.h"
 
@@ -260,39 +261,6 @@ wire_init_payload_decode(const uint8_t *p, size_t len,
 	pl->flags = p[1];
 	memcpy(pl->link_name, name, sizeof(pl->link_name));
 	memcpy(pl->tai64n, name + sizeof(pl->link_name), sizeof(pl->tai64n));
-	return (WIRE_OK);
-}
-
-size_t
-inner_hdr_encode(uint8_t *p, const struct inner_hdr *h)
-{
-	p[0] = h->kind;
-	p[1] = h->flags;
-	put16(p + 2, h->epoch);
-	put32(p + 4, h->seq);
-	put32(p + 8, h->send_ts_us);
-	return (INNER_HDR_LEN);
-}
-
-int
-inner_hdr_decode(const uint8_t *p, size_t len, struct inner_hdr *h)
-{
-	if (len < INNER_HDR_LEN)
-		return (WIRE_ESHORT);
-	switch (p[0]) {
-	case INNER_DATA:
-	case INNER_KEEPALIVE:
-	case INNER_PROBE:
-	case INNER_NACK:
-		break;
-	default:
-		return (WIRE_ETYPE);
-	}
-	h->kind = p[0];
-	h->flags = p[1];
-	h->epoch = get16(p + 2);
-	h->seq = get32(p + 4);
-	h->send_ts_us = get32(p + 8);
 	return (WIRE_OK);
 }
 

@@ -34,6 +34,7 @@
 #include <sodium.h>
 
 #include "config.h"
+#include "frame.h"
 #include "log.h"
 #include "noise.h"
 #include "pktq.h"

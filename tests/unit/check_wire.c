@@ -28,6 +28,7 @@
 #include <check.h>
 #include <sodium.h>
 
+#include "frame.h"
 #include "linkinfo.h"
 #include "wire.h"
 #include "check_main.h"
@@ -48,7 +49,6 @@ static const char *golden_resp =
     "202122232425262728292a2b2c2d2e2f606162636465666768696a6b"
     "6c6d6e6fe0e1e2e3e4e5e6e7e8e9eaebecedeeef";
 static const char *golden_data = "01040000efbeadde0807060504030201";
-static const char *golden_inner = "01803412" "04030201d0c0b0a0";
 /* seq, tx_us, echo_seq, echo_tx_us, echo_hold_us, rx_loss_ppm 5000,
  * rx_bytes, owd_us -2, rate_bps, priority 7, flags BACKUP, state
  * LOSSY, reserved, quota_bytes. */
@@ -84,7 +84,6 @@ START_TEST(test_sizes)
 	ck_assert_uint_eq(WIRE_INIT_LEN, 150);
 	ck_assert_uint_eq(WIRE_RESP_LEN, 76);
 	ck_assert_uint_eq(WIRE_DATA_HDR_LEN, 16);
-	ck_assert_uint_eq(INNER_HDR_LEN, 12);
 	ck_assert_uint_eq(WIRE_INIT_PAYLOAD, 30);
 }
 END_TEST
@@ -164,47 +163,6 @@ START_TEST(test_golden_data)
 	    WIRE_ESHORT);
 	ck_assert_int_eq(wire_data_hdr_decode(want, WIRE_DATA_HDR_LEN, &d),
 	    WIRE_ESHORT);
-}
-END_TEST
-
-START_TEST(test_golden_inner)
-{
-	struct inner_hdr h, d;
-	uint8_t want[INNER_HDR_LEN], buf[INNER_HDR_LEN];
-
-	h.kind = INNER_DATA;
-	h.flags = 0x80;
-	h.epoch = 0x1234;
-	h.seq = 0x01020304;
-	h.send_ts_us = 0xa0b0c0d0;
-	ck_assert_uint_eq(unhex(want, sizeof(want), golden_inner),
-	    INNER_HDR_LEN);
-	ck_assert_uint_eq(inner_hdr_encode(buf, &h), INNER_HDR_LEN);
-	ck_assert_mem_eq(buf, want, INNER_HDR_LEN);
-	ck_assert_int_eq(inner_hdr_decode(want, sizeof(want), &d), WIRE_OK);
-	ck_assert_uint_eq(d.kind, h.kind);
-	ck_assert_uint_eq(d.flags, h.flags);
-	ck_assert_uint_eq(d.epoch, h.epoch);
-	ck_assert_uint_eq(d.seq, h.seq);
-	ck_assert_uint_eq(d.send_ts_us, h.send_ts_us);
-
-	ck_assert_int_eq(inner_hdr_decode(want, INNER_HDR_LEN - 1, &d),
-	    WIRE_ESHORT);
-	want[0] = INNER_KEEPALIVE;
-	ck_assert_int_eq(inner_hdr_decode(want, sizeof(want), &d), WIRE_OK);
-	ck_assert_uint_eq(d.kind, INNER_KEEPALIVE);
-	want[0] = 0;
-	ck_assert_int_eq(inner_hdr_decode(want, sizeof(want), &d),
-	    WIRE_ETYPE);
-	want[0] = INNER_PROBE;
-	ck_assert_int_eq(inner_hdr_decode(want, sizeof(want), &d), WIRE_OK);
-	ck_assert_uint_eq(d.kind, INNER_PROBE);
-	want[0] = INNER_NACK;
-	ck_assert_int_eq(inner_hdr_decode(want, sizeof(want), &d), WIRE_OK);
-	ck_assert_uint_eq(d.kind, INNER_NACK);
-	want[0] = 5;
-	ck_assert_int_eq(inner_hdr_decode(want, sizeof(want), &d),
-	    WIRE_ETYPE);
 }
 END_TEST
 
@@ -423,7 +381,7 @@ xorshift(uint64_t *s)
 START_TEST(test_random)
 {
 	static const size_t lens[] = { WIRE_INIT_LEN, WIRE_RESP_LEN,
-	    WIRE_DATA_HDR_LEN + WIRE_TAG_LEN + INNER_HDR_LEN, INNER_HDR_LEN,
+	    WIRE_DATA_HDR_LEN + WIRE_TAG_LEN + INNER_HDR_LEN,
 	    WIRE_INIT_PAYLOAD, WIRE_PROBE_LEN };
 	static const uint8_t types[] = { WIRE_HANDSHAKE_INIT,
 	    WIRE_HANDSHAKE_RESP, WIRE_DATA };
@@ -431,7 +389,6 @@ START_TEST(test_random)
 	struct wire_resp mr;
 	struct wire_data_hdr md;
 	struct wire_init_payload mp;
-	struct inner_hdr mh;
 	struct wire_probe mw;
 	uint8_t *heap, *buf, out[256];
 	uint64_t s = 0x9e3779b97f4a7c15ULL, r;
@@ -444,7 +401,7 @@ START_TEST(test_random)
 	ck_assert_ptr_nonnull(heap);
 	for (n = 0; n < 1000000; n++) {
 		r = xorshift(&s);
-		len = (r & 1) ? lens[(r >> 8) % 6] : (size_t)((r >> 8) % 200);
+		len = (r & 1) ? lens[(r >> 8) % 5] : (size_t)((r >> 8) % 200);
 		buf = heap + 200 - len;
 		for (i = 0; i < len; i++)
 			buf[i] = (uint8_t)(xorshift(&s) >> 24);
@@ -502,12 +459,6 @@ START_TEST(test_random)
 				bad++;
 			ok++;
 		}
-		if (inner_hdr_decode(buf, len, &mh) == WIRE_OK) {
-			if (inner_hdr_encode(out, &mh) != INNER_HDR_LEN ||
-			    memcmp(out, buf, INNER_HDR_LEN) != 0)
-				bad++;
-			ok++;
-		}
 	}
 	free(heap);
 	/* Checked once: an assertion per datagram costs a pipe write. */
@@ -527,7 +478,6 @@ wire_suite(void)
 	tcase_add_test(tc, test_golden_init);
 	tcase_add_test(tc, test_golden_resp);
 	tcase_add_test(tc, test_golden_data);
-	tcase_add_test(tc, test_golden_inner);
 	tcase_add_test(tc, test_golden_probe);
 	tcase_add_test(tc, test_golden_payload);
 	tcase_add_test(tc, test_rejections);

@@ -15,50 +15,14 @@
  */
 
 /*
- * The records of inner frames, and the check that bytes are an IP
- * packet.  Runs in the core.
+ * Is it an IP packet: version, header length and total length agree
+ * with the bytes read.  Runs in the core on packets from the TUN device
+ * and from peers, untrusted; holds no secrets.
  */
 
 #include <sys/socket.h>
 
-#include <string.h>
-
-#include "frame.h"
-#include "wire.h"
-
-size_t
-frame_rec_put(uint8_t *out, size_t size, size_t *off, const uint8_t *pkt,
-    size_t len)
-{
-	if (len == 0 || len > UINT16_MAX || *off > size ||
-	    size - *off < INNER_REC_HDR_LEN + len)
-		return 0;
-	out[*off] = len & 0xff;
-	out[*off + 1] = len >> 8;
-	memcpy(out + *off + INNER_REC_HDR_LEN, pkt, len);
-	*off += INNER_REC_HDR_LEN + len;
-	return INNER_REC_HDR_LEN + len;
-}
-
-int
-frame_rec_next(const uint8_t *recs, size_t len, size_t *off,
-    const uint8_t **pkt, size_t *plen)
-{
-	size_t	n;
-
-	if (*off == len)
-		return 0;
-	if (*off > len || len - *off < INNER_REC_HDR_LEN)
-		return -1;
-	n = recs[*off] | (size_t)recs[*off + 1] << 8;
-	*off += INNER_REC_HDR_LEN;
-	if (n == 0 || n > len - *off)
-		return -1;
-	*pkt = recs + *off;
-	*plen = n;
-	*off += n;
-	return 1;
-}
+#include "ipcheck.h"
 
 int
 ip_check(const uint8_t *p, size_t len, const uint8_t **src,

@@ -1,0 +1,483 @@
+/*
+ * Copyright (c) 2026 The bondd developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * The core's way in: frames from the linkd queues are checked against
+ * the link and session they claim, their peer's epoch, put back in
+ * order (reorder.c), and their packets checked and written to the TUN
+ * device; NACKs are answered (nack.c) and asked for.  The queues also
+ * bring the links' sessions and state, which decide what the scheduler
+ * may use and what a failed link had in flight.  Runs in the core,
+ * sandboxed and unprivileged; holds no keys, never sees bytes that
+ * linkd has not authenticated, and trusts a linkd no more than the
+ * network.
+ */
+
+#include <errno.h>
+#include <event2/event.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bondd.h"
+#include "config.h"
+#include "core.h"
+#include "flow.h"
+#include "frame.h"
+#include "ipcheck.h"
+#include "linkinfo.h"
+#include "log.h"
+#include "messages.h"
+#include "nack.h"
+#include "pktq.h"
+#include "reorder.h"
+#include "retx.h"
+#include "scheduler.h"
+#include "util.h"
+
+#define RAMP_US		2000000		/* a returning link's rate ramp */
+#define RATE_MARGIN_MIN	32000		/* bit/s kept free on every link */
+
+static struct pktq_elem		 elems[PKTQ_BATCH];
+
+static int
+peer_allows(const struct core_peer *p, int family, const uint8_t *src)
+{
+	int	j;
+
+	for (j = 0; j < p->nallowed; j++)
+		if (prefix_match(&p->allowed[j], family, src))
+			return 1;
+	return 0;
+}
+
+/* Write the packets of one frame (records, header stripped). */
+static void
+deliver_records(struct core_peer *p, const uint8_t *recs, size_t len)
+{
+	const uint8_t	*pkt, *src, *dst;
+	size_t		 plen, off = 0;
+	int		 family, r;
+
+	while ((r = frame_rec_next(recs, len, &off, &pkt, &plen)) == 1) {
+		if ((family = ip_check(pkt, plen, &src, &dst)) == -1) {
+			st.malformed++;
+			continue;
+		}
+		/* A peer may only send from the addresses it owns. */
+		if (!peer_allows(p, family, src)) {
+			st.bad_source++;
+			continue;
+		}
+		clamp_mss((uint8_t *)pkt, plen, family);
+		if (write(tun_fd, pkt, plen) == -1) {
+			log_ratelimit("tunwrite", "tun write: %s",
+			    strerror(errno));
+			continue;
+		}
+		st.tun_tx_packets++;
+		st.tun_tx_bytes += plen;
+	}
+	if (r == -1)
+		st.malformed++;
+}
+
+static void
+reorder_drain(struct core_peer *p, uint64_t now)
+{
+	const uint8_t	*recs;
+	size_t		 len;
+
+	while (reorder_pop(p->ro, now, &recs, &len) == 1)
+		deliver_records(p, recs, len);
+}
+
+static void
+nack_received(struct core_peer *p, const uint8_t *body, size_t len,
+    uint64_t now)
+{
+	struct retx_frame *want[INNER_NACK_MAX];
+	size_t		 nwant, i;
+	int		 asked;
+
+	if ((asked = nack_wanted(&p->retx, body, len, now, want,
+	    &nwant)) == -1) {
+		st.malformed++;
+		return;
+	}
+	st.nack_rx += asked;
+	for (i = 0; i < nwant; i++)
+		if (resend(p, want[i], now) == 0)
+			st.resent++;
+}
+
+/* Ask the peer for what is missing before the hold gives up on it. */
+static void
+nack_send(struct core_peer *p, uint64_t now)
+{
+	static uint8_t	 f[NACK_FRAME_MAX];
+	size_t		 len;
+	int		 n, id;
+
+	if ((len = nack_build(p->ro, epoch, now, f, &n)) == 0 ||
+	    (id = sched_pick_best_latency(&p->sched, now, -1)) < 0)
+		return;
+	if (frame_send(p, id, f, len) == 0)
+		st.nack_tx += n;
+	p->last_nack_us = now;
+}
+
+/* Held frames, pending aggregates and NACKs all wake the same timer. */
+static void
+peer_service(struct core_peer *p, uint64_t now)
+{
+	uint64_t	dl;
+
+	reorder_drain(p, now);
+	if (nack_due(p->last_nack_us, now))
+		nack_send(p, now);
+	peer_settle(p, now);
+	if ((dl = reorder_next_deadline(p->ro)) != 0) {
+		/* While frames wait for a gap, look for NACKs too. */
+		if (dl > now + NACK_PERIOD_US)
+			dl = now + NACK_PERIOD_US;
+		peer_timer_arm(p, dl);
+	}
+}
+
+void
+peer_timer_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct core_peer	*p = arg;
+
+	(void)fd;
+	(void)ev;
+	p->timer_at = 0;
+	peer_service(p, now_us());
+	flush_queues();
+}
+
+void
+peer_timer_arm(struct core_peer *p, uint64_t at)
+{
+	struct timeval	tv;
+	uint64_t	now = now_us(), d;
+
+	if (p->timer_at != 0 && p->timer_at <= at)
+		return;
+	d = at > now ? at - now : 0;
+	tv.tv_sec = d / 1000000;
+	tv.tv_usec = d % 1000000;
+	p->timer_at = at;
+	evtimer_add(p->timer, &tv);
+}
+
+/* The peer an element from a linkd names, if that linkd holds the
+ * session of the link it names; NULL for anything else. */
+static struct core_peer *
+elem_peer(int instance, const struct pktq_hdr *h)
+{
+	if (h->peer >= cconf.npeers || h->link_id >= BONDD_MAX_LINKS ||
+	    peers[h->peer].link[h->link_id].linkd != instance)
+		return NULL;
+	return &peers[h->peer];
+}
+
+/*
+ * The peer's core restarted (a new epoch): its sequence numbers start
+ * somewhere new, so our reordering state says nothing about them.
+ * Frames of its previous epoch still in flight are dropped.
+ */
+static int
+peer_epoch_change(struct core_peer *p, uint16_t e)
+{
+	if (e == 0 || (p->old_epoch != 0 && e == p->old_epoch)) {
+		st.reorder_dup++;
+		return -1;
+	}
+	if (p->peer_epoch != 0)
+		log_info("peer %s restarted: reordering starts afresh",
+		    p->name);
+	p->old_epoch = p->peer_epoch;
+	p->peer_epoch = e;
+	reorder_reset(p->ro);
+	return 0;
+}
+
+static void
+frame_received(int instance, const struct pktq_elem *e, uint64_t now)
+{
+	struct inner_hdr	 ih;
+	struct core_peer	*p;
+	int32_t			 owd;
+	int			 v;
+
+	if ((p = elem_peer(instance, &e->hdr)) == NULL || !p->active ||
+	    inner_hdr_decode(e->frame, e->hdr.len, &ih) != 0) {
+		st.malformed++;
+		return;
+	}
+	if ((ih.kind == INNER_DATA || ih.kind == INNER_NACK) &&
+	    ih.epoch != p->peer_epoch && peer_epoch_change(p, ih.epoch) == -1)
+		return;
+	owd = (int32_t)((uint32_t)now - ih.send_ts_us);
+	switch (ih.kind) {
+	case INNER_DATA:
+		break;
+	case INNER_NACK:
+		reorder_sample(p->ro, e->hdr.link_id, owd, now);
+		nack_received(p, e->frame + INNER_HDR_LEN,
+		    e->hdr.len - INNER_HDR_LEN, now);
+		return;
+	default:
+		st.malformed++;
+		return;
+	}
+	for (;;) {
+		v = reorder_push(p->ro, ih.seq, e->hdr.link_id, owd,
+		    e->frame + INNER_HDR_LEN, e->hdr.len - INNER_HDR_LEN,
+		    now);
+		if (v != REORDER_FULL)
+			break;
+		reorder_drain(p, now);
+	}
+	switch (v) {
+	case REORDER_LATE:
+		st.reorder_late++;
+		/* FALLTHROUGH */
+	case REORDER_DELIVER:
+		deliver_records(p, e->frame + INNER_HDR_LEN,
+		    e->hdr.len - INNER_HDR_LEN);
+		reorder_drain(p, now);
+		break;
+	case REORDER_HELD:
+		reorder_drain(p, now);
+		break;
+	case REORDER_DUP:
+	case REORDER_OLD:
+		st.reorder_dup++;
+		break;
+	default:
+		st.malformed++;
+		break;
+	}
+}
+
+/* A link stopped carrying: move its realtime flows, and resend what
+ * it had in flight, which the peer would otherwise wait for. */
+static void
+link_failed(struct core_peer *p, int id, uint64_t now)
+{
+	struct retx_frame *r;
+	uint64_t	 window;
+	size_t		 next = 0;
+	int		 moved;
+
+	moved = flow_unpin_link(p->flows, id);
+	window = retx_failover_window(p->link[id].info.srtt_us);
+	link_flush(p, id, now);
+	while ((r = retx_next_on_link(&p->retx, &next, id, window,
+	    now)) != NULL)
+		if (resend(p, r, now) == 0)
+			st.failover_resent++;
+	log_info("peer %s link %u: not usable; %d flows moved", p->name, id,
+	    moved);
+}
+
+/*
+ * The scheduler sees a link that just became usable at a quarter of its
+ * rate, rising to all of it over RAMP_US: a link back from an outage
+ * proves itself before it carries its full share.
+ */
+static void
+sched_feed(struct core_peer *p, int id, uint64_t now)
+{
+	struct core_link	*l = &p->link[id];
+	struct link_info	 li = l->info;
+	uint64_t		 age = now - l->usable_since;
+
+	if (l->usable && age < RAMP_US)
+		li.rate_cfg_bps = li.rate_cfg_bps / 4 +
+		    li.rate_cfg_bps * 3 / 4 * age / RAMP_US;
+	sched_link_update(&p->sched, id, &li, l->usable);
+}
+
+static void
+link_update(struct core_peer *p, int id, uint64_t now)
+{
+	struct core_link	*l = &p->link[id];
+	int			 usable, was = l->usable;
+
+	usable = link_has_session(p, id) && l->have_info &&
+	    (l->info.state == LINK_STATE_RUNNING ||
+	    l->info.state == LINK_STATE_LOSSY);
+	l->usable = usable;
+	/* No ramp the first time: there is nothing to recover from. */
+	if (!was && usable) {
+		l->usable_since = l->was_usable ? now : now - RAMP_US;
+		l->was_usable = 1;
+	}
+	if (l->have_info)
+		sched_feed(p, id, now);
+	else
+		sched_link_remove(&p->sched, id);
+	if (was && !usable)
+		link_failed(p, id, now);
+	else if (!was && usable)
+		log_info("peer %s link %u: carrying traffic", p->name, id);
+}
+
+static void
+link_info_received(int instance, const struct pktq_elem *e, uint64_t now)
+{
+	struct link_info	 li;
+	struct core_peer	*p;
+	uint64_t		 margin;
+
+	if ((p = elem_peer(instance, &e->hdr)) == NULL ||
+	    e->hdr.len != sizeof(li)) {
+		st.malformed++;
+		return;
+	}
+	memcpy(&li, e->frame, sizeof(li));
+	if (li.state >= LINK_STATE_MAX || li.priority > 16 || li.backup > 1) {
+		st.malformed++;
+		return;
+	}
+	/* Without a configured rate, linkd's estimate stands in for it. */
+	if (li.rate_cfg_bps == 0)
+		li.rate_cfg_bps = li.rate_est_bps;
+	/* Aim a little under the rate: probes (about 11 kbit/s),
+	 * keepalives and resends travel too, and a link's own queue must
+	 * stay short. */
+	margin = li.rate_cfg_bps / 64 > RATE_MARGIN_MIN ?
+	    li.rate_cfg_bps / 64 : RATE_MARGIN_MIN;
+	li.rate_cfg_bps -= margin < li.rate_cfg_bps / 2 ? margin :
+	    li.rate_cfg_bps / 2;
+	p->link[e->hdr.link_id].info = li;
+	p->link[e->hdr.link_id].have_info = 1;
+	link_update(p, e->hdr.link_id, now);
+}
+
+static void
+session_change(int instance, const struct pktq_hdr *h, int up, uint64_t now)
+{
+	struct core_peer	*p;
+
+	if (h->peer >= cconf.npeers || h->link_id >= BONDD_MAX_LINKS) {
+		st.malformed++;
+		return;
+	}
+	p = &peers[h->peer];
+	if (up) {
+		peer_activate(p);
+		if (p->link[h->link_id].linkd != instance)
+			log_info("peer %s link %u: session up", p->name,
+			    h->link_id);
+		p->link[h->link_id].linkd = instance;
+	} else if (p->link[h->link_id].linkd == instance) {
+		log_info("peer %s link %u: session down", p->name,
+		    h->link_id);
+		p->link[h->link_id].linkd = NO_LINKD;
+		p->link[h->link_id].have_info = 0;
+	} else
+		return;
+	link_update(p, h->link_id, now);
+}
+
+static void
+linkq_read_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct linkq	*lq = arg;
+	uint64_t	 now = now_us(), dropped;
+	int		 instance = lq - linkqs, n, i;
+
+	(void)fd;
+	(void)ev;
+	/* Only pktq_get moves the count here: the elements it refused. */
+	dropped = pktq_dropped(lq->q);
+	n = pktq_get(lq->q, elems, PKTQ_BATCH);
+	st.malformed += pktq_dropped(lq->q) - dropped;
+	if (n == -1) {
+		if (errno == EPIPE) {
+			/* The linkd died; the parent starts a new one and
+			 * hands us its queue. */
+			linkq_close(instance, now);
+			return;
+		}
+		log_ratelimit("pktq", "linkd %d queue: %s", instance,
+		    strerror(errno));
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		switch (elems[i].hdr.type) {
+		case PKTQ_SESSION_UP:
+			session_change(instance, &elems[i].hdr, 1, now);
+			break;
+		case PKTQ_SESSION_DOWN:
+			session_change(instance, &elems[i].hdr, 0, now);
+			break;
+		case PKTQ_LINK_INFO:
+			link_info_received(instance, &elems[i], now);
+			break;
+		case PKTQ_DATA:
+			frame_received(instance, &elems[i], now);
+			break;
+		default:
+			st.malformed++;
+			break;
+		}
+	}
+	for (i = 0; i < (int)cconf.npeers; i++)
+		if (peers[i].active)
+			peer_service(&peers[i], now);
+	flush_queues();
+}
+
+void
+linkq_close(int instance, uint64_t now)
+{
+	struct linkq	*lq = &linkqs[instance];
+	int		 i, j;
+
+	if (lq->q == NULL)
+		return;
+	event_free(lq->ev);
+	pktq_close(lq->q);
+	lq->q = NULL;
+	lq->dirty = 0;
+	/* The old linkd's sessions died with it. */
+	for (i = 0; i < (int)cconf.npeers; i++)
+		for (j = 0; j < BONDD_MAX_LINKS; j++)
+			if (peers[i].link[j].linkd == instance) {
+				peers[i].link[j].linkd = NO_LINKD;
+				peers[i].link[j].have_info = 0;
+				link_update(&peers[i], j, now);
+			}
+}
+
+void
+linkq_set(int instance, int fd)
+{
+	struct linkq	*lq = &linkqs[instance];
+
+	linkq_close(instance, now_us());
+	if ((lq->q = pktq_open(fd)) == NULL)
+		fatal("pktq_open");
+	if ((lq->ev = event_new(base, fd, EV_READ | EV_PERSIST, linkq_read_cb,
+	    lq)) == NULL || event_add(lq->ev, NULL) == -1)
+		fatalx("linkd queue event");
+	lq->dirty = 0;
+}

@@ -1,0 +1,69 @@
+/*
+ * Copyright (c) 2026 The bondd developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * The frames the core keeps for resending: a ring indexed by sequence
+ * number, so that a NACK finds its frame in one step, and a failed
+ * link's frames in flight can be found again.  Pure logic on a clock
+ * the caller passes in (microseconds).  Runs in the core; holds no
+ * secrets.  The sequence numbers looked up come from a peer's NACK,
+ * which linkd authenticated but which is trusted no further: a slot
+ * answers only for the very sequence number it holds.
+ */
+
+#ifndef RETX_H
+#define RETX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define RETX_SLOTS		2048	/* frames kept for resending */
+#define RETX_MAX_AGE_US		500000	/* older frames are not resent */
+#define RETX_FAILOVER_MIN_US	100000	/* in flight on a failed link */
+
+struct retx_frame {
+	uint32_t	 seq;
+	uint16_t	 len;
+	int8_t		 link;		/* where it went last */
+	uint8_t		 used;
+	uint64_t	 sent_us;	/* when it was first sent */
+	uint8_t		*frame;		/* frame_max bytes of the pool */
+};
+
+struct retx {
+	struct retx_frame *ring;	/* RETX_SLOTS, slot = seq % slots */
+	uint8_t		  *pool;
+	size_t		   frame_max;
+};
+
+/* 0, or -1 without memory (nothing kept allocated). */
+int		 retx_init(struct retx *, size_t frame_max);
+void		 retx_free(struct retx *);
+/* Keep a copy of frame seq (len <= frame_max), sent now on link; it
+ * takes the slot of the frame RETX_SLOTS sequence numbers older. */
+void		 retx_keep(struct retx *, uint32_t seq, const uint8_t *,
+		    size_t len, int link, uint64_t now);
+/* The kept frame seq, if it is young enough to resend; else NULL. */
+struct retx_frame *retx_find(struct retx *, uint32_t seq, uint64_t now);
+/* How far back a failed link's frames count as in flight: twice its
+ * smoothed RTT, within [RETX_FAILOVER_MIN_US, RETX_MAX_AGE_US]. */
+uint64_t	 retx_failover_window(uint32_t srtt_us);
+/* From slot *next on, the next frame last sent on link within window
+ * of now, *next moved past it; NULL when there is none left. */
+struct retx_frame *retx_next_on_link(struct retx *, size_t *next, int link,
+		    uint64_t window, uint64_t now);
+
+#endif /* RETX_H */

@@ -1,0 +1,171 @@
+/*
+ * Copyright (c) 2026 The bondd developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * Unit tests of bondd/retx.c on a simulated clock: a kept frame is
+ * found by its sequence number until it is too old or its slot is
+ * reused, the failover window's bounds, and the walk over the frames a
+ * failed link had in flight.  Test code; trusts its inputs.
+ */
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+
+#include "retx.h"
+#include "check_main.h"
+
+#define FRAME_MAX	1440
+#define T0		1000000000ULL
+
+/* A frame whose bytes tell its sequence number. */
+static void
+keep(struct retx *rt, uint32_t seq, size_t len, int link, uint64_t now)
+{
+	uint8_t	f[FRAME_MAX];
+
+	memset(f, (uint8_t)seq, len);
+	retx_keep(rt, seq, f, len, link, now);
+}
+
+START_TEST(test_keep_find)
+{
+	struct retx		 rt;
+	struct retx_frame	*r;
+
+	ck_assert_int_eq(retx_init(&rt, FRAME_MAX), 0);
+	/* Nothing kept yet, not even sequence 0 of an empty slot. */
+	ck_assert_ptr_null(retx_find(&rt, 0, T0));
+	keep(&rt, 7, 100, 2, T0);
+	keep(&rt, 8, FRAME_MAX, 3, T0 + 10);
+	r = retx_find(&rt, 7, T0 + 1000);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_uint_eq(r->seq, 7);
+	ck_assert_uint_eq(r->len, 100);
+	ck_assert_int_eq(r->link, 2);
+	ck_assert_uint_eq(r->sent_us, T0);
+	ck_assert_uint_eq(r->frame[0], 7);
+	ck_assert_uint_eq(r->frame[99], 7);
+	r = retx_find(&rt, 8, T0 + 1000);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_uint_eq(r->len, FRAME_MAX);
+	ck_assert_uint_eq(r->frame[FRAME_MAX - 1], 8);
+	/* Not kept: never sent, or sent into the same slot later. */
+	ck_assert_ptr_null(retx_find(&rt, 9, T0 + 1000));
+	ck_assert_ptr_null(retx_find(&rt, 7 + RETX_SLOTS, T0 + 1000));
+	keep(&rt, 7 + RETX_SLOTS, 60, 1, T0 + 20);
+	ck_assert_ptr_null(retx_find(&rt, 7, T0 + 1000));
+	r = retx_find(&rt, 7 + RETX_SLOTS, T0 + 1000);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_uint_eq(r->len, 60);
+	ck_assert_int_eq(r->link, 1);
+	retx_free(&rt);
+}
+END_TEST
+
+/* A frame is resent up to RETX_MAX_AGE_US after it was first sent. */
+START_TEST(test_age_limit)
+{
+	struct retx	rt;
+
+	ck_assert_int_eq(retx_init(&rt, FRAME_MAX), 0);
+	keep(&rt, 0xfffffffe, 80, 0, T0);
+	ck_assert_ptr_nonnull(retx_find(&rt, 0xfffffffe, T0));
+	ck_assert_ptr_nonnull(retx_find(&rt, 0xfffffffe,
+	    T0 + RETX_MAX_AGE_US));
+	ck_assert_ptr_null(retx_find(&rt, 0xfffffffe,
+	    T0 + RETX_MAX_AGE_US + 1));
+	retx_free(&rt);
+}
+END_TEST
+
+START_TEST(test_failover_window)
+{
+	ck_assert_uint_eq(retx_failover_window(0), RETX_FAILOVER_MIN_US);
+	ck_assert_uint_eq(retx_failover_window(30000), 100000);
+	ck_assert_uint_eq(retx_failover_window(50000), 100000);
+	ck_assert_uint_eq(retx_failover_window(60000), 120000);
+	ck_assert_uint_eq(retx_failover_window(250000), 500000);
+	ck_assert_uint_eq(retx_failover_window(400000), RETX_MAX_AGE_US);
+	/* Twice the largest RTT does not wrap around. */
+	ck_assert_uint_eq(retx_failover_window(UINT32_MAX), RETX_MAX_AGE_US);
+}
+END_TEST
+
+/* The frames last sent on link 1 within the window, in slot order. */
+START_TEST(test_in_flight)
+{
+	struct retx		 rt;
+	struct retx_frame	*r;
+	uint32_t		 got[8];
+	size_t			 next = 0;
+	int			 n = 0;
+
+	ck_assert_int_eq(retx_init(&rt, FRAME_MAX), 0);
+	keep(&rt, RETX_SLOTS - 1, 50, 1, T0 + 50000);	/* last slot */
+	keep(&rt, 10, 50, 1, T0);			/* too old */
+	keep(&rt, 11, 50, 1, T0 + 1);
+	keep(&rt, 12, 50, 0, T0 + 2);			/* other link */
+	keep(&rt, 13, 50, 1, T0 + 100000);
+	/* Resent on link 2 since: no longer in flight on link 1. */
+	keep(&rt, 14, 50, 1, T0 + 100000);
+	retx_find(&rt, 14, T0 + 100000)->link = 2;
+	while ((r = retx_next_on_link(&rt, &next, 1, 100000,
+	    T0 + 100001)) != NULL) {
+		ck_assert_int_lt(n, 8);
+		ck_assert_int_eq(r->link, 1);
+		got[n++] = r->seq;
+	}
+	ck_assert_int_eq(n, 3);
+	ck_assert_uint_eq(got[0], 11);
+	ck_assert_uint_eq(got[1], 13);
+	ck_assert_uint_eq(got[2], RETX_SLOTS - 1);
+	/* The walk ended: it stays ended. */
+	ck_assert_uint_eq(next, RETX_SLOTS);
+	ck_assert_ptr_null(retx_next_on_link(&rt, &next, 1, 100000,
+	    T0 + 100001));
+	/* Link 2 has the frame moved to it. */
+	next = 0;
+	r = retx_next_on_link(&rt, &next, 2, 100000, T0 + 100001);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_uint_eq(r->seq, 14);
+	ck_assert_ptr_null(retx_next_on_link(&rt, &next, 2, 100000,
+	    T0 + 100001));
+	retx_free(&rt);
+}
+END_TEST
+
+static Suite *
+retx_suite(void)
+{
+	Suite	*s = suite_create("retx");
+	TCase	*tc = tcase_create("core");
+
+	tcase_add_test(tc, test_keep_find);
+	tcase_add_test(tc, test_age_limit);
+	tcase_add_test(tc, test_failover_window);
+	tcase_add_test(tc, test_in_flight);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	return check_run(srunner_create(retx_suite()));
+}
