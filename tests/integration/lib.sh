@@ -372,6 +372,16 @@ link_sum()
 	stat_get "$1" "sum(l.get('$2') or 0 for l in j['links'])"
 }
 
+# conf_get WHO SECTION.KEY: a value of WHO's running configuration as
+# bondctl config prints it (probe.interval, probe.down_after, ...).
+conf_get()
+{
+	timeout 5 "$BONDCTL" -s "$BT_DIR/$1.sock" config |
+	    awk -v s="${2%%.*}:" -v k="${2#*.}:" '
+		/^[^ ]/ { in_s = ($1 == s) }
+		in_s && /^  [^ -]/ && $1 == k { print $2; exit }'
+}
+
 # all_established WHO: every link of the client, or at least one
 # session of the server (which lists its listeners too).
 all_established()
@@ -485,24 +495,31 @@ iperf_mbps()
 	    <"$1" 2>/dev/null || echo "?"
 }
 
-# iperf_stall FILE: the longest run of consecutive intervals with almost
-# no bytes (< 2 % of the mean interval) in seconds, from iperf3 -i JSON;
-# the receiver's intervals when the server's output is in it (client
-# --get-server-output, server -J -i through BT_IPERF_S_ARGS).
+# iperf_stall FILE EVENT_S FRACTION: the longest run, in seconds, of
+# consecutive intervals of iperf3 -i JSON that carried less than
+# FRACTION of the rate before an event EVENT_S seconds into the
+# transfer (the mean of the intervals from 1 s, past slow start, to the
+# event); the receiver's intervals when the server's output is in it
+# (client --get-server-output, server -J -i through BT_IPERF_S_ARGS).
 iperf_stall()
 {
 	"$BT_PY" -c '
 import json, sys
 j = json.load(open(sys.argv[1]))
+event, frac = float(sys.argv[2]), float(sys.argv[3])
 j = j.get("server_output_json") or j
-iv = [(i["sum"]["seconds"], i["sum"]["bytes"]) for i in j["intervals"]]
-mean = sum(b for _, b in iv) / max(1, len(iv))
+iv = [(i["sum"]["start"], i["sum"]["end"], i["sum"]["bytes"])
+    for i in j["intervals"]]
+before = [b / (e - s) for s, e, b in iv if s >= 1 and e <= event and e > s]
+if not before:
+	sys.exit(1)
+rate = sum(before) / len(before)
 run = best = 0.0
-for s, b in iv:
-	run = run + s if b < 0.02 * mean else 0.0
+for s, e, b in iv:
+	run = run + (e - s) if b < frac * rate * (e - s) else 0.0
 	best = max(best, run)
 print("%.2f" % best)
-' "$1" 2>/dev/null || echo "?"
+' "$1" "$2" "$3" 2>/dev/null || echo "?"
 }
 
 # pct A B: 100 * A / B, rounded down ("?" if not numbers).
