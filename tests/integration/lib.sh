@@ -382,6 +382,21 @@ conf_get()
 		in_s && /^  [^ -]/ && $1 == k { print $2; exit }'
 }
 
+# idle_packets WHO SECONDS: the most datagrams one link of WHO sends in
+# SECONDS when it carries no traffic: a probe every probe.interval,
+# over one second more (the counters reach ctld about once a second, so
+# a difference of two readings may span that much longer), doubled for
+# the rest an idle link may send (keepalive, handshake, NACK).
+idle_packets()
+{
+	local iv
+	iv=$(conf_get "$1" probe.interval)
+	awk -v s="$2" -v iv="$iv" 'BEGIN {
+		if (iv !~ /^[0-9]+$/ || iv == 0) { print "?"; exit }
+		n = 2 * (s + 1) * 1000 / iv
+		printf "%d\n", n == int(n) ? n : int(n) + 1 }'
+}
+
 # all_established WHO: every link of the client, or at least one
 # session of the server (which lists its listeners too).
 all_established()
