@@ -580,21 +580,37 @@ child_of_kind()
 	return 1
 }
 
-# check_sandboxed PID DESC: the child promises of DESIGN.md section 1.
+# no_zero IDS: the ids of a /proc status line (Uid:, Gid:, Groups:),
+# none of them 0 (root); MIN of them at least.
+no_zero()
+{
+	awk -v u="$1" -v min="$2" 'BEGIN { n = split(u, a, /[ \t]+/)
+		for (i = 1; i <= n; i++) if (a[i] == "0") exit 1
+		exit n < min }'
+}
+
+# check_sandboxed PID DESC: what every child of bondd (core, linkd,
+# ctld) promises before it reads untrusted input: no capabilities in
+# any set, an unprivileged user and group, its root an empty directory
+# (chroot to /var/empty), no_new_privs, and a seccomp allow-list
+# (filter mode).
 check_sandboxed()
 {
-	local p=$1 d=$2 uid
+	local p=$1 d=$2 uid gid grp c root
 	uid=$(proc_field "$p" Uid)
-	check "$d: uid not 0 (Uid: $uid)" \
-	    awk -v u="$uid" 'BEGIN { n = split(u, a, /[ \t]+/)
-		for (i = 1; i <= n; i++) if (a[i] == "0") exit 1
-		exit n != 4 }'
-	check "$d: CapEff 0" test "$(proc_field "$p" CapEff)" = 0000000000000000
-	check "$d: CapPrm 0" test "$(proc_field "$p" CapPrm)" = 0000000000000000
+	gid=$(proc_field "$p" Gid)
+	grp=$(proc_field "$p" Groups)
+	check "$d: uid not 0 (Uid: $uid)" no_zero "$uid" 4
+	check "$d: gid not 0 (Gid: $gid)" no_zero "$gid" 4
+	check "$d: no group 0 (Groups: $grp)" no_zero "$grp" 0
+	for c in CapEff CapPrm CapInh CapAmb CapBnd; do
+		check "$d: $c 0" test "$(proc_field "$p" $c)" = 0000000000000000
+	done
 	check_cmp "$d: NoNewPrivs 1" "$(proc_field "$p" NoNewPrivs)" -eq 1
 	check_cmp "$d: Seccomp 2 (filter)" "$(proc_field "$p" Seccomp)" -eq 2
-	check "$d: root is /var/empty ($(readlink "/proc/$p/root"))" \
-	    test "$(readlink "/proc/$p/root")" = /var/empty
+	root=$(readlink "/proc/$p/root")
+	check "$d: root is /var/empty ($root)" test "$root" = /var/empty
+	check "$d: its root is empty" test -z "$(ls -A "/proc/$p/root/" 2>&1)"
 }
 
 # ping_ok [COUNT]: pings through the tunnel from the client, all answered.
