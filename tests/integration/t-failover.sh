@@ -19,8 +19,8 @@
 # intervals), wan0 must be DOWN within 2 s, and once the outage ends
 # wan0 must be running and carrying traffic again within 5 s.  Once
 # the failover window has passed, the pings lose no more than the
-# transfer costs them anyway, and the client resends frames the black
-# hole swallowed when the server NACKs them.
+# transfer costs them anyway, and the core resends frames the black
+# hole swallowed.
 
 . "$(dirname "$0")/lib.sh"
 
@@ -126,7 +126,8 @@ wait "$PING"
 # rate before the outage: wan1 alone carries half of that rate, so a
 # transfer that goes on over wan1 stays above a quarter of it.  The
 # rate before is taken up to half a second before the outage, as the
-# receiver's clock starts a little after ours.
+# receiver's clock starts a little after ours.  Measured over 25 runs:
+# 0.1 to 0.4 s, once 1.1 s (a TCP timeout when few frames came back).
 mbps=$(iperf_mbps "$BT_DIR/failover.json")
 event=$(awk -v d=$((t0 - ts)) 'BEGIN { printf "%.2f", d / 1e9 - 0.5 }')
 stall=$(iperf_stall "$BT_DIR/failover.json" "$event" 0.25)
@@ -150,17 +151,21 @@ check_cmp "pings sent in the outage after the ${window} ms failover window" \
     "$sent" -ge 20
 check_cmp "$lost of them lost, <= 25 %" "$lost" -le $((sent / 4))
 
-# Frames lost on wan0 come back through the server's NACKs: the client
-# resends them (13 to 1068 measured), as it does for 0 to 3 frames in
-# the same transfer without an outage.  The resend of what was in flight when wan0 went
-# DOWN is not asserted: TCP, waiting for the ACKs the black hole ate,
-# may have sent nothing on wan0 in that last stretch (0 to 101 frames
-# measured).
+# Frames lost on wan0 come back either through the server's NACKs or
+# through the resend of what was in flight when wan0 went DOWN.  Not
+# all of them: the server sends its NACKs on the link of least delay,
+# wan0 itself until it sees it DOWN, and those are lost too.  Over 25
+# runs the core resent 6 % to all of the frames the black hole took (4
+# to 1120 frames), some runs by one path alone; without an outage it
+# resends 0 to 3.
 sleep 1.5
 resent=$(delta "$resent0" "$(stat_get client "j['core']['resent']")")
 fo=$(delta "$fo0" "$(stat_get client "j['core']['failover_resent']")")
 say "black hole took $(delta "$hole0" "$hole1") datagrams from the client;" \
     "resent after NACK $resent, after failover $fo"
-check_cmp "the client resent frames the server NACKed" "$resent" -ge 5
+check_cmp "the core resent frames lost on wan0 (NACK or failover)" \
+    "$(awk -v a="$resent" -v b="$fo" 'BEGIN {
+	if (a ~ /^[0-9]+$/ && b ~ /^[0-9]+$/) print a + b; else print "?" }')" \
+    -gt 0
 
 finish
