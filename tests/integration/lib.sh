@@ -372,6 +372,31 @@ link_sum()
 	stat_get "$1" "sum(l.get('$2') or 0 for l in j['links'])"
 }
 
+# conf_get WHO SECTION.KEY: a value of WHO's running configuration as
+# bondctl config prints it (probe.interval, probe.down_after, ...).
+conf_get()
+{
+	timeout 5 "$BONDCTL" -s "$BT_DIR/$1.sock" config |
+	    awk -v s="${2%%.*}:" -v k="${2#*.}:" '
+		/^[^ ]/ { in_s = ($1 == s) }
+		in_s && /^  [^ -]/ && $1 == k { print $2; exit }'
+}
+
+# idle_packets WHO SECONDS: the most datagrams one link of WHO sends in
+# SECONDS when it carries no traffic: a probe every probe.interval,
+# over one second more (the counters reach ctld about once a second, so
+# a difference of two readings may span that much longer), doubled for
+# the rest an idle link may send (keepalive, handshake, NACK).
+idle_packets()
+{
+	local iv
+	iv=$(conf_get "$1" probe.interval)
+	awk -v s="$2" -v iv="$iv" 'BEGIN {
+		if (iv !~ /^[0-9]+$/ || iv == 0) { print "?"; exit }
+		n = 2 * (s + 1) * 1000 / iv
+		printf "%d\n", n == int(n) ? n : int(n) + 1 }'
+}
+
 # all_established WHO: every link of the client, or at least one
 # session of the server (which lists its listeners too).
 all_established()
@@ -485,24 +510,31 @@ iperf_mbps()
 	    <"$1" 2>/dev/null || echo "?"
 }
 
-# iperf_stall FILE: the longest run of consecutive intervals with almost
-# no bytes (< 2 % of the mean interval) in seconds, from iperf3 -i JSON;
-# the receiver's intervals when the server's output is in it (client
-# --get-server-output, server -J -i through BT_IPERF_S_ARGS).
+# iperf_stall FILE EVENT_S FRACTION: the longest run, in seconds, of
+# consecutive intervals of iperf3 -i JSON that carried less than
+# FRACTION of the rate before an event EVENT_S seconds into the
+# transfer (the mean of the intervals from 1 s, past slow start, to the
+# event); the receiver's intervals when the server's output is in it
+# (client --get-server-output, server -J -i through BT_IPERF_S_ARGS).
 iperf_stall()
 {
 	"$BT_PY" -c '
 import json, sys
 j = json.load(open(sys.argv[1]))
+event, frac = float(sys.argv[2]), float(sys.argv[3])
 j = j.get("server_output_json") or j
-iv = [(i["sum"]["seconds"], i["sum"]["bytes"]) for i in j["intervals"]]
-mean = sum(b for _, b in iv) / max(1, len(iv))
+iv = [(i["sum"]["start"], i["sum"]["end"], i["sum"]["bytes"])
+    for i in j["intervals"]]
+before = [b / (e - s) for s, e, b in iv if s >= 1 and e <= event and e > s]
+if not before:
+	sys.exit(1)
+rate = sum(before) / len(before)
 run = best = 0.0
-for s, b in iv:
-	run = run + s if b < 0.02 * mean else 0.0
+for s, e, b in iv:
+	run = run + (e - s) if b < frac * rate * (e - s) else 0.0
 	best = max(best, run)
 print("%.2f" % best)
-' "$1" 2>/dev/null || echo "?"
+' "$1" "$2" "$3" 2>/dev/null || echo "?"
 }
 
 # pct A B: 100 * A / B, rounded down ("?" if not numbers).
@@ -548,21 +580,37 @@ child_of_kind()
 	return 1
 }
 
-# check_sandboxed PID DESC: the child promises of DESIGN.md section 1.
+# no_zero IDS: the ids of a /proc status line (Uid:, Gid:, Groups:),
+# none of them 0 (root); MIN of them at least.
+no_zero()
+{
+	awk -v u="$1" -v min="$2" 'BEGIN { n = split(u, a, /[ \t]+/)
+		for (i = 1; i <= n; i++) if (a[i] == "0") exit 1
+		exit n < min }'
+}
+
+# check_sandboxed PID DESC: what every child of bondd (core, linkd,
+# ctld) promises before it reads untrusted input: no capabilities in
+# any set, an unprivileged user and group, its root an empty directory
+# (chroot to /var/empty), no_new_privs, and a seccomp allow-list
+# (filter mode).
 check_sandboxed()
 {
-	local p=$1 d=$2 uid
+	local p=$1 d=$2 uid gid grp c root
 	uid=$(proc_field "$p" Uid)
-	check "$d: uid not 0 (Uid: $uid)" \
-	    awk -v u="$uid" 'BEGIN { n = split(u, a, /[ \t]+/)
-		for (i = 1; i <= n; i++) if (a[i] == "0") exit 1
-		exit n != 4 }'
-	check "$d: CapEff 0" test "$(proc_field "$p" CapEff)" = 0000000000000000
-	check "$d: CapPrm 0" test "$(proc_field "$p" CapPrm)" = 0000000000000000
+	gid=$(proc_field "$p" Gid)
+	grp=$(proc_field "$p" Groups)
+	check "$d: uid not 0 (Uid: $uid)" no_zero "$uid" 4
+	check "$d: gid not 0 (Gid: $gid)" no_zero "$gid" 4
+	check "$d: no group 0 (Groups: $grp)" no_zero "$grp" 0
+	for c in CapEff CapPrm CapInh CapAmb CapBnd; do
+		check "$d: $c 0" test "$(proc_field "$p" $c)" = 0000000000000000
+	done
 	check_cmp "$d: NoNewPrivs 1" "$(proc_field "$p" NoNewPrivs)" -eq 1
 	check_cmp "$d: Seccomp 2 (filter)" "$(proc_field "$p" Seccomp)" -eq 2
-	check "$d: root is /var/empty ($(readlink "/proc/$p/root"))" \
-	    test "$(readlink "/proc/$p/root")" = /var/empty
+	root=$(readlink "/proc/$p/root")
+	check "$d: root is /var/empty ($root)" test "$root" = /var/empty
+	check "$d: its root is empty" test -z "$(ls -A "/proc/$p/root/" 2>&1)"
 }
 
 # ping_ok [COUNT]: pings through the tunnel from the client, all answered.

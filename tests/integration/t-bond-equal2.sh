@@ -14,8 +14,8 @@
 # OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
 
 # Bonding on equal2 (2 x 20/20 Mbit/s, 10 ms RTT): four TCP streams
-# client -> server reach 85 % of the summed up rate, and both links
-# carry a fair share of the bytes.
+# client -> server reach 85 % of the summed up rate, and the bytes are
+# split evenly between the links.
 
 . "$(dirname "$0")/lib.sh"
 
@@ -39,7 +39,10 @@ check_cmp "4-stream TCP >= 85 % of the summed up rate" "$p" -ge 85
 
 say "wan0 sent $d0 bytes, wan1 $d1 bytes"
 tot=$(awk -v a="$d0" -v b="$d1" 'BEGIN { print a + b }')
-check_cmp "wan0 carried >= 30 % of the bytes" "$(pct "$d0" "$tot")" -ge 30
-check_cmp "wan1 carried >= 30 % of the bytes" "$(pct "$d1" "$tot")" -ge 30
+# Each link is paced to its rate and both are full: over six runs on a
+# busy host the two links' bytes differed by 0.6 to 5 kB of 23-24 MB
+# each (50.00/50.00 %).
+check_cmp "wan0 carried >= 45 % of the bytes" "$(pct "$d0" "$tot")" -ge 45
+check_cmp "wan1 carried >= 45 % of the bytes" "$(pct "$d1" "$tot")" -ge 45
 
 finish

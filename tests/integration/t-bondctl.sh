@@ -13,7 +13,6 @@
 # ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
 # OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
 
-# Foundation: the one-link tunnel carries ping and a 10 s TCP stream,
 # Every bondctl verb against a running client, its JSON, its exit codes
 # (0 done, 1 refused, 2 usage, 3 no daemon), and who may do what: a
 # member of control.group may read but not change, root may do all.

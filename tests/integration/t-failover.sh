@@ -17,7 +17,10 @@
 # transfer (client -> server) with pings running.  The transfer must
 # complete with no stall over 1.5 s (measured at the receiver in 0.1 s
 # intervals), wan0 must be DOWN within 2 s, and once the outage ends
-# wan0 must be running and carrying traffic again within 5 s.
+# wan0 must be running and carrying traffic again within 5 s.  Once
+# the failover window has passed, the pings lose no more than the
+# transfer costs them anyway, and the core resends frames the black
+# hole swallowed.
 
 . "$(dirname "$0")/lib.sh"
 
@@ -29,18 +32,51 @@ ms_since()
 	echo $((($(date +%s%N) - $1) / 1000000))
 }
 
+# ping_lost FROM TO: "LOST SENT" for the pings of ping.log (ping -D)
+# sent between FROM and TO (date +%s%N).  A ping left when its answer
+# came less its RTT; an unanswered one, by the nearest answered one
+# and the ping interval.
+ping_lost()
+{
+	"$BT_PY" -c '
+import re, sys
+log, t0, t1 = sys.argv[1], int(sys.argv[2]) / 1e9, int(sys.argv[3]) / 1e9
+n, iv = int(sys.argv[4]), float(sys.argv[5])
+sent = {}
+for l in open(log):
+	m = re.match(r"\[([0-9.]+)\] .*icmp_seq=([0-9]+) .*time=([0-9.]+) ms", l)
+	if m:
+		sent[int(m.group(2))] = float(m.group(1)) - float(m.group(3)) / 1e3
+if not sent:
+	sys.exit(1)
+lost = count = 0
+for k in range(1, n + 1):
+	j = min(sent, key=lambda s: abs(s - k))
+	if t0 <= sent[j] + (k - j) * iv < t1:
+		count += 1
+		lost += k not in sent
+print(lost, count)
+' "$BT_DIR/ping.log" "$1" "$2" "$NPING" 0.05 2>/dev/null || echo "? ?"
+}
+
+resent0=$(stat_get client "j['core']['resent']")
+fo0=$(stat_get client "j['core']['failover_resent']")
+
+NPING=280
 BT_IPERF_S_ARGS="-J -i 0.1"
 iperf_server 60 || bail "iperf3 server did not listen"
+ts=$(date +%s%N)
 in_ns cl timeout 40 iperf3 -c 198.19.0.1 -J -t 14 -i 0.1 \
     --get-server-output >"$BT_DIR/failover.json" 2>&1 &
 IPERF=$!
 BT_PIDS+=("$IPERF")
-in_ns cl timeout 30 ping -n -q -c 280 -i 0.05 -W 1 198.19.0.1 \
+in_ns cl timeout 30 ping -n -D -c $NPING -i 0.05 -W 1 198.19.0.1 \
     >"$BT_DIR/ping.log" 2>&1 &
 PING=$!
 BT_PIDS+=("$PING")
 
 sleep 4
+hole0=$(wanem_stat 0 "j['up']['dropped_outage']")
 wanem_ctl 0 outage both on >/dev/null || not_ok "wanem outage on"
 t0=$(date +%s%N)
 say "link 0 black-holed"
@@ -54,6 +90,7 @@ while [ "$(ms_since "$t0")" -lt 3000 ]; do sleep 0.1; done
 tx=$(link_get client wan0 tx_bytes)
 wanem_ctl 0 outage both off >/dev/null || not_ok "wanem outage off"
 t1=$(date +%s%N)
+hole1=$(wanem_stat 0 "j['up']['dropped_outage']")
 say "link 0 back"
 # Two promises, timed apart: wan0 carries traffic again (its tx_bytes
 # grow by 300 kB, far above the probes) and its state is running.
@@ -84,17 +121,51 @@ wait "$IPERF"
 rc=$?
 check "the transfer completed (iperf3 rc $rc)" test "$rc" -eq 0
 wait "$PING"
+
+# A stall is a 0.1 s interval that carried less than a quarter of the
+# rate before the outage: wan1 alone carries half of that rate, so a
+# transfer that goes on over wan1 stays above a quarter of it.  The
+# rate before is taken up to half a second before the outage, as the
+# receiver's clock starts a little after ours.  Measured over 25 runs:
+# 0.1 to 0.4 s, once 1.1 s (a TCP timeout when few frames came back).
 mbps=$(iperf_mbps "$BT_DIR/failover.json")
-stall=$(iperf_stall "$BT_DIR/failover.json")
+event=$(awk -v d=$((t0 - ts)) 'BEGIN { printf "%.2f", d / 1e9 - 0.5 }')
+stall=$(iperf_stall "$BT_DIR/failover.json" "$event" 0.25)
 say "transfer: $mbps Mbit/s; longest stall $stall s"
+stall_ms=$(awk -v s="$stall" 'BEGIN { if (s ~ /^[0-9.]+$/) printf "%d", s * 1000; else print "?" }')
+check_cmp "longest stall (< 25 % of the rate before) <= 1500 ms" \
+    "$stall_ms" -le 1500
+echo "$stall" >"${BT_STALL_FILE:-/dev/null}"
+
+# Pings sent into the black hole until wan0 is DOWN (silent for
+# probe.down_after, seen at the next probe tick) may be lost; after
+# that window, till the outage ends, only what the transfer costs them
+# anyway: it fills wan1's queue and the tunnel's entrance drops what
+# exceeds it, pings too (5.4 % of them without an outage, up to 15 %
+# on wan1 alone measured).  With wan0 never DOWN, 33 to 67 % are lost.
 say "ping: $(grep -E 'packet loss' "$BT_DIR/ping.log")"
 say "ping: $(grep -E '^rtt' "$BT_DIR/ping.log")"
-stall_ms=$(awk -v s="$stall" 'BEGIN { if (s ~ /^[0-9.]+$/) printf "%d", s * 1000; else print "?" }')
-check_cmp "longest stall <= 1500 ms" "$stall_ms" -le 1500
-echo "$stall" >"${BT_STALL_FILE:-/dev/null}"
+window=$(($(conf_get client probe.down_after) + $(conf_get client probe.interval)))
+read -r lost sent <<<"$(ping_lost $((t0 + window * 1000000)) "$t1")"
+check_cmp "pings sent in the outage after the ${window} ms failover window" \
+    "$sent" -ge 20
+check_cmp "$lost of them lost, <= 25 %" "$lost" -le $((sent / 4))
+
 # Frames lost on wan0 come back either through the server's NACKs or
-# through the resend of what was in flight when wan0 went DOWN.
-check_cmp "the core resent the frames lost on wan0 (NACK or failover)" \
-    "$(stat_get client "j['core']['failover_resent'] + j['core']['resent']")" -gt 0
+# through the resend of what was in flight when wan0 went DOWN.  Not
+# all of them: the server sends its NACKs on the link of least delay,
+# wan0 itself until it sees it DOWN, and those are lost too.  Over 25
+# runs the core resent 6 % to all of the frames the black hole took (4
+# to 1120 frames), some runs by one path alone; without an outage it
+# resends 0 to 3.
+sleep 1.5
+resent=$(delta "$resent0" "$(stat_get client "j['core']['resent']")")
+fo=$(delta "$fo0" "$(stat_get client "j['core']['failover_resent']")")
+say "black hole took $(delta "$hole0" "$hole1") datagrams from the client;" \
+    "resent after NACK $resent, after failover $fo"
+check_cmp "the core resent frames lost on wan0 (NACK or failover)" \
+    "$(awk -v a="$resent" -v b="$fo" 'BEGIN {
+	if (a ~ /^[0-9]+$/ && b ~ /^[0-9]+$/) print a + b; else print "?" }')" \
+    -gt 0
 
 finish

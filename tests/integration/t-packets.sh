@@ -13,7 +13,6 @@
 # ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
 # OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
 
-# Foundation: the one-link tunnel carries ping and a 10 s TCP stream,
 # Packets through one link: the tunnel MTU holds without fragmenting
 # (ping -M do at the MTU passes, one byte more is refused locally), and
 # 10 000 small packets a second share frames under the 1 ms timer

@@ -13,7 +13,6 @@
 # ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
 # OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
 
-# Foundation: the one-link tunnel carries ping and a 10 s TCP stream,
 # A client that restarts (new keys, new sequence numbers, a new epoch)
 # gets its tunnel back at once: the server starts its reordering afresh
 # instead of taking the new frames for old ones.
