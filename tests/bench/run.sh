@@ -407,7 +407,7 @@ tunnel_start()
 	mptcp_setup
 	gen_keys
 	write_server_conf
-	BT_CLIENT_LINKS= write_client_conf
+	BT_CLIENT_LINKS='' write_client_conf
 	start_server
 	start_client
 	wait_established 15 && wait_running 15
@@ -415,7 +415,7 @@ tunnel_start()
 
 bench_profile()
 {
-	local spec k rates= cc n dir
+	local spec k rates='' cc n dir
 	PROF=$1
 	echo
 	say "==== $PROF"
