@@ -14,9 +14,10 @@
 # OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
 
 # The WAN emulator's own test: one link of 50 Mbit/s and 20 ms one-way
-# delay each way, udpcheck traffic through it, and checks of rate, delay,
-# FIFO jitter, random and bursty loss, outage, bit flips, replays and
-# run-time changes.  Needs root; uses only namespaces it makes and
+# delay each way, udpcheck traffic and a plain TCP flow through it, and
+# checks of rate, delay, a queue limit in time at the rate, FIFO jitter,
+# random and bursty loss, outage, bit flips, replays and run-time
+# changes.  Needs root; uses only namespaces it makes and
 # 198.18.0.0/15; every generator is bounded in time; cleans up on exit.
 
 BT_ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -102,7 +103,7 @@ up_run()
 	    >"$MYDIR/$name.r" &
 	RECV_PID=$!
 	sleep 0.2
-	in_cl "${RT[@]}" "$UDPCHECK" send -t 198.18.10.1:5800 "$@" >"$MYDIR/$name.s"
+	in_cl "${RT[@]}" "$UDPCHECK" send -t 198.18.0.2:5800 "$@" >"$MYDIR/$name.s"
 	wait "$RECV_PID"
 	RECV_PID=
 	echo "  $name: $(cat "$MYDIR/$name.r")"
@@ -119,8 +120,8 @@ loss_pct()
 	python3 -c "print(round(100.0 * ($s - $r) / $s, 3) if $s > 0 else -1)"
 }
 
-# down_run NAME RECV_SECONDS SEND_ARGS...: the client says hello through
-# the relay and the server sends back to where it came from.
+# down_run NAME RECV_SECONDS SEND_ARGS...: the client says hello and
+# the server sends back to where it came from.
 down_run()
 {
 	local name=$1 t=$2 spid
@@ -128,11 +129,28 @@ down_run()
 	in_sv "${RT[@]}" "$UDPCHECK" send -l 198.18.0.2:5800 "$@" >"$MYDIR/$name.s" &
 	spid=$!
 	sleep 0.2
-	in_cl "${RT[@]}" "$UDPCHECK" recv -c 198.18.10.1:5800 -T "$t" -i 1500 \
+	in_cl "${RT[@]}" "$UDPCHECK" recv -c 198.18.0.2:5800 -T "$t" -i 1500 \
 	    >"$MYDIR/$name.r"
 	wait "$spid"
 	echo "  $name: $(cat "$MYDIR/$name.r")"
 }
+
+# 0. Not only UDP: a plain TCP upload crosses the link at its rate, and
+# the emulator carried its bytes (a full TCP segment is 1448 bytes of
+# payload in a 1500-byte IP packet: 96.5 % of the rate at best).
+b0=$(stat up tx_bytes)
+in_sv timeout 15 iperf3 -s -1 -B 198.18.0.2 >/dev/null 2>&1 &
+RECV_PID=$!
+sleep 0.3
+in_cl timeout 15 iperf3 -c 198.18.0.2 -J -t 4 -C cubic >"$MYDIR/tcp.json" 2>&1
+wait "$RECV_PID"
+RECV_PID=
+r=$(python3 -c 'import json,sys; print(int(json.load(open(sys.argv[1]))["end"]["sum_received"]["bits_per_second"]))' "$MYDIR/tcp.json" 2>/dev/null || echo 0)
+b1=$(stat up tx_bytes)
+echo "  tcp: $r bit/s, emulator up bytes $b0 -> $b1"
+fcheck "tcp: $r bit/s in 80..96.5 % of 50 Mbit/s" "40e6 <= $r <= 48.25e6"
+fcheck "tcp: the emulator carried it ($b0 -> $b1 bytes)" \
+    "$b1 - $b0 >= $r * 4 / 8 * 0.9"
 
 # 1. Rate: offered 60 Mbit/s, the link carries 50 Mbit/s (IP bytes).
 q0=$(stat up dropped_queue)
@@ -216,7 +234,7 @@ p0=$(stat up replayed)
 in_sv "${RT[@]}" "$UDPCHECK" recv -l 198.18.0.2:5800 -T 8 -i 2000 >"$MYDIR/replay.r" &
 RECV_PID=$!
 sleep 0.2
-in_cl "${RT[@]}" "$UDPCHECK" send -t 198.18.10.1:5800 -q -r 1mbit -s 300 -T 0.5 \
+in_cl "${RT[@]}" "$UDPCHECK" send -t 198.18.0.2:5800 -q -r 1mbit -s 300 -T 0.5 \
     >"$MYDIR/replay.s"
 sleep 0.3
 wanem_ctl 0 replay up 3
@@ -233,6 +251,11 @@ wanem_ctl 0 set up rate=20mbit
 up_run rate20 10 -r 30mbit -s 1200 -T 2
 r=$(jget "$MYDIR/rate20.r" ip_rate_bps)
 fcheck "set rate=20mbit: $r bit/s within 5 %" "abs($r - 20e6) <= 1e6"
+# The 50 ms queue is time at the new rate, not the bytes of 50 ms at
+# 50 Mbit/s (which would hold 125 ms at 20 Mbit/s).
+p=$(jget "$MYDIR/rate20.r" delay_p50_ms)
+fcheck "set rate=20mbit: queueing delay about 20 + 50 ms (p50 $p ms)" \
+    "65 <= $p <= 75"
 
 # 11. Bad commands are refused.
 if wanem_ctl 0 set up rate=fast 2>/dev/null; then

@@ -13,17 +13,28 @@
 # OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
 
 # Test bed topology, sourced by the tests (bash).  topo_up PROFILE builds
-# three namespaces joined by veth pairs, client -- router -- server, with
-# one wanem relay per WAN link in the router; topo_down removes all of it
-# and is idempotent.  Runs as root on the test host, touches only the
-# namespaces it made (unique prefix) and addresses in 198.18.0.0/15.
+# four namespaces: the client, a router with the server behind it, and
+# an emulator namespace where one wanem per WAN link bridges the
+# client's veth of that link to the router's.  Every IP packet between
+# client and server crosses an emulated link: the tunnel's UDP as well
+# as plain TCP or MPTCP.  topo_down removes all of it and is idempotent.
+# Runs as root on the test host, touches only the namespaces it made
+# (unique prefix) and addresses in 198.18.0.0/15.
 #
-#   server  sv-w 198.18.0.2/24  <->  rt-s 198.18.0.1/24  router
-#   link k  cl-wK 198.18.(10+k).2/24 (client)  <->  rt-cK 198.18.(10+k).1/24
-#   wanem k in the router: -L 198.18.(10+k).1:5800 -F 198.18.0.2:5800
-#           -B 198.18.0.1 -D, control socket $BT_DIR/wanem-K.sock, log
-#           (settings, outages, new clients; never per packet) in
-#           $BT_DIR/wanem-K.log
+#   client cl-wK 198.18.(10+k).2/24 == em-cK (emulator: wanem K) em-rK
+#     == rt-cK 198.18.(10+k).1/24 router rt-s 198.18.0.1/24
+#     == sv-w 198.18.0.2/24 server
+#
+# In the client, a packet from 198.18.(10+k).2 (policy rule, table
+# 100+k) or from a socket bound to cl-wK leaves through link k; other
+# traffic to the server takes link 0.  The router forwards; the server
+# routes 198.18.0.0/16 through it.  Neighbours are static (no ARP
+# crosses an emulated link), IPv6 is off on the link devices (no
+# neighbour discovery either), and checksum and segmentation offloads
+# are off on both veth pairs of a link, so wanem sees and sends every
+# packet as it is on a wire.  wanem K: control socket
+# $BT_DIR/wanem-K.sock, log (settings, outages; never per packet) in
+# $BT_DIR/wanem-K.log.
 #
 # A profile (tests/profiles/NAME, or a path) has one line per link:
 #   link up=SPEC down=SPEC
@@ -35,11 +46,14 @@
 # (extra wanem arguments for every link) and BT_WANEM_ARGS_K
 # (for link K only), BT_WANEM_RT (default 1: the emulators run SCHED_FIFO,
 # wanem -R, so departures stay on time on a busy host; 0 to disable).
+# Needs ethtool.
 #
-# Outputs: BT_NLINKS, BT_LINK_DEV_K, BT_LINK_ENDPOINT_K,
-# BT_LINK_RATE_UP_K, BT_LINK_RATE_DOWN_K (bit/s, 0 = unlimited),
-# BT_SUM_UP, BT_SUM_DOWN, BT_SERVER_ADDR, BT_SERVER_PORT, BT_NS_CL,
-# BT_NS_RT, BT_NS_SV; functions in_cl, in_rt, in_sv and wanem_ctl K ARGS.
+# Outputs: BT_NLINKS, BT_LINK_DEV_K, BT_LINK_ADDR_K (the client's address
+# on link K), BT_LINK_ENDPOINT_K (the server's tunnel endpoint, the same
+# for every link), BT_LINK_RATE_UP_K, BT_LINK_RATE_DOWN_K (bit/s, 0 =
+# unlimited), BT_SUM_UP, BT_SUM_DOWN, BT_SERVER_ADDR, BT_SERVER_PORT,
+# BT_NS_CL, BT_NS_RT, BT_NS_SV, BT_NS_EM; functions in_cl, in_rt, in_sv,
+# in_em and wanem_ctl K ARGS.  topo_down unsets the BT_LINK_* outputs.
 
 BT_TOPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BT_PREFIX=${BT_PREFIX:-bt$$-}
@@ -51,6 +65,7 @@ BT_TOPO_DIR_OWNED=0
 in_cl() { ip netns exec "$BT_NS_CL" "$@"; }
 in_rt() { ip netns exec "$BT_NS_RT" "$@"; }
 in_sv() { ip netns exec "$BT_NS_SV" "$@"; }
+in_em() { ip netns exec "$BT_NS_EM" "$@"; }
 
 # wanem_ctl K ARGS...: a control command to link K's emulator.
 wanem_ctl()
@@ -119,46 +134,51 @@ topo_up()
 	BT_NS_CL=${BT_NS_CL:-${BT_PREFIX}cl}
 	BT_NS_RT=${BT_NS_RT:-${BT_PREFIX}rt}
 	BT_NS_SV=${BT_NS_SV:-${BT_PREFIX}sv}
+	BT_NS_EM=${BT_NS_EM:-${BT_PREFIX}em}
 	BT_WANEM=${BT_WANEM:-${BT_BIN:-$BT_TOPO_ROOT/build}/wanem}
 	[ -x "$BT_WANEM" ] || { echo "topo: $BT_WANEM not built" >&2; return 1; }
+	command -v ethtool >/dev/null ||
+	    { echo "topo: ethtool missing (make deps)" >&2; return 1; }
 	if [ -z "${BT_DIR:-}" ]; then
 		BT_DIR=$(mktemp -d /tmp/bt-topo.XXXXXX) || return 1
 		BT_TOPO_DIR_OWNED=1
 	fi
-	export BT_DIR BT_NS_CL BT_NS_RT BT_NS_SV BT_WANEM BT_NLINKS
+	export BT_DIR BT_NS_CL BT_NS_RT BT_NS_SV BT_NS_EM BT_WANEM BT_NLINKS
 
-	for k in cl rt sv; do
+	for k in cl rt sv em; do
 		local v="BT_NS_${k^^}"
 		ip netns add "${!v}" || { topo_down; return 1; }
 		ip -n "${!v}" link set lo up
 	done
+	# The emulator's ports carry frames, not traffic of their own.
+	in_em sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+	    net.ipv6.conf.default.disable_ipv6=1
+	in_rt sysctl -qw net.ipv4.ip_forward=1
+	in_cl sysctl -qw net.ipv4.conf.all.rp_filter=0 \
+	    net.ipv4.conf.default.rp_filter=0
 	ip -n "$BT_NS_SV" link add sv-w mtu 1500 type veth \
 	    peer name rt-s mtu 1500 netns "$BT_NS_RT" || { topo_down; return 1; }
 	ip -n "$BT_NS_SV" addr add 198.18.0.2/24 dev sv-w
 	ip -n "$BT_NS_SV" link set sv-w up
 	ip -n "$BT_NS_RT" addr add 198.18.0.1/24 dev rt-s
 	ip -n "$BT_NS_RT" link set rt-s up
+	ip -n "$BT_NS_SV" route add 198.18.0.0/16 via 198.18.0.1
 
 	BT_SUM_UP=0
 	BT_SUM_DOWN=0
 	for ((k = 0; k < BT_NLINKS; k++)); do
-		ip -n "$BT_NS_CL" link add "cl-w$k" mtu 1500 type veth \
-		    peer name "rt-c$k" mtu 1500 netns "$BT_NS_RT" ||
-		    { topo_down; return 1; }
-		ip -n "$BT_NS_CL" addr add "198.18.$((10 + k)).2/24" dev "cl-w$k"
-		ip -n "$BT_NS_CL" link set "cl-w$k" up
-		ip -n "$BT_NS_RT" addr add "198.18.$((10 + k)).1/24" dev "rt-c$k"
-		ip -n "$BT_NS_RT" link set "rt-c$k" up
-
+		topo_link "$k" || { topo_down; return 1; }
 		printf -v "BT_LINK_DEV_$k" '%s' "cl-w$k"
-		printf -v "BT_LINK_ENDPOINT_$k" '%s' "198.18.$((10 + k)).1:5800"
+		printf -v "BT_LINK_ADDR_$k" '%s' "198.18.$((10 + k)).2"
+		printf -v "BT_LINK_ENDPOINT_$k" '%s' \
+		    "$BT_SERVER_ADDR:$BT_SERVER_PORT"
 		printf -v "BT_LINK_RATE_UP_$k" '%s' "$(topo_rate "${ups[k]}")"
 		printf -v "BT_LINK_RATE_DOWN_$k" '%s' "$(topo_rate "${downs[k]}")"
 		u="BT_LINK_RATE_UP_$k"
 		d="BT_LINK_RATE_DOWN_$k"
 		BT_SUM_UP=$((BT_SUM_UP + ${!u}))
 		BT_SUM_DOWN=$((BT_SUM_DOWN + ${!d}))
-		export "BT_LINK_DEV_$k" "BT_LINK_ENDPOINT_$k" \
+		export "BT_LINK_DEV_$k" "BT_LINK_ADDR_$k" "BT_LINK_ENDPOINT_$k" \
 		    "BT_LINK_RATE_UP_$k" "BT_LINK_RATE_DOWN_$k"
 	done
 	export BT_SUM_UP BT_SUM_DOWN BT_SERVER_ADDR BT_SERVER_PORT
@@ -168,9 +188,8 @@ topo_up()
 		sock=$BT_DIR/wanem-$k.sock
 		extra="BT_WANEM_ARGS_$k"
 		# shellcheck disable=SC2086
-		ip netns exec "$BT_NS_RT" "$BT_WANEM" -S "$sock" \
-		    -L "198.18.$((10 + k)).1:5800" -F 198.18.0.2:5800 \
-		    -B 198.18.0.1 ${ups[k]:+-u "${ups[k]}"} \
+		ip netns exec "$BT_NS_EM" "$BT_WANEM" -S "$sock" \
+		    -c "em-c$k" -s "em-r$k" ${ups[k]:+-u "${ups[k]}"} \
 		    -D $rt \
 		    ${downs[k]:+-d "${downs[k]}"} ${BT_WANEM_ARGS:-} \
 		    ${!extra:-} >"$BT_DIR/wanem-$k.log" 2>&1 &
@@ -192,6 +211,47 @@ topo_up()
 	return 0
 }
 
+# topo_veth NS DEV MAC PORT: a veth pair, DEV (with MAC) in NS and PORT
+# in the emulator's namespace, without IPv6 or offloads.
+topo_veth()
+{
+	local ns=$1 dev=$2 mac=$3 port=$4
+	ip -n "$ns" link add "$dev" address "$mac" mtu 1500 type veth \
+	    peer name "$port" mtu 1500 netns "$BT_NS_EM" || return 1
+	ip netns exec "$ns" sysctl -qw "net.ipv6.conf.$dev.disable_ipv6=1" &&
+	    ip netns exec "$ns" ethtool -K "$dev" tx off tso off gso off \
+	    gro off tx-udp-segmentation off >/dev/null 2>&1 &&
+	    in_em ethtool -K "$port" tx off tso off gso off gro off \
+	    tx-udp-segmentation off >/dev/null 2>&1 ||
+	    { echo "topo: cannot set up $dev" >&2; return 1; }
+	ip -n "$ns" link set "$dev" up
+	ip -n "$BT_NS_EM" link set "$port" up
+}
+
+# topo_link K: link K's two veth pairs, addresses, static neighbours
+# and the client's routes through it.
+topo_link()
+{
+	local k=$1 net mc mr
+	net=198.18.$((10 + k))
+	mc=$(printf '02:bd:%02x:00:00:02' "$k")
+	mr=$(printf '02:bd:%02x:00:00:01' "$k")
+	topo_veth "$BT_NS_CL" "cl-w$k" "$mc" "em-c$k" || return 1
+	topo_veth "$BT_NS_RT" "rt-c$k" "$mr" "em-r$k" || return 1
+	ip -n "$BT_NS_CL" addr add "$net.2/24" dev "cl-w$k"
+	ip -n "$BT_NS_RT" addr add "$net.1/24" dev "rt-c$k"
+	ip -n "$BT_NS_CL" neigh replace "$net.1" lladdr "$mr" dev "cl-w$k" \
+	    nud permanent
+	ip -n "$BT_NS_RT" neigh replace "$net.2" lladdr "$mc" dev "rt-c$k" \
+	    nud permanent
+	ip -n "$BT_NS_CL" route add 198.18.0.0/24 via "$net.1" dev "cl-w$k" \
+	    metric $((k + 1)) &&
+	    ip -n "$BT_NS_CL" route add default via "$net.1" dev "cl-w$k" \
+	    table $((100 + k)) &&
+	    ip -n "$BT_NS_CL" rule add from "$net.2" table $((100 + k)) \
+	    pref $((100 + k))
+}
+
 # topo_down: stop the emulators and whatever else runs in our
 # namespaces, delete them and the directory topo_up made.
 topo_down()
@@ -200,7 +260,8 @@ topo_down()
 	for p in "${BT_TOPO_PIDS[@]}"; do
 		kill -TERM "$p" 2>/dev/null
 	done
-	for ns in "${BT_NS_CL:-}" "${BT_NS_RT:-}" "${BT_NS_SV:-}"; do
+	for ns in "${BT_NS_CL:-}" "${BT_NS_RT:-}" "${BT_NS_SV:-}" \
+	    "${BT_NS_EM:-}"; do
 		{ [ -n "$ns" ] && [ -e "/run/netns/$ns" ]; } || continue
 		pids=$(ip netns pids "$ns" 2>/dev/null)
 		# shellcheck disable=SC2086
@@ -220,12 +281,18 @@ topo_down()
 		wait "$p" 2>/dev/null
 	done
 	BT_TOPO_PIDS=()
-	for ns in "${BT_NS_CL:-}" "${BT_NS_RT:-}" "${BT_NS_SV:-}"; do
+	for ns in "${BT_NS_CL:-}" "${BT_NS_RT:-}" "${BT_NS_SV:-}" \
+	    "${BT_NS_EM:-}"; do
 		{ [ -n "$ns" ] && [ -e "/run/netns/$ns" ]; } || continue
 		pids=$(ip netns pids "$ns" 2>/dev/null)
 		# shellcheck disable=SC2086
 		[ -n "$pids" ] && kill -KILL $pids 2>/dev/null
 		ip netns del "$ns" 2>/dev/null
+	done
+	# A later topology with fewer links must not see these links.
+	for ((i = 0; i < ${BT_NLINKS:-0}; i++)); do
+		unset "BT_LINK_DEV_$i" "BT_LINK_ADDR_$i" "BT_LINK_ENDPOINT_$i" \
+		    "BT_LINK_RATE_UP_$i" "BT_LINK_RATE_DOWN_$i"
 	done
 	if [ "$BT_TOPO_DIR_OWNED" -eq 1 ] && [ -n "${BT_DIR:-}" ]; then
 		rm -rf "$BT_DIR"

@@ -16,13 +16,21 @@
 
 /*
  * wanem: user-space WAN link emulator for the test bed (the kernel here
- * has no netem).  One instance relays the UDP datagrams of one WAN link
- * between a client and a server and applies, per direction, rate with a
- * drop-tail queue, one-way delay, jitter (FIFO preserved), random and
- * Gilbert-Elliott loss and outages; for the security tests it also
- * flips bits and replays datagrams on request.  Test tool only: it runs
- * as root inside a test namespace, treats every datagram as opaque bytes
- * and trusts its control socket, which only the test can reach.
+ * has no netem).  One instance is one WAN link: it bridges every
+ * Ethernet frame between two interfaces with AF_PACKET sockets, the
+ * client's side and the server's side, and applies per direction rate
+ * with a drop-tail queue (a limit in bytes, or in time at the rate),
+ * one-way delay, jitter that keeps FIFO order, random and Gilbert-
+ * Elliott loss and outages.  So the tunnel's UDP and a plain TCP or
+ * MPTCP flow cross the same emulated link.  For the security tests it
+ * also flips bits in and replays UDP datagrams on request.  Test tool
+ * only: it runs as root inside a test namespace, treats every frame as
+ * opaque bytes except to find a UDP payload to corrupt, and trusts its
+ * control socket, which only the test can reach.
+ *
+ * The interfaces must not offload checksums or segmentation (the test
+ * bed turns that off on both veth pairs): a frame read here is sent as
+ * it is and counts as one packet of its IP length.
  *
  * One thread: epoll, an absolute CLOCK_MONOTONIC timerfd armed for the
  * next departure, recvmmsg batches and a preallocated ring per
@@ -38,13 +46,13 @@
 #include <sys/timerfd.h>
 #include <sys/un.h>
 
-#include <netinet/in.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <net/if.h>
 #include <arpa/inet.h>
 
 #include <errno.h>
 #include <inttypes.h>
-#include <math.h>
-#include <netdb.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -52,46 +60,32 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "tool_addr.h"
+#include "wanem_frame.h"
+#include "wanem_spec.h"
 
 #define NSEC		1000000000ULL
-#define SLOT_SIZE	2048		/* largest datagram relayed */
+#define SLOT_SIZE	2048		/* largest frame bridged */
 #define RING_SLOTS	4096		/* per direction, power of two */
 #define BATCH		32
-#define MAX_CLIENTS	16
 #define MAX_CTLCONN	8
-#define CTL_MSG		1024
+#define CTL_MSG		2048
 #define DEPART_SLACK	150000ULL	/* ns: send early what is due this soon,
 					 * to wake less often */
-#define MIN_QUEUE	3000		/* bytes: always room for a packet */
 
+/* UP: from the client's side to the server's side. */
 enum dir { UP, DOWN };
 static const char *const dirname[] = { "up", "down" };
 
-enum ev { EV_LISTEN, EV_UPSTREAM, EV_TIMER, EV_CTL, EV_CTLCONN, EV_SIGNAL };
-
-struct params {
-	uint64_t	rate;		/* bit/s, 0 = unlimited */
-	uint64_t	delay;		/* ns */
-	uint64_t	jitter;		/* ns, extra delay 0..jitter */
-	int		jitter_normal;	/* Irwin-Hall instead of uniform */
-	double		loss;		/* probability, good state */
-	double		p_enter;	/* good -> bad per packet */
-	double		p_exit;		/* bad -> good per packet */
-	double		loss_bad;	/* probability in the bad state */
-	uint64_t	queue_ns;	/* queue limit as time at rate, or 0 */
-	uint64_t	queue_bytes;	/* queue limit in bytes, or 0 */
-	int		overhead;	/* bytes per packet on the wire, -1 auto */
-};
+enum ev { EV_PORT, EV_TIMER, EV_CTL, EV_CTLCONN, EV_SIGNAL };
 
 struct stats {
 	uint64_t	rx_packets;
+	uint64_t	rx_overrun;	/* kernel drops: read too late */
 	uint64_t	tx_packets;
-	uint64_t	tx_bytes;
+	uint64_t	tx_bytes;	/* IP bytes */
 	uint64_t	tx_errors;
 	uint64_t	dropped_loss;
 	uint64_t	dropped_queue;
@@ -106,39 +100,27 @@ struct stats {
 struct slot {
 	uint64_t	deliver;	/* monotonic ns */
 	uint16_t	len;
-	uint8_t		client;
 };
 
 struct direction {
 	struct params	 p;
 	struct stats	 st;
+	int		 in_fd;		/* port the frames come in */
+	int		 out_fd;	/* port they leave through */
 	int		 outage;
 	int		 bad;		/* Gilbert-Elliott state */
-	uint64_t	 flip;		/* datagrams left to corrupt */
+	uint64_t	 flip;		/* UDP datagrams to corrupt */
 	uint64_t	 busy_until;	/* serializer free at, ns */
 	uint64_t	 last_deliver;	/* FIFO floor */
 	struct slot	 meta[RING_SLOTS];
 	unsigned char	*data;		/* RING_SLOTS * SLOT_SIZE */
 	unsigned int	 head, tail;	/* free-running indices */
-	unsigned char	 last[SLOT_SIZE];
+	unsigned char	 last[SLOT_SIZE];	/* last UDP frame */
 	size_t		 last_len;
-	int		 last_client;
-};
-
-struct client {
-	int			in_use;
-	int			fd;	/* upstream socket, connected */
-	struct sockaddr_storage	addr;
-	socklen_t		addrlen;
-	uint64_t		used;	/* last activity, for eviction */
 };
 
 static struct direction	 dirs[2];
-static struct client	 clients[MAX_CLIENTS];
-static struct sockaddr_storage listen_ss, server_ss, bind_ss;
-static socklen_t	 listen_len, server_len, bind_len;
-static int		 have_bind;
-static int		 listen_fd = -1, timer_fd = -1, ctl_fd = -1, sig_fd = -1;
+static int		 timer_fd = -1, ctl_fd = -1, sig_fd = -1;
 static int		 ep_fd = -1;
 static int		 ctlconn[MAX_CTLCONN];
 static int		 verbose;
@@ -156,8 +138,8 @@ static void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: wanem -S ctlsock -L addr:port -F addr:port [-B addr]"
-	    " [-u spec] [-d spec] [-D]\n"
+	    "usage: wanem -S ctlsock -c client_if -s server_if"
+	    " [-u spec] [-d spec] [-D] [-R]\n"
 	    "       wanem ctl ctlsock command ...\n");
 	exit(2);
 }
@@ -220,225 +202,6 @@ rng_unit(void)
 	return (double)(rng_next() >> 11) * (1.0 / 9007199254740992.0);
 }
 
-/* "20mbit", "800kbit", "1gbit", "1500000" (bit/s); 0 means unlimited. */
-static int
-parse_rate(const char *v, uint64_t *out)
-{
-	char	*end;
-	double	 d;
-
-	errno = 0;
-	d = strtod(v, &end);
-	if (errno || end == v || d < 0)
-		return -1;
-	if (*end == '\0' || strcasecmp(end, "bit") == 0 ||
-	    strcasecmp(end, "bps") == 0)
-		;
-	else if (strcasecmp(end, "k") == 0 || strcasecmp(end, "kbit") == 0)
-		d *= 1e3;
-	else if (strcasecmp(end, "m") == 0 || strcasecmp(end, "mbit") == 0)
-		d *= 1e6;
-	else if (strcasecmp(end, "g") == 0 || strcasecmp(end, "gbit") == 0)
-		d *= 1e9;
-	else
-		return -1;
-	if (d > 1e12)
-		return -1;
-	*out = (uint64_t)llround(d);
-	return 0;
-}
-
-/* "10ms", "500us", "1s", "17.5ms", bare number = ms. */
-static int
-parse_time(const char *v, uint64_t *out)
-{
-	char	*end;
-	double	 d;
-
-	errno = 0;
-	d = strtod(v, &end);
-	if (errno || end == v || d < 0)
-		return -1;
-	if (*end == '\0' || strcmp(end, "ms") == 0)
-		d *= 1e6;
-	else if (strcmp(end, "us") == 0)
-		d *= 1e3;
-	else if (strcmp(end, "ns") == 0)
-		;
-	else if (strcmp(end, "s") == 0)
-		d *= 1e9;
-	else
-		return -1;
-	if (d > 60e9)
-		return -1;
-	*out = (uint64_t)llround(d);
-	return 0;
-}
-
-/* "0.5%" or "0.005"; result is a probability. */
-static int
-parse_prob(const char *v, double *out)
-{
-	char	*end;
-	double	 d;
-
-	errno = 0;
-	d = strtod(v, &end);
-	if (errno || end == v)
-		return -1;
-	if (*end == '%') {
-		d /= 100;
-		end++;
-	}
-	if (*end != '\0' || d < 0 || d > 1)
-		return -1;
-	*out = d;
-	return 0;
-}
-
-/* "50ms" (time at the current rate), "64000", "64000b", "64kb" (bytes). */
-static int
-parse_queue(const char *v, struct params *p)
-{
-	char		*end;
-	double		 d;
-	uint64_t	 ns;
-
-	if (strlen(v) > 1 && v[strlen(v) - 1] == 's') {
-		if (parse_time(v, &ns) == -1 || ns == 0)
-			return -1;
-		p->queue_ns = ns;
-		p->queue_bytes = 0;
-		return 0;
-	}
-	errno = 0;
-	d = strtod(v, &end);
-	if (errno || end == v || d <= 0)
-		return -1;
-	if (*end == '\0' || strcasecmp(end, "b") == 0)
-		;
-	else if (strcasecmp(end, "kb") == 0 || strcasecmp(end, "k") == 0)
-		d *= 1e3;
-	else if (strcasecmp(end, "mb") == 0 || strcasecmp(end, "m") == 0)
-		d *= 1e6;
-	else
-		return -1;
-	if (d > 1e9)
-		return -1;
-	p->queue_bytes = (uint64_t)d;
-	p->queue_ns = 0;
-	return 0;
-}
-
-static void
-params_default(struct params *p)
-{
-	memset(p, 0, sizeof(*p));
-	p->loss_bad = 1.0;
-	p->queue_ns = 50 * 1000000ULL;
-	p->overhead = -1;
-}
-
-/*
- * Apply a comma separated spec on top of *p.  Keys not named keep their
- * value, so "set up loss=10%" changes only the loss; "reset" restores
- * the defaults first.  On error *p is unchanged and err says why.
- */
-static int
-parse_spec(const char *spec, struct params *p, char *err, size_t errlen)
-{
-	struct params	 n = *p;
-	char		 buf[512], *tok, *save, *v, *slash;
-	int		 ok;
-
-	if (strlen(spec) >= sizeof(buf)) {
-		snprintf(err, errlen, "spec too long");
-		return -1;
-	}
-	strcpy(buf, spec);
-	for (tok = strtok_r(buf, ", \t\n", &save); tok != NULL;
-	    tok = strtok_r(NULL, ", \t\n", &save)) {
-		if (strcmp(tok, "reset") == 0) {
-			params_default(&n);
-			continue;
-		}
-		if ((v = strchr(tok, '=')) == NULL) {
-			snprintf(err, errlen, "expected key=value: %s", tok);
-			return -1;
-		}
-		*v++ = '\0';
-		ok = -1;
-		if (strcmp(tok, "rate") == 0)
-			ok = parse_rate(v, &n.rate);
-		else if (strcmp(tok, "delay") == 0)
-			ok = parse_time(v, &n.delay);
-		else if (strcmp(tok, "jitter") == 0)
-			ok = parse_time(v, &n.jitter);
-		else if (strcmp(tok, "jitter_dist") == 0) {
-			if (strcmp(v, "uniform") == 0 ||
-			    strcmp(v, "normal") == 0) {
-				n.jitter_normal = strcmp(v, "normal") == 0;
-				ok = 0;
-			}
-		} else if (strcmp(tok, "loss") == 0)
-			ok = parse_prob(v, &n.loss);
-		else if (strcmp(tok, "loss_bad") == 0)
-			ok = parse_prob(v, &n.loss_bad);
-		else if (strcmp(tok, "burst") == 0) {
-			if ((slash = strchr(v, '/')) != NULL) {
-				*slash++ = '\0';
-				if (parse_prob(v, &n.p_enter) == 0 &&
-				    parse_prob(slash, &n.p_exit) == 0)
-					ok = 0;
-			} else if (strcmp(v, "off") == 0) {
-				n.p_enter = 0;
-				ok = 0;
-			}
-		} else if (strcmp(tok, "queue") == 0)
-			ok = parse_queue(v, &n);
-		else if (strcmp(tok, "overhead") == 0) {
-			char	*end;
-			long	 o = strtol(v, &end, 10);
-
-			if (*end == '\0' && o >= 0 && o <= 1000) {
-				n.overhead = (int)o;
-				ok = 0;
-			}
-		} else {
-			snprintf(err, errlen, "unknown key: %s", tok);
-			return -1;
-		}
-		if (ok == -1) {
-			snprintf(err, errlen, "bad value for %s: %s", tok, v);
-			return -1;
-		}
-	}
-	*p = n;
-	return 0;
-}
-
-/* Queue limit in bytes for the current rate. */
-static uint64_t
-queue_limit(const struct params *p)
-{
-	uint64_t	b;
-
-	if (p->queue_bytes)
-		b = p->queue_bytes;
-	else
-		b = (uint64_t)((double)p->rate / 8 * (double)p->queue_ns /
-		    1e9);
-	return b < MIN_QUEUE ? MIN_QUEUE : b;
-}
-
-static int
-wire_overhead(const struct params *p)
-{
-	if (p->overhead >= 0)
-		return p->overhead;
-	/* IP + UDP header: the rate is that of the IP link. */
-	return listen_ss.ss_family == AF_INET6 ? 48 : 28;
-}
 
 static void
 epoll_add(int fd, enum ev type, int idx)
@@ -464,53 +227,52 @@ sock_buffers(int fd)
 }
 
 /*
- * Find or create the upstream socket for a client source address.  The
- * least recently used entry is recycled when all are taken.
+ * An AF_PACKET socket that reads every frame arriving on ifname and
+ * sends frames out of it.  Bound with protocol 0 first, so no frame of
+ * another interface slips in before the bind.
  */
 static int
-client_lookup(const struct sockaddr_storage *ss, socklen_t len, uint64_t now)
+port_open(const char *ifname)
 {
-	int	i, victim = 0, fd;
+	struct sockaddr_ll	sll;
+	unsigned int		idx;
+	int			fd, one = 1;
 
-	for (i = 0; i < MAX_CLIENTS; i++)
-		if (clients[i].in_use && clients[i].addrlen == len &&
-		    memcmp(&clients[i].addr, ss, len) == 0) {
-			clients[i].used = now;
-			return i;
-		}
-	for (i = 0; i < MAX_CLIENTS; i++) {
-		if (!clients[i].in_use) {
-			victim = i;
-			break;
-		}
-		if (clients[i].used < clients[victim].used)
-			victim = i;
-	}
-	if (clients[victim].in_use) {
-		logmsg("evicting client %d", victim);
-		close(clients[victim].fd);
-		clients[victim].in_use = 0;
-	}
-	fd = socket(server_ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK |
-	    SOCK_CLOEXEC, 0);
+	if ((idx = if_nametoindex(ifname)) == 0)
+		die("interface %s", ifname);
+	fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd == -1)
-		return -1;
+		die("socket(AF_PACKET)");
+	/* What we send out of this port is not input of the link. */
+	if (setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one,
+	    sizeof(one)) == -1)
+		die("PACKET_IGNORE_OUTGOING");
+	(void)setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one,
+	    sizeof(one));
 	sock_buffers(fd);
-	if ((have_bind && bind(fd, (struct sockaddr *)&bind_ss,
-	    bind_len) == -1) ||
-	    connect(fd, (struct sockaddr *)&server_ss, server_len) == -1) {
-		logmsg("upstream socket: %s", strerror(errno));
-		close(fd);
-		return -1;
-	}
-	clients[victim].in_use = 1;
-	clients[victim].fd = fd;
-	memcpy(&clients[victim].addr, ss, len);
-	clients[victim].addrlen = len;
-	clients[victim].used = now;
-	epoll_add(fd, EV_UPSTREAM, victim);
-	logmsg("new client %d", victim);
-	return victim;
+	memset(&sll, 0, sizeof(sll));
+	sll.sll_family = AF_PACKET;
+	sll.sll_protocol = htons(ETH_P_ALL);
+	sll.sll_ifindex = (int)idx;
+	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) == -1)
+		die("bind %s", ifname);
+	epoll_add(fd, EV_PORT, 0);
+	return fd;
+}
+
+/*
+ * Frames the kernel dropped on a direction's input port because we did
+ * not read in time (the kernel's counter resets when read).
+ */
+static void
+port_overruns(struct direction *d)
+{
+	struct tpacket_stats	ts;
+	socklen_t		len = sizeof(ts);
+
+	if (getsockopt(d->in_fd, SOL_PACKET, PACKET_STATISTICS, &ts,
+	    &len) == 0)
+		d->st.rx_overrun += ts.tp_drops;
 }
 
 /* Loss decision, Gilbert-Elliott when burst is set. */
@@ -546,23 +308,48 @@ jitter(const struct params *p)
 }
 
 /*
- * Run one received datagram through the impairments and, if it
- * survives, put it in the direction's ring with its delivery time.
+ * Corrupt one bit of a UDP payload, past its first 16 bytes when it has
+ * more (to hit the tunnel's ciphertext or tag rather than its routing
+ * fields), and keep the UDP checksum valid.
  */
 static void
-admit(struct direction *d, const unsigned char *pkt, size_t len, int client,
+flip_bit(unsigned char *f, size_t udp)
+{
+	size_t	start = udp + 8, plen = get16(f + udp + 4) - 8u, off;
+
+	if (plen == 0)
+		return;
+	if (plen > 16)
+		off = 16 + rng_next() % (plen - 16);
+	else
+		off = rng_next() % plen;
+	f[start + off] ^= (unsigned char)(1u << (rng_next() % 8));
+	frame_udp_checksum(f, udp);
+}
+
+/*
+ * Run one received frame through the impairments and, if it survives,
+ * put it in the direction's ring with its delivery time.  Invariant:
+ * delivery times never decrease along the ring (FIFO, also with
+ * jitter), and the bytes waiting for the serializer never exceed the
+ * queue limit.
+ */
+static void
+admit(struct direction *d, const unsigned char *pkt, size_t len,
     uint64_t now)
 {
 	const struct params	*p = &d->p;
 	struct slot		*s;
 	unsigned char		*buf;
 	uint64_t		 start, backlog, ser, deliver, wire;
-	size_t			 off;
+	size_t			 udp;
 
 	d->st.rx_packets++;
-	memcpy(d->last, pkt, len);
-	d->last_len = len;
-	d->last_client = client;
+	udp = frame_udp(pkt, len);
+	if (udp != 0) {
+		memcpy(d->last, pkt, len);
+		d->last_len = len;
+	}
 	if (d->outage) {
 		d->st.dropped_outage++;
 		return;
@@ -577,7 +364,7 @@ admit(struct direction *d, const unsigned char *pkt, size_t len, int client,
 	}
 	start = d->busy_until > now ? d->busy_until : now;
 	if (p->rate) {
-		wire = len + (uint64_t)wire_overhead(p);
+		wire = frame_ip_len(len) + (uint64_t)p->overhead;
 		backlog = (uint64_t)((double)(start - now) *
 		    (double)p->rate / 8e9);
 		if (backlog + wire > queue_limit(p)) {
@@ -596,84 +383,45 @@ admit(struct direction *d, const unsigned char *pkt, size_t len, int client,
 	s = &d->meta[d->tail % RING_SLOTS];
 	buf = d->data + (size_t)(d->tail % RING_SLOTS) * SLOT_SIZE;
 	memcpy(buf, pkt, len);
-	if (d->flip > 0 && len > 0) {
-		/* Past the 16 header bytes when there are any, to hit the
-		 * ciphertext or the tag rather than the routing fields. */
-		if (len > 16)
-			off = 16 + rng_next() % (len - 16);
-		else
-			off = rng_next() % len;
-		buf[off] ^= (unsigned char)(1u << (rng_next() % 8));
+	if (d->flip > 0 && udp != 0) {
+		flip_bit(buf, udp);
 		d->flip--;
 		d->st.flipped++;
 	}
 	s->deliver = deliver;
 	s->len = (uint16_t)len;
-	s->client = (uint8_t)client;
 	d->tail++;
 }
 
-static ssize_t
-transmit(enum dir dir, int client, const void *buf, size_t len)
-{
-	struct client	*c = &clients[client];
-
-	if (!c->in_use)
-		return -1;
-	if (dir == UP)
-		return send(c->fd, buf, len, 0);
-	return sendto(listen_fd, buf, len, 0, (struct sockaddr *)&c->addr,
-	    c->addrlen);
-}
-
-/*
- * Send every datagram of a direction that is due, in sendmmsg batches
- * of consecutive datagrams leaving through the same socket.
- */
+/* Send every frame of a direction that is due, in sendmmsg batches. */
 static void
-depart(enum dir dir, uint64_t now)
+depart(struct direction *d, uint64_t now)
 {
-	struct direction	*d = &dirs[dir];
 	struct mmsghdr		 msgs[BATCH];
 	struct iovec		 iov[BATCH];
 	struct slot		*s;
-	struct client		*c;
 	unsigned int		 idx;
-	int			 n, sent, fd, client, i;
+	int			 n, sent, i;
 
 	while (d->head != d->tail) {
 		n = 0;
-		fd = -1;
-		client = -1;
 		while (d->head + (unsigned int)n != d->tail && n < BATCH) {
 			idx = (d->head + (unsigned int)n) % RING_SLOTS;
 			s = &d->meta[idx];
 			if (s->deliver > now + DEPART_SLACK)
 				break;
-			if (n > 0 && dir == UP && s->client != client)
-				break;
-			client = s->client;
-			c = &clients[client];
-			if (d->outage || !c->in_use) {
+			if (d->outage) {
 				if (n > 0)
 					break;
-				if (d->outage)
-					d->st.dropped_outage++;
-				else
-					d->st.tx_errors++;
+				d->st.dropped_outage++;
 				d->head++;
 				continue;
 			}
-			fd = dir == UP ? c->fd : listen_fd;
 			memset(&msgs[n], 0, sizeof(msgs[n]));
 			iov[n].iov_base = d->data + (size_t)idx * SLOT_SIZE;
 			iov[n].iov_len = s->len;
 			msgs[n].msg_hdr.msg_iov = &iov[n];
 			msgs[n].msg_hdr.msg_iovlen = 1;
-			if (dir == DOWN) {
-				msgs[n].msg_hdr.msg_name = &c->addr;
-				msgs[n].msg_hdr.msg_namelen = c->addrlen;
-			}
 			if (now > s->deliver) {
 				if (now - s->deliver > d->st.late_max)
 					d->st.late_max = now - s->deliver;
@@ -684,17 +432,19 @@ depart(enum dir dir, uint64_t now)
 		}
 		if (n == 0)
 			break;
-		sent = sendmmsg(fd, msgs, (unsigned int)n, MSG_DONTWAIT);
+		sent = sendmmsg(d->out_fd, msgs, (unsigned int)n,
+		    MSG_DONTWAIT);
 		if (sent < 0)
 			sent = 0;
 		for (i = 0; i < n; i++) {
 			if (i < sent) {
 				d->st.tx_packets++;
-				d->st.tx_bytes += iov[i].iov_len;
+				d->st.tx_bytes += frame_ip_len(iov[i].iov_len);
 			} else
 				d->st.tx_errors++;
 		}
-		/* A full socket buffer is a loss, as on a real interface. */
+		/* A full queue on the way out is a loss, as on a real
+		 * interface. */
 		d->head += (unsigned int)n;
 	}
 }
@@ -725,20 +475,15 @@ rearm(void)
 		die("timerfd_settime");
 }
 
-/*
- * Drain a socket with recvmmsg.  For the listen socket each datagram
- * goes up through the sender's client entry; for an upstream socket it
- * goes down to that client.
- */
+/* Drain a direction's input port with recvmmsg. */
 static void
-receive(int fd, enum dir dir, int client)
+receive(struct direction *d)
 {
-	static unsigned char		 bufs[BATCH][SLOT_SIZE];
-	static struct sockaddr_storage	 from[BATCH];
-	struct mmsghdr			 msgs[BATCH];
-	struct iovec			 iov[BATCH];
-	uint64_t			 now;
-	int				 i, n, c, rounds;
+	static unsigned char	 bufs[BATCH][SLOT_SIZE];
+	struct mmsghdr		 msgs[BATCH];
+	struct iovec		 iov[BATCH];
+	uint64_t		 now;
+	int			 i, n, rounds;
 
 	for (rounds = 0; rounds < 8; rounds++) {
 		memset(msgs, 0, sizeof(msgs));
@@ -747,44 +492,30 @@ receive(int fd, enum dir dir, int client)
 			iov[i].iov_len = SLOT_SIZE;
 			msgs[i].msg_hdr.msg_iov = &iov[i];
 			msgs[i].msg_hdr.msg_iovlen = 1;
-			if (dir == UP) {
-				msgs[i].msg_hdr.msg_name = &from[i];
-				msgs[i].msg_hdr.msg_namelen = sizeof(from[i]);
-			}
 		}
-		n = recvmmsg(fd, msgs, BATCH, MSG_DONTWAIT, NULL);
+		n = recvmmsg(d->in_fd, msgs, BATCH, MSG_DONTWAIT, NULL);
 		if (n <= 0)
 			return;
 		now = now_ns();
 		for (i = 0; i < n; i++) {
 			if (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) {
-				dirs[dir].st.rx_packets++;
-				dirs[dir].st.dropped_oversize++;
+				d->st.rx_packets++;
+				d->st.dropped_oversize++;
 				continue;
 			}
-			c = client;
-			if (dir == UP && (c = client_lookup(&from[i],
-			    msgs[i].msg_hdr.msg_namelen, now)) == -1) {
-				dirs[dir].st.rx_packets++;
-				dirs[dir].st.tx_errors++;
-				continue;
-			}
-			if (dir == DOWN)
-				clients[c].used = now;
-			admit(&dirs[dir], bufs[i], msgs[i].msg_len, c, now);
+			admit(d, bufs[i], msgs[i].msg_len, now);
 		}
 		if (n < BATCH)
 			return;
 	}
 }
 
+/* Copies of the direction's last UDP frame, sent now. */
 static void
-replay(enum dir dir, uint64_t n)
+replay(struct direction *d, uint64_t n)
 {
-	struct direction	*d = &dirs[dir];
-
 	while (n-- > 0) {
-		if (transmit(dir, d->last_client, d->last, d->last_len) == -1)
+		if (send(d->out_fd, d->last, d->last_len, MSG_DONTWAIT) == -1)
 			d->st.tx_errors++;
 		else
 			d->st.replayed++;
@@ -826,6 +557,7 @@ stats_json(char *out, size_t len)
 
 	off += (size_t)snprintf(out + off, len - off, "{");
 	for (i = 0; i < 2; i++) {
+		port_overruns(&dirs[i]);
 		s = &dirs[i].st;
 		off += (size_t)snprintf(out + off, len - off,
 		    "%s\"%s\":{\"rx_packets\":%" PRIu64
@@ -835,13 +567,14 @@ stats_json(char *out, size_t len)
 		    ",\"dropped_outage\":%" PRIu64
 		    ",\"flipped\":%" PRIu64 ",\"replayed\":%" PRIu64
 		    ",\"dropped_oversize\":%" PRIu64
-		    ",\"tx_errors\":%" PRIu64 ",\"queued\":%u"
+		    ",\"tx_errors\":%" PRIu64 ",\"rx_overrun\":%" PRIu64
+		    ",\"queued\":%u"
 		    ",\"late_max_us\":%" PRIu64 ",\"late_1ms\":%" PRIu64
 		    ",\"outage\":%s}",
 		    i ? "," : "", dirname[i], s->rx_packets, s->tx_packets,
 		    s->tx_bytes, s->dropped_loss, s->dropped_queue,
 		    s->dropped_outage, s->flipped, s->replayed,
-		    s->dropped_oversize, s->tx_errors,
+		    s->dropped_oversize, s->tx_errors, s->rx_overrun,
 		    dirs[i].tail - dirs[i].head, s->late_max / 1000,
 		    s->late_1ms, dirs[i].outage ? "true" : "false");
 		if (off >= len)
@@ -929,7 +662,7 @@ ctl_command(char *line, char *reply, size_t rlen)
 			    arg1);
 			return;
 		} else
-			replay(dir, n);
+			replay(&dirs[dir], n);
 		logmsg("%s %s %s", cmd, arg1, arg2);
 		snprintf(reply, rlen, "ok");
 		return;
@@ -1019,11 +752,11 @@ ctl_main(int argc, char *argv[])
 }
 
 static void
-setup(const char *ctl)
+setup(const char *ctl, const char *cif, const char *sif)
 {
 	struct sockaddr_un	 sun;
 	sigset_t		 mask;
-	int			 i, one = 1;
+	int			 i;
 
 	for (i = 0; i < 2; i++) {
 		dirs[i].data = mmap(NULL, (size_t)RING_SLOTS * SLOT_SIZE,
@@ -1036,16 +769,8 @@ setup(const char *ctl)
 	if ((ep_fd = epoll_create1(EPOLL_CLOEXEC)) == -1)
 		die("epoll_create1");
 
-	listen_fd = socket(listen_ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK |
-	    SOCK_CLOEXEC, 0);
-	if (listen_fd == -1)
-		die("socket");
-	(void)setsockopt(listen_fd, SOL_SOCKET, SO_REUSEADDR, &one,
-	    sizeof(one));
-	sock_buffers(listen_fd);
-	if (bind(listen_fd, (struct sockaddr *)&listen_ss, listen_len) == -1)
-		die("bind listen address");
-	epoll_add(listen_fd, EV_LISTEN, 0);
+	dirs[UP].in_fd = dirs[DOWN].out_fd = port_open(cif);
+	dirs[DOWN].in_fd = dirs[UP].out_fd = port_open(sif);
 
 	timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (timer_fd == -1)
@@ -1101,12 +826,11 @@ loop(void)
 		for (i = 0; i < n; i++) {
 			idx = (int)(uint32_t)ev[i].data.u64;
 			switch ((enum ev)(ev[i].data.u64 >> 32)) {
-			case EV_LISTEN:
-				receive(listen_fd, UP, -1);
-				break;
-			case EV_UPSTREAM:
-				if (clients[idx].in_use)
-					receive(clients[idx].fd, DOWN, idx);
+			case EV_PORT:
+				/* Both ports: a read that finds nothing
+				 * costs less than tracking which woke. */
+				receive(&dirs[UP]);
+				receive(&dirs[DOWN]);
 				break;
 			case EV_TIMER:
 				/* Rearming below clears the expiry. */
@@ -1125,8 +849,8 @@ loop(void)
 			}
 		}
 		now = now_ns();
-		depart(UP, now);
-		depart(DOWN, now);
+		depart(&dirs[UP], now);
+		depart(&dirs[DOWN], now);
 		rearm();
 	}
 }
@@ -1134,7 +858,7 @@ loop(void)
 int
 main(int argc, char *argv[])
 {
-	const char	*ctl = NULL, *lst = NULL, *fwd = NULL, *bnd = NULL;
+	const char	*ctl = NULL, *cif = NULL, *sif = NULL;
 	const char	*uspec = NULL, *dspec = NULL;
 	struct sched_param sp;
 	char		 err[160];
@@ -1143,19 +867,10 @@ main(int argc, char *argv[])
 	if (argc >= 2 && strcmp(argv[1], "ctl") == 0)
 		return ctl_main(argc - 2, argv + 2);
 
-	while ((ch = getopt(argc, argv, "B:DF:L:RS:d:u:")) != -1) {
+	while ((ch = getopt(argc, argv, "DRS:c:d:s:u:")) != -1) {
 		switch (ch) {
-		case 'B':
-			bnd = optarg;
-			break;
 		case 'D':
 			verbose = 1;
-			break;
-		case 'F':
-			fwd = optarg;
-			break;
-		case 'L':
-			lst = optarg;
 			break;
 		case 'R':
 			realtime = 1;
@@ -1163,8 +878,14 @@ main(int argc, char *argv[])
 		case 'S':
 			ctl = optarg;
 			break;
+		case 'c':
+			cif = optarg;
+			break;
 		case 'd':
 			dspec = optarg;
+			break;
+		case 's':
+			sif = optarg;
 			break;
 		case 'u':
 			uspec = optarg;
@@ -1173,18 +894,8 @@ main(int argc, char *argv[])
 			usage();
 		}
 	}
-	if (optind != argc || ctl == NULL || lst == NULL || fwd == NULL)
+	if (optind != argc || ctl == NULL || cif == NULL || sif == NULL)
 		usage();
-	errno = 0;
-	if (parse_addr(lst, 1, &listen_ss, &listen_len) == -1)
-		die("bad listen address %s", lst);
-	if (parse_addr(fwd, 1, &server_ss, &server_len) == -1)
-		die("bad server address %s", fwd);
-	if (bnd != NULL) {
-		if (parse_addr(bnd, 0, &bind_ss, &bind_len) == -1)
-			die("bad bind address %s", bnd);
-		have_bind = 1;
-	}
 	for (i = 0; i < 2; i++) {
 		params_default(&dirs[i].p);
 		if ((i == UP ? uspec : dspec) != NULL &&
@@ -1195,7 +906,7 @@ main(int argc, char *argv[])
 	if (getrandom(&rng_state, sizeof(rng_state), 0) != sizeof(rng_state))
 		rng_state = now_ns() ^ (uint64_t)getpid();
 
-	setup(ctl);
+	setup(ctl, cif, sif);
 	if (realtime) {
 		/* Departures on time even when the test host is busy; the
 		 * kernel's RT throttling still bounds a runaway. */
@@ -1205,7 +916,7 @@ main(int argc, char *argv[])
 			fprintf(stderr, "wanem: SCHED_FIFO: %s\n",
 			    strerror(errno));
 	}
-	logmsg("relaying %s -> %s", lst, fwd);
+	logmsg("bridging %s <-> %s", cif, sif);
 	loop();
 	logmsg("exiting");
 	(void)unlink(ctl_path);
