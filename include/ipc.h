@@ -19,8 +19,8 @@
  * core, linkd, ctld) and between bondctl and ctld.  Every message is a
  * fixed 16-byte header plus a payload of at most the channel's maximum
  * size, carrying at most one file descriptor.  The messages themselves
- * are in messages.h.  Every receiver checks type, length and fd
- * presence before use.
+ * are in messages.h.  Every receiver checks type, length, fd presence
+ * and the sender's state before use: see struct ipc_accept.
  */
 
 #ifndef IPC_H
@@ -115,6 +115,51 @@ struct ipc_rule {
 /* Every type of messages.h with its bounds, in catalogue order. */
 extern const struct ipc_rule ipc_catalogue[IPC_NTYPES + 1];
 
+/*
+ * The states of a channel as its receiver sees the sender.  Every
+ * channel starts in IPC_S_HELLO, where only IPC_HELLO is accepted.
+ * Between the parent and a child it then passes IPC_S_CONF while the
+ * configuration arrives and reaches IPC_S_RUNNING: the child at the
+ * parent's IPC_CONF_END, the parent at the child's IPC_READY.  A
+ * bondctl connection goes from IPC_S_HELLO to IPC_S_RUNNING.
+ */
+enum ipc_state {
+	IPC_S_SAME = 0,		/* in a rule: the state stays */
+	IPC_S_HELLO,
+	IPC_S_CONF,
+	IPC_S_RUNNING
+};
+#define IPC_IN_HELLO	(1U << IPC_S_HELLO)
+#define IPC_IN_CONF	(1U << IPC_S_CONF)
+#define IPC_IN_RUNNING	(1U << IPC_S_RUNNING)
+#define IPC_IN_STARTED	(IPC_IN_CONF | IPC_IN_RUNNING)	/* after hello */
+
+#define IPC_MANY	0
+#define IPC_ONCE	1
+
+/*
+ * A rule of a receiver's table, which ends with type 0: the type is
+ * accepted in the states of `in`, only once over the channel's life if
+ * IPC_ONCE, only after a message of type `after` was accepted (0: no
+ * such condition), and moves the sender on to state `to` unless it is
+ * there or past it already.  A table lists the startup in its order.
+ */
+struct ipc_accept {
+	uint32_t	type;
+	uint32_t	in;		/* IPC_IN_* */
+	int		once;		/* IPC_ONCE or IPC_MANY */
+	uint32_t	after;
+	enum ipc_state	to;
+};
+
+/* One sender, as its receiver's table has followed it so far. */
+struct ipc_role {
+	const struct ipc_accept	*rules;
+	enum ipc_state		 state;
+	uint64_t		 seen;	/* bit i: ipc_catalogue[i] accepted */
+};
+_Static_assert(IPC_NTYPES <= 64, "one bit of ipc_role.seen per type");
+
 /* ipc_init(chan, fd, IPC_F_*, maxsize, peer name): 0 or -1. */
 int	 ipc_init(struct ipc_chan *, int, int, size_t, const char *);
 void	 ipc_clear(struct ipc_chan *);	/* close fd, free queues */
@@ -151,6 +196,13 @@ const struct ipc_rule *ipc_check(const struct ipc_rule *,
 	    const struct ipc_msg *, const char **);
 const char *ipc_type_name(uint32_t);
 const char *ipc_res_str(uint32_t);
+
+/* A sender starts in IPC_S_HELLO with nothing seen.  ipc_role_accept()
+ * returns the rule that accepts msg and moves the sender's state, or
+ * NULL with why set: the receiver then drops the sender. */
+void	 ipc_role_init(struct ipc_role *, const struct ipc_accept *);
+const struct ipc_accept *ipc_role_accept(struct ipc_role *,
+	    const struct ipc_msg *, const char **);
 
 /* libevent glue: read events always, write events while frames are
  * queued; every complete frame goes to the dispatch function. */
