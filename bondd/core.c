@@ -57,25 +57,26 @@ size_t				 frame_max;
 uint16_t			 epoch;
 
 static struct ipc_chan		 parent;
-static int			 have_conf, have_hello, running;
+static struct ipc_role		 parent_role;
 static int			 npeers_seen;
 static struct event		*tun_ev;
 static unsigned			 reorder_slots;
 
-static const struct ipc_rule parent_rules[] = {
-	{ IPC_HELLO, sizeof(struct ipc_hello), sizeof(struct ipc_hello), 0 },
-	{ IPC_CONF_CORE, sizeof(struct ipc_conf_core),
-	    sizeof(struct ipc_conf_core), 0 },
-	{ IPC_CONF_PEER, sizeof(struct ipc_conf_peer),
-	    sizeof(struct ipc_conf_peer), 0 },
-	{ IPC_TUN_FD, 0, 0, 1 },
-	{ IPC_DATA_CHAN, 0, 0, 1 },
-	{ IPC_CONF_END, 0, 0, 0 },
-	{ IPC_SHUTDOWN, 0, 0, 0 },
-	{ IPC_RECONF_CORE, sizeof(struct ipc_reconf_core),
-	    sizeof(struct ipc_reconf_core) +
-	    BONDD_MAX_PEERS * sizeof(struct ipc_reconf_peer), 0 },
-	{ 0, 0, 0, 0 }
+/*
+ * The parent's messages: the configuration, then reloads; the queue of
+ * a (re)started linkd may come at any time.  The core runs once the
+ * configuration ends.
+ */
+static const struct ipc_accept from_parent[] = {
+	{ IPC_HELLO, IPC_IN_HELLO, IPC_ONCE, 0, IPC_S_CONF },
+	{ IPC_CONF_CORE, IPC_IN_CONF, IPC_ONCE, 0, IPC_S_SAME },
+	{ IPC_CONF_PEER, IPC_IN_CONF, IPC_MANY, IPC_CONF_CORE, IPC_S_SAME },
+	{ IPC_TUN_FD, IPC_IN_CONF, IPC_ONCE, 0, IPC_S_SAME },
+	{ IPC_DATA_CHAN, IPC_IN_STARTED, IPC_MANY, IPC_CONF_CORE, IPC_S_SAME },
+	{ IPC_CONF_END, IPC_IN_CONF, IPC_ONCE, IPC_CONF_CORE, IPC_S_RUNNING },
+	{ IPC_RECONF_CORE, IPC_IN_RUNNING, IPC_MANY, 0, IPC_S_SAME },
+	{ IPC_SHUTDOWN, IPC_IN_STARTED, IPC_MANY, 0, IPC_S_SAME },
+	{ 0, 0, 0, 0, IPC_S_SAME }
 };
 
 /* Buffers of a peer are made when its first session comes up, so a
@@ -99,6 +100,30 @@ peer_activate(struct core_peer *p)
 	p->active = 1;
 }
 
+/* What a reload may change, checked at start and at every reload. */
+static int
+settings_ok(const struct ipc_conf_core *c)
+{
+	return c->strategy <= STRATEGY_SINGLE_BEST &&
+	    c->reorder_max_ms <= 2000 && c->nrt_udp_ports <= 16 &&
+	    c->nrt_tcp_ports <= 16;
+}
+
+/* A peer's allowed prefixes: a known family, a length that fits it. */
+static int
+prefixes_ok(const struct conf_prefix *pfx, uint32_t n)
+{
+	uint32_t	i;
+
+	if (n > BONDD_MAX_ALLOWED)
+		return 0;
+	for (i = 0; i < n; i++)
+		if ((pfx[i].family != AF_INET && pfx[i].family != AF_INET6) ||
+		    pfx[i].plen > (pfx[i].family == AF_INET ? 32 : 128))
+			return 0;
+	return 1;
+}
+
 static void
 conf_peer(struct ipc_msg *msg)
 {
@@ -106,18 +131,13 @@ conf_peer(struct ipc_msg *msg)
 	struct core_peer	*p;
 	uint32_t		 i;
 
-	if (!have_conf || running || msg->hdr.id >= cconf.npeers ||
+	if (msg->hdr.id >= cconf.npeers ||
 	    msg->hdr.id != (uint32_t)npeers_seen ||
 	    ipc_msg_get(msg, &cp, sizeof(cp)) == -1 ||
-	    memchr(cp.name, '\0', sizeof(cp.name)) == NULL ||
-	    cp.nallowed > BONDD_MAX_ALLOWED)
+	    memchr(cp.name, '\0', sizeof(cp.name)) == NULL)
 		fatalx("bad IPC_CONF_PEER from parent");
-	for (i = 0; i < cp.nallowed; i++)
-		if ((cp.allowed[i].family != AF_INET &&
-		    cp.allowed[i].family != AF_INET6) ||
-		    cp.allowed[i].plen >
-		    (cp.allowed[i].family == AF_INET ? 32 : 128))
-			fatalx("bad allowed prefix from parent");
+	if (!prefixes_ok(cp.allowed, cp.nallowed))
+		fatalx("bad allowed prefix from parent");
 	p = &peers[npeers_seen++];
 	memcpy(p->name, cp.name, sizeof(p->name));
 	memcpy(p->allowed, cp.allowed, sizeof(p->allowed));
@@ -139,10 +159,8 @@ check_conf(void)
 	if (cconf.npeers > BONDD_MAX_PEERS || cconf.npeers == 0 ||
 	    cconf.nlinkd > BONDD_MAX_LINKS || cconf.tun_mtu < 576 ||
 	    cconf.tun_mtu + FRAME_INNER_OVERHEAD > PKTQ_FRAME_MAX ||
-	    cconf.role > ROLE_SERVER ||
-	    cconf.strategy > STRATEGY_SINGLE_BEST ||
-	    cconf.reorder_max_ms > 2000 || cconf.nrt_udp_ports > 16 ||
-	    cconf.nrt_tcp_ports > 16 || cconf.ntun_addr > 4 ||
+	    cconf.role > ROLE_SERVER || !settings_ok(&cconf) ||
+	    cconf.ntun_addr > 4 ||
 	    memchr(cconf.user, '\0', sizeof(cconf.user)) == NULL)
 		fatalx("bad IPC_CONF_CORE from parent");
 	for (i = 0; i < cconf.ntun_addr; i++)
@@ -160,13 +178,12 @@ check_conf(void)
 static void
 start_running(void)
 {
-	if (!have_conf || tun_fd == -1 || npeers_seen != (int)cconf.npeers)
+	if (tun_fd == -1 || npeers_seen != (int)cconf.npeers)
 		fatalx("incomplete configuration from parent");
 	sandbox_enter(PROC_CORE, cconf.user);
 	if ((tun_ev = event_new(base, tun_fd, EV_READ | EV_PERSIST,
 	    tun_read_cb, NULL)) == NULL || event_add(tun_ev, NULL) == -1)
 		fatalx("tun event");
-	running = 1;
 	if (ipc_send(&parent, IPC_READY, 0, 0, -1, NULL, 0) == -1)
 		fatal("ready");
 	log_debug("running: %u peers, tun mtu %u, strategy %s", cconf.npeers,
@@ -184,25 +201,18 @@ reconf_core(struct ipc_msg *msg)
 	struct ipc_reconf_core	 rc;
 	struct ipc_reconf_peer	 rp[BONDD_MAX_PEERS];
 	uint64_t		 now = now_us();
-	uint32_t		 i, k;
+	uint32_t		 i;
 	int			 j;
 
-	if (!running || ipc_msg_get(msg, &rc, sizeof(rc)) == -1 ||
+	if (ipc_msg_get(msg, &rc, sizeof(rc)) == -1 ||
 	    rc.conf.npeers != cconf.npeers || rc.conf.role != cconf.role ||
-	    rc.conf.strategy > STRATEGY_SINGLE_BEST ||
-	    rc.conf.reorder_max_ms > 2000 || rc.conf.nrt_udp_ports > 16 ||
-	    rc.conf.nrt_tcp_ports > 16)
+	    !settings_ok(&rc.conf))
 		fatalx("bad IPC_RECONF_CORE from parent");
 	for (i = 0; i < cconf.npeers; i++) {
-		if (ipc_msg_get(msg, &rp[i], sizeof(rp[i])) == -1 ||
-		    rp[i].nallowed > BONDD_MAX_ALLOWED)
+		if (ipc_msg_get(msg, &rp[i], sizeof(rp[i])) == -1)
 			fatalx("bad IPC_RECONF_CORE peer from parent");
-		for (k = 0; k < rp[i].nallowed; k++)
-			if ((rp[i].allowed[k].family != AF_INET &&
-			    rp[i].allowed[k].family != AF_INET6) ||
-			    rp[i].allowed[k].plen >
-			    (rp[i].allowed[k].family == AF_INET ? 32 : 128))
-				fatalx("bad allowed prefix from parent");
+		if (!prefixes_ok(rp[i].allowed, rp[i].nallowed))
+			fatalx("bad allowed prefix from parent");
 	}
 	if (ipc_msg_end(msg) != 0)
 		fatalx("bad IPC_RECONF_CORE length from parent");
@@ -241,39 +251,31 @@ parent_dispatch(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 	(void)arg;
 	if (msg == NULL)
 		exit(0);	/* the parent is gone */
-	if (ipc_check(parent_rules, msg, &why) == NULL)
+	if (ipc_role_accept(&parent_role, msg, &why) == NULL)
 		fatalx("bad %s from parent: %s", ipc_type_name(msg->hdr.type),
 		    why);
-	if (!have_hello && msg->hdr.type != IPC_HELLO)
-		fatalx("%s before hello", ipc_type_name(msg->hdr.type));
 	switch (msg->hdr.type) {
 	case IPC_HELLO:
-		if (have_hello || ipc_hello_check(msg, PROC_PARENT) == -1)
+		if (ipc_hello_check(msg, PROC_PARENT) == -1)
 			fatalx("bad hello from parent");
-		have_hello = 1;
 		break;
 	case IPC_CONF_CORE:
-		if (have_conf || ipc_msg_get(msg, &cconf, sizeof(cconf)) == -1)
+		if (ipc_msg_get(msg, &cconf, sizeof(cconf)) == -1)
 			fatalx("bad IPC_CONF_CORE from parent");
 		check_conf();
-		have_conf = 1;
 		break;
 	case IPC_CONF_PEER:
 		conf_peer(msg);
 		break;
 	case IPC_TUN_FD:
-		if (tun_fd != -1 || running)
-			fatalx("unexpected IPC_TUN_FD");
 		tun_fd = ipc_msg_take_fd(msg);
 		break;
 	case IPC_DATA_CHAN:
-		if (!have_conf || msg->hdr.id >= cconf.nlinkd)
+		if (msg->hdr.id >= cconf.nlinkd)
 			fatalx("bad IPC_DATA_CHAN id %u", msg->hdr.id);
 		linkq_set(msg->hdr.id, ipc_msg_take_fd(msg));
 		break;
 	case IPC_CONF_END:
-		if (running)
-			fatalx("unexpected IPC_CONF_END");
 		start_running();
 		break;
 	case IPC_SHUTDOWN:
@@ -294,7 +296,7 @@ stats_cb(evutil_socket_t fd, short ev, void *arg)
 	(void)fd;
 	(void)ev;
 	(void)arg;
-	if (!running)
+	if (parent_role.state != IPC_S_RUNNING)
 		return;
 	st.reorder_held = st.reorder_lost = 0;
 	st.reorder_hold_us = st.reorder_cur = 0;
@@ -335,6 +337,7 @@ core_main(int debug, int verbose)
 	log_procinit("core");
 	if ((base = event_base_new()) == NULL)
 		fatalx("event_base_new");
+	ipc_role_init(&parent_role, from_parent);
 	if (ipc_init(&parent, BONDD_PARENT_FD, IPC_F_FDPASS, IPC_MAXSIZE,
 	    "parent") == -1 ||
 	    ipc_event_set(&parent, base, parent_dispatch, NULL) == -1)

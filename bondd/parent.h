@@ -49,8 +49,7 @@ struct child {
 	char		 label[32];		/* "linkd wan0" */
 	pid_t		 pid;			/* 0 = not running */
 	int		 open;			/* chan usable */
-	int		 hello;
-	int		 ready;
+	struct ipc_role	 role;			/* HELLO, CONF, RUNNING */
 	int		 admin_down;		/* linkd */
 	int		 carrier_down;		/* linkd: device down */
 	int		 removing;		/* linkd: reload removed it */
@@ -115,7 +114,6 @@ void	configure_ctld(struct child *);
 
 /* parent_ctl.c */
 extern struct ipc_core_stats core_stats;
-extern int		 have_core_stats;
 
 void	ctl_link_admin(uint32_t, struct ipc_msg *, int);
 void	ctl_config(uint32_t);

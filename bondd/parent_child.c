@@ -59,36 +59,36 @@ static struct proc_exec		 exe_self, exe_linkd, exe_ctld;
 static void	restart_cb(evutil_socket_t, short, void *);
 static void	child_dispatch(struct ipc_chan *, struct ipc_msg *, void *);
 
-static const struct ipc_rule core_rules[] = {
-	{ IPC_HELLO, sizeof(struct ipc_hello), sizeof(struct ipc_hello), 0 },
-	{ IPC_LOG, sizeof(struct ipc_log),
-	    sizeof(struct ipc_log) + IPC_LOG_MAX, 0 },
-	{ IPC_READY, 0, 0, 0 },
-	{ IPC_CORE_STATS, sizeof(struct ipc_core_stats),
-	    sizeof(struct ipc_core_stats), 0 },
-	{ 0, 0, 0, 0 }
+/*
+ * What each child may send: its hello first, then log lines, its
+ * statistics or requests; IPC_READY, once, says it has entered its
+ * sandbox and runs.
+ */
+static const struct ipc_accept from_core[] = {
+	{ IPC_HELLO, IPC_IN_HELLO, IPC_ONCE, 0, IPC_S_CONF },
+	{ IPC_LOG, IPC_IN_STARTED, IPC_MANY, 0, IPC_S_SAME },
+	{ IPC_READY, IPC_IN_CONF, IPC_ONCE, 0, IPC_S_RUNNING },
+	{ IPC_CORE_STATS, IPC_IN_STARTED, IPC_MANY, 0, IPC_S_SAME },
+	{ 0, 0, 0, 0, IPC_S_SAME }
 };
 
-static const struct ipc_rule linkd_rules[] = {
-	{ IPC_HELLO, sizeof(struct ipc_hello), sizeof(struct ipc_hello), 0 },
-	{ IPC_LOG, sizeof(struct ipc_log),
-	    sizeof(struct ipc_log) + IPC_LOG_MAX, 0 },
-	{ IPC_READY, 0, 0, 0 },
-	{ IPC_LINK_STATS, sizeof(struct ipc_link_stats),
-	    sizeof(struct ipc_link_stats), 0 },
-	{ 0, 0, 0, 0 }
+static const struct ipc_accept from_linkd[] = {
+	{ IPC_HELLO, IPC_IN_HELLO, IPC_ONCE, 0, IPC_S_CONF },
+	{ IPC_LOG, IPC_IN_STARTED, IPC_MANY, 0, IPC_S_SAME },
+	{ IPC_READY, IPC_IN_CONF, IPC_ONCE, 0, IPC_S_RUNNING },
+	{ IPC_LINK_STATS, IPC_IN_STARTED, IPC_MANY, 0, IPC_S_SAME },
+	{ 0, 0, 0, 0, IPC_S_SAME }
 };
 
-static const struct ipc_rule ctld_rules[] = {
-	{ IPC_HELLO, sizeof(struct ipc_hello), sizeof(struct ipc_hello), 0 },
-	{ IPC_LOG, sizeof(struct ipc_log),
-	    sizeof(struct ipc_log) + IPC_LOG_MAX, 0 },
-	{ IPC_READY, 0, 0, 0 },
-	{ IPC_CTL_LINK_UP, 1, BONDD_NAME_MAX - 1, 0 },
-	{ IPC_CTL_LINK_DOWN, 1, BONDD_NAME_MAX - 1, 0 },
-	{ IPC_CTL_RELOAD, 0, 0, 0 },
-	{ IPC_CTL_CONFIG, 0, 0, 0 },
-	{ 0, 0, 0, 0 }
+static const struct ipc_accept from_ctld[] = {
+	{ IPC_HELLO, IPC_IN_HELLO, IPC_ONCE, 0, IPC_S_CONF },
+	{ IPC_LOG, IPC_IN_STARTED, IPC_MANY, 0, IPC_S_SAME },
+	{ IPC_READY, IPC_IN_CONF, IPC_ONCE, 0, IPC_S_RUNNING },
+	{ IPC_CTL_LINK_UP, IPC_IN_STARTED, IPC_MANY, 0, IPC_S_SAME },
+	{ IPC_CTL_LINK_DOWN, IPC_IN_STARTED, IPC_MANY, 0, IPC_S_SAME },
+	{ IPC_CTL_RELOAD, IPC_IN_STARTED, IPC_MANY, 0, IPC_S_SAME },
+	{ IPC_CTL_CONFIG, IPC_IN_STARTED, IPC_MANY, 0, IPC_S_SAME },
+	{ 0, 0, 0, 0, IPC_S_SAME }
 };
 
 void
@@ -185,7 +185,8 @@ child_start(struct child *c)
 	    ipc_event_set(&c->chan, base, child_dispatch, c) == -1)
 		fatal("%s: channel", c->label);
 	c->open = 1;
-	c->hello = c->ready = 0;
+	ipc_role_init(&c->role, c->proc == PROC_CORE ? from_core :
+	    c->proc == PROC_LINKD ? from_linkd : from_ctld);
 	c->started_ms = now_ms();
 	log_debug("started %s, pid %d", c->label, (int)c->pid);
 
@@ -329,7 +330,6 @@ reap_children(void)
 					child_close(&slots[i].linkd);
 					kill(slots[i].linkd.pid, SIGTERM);
 				}
-			have_core_stats = 0;
 		}
 		schedule_restart(c);
 	}
@@ -353,7 +353,6 @@ static void
 child_dispatch(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 {
 	struct child		*c = arg;
-	const struct ipc_rule	*rules;
 	struct ipc_log		 lg;
 	const char		*why;
 	char			 text[IPC_LOG_MAX + 1];
@@ -368,25 +367,18 @@ child_dispatch(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 			child_close(c);
 		return;
 	}
-	rules = c->proc == PROC_CORE ? core_rules :
-	    c->proc == PROC_LINKD ? linkd_rules : ctld_rules;
-	if (ipc_check(rules, msg, &why) == NULL) {
+	if (ipc_role_accept(&c->role, msg, &why) == NULL) {
 		log_warnx("%s: %s: %s", c->label,
 		    ipc_type_name(msg->hdr.type), why);
 		child_kill(c, "bad message");
 		return;
 	}
-	if (!c->hello && msg->hdr.type != IPC_HELLO) {
-		child_kill(c, "message before hello");
-		return;
-	}
 	switch (msg->hdr.type) {
 	case IPC_HELLO:
-		if (c->hello || ipc_hello_check(msg, c->proc) == -1) {
+		if (ipc_hello_check(msg, c->proc) == -1) {
 			child_kill(c, "bad hello");
 			return;
 		}
-		c->hello = 1;
 		break;
 	case IPC_LOG:
 		if (ipc_msg_get(msg, &lg, sizeof(lg)) == -1 ||
@@ -398,15 +390,14 @@ child_dispatch(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 		log_relayed(lg.priority, text);
 		break;
 	case IPC_READY:
-		c->ready = 1;
 		log_debug("%s ready", c->label);
 		break;
 	case IPC_LINK_STATS:
 		store_link_stats(c, msg);
 		break;
 	case IPC_CORE_STATS:
-		if (ipc_msg_get(msg, &core_stats, sizeof(core_stats)) == 0)
-			have_core_stats = 1;
+		/* Of the catalogue's length: it cannot fall short. */
+		(void)ipc_msg_get(msg, &core_stats, sizeof(core_stats));
 		break;
 	case IPC_CTL_LINK_UP:
 	case IPC_CTL_LINK_DOWN:

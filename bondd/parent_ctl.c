@@ -44,7 +44,6 @@
 #define STATS_FRESH_MS	3000
 
 struct ipc_core_stats		 core_stats;
-int				 have_core_stats;
 
 static void
 ctl_result(uint32_t reqid, uint32_t code, const char *text)
@@ -168,7 +167,7 @@ stats_cb(evutil_socket_t fd, short ev, void *arg)
 	(void)fd;
 	(void)ev;
 	(void)arg;
-	if (!ctld_child.open || !ctld_child.ready)
+	if (!ctld_child.open || ctld_child.role.state != IPC_S_RUNNING)
 		return;
 	send_msg(&ctld_child, IPC_CORE_STATS, 0, &core_stats,
 	    sizeof(core_stats));

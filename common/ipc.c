@@ -16,11 +16,12 @@
 
 /*
  * Message framing between bondd processes: queueing, sending and
- * receiving frames with an optional fd, and checking them against a
- * process's rule table.  Linked into every process, privileged or not.
- * The bytes come from a less trusted peer (a sandboxed child, or any
- * local user's bondctl on ctld's socket): every length is checked
- * before use and no fd is accepted that the framing does not expect.
+ * receiving frames with an optional fd, and the catalogue of message
+ * types (messages.h) with their names and bounds.  Linked into every
+ * process, privileged or not.  The bytes come from a less trusted
+ * peer (a sandboxed child, or any local user's bondctl on ctld's
+ * socket): every length is checked before use and no fd is accepted
+ * that the framing does not expect.
  */
 
 #include <sys/types.h>
@@ -478,6 +479,13 @@ ipc_msg_free(struct ipc_msg *msg)
 	msg->fd = -1;
 }
 
+const struct ipc_rule ipc_catalogue[IPC_NTYPES + 1] = {
+#define IPC_CATALOGUE_RULE(type, value, payload)	{ type, payload },
+	IPC_MESSAGES(IPC_CATALOGUE_RULE)
+#undef IPC_CATALOGUE_RULE
+	{ 0, 0, 0, 0 }
+};
+
 const struct ipc_rule *
 ipc_check(const struct ipc_rule *rules, const struct ipc_msg *msg,
     const char **why)
@@ -512,37 +520,11 @@ ipc_type_name(uint32_t type)
 {
 	static char	buf[32];
 
+	/* A value given twice in the catalogue fails here at compile time. */
 	switch (type) {
-	case IPC_HELLO:		return "IPC_HELLO";
-	case IPC_LOG:		return "IPC_LOG";
-	case IPC_SHUTDOWN:	return "IPC_SHUTDOWN";
-	case IPC_READY:		return "IPC_READY";
-	case IPC_CONF_CORE:	return "IPC_CONF_CORE";
-	case IPC_CONF_LINKD:	return "IPC_CONF_LINKD";
-	case IPC_CONF_PEER:	return "IPC_CONF_PEER";
-	case IPC_CONF_KEY:	return "IPC_CONF_KEY";
-	case IPC_CONF_CTLD:	return "IPC_CONF_CTLD";
-	case IPC_CONF_END:	return "IPC_CONF_END";
-	case IPC_RECONF_CORE:	return "IPC_RECONF_CORE";
-	case IPC_RECONF_LINKD:	return "IPC_RECONF_LINKD";
-	case IPC_TUN_FD:	return "IPC_TUN_FD";
-	case IPC_LINK_SOCK:	return "IPC_LINK_SOCK";
-	case IPC_DATA_CHAN:	return "IPC_DATA_CHAN";
-	case IPC_CTL_SOCK:	return "IPC_CTL_SOCK";
-	case IPC_METRICS_SOCK:	return "IPC_METRICS_SOCK";
-	case IPC_LINK_STATS:	return "IPC_LINK_STATS";
-	case IPC_CORE_STATS:	return "IPC_CORE_STATS";
-	case IPC_STATS_END:	return "IPC_STATS_END";
-	case IPC_LINK_ADMIN:	return "IPC_LINK_ADMIN";
-	case IPC_LINK_CARRIER:	return "IPC_LINK_CARRIER";
-	case IPC_CTL_STATUS:	return "IPC_CTL_STATUS";
-	case IPC_CTL_VERSION:	return "IPC_CTL_VERSION";
-	case IPC_CTL_LINK_UP:	return "IPC_CTL_LINK_UP";
-	case IPC_CTL_LINK_DOWN:	return "IPC_CTL_LINK_DOWN";
-	case IPC_CTL_RELOAD:	return "IPC_CTL_RELOAD";
-	case IPC_CTL_CONFIG:	return "IPC_CTL_CONFIG";
-	case IPC_CTL_DATA:	return "IPC_CTL_DATA";
-	case IPC_CTL_RESULT:	return "IPC_CTL_RESULT";
+#define IPC_TYPE_CASE(type, value, payload)	case type: return #type;
+	IPC_MESSAGES(IPC_TYPE_CASE)
+#undef IPC_TYPE_CASE
 	}
 	snprintf(buf, sizeof(buf), "IPC_UNKNOWN(0x%x)", type);
 	return buf;

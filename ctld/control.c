@@ -58,7 +58,7 @@ struct ctl_conn {
 	gid_t			 gid;
 	pid_t			 pid;
 	uint32_t		 reqid;		/* at the parent, 0 = none */
-	int			 hello;		/* HELLO accepted */
+	struct ipc_role		 role;
 };
 
 static struct {
@@ -72,16 +72,17 @@ static struct {
 	uint32_t			 next_reqid;
 } ctl = { .lst = LISTENER_INITIALIZER };
 
-/* What a client may send; nothing carries an fd on this channel. */
-static const struct ipc_rule ctl_rules[] = {
-	{ IPC_HELLO, sizeof(struct ipc_hello), sizeof(struct ipc_hello), 0 },
-	{ IPC_CTL_STATUS, 0, 0, 0 },
-	{ IPC_CTL_VERSION, 0, 0, 0 },
-	{ IPC_CTL_LINK_UP, 1, BONDD_NAME_MAX - 1, 0 },
-	{ IPC_CTL_LINK_DOWN, 1, BONDD_NAME_MAX - 1, 0 },
-	{ IPC_CTL_RELOAD, 0, 0, 0 },
-	{ IPC_CTL_CONFIG, 0, 0, 0 },
-	{ 0, 0, 0, 0 }
+/* What a client may send: its hello, then requests.  Nothing
+ * carries an fd on this channel. */
+static const struct ipc_accept from_bondctl[] = {
+	{ IPC_HELLO, IPC_IN_HELLO, IPC_ONCE, 0, IPC_S_RUNNING },
+	{ IPC_CTL_STATUS, IPC_IN_RUNNING, IPC_MANY, 0, IPC_S_SAME },
+	{ IPC_CTL_VERSION, IPC_IN_RUNNING, IPC_MANY, 0, IPC_S_SAME },
+	{ IPC_CTL_LINK_UP, IPC_IN_RUNNING, IPC_MANY, 0, IPC_S_SAME },
+	{ IPC_CTL_LINK_DOWN, IPC_IN_RUNNING, IPC_MANY, 0, IPC_S_SAME },
+	{ IPC_CTL_RELOAD, IPC_IN_RUNNING, IPC_MANY, 0, IPC_S_SAME },
+	{ IPC_CTL_CONFIG, IPC_IN_RUNNING, IPC_MANY, 0, IPC_S_SAME },
+	{ 0, 0, 0, 0, IPC_S_SAME }
 };
 
 static void	 conn_close(struct ctl_conn *);
@@ -216,6 +217,7 @@ control_add_client(int fd, uid_t uid, gid_t gid, pid_t pid)
 	c->uid = uid;
 	c->gid = gid;
 	c->pid = pid;
+	ipc_role_init(&c->role, from_bondctl);
 	snprintf(c->name, sizeof(c->name), "bondctl uid %u pid %d",
 	    (unsigned)uid, (int)pid);
 	if (ipc_init(&c->chan, fd, 0, IPC_CTL_MAXSIZE, c->name) == -1) {
@@ -241,20 +243,17 @@ control_add_client(int fd, uid_t uid, gid_t gid, pid_t pid)
 }
 
 /*
- * The first frame: IPC_HELLO from bondctl of the same protocol and
- * build.  A mismatch gets CTL_RES_VERSION; the text names only our
- * own version, never echoes the client's bytes.
+ * The first frame: IPC_HELLO (of the catalogue's length) from bondctl
+ * of the same protocol and build.  A mismatch gets CTL_RES_VERSION;
+ * the text names only our own version, never echoes the client's
+ * bytes.
  */
 static void
-conn_hello(struct ctl_conn *c, struct ipc_msg *msg)
+conn_hello(struct ctl_conn *c, const struct ipc_msg *msg)
 {
 	struct ipc_hello	 h;
 
-	if (msg->hdr.type != IPC_HELLO || ipc_msg_get(msg, &h,
-	    sizeof(h)) == -1 || ipc_msg_end(msg) != 0) {
-		conn_fail(c, CTL_RES_BADMSG, "hello expected");
-		return;
-	}
+	memcpy(&h, msg->data, sizeof(h));
 	if (h.version != IPC_VERSION || h.proc != PROC_BONDCTL ||
 	    memchr(h.build, '\0', sizeof(h.build)) == NULL ||
 	    strcmp(h.build, BONDD_VERSION) != 0) {
@@ -264,9 +263,7 @@ conn_hello(struct ctl_conn *c, struct ipc_msg *msg)
 		    IPC_VERSION) == 0)
 			(void)ipc_write(&c->chan);
 		conn_close(c);
-		return;
 	}
-	c->hello = 1;
 }
 
 /* Send one frame to the client: 0, or -1 after closing it. */
@@ -343,8 +340,8 @@ is_mutating(uint32_t type)
 }
 
 /*
- * A link name: 1 to BONDD_NAME_MAX - 1 bytes (the rule table checked
- * the length) without NUL or control characters, which keeps the
+ * A link name: 1 to BONDD_NAME_MAX - 1 bytes (the catalogue's bounds,
+ * checked before) without NUL or control characters, which keeps the
  * log line below honest.
  */
 static int
@@ -406,7 +403,7 @@ static void
 conn_dispatch(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 {
 	struct ctl_conn	*c = arg;
-	const char	*why = "malformed";
+	const char	*why;
 
 	(void)chan;
 	if (msg == NULL) {
@@ -414,16 +411,12 @@ conn_dispatch(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 		conn_close(c);
 		return;
 	}
-	if (ipc_check(ctl_rules, msg, &why) == NULL) {
+	if (ipc_role_accept(&c->role, msg, &why) == NULL) {
 		conn_fail(c, CTL_RES_BADMSG, why);
 		return;
 	}
-	if (!c->hello) {
-		conn_hello(c, msg);
-		return;
-	}
 	if (msg->hdr.type == IPC_HELLO) {
-		conn_fail(c, CTL_RES_BADMSG, "hello twice");
+		conn_hello(c, msg);
 		return;
 	}
 	/* One request at a time: its reply must be out first. */

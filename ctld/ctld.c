@@ -45,33 +45,30 @@
 #include "sandbox.h"
 #include "util.h"
 
-static const struct ipc_rule parent_rules[] = {
-	{ IPC_HELLO, sizeof(struct ipc_hello), sizeof(struct ipc_hello), 0 },
-	{ IPC_CONF_CTLD, sizeof(struct ipc_conf_ctld),
-	    sizeof(struct ipc_conf_ctld), 0 },
-	{ IPC_CTL_SOCK, 0, 0, 1 },
-	{ IPC_METRICS_SOCK, 0, 0, 1 },
-	{ IPC_CONF_END, 0, 0, 0 },
-	{ IPC_CORE_STATS, sizeof(struct ipc_core_stats),
-	    sizeof(struct ipc_core_stats), 0 },
-	{ IPC_LINK_STATS, sizeof(struct ipc_link_stats),
-	    sizeof(struct ipc_link_stats), 0 },
-	{ IPC_STATS_END, 0, 0, 0 },
-	/* Relayed to a client as they are: they must fit its channel. */
-	{ IPC_CTL_DATA, 0, IPC_CTL_MAXSIZE - IPC_HDR_SIZE, 0 },
-	{ IPC_CTL_RESULT, sizeof(struct ipc_ctl_result),
-	    IPC_CTL_MAXSIZE - IPC_HDR_SIZE, 0 },
-	{ IPC_SHUTDOWN, 0, 0, 0 },
-	{ 0, 0, 0, 0 }
+/*
+ * The parent's messages: the configuration and the listening sockets,
+ * each once (a reload moves none of them); statistics and replies to
+ * bondctl at any time.
+ */
+static const struct ipc_accept from_parent[] = {
+	{ IPC_HELLO, IPC_IN_HELLO, IPC_ONCE, 0, IPC_S_CONF },
+	{ IPC_CONF_CTLD, IPC_IN_CONF, IPC_ONCE, 0, IPC_S_SAME },
+	{ IPC_CTL_SOCK, IPC_IN_CONF, IPC_ONCE, 0, IPC_S_SAME },
+	{ IPC_METRICS_SOCK, IPC_IN_CONF, IPC_ONCE, 0, IPC_S_SAME },
+	{ IPC_CONF_END, IPC_IN_CONF, IPC_ONCE, IPC_CONF_CTLD, IPC_S_RUNNING },
+	{ IPC_CORE_STATS, IPC_IN_STARTED, IPC_MANY, 0, IPC_S_SAME },
+	{ IPC_LINK_STATS, IPC_IN_STARTED, IPC_MANY, 0, IPC_S_SAME },
+	{ IPC_STATS_END, IPC_IN_STARTED, IPC_MANY, 0, IPC_S_SAME },
+	{ IPC_CTL_DATA, IPC_IN_STARTED, IPC_MANY, 0, IPC_S_SAME },
+	{ IPC_CTL_RESULT, IPC_IN_STARTED, IPC_MANY, 0, IPC_S_SAME },
+	{ IPC_SHUTDOWN, IPC_IN_STARTED, IPC_MANY, 0, IPC_S_SAME },
+	{ 0, 0, 0, 0, IPC_S_SAME }
 };
 
 static struct {
 	struct ipc_chan		 parent;
-	int			 hello;
-	int			 running;	/* sandboxed, accepting */
-	struct ipc_conf_ctld	 conf;		/* in use */
-	struct ipc_conf_ctld	 newconf;	/* being received */
-	int			 have_conf;
+	struct ipc_role		 parent_role;
+	struct ipc_conf_ctld	 conf;
 	int			 ctl_fd;
 	int			 metrics_fd;	/* -1: none or in use */
 	/* Statistics: the one shown, and the one being received. */
@@ -153,21 +150,13 @@ check_metrics_sock(int fd)
 }
 
 /*
- * The end of a configuration slice.  The first one completes the
- * start: everything ctld will ever hold has arrived, so it enters the
- * sandbox, reports ready and opens the door for clients.  Later ones
- * (after a reload) only replace the tunnel description.
+ * The end of the configuration: everything ctld will ever hold has
+ * arrived, so it enters the sandbox, reports ready and opens the door
+ * for clients.
  */
 static void
 conf_end(void)
 {
-	if (!ctld.have_conf)
-		fatalx("bad %s from parent: no configuration",
-		    ipc_type_name(IPC_CONF_END));
-	ctld.conf = ctld.newconf;
-	ctld.have_conf = 0;
-	if (ctld.running)
-		return;
 	if (ctld.ctl_fd == -1)
 		fatalx("bad %s from parent: no control socket",
 		    ipc_type_name(IPC_CONF_END));
@@ -180,7 +169,6 @@ conf_end(void)
 		metrics_listen(ctld.metrics_fd);
 		ctld.metrics_fd = -1;
 	}
-	ctld.running = 1;
 	log_debug("running");
 }
 
@@ -226,7 +214,7 @@ stats_msg(struct ipc_msg *msg)
 static void
 dispatch_parent(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 {
-	const char	*why = "malformed";
+	const char	*why;
 	const char	*name;
 
 	(void)chan;
@@ -238,35 +226,23 @@ dispatch_parent(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 		exit(0);
 	}
 	name = ipc_type_name(msg->hdr.type);
-	if (ipc_check(parent_rules, msg, &why) == NULL)
+	if (ipc_role_accept(&ctld.parent_role, msg, &why) == NULL)
 		fatalx("bad %s from parent: %s", name, why);
-	if (!ctld.hello) {
-		if (msg->hdr.type != IPC_HELLO ||
-		    ipc_hello_check(msg, PROC_PARENT) == -1)
-			fatalx("bad %s from parent: hello expected", name);
-		ctld.hello = 1;
-		return;
-	}
 	switch (msg->hdr.type) {
 	case IPC_HELLO:
-		fatalx("bad %s from parent: twice", name);
-	case IPC_CONF_CTLD:
-		if (ipc_msg_get(msg, &ctld.newconf,
-		    sizeof(ctld.newconf)) == -1)
+		if (ipc_hello_check(msg, PROC_PARENT) == -1)
 			fatalx("bad %s from parent", name);
-		check_conf(&ctld.newconf);
-		ctld.have_conf = 1;
+		break;
+	case IPC_CONF_CTLD:
+		if (ipc_msg_get(msg, &ctld.conf, sizeof(ctld.conf)) == -1)
+			fatalx("bad %s from parent", name);
+		check_conf(&ctld.conf);
 		break;
 	case IPC_CTL_SOCK:
-		if (ctld.running || ctld.ctl_fd != -1)
-			fatalx("bad %s from parent: twice", name);
 		ctld.ctl_fd = ipc_msg_take_fd(msg);
 		check_ctl_sock(ctld.ctl_fd);
 		break;
 	case IPC_METRICS_SOCK:
-		/* Sent once, at start; a reload does not move it. */
-		if (ctld.running || ctld.metrics_fd != -1)
-			fatalx("bad %s from parent: twice", name);
 		ctld.metrics_fd = ipc_msg_take_fd(msg);
 		check_metrics_sock(ctld.metrics_fd);
 		break;
@@ -312,6 +288,7 @@ main(int argc, char *argv[])
 		fatal("calloc");
 	if ((base = event_base_new()) == NULL)
 		fatalx("event_base_new");
+	ipc_role_init(&ctld.parent_role, from_parent);
 	if (ipc_init(&ctld.parent, BONDD_PARENT_FD, IPC_F_FDPASS,
 	    IPC_MAXSIZE, "parent") == -1)
 		fatal("ipc_init");

@@ -18,8 +18,9 @@
  * Framing of the control messages between bondd processes (parent,
  * core, linkd, ctld) and between bondctl and ctld.  Every message is a
  * fixed 16-byte header plus a payload of at most the channel's maximum
- * size, carrying at most one file descriptor.  Every receiver checks
- * type, length and fd presence against a rule table before use.
+ * size, carrying at most one file descriptor.  The messages themselves
+ * are in messages.h.  Every receiver checks type, length, fd presence
+ * and the sender's state before use: see struct ipc_accept.
  */
 
 #ifndef IPC_H
@@ -32,6 +33,7 @@
 #include <stdint.h>
 
 #include "bondd.h"
+#include "messages.h"
 
 #define IPC_VERSION		1
 #define IPC_HDR_SIZE		16
@@ -46,82 +48,6 @@ struct ipc_hdr {			/* host byte order: same host only */
 	uint32_t	pid;		/* bondctl pid to route a reply */
 };
 _Static_assert(sizeof(struct ipc_hdr) == IPC_HDR_SIZE, "ipc_hdr size");
-
-enum ipc_type {
-	/* process */
-	IPC_HELLO = 0x0101,	/* struct ipc_hello, both directions */
-	IPC_LOG,		/* child -> parent: struct ipc_log + text */
-	IPC_SHUTDOWN,		/* parent -> child: exit cleanly */
-	IPC_READY,		/* child -> parent: sandboxed and running */
-
-	/* configuration slices, parent -> child */
-	IPC_CONF_CORE = 0x0201,	/* struct ipc_conf_core */
-	IPC_CONF_LINKD,		/* struct ipc_conf_linkd */
-	IPC_CONF_PEER,		/* struct ipc_conf_peer (core, linkd) */
-	IPC_CONF_KEY,		/* struct ipc_conf_key (linkd only) */
-	IPC_CONF_CTLD,		/* struct ipc_conf_ctld */
-	IPC_CONF_END,		/* no payload: slice complete, apply */
-	IPC_RECONF_CORE,	/* reload: struct ipc_reconf_core, then
-				   npeers struct ipc_reconf_peer */
-	IPC_RECONF_LINKD,	/* reload: struct ipc_conf_linkd */
-
-	/* resources, parent -> child, each with one fd */
-	IPC_TUN_FD = 0x0301,	/* to core: the TUN device */
-	IPC_LINK_SOCK,		/* to linkd: its UDP socket */
-	IPC_DATA_CHAN,		/* to core and linkd: packet queue end;
-				   hdr.id = linkd instance */
-	IPC_CTL_SOCK,		/* to ctld: the listening control socket */
-	IPC_METRICS_SOCK,	/* to ctld: listening TCP socket for metrics */
-
-	/* state and statistics */
-	IPC_LINK_STATS = 0x0401, /* linkd -> parent -> ctld:
-				   struct ipc_link_stats */
-	IPC_CORE_STATS,		/* core -> parent -> ctld:
-				   struct ipc_core_stats */
-	IPC_STATS_END,		/* parent -> ctld: one snapshot complete */
-	IPC_LINK_ADMIN,		/* parent -> linkd/core: struct ipc_link_admin */
-	IPC_LINK_CARRIER,	/* parent -> linkd: struct ipc_link_carrier */
-
-	/* control, bondctl <-> ctld <-> parent */
-	IPC_CTL_STATUS = 0x0501, /* bondctl -> ctld, no payload */
-	IPC_CTL_VERSION,	/* bondctl -> ctld, no payload */
-	IPC_CTL_LINK_UP,	/* bondctl -> ctld -> parent: link name */
-	IPC_CTL_LINK_DOWN,	/* bondctl -> ctld -> parent: link name */
-	IPC_CTL_RELOAD,		/* bondctl -> ctld -> parent */
-	IPC_CTL_CONFIG,		/* bondctl -> ctld -> parent */
-	IPC_CTL_DATA,		/* reply chunk: text, no NUL */
-	IPC_CTL_RESULT,		/* final reply: struct ipc_ctl_result + text */
-};
-
-enum ipc_ctl_res {
-	CTL_RES_OK = 0,
-	CTL_RES_DENIED,		/* caller may not use this verb */
-	CTL_RES_BADMSG,		/* malformed request */
-	CTL_RES_NOSUCHLINK,
-	CTL_RES_PARSE_ERROR,	/* text holds file:line:col: message */
-	CTL_RES_PENDING,	/* a reload is already running */
-	CTL_RES_VERSION,	/* bondctl and ctld differ */
-	CTL_RES_FAILED,
-	CTL_RES_MAX
-};
-
-struct ipc_hello {
-	uint32_t	version;	/* IPC_VERSION */
-	uint32_t	proc;		/* enum proc_id of the sender */
-	uint32_t	instance;	/* linkd index, else 0 */
-	char		build[16];	/* BONDD_VERSION, NUL padded */
-};
-
-struct ipc_log {
-	int32_t		priority;	/* syslog priority */
-	/* followed by the text, no NUL, at most IPC_LOG_MAX bytes */
-};
-#define IPC_LOG_MAX		1024
-
-struct ipc_ctl_result {
-	uint32_t	code;		/* enum ipc_ctl_res */
-	/* followed by a message text, no NUL */
-};
 
 /* A received message.  The payload points into the channel buffer and is
  * valid until the next ipc_get() or ipc_read() on that channel. */
@@ -179,12 +105,60 @@ struct ipc_chan {
 	int		*gone;		/* set while dispatching */
 };
 
-/* A rule of a process's dispatch table; the table ends with type 0. */
+/* The payload bounds of a type; a table of them ends with type 0. */
 struct ipc_rule {
 	uint32_t	type;
 	uint32_t	min, max;	/* payload length bounds */
 	int		fd;		/* 1: fd required, 0: none allowed */
 };
+
+/* Every type of messages.h with its bounds, in catalogue order. */
+extern const struct ipc_rule ipc_catalogue[IPC_NTYPES + 1];
+
+/*
+ * The states of a channel as its receiver sees the sender.  Every
+ * channel starts in IPC_S_HELLO, where only IPC_HELLO is accepted.
+ * Between the parent and a child it then passes IPC_S_CONF while the
+ * configuration arrives and reaches IPC_S_RUNNING: the child at the
+ * parent's IPC_CONF_END, the parent at the child's IPC_READY.  A
+ * bondctl connection goes from IPC_S_HELLO to IPC_S_RUNNING.
+ */
+enum ipc_state {
+	IPC_S_SAME = 0,		/* in a rule: the state stays */
+	IPC_S_HELLO,
+	IPC_S_CONF,
+	IPC_S_RUNNING
+};
+#define IPC_IN_HELLO	(1U << IPC_S_HELLO)
+#define IPC_IN_CONF	(1U << IPC_S_CONF)
+#define IPC_IN_RUNNING	(1U << IPC_S_RUNNING)
+#define IPC_IN_STARTED	(IPC_IN_CONF | IPC_IN_RUNNING)	/* after hello */
+
+#define IPC_MANY	0
+#define IPC_ONCE	1
+
+/*
+ * A rule of a receiver's table, which ends with type 0: the type is
+ * accepted in the states of `in`, only once over the channel's life if
+ * IPC_ONCE, only after a message of type `after` was accepted (0: no
+ * such condition), and moves the sender on to state `to` unless it is
+ * there or past it already.  A table lists the startup in its order.
+ */
+struct ipc_accept {
+	uint32_t	type;
+	uint32_t	in;		/* IPC_IN_* */
+	int		once;		/* IPC_ONCE or IPC_MANY */
+	uint32_t	after;
+	enum ipc_state	to;
+};
+
+/* One sender, as its receiver's table has followed it so far. */
+struct ipc_role {
+	const struct ipc_accept	*rules;
+	enum ipc_state		 state;
+	uint64_t		 seen;	/* bit i: ipc_catalogue[i] accepted */
+};
+_Static_assert(IPC_NTYPES <= 64, "one bit of ipc_role.seen per type");
 
 /* ipc_init(chan, fd, IPC_F_*, maxsize, peer name): 0 or -1. */
 int	 ipc_init(struct ipc_chan *, int, int, size_t, const char *);
@@ -216,10 +190,19 @@ int	 ipc_msg_get_str(struct ipc_msg *, char *, size_t);
 int	 ipc_msg_take_fd(struct ipc_msg *);
 int	 ipc_msg_end(const struct ipc_msg *);	/* 0 if fully consumed */
 void	 ipc_msg_free(struct ipc_msg *);	/* closes an untaken fd */
+/* The rule for msg's type if msg meets its bounds, else NULL with
+ * why set. */
 const struct ipc_rule *ipc_check(const struct ipc_rule *,
 	    const struct ipc_msg *, const char **);
 const char *ipc_type_name(uint32_t);
 const char *ipc_res_str(uint32_t);
+
+/* A sender starts in IPC_S_HELLO with nothing seen.  ipc_role_accept()
+ * returns the rule that accepts msg and moves the sender's state, or
+ * NULL with why set: the receiver then drops the sender. */
+void	 ipc_role_init(struct ipc_role *, const struct ipc_accept *);
+const struct ipc_accept *ipc_role_accept(struct ipc_role *,
+	    const struct ipc_msg *, const char **);
 
 /* libevent glue: read events always, write events while frames are
  * queued; every complete frame goes to the dispatch function. */

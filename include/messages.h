@@ -15,9 +15,11 @@
  */
 
 /*
- * Payloads of the IPC messages between the parent and its children
- * (types in ipc.h).  Fixed-size structs in host order; strings are
- * NUL-terminated inside their arrays and every receiver checks that.
+ * The messages between bondd processes, and between bondctl and ctld:
+ * the catalogue of every type, then the payload structs.  Fixed-size
+ * structs in host order (same host, same build: the IPC_HELLO of each
+ * channel checks that); strings are NUL-terminated inside their arrays
+ * and every receiver checks that.  ipc.h frames them.
  */
 
 #ifndef MESSAGES_H
@@ -28,6 +30,132 @@
 
 #include "bondd.h"
 #include "config.h"
+
+/*
+ * The catalogue: X(type, value, payload) for every message.  It makes
+ * enum ipc_type, the names of ipc_type_name() and the bounds every
+ * receiver checks before it looks at a payload (ipc_catalogue[] in
+ * common/ipc.c).  The payload is one of
+ *	IPC_FIXED(struct s)	exactly sizeof(struct s)
+ *	IPC_SIZES(min, max)	min to max bytes
+ *	IPC_EMPTY		no payload
+ *	IPC_WITH_FD		no payload, one fd attached
+ * A type has the same bounds on every channel it travels: the bounds
+ * of a reply to bondctl (IPC_CTL_*) are those of the bondctl channel,
+ * as ctld relays replies as they are.  Which types a process accepts,
+ * and in which state, is its own rule table (struct ipc_accept).
+ */
+#define IPC_FIXED(s)		sizeof(s), sizeof(s), 0
+#define IPC_SIZES(min, max)	(min), (max), 0
+#define IPC_EMPTY		0, 0, 0
+#define IPC_WITH_FD		0, 0, 1
+
+#define IPC_MESSAGES(X)							\
+	/* process */							\
+	/* every channel, both ways, first */				\
+	X(IPC_HELLO,		0x0101,	IPC_FIXED(struct ipc_hello))	\
+	/* child -> parent: a log line to relay */			\
+	X(IPC_LOG,		0x0102,	IPC_SIZES(sizeof(struct ipc_log), \
+	    sizeof(struct ipc_log) + IPC_LOG_MAX))			\
+	/* parent -> child: exit cleanly */				\
+	X(IPC_SHUTDOWN,		0x0103,	IPC_EMPTY)			\
+	/* child -> parent: sandboxed and running */			\
+	X(IPC_READY,		0x0104,	IPC_EMPTY)			\
+									\
+	/* configuration slices, parent -> child */			\
+	X(IPC_CONF_CORE,	0x0201,	IPC_FIXED(struct ipc_conf_core)) \
+	X(IPC_CONF_LINKD,	0x0202,	IPC_FIXED(struct ipc_conf_linkd)) \
+	X(IPC_CONF_PEER,	0x0203,	IPC_FIXED(struct ipc_conf_peer)) \
+	X(IPC_CONF_KEY,		0x0204,	IPC_FIXED(struct ipc_conf_key))	\
+	X(IPC_CONF_CTLD,	0x0205,	IPC_FIXED(struct ipc_conf_ctld)) \
+	/* the slice is complete: apply it */				\
+	X(IPC_CONF_END,		0x0206,	IPC_EMPTY)			\
+	/* a reload, to a running core or linkd */			\
+	X(IPC_RECONF_CORE,	0x0207,	IPC_SIZES(			\
+	    sizeof(struct ipc_reconf_core), sizeof(struct ipc_reconf_core) + \
+	    BONDD_MAX_PEERS * sizeof(struct ipc_reconf_peer)))		\
+	X(IPC_RECONF_LINKD,	0x0208,	IPC_FIXED(struct ipc_conf_linkd)) \
+									\
+	/* resources, parent -> child */				\
+	/* to the core: the TUN device */				\
+	X(IPC_TUN_FD,		0x0301,	IPC_WITH_FD)			\
+	/* to linkd: its UDP socket */					\
+	X(IPC_LINK_SOCK,	0x0302,	IPC_WITH_FD)			\
+	/* to the core and linkd: a packet queue end; hdr.id = linkd */	\
+	X(IPC_DATA_CHAN,	0x0303,	IPC_WITH_FD)			\
+	/* to ctld: the listening control socket */			\
+	X(IPC_CTL_SOCK,		0x0304,	IPC_WITH_FD)			\
+	/* to ctld: the listening TCP socket for metrics */		\
+	X(IPC_METRICS_SOCK,	0x0305,	IPC_WITH_FD)			\
+									\
+	/* state and statistics */					\
+	/* linkd -> parent -> ctld -> bondctl */			\
+	X(IPC_LINK_STATS,	0x0401,	IPC_FIXED(struct ipc_link_stats)) \
+	/* core -> parent -> ctld -> bondctl */				\
+	X(IPC_CORE_STATS,	0x0402,	IPC_FIXED(struct ipc_core_stats)) \
+	/* parent -> ctld: one snapshot complete */			\
+	X(IPC_STATS_END,	0x0403,	IPC_EMPTY)			\
+	/* parent -> linkd */						\
+	X(IPC_LINK_ADMIN,	0x0404,	IPC_FIXED(struct ipc_link_admin)) \
+	X(IPC_LINK_CARRIER,	0x0405,	IPC_FIXED(struct ipc_link_carrier)) \
+									\
+	/* control: requests bondctl -> ctld, some on to the parent */	\
+	X(IPC_CTL_STATUS,	0x0501,	IPC_EMPTY)			\
+	X(IPC_CTL_VERSION,	0x0502,	IPC_EMPTY)			\
+	/* a link name, no NUL */					\
+	X(IPC_CTL_LINK_UP,	0x0503,	IPC_SIZES(1, BONDD_NAME_MAX - 1)) \
+	X(IPC_CTL_LINK_DOWN,	0x0504,	IPC_SIZES(1, BONDD_NAME_MAX - 1)) \
+	X(IPC_CTL_RELOAD,	0x0505,	IPC_EMPTY)			\
+	X(IPC_CTL_CONFIG,	0x0506,	IPC_EMPTY)			\
+	/* replies: a chunk of text, no NUL */				\
+	X(IPC_CTL_DATA,		0x0507,	IPC_SIZES(0,			\
+	    IPC_CTL_MAXSIZE - IPC_HDR_SIZE))				\
+	/* the last reply: struct ipc_ctl_result + text, no NUL */	\
+	X(IPC_CTL_RESULT,	0x0508,	IPC_SIZES(			\
+	    sizeof(struct ipc_ctl_result), IPC_CTL_MAXSIZE - IPC_HDR_SIZE))
+
+enum ipc_type {
+#define IPC_TYPE_ENUM(type, value, payload)	type = value,
+	IPC_MESSAGES(IPC_TYPE_ENUM)
+#undef IPC_TYPE_ENUM
+};
+
+#define IPC_TYPE_COUNT(type, value, payload)	+ 1
+enum { IPC_NTYPES = 0 IPC_MESSAGES(IPC_TYPE_COUNT) };
+#undef IPC_TYPE_COUNT
+
+enum ipc_ctl_res {
+	CTL_RES_OK = 0,
+	CTL_RES_DENIED,		/* caller may not use this verb */
+	CTL_RES_BADMSG,		/* malformed request */
+	CTL_RES_NOSUCHLINK,
+	CTL_RES_PARSE_ERROR,	/* text holds file:line:col: message */
+	CTL_RES_PENDING,	/* a reload is already running */
+	CTL_RES_VERSION,	/* bondctl and ctld differ */
+	CTL_RES_FAILED,
+	CTL_RES_MAX
+};
+
+/* IPC_HELLO: the first message on every channel, both ways. */
+struct ipc_hello {
+	uint32_t	version;	/* IPC_VERSION */
+	uint32_t	proc;		/* enum proc_id of the sender */
+	uint32_t	instance;	/* linkd index, else 0 */
+	char		build[16];	/* BONDD_VERSION, NUL padded */
+};
+
+/* IPC_LOG */
+struct ipc_log {
+	int32_t		priority;	/* syslog priority */
+	/* followed by the text, no NUL, at most IPC_LOG_MAX bytes */
+};
+#define IPC_LOG_MAX		1024
+
+/* IPC_CTL_RESULT */
+struct ipc_ctl_result {
+	uint32_t	code;		/* enum ipc_ctl_res */
+	/* followed by a message text, no NUL */
+};
 
 /* IPC_CONF_CORE: what the core needs to move packets. */
 struct ipc_conf_core {

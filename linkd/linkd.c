@@ -59,25 +59,24 @@
 struct linkd		 ld;
 static char		 procname[8 + BONDD_NAME_MAX];
 
-static const struct ipc_rule linkd_rules[] = {
-	{ IPC_HELLO, sizeof(struct ipc_hello), sizeof(struct ipc_hello), 0 },
-	{ IPC_CONF_LINKD, sizeof(struct ipc_conf_linkd),
-	    sizeof(struct ipc_conf_linkd), 0 },
-	{ IPC_CONF_KEY, sizeof(struct ipc_conf_key),
-	    sizeof(struct ipc_conf_key), 0 },
-	{ IPC_CONF_PEER, sizeof(struct ipc_conf_peer),
-	    sizeof(struct ipc_conf_peer), 0 },
-	{ IPC_LINK_SOCK, 0, 0, 1 },
-	{ IPC_DATA_CHAN, 0, 0, 1 },
-	{ IPC_CONF_END, 0, 0, 0 },
-	{ IPC_LINK_ADMIN, sizeof(struct ipc_link_admin),
-	    sizeof(struct ipc_link_admin), 0 },
-	{ IPC_LINK_CARRIER, sizeof(struct ipc_link_carrier),
-	    sizeof(struct ipc_link_carrier), 0 },
-	{ IPC_SHUTDOWN, 0, 0, 0 },
-	{ IPC_RECONF_LINKD, sizeof(struct ipc_conf_linkd),
-	    sizeof(struct ipc_conf_linkd), 0 },
-	{ 0, 0, 0, 0 }
+/*
+ * The parent's messages: the configuration in exactly this order (the
+ * peers all come before the socket, see linkd_sock()), then changes
+ * while running.
+ */
+static const struct ipc_accept from_parent[] = {
+	{ IPC_HELLO, IPC_IN_HELLO, IPC_ONCE, 0, IPC_S_CONF },
+	{ IPC_CONF_LINKD, IPC_IN_CONF, IPC_ONCE, 0, IPC_S_SAME },
+	{ IPC_CONF_KEY, IPC_IN_CONF, IPC_ONCE, IPC_CONF_LINKD, IPC_S_SAME },
+	{ IPC_CONF_PEER, IPC_IN_CONF, IPC_MANY, IPC_CONF_KEY, IPC_S_SAME },
+	{ IPC_LINK_SOCK, IPC_IN_CONF, IPC_ONCE, IPC_CONF_PEER, IPC_S_SAME },
+	{ IPC_DATA_CHAN, IPC_IN_CONF, IPC_ONCE, IPC_LINK_SOCK, IPC_S_SAME },
+	{ IPC_CONF_END, IPC_IN_CONF, IPC_ONCE, IPC_DATA_CHAN, IPC_S_RUNNING },
+	{ IPC_LINK_ADMIN, IPC_IN_RUNNING, IPC_MANY, 0, IPC_S_SAME },
+	{ IPC_LINK_CARRIER, IPC_IN_RUNNING, IPC_MANY, 0, IPC_S_SAME },
+	{ IPC_RECONF_LINKD, IPC_IN_RUNNING, IPC_MANY, 0, IPC_S_SAME },
+	{ IPC_SHUTDOWN, IPC_IN_RUNNING, IPC_MANY, 0, IPC_S_SAME },
+	{ 0, 0, 0, 0, IPC_S_SAME }
 };
 
 static void	linkd_dispatch_parent(struct ipc_chan *, struct ipc_msg *,
@@ -85,6 +84,8 @@ static void	linkd_dispatch_parent(struct ipc_chan *, struct ipc_msg *,
 static void	linkd_conf(struct ipc_msg *);
 static void	linkd_key(struct ipc_msg *);
 static void	linkd_peer(struct ipc_msg *);
+static void	linkd_sock(struct ipc_msg *);
+static void	linkd_chan(struct ipc_msg *);
 static void	linkd_start(void);
 static void	linkd_admin(struct ipc_msg *);
 static void	linkd_carrier(struct ipc_msg *);
@@ -114,6 +115,7 @@ main(int argc, char *argv[])
 	if ((ld.base = event_base_new()) == NULL)
 		fatalx("event_base_new failed");
 	ld.sock = -1;
+	ipc_role_init(&ld.parent_role, from_parent);
 	if (ipc_init(&ld.parent, BONDD_PARENT_FD, IPC_F_FDPASS, IPC_MAXSIZE,
 	    "parent") == -1)
 		fatal("ipc_init");
@@ -129,17 +131,15 @@ main(int argc, char *argv[])
 }
 
 /*
- * Everything from the parent passes the rule table and must come in
- * the order of the startup sequence; anything else is a broken
- * invariant between trusted processes and ends linkd.
+ * Everything from the parent passes the rule table, in the order of
+ * the startup; anything else is a broken invariant between trusted
+ * processes and ends linkd.
  */
 static void
 linkd_dispatch_parent(struct ipc_chan *chan, struct ipc_msg *msg,
     void *arg)
 {
 	const char	*why;
-	uint32_t	 want = 0, type;
-	int		 fd;
 
 	(void)chan;
 	(void)arg;
@@ -147,80 +147,32 @@ linkd_dispatch_parent(struct ipc_chan *chan, struct ipc_msg *msg,
 		/* The parent went away: nothing left to serve. */
 		exit(0);
 	}
-	type = msg->hdr.type;
-	if (ipc_check(linkd_rules, msg, &why) == NULL)
+	if (ipc_role_accept(&ld.parent_role, msg, &why) == NULL)
 		fatalx("%s: bad %s from parent: %s", __func__,
-		    ipc_type_name(type), why);
-	switch (ld.step) {
-	case STEP_HELLO:
-		want = IPC_HELLO;
-		break;
-	case STEP_CONF:
-		want = IPC_CONF_LINKD;
-		break;
-	case STEP_KEY:
-		want = IPC_CONF_KEY;
-		break;
-	case STEP_PEERS:
-		want = ld.npeers < ld.conf.npeers ? IPC_CONF_PEER :
-		    IPC_LINK_SOCK;
-		break;
-	case STEP_SOCK:
-		want = IPC_LINK_SOCK;
-		break;
-	case STEP_CHAN:
-		want = IPC_DATA_CHAN;
-		break;
-	case STEP_END:
-		want = IPC_CONF_END;
-		break;
-	case STEP_RUN:
-		want = type == IPC_LINK_ADMIN || type == IPC_LINK_CARRIER ||
-		    type == IPC_RECONF_LINKD ? type : IPC_SHUTDOWN;
-		break;
-	}
-	if (type != want)
-		fatalx("%s: unexpected %s from parent", __func__,
-		    ipc_type_name(type));
+		    ipc_type_name(msg->hdr.type), why);
 
-	switch (type) {
+	switch (msg->hdr.type) {
 	case IPC_HELLO:
 		if (ipc_hello_check(msg, PROC_PARENT) == -1)
 			fatalx("parent speaks another version: restart bondd");
-		ld.step = STEP_CONF;
 		break;
 	case IPC_CONF_LINKD:
 		linkd_conf(msg);
-		ld.step = STEP_KEY;
 		break;
 	case IPC_CONF_KEY:
 		linkd_key(msg);
-		ld.step = STEP_PEERS;
 		break;
 	case IPC_CONF_PEER:
 		linkd_peer(msg);
 		break;
 	case IPC_LINK_SOCK:
-		fd = ipc_msg_take_fd(msg);
-		if (ld.conf.role == ROLE_CLIENT && ld.npeers != 1)
-			fatalx("client link without its peer");
-		ld.sock = fd;
-		if (fd_nonblock(fd) == -1)
-			fatal("link socket");
-		ld.step = STEP_CHAN;
+		linkd_sock(msg);
 		break;
 	case IPC_DATA_CHAN:
-		if (msg->hdr.id != ld.conf.instance)
-			fatalx("data channel for instance %u, we are %u",
-			    msg->hdr.id, ld.conf.instance);
-		fd = ipc_msg_take_fd(msg);
-		if ((ld.q = pktq_open(fd)) == NULL)
-			fatal("pktq_open");
-		ld.step = STEP_END;
+		linkd_chan(msg);
 		break;
 	case IPC_CONF_END:
 		linkd_start();
-		ld.step = STEP_RUN;
 		break;
 	case IPC_LINK_ADMIN:
 		linkd_admin(msg);
@@ -293,7 +245,7 @@ linkd_peer(struct ipc_msg *msg)
 	struct ipc_conf_peer	p;
 	int			af;
 
-	if (msg->hdr.id != ld.npeers)
+	if (msg->hdr.id != ld.npeers || ld.npeers == ld.conf.npeers)
 		fatalx("%s: peer %u out of order", __func__, msg->hdr.id);
 	if (ipc_msg_get(msg, &p, sizeof(p)) == -1 || ipc_msg_end(msg) != 0)
 		fatalx("%s: short message", __func__);
@@ -310,6 +262,28 @@ linkd_peer(struct ipc_msg *msg)
 		    "ignored", p.name);
 	sodium_memzero(&p, sizeof(p));
 	ld.npeers++;
+}
+
+/* The socket comes after every peer: the rule table cannot count them. */
+static void
+linkd_sock(struct ipc_msg *msg)
+{
+	if (ld.npeers != ld.conf.npeers)
+		fatalx("%s: %u of %u peers", __func__, ld.npeers,
+		    ld.conf.npeers);
+	ld.sock = ipc_msg_take_fd(msg);
+	if (fd_nonblock(ld.sock) == -1)
+		fatal("link socket");
+}
+
+static void
+linkd_chan(struct ipc_msg *msg)
+{
+	if (msg->hdr.id != ld.conf.instance)
+		fatalx("data channel for instance %u, we are %u",
+		    msg->hdr.id, ld.conf.instance);
+	if ((ld.q = pktq_open(ipc_msg_take_fd(msg))) == NULL)
+		fatal("pktq_open");
 }
 
 /* Configuration complete: enter the sandbox, then serve. */

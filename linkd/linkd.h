@@ -39,22 +39,10 @@
 #include "ratectl.h"
 #include "session.h"
 
-/* The parent's messages, in this order until STEP_RUN. */
-enum linkd_step {
-	STEP_HELLO,
-	STEP_CONF,
-	STEP_KEY,
-	STEP_PEERS,
-	STEP_SOCK,
-	STEP_CHAN,
-	STEP_END,
-	STEP_RUN
-};
-
 struct linkd {
 	struct event_base	*base;
 	struct ipc_chan		 parent;
-	enum linkd_step		 step;
+	struct ipc_role		 parent_role;
 	struct ipc_conf_linkd	 conf;
 	uint32_t		 npeers;	/* IPC_CONF_PEER received */
 	struct sess_table	*tbl;

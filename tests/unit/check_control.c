@@ -18,8 +18,8 @@
  * Unit tests of ctld/control.c: bondctl clients on socketpairs with
  * chosen credentials, a socketpair standing in for the parent, and
  * the event loop run until nothing moves.  Checks authorization,
- * forwarding by request id, version refusal, the client limit and
- * the status reply.
+ * forwarding by request id, version refusal, the reasons a malformed
+ * client hears, the client limit and the status reply.
  */
 
 #include <sys/socket.h>
@@ -314,6 +314,53 @@ START_TEST(test_malformed)
 }
 END_TEST
 
+/* A refused client hears why, and the connection ends. */
+static void
+refused(int c, const char *why)
+{
+	struct ipc_ctl_result	 r;
+	struct frame		 f;
+
+	pump();
+	ck_assert_int_eq(get(c, &f), 1);
+	ck_assert_uint_eq(result_code(&f), CTL_RES_BADMSG);
+	ck_assert_uint_eq(f.len, sizeof(r) + strlen(why));
+	ck_assert_int_eq(memcmp(f.data + sizeof(r), why, strlen(why)), 0);
+	ck_assert_int_eq(get(c, &f), 0);
+	close(c);
+}
+
+START_TEST(test_refusal_reasons)
+{
+	int	 c;
+
+	c = client(0);
+	put(c, IPC_CTL_VERSION, 0, NULL, 0);
+	refused(c, "hello expected");
+
+	c = client(0);
+	hello(c, IPC_VERSION, BONDD_VERSION);
+	hello(c, IPC_VERSION, BONDD_VERSION);
+	refused(c, "hello twice");
+
+	c = client(0);
+	put(c, IPC_HELLO, 0, "short", 5);
+	refused(c, "bad length");
+
+	c = client(0);
+	hello(c, IPC_VERSION, BONDD_VERSION);
+	put(c, IPC_CTL_RELOAD, 0, "x", 1);
+	refused(c, "bad length");
+
+	c = client(0);
+	hello(c, IPC_VERSION, BONDD_VERSION);
+	put(c, IPC_CTL_RESULT, 0, "\0\0\0\0", 4);
+	refused(c, "unexpected type");
+	pump();
+	ck_assert_int_eq(control_nclients(), 0);
+}
+END_TEST
+
 START_TEST(test_status)
 {
 	struct ipc_conf_ctld	 cc;
@@ -383,6 +430,7 @@ control_suite(void)
 	tcase_add_test(tc, test_root_forwarded);
 	tcase_add_test(tc, test_version_refused);
 	tcase_add_test(tc, test_malformed);
+	tcase_add_test(tc, test_refusal_reasons);
 	tcase_add_test(tc, test_status);
 	tcase_add_test(tc, test_client_limit);
 	suite_add_tcase(s, tc);

@@ -17,7 +17,8 @@
 /*
  * Unit tests of the IPC framing (common/ipc.c, common/ipc_event.c):
  * round trips with fds, frames split across reads, and every way a
- * peer can send a malformed frame or a stray fd.  Test code only.
+ * peer can send a malformed frame or a stray fd; the catalogue of
+ * types, and a sender's states (common/ipc_role.c).  Test code only.
  */
 
 #include <sys/types.h>
@@ -568,6 +569,203 @@ START_TEST(test_hello)
 }
 END_TEST
 
+/* Every type has a name and bounds that fit the channels it travels. */
+START_TEST(test_catalogue)
+{
+	const struct ipc_rule	*r, *q;
+	int			 n;
+
+	for (n = 0, r = ipc_catalogue; r->type != 0; r++, n++) {
+		ck_assert_int_eq(strncmp(ipc_type_name(r->type), "IPC_", 4), 0);
+		ck_assert_int_ne(strncmp(ipc_type_name(r->type),
+		    "IPC_UNKNOWN", 11), 0);
+		ck_assert_uint_le(r->min, r->max);
+		ck_assert_uint_le(r->max, IPC_MAXSIZE - IPC_HDR_SIZE);
+		if (r->fd)
+			ck_assert_uint_eq(r->max, 0);
+		for (q = ipc_catalogue; q != r; q++)
+			ck_assert_uint_ne(q->type, r->type);
+		/* Requests and replies of bondctl, and the records of its
+		 * status, fit the bondctl channel, which passes no fd. */
+		if ((r->type >> 8) == (IPC_CTL_STATUS >> 8) ||
+		    r->type == IPC_CONF_CTLD || r->type == IPC_CORE_STATS ||
+		    r->type == IPC_LINK_STATS || r->type == IPC_HELLO) {
+			ck_assert_uint_le(r->max, IPC_CTL_MAXSIZE -
+			    IPC_HDR_SIZE);
+			ck_assert_int_eq(r->fd, 0);
+		}
+	}
+	ck_assert_int_eq(n, IPC_NTYPES);
+	ck_assert_uint_eq(ipc_catalogue[IPC_NTYPES].type, 0);
+}
+END_TEST
+
+/* The catalogue's bounds of a few types, through ipc_check(). */
+START_TEST(test_catalogue_bounds)
+{
+	static uint8_t		 p[IPC_CTL_MAXSIZE];
+	struct ipc_msg		 m;
+	const char		*why;
+
+	m = mkmsg(p, sizeof(struct ipc_hello));
+	m.hdr.type = IPC_HELLO;
+	ck_assert_ptr_nonnull(ipc_check(ipc_catalogue, &m, &why));
+	m.len--;
+	ck_assert_ptr_null(ipc_check(ipc_catalogue, &m, &why));
+	ck_assert_str_eq(why, "bad length");
+
+	m = mkmsg(p, 0);
+	m.hdr.type = IPC_CTL_LINK_UP;
+	ck_assert_ptr_null(ipc_check(ipc_catalogue, &m, &why));
+	m.len = BONDD_NAME_MAX - 1;
+	ck_assert_ptr_nonnull(ipc_check(ipc_catalogue, &m, &why));
+	m.len = BONDD_NAME_MAX;
+	ck_assert_ptr_null(ipc_check(ipc_catalogue, &m, &why));
+
+	m = mkmsg(p, IPC_CTL_MAXSIZE - IPC_HDR_SIZE);
+	m.hdr.type = IPC_CTL_DATA;
+	ck_assert_ptr_nonnull(ipc_check(ipc_catalogue, &m, &why));
+	m.len++;
+	ck_assert_ptr_null(ipc_check(ipc_catalogue, &m, &why));
+	m.hdr.type = IPC_CTL_RESULT;
+	m.len = sizeof(struct ipc_ctl_result) - 1;
+	ck_assert_ptr_null(ipc_check(ipc_catalogue, &m, &why));
+
+	m = mkmsg(p, sizeof(struct ipc_reconf_core) +
+	    BONDD_MAX_PEERS * sizeof(struct ipc_reconf_peer));
+	m.hdr.type = IPC_RECONF_CORE;
+	ck_assert_ptr_nonnull(ipc_check(ipc_catalogue, &m, &why));
+	m.len++;
+	ck_assert_ptr_null(ipc_check(ipc_catalogue, &m, &why));
+
+	m = mkmsg(p, 0);
+	m.hdr.type = IPC_DATA_CHAN;
+	ck_assert_ptr_null(ipc_check(ipc_catalogue, &m, &why));
+	ck_assert_str_eq(why, "missing fd");
+	m.hdr.type = 0x9999;
+	ck_assert_ptr_null(ipc_check(ipc_catalogue, &m, &why));
+	ck_assert_str_eq(why, "unexpected type");
+}
+END_TEST
+
+/* A receiver's table as a child has one for its parent. */
+static const struct ipc_accept from_test[] = {
+	{ IPC_HELLO, IPC_IN_HELLO, IPC_ONCE, 0, IPC_S_CONF },
+	{ IPC_CONF_KEY, IPC_IN_CONF, IPC_ONCE, 0, IPC_S_SAME },
+	{ IPC_CONF_PEER, IPC_IN_CONF, IPC_MANY, IPC_CONF_KEY, IPC_S_SAME },
+	{ IPC_CONF_END, IPC_IN_CONF, IPC_ONCE, IPC_CONF_KEY, IPC_S_RUNNING },
+	{ IPC_LINK_ADMIN, IPC_IN_RUNNING, IPC_MANY, 0, IPC_S_SAME },
+	/* Names an earlier state: the sender must not go back. */
+	{ IPC_LINK_CARRIER, IPC_IN_RUNNING, IPC_MANY, 0, IPC_S_CONF },
+	{ IPC_SHUTDOWN, IPC_IN_STARTED, IPC_MANY, 0, IPC_S_SAME },
+	{ 0, 0, 0, 0, IPC_S_SAME }
+};
+
+/* Offer a message of a payload length, with an fd or -1: NULL if the
+ * role accepts it, else why not. */
+static const char *
+offer_len(struct ipc_role *r, uint32_t type, size_t len, int fd)
+{
+	static uint8_t			 zero[sizeof(struct ipc_conf_peer) + 1];
+	const struct ipc_accept		*a;
+	struct ipc_msg			 m;
+	const char			*why = "unset";
+
+	ck_assert_uint_le(len, sizeof(zero));
+	m = mkmsg(zero, len);
+	m.hdr.type = type;
+	m.fd = fd;
+	if ((a = ipc_role_accept(r, &m, &why)) != NULL) {
+		ck_assert_uint_eq(a->type, type);
+		ck_assert_ptr_null(why);
+		return NULL;
+	}
+	ck_assert_ptr_nonnull(why);
+	return why;
+}
+
+/* The same with the catalogue's shortest payload and no fd. */
+static const char *
+offer(struct ipc_role *r, uint32_t type)
+{
+	const struct ipc_rule	*c;
+
+	for (c = ipc_catalogue; c->type != 0 && c->type != type; c++)
+		;
+	return offer_len(r, type, c->min, -1);
+}
+
+START_TEST(test_role_startup)
+{
+	struct ipc_role		r;
+
+	ipc_role_init(&r, from_test);
+	ck_assert_int_eq(r.state, IPC_S_HELLO);
+	/* Before the hello: nothing else, and nothing the table lacks. */
+	ck_assert_str_eq(offer(&r, IPC_SHUTDOWN), "hello expected");
+	ck_assert_str_eq(offer(&r, IPC_CONF_KEY), "hello expected");
+	ck_assert_str_eq(offer(&r, IPC_TUN_FD), "unexpected type");
+	ck_assert_str_eq(offer(&r, 0x9999), "unexpected type");
+	ck_assert_str_eq(offer(&r, 0), "unexpected type");
+	ck_assert_str_eq(offer_len(&r, IPC_HELLO,
+	    sizeof(struct ipc_hello) + 1, -1), "bad length");
+	ck_assert_int_eq(r.state, IPC_S_HELLO);
+	ck_assert_ptr_null(offer(&r, IPC_HELLO));
+	ck_assert_int_eq(r.state, IPC_S_CONF);
+	ck_assert_str_eq(offer(&r, IPC_HELLO), "hello twice");
+
+	/* Configuration: in the table's order, the key once. */
+	ck_assert_str_eq(offer(&r, IPC_LINK_ADMIN), "out of order");
+	ck_assert_str_eq(offer(&r, IPC_CONF_PEER), "out of order");
+	ck_assert_str_eq(offer(&r, IPC_CONF_END), "out of order");
+	ck_assert_int_eq(r.state, IPC_S_CONF);
+	ck_assert_ptr_null(offer(&r, IPC_CONF_KEY));
+	ck_assert_str_eq(offer(&r, IPC_CONF_KEY), "twice");
+	ck_assert_ptr_null(offer(&r, IPC_CONF_PEER));
+	ck_assert_ptr_null(offer(&r, IPC_CONF_PEER));
+	ck_assert_ptr_null(offer(&r, IPC_SHUTDOWN));
+	ck_assert_int_eq(r.state, IPC_S_CONF);
+	ck_assert_ptr_null(offer(&r, IPC_CONF_END));
+	ck_assert_int_eq(r.state, IPC_S_RUNNING);
+
+	/* Running: the configuration is closed. */
+	ck_assert_str_eq(offer(&r, IPC_CONF_END), "twice");
+	ck_assert_str_eq(offer(&r, IPC_CONF_PEER), "out of order");
+	ck_assert_str_eq(offer(&r, IPC_HELLO), "hello twice");
+	ck_assert_ptr_null(offer(&r, IPC_LINK_ADMIN));
+	ck_assert_ptr_null(offer(&r, IPC_LINK_ADMIN));
+	ck_assert_ptr_null(offer(&r, IPC_LINK_CARRIER));
+	ck_assert_int_eq(r.state, IPC_S_RUNNING);
+	ck_assert_ptr_null(offer(&r, IPC_SHUTDOWN));
+}
+END_TEST
+
+/* A refused message changes nothing: not its once, not the state. */
+START_TEST(test_role_refused)
+{
+	struct ipc_role		r;
+
+	ipc_role_init(&r, from_test);
+	ck_assert_str_eq(offer(&r, IPC_CONF_KEY), "hello expected");
+	ck_assert_ptr_null(offer(&r, IPC_HELLO));
+	ck_assert_str_eq(offer_len(&r, IPC_CONF_KEY,
+	    sizeof(struct ipc_conf_key) - 1, -1), "bad length");
+	ck_assert_str_eq(offer_len(&r, IPC_CONF_KEY,
+	    sizeof(struct ipc_conf_key), 0), "unexpected fd");
+	ck_assert_ptr_null(offer(&r, IPC_CONF_KEY));
+	ck_assert_str_eq(offer_len(&r, IPC_CONF_END, 1, -1), "bad length");
+	ck_assert_int_eq(r.state, IPC_S_CONF);
+	ck_assert_ptr_null(offer(&r, IPC_CONF_END));
+	ck_assert_int_eq(r.state, IPC_S_RUNNING);
+
+	/* A new role, as for a restarted child, starts over. */
+	ipc_role_init(&r, from_test);
+	ck_assert_int_eq(r.state, IPC_S_HELLO);
+	ck_assert_ptr_null(offer(&r, IPC_HELLO));
+	ck_assert_ptr_null(offer(&r, IPC_CONF_KEY));
+}
+END_TEST
+
 /* Event glue: the callback frees the channel in the middle of a batch. */
 struct ev_state {
 	struct ipc_chan	*chan;
@@ -746,6 +944,10 @@ ipc_suite(void)
 	tcase_add_test(tc, test_msg_get_str);
 	tcase_add_test(tc, test_check);
 	tcase_add_test(tc, test_names);
+	tcase_add_test(tc, test_catalogue);
+	tcase_add_test(tc, test_catalogue_bounds);
+	tcase_add_test(tc, test_role_startup);
+	tcase_add_test(tc, test_role_refused);
 	tcase_add_test(tc, test_hello);
 	tcase_add_test(tc, test_event_free_in_dispatch);
 	tcase_add_test(tc, test_event_eof_once);
