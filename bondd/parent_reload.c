@@ -23,8 +23,10 @@
  *
  * Runs in the parent as the unprivileged user with CAP_NET_ADMIN only,
  * which is enough to open link sockets.  It never parses a network
- * packet; it reads the configuration file again.  The new file brings
- * the static private key, which replaces the old one (wiped).
+ * packet; it reads the configuration file again.  A key file that is
+ * unchanged keeps the key read at start, which the unprivileged user
+ * cannot read again; the new configuration's copy replaces the old one
+ * (wiped).
  */
 
 #include <errno.h>
@@ -230,7 +232,8 @@ reload_apply(uint32_t reqid, int ctl)
 	}
 	for (i = 0; i < 2 * BONDD_MAX_LINKS; i++)
 		ns[i].fd = -1;
-	if (parse_config(conf_path, nc, err, sizeof(err)) == -1) {
+	if (parse_config_reload(conf_path, nc, &conf, err, sizeof(err)) ==
+	    -1) {
 		/* After start the parent reads as the unprivileged user. */
 		if (strstr(err, strerror(EACCES)) != NULL) {
 			len = strlen(err);

@@ -16,20 +16,14 @@
 
 /*
  * Defaults of the configuration and the syntax of its values (rates,
- * sizes, names, key files), shared by the parser and the printer.
- * Runs in the parent only, on text from the root-owned config file.
- * Reads the private and pre-shared key files; its own copy of their
- * text is wiped before it returns.
+ * sizes, names), shared by the parser and the printer.  Runs in the
+ * parent only, on text from the root-owned config file.  Holds no
+ * secrets (common/keyfile.c reads the key files).
  */
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
-
-#include <sodium.h>
 
 #include "config.h"
 #include "util.h"
@@ -242,39 +236,4 @@ conf_name_valid(const char *s, size_t max)
 		return (0);
 	return (strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 	    "0123456789_.-") == len);
-}
-
-int
-conf_key_load(const char *path, uint8_t key[BONDD_KEY_LEN])
-{
-	char	 buf[128];
-	ssize_t	 n;
-	size_t	 len = 0;
-	int	 fd, saved;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1)
-		return (-1);
-	/* A key file is 44 characters and a newline; stop well above. */
-	while (len < sizeof(buf) - 1 &&
-	    (n = read(fd, buf + len, sizeof(buf) - 1 - len)) != 0) {
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
-			saved = errno;
-			close(fd);
-			sodium_memzero(buf, sizeof(buf));
-			errno = saved;
-			return (-1);
-		}
-		len += (size_t)n;
-	}
-	close(fd);
-	buf[len] = '\0';
-	if (memchr(buf, '\0', len) != NULL || key_from_base64(key, buf) == -1) {
-		sodium_memzero(buf, sizeof(buf));
-		errno = EINVAL;
-		return (-1);
-	}
-	sodium_memzero(buf, sizeof(buf));
-	return (0);
 }

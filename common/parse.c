@@ -19,18 +19,21 @@
  * ranges, and the checks between them, applied to the tree that
  * common/yamltree.c reads, into struct config.  Every error names the
  * file, line and column of the node at fault.  Runs in the parent, as
- * root, on the administrator's file: the file is trusted not to be
- * hostile, but it is checked as if it were.  Holds the private key and
+ * root at start and as the unprivileged user on a reload, on the
+ * administrator's file (common/keyfile.c says who may write it): the
+ * file is trusted not to be hostile, but it is checked as if it were.  Holds the private key and
  * the pre-shared keys it loads from their files, and wipes them from
  * struct config when the file is refused.
  */
 
+#include <sys/stat.h>
 #include <sys/types.h>
 
-#include <errno.h>
 #include <grp.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -39,6 +42,9 @@
 #include "yamltree.h"
 
 #define PATH_LEN	64	/* "peers[63].preshared_key_file" */
+
+/* The running configuration during parse_config_reload(), else NULL. */
+static const struct config *parse_running;
 
 static const char *const root_keys[] = { "role", "tunnel", "identity",
     "peer", "links", "listen", "peers", "session", "probe", "scheduler",
@@ -172,17 +178,16 @@ get_key(struct ydoc *d, const struct ynode *n, const char *path,
 
 static int
 get_keyfile(struct ydoc *d, const struct ynode *n, const char *path,
-    char *file, size_t len, uint8_t key[BONDD_KEY_LEN])
+    char *file, size_t len, uint8_t key[BONDD_KEY_LEN],
+    struct conf_fileid *id)
 {
+	char	 why[PATH_MAX + 256];
+
 	if (yget_str(d, n, path, file, len) == -1)
 		return (-1);
-	if (conf_key_load(file, key) == -1) {
-		if (errno == EINVAL)
-			return (yerr(d, n, "%s: %s does not hold a base64 "
-			    "32-byte key", path, file));
-		return (yerr(d, n, "%s: cannot read %s: %s", path, file,
-		    strerror(errno)));
-	}
+	if (conf_key_file(file, parse_running, key, id, why,
+	    sizeof(why)) == -1)
+		return (yerr(d, n, "%s: %s", path, why));
 	return (0);
 }
 
@@ -298,7 +303,8 @@ parse_identity(struct ydoc *d, struct config *conf, const struct ynode *m)
 		return (-1);
 	if (get_keyfile(d, ymap_get(m, "private_key_file"),
 	    "identity.private_key_file", conf->private_key_file,
-	    sizeof(conf->private_key_file), conf->private_key) == -1)
+	    sizeof(conf->private_key_file), conf->private_key,
+	    &conf->private_key_id) == -1)
 		return (-1);
 	if ((v = ymap_get(m, "user")) != NULL && get_name(d, v,
 	    "identity.user", conf->user, sizeof(conf->user)) == -1)
@@ -322,7 +328,8 @@ parse_peer_common(struct ydoc *d, const struct ynode *m, const char *base,
 		return (-1);
 	if ((v = ymap_get(m, "preshared_key_file")) != NULL) {
 		if (get_keyfile(d, v, kpath(p, base, "preshared_key_file"),
-		    peer->psk_file, sizeof(peer->psk_file), peer->psk) == -1)
+		    peer->psk_file, sizeof(peer->psk_file), peer->psk,
+		    &peer->psk_id) == -1)
 			return (-1);
 		peer->has_psk = true;
 	}
@@ -722,6 +729,8 @@ parse_config(const char *file, struct config *conf, char *err, size_t errlen)
 {
 	struct ydoc	 doc;
 	struct ynode	*root = NULL;
+	struct stat	 st;
+	char		 why[128];
 	int		 i, rv = -1;
 
 	doc.file = file;
@@ -730,6 +739,12 @@ parse_config(const char *file, struct config *conf, char *err, size_t errlen)
 	config_defaults(conf);
 	if (strlcpy(conf->file, file, sizeof(conf->file)) >= sizeof(conf->file))
 		return (yerr_at(&doc, 1, 1, "file name too long"));
+	/* A file that cannot be opened is ydoc_load()'s to report. */
+	if (stat(file, &st) == 0 && conf_file_check(&st, CONF_FILE_CONFIG,
+	    parse_running == NULL ? geteuid() : (uid_t)-1, why,
+	    sizeof(why)) == -1)
+		return (yerr_at(&doc, 1, 1, "the configuration file %s",
+		    why));
 	if (ydoc_load(&doc, &root) == 0 && parse_root(&doc, conf, root) == 0)
 		rv = 0;
 	ynode_free(root);
@@ -739,5 +754,17 @@ parse_config(const char *file, struct config *conf, char *err, size_t errlen)
 			sodium_memzero(conf->peers[i].psk,
 			    sizeof(conf->peers[i].psk));
 	}
+	return (rv);
+}
+
+int
+parse_config_reload(const char *file, struct config *conf,
+    const struct config *running, char *err, size_t errlen)
+{
+	int	 rv;
+
+	parse_running = running;
+	rv = parse_config(file, conf, err, errlen);
+	parse_running = NULL;
 	return (rv);
 }

@@ -24,6 +24,7 @@
 #define CONFIG_H
 
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <netinet/in.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -72,12 +73,26 @@ struct conf_link {
 	struct sockaddr_storage endpoint; /* ss_family 0 = peer endpoint */
 };
 
+/*
+ * A key file as the parent read it.  After start the parent runs as
+ * the unprivileged user and cannot read a root-only key again: a
+ * reload keeps the key it holds while its file is still this one.
+ */
+struct conf_fileid {
+	dev_t		dev;
+	ino_t		ino;
+	off_t		size;
+	struct timespec	mtime;
+	struct timespec	ctime;
+};
+
 struct conf_peer {
 	char		name[BONDD_PEER_NAME_MAX];
 	uint8_t		public_key[BONDD_KEY_LEN];
 	uint8_t		psk[BONDD_KEY_LEN];
 	bool		has_psk;
 	char		psk_file[PATH_MAX];	/* "" = no psk */
+	struct conf_fileid psk_id;
 	struct sockaddr_storage endpoint;	/* client only */
 	struct conf_prefix allowed[BONDD_MAX_ALLOWED];
 	int		nallowed;
@@ -97,6 +112,7 @@ struct config {
 	/* identity */
 	char		private_key_file[PATH_MAX];
 	uint8_t		private_key[BONDD_KEY_LEN];	/* loaded by parent */
+	struct conf_fileid private_key_id;
 	char		user[64];		/* default BONDD_USER */
 
 	/* client: the server; server: the sites it serves */
@@ -140,9 +156,18 @@ struct config {
 /*
  * Parse a file into conf.  On error returns -1 and writes one line
  * "file:line:column: message" into err.  Loading the private key file
- * is part of parsing (the parent is root when it first parses).
+ * is part of parsing (the parent is root when it first parses).  The
+ * file and the key files must belong to root, or to the user running
+ * bondd -n when that is not root (conf_file_check()).
  */
 int	 parse_config(const char *, struct config *, char *, size_t);
+/*
+ * The same for a reload by the parent, which no longer runs as root: a
+ * key file that is still the one running read keeps running's key
+ * without being read (conf_key_file()); only root may own the files.
+ */
+int	 parse_config_reload(const char *, struct config *,
+	    const struct config *, char *, size_t);
 /* Write the canonical YAML form (bondd -n). */
 void	 print_config(const struct config *, FILE *);
 void	 config_defaults(struct config *);
@@ -169,7 +194,29 @@ int	 conf_size_parse(const char *, uint64_t *);
 void	 conf_size_fmt(uint64_t, char *, size_t);
 /* Interface, link and peer names: 1..max-1 of [A-Za-z0-9_.-]. */
 int	 conf_name_valid(const char *, size_t);
-/* Read a base64 key file; -1 with errno (EINVAL: not a key). */
-int	 conf_key_load(const char *, uint8_t[BONDD_KEY_LEN]);
+
+/*
+ * The permission model of the files bondd reads.  The configuration
+ * must be a regular file that group and others cannot write; a key
+ * file a regular file, not a symbolic link, that group and others can
+ * neither read nor write.  Both must belong to root, or to the uid
+ * owner (bondd -n run by another user; (uid_t)-1: none).  Returns 0,
+ * or -1 with the reason in why, worded to follow the file's name.
+ */
+enum conf_file_kind {
+	CONF_FILE_CONFIG,
+	CONF_FILE_KEY
+};
+int	 conf_file_check(const struct stat *, enum conf_file_kind, uid_t,
+	    char *, size_t);
+/*
+ * Load a base64 key file that passes conf_file_check(), opened without
+ * following a symbolic link, and note what it was in id.  For a reload
+ * (running not NULL) a file that is still one running read keeps
+ * running's key without being opened; a changed one is read if the
+ * unprivileged parent can.  0, or -1 with the message in why.
+ */
+int	 conf_key_file(const char *, const struct config *,
+	    uint8_t[BONDD_KEY_LEN], struct conf_fileid *, char *, size_t);
 
 #endif /* CONFIG_H */

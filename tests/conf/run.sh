@@ -17,10 +17,21 @@ if [ ! -x "$bondd" ]; then
 	exit 2
 fi
 
-# Key files are named relative to this directory.
-cd "$(dirname "$0")" || exit 2
+# bondd refuses a config file others may write and a key file others
+# may read (bondd.yaml(5), FILES): the files run from a copy with the
+# modes it wants, whatever the checkout's.  Key files are named
+# relative to the directory.
+umask 022
+src=$(cd "$(dirname "$0")" && pwd) || exit 2
 tmp=$(mktemp -d) || exit 2
 trap 'rm -rf "$tmp"' EXIT INT TERM
+mkdir "$tmp/conf" "$tmp/conf/keys" || exit 2
+cp "$src"/[0-9][0-9]-*.yaml "$src"/[0-9][0-9]-*.ok "$src"/[0-9][0-9]-*.err \
+    "$tmp/conf/" || exit 2
+cp "$src"/keys/* "$tmp/conf/keys/" || exit 2
+chmod 644 "$tmp/conf"/[0-9][0-9]-* && chmod 600 "$tmp/conf/keys"/* ||
+    exit 2
+cd "$tmp/conf" || exit 2
 
 pass=0
 fail=0

@@ -146,7 +146,9 @@ make_dir()
 	export BT_DIR
 }
 
-# Files the daemon reads: root-owned, readable by group _bondd only.
+# Configuration files: root-owned, readable by group _bondd only (a
+# reload reads them as _bondd).  Key files stay 0600 root: bondd reads
+# them as root at start and refuses them readable by anyone else.
 protect()
 {
 	chgrp "$BT_USER" "$@" && chmod 0640 "$@"
@@ -228,7 +230,6 @@ gen_key()
 {
 	local f=$BT_DIR/$1.key
 	(umask 077; "$BONDCTL" genkey >"$f") || return 1
-	protect "$f"
 	"$BONDCTL" pubkey <"$f"
 }
 

@@ -22,7 +22,6 @@
 setup
 key=$BT_DIR/client.key
 (umask 077; "$BONDCTL" genkey >"$key") || bail "genkey"
-protect "$key"
 pub=$("$BONDCTL" pubkey <"$key") || bail "pubkey"
 
 good=$BT_DIR/good.yaml

@@ -19,7 +19,9 @@
  * common/parse.c, common/config.c, common/printconf.c): good client and
  * server files give the expected fields, every kind of bad file gives
  * its exact "file:line:column: message", and the canonical form reads
- * back to the same struct.  Fixtures live in a fresh temporary directory.
+ * back to the same struct; the permission model of the files, and a
+ * reload that keeps the keys of unchanged key files.  Fixtures live in
+ * a fresh temporary directory.
  * Test code; trusts its inputs.
  */
 
@@ -72,6 +74,8 @@ write_key(const char *path, const uint8_t key[BONDD_KEY_LEN])
 
 	key_to_base64(b64, key);
 	write_file(path, "%s\n", b64);
+	/* Readable by its owner only, or bondd refuses it. */
+	ck_assert_int_eq(chmod(path, 0600), 0);
 }
 
 static void
@@ -80,6 +84,7 @@ setup(void)
 	uint8_t	 pub[BONDD_KEY_LEN], sk[BONDD_KEY_LEN];
 
 	ck_assert_int_ge(sodium_init(), 0);
+	umask(022);
 	strlcpy(dir, "/tmp/check_config.XXXXXX", sizeof(dir));
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	crypto_box_keypair(pub, priv);
@@ -614,11 +619,12 @@ START_TEST(test_bad_key_files)
 	ck_assert_int_eq(parse_config(path("k.yaml"), c, err, sizeof(err)),
 	    -1);
 	snprintf(want, sizeof(want), "%s:3:30: identity.private_key_file: "
-	    "cannot read %s: Is a directory", path("k.yaml"), dir);
+	    "%s is not a regular file", path("k.yaml"), dir);
 	ck_assert_str_eq(err, want);
 
 	/* not a key */
 	write_file(path("bad.key"), "%s\n", "hello");
+	ck_assert_int_eq(chmod(path("bad.key"), 0600), 0);
 	write_file(path("k.yaml"), "role: client\n" TUN
 	    "identity: {private_key_file: %s}\n" PEER
 	    "links: [{name: a}]\n", path("bad.key"));
@@ -631,6 +637,7 @@ START_TEST(test_bad_key_files)
 
 	/* a psk that is a key followed by more text */
 	write_file(path("bad.key"), "%s\n%s\n", srv_pub, srv_pub);
+	ck_assert_int_eq(chmod(path("bad.key"), 0600), 0);
 	write_file(path("k.yaml"), "role: client\n" TUN
 	    "identity: {private_key_file: %s}\npeer:\n  public_key: " PUB_A
 	    "\n  endpoint: 198.18.0.1:5800\n  preshared_key_file: %s\n"
@@ -652,6 +659,188 @@ START_TEST(test_bad_key_files)
 }
 END_TEST
 
+static struct stat
+fake_stat(mode_t mode, uid_t uid)
+{
+	struct stat	 st;
+
+	memset(&st, 0, sizeof(st));
+	st.st_mode = mode;
+	st.st_uid = uid;
+	return (st);
+}
+
+/* conf_file_check() on injected stats: who may write what. */
+START_TEST(test_file_check)
+{
+	static const struct {
+		mode_t			 mode;
+		uid_t			 uid;
+		uid_t			 owner;
+		enum conf_file_kind	 kind;
+		const char		*why;	/* NULL: accepted */
+	} cases[] = {
+		{ S_IFREG | 0600, 0, -1, CONF_FILE_KEY, NULL },
+		{ S_IFREG | 0400, 0, -1, CONF_FILE_KEY, NULL },
+		{ S_IFREG | 0640, 0, -1, CONF_FILE_KEY,
+		    "is readable or writable by group or others (mode 0640): "
+		    "chmod 600 it" },
+		{ S_IFREG | 0604, 0, -1, CONF_FILE_KEY,
+		    "is readable or writable by group or others (mode 0604): "
+		    "chmod 600 it" },
+		{ S_IFREG | 0620, 0, -1, CONF_FILE_KEY,
+		    "is readable or writable by group or others (mode 0620): "
+		    "chmod 600 it" },
+		{ S_IFLNK | 0777, 0, -1, CONF_FILE_KEY,
+		    "is a symbolic link: name the key file itself" },
+		{ S_IFDIR | 0700, 0, -1, CONF_FILE_KEY,
+		    "is not a regular file" },
+		{ S_IFIFO | 0600, 0, -1, CONF_FILE_KEY,
+		    "is not a regular file" },
+		{ S_IFREG | 0600, 1000, -1, CONF_FILE_KEY,
+		    "belongs to uid 1000: it must belong to root" },
+		{ S_IFREG | 0600, 1000, 1000, CONF_FILE_KEY, NULL },
+		{ S_IFREG | 0600, 1001, 1000, CONF_FILE_KEY,
+		    "belongs to uid 1001: it must belong to root" },
+		{ S_IFREG | 0644, 0, -1, CONF_FILE_CONFIG, NULL },
+		{ S_IFREG | 0640, 0, -1, CONF_FILE_CONFIG, NULL },
+		{ S_IFREG | 0664, 0, -1, CONF_FILE_CONFIG,
+		    "is writable by group or others (mode 0664): chmod go-w "
+		    "it" },
+		{ S_IFREG | 0646, 0, -1, CONF_FILE_CONFIG,
+		    "is writable by group or others (mode 0646): chmod go-w "
+		    "it" },
+		{ S_IFREG | 0644, 1000, -1, CONF_FILE_CONFIG,
+		    "belongs to uid 1000: it must belong to root" },
+		{ S_IFREG | 0644, 1000, 1000, CONF_FILE_CONFIG, NULL },
+		{ S_IFDIR | 0755, 0, -1, CONF_FILE_CONFIG,
+		    "is not a regular file" },
+	};
+	struct stat	 st;
+	char		 why[128];
+	size_t		 i;
+	int		 rv;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		st = fake_stat(cases[i].mode, cases[i].uid);
+		why[0] = '\0';
+		rv = conf_file_check(&st, cases[i].kind, cases[i].owner, why,
+		    sizeof(why));
+		if (cases[i].why == NULL)
+			ck_assert_msg(rv == 0, "case %zu refused: %s", i, why);
+		else {
+			ck_assert_msg(rv == -1, "case %zu accepted", i);
+			ck_assert_str_eq(why, cases[i].why);
+		}
+	}
+}
+END_TEST
+
+/* The refusals parse_config() reports, with the file at fault. */
+START_TEST(test_bad_file_modes)
+{
+	struct config	*c;
+	char		 err[512], want[512];
+
+	ck_assert_ptr_nonnull(c = malloc(sizeof(*c)));
+	write_file(path("k.yaml"), CLIENT_MIN, keyfile);
+	ck_assert_msg(parse_config(path("k.yaml"), c, err, sizeof(err)) == 0,
+	    "%s", err);
+
+	ck_assert_int_eq(chmod(keyfile, 0640), 0);
+	ck_assert_int_eq(parse_config(path("k.yaml"), c, err, sizeof(err)),
+	    -1);
+	snprintf(want, sizeof(want), "%s:3:30: identity.private_key_file: "
+	    "%s is readable or writable by group or others (mode 0640): "
+	    "chmod 600 it", path("k.yaml"), keyfile);
+	ck_assert_str_eq(err, want);
+	ck_assert_int_eq(chmod(keyfile, 0600), 0);
+
+	ck_assert_int_eq(symlink(keyfile, path("link.key")), 0);
+	write_file(path("k.yaml"), CLIENT_MIN, path("link.key"));
+	ck_assert_int_eq(parse_config(path("k.yaml"), c, err, sizeof(err)),
+	    -1);
+	snprintf(want, sizeof(want), "%s:3:30: identity.private_key_file: "
+	    "%s is a symbolic link: name the key file itself",
+	    path("k.yaml"), path("link.key"));
+	ck_assert_str_eq(err, want);
+
+	write_file(path("k.yaml"), CLIENT_MIN, keyfile);
+	ck_assert_int_eq(chmod(path("k.yaml"), 0664), 0);
+	ck_assert_int_eq(parse_config(path("k.yaml"), c, err, sizeof(err)),
+	    -1);
+	snprintf(want, sizeof(want), "%s:1:1: the configuration file is "
+	    "writable by group or others (mode 0664): chmod go-w it",
+	    path("k.yaml"));
+	ck_assert_str_eq(err, want);
+	free(c);
+}
+END_TEST
+
+/* Replace a file with a new one (a new inode) holding this key. */
+static void
+replace_key(const char *file, const uint8_t key[BONDD_KEY_LEN])
+{
+	write_key(path("new.key"), key);
+	ck_assert_int_eq(rename(path("new.key"), file), 0);
+}
+
+/*
+ * A reload keeps the key it holds while the key file is the one it
+ * read: the held keys are changed behind its back here, and only they
+ * can show up in the new configuration.  A file replaced is read.
+ */
+START_TEST(test_reload_held_keys)
+{
+	struct config	*run, *c;
+	uint8_t		 held[BONDD_KEY_LEN], other[BONDD_KEY_LEN];
+	char		 err[512];
+
+	if (geteuid() != 0) {
+		/* Only root may own the files of a reload. */
+		fprintf(stderr, "check_config: not root, reload skipped\n");
+		return;
+	}
+	ck_assert_ptr_nonnull(run = malloc(sizeof(*run)));
+	ck_assert_ptr_nonnull(c = malloc(sizeof(*c)));
+	write_file(path("s.yaml"), SERVER, keyfile, cli_pub, pskfile);
+	ck_assert_msg(parse_config(path("s.yaml"), run, err,
+	    sizeof(err)) == 0, "%s", err);
+	randombytes_buf(held, sizeof(held));
+	memcpy(run->private_key, held, sizeof(held));
+	memcpy(run->peers[1].psk, held, sizeof(held));
+
+	ck_assert_msg(parse_config_reload(path("s.yaml"), c, run, err,
+	    sizeof(err)) == 0, "%s", err);
+	ck_assert_mem_eq(c->private_key, held, sizeof(held));
+	ck_assert_mem_eq(c->peers[1].psk, held, sizeof(held));
+
+	randombytes_buf(other, sizeof(other));
+	replace_key(keyfile, other);
+	ck_assert_msg(parse_config_reload(path("s.yaml"), c, run, err,
+	    sizeof(err)) == 0, "%s", err);
+	ck_assert_mem_eq(c->private_key, other, sizeof(other));
+	ck_assert_mem_eq(c->peers[1].psk, held, sizeof(held));
+
+	/* The same file under another name is not the one it read. */
+	ck_assert_int_eq(link(pskfile, path("psk2.key")), 0);
+	write_file(path("s.yaml"), SERVER, keyfile, cli_pub,
+	    path("psk2.key"));
+	ck_assert_msg(parse_config_reload(path("s.yaml"), c, run, err,
+	    sizeof(err)) == 0, "%s", err);
+	ck_assert_mem_eq(c->peers[1].psk, psk, sizeof(psk));
+
+	/* A reload trusts root's files only. */
+	ck_assert_int_eq(chown(keyfile, 1000, 0), 0);
+	ck_assert_int_eq(parse_config_reload(path("s.yaml"), c, run, err,
+	    sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "belongs to uid 1000: it must "
+	    "belong to root"));
+	free(run);
+	free(c);
+}
+END_TEST
+
 static Suite *
 config_suite(void)
 {
@@ -666,6 +855,9 @@ config_suite(void)
 	tcase_add_loop_test(tc, test_bad, 0, sizeof(bads) / sizeof(bads[0]));
 	tcase_add_test(tc, test_lossy_values);
 	tcase_add_test(tc, test_bad_key_files);
+	tcase_add_test(tc, test_file_check);
+	tcase_add_test(tc, test_bad_file_modes);
+	tcase_add_test(tc, test_reload_held_keys);
 	suite_add_tcase(s, tc);
 	return (s);
 }
