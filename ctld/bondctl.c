@@ -26,6 +26,7 @@
  */
 
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/un.h>
 
@@ -449,6 +450,33 @@ cmd_simple(uint32_t type, const char *arg)
 }
 
 /*
+ * `bondctl genkey > file`: the shell created the file with its umask.
+ * bondd refuses a key file others can read, and a key must not sit in
+ * one even briefly: make it 0600 before writing, or write nothing.
+ */
+static int
+genkey_stdout_private(void)
+{
+	struct stat	 st;
+	mode_t		 mode;
+
+	if (fstat(STDOUT_FILENO, &st) == -1 || !S_ISREG(st.st_mode))
+		return 0;
+	mode = st.st_mode & 07777;
+	if ((mode & (S_IRWXG | S_IRWXO)) == 0)
+		return 0;
+	if (fchmod(STDOUT_FILENO, mode & S_IRWXU) == -1) {
+		fprintf(stderr, "bondctl: standard output is a file others "
+		    "can read (mode %04o) and its mode cannot change: %s; "
+		    "no key written\n", (unsigned int)mode, strerror(errno));
+		return -1;
+	}
+	fprintf(stderr, "bondctl: key file mode %04o, was %04o\n",
+	    (unsigned int)(mode & S_IRWXU), (unsigned int)mode);
+	return 0;
+}
+
+/*
  * A new X25519 private key: 32 random bytes, clamped as RFC 7748
  * does, so that the stored key is the scalar actually used.
  */
@@ -458,6 +486,8 @@ cmd_genkey(void)
 	uint8_t		 sk[BONDD_KEY_LEN];
 	char		 b64[KEY_B64_LEN];
 
+	if (genkey_stdout_private() == -1)
+		return EXIT_FAILED;
 	if (sodium_init() < 0) {
 		fprintf(stderr, "bondctl: sodium_init failed\n");
 		return EXIT_FAILED;

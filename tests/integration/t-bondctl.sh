@@ -74,6 +74,21 @@ check "pubkey of the same key is the same" \
     test "$("$BONDCTL" pubkey <<<"$key")" = "$pub"
 echo "not a key" | "$BONDCTL" pubkey >/dev/null 2>&1
 check_cmp "pubkey refuses garbage" $? -ne 0
+# genkey into a file the shell created 0644: the key never sits in a
+# file others can read.
+(umask 022; "$BONDCTL" genkey >"$BT_DIR/g.key" 2>"$BT_DIR/err")
+check "genkey > file: the file is 0600 ($(stat -c %a "$BT_DIR/g.key"))" \
+    test "$(stat -c %a "$BT_DIR/g.key")" = 600
+check "genkey > file: says so" grep -q 'mode 0600, was 0644' "$BT_DIR/err"
+check "genkey > file: a key bondd's pubkey reads" \
+    "$BONDCTL" pubkey <"$BT_DIR/g.key"
+: >"$BT_DIR/w.key"
+chmod 0666 "$BT_DIR/w.key"
+setpriv --reuid=nobody --regid=nogroup --clear-groups \
+    sh -c '"$1" genkey >>"$2"' sh "$BONDCTL" "$BT_DIR/w.key" 2>"$BT_DIR/err"
+check_cmp "genkey >> a file others can read and it cannot chmod: exit 1" \
+    $? -eq 1
+check "and it wrote no key" test ! -s "$BT_DIR/w.key"
 
 # The socket belongs to the control group, mode 0660.
 check "socket mode 0660" test "$(stat -c %a "$SOCK")" = 660
