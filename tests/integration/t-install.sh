@@ -16,8 +16,9 @@
 
 # make install into a temporary DESTDIR with PREFIX=/usr: every file a
 # package needs lands where bondd(8) says, and the installed bondd looks
-# for its children in the installed libexec directory.  Builds into its
-# own directory so the tree's build/ keeps its prefix.
+# for its children in the installed libexec directory; /etc/bondd and
+# the children's empty root get their modes and, as root, their owners.
+# Builds into its own directory so the tree's build/ keeps its prefix.
 
 . "$(dirname "$0")/lib.sh"
 
@@ -51,7 +52,42 @@ check "bondd looks for its children in /usr/libexec/bondd" \
 check "the unit starts the installed bondd" \
     grep -q '^ExecStart=/usr/sbin/bondd' \
     "$DEST/usr/lib/systemd/system/bondd.service"
-check "nothing installed outside the prefix" \
-    test "$(cd "$DEST" && ls)" = usr
-rm -rf "$DEST" "$OBJ"
+# The configuration directory and the children's root: made and owned
+# by root here; a package build without root gets them without owners.
+check "etc/bondd is mode 750 ($(stat -c %a "$DEST/etc/bondd"))" \
+    test "$(stat -c %a "$DEST/etc/bondd")" = 750
+check "etc/bondd is root:_bondd ($(stat -c %U:%G "$DEST/etc/bondd"))" \
+    test "$(stat -c %U:%G "$DEST/etc/bondd")" = root:_bondd
+check "var/empty is mode 755, root's ($(stat -c %a:%U "$DEST/var/empty"))" \
+    test "$(stat -c %a:%U "$DEST/var/empty")" = 755:root
+check "etc/bondd and var/empty are empty" \
+    test -z "$(find "$DEST/etc/bondd" "$DEST/var/empty" -mindepth 1)"
+check "the tmpfiles entry makes /etc/bondd root:_bondd 0750" \
+    grep -q '^d /etc/bondd 0750 root _bondd' \
+    "$DEST/usr/lib/tmpfiles.d/bondd.conf"
+check "nothing installed outside the prefix, etc/bondd and var/empty" \
+    test "$(cd "$DEST" && echo *)" = "etc usr var" -a \
+    "$(cd "$DEST" && echo etc/* var/*)" = "etc/bondd var/empty"
+
+# Without root: the same tree, no owner changed, and the note says what
+# the package must do.
+DEST2=$(mktemp -d /tmp/bondd-install.XXXXXX)
+chown nobody "$DEST2"
+chmod 755 "$OBJ"
+if setpriv --reuid=nobody --regid=nogroup --clear-groups \
+    make -s -C "$BT_ROOT" B="$OBJ" install DESTDIR="$DEST2" PREFIX=/usr \
+    >"$DEST2.log" 2>&1; then
+	ok "make install DESTDIR as nobody"
+else
+	not_ok "make install DESTDIR as nobody"
+	tail -n 20 "$DEST2.log"
+fi
+check "as nobody: etc/bondd is mode 750" \
+    test "$(stat -c %a "$DEST2/etc/bondd")" = 750
+check "as nobody: var/empty is mode 755" \
+    test "$(stat -c %a "$DEST2/var/empty")" = 755
+check "as nobody: make install says the package must set the owners" \
+    grep -q 'the package must make /etc/bondd root:_bondd mode 0750' \
+    "$DEST2.log"
+rm -rf "$DEST" "$DEST2" "$DEST2.log" "$OBJ"
 finish
