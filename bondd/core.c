@@ -106,7 +106,8 @@ settings_ok(const struct ipc_conf_core *c)
 {
 	return c->strategy <= STRATEGY_SINGLE_BEST &&
 	    c->reorder_max_ms <= 2000 && c->nrt_udp_ports <= 16 &&
-	    c->nrt_tcp_ports <= 16;
+	    c->nrt_tcp_ports <= 16 &&
+	    c->status_interval_s <= CONF_STATUS_INTERVAL_MAX;
 }
 
 /* A peer's allowed prefixes: a known family, a length that fits it. */
@@ -226,6 +227,7 @@ reconf_core(struct ipc_msg *msg)
 	cconf.nrt_udp_ports = rc.conf.nrt_udp_ports;
 	cconf.nrt_tcp_ports = rc.conf.nrt_tcp_ports;
 	cconf.rt_duplicate = rc.conf.rt_duplicate;
+	cconf.status_interval_s = rc.conf.status_interval_s;
 	for (i = 0; i < cconf.npeers; i++) {
 		memcpy(peers[i].allowed, rp[i].allowed,
 		    sizeof(peers[i].allowed));
@@ -313,7 +315,9 @@ stats_cb(evutil_socket_t fd, short ev, void *arg)
 	if (ipc_send(&parent, IPC_CORE_STATS, 0, 0, -1, &st,
 	    sizeof(st)) == -1)
 		log_warn("stats");
-	if (++ticks % 5 == 0)
+	/* A line every log.status_interval seconds, 0 = none. */
+	if (cconf.status_interval_s != 0 &&
+	    ++ticks % cconf.status_interval_s == 0)
 		log_info("reorder hold %ums held %u late %llu lost %llu dup %llu"
 		    " | nack tx %llu rx %llu resent %llu failover %llu | "
 		    "dropped at entry %llu", st.reorder_hold_us / 1000,

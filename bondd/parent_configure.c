@@ -95,6 +95,7 @@ core_conf_fill(struct ipc_conf_core *cc_out)
 	cc.rt_duplicate = conf.rt_duplicate;
 	memcpy(cc.tun_addr, conf.tun_addr, sizeof(cc.tun_addr));
 	cc.ntun_addr = conf.ntun_addr;
+	cc.status_interval_s = conf.log_status_s;
 	*cc_out = cc;
 }
 
@@ -157,6 +158,7 @@ linkd_conf_fill(struct child *c, struct ipc_conf_linkd *out)
 	lc.down_after_ms = conf.down_after_ms;
 	lc.lossy_ppm = conf.lossy_ppm;
 	lc.recover_probes = conf.recover_probes;
+	lc.status_interval_s = conf.log_status_s;
 	*out = lc;
 }
 

@@ -202,7 +202,8 @@ reload_diff(const struct config *o, const struct config *n,
 	    o->probe_interval_ms != n->probe_interval_ms ||
 	    o->down_after_ms != n->down_after_ms ||
 	    o->lossy_ppm != n->lossy_ppm ||
-	    o->recover_probes != n->recover_probes;
+	    o->recover_probes != n->recover_probes ||
+	    o->log_status_s != n->log_status_s;
 	d->core_changed = d->peers_changed || o->strategy != n->strategy ||
 	    o->reorder_max_ms != n->reorder_max_ms ||
 	    o->mss_clamp != n->mss_clamp ||
@@ -211,7 +212,8 @@ reload_diff(const struct config *o, const struct config *n,
 	    !ports_equal(o->rt_tcp_ports, o->nrt_tcp_ports, n->rt_tcp_ports,
 	    n->nrt_tcp_ports) ||
 	    o->rt_duplicate != n->rt_duplicate ||
-	    o->fec_mode != n->fec_mode;
+	    o->fec_mode != n->fec_mode ||
+	    o->log_status_s != n->log_status_s;
 
 	for (i = 0; i < o->nlinks; i++) {
 		if ((j = find_link(n, o->links[i].name)) == -1) {

@@ -94,6 +94,7 @@ config_defaults(struct config *conf)
 	conf->rt_duplicate = false;
 	conf->fec_mode = FEC_OFF;
 	strlcpy(conf->ctl_socket, BONDD_SOCKET, sizeof(conf->ctl_socket));
+	conf->log_status_s = 60;
 }
 
 const char *

@@ -48,7 +48,7 @@ static const struct config *parse_running;
 
 static const char *const root_keys[] = { "role", "tunnel", "identity",
     "peer", "links", "listen", "peers", "session", "probe", "scheduler",
-    "realtime", "fec", "control", NULL };
+    "realtime", "fec", "control", "log", NULL };
 static const char *const tunnel_keys[] = { "name", "address", "mtu",
     "txqueuelen", "mss_clamp", NULL };
 static const char *const identity_keys[] = { "private_key_file", "user",
@@ -70,6 +70,7 @@ static const char *const realtime_keys[] = { "udp_ports", "tcp_ports",
 static const char *const fec_keys[] = { "mode", NULL };
 static const char *const control_keys[] = { "socket", "group", "metrics",
     NULL };
+static const char *const log_keys[] = { "status_interval", NULL };
 
 /* Values: the syntax of each kind of setting. */
 
@@ -651,6 +652,20 @@ parse_control(struct ydoc *d, struct config *conf, const struct ynode *m)
 }
 
 static int
+parse_log(struct ydoc *d, struct config *conf, const struct ynode *m)
+{
+	struct ynode	*v;
+
+	if (ymap_check(d, m, "log", log_keys) == -1)
+		return (-1);
+	if ((v = ymap_get(m, "status_interval")) != NULL && yget_u32(d, v,
+	    "log.status_interval", 0, CONF_STATUS_INTERVAL_MAX,
+	    &conf->log_status_s) == -1)
+		return (-1);
+	return (0);
+}
+
+static int
 parse_root(struct ydoc *d, struct config *conf, const struct ynode *root)
 {
 	const struct ynode *v, *k;
@@ -720,6 +735,8 @@ parse_root(struct ydoc *d, struct config *conf, const struct ynode *root)
 		return (-1);
 	if ((v = ymap_get(root, "control")) != NULL &&
 	    parse_control(d, conf, v) == -1)
+		return (-1);
+	if ((v = ymap_get(root, "log")) != NULL && parse_log(d, conf, v) == -1)
 		return (-1);
 	return (0);
 }

@@ -244,4 +244,6 @@ print_config(const struct config *conf, FILE *fp)
 	else
 		pkv(fp, "  ", "metrics", addr_fmt(&conf->metrics, buf,
 		    sizeof(buf)));
+	fprintf(fp, "log:\n");
+	fprintf(fp, "  status_interval: %u\n", conf->log_status_s);
 }

@@ -151,7 +151,12 @@ struct config {
 	char		ctl_socket[108];
 	char		ctl_group[64];		/* "" = primary group of root */
 	struct sockaddr_storage metrics;	/* ss_family 0 = off */
+
+	/* log */
+	uint32_t	log_status_s;		/* status lines, 0 = none */
 };
+
+#define CONF_STATUS_INTERVAL_MAX	86400	/* log.status_interval, s */
 
 /*
  * Parse a file into conf.  On error returns -1 and writes one line

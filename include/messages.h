@@ -175,6 +175,8 @@ struct ipc_conf_core {
 	/* the tunnel's own addresses: source of ICMP errors */
 	struct conf_prefix tun_addr[4];
 	uint32_t	ntun_addr;
+	/* its counters in the log every this many seconds, 0 = never */
+	uint32_t	status_interval_s;
 };
 
 /* IPC_CONF_LINKD: one linkd instance. */
@@ -198,6 +200,8 @@ struct ipc_conf_linkd {
 	uint32_t	down_after_ms;	/* silent this long (or 3 x RTT): DOWN */
 	uint32_t	lossy_ppm;	/* loss above this: LOSSY */
 	uint32_t	recover_probes;	/* answered probes before RUNNING */
+	/* a status line per session every this many seconds, 0 = none */
+	uint32_t	status_interval_s;
 };
 
 /* IPC_CONF_PEER: hdr.id = peer index.  linkd and core get it; only
@@ -214,8 +218,8 @@ struct ipc_conf_peer {
 
 /*
  * IPC_RECONF_CORE: a reload's new settings for the running core.  Only
- * strategy, reorder_max_ms, mss_clamp and the realtime fields of conf
- * are applied; the rest must equal the running values.  Data channels
+ * strategy, reorder_max_ms, mss_clamp, the realtime fields and
+ * status_interval_s of conf are applied; the rest must equal the running values.  Data channels
  * of instances missing from live are closed.  Followed by exactly
  * conf.npeers struct ipc_reconf_peer, in peer order.
  */
@@ -230,8 +234,8 @@ struct ipc_reconf_peer {
 };
 
 /* IPC_RECONF_LINKD carries a struct ipc_conf_linkd: linkd applies the
- * rates, priority, backup, quota, keepalive, rekey, probe interval and
- * state thresholds in place; instance, name, link_id, npeers and
+ * rates, priority, backup, quota, keepalive, rekey, probe interval,
+ * state thresholds and status interval in place; instance, name, link_id, npeers and
  * payload_max must equal the running values. */
 
 /* IPC_CONF_KEY: the local static private key, linkd only. */

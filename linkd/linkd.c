@@ -54,7 +54,6 @@
 
 #define LINKD_TICK_US		250000
 #define LINKD_STATS_US		500000
-#define LINKD_LOG_US		5000000	/* a status line per session */
 
 struct linkd		 ld;
 static char		 procname[8 + BONDD_NAME_MAX];
@@ -215,6 +214,9 @@ linkd_conf(struct ipc_msg *msg)
 	    c->down_after_ms == 0 || c->recover_probes == 0 ||
 	    c->lossy_ppm > 1000000)
 		fatalx("%s: bad probe settings", __func__);
+	if (c->status_interval_s > CONF_STATUS_INTERVAL_MAX)
+		fatalx("%s: status interval %u", __func__,
+		    c->status_interval_s);
 	snprintf(procname, sizeof(procname), "linkd %s", c->name);
 	log_procinit(procname);
 }
@@ -393,7 +395,8 @@ linkd_reconf(struct ipc_msg *msg)
 	if (n.keepalive_s == 0 || n.rekey_s == 0 ||
 	    n.probe_interval_ms < 10 || n.probe_interval_ms > 10000 ||
 	    n.down_after_ms == 0 || n.recover_probes == 0 ||
-	    n.lossy_ppm > 1000000)
+	    n.lossy_ppm > 1000000 ||
+	    n.status_interval_s > CONF_STATUS_INTERVAL_MAX)
 		fatalx("%s: bad settings", __func__);
 	ld.conf.up_bps = n.up_bps;
 	ld.conf.down_bps = n.down_bps;
@@ -405,6 +408,7 @@ linkd_reconf(struct ipc_msg *msg)
 	ld.conf.down_after_ms = n.down_after_ms;
 	ld.conf.lossy_ppm = n.lossy_ppm;
 	ld.conf.recover_probes = n.recover_probes;
+	ld.conf.status_interval_s = n.status_interval_s;
 	ld.tbl->keepalive_us = n.keepalive_s * 1000000ULL;
 	ld.tbl->rekey_us = n.rekey_s * 1000000ULL;
 	if (n.probe_interval_ms != ld.conf.probe_interval_ms) {
@@ -444,7 +448,9 @@ linkd_tick(evutil_socket_t fd, short ev, void *arg)
 		ld.stats_us = now;
 		linkd_stats(now);
 	}
-	if (now - ld.log_us >= LINKD_LOG_US) {
+	/* log.status_interval: a status line per session, 0 = none. */
+	if (ld.conf.status_interval_s != 0 &&
+	    now - ld.log_us >= ld.conf.status_interval_s * 1000000ULL) {
 		ld.log_us = now;
 		linkd_log_status();
 	}

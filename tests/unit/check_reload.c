@@ -214,6 +214,14 @@ START_TEST(test_global)
 	ck_assert_int_eq(reload_diff(&a, &b, &d, err, sizeof(err)), 0);
 	ck_assert_int_eq(d.core_changed, 1);
 
+	/* log.status_interval: linkd's status lines and the core's. */
+	b = a;
+	b.log_status_s = 0;
+	ck_assert_int_eq(reload_diff(&a, &b, &d, err, sizeof(err)), 0);
+	ck_assert_int_eq(d.linkd_changed, 1);
+	ck_assert_int_eq(d.core_changed, 1);
+	ck_assert_int_eq(d.count[RELOAD_UNCHANGED], 2);
+
 	b = a;
 	ck_assert_int_eq(prefix_parse("10.0.0.0/8",
 	    &b.peers[0].allowed[b.peers[0].nallowed++]), 0);
