@@ -16,12 +16,15 @@
 
 /*
  * Logging for every bondd process: stderr with millisecond timestamps
- * in the foreground, syslog otherwise, and relaying of a sandboxed
- * child's lines to the parent as IPC_LOG messages.  The parent treats a
+ * in the foreground (or with a "<priority>" prefix and no timestamp
+ * when stderr is systemd's journal stream), syslog otherwise, and
+ * relaying of a sandboxed child's lines to the parent as IPC_LOG
+ * messages.  The parent treats a
  * relayed line as untrusted text: priority masked, control bytes
  * replaced, so a child can neither pick a facility nor forge lines.
  */
 
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/uio.h>
 
@@ -33,6 +36,7 @@
 #include <string.h>
 #include <syslog.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "ipc.h"
 #include "log.h"
@@ -42,6 +46,7 @@
 #define LOG_RATE_INTERVAL_MS	10000
 
 static int		 log_fg = 1;	/* stderr until log_init() */
+static int		 log_journal;	/* stderr is the journal's stream */
 static int		 log_verbose;
 static const char	*log_prefix;
 static struct ipc_chan	*log_relay;
@@ -57,17 +62,49 @@ static struct {
 static void	vlog(int, const char *, va_list)
 		    __attribute__((format(printf, 2, 0)));
 static void	log_emit(int, const char *);
-static void	log_stderr(const char *);
+static void	log_stderr(int, const char *);
 static void	logit(int, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
 static void	log_fatal(int, const char *, va_list)
 		    __attribute__((noreturn, format(printf, 2, 0)));
 
+/*
+ * systemd sets JOURNAL_STREAM to "device:inode" of the stream it gave
+ * the service as stdout and stderr; a stderr redirected elsewhere no
+ * longer matches.
+ */
+int
+log_journal_match(const char *env, dev_t dev, ino_t ino)
+{
+	unsigned long long	 d, i;
+	const char		*p;
+	char			*end;
+
+	if (env == NULL || *env < '0' || *env > '9')
+		return 0;
+	errno = 0;
+	d = strtoull(env, &end, 10);
+	if (errno != 0 || *end != ':')
+		return 0;
+	p = end + 1;
+	if (*p < '0' || *p > '9')
+		return 0;
+	i = strtoull(p, &end, 10);
+	if (errno != 0 || *end != '\0')
+		return 0;
+	return d == (unsigned long long)dev && i == (unsigned long long)ino;
+}
+
 void
 log_init(int foreground, int verbose, int facility)
 {
+	struct stat	st;
+
 	log_fg = foreground;
 	log_verbose = verbose;
+	/* The journal stamps lines itself and reads "<N>" as priority. */
+	log_journal = foreground && fstat(STDERR_FILENO, &st) == 0 &&
+	    log_journal_match(getenv("JOURNAL_STREAM"), st.st_dev, st.st_ino);
 	/* Read the zone now: a chrooted child cannot. */
 	tzset();
 	if (!foreground)
@@ -87,12 +124,17 @@ log_set_relay(struct ipc_chan *chan)
 }
 
 static void
-log_stderr(const char *line)
+log_stderr(int pri, const char *line)
 {
 	struct timespec	ts;
 	struct tm	tm;
 	char		date[32];
 
+	if (log_journal) {
+		fprintf(stderr, "<%d>%s\n", LOG_PRI(pri), line);
+		fflush(stderr);
+		return;
+	}
 	clock_gettime(CLOCK_REALTIME, &ts);
 	localtime_r(&ts.tv_sec, &tm);
 	strftime(date, sizeof(date), "%Y-%m-%d %H:%M:%S", &tm);
@@ -129,7 +171,7 @@ log_emit(int pri, const char *line)
 			return;
 	}
 	if (log_fg)
-		log_stderr(line);
+		log_stderr(pri, line);
 	else
 		syslog(pri, "%s", line);
 }
@@ -161,7 +203,7 @@ log_relayed(int priority, const char *text)
 	/* The child must not choose the facility. */
 	priority = LOG_PRI(priority);
 	if (log_fg)
-		log_stderr(line);
+		log_stderr(priority, line);
 	else
 		syslog(priority, "%s", line);
 }

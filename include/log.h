@@ -18,11 +18,14 @@
  * Logging in the OpenBSD daemon style.  The parent logs to syslog, or
  * to stderr with -d.  Children have no syslog: after log_set_relay()
  * their lines travel to the parent as IPC_LOG messages.  Timestamps on
- * stderr have millisecond resolution.
+ * stderr have millisecond resolution; when stderr is systemd's journal
+ * stream (JOURNAL_STREAM) each line starts with "<priority>" instead.
  */
 
 #ifndef LOG_H
 #define LOG_H
+
+#include <sys/types.h>
 
 #include <stdarg.h>
 #include <syslog.h>
@@ -30,6 +33,8 @@
 struct ipc_chan;
 
 void	log_init(int foreground, int verbose, int facility);
+/* 1 if the JOURNAL_STREAM value names the file dev:ino. */
+int	log_journal_match(const char *, dev_t, ino_t);
 void	log_procinit(const char *);		/* prefix of every line */
 /* From now on send lines to the parent over this channel. */
 void	log_set_relay(struct ipc_chan *);

@@ -15,13 +15,15 @@
  */
 
 /*
- * Unit tests of common/log.c: the stderr line format, relaying a
- * child's lines as IPC_LOG, sanitising relayed text, rate limiting and
- * fatal in a relaying child.  Test code only.
+ * Unit tests of common/log.c: the stderr line format, with systemd's
+ * journal stream too, relaying a child's lines as IPC_LOG, sanitising
+ * relayed text, rate limiting and fatal in a relaying child.  Test
+ * code only.
  */
 
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <check.h>
@@ -176,6 +178,79 @@ START_TEST(test_stderr_format)
 }
 END_TEST
 
+/* JOURNAL_STREAM: "dev:ino" in decimal, nothing around it. */
+START_TEST(test_journal_match)
+{
+	ck_assert_int_eq(log_journal_match("8:12345", 8, 12345), 1);
+	ck_assert_int_eq(log_journal_match("8:12345", 8, 12346), 0);
+	ck_assert_int_eq(log_journal_match("9:12345", 8, 12345), 0);
+	ck_assert_int_eq(log_journal_match(NULL, 8, 12345), 0);
+	ck_assert_int_eq(log_journal_match("", 0, 0), 0);
+	ck_assert_int_eq(log_journal_match("8:", 8, 0), 0);
+	ck_assert_int_eq(log_journal_match(":12345", 0, 12345), 0);
+	ck_assert_int_eq(log_journal_match("8:12345x", 8, 12345), 0);
+	ck_assert_int_eq(log_journal_match(" 8:12345", 8, 12345), 0);
+	ck_assert_int_eq(log_journal_match("8: 12345", 8, 12345), 0);
+	ck_assert_int_eq(log_journal_match("-8:12345", (dev_t)-8, 12345),
+	    0);
+	ck_assert_int_eq(log_journal_match("8:99999999999999999999999", 8,
+	    (ino_t)-1), 0);
+}
+END_TEST
+
+/*
+ * With stderr the stream JOURNAL_STREAM names, lines carry their
+ * syslog priority as "<N>" and no timestamp, relayed ones too; with
+ * another stderr they keep the timestamp.
+ */
+START_TEST(test_journal_format)
+{
+	struct stat	 st;
+	char		 env[64], buf[512];
+	int		 p[2], saved;
+	ssize_t		 n;
+
+	ck_assert_int_eq(pipe(p), 0);
+	saved = dup(2);
+	ck_assert_int_eq(dup2(p[1], 2), 2);
+	ck_assert_int_eq(fstat(2, &st), 0);
+	snprintf(env, sizeof(env), "%llu:%llu",
+	    (unsigned long long)st.st_dev, (unsigned long long)st.st_ino);
+	ck_assert_int_eq(setenv("JOURNAL_STREAM", env, 1), 0);
+	log_init(1, 1, LOG_DAEMON);
+	log_info("up");
+	log_warnx("lost %d", 3);
+	log_debug("detail");
+	log_relayed(LOG_USER | LOG_ERR, "linkd x: bad");
+	log_relayed(LOG_CRIT, "core: fatal: x");
+	log_init(1, 0, LOG_DAEMON);
+	log_info("still");
+	/* The same variable, another stderr: timestamps again. */
+	ck_assert_int_eq(dup2(saved, 2), 2);
+	log_init(1, 0, LOG_DAEMON);
+	ck_assert_int_eq(dup2(p[1], 2), 2);
+	log_info("stamped");
+	dup2(saved, 2);
+	close(saved);
+	close(p[1]);
+	unsetenv("JOURNAL_STREAM");
+	log_init(1, 0, LOG_DAEMON);
+	n = read(p[0], buf, sizeof(buf) - 1);
+	close(p[0]);
+	ck_assert_int_gt(n, 0);
+	buf[n] = '\0';
+	ck_assert_ptr_nonnull(strstr(buf, "<6>linkd wan1: up\n"
+	    "<4>linkd wan1: lost 3\n"
+	    "<7>linkd wan1: detail\n"
+	    "<3>linkd x: bad\n"
+	    "<2>core: fatal: x\n"
+	    "<6>linkd wan1: still\n"));
+	ck_assert_msg(strncmp(buf, "<6>", 3) == 0, "got: %s", buf);
+	ck_assert_ptr_null(strstr(buf, "<6>linkd wan1: stamped"));
+	ck_assert_ptr_nonnull(strstr(buf, " linkd wan1: stamped\n"));
+}
+END_TEST
+
 START_TEST(test_fatal_relayed)
 {
 	char	text[IPC_LOG_MAX + 1];
@@ -209,6 +284,8 @@ log_suite(void)
 	tcase_add_test(tc, test_ratelimit);
 	tcase_add_test(tc, test_ratelimit_suppressed);
 	tcase_add_test(tc, test_stderr_format);
+	tcase_add_test(tc, test_journal_match);
+	tcase_add_test(tc, test_journal_format);
 	tcase_add_test(tc, test_fatal_relayed);
 	suite_add_tcase(s, tc);
 	return s;
