@@ -48,6 +48,7 @@
 #include "parent.h"
 #include "priv.h"
 #include "sandbox.h"
+#include "sdnotify.h"
 
 struct config			 conf;
 struct event_base		*base;
@@ -124,7 +125,7 @@ signal_cb(evutil_socket_t sig, short ev, void *arg)
 		break;
 	case SIGHUP:
 		log_info("SIGHUP: reloading %s", conf_path);
-		reload_apply(0, 0);
+		notify_reload(0, 0);
 		break;
 	case SIGCHLD:
 		reap_children();
@@ -192,6 +193,8 @@ parent_main(const char *file, int debug, int verbose, int noaction)
 		snprintf(conf_path, sizeof(conf_path), "%s", file);
 	log_init(1, verbose, LOG_DAEMON);
 	log_procinit("bondd");
+	/* Before anything starts: the children must not inherit it. */
+	sdnotify_init();
 	if (sodium_init() == -1)
 		fatalx("sodium_init");
 	if (parse_config(file, &conf, err, sizeof(err)) == -1) {
@@ -262,6 +265,7 @@ parent_main(const char *file, int debug, int verbose, int noaction)
 
 	event_base_dispatch(base);
 
+	notify_stopping();
 	shutdown_children();
 	if (unlink(conf.ctl_socket) == -1 && errno != ENOENT)
 		log_debug("unlink %s: %s", conf.ctl_socket, strerror(errno));

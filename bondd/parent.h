@@ -24,6 +24,7 @@
  *	parent_ctl.c		bondctl requests relayed by ctld, statistics
  *	parent_reload.c		applying a reload (reload.c: the diff)
  *	parent_mtu.c		link payload sizes and the tunnel MTU
+ *	parent_notify.c		what systemd hears (sdnotify.c: how)
  */
 
 #ifndef PARENT_H
@@ -41,6 +42,7 @@
 
 #define MAX_INSTANCES	BONDD_MAX_LINKS	/* link slots */
 #define MAX_SESSIONS	(BONDD_MAX_PEERS * BONDD_MAX_LINKS)
+#define STATS_FRESH_MS	3000	/* older session statistics are gone */
 
 struct child {
 	enum proc_id	 proc;
@@ -123,6 +125,12 @@ void	stats_cb(evutil_socket_t, short, void *);
 
 /* parent_reload.c */
 void	reload_apply(uint32_t, int);
+
+/* parent_notify.c */
+void	notify_child_ready(void);
+void	notify_status(void);
+void	notify_reload(uint32_t, int);
+void	notify_stopping(void);
 
 /* parent_mtu.c */
 extern uint32_t		 tun_mtu;

@@ -391,6 +391,7 @@ child_dispatch(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 		break;
 	case IPC_READY:
 		log_debug("%s ready", c->label);
+		notify_child_ready();
 		break;
 	case IPC_LINK_STATS:
 		store_link_stats(c, msg);
@@ -405,7 +406,7 @@ child_dispatch(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 		    msg->hdr.type == IPC_CTL_LINK_DOWN);
 		break;
 	case IPC_CTL_RELOAD:
-		reload_apply(msg->hdr.pid, 1);
+		notify_reload(msg->hdr.pid, 1);
 		break;
 	case IPC_CTL_CONFIG:
 		ctl_config(msg->hdr.pid);

@@ -41,8 +41,6 @@
 #include "parent.h"
 #include "util.h"
 
-#define STATS_FRESH_MS	3000
-
 struct ipc_core_stats		 core_stats;
 
 static void
@@ -156,7 +154,8 @@ reload_reply(uint32_t reqid, int ctl, uint32_t code, const char *text)
 		ctl_result(reqid, code, text);
 }
 
-/* Twice a second: one statistics snapshot to ctld. */
+/* Twice a second: one statistics snapshot to ctld, and to systemd
+ * the count of links running if it changed. */
 void
 stats_cb(evutil_socket_t fd, short ev, void *arg)
 {
@@ -167,6 +166,7 @@ stats_cb(evutil_socket_t fd, short ev, void *arg)
 	(void)fd;
 	(void)ev;
 	(void)arg;
+	notify_status();
 	if (!ctld_child.open || ctld_child.role.state != IPC_S_RUNNING)
 		return;
 	send_msg(&ctld_child, IPC_CORE_STATS, 0, &core_stats,
