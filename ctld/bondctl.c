@@ -157,7 +157,8 @@ ctl_connect_or_exit(void)
 }
 
 /*
- * Send HELLO and one request, hand each reply record to fn and return
+ * Send HELLO with the control protocol (see CTL_PROTO_VERSION) and one
+ * request, hand each reply record to fn and return
  * at IPC_CTL_RESULT: its code, with its text copied (NUL-terminated,
  * possibly cut short) to text.  Exits if bondd cannot be reached,
  * closes the connection or is silent for REPLY_TIMEOUT_MS.
@@ -167,6 +168,7 @@ ctl_request(uint32_t type, const void *data, size_t len, record_fn fn,
     void *arg, char *text, size_t textlen)
 {
 	struct ipc_ctl_result	 res;
+	struct ipc_hello	 hello;
 	struct ipc_msg		 msg;
 	struct pollfd		 pfd;
 	uint64_t		 deadline;
@@ -175,7 +177,12 @@ ctl_request(uint32_t type, const void *data, size_t len, record_fn fn,
 	size_t			 tlen;
 	int			 r, werr = 0;
 
-	if (ipc_hello_send(&chan, PROC_BONDCTL, 0) == -1 ||
+	memset(&hello, 0, sizeof(hello));
+	hello.version = CTL_PROTO_VERSION;
+	hello.proc = PROC_BONDCTL;
+	strncpy(hello.build, BONDD_VERSION, sizeof(hello.build));
+	if (ipc_compose(&chan, IPC_HELLO, 0, 0, -1, &hello,
+	    sizeof(hello)) == -1 ||
 	    ipc_compose(&chan, type, 0, 0, -1, data, len) == -1) {
 		fprintf(stderr, "bondctl: request: %s\n", strerror(errno));
 		exit(EXIT_FAILED);

@@ -242,25 +242,38 @@ control_add_client(int fd, uid_t uid, gid_t gid, pid_t pid)
 	return 0;
 }
 
+int
+ctl_hello_check(const struct ipc_hello *h, char *why, size_t len)
+{
+	if (h->proc != PROC_BONDCTL) {
+		snprintf(why, len, "bondd %s expects a bondctl", BONDD_VERSION);
+		return -1;
+	}
+	if (h->version != CTL_PROTO_VERSION) {
+		snprintf(why, len, "bondctl speaks control protocol %u, bondd "
+		    "%s speaks %u: use the bondctl of the running bondd, or "
+		    "restart bondd", h->version, BONDD_VERSION,
+		    CTL_PROTO_VERSION);
+		return -1;
+	}
+	return 0;
+}
+
 /*
- * The first frame: IPC_HELLO (of the catalogue's length) from bondctl
- * of the same protocol and build.  A mismatch gets CTL_RES_VERSION;
- * the text names only our own version, never echoes the client's
- * bytes.
+ * The first frame: IPC_HELLO (of the catalogue's length) from bondctl.
+ * A mismatch gets CTL_RES_VERSION with both protocol numbers, never
+ * the client's text.
  */
 static void
 conn_hello(struct ctl_conn *c, const struct ipc_msg *msg)
 {
 	struct ipc_hello	 h;
+	char			 why[192];
 
 	memcpy(&h, msg->data, sizeof(h));
-	if (h.version != IPC_VERSION || h.proc != PROC_BONDCTL ||
-	    memchr(h.build, '\0', sizeof(h.build)) == NULL ||
-	    strcmp(h.build, BONDD_VERSION) != 0) {
-		log_debug("%s: version mismatch", c->name);
-		if (conn_result(c, CTL_RES_VERSION, "bondd %s speaks "
-		    "protocol %u; use its bondctl", BONDD_VERSION,
-		    IPC_VERSION) == 0)
+	if (ctl_hello_check(&h, why, sizeof(why)) == -1) {
+		log_debug("%s: %s", c->name, why);
+		if (conn_result(c, CTL_RES_VERSION, "%s", why) == 0)
 			(void)ipc_write(&c->chan);
 		conn_close(c);
 	}

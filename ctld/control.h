@@ -45,6 +45,9 @@ struct event_base;
 struct ipc_chan;
 struct ipc_msg;
 
+/* Whether bondctl's hello speaks our control protocol (the build may
+ * differ): 0, or -1 with the answer for bondctl in why. */
+int	 ctl_hello_check(const struct ipc_hello *, char *, size_t);
 /* conf and snap stay owned by the caller and may change between
  * events; parent is where mutating and config requests go. */
 void	 control_init(struct event_base *, struct ipc_chan *,

@@ -136,13 +136,29 @@ enum ipc_ctl_res {
 	CTL_RES_MAX
 };
 
-/* IPC_HELLO: the first message on every channel, both ways. */
+/*
+ * IPC_HELLO: the first message on every channel, both ways.  Between
+ * bondd processes version is IPC_VERSION and the builds must match.
+ * From bondctl, version is CTL_PROTO_VERSION and build only informs:
+ * a bondctl of another build (a package upgraded under a running
+ * bondd) works while the control protocol is the same.  This struct
+ * never changes, or versions could not be compared.
+ */
 struct ipc_hello {
 	uint32_t	version;	/* IPC_VERSION */
 	uint32_t	proc;		/* enum proc_id of the sender */
 	uint32_t	instance;	/* linkd index, else 0 */
 	char		build[16];	/* BONDD_VERSION, NUL padded */
 };
+
+/*
+ * The control protocol between bondctl and ctld: bump it when anything
+ * bondctl sends or reads changes, that is the IPC_CTL_* messages, the
+ * header, struct ipc_ctl_result, and the records of a status reply:
+ * struct ipc_conf_ctld, ipc_core_stats and ipc_link_stats.  1 was the
+ * scheme that wanted the same build.
+ */
+#define CTL_PROTO_VERSION	2
 
 /* IPC_LOG */
 struct ipc_log {

@@ -58,6 +58,55 @@ check "config prints the running config" grep -q '^role: client' \
 check "the running config is what bondd -n prints" \
     cmp -s "$BT_DIR/running.yaml" <("$BONDD" -n -f "$BT_DIR/client.yaml")
 
+# The control protocol decides, not the build: a hello of another
+# build is served, one of another protocol hears both numbers.
+raw_hello()
+{
+	"$BT_PY" - "$SOCK" "$1" "$2" <<'EOT'
+import socket, struct, sys
+path, proto, build = sys.argv[1], int(sys.argv[2]), sys.argv[3].encode()
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.settimeout(5)
+s.connect(path)
+hello = struct.pack("=III16s", proto, 4, 0, build)  # PROC_BONDCTL
+# One write, as bondctl does: ctld reads both frames at once and does
+# not close on a request it has not read.
+s.sendall(struct.pack("=IIII", 0x0101, 16 + len(hello), 0, 0) + hello +
+    struct.pack("=IIII", 0x0502, 16, 0, 0))         # IPC_CTL_VERSION
+data = b""
+done = False
+while not done:
+    try:
+        b = s.recv(4096)
+    except OSError:
+        break
+    if not b:
+        break
+    data += b
+    while len(data) >= 16:
+        t, n, _, _ = struct.unpack("=IIII", data[:16])
+        n &= 0x7fffffff
+        if len(data) < n:
+            break
+        body = data[16:n]
+        if t == 0x0507:
+            print("data " + body.decode(errors="replace"))
+        elif t == 0x0508:
+            print("result %d %s" % (struct.unpack("=I", body[:4])[0],
+                body[4:].decode(errors="replace")))
+            done = True
+        data = data[n:]
+EOT
+}
+out=$(raw_hello 2 0.0.1)
+check "another build, same protocol: served ($out)" \
+    grep -q '^result 0 $' <<<"$out"
+check "and told bondd's version" grep -q '^data [0-9]' <<<"$out"
+out=$(raw_hello 99 0.1.0)
+check "another protocol: refused naming both ($out)" \
+    grep -Eq '^result 6 bondctl speaks control protocol 99, bondd .* speaks [0-9]+: ' \
+    <<<"$out"
+
 ctl link nosuch down 2>"$BT_DIR/err"
 check_cmp "link on an unknown link exits 1" $? -eq 1
 check "and says why" grep -qi 'no such link' "$BT_DIR/err"
@@ -81,7 +130,7 @@ check "genkey > file: the file is 0600 ($(stat -c %a "$BT_DIR/g.key"))" \
     test "$(stat -c %a "$BT_DIR/g.key")" = 600
 check "genkey > file: says so" grep -q 'mode 0600, was 0644' "$BT_DIR/err"
 check "genkey > file: a key bondd's pubkey reads" \
-    "$BONDCTL" pubkey <"$BT_DIR/g.key"
+    "$BONDCTL" pubkey <"$BT_DIR/g.key" >/dev/null
 : >"$BT_DIR/w.key"
 chmod 0666 "$BT_DIR/w.key"
 setpriv --reuid=nobody --regid=nogroup --clear-groups \

@@ -187,7 +187,7 @@ START_TEST(test_nonroot_denied)
 	int		 c;
 
 	c = client(1000);
-	hello(c, IPC_VERSION, BONDD_VERSION);
+	hello(c, CTL_PROTO_VERSION, BONDD_VERSION);
 	for (i = 0; i < 3; i++) {
 		put(c, verbs[i], 0, "wan0", verbs[i] == IPC_CTL_RELOAD ? 0 : 4);
 		pump();
@@ -218,8 +218,8 @@ START_TEST(test_root_forwarded)
 
 	a = client(0);
 	b = client(0);
-	hello(a, IPC_VERSION, BONDD_VERSION);
-	hello(b, IPC_VERSION, BONDD_VERSION);
+	hello(a, CTL_PROTO_VERSION, BONDD_VERSION);
+	hello(b, CTL_PROTO_VERSION, BONDD_VERSION);
 	put(a, IPC_CTL_LINK_DOWN, 777, "wan0", 4);
 	pump();
 	ck_assert_int_eq(get(parent_fd, &p), 1);
@@ -247,26 +247,75 @@ START_TEST(test_root_forwarded)
 }
 END_TEST
 
+/*
+ * The control protocol decides, not the build: a bondctl of another
+ * build is served, one of another protocol is refused with both
+ * protocol numbers named.
+ */
 START_TEST(test_version_refused)
 {
 	struct frame	 f;
+	char		 want[256];
 	int		 c;
 
 	c = client(0);
-	hello(c, IPC_VERSION, "0.0.9");
+	hello(c, CTL_PROTO_VERSION, "0.0.9");
+	put(c, IPC_CTL_STATUS, 0, NULL, 0);
+	pump();
+	ck_assert_int_eq(get(c, &f), 1);
+	ck_assert_uint_eq(f.hdr.type, IPC_CONF_CTLD);
+	close(c);
+	pump();
+
+	c = client(0);
+	hello(c, CTL_PROTO_VERSION + 1, BONDD_VERSION);
 	pump();
 	ck_assert_int_eq(get(c, &f), 1);
 	ck_assert_uint_eq(result_code(&f), CTL_RES_VERSION);
+	snprintf(want, sizeof(want), "bondctl speaks control protocol %u, "
+	    "bondd %s speaks %u: use the bondctl of the running bondd, or "
+	    "restart bondd", CTL_PROTO_VERSION + 1, BONDD_VERSION,
+	    CTL_PROTO_VERSION);
+	ck_assert_uint_eq(f.len, sizeof(struct ipc_ctl_result) +
+	    strlen(want));
+	ck_assert_int_eq(memcmp(f.data + sizeof(struct ipc_ctl_result), want,
+	    strlen(want)), 0);
 	ck_assert_int_eq(get(c, &f), 0);
 	ck_assert_int_eq(control_nclients(), 0);
 	close(c);
 
+	/* The scheme before protocol numbers: refused the same way. */
 	c = client(0);
-	hello(c, IPC_VERSION + 1, BONDD_VERSION);
+	hello(c, 1, BONDD_VERSION);
 	pump();
 	ck_assert_int_eq(get(c, &f), 1);
 	ck_assert_uint_eq(result_code(&f), CTL_RES_VERSION);
 	close(c);
+}
+END_TEST
+
+/* The check itself, as bondctl's hello reaches it. */
+START_TEST(test_hello_check)
+{
+	struct ipc_hello h;
+	char		 why[256], want[64];
+
+	memset(&h, 0, sizeof(h));
+	h.version = CTL_PROTO_VERSION;
+	h.proc = PROC_BONDCTL;
+	strncpy(h.build, "9.9.9", sizeof(h.build) - 1);
+	ck_assert_int_eq(ctl_hello_check(&h, why, sizeof(why)), 0);
+	/* Not even NUL-terminated: the build is not read. */
+	memset(h.build, 'x', sizeof(h.build));
+	ck_assert_int_eq(ctl_hello_check(&h, why, sizeof(why)), 0);
+	h.version = CTL_PROTO_VERSION - 1;
+	ck_assert_int_eq(ctl_hello_check(&h, why, sizeof(why)), -1);
+	snprintf(want, sizeof(want), "protocol %u, bondd %s speaks %u:",
+	    CTL_PROTO_VERSION - 1, BONDD_VERSION, CTL_PROTO_VERSION);
+	ck_assert_ptr_nonnull(strstr(why, want));
+	h.version = CTL_PROTO_VERSION;
+	h.proc = PROC_LINKD;
+	ck_assert_int_eq(ctl_hello_check(&h, why, sizeof(why)), -1);
 }
 END_TEST
 
@@ -286,14 +335,14 @@ START_TEST(test_malformed)
 
 	/* A link name too long, or with a NUL. */
 	c = client(0);
-	hello(c, IPC_VERSION, BONDD_VERSION);
+	hello(c, CTL_PROTO_VERSION, BONDD_VERSION);
 	put(c, IPC_CTL_LINK_UP, 0, "0123456789abcdef", 16);
 	pump();
 	ck_assert_int_eq(get(c, &f), 1);
 	ck_assert_uint_eq(result_code(&f), CTL_RES_BADMSG);
 	close(c);
 	c = client(0);
-	hello(c, IPC_VERSION, BONDD_VERSION);
+	hello(c, CTL_PROTO_VERSION, BONDD_VERSION);
 	put(c, IPC_CTL_LINK_UP, 0, "a\0b", 3);
 	pump();
 	ck_assert_int_eq(get(c, &f), 1);
@@ -302,7 +351,7 @@ START_TEST(test_malformed)
 
 	/* An unknown type. */
 	c = client(0);
-	hello(c, IPC_VERSION, BONDD_VERSION);
+	hello(c, CTL_PROTO_VERSION, BONDD_VERSION);
 	put(c, IPC_CONF_KEY, 0, "k", 1);
 	pump();
 	ck_assert_int_eq(get(c, &f), 1);
@@ -339,8 +388,8 @@ START_TEST(test_refusal_reasons)
 	refused(c, "hello expected");
 
 	c = client(0);
-	hello(c, IPC_VERSION, BONDD_VERSION);
-	hello(c, IPC_VERSION, BONDD_VERSION);
+	hello(c, CTL_PROTO_VERSION, BONDD_VERSION);
+	hello(c, CTL_PROTO_VERSION, BONDD_VERSION);
 	refused(c, "hello twice");
 
 	c = client(0);
@@ -348,12 +397,12 @@ START_TEST(test_refusal_reasons)
 	refused(c, "bad length");
 
 	c = client(0);
-	hello(c, IPC_VERSION, BONDD_VERSION);
+	hello(c, CTL_PROTO_VERSION, BONDD_VERSION);
 	put(c, IPC_CTL_RELOAD, 0, "x", 1);
 	refused(c, "bad length");
 
 	c = client(0);
-	hello(c, IPC_VERSION, BONDD_VERSION);
+	hello(c, CTL_PROTO_VERSION, BONDD_VERSION);
 	put(c, IPC_CTL_RESULT, 0, "\0\0\0\0", 4);
 	refused(c, "unexpected type");
 	pump();
@@ -369,7 +418,7 @@ START_TEST(test_status)
 	int			 c, i;
 
 	c = client(1000);
-	hello(c, IPC_VERSION, BONDD_VERSION);
+	hello(c, CTL_PROTO_VERSION, BONDD_VERSION);
 	put(c, IPC_CTL_STATUS, 0, NULL, 0);
 	pump();
 	ck_assert_int_eq(get(c, &f), 1);
@@ -429,6 +478,7 @@ control_suite(void)
 	tcase_add_test(tc, test_nonroot_denied);
 	tcase_add_test(tc, test_root_forwarded);
 	tcase_add_test(tc, test_version_refused);
+	tcase_add_test(tc, test_hello_check);
 	tcase_add_test(tc, test_malformed);
 	tcase_add_test(tc, test_refusal_reasons);
 	tcase_add_test(tc, test_status);
