@@ -69,6 +69,23 @@ check "nothing installed outside the prefix, etc/bondd and var/empty" \
     test "$(cd "$DEST" && echo *)" = "etc usr var" -a \
     "$(cd "$DEST" && echo etc/* var/*)" = "etc/bondd var/empty"
 
+# uninstall takes back every file install put, and leaves the
+# configuration directory and the children's root.
+if make -s -C "$BT_ROOT" B="$OBJ" uninstall DESTDIR="$DEST" PREFIX=/usr \
+    >"$OBJ.log" 2>&1; then
+	ok "make uninstall DESTDIR PREFIX=/usr"
+else
+	not_ok "make uninstall DESTDIR PREFIX=/usr"
+	tail -n 20 "$OBJ.log"
+fi
+rm -f "$OBJ.log"
+left=$(find "$DEST" ! -type d)
+check "uninstall: no file left (${left:-none})" test -z "$left"
+check "uninstall: no libexec or doc directory left" \
+    test ! -e "$DEST/usr/libexec/bondd" -a ! -e "$DEST/usr/share/doc/bondd"
+check "uninstall: etc/bondd and var/empty stay" \
+    test -d "$DEST/etc/bondd" -a -d "$DEST/var/empty"
+
 # Without root: the same tree, no owner changed, and the note says what
 # the package must do.
 DEST2=$(mktemp -d /tmp/bondd-install.XXXXXX)
