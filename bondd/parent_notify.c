@@ -14,7 +14,6 @@
  * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
  */
 
-
 /*
  * What the parent tells systemd (bondd/sdnotify.c): READY=1 once the
  * core, ctld and every linkd run, with a STATUS line of the links that

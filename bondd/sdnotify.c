@@ -14,7 +14,6 @@
  * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
  */
 
-
 /*
  * sd_notify(3) for the parent: one datagram per message to the socket
  * $NOTIFY_SOCKET names.  Written here rather than linked from

@@ -14,7 +14,6 @@
  * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
  */
 
-
 /*
  * The service manager's notification protocol, without libsystemd:
  * each state change is one datagram of "KEY=value" lines to the unix

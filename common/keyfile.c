@@ -14,7 +14,6 @@
  * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
  */
 
-
 /*
  * The files bondd reads, and who may have written them: the checks
  * of the configuration file and of the key files, and the loading of

@@ -19,9 +19,9 @@
  * in the foreground (or with a "<priority>" prefix and no timestamp
  * when stderr is systemd's journal stream), syslog otherwise, and
  * relaying of a sandboxed child's lines to the parent as IPC_LOG
- * messages.  The parent treats a
- * relayed line as untrusted text: priority masked, control bytes
- * replaced, so a child can neither pick a facility nor forge lines.
+ * messages.  The parent treats a relayed line as untrusted text:
+ * priority masked, control bytes replaced, so a child can neither pick
+ * a facility nor forge lines.
  */
 
 #include <sys/stat.h>

@@ -21,9 +21,9 @@
  * file, line and column of the node at fault.  Runs in the parent, as
  * root at start and as the unprivileged user on a reload, on the
  * administrator's file (common/keyfile.c says who may write it): the
- * file is trusted not to be hostile, but it is checked as if it were.  Holds the private key and
- * the pre-shared keys it loads from their files, and wipes them from
- * struct config when the file is refused.
+ * file is trusted not to be hostile, but it is checked as if it were.
+ * Holds the private key and the pre-shared keys it loads from their
+ * files, and wipes them from struct config when the file is refused.
  */
 
 #include <sys/stat.h>

@@ -157,11 +157,11 @@ ctl_connect_or_exit(void)
 }
 
 /*
- * Send HELLO with the control protocol (see CTL_PROTO_VERSION) and one
- * request, hand each reply record to fn and return
- * at IPC_CTL_RESULT: its code, with its text copied (NUL-terminated,
- * possibly cut short) to text.  Exits if bondd cannot be reached,
- * closes the connection or is silent for REPLY_TIMEOUT_MS.
+ * Send HELLO with the control protocol (CTL_PROTO_VERSION) and one
+ * request, hand each reply record to fn and return at IPC_CTL_RESULT:
+ * its code, with its text copied (NUL-terminated, possibly cut short)
+ * to text.  Exits if bondd cannot be reached, closes the connection or
+ * is silent for REPLY_TIMEOUT_MS.
  */
 static uint32_t
 ctl_request(uint32_t type, const void *data, size_t len, record_fn fn,

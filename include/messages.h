@@ -145,7 +145,7 @@ enum ipc_ctl_res {
  * never changes, or versions could not be compared.
  */
 struct ipc_hello {
-	uint32_t	version;	/* IPC_VERSION */
+	uint32_t	version;	/* IPC_VERSION, bondctl: CTL_PROTO_VERSION */
 	uint32_t	proc;		/* enum proc_id of the sender */
 	uint32_t	instance;	/* linkd index, else 0 */
 	char		build[16];	/* BONDD_VERSION, NUL padded */
@@ -235,9 +235,10 @@ struct ipc_conf_peer {
 /*
  * IPC_RECONF_CORE: a reload's new settings for the running core.  Only
  * strategy, reorder_max_ms, mss_clamp, the realtime fields and
- * status_interval_s of conf are applied; the rest must equal the running values.  Data channels
- * of instances missing from live are closed.  Followed by exactly
- * conf.npeers struct ipc_reconf_peer, in peer order.
+ * status_interval_s of conf are applied; the rest must equal the
+ * running values.  Data channels of instances missing from live are
+ * closed.  Followed by exactly conf.npeers struct ipc_reconf_peer, in
+ * peer order.
  */
 struct ipc_reconf_core {
 	struct ipc_conf_core	conf;
@@ -251,8 +252,8 @@ struct ipc_reconf_peer {
 
 /* IPC_RECONF_LINKD carries a struct ipc_conf_linkd: linkd applies the
  * rates, priority, backup, quota, keepalive, rekey, probe interval,
- * state thresholds and status interval in place; instance, name, link_id, npeers and
- * payload_max must equal the running values. */
+ * state thresholds and status interval in place; instance, name,
+ * link_id, npeers and payload_max must equal the running values. */
 
 /* IPC_CONF_KEY: the local static private key, linkd only. */
 struct ipc_conf_key {

@@ -14,7 +14,6 @@
  * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
  */
 
-
 /*
  * Unit tests of bondd/sdnotify.c: the addresses $NOTIFY_SOCKET may
  * name (paths, abstract names) and those it may not, the STATUS text,
