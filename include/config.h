@@ -51,6 +51,11 @@ enum conf_fec_mode {
 	FEC_FIXED
 };
 
+/* A DNS name, 253 characters and the NUL. */
+#define CONF_HOST_MAX		254
+/* tunnel.routes */
+#define CONF_MAX_ROUTES		64
+
 struct conf_prefix {
 	uint8_t		family;		/* AF_INET or AF_INET6 */
 	uint8_t		plen;
@@ -79,6 +84,10 @@ struct conf_peer {
 	bool		has_psk;
 	char		psk_file[PATH_MAX];	/* "" = no psk */
 	struct sockaddr_storage endpoint;	/* client only */
+	/* client: a DNS name the parent resolves, "" = endpoint is an
+	 * address (then endpoint_port is 0) */
+	char		endpoint_name[CONF_HOST_MAX];
+	uint16_t	endpoint_port;
 	struct conf_prefix allowed[BONDD_MAX_ALLOWED];
 	int		nallowed;
 };
@@ -93,6 +102,10 @@ struct config {
 	int		ntun_addr;
 	uint32_t	tun_mtu;		/* 0 = auto */
 	uint32_t	tun_txqueuelen;
+	/* routed into the tunnel, table BONDD_ROUTE_TABLE */
+	struct conf_prefix routes[CONF_MAX_ROUTES];
+	int		nroutes;
+	bool		persist;		/* device outlives bondd */
 
 	/* identity */
 	char		private_key_file[PATH_MAX];
@@ -169,6 +182,17 @@ int	 conf_size_parse(const char *, uint64_t *);
 void	 conf_size_fmt(uint64_t, char *, size_t);
 /* Interface, link and peer names: 1..max-1 of [A-Za-z0-9_.-]. */
 int	 conf_name_valid(const char *, size_t);
+/*
+ * peer.endpoint: "ADDRESS:PORT", "[IPv6]:PORT" or an address alone
+ * (default_port) fill ss and leave name ""; "NAME:PORT" or "NAME" fill
+ * name and port and zero ss.  0 or -1.
+ */
+int	 conf_endpoint_parse(const char *, uint16_t default_port,
+	    struct sockaddr_storage *, char *name, size_t, uint16_t *port);
+/* A DNS name: labels of 1..63 [A-Za-z0-9_-], not starting or ending
+ * with '-', 253 characters at most, the last label not all digits
+ * (that would be a mistyped address).  A final dot is allowed. */
+int	 conf_host_valid(const char *);
 /* Read a base64 key file; -1 with errno (EINVAL: not a key). */
 int	 conf_key_load(const char *, uint8_t[BONDD_KEY_LEN]);
 
