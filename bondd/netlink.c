@@ -408,19 +408,20 @@ nl_addr_list(int fd, unsigned int ifindex, struct conf_prefix *out, int max)
 }
 
 int
-nl_route_change(int fd, int add, uint32_t table, unsigned int ifindex,
+nl_route_change(int fd, int add, uint8_t proto, unsigned int ifindex,
     const struct nl_route *r)
 {
 	struct nl_req	 req;
 	struct rtmsg	*rtm;
 	uint32_t	 metric = r->blackhole ? NL_METRIC_WORST : 0;
+	uint32_t	 table = r->table;
 
 	rtm = nl_init(&req, add ? RTM_NEWROUTE : RTM_DELROUTE,
 	    add ? NLM_F_CREATE | NLM_F_EXCL : 0, sizeof(*rtm));
 	rtm->rtm_family = r->dst.family;
 	rtm->rtm_dst_len = r->dst.plen;
 	rtm->rtm_table = table < 256 ? table : RT_TABLE_UNSPEC;
-	rtm->rtm_protocol = RTPROT_STATIC;
+	rtm->rtm_protocol = proto;
 	rtm->rtm_scope = r->blackhole ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
 	rtm->rtm_type = r->blackhole ? RTN_BLACKHOLE : RTN_UNICAST;
 	if (nl_attr(&req, RTA_TABLE, &table, sizeof(table)) == -1 ||
@@ -436,6 +437,7 @@ nl_route_change(int fd, int add, uint32_t table, unsigned int ifindex,
 struct route_list {
 	int			 family;
 	uint32_t		 table;
+	uint8_t			 proto;
 	unsigned int		 ifindex;
 	struct nl_route		*out;
 	int			 max, n;
@@ -454,6 +456,7 @@ route_list_cb(const struct nlmsghdr *h, void *arg)
 		return 0;
 	if (rtm->rtm_family != rl->family ||
 	    nl_u32(tb[RTA_TABLE], rtm->rtm_table) != rl->table ||
+	    rtm->rtm_protocol != rl->proto ||
 	    (rtm->rtm_flags & RTM_F_CLONED) ||
 	    rtm->rtm_dst_len > (rl->family == AF_INET ? 32 : 128))
 		return 0;
@@ -463,6 +466,7 @@ route_list_cb(const struct nlmsghdr *h, void *arg)
 	else if (rtm->rtm_type != RTN_UNICAST || rl->ifindex == 0 ||
 	    nl_u32(tb[RTA_OIF], 0) != rl->ifindex)
 		return 0;
+	r.table = rl->table;
 	r.dst.family = rl->family;
 	r.dst.plen = rtm->rtm_dst_len;
 	if (tb[RTA_DST] != NULL && nl_addr(tb[RTA_DST], rl->family,
@@ -474,11 +478,12 @@ route_list_cb(const struct nlmsghdr *h, void *arg)
 }
 
 int
-nl_route_list(int fd, int family, uint32_t table, unsigned int ifindex,
-    struct nl_route *out, int max)
+nl_route_list(int fd, int family, uint32_t table, uint8_t proto,
+    unsigned int ifindex, struct nl_route *out, int max)
 {
 	struct rtmsg		rtm;
-	struct route_list	rl = { family, table, ifindex, out, max, 0 };
+	struct route_list	rl = { family, table, proto, ifindex, out, max,
+				    0 };
 
 	memset(&rtm, 0, sizeof(rtm));
 	rtm.rtm_family = family;

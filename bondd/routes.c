@@ -46,7 +46,8 @@ prefix_in(const struct conf_prefix *p, const struct conf_prefix *set, int n)
 static int
 route_equal(const struct nl_route *a, const struct nl_route *b)
 {
-	return a->blackhole == b->blackhole && prefix_in(&a->dst, &b->dst, 1);
+	return a->blackhole == b->blackhole && a->table == b->table &&
+	    prefix_in(&a->dst, &b->dst, 1);
 }
 
 /* Inside one of the tunnel's own subnets (p already masked)? */
@@ -75,6 +76,7 @@ add_route(const struct config *conf, const struct conf_prefix *p,
 	for (k = 0; k <= (conf->persist ? 1 : 0); k++) {
 		memset(&r, 0, sizeof(r));
 		r.dst = *p;
+		r.table = p->plen == 0 ? ROUTE_TABLE : RT_TABLE_MAIN;
 		r.blackhole = k;
 		for (i = 0; i < n && !route_equal(&out[i], &r); i++)
 			;
@@ -106,12 +108,15 @@ routes_wanted(const struct config *conf, struct nl_route *out, int max)
 }
 
 int
-routes_rules(int nroutes, uid_t uid, struct nl_rule out[ROUTE_RULES_MAX])
+routes_rules(const struct nl_route *routes, int nroutes, uid_t uid,
+    struct nl_rule out[ROUTE_RULES_MAX])
 {
 	static const int	 families[] = { AF_INET, AF_INET6 };
 	int			 i, n = 0;
 
-	if (nroutes == 0)
+	for (i = 0; i < nroutes && routes[i].table != ROUTE_TABLE; i++)
+		;
+	if (i == nroutes)
 		return 0;
 	for (i = 0; i < 2; i++) {
 		memset(&out[n], 0, sizeof(out[n]));

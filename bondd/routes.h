@@ -15,29 +15,34 @@
  */
 
 /*
- * What the tunnel's routing table and policy rules should hold, and
- * what to change to get there.  Pure: it compares configurations and
- * listings, so that it is unit-tested on its own; bondd/priv_route.c
- * reads the kernel's tables and applies the result.
+ * What the tunnel's routes and policy rules should be, and what to
+ * change to get there.  Pure: it compares configurations and listings,
+ * so that it is unit-tested on its own; bondd/priv_route.c reads the
+ * kernel's tables and applies the result.
  *
  * The design, fail closed for several WAN links each with its own
- * gateway: the routes live in a table of their own, ROUTE_TABLE, which
- * two rules per family consult just before the main table:
+ * gateway.  A route to a prefix goes into the main table, where the
+ * longest prefix wins as with any route.  A default route (0.0.0.0/0,
+ * ::/0) cannot: the WANs' own default routes are there, and the
+ * tunnel's datagrams need them.  It goes into a table of its own,
+ * ROUTE_TABLE, which two rules per family consult just before main:
  *
  *	ROUTE_PRIO_MAIN:  lookup main suppress_prefixlength 0
  *	ROUTE_PRIO_TABLE: not uidrange U-U lookup ROUTE_TABLE
  *
- * The first lets every route of the main table except a default route
- * win (the LAN, the WAN subnets); the second sends the rest through the
- * tunnel's table, except what the daemon user U sends: the links'
- * sockets (owned by U) and the resolver of the server's name.  Their
- * datagrams follow the main table and the administrator's rules as if
- * bondd had no routes, each link by its own device and gateway; no
- * gateway is copied into bondd's table, so DHCP may change them.  With
- * tunnel.persist a blackhole at the worst metric backs every route:
- * if the device route is ever ignored (a device without carrier and
- * ignore_routes_with_linkdown) or gone, the packet is dropped, never
- * sent by a WAN route in clear.
+ * The first lets every route of the main table but a default route
+ * win (the LAN, the WAN subnets, the tunnel's prefixes); the second
+ * sends the rest into the tunnel, except what the daemon user U sends:
+ * the links' sockets (owned by U) and the resolver of the server's
+ * name.  Their datagrams follow the main table and the administrator's
+ * rules as if bondd had no default route, each link by its own device
+ * and gateway; no gateway is copied, so DHCP may change them.
+ *
+ * With tunnel.persist a blackhole at the worst metric backs every
+ * route: if the device route is ever ignored (a device without carrier
+ * and ignore_routes_with_linkdown) or gone, the packet is dropped,
+ * never sent by another route in clear.  bondd's routes carry the
+ * protocol ROUTE_PROTO, by which it finds them again.
  */
 
 #ifndef ROUTES_H
@@ -52,6 +57,7 @@
 #define ROUTE_TABLE		5800
 #define ROUTE_PRIO_MAIN		32760
 #define ROUTE_PRIO_TABLE	32761
+#define ROUTE_PROTO		58	/* "bondd" in rt_protos terms */
 #define ROUTE_RULES_MAX		4	/* two per family */
 /* Every route and its blackhole. */
 #define ROUTES_MAX		(2 * (CONF_MAX_ROUTES + \
@@ -61,12 +67,15 @@
  * The routes conf asks for: tunnel.routes, and on a server every
  * peer's allowed_ips outside the tunnel's own subnets (the kernel
  * routes those already) except a default route (a source filter there,
- * never a route for the whole server); each prefix once, and with
- * persist its blackhole too.  Returns their number (at most max).
+ * never a route for the whole server); each prefix once, in its table,
+ * and with persist its blackhole too.  Returns their number (at most
+ * max).
  */
 int	 routes_wanted(const struct config *, struct nl_route *, int max);
-/* The rules for the daemon user uid: none without routes. */
-int	 routes_rules(int nroutes, uid_t, struct nl_rule out[ROUTE_RULES_MAX]);
+/* The rules for the daemon user uid: none without a default route
+ * among the n routes. */
+int	 routes_rules(const struct nl_route *, int n, uid_t,
+	    struct nl_rule out[ROUTE_RULES_MAX]);
 /*
  * cur is what the kernel has, want what it should have: sets del[i]
  * for each cur[i] to remove and add[j] for each want[j] missing.

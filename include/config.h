@@ -102,7 +102,7 @@ struct config {
 	int		ntun_addr;
 	uint32_t	tun_mtu;		/* 0 = auto */
 	uint32_t	tun_txqueuelen;
-	/* routed into the tunnel, table BONDD_ROUTE_TABLE */
+	/* routed into the tunnel (bondd/routes.h) */
 	struct conf_prefix routes[CONF_MAX_ROUTES];
 	int		nroutes;
 	bool		persist;		/* device outlives bondd */

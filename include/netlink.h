@@ -29,11 +29,11 @@
 
 #include "config.h"
 
-/* A route of the tunnel's table: to the tunnel device, or a blackhole
- * (at the worst metric) that drops what the device route no longer
- * takes. */
+/* A route of the tunnel: to the tunnel device, or a blackhole (at the
+ * worst metric) that drops what the device route no longer takes. */
 struct nl_route {
 	struct conf_prefix	dst;		/* network part only */
+	uint32_t		table;
 	uint8_t			blackhole;
 };
 
@@ -65,15 +65,16 @@ int	nl_addr_del(int, unsigned int ifindex, const struct conf_prefix *);
  * most max: their number, or -1 with errno set. */
 int	nl_addr_list(int, unsigned int ifindex, struct conf_prefix *out,
 	    int max);
-/* Add (add != 0) or delete a route of table: to ifindex, or a
- * blackhole.  Adding one that exists, or deleting one that does not,
- * is success.  0 or -1 with errno set. */
-int	nl_route_change(int, int add, uint32_t table, unsigned int ifindex,
+/* Add (add != 0) or delete a route with protocol proto: to ifindex,
+ * or a blackhole.  Adding one that exists, or deleting one that does
+ * not, is success.  0 or -1 with errno set. */
+int	nl_route_change(int, int add, uint8_t proto, unsigned int ifindex,
 	    const struct nl_route *);
-/* The routes of table of a family that go to ifindex (0: none) or are
- * blackholes, at most max: their number, or -1 with errno set. */
-int	nl_route_list(int, int family, uint32_t table, unsigned int ifindex,
-	    struct nl_route *out, int max);
+/* The routes of a family and table with protocol proto that go to
+ * ifindex (0: none) or are blackholes, at most max: their number, or
+ * -1 with errno set. */
+int	nl_route_list(int, int family, uint32_t table, uint8_t proto,
+	    unsigned int ifindex, struct nl_route *out, int max);
 /* Add or delete a rule; an existing one (add) or a missing one
  * (delete) is success.  0 or -1 with errno set. */
 int	nl_rule_change(int, int add, const struct nl_rule *);

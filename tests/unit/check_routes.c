@@ -44,6 +44,7 @@ pfx(struct conf_prefix *p, const char *s)
 	ck_assert_msg(prefix_parse(s, p) == 0, "%s", s);
 }
 
+/* A default route in the tunnel's table, others in main. */
 static struct nl_route
 rt(const char *s, int blackhole)
 {
@@ -51,11 +52,12 @@ rt(const char *s, int blackhole)
 
 	memset(&r, 0, sizeof(r));
 	pfx(&r.dst, s);
+	r.table = r.dst.plen == 0 ? ROUTE_TABLE : RT_TABLE_MAIN;
 	r.blackhole = blackhole;
 	return r;
 }
 
-/* Is "s" (blackhole or not) among the n routes? */
+/* Is "s" (blackhole or not, in its table) among the n routes? */
 static int
 has(const struct nl_route *r, int n, const char *s, int blackhole)
 {
@@ -63,7 +65,7 @@ has(const struct nl_route *r, int n, const char *s, int blackhole)
 	int		i;
 
 	for (i = 0; i < n; i++)
-		if (r[i].blackhole == x.blackhole &&
+		if (r[i].blackhole == x.blackhole && r[i].table == x.table &&
 		    prefix_in(&r[i].dst, &x.dst, 1))
 			return 1;
 	return 0;
@@ -158,10 +160,12 @@ START_TEST(test_diff)
 	memcpy(cur, want, n * sizeof(want[0]));
 	ck_assert_int_eq(routes_diff(cur, n, want, n, del, add), 0);
 
-	/* A route left from an older configuration goes; a blackhole is
-	 * not the device route of the same prefix. */
+	/* A route left from an older configuration goes, as does one in
+	 * the other table; a blackhole is not the device route of the
+	 * same prefix. */
 	cur[0] = rt("198.18.9.0/24", 0);
-	cur[1] = rt("::/0", 0);
+	cur[1] = rt("0.0.0.0/0", 0);
+	cur[1].table = RT_TABLE_MAIN;
 	cur[2] = rt("0.0.0.0/0", 1);
 	cur[3] = rt("198.18.200.0/24", 1);
 	ck_assert_int_eq(routes_diff(cur, 4, want, n, del, add), 4);
@@ -179,14 +183,37 @@ START_TEST(test_diff)
 }
 END_TEST
 
+/* A prefix goes to main, a default route to the tunnel's table. */
+START_TEST(test_tables)
+{
+	int	n;
+
+	pfx(&c.routes[c.nroutes++], "198.18.200.0/24");
+	pfx(&c.routes[c.nroutes++], "::/0");
+	n = routes_wanted(&c, want, ROUTES_MAX);
+	ck_assert_int_eq(n, 4);
+	ck_assert_uint_eq(want[0].table, RT_TABLE_MAIN);
+	ck_assert_uint_eq(want[1].table, RT_TABLE_MAIN);
+	ck_assert_uint_eq(want[2].table, ROUTE_TABLE);
+	ck_assert_uint_eq(want[3].table, ROUTE_TABLE);
+}
+END_TEST
+
 START_TEST(test_rules)
 {
 	struct nl_rule	r[ROUTE_RULES_MAX], old[ROUTE_RULES_MAX + 1];
 	uint8_t		rdel[ROUTE_RULES_MAX + 1], radd[ROUTE_RULES_MAX];
 	int		n, i;
 
-	ck_assert_int_eq(routes_rules(0, 1000, r), 0);
-	n = routes_rules(3, 1000, r);
+	ck_assert_int_eq(routes_rules(want, 0, 1000, r), 0);
+	/* Prefixes alone live in main: no rule. */
+	want[0] = rt("198.18.200.0/24", 0);
+	want[1] = rt("2001:db8:200::/64", 1);
+	ck_assert_int_eq(routes_rules(want, 2, 1000, r), 0);
+	/* A default route (of either family) needs both families' rules:
+	 * the other may get one on reload. */
+	want[2] = rt("::/0", 0);
+	n = routes_rules(want, 3, 1000, r);
 	ck_assert_int_eq(n, 4);
 	for (i = 0; i < n; i++) {
 		ck_assert(r[i].family == AF_INET || r[i].family == AF_INET6);
@@ -232,6 +259,7 @@ routes_suite(void)
 	tcase_add_test(tc, test_client);
 	tcase_add_test(tc, test_server);
 	tcase_add_test(tc, test_diff);
+	tcase_add_test(tc, test_tables);
 	tcase_add_test(tc, test_rules);
 	suite_add_tcase(s, tc);
 	return (s);
