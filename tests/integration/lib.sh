@@ -246,19 +246,24 @@ gen_keys()
 # each with the rates of its profile (up:/down: in bit/s, left out when
 # unlimited).  Optional: BT_STRATEGY (scheduler.strategy) and
 # BT_CLIENT_EXTRA (YAML lines appended as they are; must not repeat a
-# top-level key written here, so no scheduler: with BT_STRATEGY).
+# top-level key written here, so no scheduler: with BT_STRATEGY),
+# BT_CLIENT_TUNNEL (more keys of the tunnel mapping, as
+# "routes: [0.0.0.0/0], persist: true") and BT_CLIENT_ENDPOINT (the
+# peer's endpoint instead of the server's address, a name for example;
+# the links then have no endpoint of their own).
 write_client_conf()
 {
 	local pub=${1:-$SERVER_PUB} f=$BT_DIR/client.yaml k ep up down idx
 	idx=${BT_CLIENT_LINKS:-$(seq 0 $((BT_NLINKS - 1)))}
 	{
 		echo "role: client"
-		echo "tunnel: {name: bt0, address: 198.19.0.2/24}"
+		echo "tunnel: {name: bt0, address: 198.19.0.2/24${BT_CLIENT_TUNNEL:+, $BT_CLIENT_TUNNEL}}"
 		echo "identity: {private_key_file: $BT_DIR/client.key}"
-		echo "peer: {public_key: \"$pub\", endpoint: $(server_endpoint)}"
+		echo "peer: {public_key: \"$pub\", endpoint: ${BT_CLIENT_ENDPOINT:-$(server_endpoint)}}"
 		echo "links:"
 		for k in $idx; do
 			ep=$(link_var ENDPOINT "$k")
+			[ -n "${BT_CLIENT_ENDPOINT:-}" ] && ep=
 			up=$(link_var RATE_UP "$k")
 			down=$(link_var RATE_DOWN "$k")
 			[ "${up:-0}" = 0 ] && up=
@@ -273,17 +278,22 @@ write_client_conf()
 	protect "$f"
 }
 
+# write_server_conf [CLIENT_PUBLIC_KEY]: $BT_DIR/server.yaml with one
+# peer, site1.  Optional: BT_SERVER_TUNNEL (more keys of the tunnel
+# mapping), BT_SERVER_ALLOWED (more allowed_ips of site1, as
+# "198.18.200.0/24, 2001:db8:200::/64") and BT_SERVER_EXTRA (YAML lines
+# appended as they are).
 write_server_conf()
 {
 	local pub=${1:-$CLIENT_PUB} f=$BT_DIR/server.yaml
 	{
 		echo "role: server"
-		echo "tunnel: {name: bt0, address: 198.19.0.1/24}"
+		echo "tunnel: {name: bt0, address: 198.19.0.1/24${BT_SERVER_TUNNEL:+, $BT_SERVER_TUNNEL}}"
 		echo "identity: {private_key_file: $BT_DIR/server.key}"
 		echo "listen: [$(server_endpoint)]"
 		echo "peers:"
 		echo "  - {name: site1, public_key: \"$pub\"," \
-		    "allowed_ips: [198.19.0.2/32]}"
+		    "allowed_ips: [198.19.0.2/32${BT_SERVER_ALLOWED:+, $BT_SERVER_ALLOWED}]}"
 		echo "control: {socket: $BT_DIR/server.sock}"
 		[ -n "${BT_SERVER_EXTRA:-}" ] && printf '%s\n' "$BT_SERVER_EXTRA"
 	} >"$f"
