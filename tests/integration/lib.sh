@@ -35,6 +35,7 @@ BT_PASS=0
 BT_FAIL=0
 BT_PIDS=()
 BT_EXTRA_NS=()
+BT_NETNS_DIRS=()
 BT_CLEANED=0
 BT_TOPO=0
 BT_SERVER_PID=
@@ -181,6 +182,29 @@ ns_add()
 	ip netns add "$NS" || return 1
 	BT_EXTRA_NS+=("$NS")
 	ip -n "$NS" link set lo up
+}
+
+# netns_file NS FILE LINE...: /etc/netns/NS/FILE holds the lines;
+# "ip netns exec NS" bind-mounts it over /etc/FILE (hosts, resolv.conf),
+# so a name resolves differently in NS.  Later writes (netns_write)
+# keep the inode, so a running process sees them.  Removed at cleanup.
+netns_file()
+{
+	local ns
+	ns=$(ns_name "$1")
+	mkdir -p "/etc/netns/$ns" || return 1
+	BT_NETNS_DIRS+=("/etc/netns/$ns")
+	shift
+	netns_write "$ns" "$@"
+}
+
+netns_write()
+{
+	local ns f
+	ns=$(ns_name "$1")
+	f=/etc/netns/$ns/$2
+	shift 2
+	printf '%s\n' "$@" >"$f"
 }
 
 # Bring up the topology named by a profile (tests/lib/topo.sh).
@@ -705,6 +729,9 @@ cleanup()
 	local ns
 	for ns in "${BT_EXTRA_NS[@]}"; do
 		ip netns del "$ns" 2>/dev/null
+	done
+	for ns in "${BT_NETNS_DIRS[@]}"; do
+		case $ns in /etc/netns/"$BT_PREFIX"*) rm -rf "$ns" ;; esac
 	done
 	if [ "${BT_DIR_OWNED:-0}" -eq 1 ] && [ -z "${BT_KEEP:-}" ]; then
 		rm -rf "$BT_DIR"
