@@ -59,8 +59,7 @@ static void	*nl_init(struct nl_req *, uint16_t, uint16_t, size_t);
 static int	 nl_attr(struct nl_req *, uint16_t, const void *, size_t);
 static int	 nl_talk(int, struct nl_req *);
 static int	 nl_talk_ok(int, struct nl_req *, int);
-static int	 nl_dump(int, uint16_t, const void *, size_t, nl_dump_cb,
-		    void *);
+static int	 nl_dump(int, struct nl_req *, nl_dump_cb, void *);
 static int	 nl_attrs(const struct nlmsghdr *, size_t,
 		    const struct rtattr **, int);
 
@@ -68,7 +67,7 @@ int
 nl_open(void)
 {
 	struct sockaddr_nl	sa;
-	int			fd;
+	int			fd, one = 1;
 
 	if ((fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC,
 	    NETLINK_ROUTE)) == -1)
@@ -79,6 +78,10 @@ nl_open(void)
 		close(fd);
 		return -1;
 	}
+	/* Dumps filtered by the kernel where it can (Linux 4.20); the
+	 * listings filter again, for older kernels. */
+	(void)setsockopt(fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK, &one,
+	    sizeof(one));
 	return fd;
 }
 
@@ -276,13 +279,12 @@ nl_addr(const struct rtattr *rta, int family, uint8_t *addr)
 	return 0;
 }
 
-/* Ask for a dump and hand each of its messages to cb. */
+/* Send the dump request req (made by nl_init() with NLM_F_DUMP) and
+ * hand each message of the answer to cb. */
 static int
-nl_dump(int fd, uint16_t type, const void *fhdr, size_t flen, nl_dump_cb cb,
-    void *arg)
+nl_dump(int fd, struct nl_req *req, nl_dump_cb cb, void *arg)
 {
 	static uint32_t		 buf[NL_DUMPSIZE / sizeof(uint32_t)];
-	struct nl_req		 req;
 	struct sockaddr_nl	 sa;
 	struct nlmsghdr		*h;
 	struct nlmsgerr		*err;
@@ -290,13 +292,13 @@ nl_dump(int fd, uint16_t type, const void *fhdr, size_t flen, nl_dump_cb cb,
 	size_t			 len;
 	int			 tries, intr;
 
+	req->hdr->nlmsg_flags &= ~NLM_F_ACK;
 	for (tries = 0; tries < NL_DUMP_TRIES; tries++) {
-		memcpy(nl_init(&req, type, NLM_F_DUMP, flen), fhdr, flen);
-		req.hdr->nlmsg_flags &= ~NLM_F_ACK;
+		req->hdr->nlmsg_seq = ++nl_seq;
 		memset(&sa, 0, sizeof(sa));
 		sa.nl_family = AF_NETLINK;
-		if (sendto(fd, req.buf, req.size, 0, (struct sockaddr *)&sa,
-		    sizeof(sa)) != (ssize_t)req.size)
+		if (sendto(fd, req->buf, req->size, 0, (struct sockaddr *)&sa,
+		    sizeof(sa)) != (ssize_t)req->size)
 			return -1;
 		intr = 0;
 		for (;;) {
@@ -312,7 +314,7 @@ nl_dump(int fd, uint16_t type, const void *fhdr, size_t flen, nl_dump_cb cb,
 			len = n;
 			for (h = (struct nlmsghdr *)buf; NLMSG_OK(h, len);
 			    h = NLMSG_NEXT(h, len)) {
-				if (h->nlmsg_seq != req.hdr->nlmsg_seq)
+				if (h->nlmsg_seq != req->hdr->nlmsg_seq)
 					continue;
 				if (h->nlmsg_flags & NLM_F_DUMP_INTR)
 					intr = 1;
@@ -396,13 +398,14 @@ addr_list_cb(const struct nlmsghdr *h, void *arg)
 int
 nl_addr_list(int fd, unsigned int ifindex, struct conf_prefix *out, int max)
 {
-	struct ifaddrmsg	ifa;
-	struct addr_list	al = { ifindex, out, max, 0 };
+	struct nl_req		 req;
+	struct ifaddrmsg	*ifa;
+	struct addr_list	 al = { ifindex, out, max, 0 };
 
-	memset(&ifa, 0, sizeof(ifa));
-	ifa.ifa_family = AF_UNSPEC;
-	if (nl_dump(fd, RTM_GETADDR, &ifa, sizeof(ifa), addr_list_cb,
-	    &al) == -1)
+	ifa = nl_init(&req, RTM_GETADDR, NLM_F_DUMP, sizeof(*ifa));
+	ifa->ifa_family = AF_UNSPEC;
+	ifa->ifa_index = ifindex;
+	if (nl_dump(fd, &req, addr_list_cb, &al) == -1)
 		return -1;
 	return al.n;
 }
@@ -481,15 +484,22 @@ int
 nl_route_list(int fd, int family, uint32_t table, uint8_t proto,
     unsigned int ifindex, struct nl_route *out, int max)
 {
-	struct rtmsg		rtm;
-	struct route_list	rl = { family, table, proto, ifindex, out, max,
+	struct nl_req		 req;
+	struct rtmsg		*rtm;
+	struct route_list	 rl = { family, table, proto, ifindex, out, max,
 				    0 };
 
-	memset(&rtm, 0, sizeof(rtm));
-	rtm.rtm_family = family;
-	if (nl_dump(fd, RTM_GETROUTE, &rtm, sizeof(rtm), route_list_cb,
-	    &rl) == -1)
+	rtm = nl_init(&req, RTM_GETROUTE, NLM_F_DUMP, sizeof(*rtm));
+	rtm->rtm_family = family;
+	rtm->rtm_protocol = proto;
+	if (nl_attr(&req, RTA_TABLE, &table, sizeof(table)) == -1)
 		return -1;
+	if (nl_dump(fd, &req, route_list_cb, &rl) == -1) {
+		/* A strict kernel: that table does not exist yet. */
+		if (errno == ENOENT)
+			return 0;
+		return -1;
+	}
 	return rl.n;
 }
 
@@ -575,13 +585,13 @@ int
 nl_rule_list(int fd, int family, uint32_t lo, uint32_t hi,
     struct nl_rule *out, int max)
 {
-	struct fib_rule_hdr	frh;
-	struct rule_list	rl = { family, lo, hi, out, max, 0 };
+	struct nl_req		 req;
+	struct fib_rule_hdr	*frh;
+	struct rule_list	 rl = { family, lo, hi, out, max, 0 };
 
-	memset(&frh, 0, sizeof(frh));
-	frh.family = family;
-	if (nl_dump(fd, RTM_GETRULE, &frh, sizeof(frh), rule_list_cb,
-	    &rl) == -1)
+	frh = nl_init(&req, RTM_GETRULE, NLM_F_DUMP, sizeof(*frh));
+	frh->family = family;
+	if (nl_dump(fd, &req, rule_list_cb, &rl) == -1)
 		return -1;
 	return rl.n;
 }

@@ -161,11 +161,13 @@ ns_name()
 	cl) echo "${BT_NS_CL:-${BT_PREFIX}cl}" ;;
 	rt) echo "${BT_NS_RT:-${BT_PREFIX}rt}" ;;
 	sv) echo "${BT_NS_SV:-${BT_PREFIX}sv}" ;;
+	lan) echo "${BT_NS_LAN:-${BT_PREFIX}lan}" ;;
+	net) echo "${BT_NS_NET:-${BT_PREFIX}net}" ;;
 	*) echo "$1" ;;
 	esac
 }
 
-# in_ns cl|rt|sv|NAME CMD...: CMD in that namespace.
+# in_ns cl|rt|sv|lan|net|NAME CMD...: CMD in that namespace.
 in_ns()
 {
 	local ns

@@ -21,7 +21,8 @@
 # bondd is killed and started again, with persist, the LAN keeps
 # sending and tcpdump on every WAN device sees none of its packets in
 # clear (and, as a control, does see them before bondd ever ran).
-# bondd -k then removes the device, its routes and its rules.
+# bondd -k then removes the device, its routes and its rules; without
+# persist they go when bondd stops.
 
 . "$(dirname "$0")/lib.sh"
 
@@ -140,11 +141,12 @@ BT_SERVER_ALLOWED="$BT_LAN_NET, '$BT_LAN_NET6'" reload_server
 check "LAN -> internet host again after the server's reloads" \
     lan_ping "$BT_NET_ADDR" 3
 
-# The restart: the LAN sends all along (bounded), the captures watch.
+# The restart: the LAN sends all along (35 s at most; a count, not a
+# deadline, as ping -w stops at the first error), the captures watch.
 capture_start
-bg lan timeout 40 ping -n -q -i 0.02 -w 35 "$BT_NET_ADDR"
+bg lan timeout 40 ping -n -q -i 0.02 -c 1750 "$BT_NET_ADDR" >"$BT_DIR/ping4.log" 2>&1
 ping4=$BG_PID
-bg lan timeout 40 ping -n -q -i 0.02 -w 35 "$BT_NET_ADDR6"
+bg lan timeout 40 ping -n -q -i 0.02 -c 1750 "$BT_NET_ADDR6" >"$BT_DIR/ping6.log" 2>&1
 ping6=$BG_PID
 sleep 1
 # daemons: the bondd processes left in the client's namespace.
@@ -200,5 +202,23 @@ check "no rule of bondd left" test -z \
     "$({ in_ns cl ip rule; in_ns cl ip -6 rule; } | grep -E '^3276[01]:')"
 check "bondd -k again: nothing to remove, exit 0" \
     in_ns cl "$BONDD" -k -f "$BT_DIR/client.yaml"
+
+# persist: false: no blackholes, and at exit the parent, unprivileged
+# by then, removes the routes and rules; the device goes with it.
+BT_CLIENT_TUNNEL="routes: [0.0.0.0/0, '::/0'], persist: false"
+write_client_conf
+start_client
+wait_established 15 || bail "links not established without persist"
+check "persist false: the default route is there" \
+    grep -q '^default dev bt0' <<<"$(in_ns cl ip route show table 5800)"
+check "persist false: no blackhole" \
+    test -z "$(in_ns cl ip route show table 5800 type blackhole)"
+kill_pids "$BT_CLIENT_PID"
+check "persist false: bt0 went with bondd" \
+    test -z "$(in_ns cl ip link show bt0 2>/dev/null)"
+check "persist false: no route of bondd left" \
+    test -z "$(in_ns cl ip route show table all proto 58)"
+check "persist false: no rule of bondd left" test -z \
+    "$({ in_ns cl ip rule; in_ns cl ip -6 rule; } | grep -E '^3276[01]:')"
 
 finish
