@@ -22,9 +22,10 @@
  * that keep running and sets the tunnel's routes.
  *
  * Runs in the parent as the unprivileged user with CAP_NET_ADMIN only,
- * which is enough to open link sockets and to change routes.  It never parses a network
- * packet; it reads the configuration file again.  The new file brings
- * the static private key, which replaces the old one (wiped).
+ * which is enough to open link sockets and to change routes.  It never
+ * parses a network packet; it reads the configuration file again.  The
+ * new file brings the static private key, which replaces the old one
+ * (wiped).
  */
 
 #include <errno.h>

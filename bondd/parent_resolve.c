@@ -43,7 +43,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <event2/event.h>
-#include <grp.h>
 #include <netdb.h>
 #include <poll.h>
 #include <pwd.h>
