@@ -21,8 +21,8 @@
 # bondd is killed and started again, with persist, the LAN keeps
 # sending and tcpdump on every WAN device sees none of its packets in
 # clear (and, as a control, does see them before bondd ever ran).
-# bondd -k then removes the device, its routes and its rules; without
-# persist they go when bondd stops.
+# bondd -k refuses while bondd runs, then removes the device, its
+# routes and its rules; without persist they go when bondd stops.
 
 . "$(dirname "$0")/lib.sh"
 
@@ -140,6 +140,14 @@ check "server reload: the one kept is still routed" \
 BT_SERVER_ALLOWED="$BT_LAN_NET, '$BT_LAN_NET6'" reload_server
 check "LAN -> internet host again after the server's reloads" \
     lan_ping "$BT_NET_ADDR" 3
+
+# bondd -k while bondd runs: refused, nothing removed.
+out=$(in_ns cl "$BONDD" -k -f "$BT_DIR/client.yaml" 2>&1)
+rc=$?
+check "bondd -k refuses while bondd holds bt0 (rc $rc: $out)" test "$rc" -eq 1
+check "... and leaves the routes" \
+    grep -q '^default dev bt0' <<<"$(in_ns cl ip route show table 5800)"
+check "... and the tunnel" lan_ping "$BT_NET_ADDR" 3
 
 # The restart: the LAN sends all along (35 s at most; a count, not a
 # deadline, as ping -w stops at the first error), the captures watch.
