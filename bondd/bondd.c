@@ -35,7 +35,7 @@ static void	usage(void) __attribute__((noreturn));
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: bondd [-dnv] [-f file]\n");
+	fprintf(stderr, "usage: bondd [-dknv] [-f file]\n");
 	exit(2);
 }
 
@@ -43,9 +43,10 @@ int
 main(int argc, char *argv[])
 {
 	const char	*file = BONDD_CONF;
-	int		 ch, debug = 0, noaction = 0, verbose = 0, core = 0;
+	enum parent_action action = PARENT_RUN;
+	int		 ch, debug = 0, verbose = 0, core = 0;
 
-	while ((ch = getopt(argc, argv, "Cdf:nv")) != -1) {
+	while ((ch = getopt(argc, argv, "Cdf:knv")) != -1) {
 		switch (ch) {
 		case 'C':
 			core = 1;
@@ -56,8 +57,11 @@ main(int argc, char *argv[])
 		case 'f':
 			file = optarg;
 			break;
+		case 'k':
 		case 'n':
-			noaction = 1;
+			if (action != PARENT_RUN)
+				usage();
+			action = ch == 'k' ? PARENT_REMOVE : PARENT_CHECK;
 			break;
 		case 'v':
 			verbose++;
@@ -71,5 +75,5 @@ main(int argc, char *argv[])
 
 	if (core)
 		return core_main(debug, verbose);
-	return parent_main(file, debug, verbose, noaction);
+	return parent_main(file, debug, verbose, action);
 }

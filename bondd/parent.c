@@ -28,6 +28,8 @@
  * and wipes it at exit.
  */
 
+#include <net/if.h>
+
 #include <errno.h>
 #include <event2/event.h>
 #include <limits.h>
@@ -51,6 +53,7 @@
 #include "sdnotify.h"
 
 struct config			 conf;
+uid_t				 daemon_uid;
 struct event_base		*base;
 char				 conf_path[PATH_MAX];
 struct slot			 slots[MAX_INSTANCES];
@@ -138,7 +141,7 @@ signal_cb(evutil_socket_t sig, short ev, void *arg)
 static int
 open_resources(void)
 {
-	int	i, n;
+	int	i, n, existed;
 
 	for (i = 0; i < MAX_INSTANCES; i++)
 		slots[i].fd = -1;
@@ -147,8 +150,17 @@ open_resources(void)
 		for (i = 0; i < n; i++) {
 			slots[i].used = 1;
 			slots[i].link = conf.links[i];
+			/* A name without an address yet: the link waits. */
+			if (peer_address(&slots[i].link,
+			    &slots[i].endpoint) == 0) {
+				log_info("link %s: waits for an address of %s",
+				    slots[i].link.name,
+				    conf.peers[0].endpoint_name);
+				continue;
+			}
 			if ((slots[i].fd = priv_link_socket(&slots[i].link,
-			    endpoint_family(i))) == -1)
+			    endpoint_family(i))) == -1 ||
+			    priv_sock_owner(slots[i].fd, daemon_uid) == -1)
 				exit(1);
 		}
 	} else {
@@ -156,16 +168,23 @@ open_resources(void)
 		for (i = 0; i < n; i++) {
 			slots[i].used = 1;
 			if ((slots[i].fd = priv_listen_socket(
-			    &conf.listen[i])) == -1)
+			    &conf.listen[i])) == -1 ||
+			    priv_sock_owner(slots[i].fd, daemon_uid) == -1)
 				exit(1);
 		}
 	}
 	if (compute_mtu() == -1)
 		exit(1);
+	existed = if_nametoindex(conf.tun_name) != 0;
 	if ((tun_fd = priv_tun_open(conf.tun_name)) == -1)
 		exit(1);
-	if (priv_tun_configure(conf.tun_name, conf.tun_addr, conf.ntun_addr,
-	    tun_mtu, conf.tun_txqueuelen) == -1)
+	if (existed)
+		log_info("tun %s: adopted the existing device", conf.tun_name);
+	if (priv_tun_persist(tun_fd, conf.tun_name, conf.persist,
+	    daemon_uid) == -1 ||
+	    priv_tun_configure(conf.tun_name, conf.tun_addr, conf.ntun_addr,
+	    tun_mtu, conf.tun_txqueuelen) == -1 ||
+	    priv_routes_sync(conf.tun_name, &conf, daemon_uid) == -1)
 		exit(1);
 	if ((ctl_fd = priv_ctl_socket(conf.ctl_socket, conf.ctl_group)) == -1)
 		exit(1);
@@ -175,9 +194,28 @@ open_resources(void)
 	return n;
 }
 
-int
-parent_main(const char *file, int debug, int verbose, int noaction)
+/* bondd -k: the device, its routes and rules go; the traffic they
+ * held back leaves by the other routes again. */
+static int
+remove_resources(void)
 {
+	int	rv;
+
+	if ((rv = priv_tun_destroy(conf.tun_name)) == -1)
+		return 1;
+	log_info("tun %s: %s", conf.tun_name, rv == 1 ? "removed" :
+	    "no such device");
+	if (priv_routes_clear(conf.tun_name) == -1)
+		return 1;
+	log_info("its routes, blackholes and rules removed");
+	return 0;
+}
+
+int
+parent_main(const char *file, int debug, int verbose,
+    enum parent_action action)
+{
+	struct passwd	*pw;
 	struct event	*sigev[4];
 	struct event	*stats_ev, *nlev = NULL;
 	/* Link statistics reach ctld twice a second (linkd sends them at
@@ -201,16 +239,20 @@ parent_main(const char *file, int debug, int verbose, int noaction)
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}
-	if (noaction) {
+	if (action == PARENT_CHECK) {
 		print_config(&conf, stdout);
 		return fflush(stdout) == 0 ? 0 : 1;
 	}
 	if (geteuid() != 0)
 		fatalx("must run as root");
-	if (getpwnam(conf.user) == NULL)
+	if (action == PARENT_REMOVE)
+		return remove_resources();
+	if ((pw = getpwnam(conf.user)) == NULL)
 		fatalx("user %s does not exist (make install creates it)",
 		    conf.user);
+	daemon_uid = pw->pw_uid;
 
+	resolve_init();
 	nlinkd = open_resources();
 	if (child_prepare(debug, verbose) == -1)
 		exit(1);
@@ -262,11 +304,18 @@ parent_main(const char *file, int debug, int verbose, int noaction)
 	if ((stats_ev = event_new(base, -1, EV_PERSIST, stats_cb,
 	    NULL)) == NULL || event_add(stats_ev, &half_second) == -1)
 		fatalx("stats timer");
+	resolve_events();
 
 	event_base_dispatch(base);
 
 	notify_stopping();
+	resolve_shutdown();
 	shutdown_children();
+	/* Persistent: the device, its routes and rules stay and hold the
+	 * traffic back until bondd runs again.  Otherwise the device goes
+	 * with the last fd, its routes with it; the rules go here. */
+	if (!conf.persist)
+		(void)priv_routes_clear(conf.tun_name);
 	if (unlink(conf.ctl_socket) == -1 && errno != ENOENT)
 		log_debug("unlink %s: %s", conf.ctl_socket, strerror(errno));
 	sodium_memzero(conf.private_key, sizeof(conf.private_key));

@@ -25,6 +25,7 @@
  *	parent_reload.c		applying a reload (reload.c: the diff)
  *	parent_mtu.c		link payload sizes and the tunnel MTU
  *	parent_notify.c		what systemd hears (sdnotify.c: how)
+ *	parent_resolve.c	the server's name and its addresses
  */
 
 #ifndef PARENT_H
@@ -80,12 +81,24 @@ struct slot {
 	struct conf_link	 link;		/* client only */
 	int			 fd;		/* link or listen socket */
 	uint32_t		 payload_max;	/* largest inner frame */
+	/* client: the server's address its linkd sends to; ss_family 0
+	 * until the server's name has an address of its family, and fd
+	 * is -1 and linkd does not run until then */
+	struct sockaddr_storage	 endpoint;
 	struct child		 linkd;
 	struct session_stats	 stats[MAX_SESSIONS];
 };
 
+/* What bondd is asked to do (bondd.c). */
+enum parent_action {
+	PARENT_RUN = 0,
+	PARENT_CHECK,		/* -n: print the configuration */
+	PARENT_REMOVE		/* -k: remove the device and routes */
+};
+
 /* parent.c */
 extern struct config	 conf;
+extern uid_t		 daemon_uid;	/* conf.user's */
 extern struct event_base *base;
 extern char		 conf_path[];
 extern struct slot	 slots[MAX_INSTANCES];
@@ -93,7 +106,7 @@ extern int		 tun_fd, ctl_fd, metrics_fd;
 
 struct slot	*slot_by_name(const char *);
 int		 slot_is_free(const struct slot *);
-int		 parent_main(const char *, int, int, int);
+int		 parent_main(const char *, int, int, enum parent_action);
 
 /* parent_child.c */
 extern struct child	 core_child, ctld_child;
@@ -136,8 +149,18 @@ void	notify_stopping(void);
 extern uint32_t		 tun_mtu;
 
 int		link_family(const struct conf_link *);
+int		mtu_family(const struct conf_link *);
 int		endpoint_family(int);
 uint32_t	link_payload(const struct conf_link *, int);
 int		compute_mtu(void);
+
+/* parent_resolve.c */
+int	peer_address(const struct conf_link *, struct sockaddr_storage *);
+void	resolve_init(void);
+void	resolve_events(void);
+void	resolve_reload(void);
+int	resolve_reaped(pid_t);
+int	resolve_status(struct ipc_peer_endpoint *);
+void	resolve_shutdown(void);
 
 #endif /* PARENT_H */

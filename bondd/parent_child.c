@@ -154,6 +154,8 @@ child_start(struct child *c)
 		return;
 	if (c->proc == PROC_LINKD && !core_child.open)
 		return;		/* started again with the core */
+	if (c->proc == PROC_LINKD && slots[c->instance].fd == -1)
+		return;		/* started once the server has an address */
 	switch (c->proc) {
 	case PROC_CORE:
 		pe = &exe_self;
@@ -295,7 +297,8 @@ reap_children(void)
 	int		 status, i;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		if ((c = child_by_pid(pid)) == NULL)
+		if (resolve_reaped(pid) ||
+		    (c = child_by_pid(pid)) == NULL)
 			continue;
 		if (WIFSIGNALED(status))
 			log_warnx("%s (pid %d) killed by signal %d%s",

@@ -62,10 +62,11 @@ send_peers(struct child *c)
 			memcpy(p.psk, cp->psk, sizeof(p.psk));
 			p.has_psk = 1;
 		}
+		/* A client's linkd sends where its slot says: its own
+		 * endpoint, the peer's, or what the peer's name gave. */
 		p.endpoint = cp->endpoint;
-		if (c->proc == PROC_LINKD && conf.role == ROLE_CLIENT &&
-		    slots[c->instance].link.endpoint.ss_family != 0)
-			p.endpoint = slots[c->instance].link.endpoint;
+		if (c->proc == PROC_LINKD && conf.role == ROLE_CLIENT)
+			p.endpoint = slots[c->instance].endpoint;
 		memcpy(p.allowed, cp->allowed, sizeof(p.allowed));
 		p.nallowed = cp->nallowed;
 		send_msg(c, IPC_CONF_PEER, i, &p, sizeof(p));

@@ -18,8 +18,8 @@
 /*
  * The control relay: ctld passes on what bondctl asks (a link up or
  * down, the running configuration, a reload) and gets the results
- * back, with the statistics of the core and of every link twice a
- * second.
+ * back, with the statistics of the core and of every link, and what
+ * the server's name resolved to, twice a second.
  *
  * Runs in the parent: root at start, afterwards the unprivileged user
  * with CAP_NET_ADMIN only.  It never parses a network packet; requests
@@ -159,6 +159,7 @@ reload_reply(uint32_t reqid, int ctl, uint32_t code, const char *text)
 void
 stats_cb(evutil_socket_t fd, short ev, void *arg)
 {
+	struct ipc_peer_endpoint pe;
 	struct session_stats	*ss;
 	uint64_t		 now = now_ms();
 	int			 i, j;
@@ -171,6 +172,8 @@ stats_cb(evutil_socket_t fd, short ev, void *arg)
 		return;
 	send_msg(&ctld_child, IPC_CORE_STATS, 0, &core_stats,
 	    sizeof(core_stats));
+	if (resolve_status(&pe))
+		send_msg(&ctld_child, IPC_PEER_ENDPOINT, 0, &pe, sizeof(pe));
 	for (i = 0; i < MAX_INSTANCES; i++) {
 		if (!slots[i].used)
 			continue;

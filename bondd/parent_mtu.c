@@ -38,13 +38,32 @@
 
 uint32_t	tun_mtu;
 
-/* The peer's endpoint cannot change on reload: links may use it. */
+/* The family of the server's address a link sends to now, 0 while the
+ * server's name has none for it. */
 int
 link_family(const struct conf_link *l)
 {
+	struct sockaddr_storage	ss;
+
+	return peer_address(l, &ss);
+}
+
+/*
+ * The family a link's MTU is sized for.  The peer's endpoint cannot
+ * change on reload, but a name may resolve to either family later:
+ * then IPv6, the larger header, unless the link's source address fixes
+ * the family.
+ */
+int
+mtu_family(const struct conf_link *l)
+{
 	if (l->endpoint.ss_family != 0)
 		return l->endpoint.ss_family;
-	return conf.peers[0].endpoint.ss_family;
+	if (conf.peers[0].endpoint.ss_family != 0)
+		return conf.peers[0].endpoint.ss_family;
+	if (l->source.ss_family != 0)
+		return l->source.ss_family;
+	return AF_INET6;
 }
 
 int
@@ -81,23 +100,32 @@ link_payload(const struct conf_link *l, int family)
 
 /*
  * The TUN MTU: every packet must fit every link, so that any link can
- * carry it.
+ * carry it, whatever family the server's name resolves to later.  A
+ * link's payload_max is that of the family it uses now.
  */
 int
 compute_mtu(void)
 {
-	uint32_t	min = UINT32_MAX;
-	int		i;
+	const struct conf_link	*l;
+	uint32_t		 min = UINT32_MAX, size;
+	int			 i, fam;
 
 	for (i = 0; i < MAX_INSTANCES; i++) {
 		if (!slots[i].used)
 			continue;
-		slots[i].payload_max = link_payload(conf.role == ROLE_CLIENT ?
-		    &slots[i].link : NULL, endpoint_family(i));
-		if (slots[i].payload_max == 0)
+		l = &slots[i].link;
+		if (conf.role == ROLE_CLIENT) {
+			size = link_payload(l, mtu_family(l));
+			fam = link_family(l);
+			slots[i].payload_max = fam == 0 || fam ==
+			    mtu_family(l) ? size : link_payload(l, fam);
+		} else
+			size = slots[i].payload_max = link_payload(NULL,
+			    conf.listen[i].ss_family);
+		if (size == 0)
 			return -1;
-		if (slots[i].payload_max < min)
-			min = slots[i].payload_max;
+		if (size < min)
+			min = size;
 	}
 	tun_mtu = min - FRAME_INNER_OVERHEAD;
 	if (conf.tun_mtu != 0) {

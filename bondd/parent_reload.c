@@ -18,14 +18,15 @@
 /*
  * Applying a reload: reload_diff() (reload.c) says what changed, this
  * file opens the sockets of added and replaced links, then removes,
- * replaces and adds linkds and sends the new settings to the children
- * that keep running.
+ * replaces and adds linkds, sends the new settings to the children
+ * that keep running and sets the tunnel's routes.
  *
  * Runs in the parent as the unprivileged user with CAP_NET_ADMIN only,
- * which is enough to open link sockets.  It never parses a network
- * packet; it reads the configuration file again.  A key file that is
- * unchanged keeps the key read at start, which the unprivileged user
- * cannot read again; the new configuration's copy replaces the old one
+ * which is enough to open link sockets and to change routes.  It never
+ * parses a network packet; it reads the configuration file again.  A
+ * key file that is unchanged keeps the key read at start, which the
+ * unprivileged user cannot read again; the new configuration's copy
+ * replaces the old one
  * (wiped).
  */
 
@@ -74,6 +75,9 @@ slot_set(struct slot *s, const struct conf_link *l, struct new_sock *ns)
 	s->link = *l;
 	s->fd = ns->fd;
 	s->payload_max = ns->payload_max;
+	/* Without a socket (no address yet) the link waits for one. */
+	if (s->fd == -1 || peer_address(l, &s->endpoint) == 0)
+		memset(&s->endpoint, 0, sizeof(s->endpoint));
 	ns->fd = -1;
 }
 
@@ -183,13 +187,17 @@ reload_open(const struct config *nc, const struct reload_diff *d,
 		if (e->class != RELOAD_ADDED && e->class != RELOAD_HARD)
 			continue;
 		l = &nc->links[e->new_idx];
-		if ((ns[i].payload_max = link_payload(l,
-		    link_family(l))) < need) {
+		if (link_payload(l, mtu_family(l)) < need) {
 			snprintf(err, errlen, "link %s: its MTU cannot carry "
 			    "the tunnel MTU %u", l->name, tun_mtu);
 			return CTL_RES_FAILED;
 		}
-		if ((ns[i].fd = priv_link_socket(l, link_family(l))) == -1) {
+		/* No address of its family yet: it waits (resolver). */
+		if (link_family(l) == 0)
+			continue;
+		ns[i].payload_max = link_payload(l, link_family(l));
+		if ((ns[i].fd = priv_link_socket(l, link_family(l))) == -1 ||
+		    priv_sock_owner(ns[i].fd, daemon_uid) == -1) {
 			snprintf(err, errlen, "link %s: cannot open its "
 			    "socket: %s", l->name, strerror(errno));
 			return CTL_RES_FAILED;
@@ -219,7 +227,7 @@ reload_apply(uint32_t reqid, int ctl)
 	char			 err[1024];
 	size_t			 len;
 	uint32_t		 code;
-	int			 i;
+	int			 i, persist_changed;
 
 	if (reload_busy()) {
 		reload_reply(reqid, ctl, CTL_RES_PENDING,
@@ -268,6 +276,7 @@ reload_apply(uint32_t reqid, int ctl)
 		else
 			s->link = nc->links[e->new_idx];
 	}
+	persist_changed = conf.persist != nc->persist;
 	sodium_memzero(conf.private_key, sizeof(conf.private_key));
 	conf = *nc;
 	for (i = 0; i < d.nlinks; i++) {
@@ -290,7 +299,18 @@ reload_apply(uint32_t reqid, int ctl)
 		send_msg(c, IPC_RECONF_LINKD, c->instance, &lc, sizeof(lc));
 	}
 	reload_core();
+	resolve_reload();
 	reload_summary(&d, err, sizeof(err));
+	/* Always: a reload also puts back a route removed by hand. */
+	if ((persist_changed && priv_tun_persist(tun_fd, conf.tun_name,
+	    conf.persist, daemon_uid) == -1) ||
+	    priv_routes_sync(conf.tun_name, &conf, daemon_uid) == -1) {
+		len = strlen(err);
+		snprintf(err + len, sizeof(err) - len, "; but the tunnel's "
+		    "routes could not be set, see the log");
+		reload_reply(reqid, ctl, CTL_RES_FAILED, err);
+		goto done;
+	}
 	reload_reply(reqid, ctl, CTL_RES_OK, err);
  done:
 	for (i = 0; i < 2 * BONDD_MAX_LINKS; i++)

@@ -43,6 +43,7 @@
 #include "log.h"
 #include "netlink.h"
 #include "priv.h"
+#include "routes.h"
 #include "util.h"
 
 #define TUN_DEVICE	"/dev/net/tun"
@@ -87,6 +88,67 @@ priv_tun_open(const char *name)
 }
 
 int
+priv_tun_persist(int fd, const char *name, int persist, uid_t owner)
+{
+	if (persist && ioctl(fd, TUNSETOWNER, (unsigned long)owner) == -1) {
+		log_warn("tun %s: TUNSETOWNER", name);
+		return -1;
+	}
+	if (ioctl(fd, TUNSETPERSIST, (unsigned long)(persist != 0)) == -1) {
+		log_warn("tun %s: TUNSETPERSIST", name);
+		return -1;
+	}
+	return 0;
+}
+
+int
+priv_tun_destroy(const char *name)
+{
+	int	fd, saved;
+
+	if (if_nametoindex(name) == 0)
+		return 0;
+	if ((fd = priv_tun_open(name)) == -1)
+		return -1;
+	/* Not persistent any more: it goes with this last fd. */
+	if (ioctl(fd, TUNSETPERSIST, 0UL) == -1) {
+		saved = errno;
+		log_warn("tun %s: TUNSETPERSIST", name);
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	close(fd);
+	return 1;
+}
+
+/* Remove the global addresses of the device that are not in addrs. */
+static int
+priv_tun_stale_addrs(int fd, const char *name, unsigned int ifindex,
+    const struct conf_prefix *addrs, int naddr)
+{
+	struct conf_prefix	cur[32];
+	char			buf[INET6_ADDRSTRLEN + 5];
+	int			i, n;
+
+	if ((n = nl_addr_list(fd, ifindex, cur, 32)) == -1) {
+		log_warn("tun %s: list addresses", name);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		if (prefix_in(&cur[i], addrs, naddr))
+			continue;
+		log_info("tun %s: removing old address %s", name,
+		    prefix_fmt(&cur[i], buf, sizeof(buf)));
+		if (nl_addr_del(fd, ifindex, &cur[i]) == -1) {
+			log_warn("tun %s: remove address %s", name, buf);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int
 priv_tun_configure(const char *name, const struct conf_prefix *addrs,
     int naddr, uint32_t mtu, uint32_t txqueuelen)
 {
@@ -113,6 +175,8 @@ priv_tun_configure(const char *name, const struct conf_prefix *addrs,
 			goto fail;
 		}
 	}
+	if (priv_tun_stale_addrs(fd, name, ifindex, addrs, naddr) == -1)
+		goto fail;
 	close(fd);
 	return 0;
  fail:
@@ -194,6 +258,16 @@ priv_listen_socket(const struct sockaddr_storage *ss)
 	if ((fd = priv_udp_socket(ss->ss_family, "", 0, ss)) == -1)
 		log_warn("listen socket");
 	return fd;
+}
+
+int
+priv_sock_owner(int fd, uid_t uid)
+{
+	if (fchown(fd, uid, (gid_t)-1) == -1) {
+		log_warn("socket owner %u", (unsigned)uid);
+		return -1;
+	}
+	return 0;
 }
 
 /* A UDP socket set up for tunnel traffic; -1 with errno set. */

@@ -160,7 +160,11 @@ fixed_key(const struct config *o, const struct config *n)
 			return o->role == ROLE_CLIENT ?
 			    "peer.preshared_key_file" :
 			    "peers.preshared_key_file";
-		if (!addr_equal(&o->peers[i].endpoint, &n->peers[i].endpoint))
+		if (!addr_equal(&o->peers[i].endpoint,
+		    &n->peers[i].endpoint) ||
+		    strcmp(o->peers[i].endpoint_name,
+		    n->peers[i].endpoint_name) != 0 ||
+		    o->peers[i].endpoint_port != n->peers[i].endpoint_port)
 			return "peer.endpoint";
 	}
 	return NULL;
@@ -197,6 +201,8 @@ reload_diff(const struct config *o, const struct config *n,
 		if (!prefixes_equal(o->peers[i].allowed, o->peers[i].nallowed,
 		    n->peers[i].allowed, n->peers[i].nallowed))
 			d->peers_changed = 1;
+	d->routes_changed = d->peers_changed || o->persist != n->persist ||
+	    !prefixes_equal(o->routes, o->nroutes, n->routes, n->nroutes);
 	d->linkd_changed = o->keepalive_s != n->keepalive_s ||
 	    o->rekey_s != n->rekey_s ||
 	    o->probe_interval_ms != n->probe_interval_ms ||
@@ -258,7 +264,7 @@ reload_summary(const struct reload_diff *d, char *buf, size_t len)
 		if (n < 0 || (size_t)n >= len - off)
 			return;
 	}
-	if (d->core_changed || d->linkd_changed) {
+	if (d->core_changed || d->linkd_changed || d->routes_changed) {
 		off = strlen(buf);
 		snprintf(buf + off, len - off, "; global settings changed");
 	}

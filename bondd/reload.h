@@ -52,6 +52,7 @@ struct reload_diff {
 	int			linkd_changed;	/* session or probe settings */
 	int			core_changed;	/* scheduler, realtime, ... */
 	int			peers_changed;	/* allowed_ips only */
+	int			routes_changed;	/* what routes_wanted() reads */
 };
 
 /*

@@ -81,6 +81,7 @@ config_defaults(struct config *conf)
 	strlcpy(conf->tun_name, "bond0", sizeof(conf->tun_name));
 	conf->tun_mtu = 0;
 	conf->tun_txqueuelen = 1000;
+	conf->persist = true;
 	strlcpy(conf->user, BONDD_USER, sizeof(conf->user));
 	conf->keepalive_s = 25;
 	conf->rekey_s = 120;
@@ -238,3 +239,75 @@ conf_name_valid(const char *s, size_t max)
 	return (strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 	    "0123456789_.-") == len);
 }
+
+int
+conf_host_valid(const char *s)
+{
+	const char	*label, *p;
+	size_t		 len = strlen(s), n;
+	int		 digits = 0;
+
+	if (len > 0 && s[len - 1] == '.')
+		len--;
+	if (len == 0 || len > CONF_HOST_MAX - 1)
+		return (0);
+	for (label = s; label < s + len; label = p + 1) {
+		if ((p = memchr(label, '.', s + len - label)) == NULL)
+			p = s + len;
+		n = (size_t)(p - label);
+		if (n == 0 || n > 63 || *label == '-' || p[-1] == '-' ||
+		    strspn(label, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		    "abcdefghijklmnopqrstuvwxyz0123456789_-") < n)
+			return (0);
+		digits = strspn(label, "0123456789") >= n;
+	}
+	return (!digits);
+}
+
+/* 1..65535, decimal digits only. */
+static int
+conf_port_parse(const char *s, uint16_t *port)
+{
+	unsigned long	 v = 0;
+
+	if (*s == '\0' || strlen(s) > 5 || strspn(s, "0123456789") !=
+	    strlen(s))
+		return (-1);
+	for (; *s != '\0'; s++)
+		v = v * 10 + (unsigned long)(*s - '0');
+	if (v == 0 || v > 65535)
+		return (-1);
+	*port = (uint16_t)v;
+	return (0);
+}
+
+int
+conf_endpoint_parse(const char *s, uint16_t defport,
+    struct sockaddr_storage *ss, char *name, size_t namelen, uint16_t *port)
+{
+	char	 buf[CONF_HOST_MAX + 8], *p;
+
+	memset(ss, 0, sizeof(*ss));
+	name[0] = '\0';
+	*port = 0;
+	if (addr_parse(s, defport, ss) == 0)
+		return (0);
+	memset(ss, 0, sizeof(*ss));
+	/* Brackets and more than one colon belong to IPv6 addresses. */
+	if (strlcpy(buf, s, sizeof(buf)) >= sizeof(buf) ||
+	    strchr(buf, '[') != NULL)
+		return (-1);
+	if ((p = strchr(buf, ':')) != NULL) {
+		*p++ = '\0';
+		if (conf_port_parse(p, port) == -1)
+			return (-1);
+	} else if ((*port = defport) == 0)
+		return (-1);
+	if (!conf_host_valid(buf) || strlcpy(name, buf, namelen) >= namelen) {
+		name[0] = '\0';
+		*port = 0;
+		return (-1);
+	}
+	return (0);
+}
+

@@ -50,7 +50,7 @@ static const char *const root_keys[] = { "role", "tunnel", "identity",
     "peer", "links", "listen", "peers", "session", "probe", "scheduler",
     "realtime", "fec", "control", "log", NULL };
 static const char *const tunnel_keys[] = { "name", "address", "mtu",
-    "txqueuelen", "mss_clamp", NULL };
+    "txqueuelen", "mss_clamp", "routes", "persist", NULL };
 static const char *const identity_keys[] = { "private_key_file", "user",
     NULL };
 static const char *const peer_keys[] = { "name", "public_key", "endpoint",
@@ -202,6 +202,20 @@ get_addr(struct ydoc *d, const struct ynode *n, const char *path,
 	return (0);
 }
 
+/* peer.endpoint: an address, or a DNS name the parent resolves. */
+static int
+get_endpoint(struct ydoc *d, const struct ynode *n, const char *path,
+    struct conf_peer *peer)
+{
+	if (n->type != Y_SCALAR || conf_endpoint_parse(n->str,
+	    BONDD_DEFAULT_PORT, &peer->endpoint, peer->endpoint_name,
+	    sizeof(peer->endpoint_name), &peer->endpoint_port) == -1)
+		return (yerr(d, n, "%s: invalid address or name '%s' "
+		    "(expected ADDRESS:PORT or NAME:PORT)", path,
+		    n->type == Y_SCALAR ? n->str : ""));
+	return (0);
+}
+
 static int
 get_prefixes(struct ydoc *d, const struct ynode *n, const char *path,
     int max, int mask, struct conf_prefix *out, int *nout)
@@ -251,6 +265,27 @@ get_ports(struct ydoc *d, const struct ynode *n, const char *path,
 
 /* Sections. */
 
+/* tunnel.routes: prefixes by their network part, each once. */
+static int
+parse_routes(struct ydoc *d, struct config *conf, const struct ynode *v)
+{
+	char	 buf[INET6_ADDRSTRLEN + 5];
+	int	 i, j;
+
+	if (get_prefixes(d, v, "tunnel.routes", CONF_MAX_ROUTES, 1,
+	    conf->routes, &conf->nroutes) == -1)
+		return (-1);
+	for (i = 0; i < conf->nroutes; i++)
+		for (j = 0; j < i; j++)
+			if (memcmp(&conf->routes[i], &conf->routes[j],
+			    sizeof(conf->routes[i])) == 0)
+				return (yerr(d, v->type == Y_SEQ ? v->kids[i] :
+				    v, "tunnel.routes: duplicate route %s",
+				    prefix_fmt(&conf->routes[i], buf,
+				    sizeof(buf))));
+	return (0);
+}
+
 static int
 parse_tunnel(struct ydoc *d, struct config *conf, const struct ynode *m)
 {
@@ -290,6 +325,12 @@ parse_tunnel(struct ydoc *d, struct config *conf, const struct ynode *m)
 		return (-1);
 	if ((v = ymap_get(m, "mss_clamp")) != NULL && yget_bool(d, v,
 	    "tunnel.mss_clamp", &conf->mss_clamp) == -1)
+		return (-1);
+	if ((v = ymap_get(m, "routes")) != NULL && parse_routes(d, conf,
+	    v) == -1)
+		return (-1);
+	if ((v = ymap_get(m, "persist")) != NULL && yget_bool(d, v,
+	    "tunnel.persist", &conf->persist) == -1)
 		return (-1);
 	return (0);
 }
@@ -356,8 +397,8 @@ parse_peer(struct ydoc *d, struct config *conf, const struct ynode *m)
 	peer->nallowed = 2;
 	if (parse_peer_common(d, m, "peer", peer) == -1)
 		return (-1);
-	if (get_addr(d, ymap_get(m, "endpoint"), "peer.endpoint",
-	    BONDD_DEFAULT_PORT, &peer->endpoint) == -1)
+	if (get_endpoint(d, ymap_get(m, "endpoint"), "peer.endpoint",
+	    peer) == -1)
 		return (-1);
 	conf->npeers = 1;
 	return (0);

@@ -18,8 +18,8 @@
  * The canonical form of a configuration (bondd -n): every key in a
  * fixed order, defaults included, which parse_config() reads back to
  * the same struct.  Keys without a value and without a default
- * (device, source, rates, quota, group, preshared_key_file) are left
- * out when unset.  Private and pre-shared keys are never printed,
+ * (device, source, rates, quota, group, preshared_key_file, routes)
+ * are left out when unset.  Private and pre-shared keys are never printed,
  * only the names of their files.  Parent only.
  */
 
@@ -121,18 +121,29 @@ pports(FILE *fp, const char *key, const uint16_t *ports, int n)
 	fprintf(fp, "]\n");
 }
 
+/* The endpoint as written: an address, or a name and its port. */
+static void
+print_endpoint(FILE *fp, const char *indent, const struct conf_peer *peer)
+{
+	char	 buf[CONF_HOST_MAX + 8];
+
+	if (peer->endpoint_name[0] == '\0')
+		addr_fmt(&peer->endpoint, buf, sizeof(buf));
+	else
+		snprintf(buf, sizeof(buf), "%s:%u", peer->endpoint_name,
+		    peer->endpoint_port);
+	pkv(fp, indent, "endpoint", buf);
+}
+
 /* first: before the first key, which may follow a "- " */
 static void
 print_peer(FILE *fp, const char *first, const char *indent,
     const struct conf_peer *peer, enum conf_role role)
 {
-	char	 buf[ADDR_STRLEN];
-
 	pkv(fp, first, "name", peer->name);
 	pkey(fp, indent, "public_key", peer->public_key);
 	if (role == ROLE_CLIENT)
-		pkv(fp, indent, "endpoint", addr_fmt(&peer->endpoint, buf,
-		    sizeof(buf)));
+		print_endpoint(fp, indent, peer);
 	if (peer->has_psk)
 		pkv(fp, indent, "preshared_key_file", peer->psk_file);
 	pprefixes(fp, indent, "allowed_ips", peer->allowed, peer->nallowed);
@@ -189,6 +200,9 @@ print_config(const struct config *conf, FILE *fp)
 		fprintf(fp, "  mtu: %u\n", conf->tun_mtu);
 	fprintf(fp, "  txqueuelen: %u\n", conf->tun_txqueuelen);
 	pbool(fp, "  ", "mss_clamp", conf->mss_clamp);
+	if (conf->nroutes > 0)
+		pprefixes(fp, "  ", "routes", conf->routes, conf->nroutes);
+	pbool(fp, "  ", "persist", conf->persist);
 
 	fprintf(fp, "identity:\n");
 	pkv(fp, "  ", "private_key_file", conf->private_key_file);

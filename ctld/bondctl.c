@@ -63,7 +63,8 @@ struct status_reply {
 	struct status		 st;
 	struct ipc_link_stats	*links;
 	size_t			 nlinks;
-	int			 got_conf, got_core;
+	struct ipc_peer_endpoint endpoint;
+	int			 got_conf, got_core, got_endpoint;
 };
 
 static const char	*sockpath = BONDD_SOCKET;
@@ -291,6 +292,20 @@ status_record(struct ipc_msg *msg, void *arg)
 			return -1;
 		sr->got_core = 1;
 		return 0;
+	case IPC_PEER_ENDPOINT:
+		if (!sr->got_core || sr->got_endpoint || sr->nlinks > 0 ||
+		    ipc_msg_get(msg, &sr->endpoint, sizeof(sr->endpoint)) ==
+		    -1 || ipc_msg_end(msg) != 0 ||
+		    !terminated(sr->endpoint.peer, sizeof(sr->endpoint.peer)) ||
+		    !terminated(sr->endpoint.name, sizeof(sr->endpoint.name)) ||
+		    !terminated(sr->endpoint.error,
+		    sizeof(sr->endpoint.error)) ||
+		    (sr->endpoint.address.ss_family != 0 &&
+		    sr->endpoint.address.ss_family != AF_INET &&
+		    sr->endpoint.address.ss_family != AF_INET6))
+			return -1;
+		sr->got_endpoint = 1;
+		return 0;
 	case IPC_LINK_STATS:
 		if (!sr->got_core || sr->nlinks >= MAX_SESSIONS ||
 		    ipc_msg_get(msg, &ls, sizeof(ls)) == -1 ||
@@ -366,6 +381,7 @@ fetch_status(struct status_reply *sr)
 	sr->st.version = BONDD_VERSION;
 	sr->st.links = sr->links;
 	sr->st.nlinks = sr->nlinks;
+	sr->st.endpoint = sr->got_endpoint ? &sr->endpoint : NULL;
 }
 
 static int

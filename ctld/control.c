@@ -294,7 +294,8 @@ conn_send(struct ctl_conn *c, uint32_t type, const void *data, size_t len)
 /*
  * The current snapshot: the tunnel (without the sandbox user and
  * group, which are none of the client's business), the core's
- * counters and one record per link session.
+ * counters, the server's name if the endpoint is one, and one record
+ * per link session.
  */
 static void
 reply_status(struct ctl_conn *c)
@@ -309,6 +310,9 @@ reply_status(struct ctl_conn *c)
 	if (conn_send(c, IPC_CONF_CTLD, &conf, sizeof(conf)) == -1 ||
 	    conn_send(c, IPC_CORE_STATS, &ctl.snap->core,
 	    sizeof(ctl.snap->core)) == -1)
+		return;
+	if (ctl.snap->has_endpoint && conn_send(c, IPC_PEER_ENDPOINT,
+	    &ctl.snap->endpoint, sizeof(ctl.snap->endpoint)) == -1)
 		return;
 	for (i = 0; i < ctl.snap->nlinks; i++)
 		if (conn_send(c, IPC_LINK_STATS, &ctl.snap->links[i],

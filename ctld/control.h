@@ -39,6 +39,8 @@ struct ctl_snapshot {
 	struct ipc_core_stats	 core;
 	struct ipc_link_stats	*links;
 	size_t			 nlinks;
+	struct ipc_peer_endpoint endpoint;	/* the server's name */
+	int			 has_endpoint;
 };
 
 struct event_base;

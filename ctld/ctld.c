@@ -58,6 +58,7 @@ static const struct ipc_accept from_parent[] = {
 	{ IPC_CONF_END, IPC_IN_CONF, IPC_ONCE, IPC_CONF_CTLD, IPC_S_RUNNING },
 	{ IPC_CORE_STATS, IPC_IN_STARTED, IPC_MANY, 0, IPC_S_SAME },
 	{ IPC_LINK_STATS, IPC_IN_STARTED, IPC_MANY, 0, IPC_S_SAME },
+	{ IPC_PEER_ENDPOINT, IPC_IN_STARTED, IPC_MANY, 0, IPC_S_SAME },
 	{ IPC_STATS_END, IPC_IN_STARTED, IPC_MANY, 0, IPC_S_SAME },
 	{ IPC_CTL_DATA, IPC_IN_STARTED, IPC_MANY, 0, IPC_S_SAME },
 	{ IPC_CTL_RESULT, IPC_IN_STARTED, IPC_MANY, 0, IPC_S_SAME },
@@ -172,7 +173,19 @@ conf_end(void)
 	log_debug("running");
 }
 
-/* One snapshot arrives as CORE_STATS, LINK_STATS..., STATS_END. */
+/* Strings end inside their arrays, the address is one or none. */
+static int
+peer_endpoint_ok(const struct ipc_peer_endpoint *pe)
+{
+	return memchr(pe->peer, '\0', sizeof(pe->peer)) != NULL &&
+	    memchr(pe->name, '\0', sizeof(pe->name)) != NULL &&
+	    memchr(pe->error, '\0', sizeof(pe->error)) != NULL &&
+	    (pe->address.ss_family == 0 || pe->address.ss_family == AF_INET ||
+	    pe->address.ss_family == AF_INET6);
+}
+
+/* One snapshot arrives as CORE_STATS, [PEER_ENDPOINT], LINK_STATS...,
+ * STATS_END. */
 static void
 stats_msg(struct ipc_msg *msg)
 {
@@ -186,7 +199,16 @@ stats_msg(struct ipc_msg *msg)
 		    sizeof(ctld.next.core)) == -1)
 			fatalx("bad %s from parent", name);
 		ctld.next.nlinks = 0;
+		ctld.next.has_endpoint = 0;
 		ctld.in_snap = 1;
+		break;
+	case IPC_PEER_ENDPOINT:
+		if (!ctld.in_snap || ctld.next.has_endpoint ||
+		    ipc_msg_get(msg, &ctld.next.endpoint,
+		    sizeof(ctld.next.endpoint)) == -1 ||
+		    !peer_endpoint_ok(&ctld.next.endpoint))
+			fatalx("bad %s from parent", name);
+		ctld.next.has_endpoint = 1;
 		break;
 	case IPC_LINK_STATS:
 		if (!ctld.in_snap || ctld.next.nlinks >= CTL_MAX_SESSIONS)
@@ -251,6 +273,7 @@ dispatch_parent(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 		break;
 	case IPC_CORE_STATS:
 	case IPC_LINK_STATS:
+	case IPC_PEER_ENDPOINT:
 	case IPC_STATS_END:
 		stats_msg(msg);
 		break;

@@ -27,6 +27,11 @@
  *	{"version":"0.1.0",
  *	 "role":"client" | "server",
  *	 "tunnel":{"name":"bond0","mtu":1426},
+ *	 "peer_endpoint":{"peer":"server","name":"vps.example.net",
+ *	         "port":N,"address":"198.18.0.2:5800" | null (none yet),
+ *	         "failures":N (lookups failed since the last good one),
+ *	         "error":"..." | null,"retry_s":N (0: none planned)}
+ *	         (only when the client's peer.endpoint is a name),
  *	 "core":{"tun_rx_packets":N,"tun_rx_bytes":N,
  *	         "tun_tx_packets":N,"tun_tx_bytes":N,"no_route":N,
  *	         "bad_source":N,"malformed":N,"too_big":N,"queue_full":N,
@@ -385,11 +390,42 @@ print_row(FILE *fp, const struct row *r, const int *width)
 	fputc('\n', fp);
 }
 
+/* "server vps.example.net:5800 at 198.18.0.2:5800", or why not. */
+static void
+endpoint_line(FILE *fp, const struct ipc_peer_endpoint *pe)
+{
+	char	 peer[BONDD_PEER_NAME_MAX], name[CONF_HOST_MAX];
+	char	 error[sizeof(pe->error)], addr[ADDR_STRLEN];
+	size_t	 i;
+
+	cell_str(peer, sizeof(peer), pe->peer, sizeof(pe->peer));
+	cell_str(name, sizeof(name), pe->name, sizeof(pe->name));
+	/* The resolver's message has spaces; nothing else unprintable. */
+	for (i = 0; i < sizeof(error) - 1 && pe->error[i] != '\0'; i++)
+		error[i] = pe->error[i] >= ' ' && pe->error[i] < 0x7f ?
+		    pe->error[i] : '?';
+	error[i] = '\0';
+	fprintf(fp, "%s %s:%u", peer, name, pe->port);
+	if (pe->address.ss_family != 0)
+		fprintf(fp, " at %s", addr_fmt(&pe->address, addr,
+		    sizeof(addr)));
+	else
+		fprintf(fp, " not resolved");
+	if (pe->failures > 0)
+		fprintf(fp, "  %s: %s, %u failed lookup%s",
+		    pe->address.ss_family != 0 ? "last lookup failed" :
+		    "lookup failed", error, pe->failures,
+		    pe->failures == 1 ? "" : "s");
+	if (pe->retry_s > 0)
+		fprintf(fp, ", next in %us", pe->retry_s);
+	fputc('\n', fp);
+}
+
 /*
- * The text form: a header line, two lines of core counters, then one
- * table row per link session with columns as wide as their widest
- * cell.  With short names and IPv4 endpoints a row fits in about 140
- * columns.
+ * The text form: a header line, the server's name if the endpoint is
+ * one, two lines of core counters, then one table row per link session
+ * with columns as wide as their widest cell.  With short names and
+ * IPv4 endpoints a row fits in about 140 columns.
  */
 int
 output_text(FILE *fp, const struct status *st)
@@ -406,6 +442,8 @@ output_text(FILE *fp, const struct status *st)
 	    sizeof(st->conf.tun_name));
 	fprintf(fp, "bondd %s  role %s  tunnel %s mtu %u\n", st->version,
 	    role_name(st->conf.role), name, st->conf.tun_mtu);
+	if (st->endpoint != NULL)
+		endpoint_line(fp, st->endpoint);
 	fprintf(fp, "tun rx %" PRIu64 " pkts %s  tx %" PRIu64 " pkts %s  "
 	    "no-route %" PRIu64 "  bad-source %" PRIu64 "  malformed %"
 	    PRIu64 "  too-big %" PRIu64 "  queue-full %" PRIu64 "\n",
@@ -513,6 +551,32 @@ json_link(FILE *fp, const struct ipc_link_stats *ls)
 	fputc('}', fp);
 }
 
+static void
+json_endpoint(FILE *fp, const struct ipc_peer_endpoint *pe)
+{
+	char	 addr[ADDR_STRLEN];
+
+	fputs(",\"peer_endpoint\":{\"peer\":", fp);
+	output_json_str(fp, pe->peer, sizeof(pe->peer));
+	fputs(",\"name\":", fp);
+	output_json_str(fp, pe->name, sizeof(pe->name));
+	json_u64(fp, "port", pe->port, 1);
+	fputs(",\"address\":", fp);
+	if (pe->address.ss_family == 0)
+		fputs("null", fp);
+	else
+		output_json_str(fp, addr_fmt(&pe->address, addr, sizeof(addr)),
+		    sizeof(addr));
+	json_u64(fp, "failures", pe->failures, 1);
+	fputs(",\"error\":", fp);
+	if (pe->error[0] == '\0')
+		fputs("null", fp);
+	else
+		output_json_str(fp, pe->error, sizeof(pe->error));
+	json_u64(fp, "retry_s", pe->retry_s, 1);
+	fputc('}', fp);
+}
+
 /* The JSON form documented at the top of this file. */
 int
 output_json(FILE *fp, const struct status *st)
@@ -525,7 +589,10 @@ output_json(FILE *fp, const struct status *st)
 	fprintf(fp, ",\"role\":\"%s\",\"tunnel\":{\"name\":",
 	    role_name(st->conf.role));
 	output_json_str(fp, st->conf.tun_name, sizeof(st->conf.tun_name));
-	fprintf(fp, ",\"mtu\":%u},\"core\":{", st->conf.tun_mtu);
+	fprintf(fp, ",\"mtu\":%u}", st->conf.tun_mtu);
+	if (st->endpoint != NULL)
+		json_endpoint(fp, st->endpoint);
+	fputs(",\"core\":{", fp);
 	json_u64(fp, "tun_rx_packets", c->tun_rx_packets, 0);
 	json_u64(fp, "tun_rx_bytes", c->tun_rx_bytes, 1);
 	json_u64(fp, "tun_tx_packets", c->tun_tx_packets, 1);

@@ -35,6 +35,8 @@ struct status {
 	struct ipc_core_stats		 core;
 	const struct ipc_link_stats	*links;
 	size_t				 nlinks;
+	/* the server's name, NULL unless the endpoint is one */
+	const struct ipc_peer_endpoint	*endpoint;
 };
 
 /* Both return 0, or -1 if the stream reported an error. */

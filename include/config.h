@@ -52,6 +52,11 @@ enum conf_fec_mode {
 	FEC_FIXED
 };
 
+/* A DNS name, 253 characters and the NUL. */
+#define CONF_HOST_MAX		254
+/* tunnel.routes */
+#define CONF_MAX_ROUTES		64
+
 struct conf_prefix {
 	uint8_t		family;		/* AF_INET or AF_INET6 */
 	uint8_t		plen;
@@ -94,6 +99,10 @@ struct conf_peer {
 	char		psk_file[PATH_MAX];	/* "" = no psk */
 	struct conf_fileid psk_id;
 	struct sockaddr_storage endpoint;	/* client only */
+	/* client: a DNS name the parent resolves, "" = endpoint is an
+	 * address (then endpoint_port is 0) */
+	char		endpoint_name[CONF_HOST_MAX];
+	uint16_t	endpoint_port;
 	struct conf_prefix allowed[BONDD_MAX_ALLOWED];
 	int		nallowed;
 };
@@ -108,6 +117,10 @@ struct config {
 	int		ntun_addr;
 	uint32_t	tun_mtu;		/* 0 = auto */
 	uint32_t	tun_txqueuelen;
+	/* routed into the tunnel (bondd/routes.h) */
+	struct conf_prefix routes[CONF_MAX_ROUTES];
+	int		nroutes;
+	bool		persist;		/* device outlives bondd */
 
 	/* identity */
 	char		private_key_file[PATH_MAX];
@@ -223,5 +236,16 @@ int	 conf_file_check(const struct stat *, enum conf_file_kind, uid_t,
  */
 int	 conf_key_file(const char *, const struct config *,
 	    uint8_t[BONDD_KEY_LEN], struct conf_fileid *, char *, size_t);
+/*
+ * peer.endpoint: "ADDRESS:PORT", "[IPv6]:PORT" or an address alone
+ * (default_port) fill ss and leave name ""; "NAME:PORT" or "NAME" fill
+ * name and port and zero ss.  0 or -1.
+ */
+int	 conf_endpoint_parse(const char *, uint16_t default_port,
+	    struct sockaddr_storage *, char *name, size_t, uint16_t *port);
+/* A DNS name: labels of 1..63 [A-Za-z0-9_-], not starting or ending
+ * with '-', 253 characters at most, the last label not all digits
+ * (that would be a mistyped address).  A final dot is allowed. */
+int	 conf_host_valid(const char *);
 
 #endif /* CONFIG_H */

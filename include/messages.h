@@ -95,6 +95,8 @@
 	X(IPC_CORE_STATS,	0x0402,	IPC_FIXED(struct ipc_core_stats)) \
 	/* parent -> ctld: one snapshot complete */			\
 	X(IPC_STATS_END,	0x0403,	IPC_EMPTY)			\
+	/* parent -> ctld -> bondctl: the server's name, resolved? */	\
+	X(IPC_PEER_ENDPOINT,	0x0406,	IPC_FIXED(struct ipc_peer_endpoint)) \
 	/* parent -> linkd */						\
 	X(IPC_LINK_ADMIN,	0x0404,	IPC_FIXED(struct ipc_link_admin)) \
 	X(IPC_LINK_CARRIER,	0x0405,	IPC_FIXED(struct ipc_link_carrier)) \
@@ -330,6 +332,23 @@ struct ipc_core_stats {
 	uint64_t	rt_duplicated;	/* realtime frames sent twice */
 	uint64_t	aggregated;	/* packets that shared a frame */
 	uint64_t	frames_tx;	/* frames handed to linkd */
+};
+
+/*
+ * IPC_PEER_ENDPOINT: in a snapshot, after IPC_CORE_STATS, when the
+ * client's peer.endpoint is a DNS name: what the parent's resolver
+ * knows of it.
+ */
+struct ipc_peer_endpoint {
+	char		peer[BONDD_PEER_NAME_MAX];
+	char		name[CONF_HOST_MAX];	/* as configured */
+	uint32_t	port;
+	/* the preferred address of the last lookup that found one,
+	 * ss_family 0 = none yet */
+	struct sockaddr_storage address;
+	uint32_t	failures;	/* lookups failed since the last good */
+	uint32_t	retry_s;	/* next lookup in, 0 = none planned */
+	char		error[64];	/* why the last lookup failed, or "" */
 };
 
 /* IPC_LINK_ADMIN: hdr.id = linkd instance. */

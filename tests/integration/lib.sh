@@ -35,6 +35,7 @@ BT_PASS=0
 BT_FAIL=0
 BT_PIDS=()
 BT_EXTRA_NS=()
+BT_NETNS_DIRS=()
 BT_CLEANED=0
 BT_TOPO=0
 BT_SERVER_PID=
@@ -162,11 +163,13 @@ ns_name()
 	cl) echo "${BT_NS_CL:-${BT_PREFIX}cl}" ;;
 	rt) echo "${BT_NS_RT:-${BT_PREFIX}rt}" ;;
 	sv) echo "${BT_NS_SV:-${BT_PREFIX}sv}" ;;
+	lan) echo "${BT_NS_LAN:-${BT_PREFIX}lan}" ;;
+	net) echo "${BT_NS_NET:-${BT_PREFIX}net}" ;;
 	*) echo "$1" ;;
 	esac
 }
 
-# in_ns cl|rt|sv|NAME CMD...: CMD in that namespace.
+# in_ns cl|rt|sv|lan|net|NAME CMD...: CMD in that namespace.
 in_ns()
 {
 	local ns
@@ -183,6 +186,29 @@ ns_add()
 	ip netns add "$NS" || return 1
 	BT_EXTRA_NS+=("$NS")
 	ip -n "$NS" link set lo up
+}
+
+# netns_file NS FILE LINE...: /etc/netns/NS/FILE holds the lines;
+# "ip netns exec NS" bind-mounts it over /etc/FILE (hosts, resolv.conf),
+# so a name resolves differently in NS.  Later writes (netns_write)
+# keep the inode, so a running process sees them.  Removed at cleanup.
+netns_file()
+{
+	local ns
+	ns=$(ns_name "$1")
+	mkdir -p "/etc/netns/$ns" || return 1
+	BT_NETNS_DIRS+=("/etc/netns/$ns")
+	shift
+	netns_write "$ns" "$@"
+}
+
+netns_write()
+{
+	local ns f
+	ns=$(ns_name "$1")
+	f=/etc/netns/$ns/$2
+	shift 2
+	printf '%s\n' "$@" >"$f"
 }
 
 # Bring up the topology named by a profile (tests/lib/topo.sh).
@@ -247,19 +273,24 @@ gen_keys()
 # each with the rates of its profile (up:/down: in bit/s, left out when
 # unlimited).  Optional: BT_STRATEGY (scheduler.strategy) and
 # BT_CLIENT_EXTRA (YAML lines appended as they are; must not repeat a
-# top-level key written here, so no scheduler: with BT_STRATEGY).
+# top-level key written here, so no scheduler: with BT_STRATEGY),
+# BT_CLIENT_TUNNEL (more keys of the tunnel mapping, as
+# "routes: [0.0.0.0/0], persist: true") and BT_CLIENT_ENDPOINT (the
+# peer's endpoint instead of the server's address, a name for example;
+# the links then have no endpoint of their own).
 write_client_conf()
 {
 	local pub=${1:-$SERVER_PUB} f=$BT_DIR/client.yaml k ep up down idx
 	idx=${BT_CLIENT_LINKS:-$(seq 0 $((BT_NLINKS - 1)))}
 	{
 		echo "role: client"
-		echo "tunnel: {name: bt0, address: 198.19.0.2/24}"
+		echo "tunnel: {name: bt0, address: 198.19.0.2/24${BT_CLIENT_TUNNEL:+, $BT_CLIENT_TUNNEL}}"
 		echo "identity: {private_key_file: $BT_DIR/client.key}"
-		echo "peer: {public_key: \"$pub\", endpoint: $(server_endpoint)}"
+		echo "peer: {public_key: \"$pub\", endpoint: ${BT_CLIENT_ENDPOINT:-$(server_endpoint)}}"
 		echo "links:"
 		for k in $idx; do
 			ep=$(link_var ENDPOINT "$k")
+			[ -n "${BT_CLIENT_ENDPOINT:-}" ] && ep=
 			up=$(link_var RATE_UP "$k")
 			down=$(link_var RATE_DOWN "$k")
 			[ "${up:-0}" = 0 ] && up=
@@ -274,17 +305,22 @@ write_client_conf()
 	protect "$f"
 }
 
+# write_server_conf [CLIENT_PUBLIC_KEY]: $BT_DIR/server.yaml with one
+# peer, site1.  Optional: BT_SERVER_TUNNEL (more keys of the tunnel
+# mapping), BT_SERVER_ALLOWED (more allowed_ips of site1, as
+# "198.18.200.0/24, 2001:db8:200::/64") and BT_SERVER_EXTRA (YAML lines
+# appended as they are).
 write_server_conf()
 {
 	local pub=${1:-$CLIENT_PUB} f=$BT_DIR/server.yaml
 	{
 		echo "role: server"
-		echo "tunnel: {name: bt0, address: 198.19.0.1/24}"
+		echo "tunnel: {name: bt0, address: 198.19.0.1/24${BT_SERVER_TUNNEL:+, $BT_SERVER_TUNNEL}}"
 		echo "identity: {private_key_file: $BT_DIR/server.key}"
 		echo "listen: [$(server_endpoint)]"
 		echo "peers:"
 		echo "  - {name: site1, public_key: \"$pub\"," \
-		    "allowed_ips: [198.19.0.2/32]}"
+		    "allowed_ips: [198.19.0.2/32${BT_SERVER_ALLOWED:+, $BT_SERVER_ALLOWED}]}"
 		echo "control: {socket: $BT_DIR/server.sock}"
 		[ -n "${BT_SERVER_EXTRA:-}" ] && printf '%s\n' "$BT_SERVER_EXTRA"
 	} >"$f"
@@ -696,6 +732,9 @@ cleanup()
 	local ns
 	for ns in "${BT_EXTRA_NS[@]}"; do
 		ip netns del "$ns" 2>/dev/null
+	done
+	for ns in "${BT_NETNS_DIRS[@]}"; do
+		case $ns in /etc/netns/"$BT_PREFIX"*) rm -rf "$ns" ;; esac
 	done
 	if [ "${BT_DIR_OWNED:-0}" -eq 1 ] && [ -z "${BT_KEEP:-}" ]; then
 		rm -rf "$BT_DIR"

@@ -48,6 +48,23 @@
 # wanem -R, so departures stay on time on a busy host; 0 to disable).
 # Needs ethtool.
 #
+# topo_edge_up (optional, after topo_up) adds a LAN behind the client
+# and an "internet" behind the server, both on plain veths (not
+# emulated, IPv4 and IPv6):
+#
+#   lan 198.19.200.2/24 2001:db8:200::2/64 (default via the client)
+#     == cl-lan 198.19.200.1/24 2001:db8:200::1/64 client
+#   server sv-net 198.19.210.1/24 2001:db8:210::1/64
+#     == net 198.19.210.2/24 2001:db8:210::2/64 (no route to the LAN)
+#
+# The client and the server forward IPv4 and IPv6; the server
+# masquerades what leaves by sv-net (nftables table inet bt_nat), so
+# the internet host answers the server, as a VPS's NAT does.  Nothing
+# routes the LAN into a tunnel: that is bondd's job.  Outputs:
+# BT_NS_LAN, BT_NS_NET, BT_LAN_ADDR, BT_LAN_ADDR6, BT_NET_ADDR,
+# BT_NET_ADDR6, BT_LAN_NET, BT_LAN_NET6 (the LAN's prefixes), functions
+# in_lan and in_net.  topo_down removes them too.
+#
 # Outputs: BT_NLINKS, BT_LINK_DEV_K, BT_LINK_ADDR_K (the client's address
 # on link K), BT_LINK_ENDPOINT_K (the server's tunnel endpoint, the same
 # for every link), BT_LINK_RATE_UP_K, BT_LINK_RATE_DOWN_K (bit/s, 0 =
@@ -66,6 +83,8 @@ in_cl() { ip netns exec "$BT_NS_CL" "$@"; }
 in_rt() { ip netns exec "$BT_NS_RT" "$@"; }
 in_sv() { ip netns exec "$BT_NS_SV" "$@"; }
 in_em() { ip netns exec "$BT_NS_EM" "$@"; }
+in_lan() { ip netns exec "$BT_NS_LAN" "$@"; }
+in_net() { ip netns exec "$BT_NS_NET" "$@"; }
 
 # wanem_ctl K ARGS...: a control command to link K's emulator.
 wanem_ctl()
@@ -252,6 +271,58 @@ topo_link()
 	    pref $((100 + k))
 }
 
+# topo_pair NS_A DEV_A ADDR_A ADDR6_A NS_B DEV_B ADDR_B ADDR6_B: a veth
+# pair with a /24 and a /64 on each end.
+topo_pair()
+{
+	ip -n "$1" link add "$2" type veth peer name "$6" netns "$5" ||
+	    return 1
+	ip -n "$1" addr add "$3/24" dev "$2" &&
+	    ip -n "$1" addr add "$4/64" dev "$2" nodad &&
+	    ip -n "$5" addr add "$7/24" dev "$6" &&
+	    ip -n "$5" addr add "$8/64" dev "$6" nodad &&
+	    ip -n "$1" link set "$2" up && ip -n "$5" link set "$6" up
+}
+
+# topo_edge_up: the LAN and the internet (see the top of this file).
+topo_edge_up()
+{
+	BT_NS_LAN=${BT_NS_LAN:-${BT_PREFIX}lan}
+	BT_NS_NET=${BT_NS_NET:-${BT_PREFIX}net}
+	BT_LAN_ADDR=198.19.200.2
+	BT_LAN_ADDR6=2001:db8:200::2
+	BT_NET_ADDR=198.19.210.2
+	BT_NET_ADDR6=2001:db8:210::2
+	BT_LAN_NET=198.19.200.0/24
+	BT_LAN_NET6=2001:db8:200::/64
+	export BT_NS_LAN BT_NS_NET BT_LAN_ADDR BT_LAN_ADDR6 BT_NET_ADDR \
+	    BT_NET_ADDR6 BT_LAN_NET BT_LAN_NET6
+	ip netns add "$BT_NS_LAN" && ip netns add "$BT_NS_NET" ||
+	    { topo_down; return 1; }
+	ip -n "$BT_NS_LAN" link set lo up
+	ip -n "$BT_NS_NET" link set lo up
+	topo_pair "$BT_NS_LAN" lan-c "$BT_LAN_ADDR" "$BT_LAN_ADDR6" \
+	    "$BT_NS_CL" cl-lan 198.19.200.1 2001:db8:200::1 &&
+	    topo_pair "$BT_NS_NET" net-s "$BT_NET_ADDR" "$BT_NET_ADDR6" \
+	    "$BT_NS_SV" sv-net 198.19.210.1 2001:db8:210::1 &&
+	    ip -n "$BT_NS_LAN" route add default via 198.19.200.1 &&
+	    ip -n "$BT_NS_LAN" -6 route add default via 2001:db8:200::1 ||
+	    { echo "topo: cannot set up the LAN and internet" >&2
+	      topo_down; return 1; }
+	in_cl sysctl -qw net.ipv4.ip_forward=1 \
+	    net.ipv6.conf.all.forwarding=1
+	in_sv sysctl -qw net.ipv4.ip_forward=1 \
+	    net.ipv6.conf.all.forwarding=1
+	in_sv nft -f - <<-EOF || { topo_down; return 1; }
+		table inet bt_nat {
+			chain post {
+				type nat hook postrouting priority 100;
+				oifname "sv-net" masquerade
+			}
+		}
+	EOF
+}
+
 # topo_down: stop the emulators and whatever else runs in our
 # namespaces, delete them and the directory topo_up made.
 topo_down()
@@ -261,7 +332,7 @@ topo_down()
 		kill -TERM "$p" 2>/dev/null
 	done
 	for ns in "${BT_NS_CL:-}" "${BT_NS_RT:-}" "${BT_NS_SV:-}" \
-	    "${BT_NS_EM:-}"; do
+	    "${BT_NS_EM:-}" "${BT_NS_LAN:-}" "${BT_NS_NET:-}"; do
 		{ [ -n "$ns" ] && [ -e "/run/netns/$ns" ]; } || continue
 		pids=$(ip netns pids "$ns" 2>/dev/null)
 		# shellcheck disable=SC2086
@@ -282,7 +353,7 @@ topo_down()
 	done
 	BT_TOPO_PIDS=()
 	for ns in "${BT_NS_CL:-}" "${BT_NS_RT:-}" "${BT_NS_SV:-}" \
-	    "${BT_NS_EM:-}"; do
+	    "${BT_NS_EM:-}" "${BT_NS_LAN:-}" "${BT_NS_NET:-}"; do
 		{ [ -n "$ns" ] && [ -e "/run/netns/$ns" ]; } || continue
 		pids=$(ip netns pids "$ns" 2>/dev/null)
 		# shellcheck disable=SC2086

@@ -477,10 +477,27 @@ static const struct bad bads[] = {
 	{ "bad address", HEAD "links: [{name: a, source: 198.18.0.256}]\n",
 	    "5:27: links[0].source: invalid address '198.18.0.256'" },
 	{ "bad endpoint", "role: client\n" TUN IDENT
-	    "peer: {public_key: " PUB_A ", endpoint: 'example.org:80'}\n"
+	    "peer: {public_key: " PUB_A ", endpoint: 'example..org:80'}\n"
 	    "links: [{name: a}]\n",
-	    "4:76: peer.endpoint: invalid address 'example.org:80' "
-	    "(expected ADDRESS:PORT)" },
+	    "4:76: peer.endpoint: invalid address or name 'example..org:80' "
+	    "(expected ADDRESS:PORT or NAME:PORT)" },
+	{ "bad route",
+	    "role: client\ntunnel: {address: 198.19.0.2/24, routes: "
+	    "[0.0.0.0/0, '::/129']}\n" IDENT PEER "links: [{name: a}]\n",
+	    "2:54: tunnel.routes: invalid address or prefix '::/129'" },
+	{ "duplicate route",
+	    "role: client\ntunnel: {address: 198.19.0.2/24, routes: "
+	    "[198.18.7.0/24, 198.18.7.9/24]}\n" IDENT PEER
+	    "links: [{name: a}]\n",
+	    "2:58: tunnel.routes: duplicate route 198.18.7.0/24" },
+	{ "empty routes",
+	    "role: client\ntunnel: {address: 198.19.0.2/24, routes: []}\n"
+	    IDENT PEER "links: [{name: a}]\n",
+	    "2:42: tunnel.routes: must not be empty" },
+	{ "persist not a bool",
+	    "role: client\ntunnel: {address: 198.19.0.2/24, persist: 2}\n"
+	    IDENT PEER "links: [{name: a}]\n",
+	    "2:43: tunnel.persist: expected true or false" },
 	{ "bad prefix",
 	    "role: client\ntunnel: {address: [198.19.0.2/24, 198.19.0.2/33]}\n"
 	    IDENT PEER "links: [{name: a}]\n",
@@ -592,6 +609,105 @@ START_TEST(test_lossy_values)
 		    c->lossy_ppm);
 	}
 	free(c);
+}
+END_TEST
+
+/* tunnel.routes keep their network part; persist is on by default. */
+START_TEST(test_routes)
+{
+	struct config	*c;
+	char		 err[512];
+
+	ck_assert_ptr_nonnull(c = malloc(sizeof(*c)));
+	write_file(path("r.yaml"), CLIENT_MIN, keyfile);
+	ck_assert_msg(parse_config(path("r.yaml"), c, err, sizeof(err)) == 0,
+	    "%s", err);
+	ck_assert_int_eq(c->nroutes, 0);
+	ck_assert(c->persist);
+
+	write_file(path("r.yaml"), "role: client\n"
+	    "tunnel: {address: 198.19.0.2/24, persist: false,\n"
+	    "  routes: [0.0.0.0/0, '::/0', 198.18.200.9/24, "
+	    "'2001:db8:200::1/64']}\n" IDENT PEER "links: [{name: a}]\n",
+	    keyfile);
+	ck_assert_msg(parse_config(path("r.yaml"), c, err, sizeof(err)) == 0,
+	    "%s", err);
+	ck_assert(!c->persist);
+	ck_assert_int_eq(c->nroutes, 4);
+	ck_assert(prefix_is(&c->routes[0], "0.0.0.0/0"));
+	ck_assert(prefix_is(&c->routes[1], "::/0"));
+	ck_assert(prefix_is(&c->routes[2], "198.18.200.0/24"));
+	ck_assert(prefix_is(&c->routes[3], "2001:db8:200::/64"));
+	round_trip("r.yaml");
+	free(c);
+}
+END_TEST
+
+/* peer.endpoint: addresses as before, or a name with its port. */
+START_TEST(test_endpoint_forms)
+{
+	static const struct {
+		const char	*in;
+		const char	*addr;		/* NULL: a name */
+		const char	*name;
+		uint16_t	 port;
+	} good[] = {
+		{ "198.18.0.1:5801", "198.18.0.1:5801", "", 0 },
+		{ "198.18.0.1", "198.18.0.1:5800", "", 0 },
+		{ "[2001:db8::1]:7", "[2001:db8::1]:7", "", 0 },
+		{ "2001:db8::1", "[2001:db8::1]:5800", "", 0 },
+		{ "vps.example.net:443", NULL, "vps.example.net", 443 },
+		{ "vps.example.net", NULL, "vps.example.net", 5800 },
+		{ "localhost", NULL, "localhost", 5800 },
+		{ "a-1.b_2.test.:65535", NULL, "a-1.b_2.test.", 65535 },
+		{ "1a.example", NULL, "1a.example", 5800 },
+	};
+	static const char *const bad[] = {
+		"", ":5800", "vps.example.net:", "vps.example.net:0",
+		"vps.example.net:65536", "vps.example.net:+80",
+		"vps.example.net:80:81", "-vps.example", "vps-.example",
+		"vps..example", ".example", "vps example", "vps/example",
+		"198.18.0.256", "198.18.0.1:x", "10.1", "[vps.example]:80",
+		"[2001:db8::1]:0", "..",
+		/* 64 characters in one label */
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		"aaa.example",
+	};
+	struct sockaddr_storage	 ss;
+	char			 name[CONF_HOST_MAX], longname[300];
+	uint16_t		 port;
+	size_t			 i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		ck_assert_msg(conf_endpoint_parse(good[i].in, 5800, &ss, name,
+		    sizeof(name), &port) == 0, "%s refused", good[i].in);
+		ck_assert_str_eq(name, good[i].name);
+		ck_assert_uint_eq(port, good[i].port);
+		if (good[i].addr != NULL)
+			ck_assert_str_eq(afmt(&ss), good[i].addr);
+		else
+			ck_assert_int_eq(ss.ss_family, 0);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_msg(conf_endpoint_parse(bad[i], 5800, &ss, name,
+		    sizeof(name), &port) == -1, "%s accepted", bad[i]);
+		ck_assert_str_eq(name, "");
+		ck_assert_int_eq(ss.ss_family, 0);
+	}
+	/* 253 characters are a name, 254 are not. */
+	memset(longname, 0, sizeof(longname));
+	for (i = 0; i < 253; i++)
+		longname[i] = (i % 50 == 49) ? '.' : 'a';
+	ck_assert_int_eq(conf_host_valid(longname), 1);
+	longname[253] = 'a';
+	ck_assert_int_eq(conf_host_valid(longname), 0);
+	/* A name that does not fit the caller's buffer is refused. */
+	ck_assert_int_eq(conf_endpoint_parse("vps.example.net", 5800, &ss,
+	    name, 8, &port), -1);
+	ck_assert_str_eq(name, "");
+	/* Without a default port, a name alone has none. */
+	ck_assert_int_eq(conf_endpoint_parse("vps.example.net", 0, &ss,
+	    name, sizeof(name), &port), -1);
 }
 END_TEST
 
@@ -854,6 +970,8 @@ config_suite(void)
 	tcase_add_test(tc, test_round_trip);
 	tcase_add_loop_test(tc, test_bad, 0, sizeof(bads) / sizeof(bads[0]));
 	tcase_add_test(tc, test_lossy_values);
+	tcase_add_test(tc, test_routes);
+	tcase_add_test(tc, test_endpoint_forms);
 	tcase_add_test(tc, test_bad_key_files);
 	tcase_add_test(tc, test_file_check);
 	tcase_add_test(tc, test_bad_file_modes);

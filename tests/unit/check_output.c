@@ -523,6 +523,73 @@ START_TEST(test_json_escape)
 }
 END_TEST
 
+/*
+ * The server's name: absent unless the endpoint is one; resolved, or
+ * failing with its error, count and next try; the name and the error
+ * are bounded and escaped like any other string.
+ */
+START_TEST(test_peer_endpoint)
+{
+	struct ipc_peer_endpoint	 pe;
+	struct sockaddr_in		*sin;
+	char				*out;
+
+	fixture();
+	out = render(output_json, &fx);
+	ck_assert_ptr_null(strstr(out, "peer_endpoint"));
+	free(out);
+
+	memset(&pe, 0, sizeof(pe));
+	strcpy(pe.peer, "vps");
+	strcpy(pe.name, "vps.example.net");
+	pe.port = 5800;
+	strcpy(pe.error, "Name or service not known");
+	pe.failures = 3;
+	pe.retry_s = 4;
+	fx.endpoint = &pe;
+	out = render(output_text, &fx);
+	ck_assert_ptr_nonnull(strstr(out, "mtu 1426\nvps vps.example.net:5800 "
+	    "not resolved  lookup failed: Name or service not known, 3 failed "
+	    "lookups, next in 4s\ntun rx "));
+	free(out);
+	out = render(output_json, &fx);
+	ck_assert_ptr_nonnull(strstr(out, "\"mtu\":1426},\"peer_endpoint\":"
+	    "{\"peer\":\"vps\",\"name\":\"vps.example.net\",\"port\":5800,"
+	    "\"address\":null,\"failures\":3,\"error\":\"Name or service not "
+	    "known\",\"retry_s\":4},\"core\":{"));
+	free(out);
+
+	sin = (struct sockaddr_in *)&pe.address;
+	sin->sin_family = AF_INET;
+	sin->sin_port = htons(5800);
+	inet_pton(AF_INET, "198.18.0.2", &sin->sin_addr);
+	pe.failures = 0;
+	pe.retry_s = 0;
+	pe.error[0] = '\0';
+	out = render(output_text, &fx);
+	ck_assert_ptr_nonnull(strstr(out, "\nvps vps.example.net:5800 at "
+	    "198.18.0.2:5800\ntun rx "));
+	free(out);
+	out = render(output_json, &fx);
+	ck_assert_ptr_nonnull(strstr(out, "\"address\":\"198.18.0.2:5800\","
+	    "\"failures\":0,\"error\":null,\"retry_s\":0}"));
+	free(out);
+
+	/* Unterminated, with control bytes: bounded and escaped. */
+	memset(pe.name, 'n', sizeof(pe.name));
+	memset(pe.error, 'e', sizeof(pe.error));
+	pe.error[0] = '\033';
+	pe.failures = 1;
+	out = render(output_text, &fx);
+	ck_assert_ptr_null(strchr(out, '\033'));
+	ck_assert_ptr_nonnull(strstr(out, "lookup failed: ?eee"));
+	free(out);
+	out = render(output_json, &fx);
+	ck_assert_ptr_nonnull(strstr(out, "\"error\":\"\\u001beee"));
+	free(out);
+}
+END_TEST
+
 static Suite *
 output_suite(void)
 {
@@ -540,6 +607,7 @@ output_suite(void)
 	tcase_add_test(tc, test_bytes);
 	tcase_add_test(tc, test_age);
 	tcase_add_test(tc, test_json_escape);
+	tcase_add_test(tc, test_peer_endpoint);
 	suite_add_tcase(s, tc);
 	return s;
 }

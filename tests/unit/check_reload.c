@@ -228,6 +228,48 @@ START_TEST(test_global)
 	ck_assert_int_eq(reload_diff(&a, &b, &d, err, sizeof(err)), 0);
 	ck_assert_int_eq(d.peers_changed, 1);
 	ck_assert_int_eq(d.core_changed, 1);
+	ck_assert_int_eq(d.routes_changed, 1);
+}
+END_TEST
+
+/* Routes and persist change in place; nothing else follows them. */
+START_TEST(test_routes)
+{
+	ck_assert_int_eq(reload_diff(&a, &b, &d, err, sizeof(err)), 0);
+	ck_assert_int_eq(d.routes_changed, 0);
+
+	ck_assert_int_eq(prefix_parse("0.0.0.0/0", &b.routes[b.nroutes++]),
+	    0);
+	ck_assert_int_eq(reload_diff(&a, &b, &d, err, sizeof(err)), 0);
+	ck_assert_int_eq(d.routes_changed, 1);
+	ck_assert_int_eq(d.core_changed, 0);
+	ck_assert_int_eq(d.linkd_changed, 0);
+	ck_assert_int_eq(d.count[RELOAD_UNCHANGED], 2);
+
+	b = a;
+	b.persist = !a.persist;
+	ck_assert_int_eq(reload_diff(&a, &b, &d, err, sizeof(err)), 0);
+	ck_assert_int_eq(d.routes_changed, 1);
+	ck_assert_int_eq(d.core_changed, 0);
+
+	/* The same name again is no change; another name needs a
+	 * restart, as another address does. */
+	snprintf(a.peers[0].endpoint_name, sizeof(a.peers[0].endpoint_name),
+	    "vps.example.net");
+	a.peers[0].endpoint_port = 5800;
+	memset(&a.peers[0].endpoint, 0, sizeof(a.peers[0].endpoint));
+	b = a;
+	ck_assert_int_eq(reload_diff(&a, &b, &d, err, sizeof(err)), 0);
+	b.peers[0].endpoint_port = 5801;
+	ck_assert_int_eq(reload_diff(&a, &b, &d, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "peer.endpoint cannot change on reload; "
+	    "restart bondd");
+	b = a;
+	snprintf(b.peers[0].endpoint_name, sizeof(b.peers[0].endpoint_name),
+	    "vps2.example.net");
+	ck_assert_int_eq(reload_diff(&a, &b, &d, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "peer.endpoint cannot change on reload; "
+	    "restart bondd");
 }
 END_TEST
 
@@ -382,6 +424,7 @@ reload_suite(void)
 	tcase_add_test(tc, test_soft);
 	tcase_add_test(tc, test_hard);
 	tcase_add_test(tc, test_global);
+	tcase_add_test(tc, test_routes);
 	tcase_add_test(tc, test_refused);
 	tcase_add_test(tc, test_server);
 	tcase_add_test(tc, test_summary);
