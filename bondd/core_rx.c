@@ -220,6 +220,7 @@ static void
 frame_received(int instance, const struct pktq_elem *e, uint64_t now)
 {
 	struct inner_hdr	 ih;
+	struct reorder_meta	 rm;
 	struct core_peer	*p;
 	int32_t			 owd;
 	int			 v;
@@ -245,10 +246,14 @@ frame_received(int instance, const struct pktq_elem *e, uint64_t now)
 		st.malformed++;
 		return;
 	}
+	memset(&rm, 0, sizeof(rm));
+	rm.seq = ih.seq;
+	rm.link = e->hdr.link_id;
+	rm.owd_us = owd;
+	rm.dep_kind = REORDER_DEP_ALL;
 	for (;;) {
-		v = reorder_push(p->ro, ih.seq, e->hdr.link_id, owd,
-		    e->frame + INNER_HDR_LEN, e->hdr.len - INNER_HDR_LEN,
-		    now);
+		v = reorder_push(p->ro, &rm, e->frame + INNER_HDR_LEN,
+		    e->hdr.len - INNER_HDR_LEN, now);
 		if (v != REORDER_FULL)
 			break;
 		reorder_drain(p, now);

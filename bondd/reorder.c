@@ -14,16 +14,19 @@
  * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
  */
 
+
 /*
  * The core's receive reorder buffer (reorder.h).  A ring of slots indexed
- * by sequence holds the packets ahead of expected; a bitmap of twice as
- * many sequences, also indexed by sequence, marks what was received in
- * the window ahead and in the equal window behind expected.  Moving
- * expected by one clears the bit of the sequence that enters the window
- * ahead, which is the one that leaves the window behind.  For a missing
- * sequence below the highest received, its slot keeps the time it went
- * missing.  Runs in the sandboxed core on values from authenticated
- * frames; every loop is bounded by the number of slots.
+ * by sequence holds the frames ahead of expected and the state of every
+ * hole; two bitmaps of twice as many sequences, also indexed by
+ * sequence, mark what was received (and what came as a resend) in the
+ * window ahead and in the equal window behind expected.  Moving expected
+ * by one clears the bits of the sequence that enters the window ahead,
+ * which is the one that leaves the window behind.  A hole's slot keeps
+ * when it is due and when it is given up; frames whose dep was just
+ * written wait in a ring until reorder_pop() hands them out.  Runs in the sandboxed core on
+ * values from authenticated frames; every loop is bounded by the number
+ * of slots.
  */
 
 #include <errno.h>
@@ -34,17 +37,28 @@
 
 #define HOLD_MIN_US	1000
 #define HOLD_MARGIN_US	1000
-#define LINK_IDLE_US	2000000ULL	/* a silent link stops counting */
+#define LINK_IDLE_US	10000000ULL	/* a silent link stops counting */
 #define MIN_HALF_US	2000000ULL	/* the minimum spans 1 to 2 halves */
-#define NACK_AGE_MIN_US	2000
-#define LINK_ACTIVE_US	100000ULL	/* counts for 'passed' in NACKs */
+
+enum slot_state {
+	S_HOLE,		/* missing */
+	S_HELD,		/* here, waiting for its dep */
+	S_DONE		/* written */
+};
 
 struct slot {
-	uint64_t	t;		/* held: arrival; missing: since */
+	uint64_t	t;		/* held: arrival; hole: opened */
+	uint64_t	due;		/* hole: overdue on every link */
+	uint64_t	deadline;	/* hole: given up then */
 	uint64_t	nacked_us;
 	uint32_t	len;
-	uint8_t		nacked;
-	uint8_t		gone;		/* reorder_skip: give up at once */
+	uint32_t	dep;		/* held: the frame it waits for */
+	uint32_t	waiter;		/* a held frame waiting for this */
+	uint8_t		state;		/* enum slot_state */
+	uint8_t		has_waiter;
+	uint8_t		dep_all;	/* held: waits for expected */
+	uint8_t		nacks;		/* hole: times asked for */
+	uint8_t		lost;		/* hole: named by its link */
 };
 
 struct rlink {
@@ -53,10 +67,8 @@ struct rlink {
 	uint64_t	half_start;
 	uint32_t	min_cur;	/* int32 samples, serial order */
 	uint32_t	min_prev;
-	int64_t		jitter8;	/* mean excess over the minimum, x 8 */
-	int		has_seq;
-	uint32_t	max_seq;	/* highest sequence it delivered */
-	uint64_t	seq_us;		/* when it last delivered one */
+	int64_t		ex8;		/* mean excess over the minimum, x 8 */
+	int64_t		dv4;		/* its mean deviation, x 4 */
 };
 
 struct reorder {
@@ -64,6 +76,9 @@ struct reorder {
 	size_t		 slot_size;
 	uint32_t	 max_hold_us;
 	uint32_t	 hold_us;
+	uint32_t	 nack_wait_us;
+	int		 have_latest;
+	uint32_t	 latest;	/* largest delay sample expected now */
 	int		 started;
 	int		 flushing;
 	uint32_t	 expected;
@@ -73,8 +88,11 @@ struct reorder {
 	struct reorder_stats st;
 	struct rlink	 link[REORDER_LINKS];
 	struct slot	*slot;
-	uint64_t	*bits;		/* 2 * slots bits */
+	uint64_t	*bits;		/* received, 2 * slots bits */
+	uint64_t	*rbits;		/* received as a resend */
 	uint8_t		*buf;
+	uint32_t	*ready;		/* ring of slots entries */
+	unsigned int	 rhead, rlen;
 };
 
 static int32_t
@@ -84,27 +102,33 @@ sdiff(uint32_t a, uint32_t b)
 }
 
 static int
-test_bit(const struct reorder *r, uint32_t s)
+test_bit(const uint64_t *bits, unsigned int slots, uint32_t s)
 {
-	uint32_t i = s & (2 * r->slots - 1);
+	uint32_t i = s & (2 * slots - 1);
 
-	return ((r->bits[i >> 6] >> (i & 63)) & 1);
+	return ((bits[i >> 6] >> (i & 63)) & 1);
 }
 
 static void
-set_bit(struct reorder *r, uint32_t s)
+set_bit(uint64_t *bits, unsigned int slots, uint32_t s)
 {
-	uint32_t i = s & (2 * r->slots - 1);
+	uint32_t i = s & (2 * slots - 1);
 
-	r->bits[i >> 6] |= 1ULL << (i & 63);
+	bits[i >> 6] |= 1ULL << (i & 63);
 }
 
 static void
-clear_bit(struct reorder *r, uint32_t s)
+clear_bit(uint64_t *bits, unsigned int slots, uint32_t s)
 {
-	uint32_t i = s & (2 * r->slots - 1);
+	uint32_t i = s & (2 * slots - 1);
 
-	r->bits[i >> 6] &= ~(1ULL << (i & 63));
+	bits[i >> 6] &= ~(1ULL << (i & 63));
+}
+
+static int
+received(const struct reorder *r, uint32_t s)
+{
+	return (test_bit(r->bits, r->slots, s));
 }
 
 static struct slot *
@@ -119,21 +143,14 @@ buf_of(const struct reorder *r, uint32_t s)
 	return (r->buf + (size_t)(s & (r->slots - 1)) * r->slot_size);
 }
 
-/* Move expected forward by n; nothing in between may still be held. */
-static void
-advance(struct reorder *r, uint32_t n)
+/* s is between expected and the highest received. */
+static int
+in_window(const struct reorder *r, uint32_t s)
 {
-	uint32_t i, clear;
-
-	clear = n < 2 * r->slots ? n : 2 * r->slots;
-	for (i = 0; i < clear; i++)
-		clear_bit(r, r->expected + r->slots + i);
-	r->expected += n;
-	if (sdiff(r->top, r->expected) < 0)
-		r->top = r->expected;
-	if (r->flushing && sdiff(r->expected, r->flush_to) >= 0)
-		r->flushing = 0;
+	return (sdiff(s, r->expected) >= 0 && sdiff(s, r->top) < 0);
 }
+
+/* --- link delays --- */
 
 static uint32_t
 link_min(const struct rlink *l)
@@ -147,7 +164,7 @@ link_sample(struct reorder *r, int link, int32_t owd, uint64_t now)
 {
 	struct rlink *l;
 	uint32_t x = (uint32_t)owd;
-	int64_t dev;
+	int64_t ex, dev;
 
 	if (link < 0 || link >= REORDER_LINKS)
 		return;
@@ -156,7 +173,7 @@ link_sample(struct reorder *r, int link, int32_t owd, uint64_t now)
 		l->has = 1;
 		l->min_cur = l->min_prev = x;
 		l->half_start = now;
-		l->jitter8 = 0;
+		l->ex8 = l->dv4 = 0;
 	} else if (now - l->half_start >= MIN_HALF_US) {
 		l->min_prev = l->min_cur;
 		l->min_cur = x;
@@ -164,42 +181,50 @@ link_sample(struct reorder *r, int link, int32_t owd, uint64_t now)
 	} else if (sdiff(x, l->min_cur) < 0)
 		l->min_cur = x;
 	l->last_us = now;
-	dev = sdiff(x, link_min(l));
-	l->jitter8 += dev - l->jitter8 / 8;
+	ex = sdiff(x, link_min(l));
+	dev = ex - l->ex8 / 8;
+	l->ex8 += dev;
+	l->dv4 += (dev < 0 ? -dev : dev) - l->dv4 / 4;
 }
 
+/*
+ * Over the links heard lately: the largest delay sample to expect now
+ * (a link's minimum, its mean excess and three deviations of it), and
+ * the hold of a hole nobody names: that minus the smallest minimum.
+ */
 static void
 update_hold(struct reorder *r, uint64_t now)
 {
 	const struct rlink *l;
-	uint32_t ref = 0, m;
-	int64_t lo = 0, hi = 0, jit = 0, d, hold;
+	uint32_t ref = 0;
+	int64_t lo = 0, hi = 0, d;
 	int i, n = 0;
 
 	for (i = 0; i < REORDER_LINKS; i++) {
 		l = &r->link[i];
 		if (!l->has || now - l->last_us > LINK_IDLE_US)
 			continue;
-		m = link_min(l);
 		if (n++ == 0)
-			ref = m;
-		d = sdiff(m, ref);
+			ref = link_min(l);
+		d = sdiff(link_min(l), ref);
 		if (d < lo)
 			lo = d;
-		if (d > hi)
+		d += l->ex8 / 8 + 3 * l->dv4 / 4;
+		if (n == 1 || d > hi)
 			hi = d;
-		if (l->jitter8 / 8 > jit)
-			jit = l->jitter8 / 8;
 	}
-	if (n == 0)
-		hold = r->max_hold_us;
-	else
-		hold = hi - lo + 2 * jit + HOLD_MARGIN_US;
-	if (hold < HOLD_MIN_US)
-		hold = HOLD_MIN_US;
-	if (hold > r->max_hold_us)
-		hold = r->max_hold_us;
-	r->hold_us = (uint32_t)hold;
+	r->have_latest = n > 0;
+	if (n == 0) {
+		r->hold_us = r->max_hold_us;
+		return;
+	}
+	r->latest = ref + (uint32_t)hi;
+	d = hi - lo + HOLD_MARGIN_US;
+	if (d < HOLD_MIN_US)
+		d = HOLD_MIN_US;
+	if (d > r->max_hold_us)
+		d = r->max_hold_us;
+	r->hold_us = (uint32_t)d;
 }
 
 /* A clock that steps back must not make every wait look 2^64 long. */
@@ -209,6 +234,173 @@ note_now(struct reorder *r, uint64_t now)
 	if (now > r->now)
 		r->now = now;
 }
+
+static uint64_t
+nack_wait(const struct reorder *r)
+{
+	return (r->nack_wait_us ? r->nack_wait_us : r->hold_us);
+}
+
+static void
+set_deadline(struct reorder *r, uint32_t s, uint64_t at)
+{
+	struct slot *sl = slot_of(r, s);
+
+	if (at > sl->t + r->max_hold_us)
+		at = sl->t + r->max_hold_us;
+	if (at < sl->t + HOLD_MIN_US)
+		at = sl->t + HOLD_MIN_US;
+	sl->deadline = at;
+}
+
+/*
+ * Sequence s goes missing now, revealed by a later frame whose delay
+ * sample is owd (or none).  It is due when overdue on every link, and
+ * given up as if it had been asked for then.
+ */
+static void
+open_hole(struct reorder *r, uint32_t s, int has_owd, int32_t owd,
+    uint64_t now)
+{
+	struct slot *sl = slot_of(r, s);
+	int64_t wait = r->max_hold_us;
+
+	memset(sl, 0, sizeof(*sl));
+	sl->state = S_HOLE;
+	sl->t = now;
+	if (has_owd && r->have_latest) {
+		wait = sdiff(r->latest, (uint32_t)owd);
+		if (wait < 0)
+			wait = 0;
+		wait += HOLD_MARGIN_US;
+	}
+	if (wait > r->max_hold_us)
+		wait = r->max_hold_us;
+	sl->due = now + (uint64_t)wait;
+	sl->deadline = 0;
+	set_deadline(r, s, sl->due + 2 * nack_wait(r));
+}
+
+/* --- release of frames that waited for another --- */
+
+static void
+ready_push(struct reorder *r, uint32_t s)
+{
+	if (r->rlen == r->slots)
+		return;		/* cannot happen: each held frame once */
+	r->ready[(r->rhead + r->rlen) & (r->slots - 1)] = s;
+	r->rlen++;
+}
+
+/*
+ * s was written, or expected passed it: the frame waiting for it may
+ * go.  A hole given up releases its waiter only once expected passes
+ * it: what the lost frame waited for is unknown, so its flow waits for
+ * everything before it.
+ */
+static void
+finish(struct reorder *r, uint32_t s)
+{
+	struct slot *sl = slot_of(r, s), *w;
+
+	if (!sl->has_waiter)
+		return;
+	sl->has_waiter = 0;
+	if (!in_window(r, sl->waiter) || !received(r, sl->waiter))
+		return;
+	w = slot_of(r, sl->waiter);
+	if (w->state == S_HELD && !w->dep_all && w->dep == s)
+		ready_push(r, sl->waiter);
+}
+
+/* Written already, or behind the window's start. */
+static int
+dep_done(const struct reorder *r, uint32_t d)
+{
+	if (sdiff(d, r->expected) < 0)
+		return (1);
+	return (in_window(r, d) && received(r, d) &&
+	    slot_of(r, d)->state == S_DONE);
+}
+
+/* Move expected forward by n; nothing in between may still be held. */
+static void
+advance(struct reorder *r, uint32_t n)
+{
+	uint32_t i, clear;
+
+	clear = n < 2 * r->slots ? n : 2 * r->slots;
+	for (i = 0; i < clear; i++) {
+		clear_bit(r->bits, r->slots, r->expected + r->slots + i);
+		clear_bit(r->rbits, r->slots, r->expected + r->slots + i);
+	}
+	r->expected += n;
+	if (sdiff(r->top, r->expected) < 0)
+		r->top = r->expected;
+	if (r->flushing && sdiff(r->expected, r->flush_to) >= 0)
+		r->flushing = 0;
+}
+
+/* Step expected over what is written and over holes past their
+ * deadline (or forced out of the window). */
+static void
+settle(struct reorder *r, uint64_t now)
+{
+	struct slot *sl;
+	uint32_t e;
+
+	while (r->top != r->expected) {
+		e = r->expected;
+		sl = slot_of(r, e);
+		if (received(r, e)) {
+			if (sl->state != S_DONE)
+				return;
+		} else {
+			if (now < sl->deadline && !(r->flushing &&
+			    sdiff(e, r->flush_to) < 0))
+				return;
+			r->st.skipped++;
+		}
+		finish(r, e);
+		advance(r, 1);
+	}
+	/* Nothing received between here and a forced window start. */
+	if (r->flushing) {
+		r->st.skipped += (uint32_t)sdiff(r->flush_to, r->expected);
+		advance(r, (uint32_t)sdiff(r->flush_to, r->expected));
+	}
+}
+
+static void
+count_dup(struct reorder *r, const struct reorder_meta *m)
+{
+	r->st.dup++;
+	if (m->link < 0 || m->link >= REORDER_LINKS)
+		return;
+	r->st.link[m->link].dup++;
+	if (m->resent || test_bit(r->rbits, r->slots, m->seq))
+		r->st.link[m->link].spurious++;
+}
+
+/* A frame on link names the one sent before it there: if that one is
+ * missing, the link lost it (links keep order). */
+static void
+name_lost(struct reorder *r, const struct reorder_meta *m)
+{
+	struct slot *sl;
+
+	if (!m->has_link_prev || m->link < 0 || m->link >= REORDER_LINKS ||
+	    sdiff(m->link_prev, m->seq) >= 0 || !in_window(r, m->link_prev) ||
+	    received(r, m->link_prev))
+		return;
+	sl = slot_of(r, m->link_prev);
+	if (sl->state != S_HOLE || sl->lost)
+		return;
+	sl->lost = 1;
+	r->st.link[m->link].lost++;
+}
+
+/* --- interface --- */
 
 struct reorder *
 reorder_new(unsigned int slots, size_t slot_size, uint32_t max_hold_us)
@@ -229,8 +421,11 @@ reorder_new(unsigned int slots, size_t slot_size, uint32_t max_hold_us)
 	r->max_hold_us = max_hold_us;
 	r->slot = calloc(slots, sizeof(*r->slot));
 	r->bits = calloc(2 * slots / 64, sizeof(*r->bits));
+	r->rbits = calloc(2 * slots / 64, sizeof(*r->rbits));
 	r->buf = malloc(slots * slot_size);
-	if (r->slot == NULL || r->bits == NULL || r->buf == NULL) {
+	r->ready = calloc(slots, sizeof(*r->ready));
+	if (r->slot == NULL || r->bits == NULL || r->rbits == NULL ||
+	    r->buf == NULL || r->ready == NULL) {
 		reorder_free(r);
 		errno = ENOMEM;
 		return (NULL);
@@ -246,7 +441,9 @@ reorder_free(struct reorder *r)
 		return;
 	free(r->slot);
 	free(r->bits);
+	free(r->rbits);
 	free(r->buf);
+	free(r->ready);
 	free(r);
 }
 
@@ -254,10 +451,13 @@ void
 reorder_reset(struct reorder *r)
 {
 	memset(r->bits, 0, 2 * r->slots / 8);
+	memset(r->rbits, 0, 2 * r->slots / 8);
 	memset(r->link, 0, sizeof(r->link));
 	r->started = 0;
 	r->flushing = 0;
+	r->rhead = r->rlen = 0;
 	r->st.cur_held = 0;
+	r->have_latest = 0;
 	r->hold_us = r->max_hold_us;
 }
 
@@ -271,6 +471,12 @@ reorder_set_max_hold(struct reorder *r, uint32_t max_hold_us)
 }
 
 void
+reorder_set_nack_wait(struct reorder *r, uint32_t us)
+{
+	r->nack_wait_us = us;
+}
+
+void
 reorder_sample(struct reorder *r, int link, int32_t owd_us, uint64_t now)
 {
 	note_now(r, now);
@@ -279,23 +485,22 @@ reorder_sample(struct reorder *r, int link, int32_t owd_us, uint64_t now)
 }
 
 int
-reorder_push(struct reorder *r, uint32_t seq, int link, int32_t owd_us,
-    const uint8_t *pkt, size_t len, uint64_t now)
+reorder_push(struct reorder *r, const struct reorder_meta *m,
+    const uint8_t *frame, size_t len, uint64_t now)
 {
-	struct slot *sl;
-	struct rlink *l;
+	struct slot *sl, *dl;
+	uint32_t s, seq = m->seq;
 	int32_t d;
-	uint32_t s;
+	int ok;
 
-	reorder_sample(r, link, owd_us, now);
+	note_now(r, now);
 	now = r->now;
-	if (link >= 0 && link < REORDER_LINKS) {
-		l = &r->link[link];
-		if (!l->has_seq || sdiff(seq, l->max_seq) > 0)
-			l->max_seq = seq;
-		l->has_seq = 1;
-		l->seq_us = now;
-	}
+	/* A resend still carries its first send time: no delay sample. */
+	if (!m->resent)
+		link_sample(r, m->link, m->owd_us, now);
+	update_hold(r, now);
+	if (m->link >= 0 && m->link < REORDER_LINKS)
+		r->st.link[m->link].frames++;
 	if (!r->started) {
 		r->started = 1;
 		r->expected = r->top = seq;
@@ -306,11 +511,13 @@ reorder_push(struct reorder *r, uint32_t seq, int link, int32_t owd_us,
 			r->st.old++;
 			return (REORDER_OLD);
 		}
-		if (test_bit(r, seq)) {
-			r->st.dup++;
+		if (received(r, seq)) {
+			count_dup(r, m);
 			return (REORDER_DUP);
 		}
-		set_bit(r, seq);
+		set_bit(r->bits, r->slots, seq);
+		if (m->resent)
+			set_bit(r->rbits, r->slots, seq);
 		r->st.late++;
 		return (REORDER_LATE);
 	}
@@ -321,72 +528,105 @@ reorder_push(struct reorder *r, uint32_t seq, int link, int32_t owd_us,
 		r->st.full++;
 		return (REORDER_FULL);
 	}
-	if (test_bit(r, seq)) {
-		r->st.dup++;
+	if (received(r, seq)) {
+		count_dup(r, m);
 		return (REORDER_DUP);
 	}
-	if (d == 0) {
-		set_bit(r, seq);
-		advance(r, 1);
-		r->st.delivered++;
-		return (REORDER_DELIVER);
-	}
-	if (len > r->slot_size) {
+	/* A dep that is not earlier than the frame is no flow order. */
+	ok = d == 0 || m->dep_kind == REORDER_DEP_NONE ||
+	    (m->dep_kind == REORDER_DEP_SEQ && sdiff(m->dep, seq) < 0 &&
+	    dep_done(r, m->dep));
+	if (!ok && len > r->slot_size) {
 		r->st.toobig++;
 		return (REORDER_TOOBIG);
 	}
 	/* Every sequence between the old top and this one goes missing. */
-	for (s = r->top; sdiff(s, seq) < 0; s++) {
-		sl = slot_of(r, s);
-		sl->t = now;
-		sl->nacked = sl->gone = 0;
-	}
-	if (sdiff(seq + 1, r->top) > 0)
+	if (sdiff(seq, r->top) >= 0) {
+		for (s = r->top; sdiff(s, seq) < 0; s++)
+			open_hole(r, s, m->link >= 0 && !m->resent, m->owd_us,
+			    now);
 		r->top = seq + 1;
+		memset(slot_of(r, seq), 0, sizeof(struct slot));
+	}
+	name_lost(r, m);
+	set_bit(r->bits, r->slots, seq);
+	if (m->resent)
+		set_bit(r->rbits, r->slots, seq);
 	sl = slot_of(r, seq);
+	if (ok) {
+		r->st.delivered++;
+		if (d != 0)
+			r->st.early++;
+		sl->state = S_DONE;
+		finish(r, seq);
+		settle(r, now);
+		return (REORDER_DELIVER);
+	}
+	sl->state = S_HELD;
 	sl->t = now;
 	sl->len = (uint32_t)len;
-	memcpy(buf_of(r, seq), pkt, len);
-	set_bit(r, seq);
+	sl->dep_all = 1;
+	if (m->dep_kind == REORDER_DEP_SEQ && sdiff(m->dep, seq) < 0) {
+		/* dep is a hole or held (not done): wait for it. */
+		dl = slot_of(r, m->dep);
+		if (!dl->has_waiter || dl->waiter == seq) {
+			dl->has_waiter = 1;
+			dl->waiter = seq;
+			sl->dep = m->dep;
+			sl->dep_all = 0;
+		}
+	}
+	memcpy(buf_of(r, seq), frame, len);
 	r->st.held++;
 	if (++r->st.cur_held > r->st.max_held)
 		r->st.max_held = r->st.cur_held;
 	return (REORDER_HELD);
 }
 
-int
-reorder_pop(struct reorder *r, uint64_t now, const uint8_t **pkt,
+static void
+deliver_slot(struct reorder *r, uint32_t s, const uint8_t **frame,
     size_t *len)
 {
-	const struct slot *sl;
-	uint32_t e;
+	struct slot *sl = slot_of(r, s);
+
+	sl->state = S_DONE;
+	r->st.cur_held--;
+	r->st.delivered++;
+	if (s != r->expected)
+		r->st.early++;
+	*frame = buf_of(r, s);
+	*len = sl->len;
+	finish(r, s);
+}
+
+int
+reorder_pop(struct reorder *r, uint64_t now, const uint8_t **frame,
+    size_t *len)
+{
+	uint32_t s;
 
 	note_now(r, now);
 	now = r->now;
 	update_hold(r, now);
 	if (!r->started)
 		return (0);
-	while (r->top != r->expected) {
-		e = r->expected;
-		sl = slot_of(r, e);
-		if (test_bit(r, e)) {
-			*pkt = buf_of(r, e);
-			*len = sl->len;
-			advance(r, 1);
-			r->st.cur_held--;
-			r->st.delivered++;
-			return (1);
+	do {
+		while (r->rlen > 0) {
+			s = r->ready[r->rhead];
+			r->rhead = (r->rhead + 1) & (r->slots - 1);
+			r->rlen--;
+			if (in_window(r, s) && received(r, s) &&
+			    slot_of(r, s)->state == S_HELD) {
+				deliver_slot(r, s, frame, len);
+				return (1);
+			}
 		}
-		if (!sl->gone && !(r->flushing && sdiff(e, r->flush_to) < 0) &&
-		    now - sl->t < r->hold_us)
-			return (0);
-		advance(r, 1);
-		r->st.skipped++;
-	}
-	/* Nothing received between here and a forced window start. */
-	if (r->flushing) {
-		r->st.skipped += (uint32_t)sdiff(r->flush_to, r->expected);
-		advance(r, (uint32_t)sdiff(r->flush_to, r->expected));
+		settle(r, now);
+	} while (r->rlen > 0);
+	if (r->top != r->expected && received(r, r->expected) &&
+	    slot_of(r, r->expected)->state == S_HELD) {
+		deliver_slot(r, r->expected, frame, len);
+		return (1);
 	}
 	return (0);
 }
@@ -394,24 +634,17 @@ reorder_pop(struct reorder *r, uint64_t now, const uint8_t **pkt,
 uint64_t
 reorder_next_deadline(const struct reorder *r)
 {
-	const struct slot *sl;
 	uint64_t now = r->now > 0 ? r->now : 1;
 
-	if (!r->started || r->top == r->expected)
-		return (r->flushing ? now : 0);
-	sl = slot_of(r, r->expected);
-	if (r->flushing || sl->gone || test_bit(r, r->expected))
+	if (!r->started)
+		return (0);
+	if (r->rlen > 0 || r->flushing)
 		return (now);
-	return (sl->t + r->hold_us);
-}
-
-void
-reorder_skip(struct reorder *r, uint32_t seq)
-{
-	if (!r->started || sdiff(seq, r->expected) < 0 ||
-	    sdiff(seq, r->top) >= 0 || test_bit(r, seq))
-		return;
-	slot_of(r, seq)->gone = 1;
+	if (r->top == r->expected)
+		return (0);
+	if (received(r, r->expected))
+		return (now);
+	return (slot_of(r, r->expected)->deadline);
 }
 
 void
@@ -419,46 +652,33 @@ reorder_missing(struct reorder *r, uint64_t now, uint32_t *seqs, int *n,
     int max)
 {
 	struct slot *sl;
-	uint64_t age;
-	uint32_t s, passed;
-	int i, active;
+	uint64_t wait;
+	uint32_t s;
+	int ask;
 
 	*n = 0;
 	note_now(r, now);
 	now = r->now;
 	if (!r->started)
 		return;
-	age = r->hold_us / 2;
-	if (age < NACK_AGE_MIN_US)
-		age = NACK_AGE_MIN_US;
-	/*
-	 * A link delivers in the order it was given frames, so a gap is
-	 * surely lost once every link in use has delivered a later frame:
-	 * 'passed' is the lowest such sequence.  Otherwise the gap waits
-	 * half the hold, the time natural reordering may take.
-	 */
-	active = 0;
-	passed = 0;
-	for (i = 0; i < REORDER_LINKS; i++) {
-		if (!r->link[i].has_seq ||
-		    now - r->link[i].seq_us > LINK_ACTIVE_US)
-			continue;
-		if (!active || sdiff(r->link[i].max_seq, passed) < 0)
-			passed = r->link[i].max_seq;
-		active = 1;
-	}
+	wait = nack_wait(r);
 	for (s = r->expected; s != r->top && *n < max; s++) {
-		if (test_bit(r, s))
+		if (received(r, s))
 			continue;
 		sl = slot_of(r, s);
-		if (sl->gone || now - sl->t < NACK_AGE_MIN_US / 2)
+		if (sl->state != S_HOLE)
 			continue;
-		if (!(active && sdiff(passed, s) > 0) && now - sl->t <= age)
+		if (sl->nacks == 0)
+			ask = sl->lost || now >= sl->due;
+		else
+			ask = sl->nacks < REORDER_NACKS &&
+			    now >= sl->nacked_us + wait;
+		if (!ask)
 			continue;
-		if (sl->nacked && now - sl->nacked_us < REORDER_NACK_REPEAT_US)
-			continue;
-		sl->nacked = 1;
+		sl->nacks++;
 		sl->nacked_us = now;
+		if (now + 2 * wait > sl->deadline)
+			set_deadline(r, s, now + 2 * wait);
 		seqs[(*n)++] = s;
 	}
 }

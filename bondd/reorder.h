@@ -14,56 +14,60 @@
  * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
  */
 
+
 /*
- * Receiver reorder buffer of the core (F26, F27): puts the DATA frames of
- * one peer and direction back in global sequence order before they are
- * written to the TUN device.  Pure logic on a caller-supplied clock; the
- * sequence numbers and timestamps come from authenticated frames of the
- * peer, which is trusted only not to forge, so every value is bounded.
+ * Receiver reorder buffer of the core: puts the DATA frames of one peer
+ * and direction back in order before their packets are written to the
+ * TUN device.  Pure logic on a caller-supplied clock (microseconds); the
+ * sequence numbers, delays and dependencies come from authenticated
+ * frames of the peer, which is trusted only not to forge, so every value
+ * is bounded and no input can make it allocate or loop without bound.
  *
- * Window.  With expected = the next sequence to write, a packet of
- * sequence s (serial arithmetic, int32 difference d = s - expected) is
- *   d == 0                 REORDER_DELIVER: the caller writes it at once
+ * Order is per flow, not global.  The sender names, for every frame, the
+ * earlier frame its flow waits for (dep): a frame whose dep has been
+ * written (or given up) is written at once, even while an earlier frame
+ * of another flow is missing, so a hole holds only the flow it belongs
+ * to.  A frame whose flow the sender could not tell waits for every
+ * earlier frame (REORDER_DEP_ALL), as a global order would, and so does
+ * a frame whose dep was lost: what the lost frame waited for is unknown.
+ *
+ * Window.  With expected = the lowest sequence not yet written or given
+ * up, a frame of sequence s (serial arithmetic, d = s - expected):
+ *   d == 0 or dep written  REORDER_DELIVER: the caller writes it at once
  *                          from its own buffer (no copy), then drains
  *                          reorder_pop();
- *   0 < d < slots          REORDER_HELD: copied into slot s % slots, or
- *                          REORDER_DUP if it is already held;
- *   d >= slots             REORDER_FULL: not stored; the window is
- *                          forced forward so that s fits.  The caller
- *                          drains reorder_pop() (held packets that fall
- *                          out are released in order, missing ones are
- *                          skipped as lost, whatever the hold) and then
- *                          pushes the same packet again, which is then
- *                          held.  A burst far ahead never deadlocks and
- *                          never takes memory;
- *   -slots <= d < 0        REORDER_DUP if it was delivered, else it was
- *                          skipped as lost and arrives late:
- *                          REORDER_LATE, recorded so that its copies are
- *                          duplicates.  F26 delivers late packets (TCP
- *                          copes with reordering better than with loss);
- *                          the caller writes it at once;
+ *   0 < d < slots          REORDER_HELD: copied into slot s % slots until
+ *                          its dep is written or given up;
+ *                          REORDER_DUP if it was seen already;
+ *   d >= slots             REORDER_FULL: not stored; the window is forced
+ *                          forward so that s fits.  The caller drains
+ *                          reorder_pop() and pushes the same frame again;
+ *   -slots <= d < 0        REORDER_DUP if it was seen, else it had been
+ *                          given up and arrives late: REORDER_LATE, to be
+ *                          written at once (TCP copes with reordering
+ *                          better than with loss);
  *   d < -slots             REORDER_OLD: dropped.
- * A d of 2^31 or more is negative, hence OLD (F27: never allocated for).
- * The first packet after reorder_new() or reorder_reset() sets expected.
+ * The first frame after reorder_new() or reorder_reset() sets expected.
  *
- * Gaps.  A missing sequence s is timed from the moment the first packet
- * above it arrived.  reorder_pop() skips it (counted as lost) once it has
- * been missing for the hold time, or at once after reorder_skip().
- * reorder_next_deadline() tells when the caller must call reorder_pop()
- * again; reorder_missing() lists the gaps worth a NACK.
+ * Holes.  A missing sequence is a hole from the moment a later frame
+ * arrives.  It is due once it is overdue on every link: its send time is
+ * at most that of the later frame, so it is due when that frame's delay
+ * sample has grown to the largest delay a link shows now (per link: the
+ * minimum sample of the last 2 to 4 s plus the mean excess over it and
+ * three mean deviations of that excess; a link silent for 10 s no
+ * longer counts).  The sender also names the
+ * previous frame it sent on the same link (link_prev): links keep order,
+ * so a frame that names a missing one shows at once that it was lost on
+ * that link.  reorder_missing() lists the holes that are lost or due and
+ * not yet asked for, and a hole asked for once may be asked for again
+ * only when the resend is itself overdue (the NACK time set with
+ * reorder_set_nack_wait).  A hole is given up when expected reaches it
+ * and its deadline passed: twice the NACK time after it was due or last
+ * asked for, never later than max_hold_us after it opened.
  *
- * Hold time.  Each push carries the one-way delay sample of its frame,
- * arrival - send_ts_us as a signed 32-bit difference, on link 0..7 (-1:
- * no sample).  The clock offset between the peers cancels out between
- * links.  Per link: the minimum over the last 2 to 4 s and the smoothed
- * mean excess of samples over that minimum (jitter, gain 1/8).  Over the
- * links with a sample in the last 2 s:
- *   hold = max(min) - min(min) + 2 * max(jitter) + 1 ms,
- * clamped to [1 ms, max_hold_us]; max_hold_us while no link has a
- * sample.  Offsets wrap around 2^32 like the sequence numbers.  Until a
- * slow link has been heard from, the hold ignores it: the core feeds the
- * samples of keepalives too (reorder_sample), and what is skipped too
- * early still comes out as LATE.
+ * Invariant: a frame is written exactly once (deliver, early deliver or
+ * pop) or counted as a duplicate; a held frame's dep is always earlier
+ * than the frame, so the frame at expected never waits for anything.
  */
 
 #ifndef REORDER_H
@@ -75,30 +79,60 @@
 #define REORDER_LINKS		8
 #define REORDER_MIN_SLOTS	64
 #define REORDER_MAX_SLOTS	(1U << 20)
-#define REORDER_NACK_REPEAT_US	20000	/* least time between two NACKs */
+#define REORDER_NACKS		2	/* times a hole is asked for */
 
 enum reorder_verdict {
-	REORDER_DELIVER,	/* in order: write it now, then pop */
-	REORDER_LATE,		/* skipped before, now here: write it now */
+	REORDER_DELIVER,	/* write it now, then pop */
+	REORDER_LATE,		/* given up before, now here: write it now */
 	REORDER_HELD,		/* copied, wait for reorder_pop */
-	REORDER_DUP,		/* delivered or held already: dropped */
+	REORDER_DUP,		/* seen already: dropped */
 	REORDER_OLD,		/* behind the window: dropped */
 	REORDER_FULL,		/* too far ahead: drain pop, push again */
 	REORDER_TOOBIG		/* longer than a slot, must wait: dropped */
 };
 
+enum reorder_dep {
+	REORDER_DEP_NONE,	/* the first frame of its flow */
+	REORDER_DEP_SEQ,	/* waits for frame dep */
+	REORDER_DEP_ALL		/* waits for every earlier frame */
+};
+
+/* What the sender said of a frame, and the delay it took. */
+struct reorder_meta {
+	uint32_t	seq;
+	int		link;		/* 0..REORDER_LINKS-1, -1 = unknown */
+	int32_t		owd_us;		/* arrival - send time: a sample */
+	int		dep_kind;	/* enum reorder_dep */
+	uint32_t	dep;		/* REORDER_DEP_SEQ: that frame */
+	int		has_link_prev;
+	uint32_t	link_prev;	/* the previous frame on its link */
+	int		resent;		/* a second copy the sender made */
+};
+
+struct reorder_link_stats {
+	uint64_t	frames;		/* frames received on the link */
+	uint64_t	dup;		/* duplicates received on it */
+	uint64_t	spurious;	/* duplicates of which one copy was
+					   a resend: a resend not needed */
+	uint64_t	lost;		/* frames it lost (a later frame on
+					   it named them) */
+};
+
 struct reorder_stats {
-	uint64_t	delivered;	/* in order, by push or pop */
+	uint64_t	delivered;	/* written, in flow order */
+	uint64_t	early;		/* of them, ahead of a hole of
+					   another flow */
 	uint64_t	late;		/* REORDER_LATE */
-	uint64_t	held;		/* packets copied into a slot */
+	uint64_t	held;		/* frames copied into a slot */
 	uint64_t	dup;
 	uint64_t	old;
 	uint64_t	skipped;	/* sequences given up as lost */
 	uint64_t	full;		/* times the window was forced */
 	uint64_t	toobig;
-	uint32_t	cur_held;	/* packets in slots now */
+	uint32_t	cur_held;	/* frames in slots now */
 	uint32_t	max_held;	/* high-water mark of cur_held */
-	uint32_t	hold_us;	/* current hold time */
+	uint32_t	hold_us;	/* the wait of a hole nobody named */
+	struct reorder_link_stats link[REORDER_LINKS];
 };
 
 struct reorder;
@@ -106,9 +140,8 @@ struct reorder;
 /*
  * slots: a power of two in [REORDER_MIN_SLOTS, REORDER_MAX_SLOTS]; the
  * window ahead of expected and the duplicate memory behind it are both
- * slots sequences.  slot_size: the longest packet that can be held (the
- * TUN MTU).  NULL with errno set on bad arguments or no memory; the only
- * allocation.
+ * slots sequences.  slot_size: the longest frame that can be held.  NULL
+ * with errno set on bad arguments or no memory; the only allocation.
  */
 struct reorder	*reorder_new(unsigned int slots, size_t slot_size,
 		    uint32_t max_hold_us);
@@ -116,30 +149,28 @@ void		 reorder_free(struct reorder *);
 /* Forget every sequence and delay (a new peer session); keep counters. */
 void		 reorder_reset(struct reorder *);
 void		 reorder_set_max_hold(struct reorder *, uint32_t);
+/* How long a NACK and the resend it asks for take (the round trip of
+ * the best link and its variation); 0 = unknown: the hold stands in. */
+void		 reorder_set_nack_wait(struct reorder *, uint32_t);
 
 /* A delay sample of a frame that carries no packet (keepalive, NACK). */
 void		 reorder_sample(struct reorder *, int link, int32_t owd_us,
 		    uint64_t now_us);
-int		 reorder_push(struct reorder *, uint32_t seq, int link,
-		    int32_t owd_sample_us, const uint8_t *pkt, size_t len,
-		    uint64_t now_us);
+int		 reorder_push(struct reorder *, const struct reorder_meta *,
+		    const uint8_t *frame, size_t len, uint64_t now_us);
 /*
- * 1 with the next packet in order that may be written now (valid until
- * the next call on this reorder), 0 when none is.  Call it until it
- * returns 0 after a DELIVER, HELD or FULL push and at the deadline.
+ * 1 with the next frame that may be written now (valid until the next
+ * call on this reorder), 0 when none is.  Call it until it returns 0
+ * after a DELIVER, HELD or FULL push and at the deadline.
  */
 int		 reorder_pop(struct reorder *, uint64_t now_us,
-		    const uint8_t **pkt, size_t *len);
+		    const uint8_t **frame, size_t *len);
 /* When reorder_pop() has work again (may be past), 0 if nothing held. */
 uint64_t	 reorder_next_deadline(const struct reorder *);
-/* Give up on seq now, if it is a known gap (seen a packet above it). */
-void		 reorder_skip(struct reorder *, uint32_t seq);
 /*
- * Up to max sequences, ascending, missing below the highest held one
- * once every link active in the last 100 ms delivered a later one (links
- * keep order), or else for more than max(hold / 2, 2 ms), and not
- * reported in the last NACK repeat period; marks them reported.  Scans
- * at most the held range.
+ * Up to max holes, ascending, worth a NACK now (lost on their link, or
+ * due, and not asked for within the NACK time); marks them asked for.
+ * Scans at most the window.
  */
 void		 reorder_missing(struct reorder *, uint64_t now_us,
 		    uint32_t *seqs, int *n, int max);

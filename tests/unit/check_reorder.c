@@ -14,12 +14,14 @@
  * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
  */
 
+
 /*
  * Unit tests of bondd/reorder.c on a simulated clock: in-order pass
- * through, swaps, duplicates, gap timeouts, the adaptive hold time,
- * sequence wrap, bursts far ahead, NACK lists and deadlines, and a
- * random run checked against the order it must produce.  Test code;
- * trusts its inputs.
+ * through, swaps, duplicates and spurious resends, holes due on every
+ * link or named lost by their own link, NACK lists and their repeat,
+ * per-flow order (a hole holds only its flow), sequence wrap, bursts far
+ * ahead, and random runs checked against the order they must produce.
+ * Test code; trusts its inputs.
  */
 
 #include <stdint.h>
@@ -34,16 +36,51 @@
 #define MS	1000ULL
 #define SLOTS	4096
 #define MTU	1500
+#define NONE	0xffffffffU	/* no link_prev */
 
-/* Each test packet carries its own sequence number. */
+/* Each test frame carries its own sequence number. */
 static int
-push(struct reorder *r, uint32_t seq, int link, int32_t owd, uint64_t now)
+pushm(struct reorder *r, const struct reorder_meta *m, uint64_t now)
 {
 	uint8_t pkt[8];
 
-	memcpy(pkt, &seq, sizeof(seq));
+	memcpy(pkt, &m->seq, sizeof(m->seq));
 	memset(pkt + 4, 0xa5, 4);
-	return (reorder_push(r, seq, link, owd, pkt, sizeof(pkt), now));
+	return (reorder_push(r, m, pkt, sizeof(pkt), now));
+}
+
+/* A frame in global order (its flow unknown), as before flows. */
+static int
+push(struct reorder *r, uint32_t seq, int link, int32_t owd, uint64_t now)
+{
+	struct reorder_meta m;
+
+	memset(&m, 0, sizeof(m));
+	m.seq = seq;
+	m.link = link;
+	m.owd_us = owd;
+	m.dep_kind = REORDER_DEP_ALL;
+	return (pushm(r, &m, now));
+}
+
+/* A frame of a flow: dep is the flow's previous frame (NONE: first);
+ * prev the previous frame on its link (NONE: unknown). */
+static int
+pushf(struct reorder *r, uint32_t seq, int link, int32_t owd, uint64_t now,
+    uint32_t dep, uint32_t prev, int resent)
+{
+	struct reorder_meta m;
+
+	memset(&m, 0, sizeof(m));
+	m.seq = seq;
+	m.link = link;
+	m.owd_us = owd;
+	m.dep_kind = dep == NONE ? REORDER_DEP_NONE : REORDER_DEP_SEQ;
+	m.dep = dep;
+	m.has_link_prev = prev != NONE;
+	m.link_prev = prev;
+	m.resent = resent;
+	return (pushm(r, &m, now));
 }
 
 /* Drain reorder_pop into out[], returning how many came out. */
@@ -88,10 +125,12 @@ START_TEST(test_in_order)
 	}
 	reorder_stats(r, &st);
 	ck_assert_uint_eq(st.delivered, 10000);
+	ck_assert_uint_eq(st.early, 0);
 	ck_assert_uint_eq(st.held, 0);
 	ck_assert_uint_eq(st.max_held, 0);
 	ck_assert_uint_eq(st.skipped, 0);
 	ck_assert_uint_eq(st.dup, 0);
+	ck_assert_uint_eq(st.link[0].frames, 10000);
 	reorder_free(r);
 }
 END_TEST
@@ -130,6 +169,10 @@ START_TEST(test_dup)
 	ck_assert_int_eq(push(r, 2, 0, 0, 0), REORDER_DUP);
 	reorder_stats(r, &st);
 	ck_assert_uint_eq(st.dup, 4);
+	ck_assert_uint_eq(st.link[0].dup, 2);
+	ck_assert_uint_eq(st.link[1].dup, 2);
+	/* Copies the sender made on purpose are no spurious resends. */
+	ck_assert_uint_eq(st.link[0].spurious + st.link[1].spurious, 0);
 	ck_assert_uint_eq(st.delivered, 3);
 	ck_assert_uint_eq(st.held, 1);
 	ck_assert_uint_eq(st.cur_held, 0);
@@ -163,56 +206,206 @@ START_TEST(test_dup_every_tenth)
 }
 END_TEST
 
-START_TEST(test_gap_timeout)
+/* A resend whose original arrived too is counted, on the link of the
+ * second copy, whichever copy came first. */
+START_TEST(test_spurious)
 {
 	struct reorder *r;
 	struct reorder_stats st;
-	uint32_t out[4];
 
 	r = reorder_new(SLOTS, MTU, 100000);
+	ck_assert_int_eq(pushf(r, 0, 0, 0, 0, NONE, NONE, 0),
+	    REORDER_DELIVER);
+	ck_assert_int_eq(pushf(r, 0, 1, 0, 0, NONE, NONE, 1), REORDER_DUP);
+	ck_assert_int_eq(pushf(r, 2, 1, 0, 0, NONE, NONE, 1),
+	    REORDER_DELIVER);
+	ck_assert_int_eq(pushf(r, 2, 0, 0, 0, NONE, NONE, 0), REORDER_DUP);
+	ck_assert_int_eq(pushf(r, 3, 0, 0, 0, NONE, NONE, 0),
+	    REORDER_DELIVER);
+	ck_assert_int_eq(pushf(r, 3, 1, 0, 0, NONE, NONE, 0), REORDER_DUP);
+	reorder_stats(r, &st);
+	ck_assert_uint_eq(st.dup, 3);
+	ck_assert_uint_eq(st.link[1].spurious, 1);
+	ck_assert_uint_eq(st.link[0].spurious, 1);
+	ck_assert_uint_eq(st.link[1].dup, 2);
+	reorder_free(r);
+}
+END_TEST
+
+/*
+ * A hole nobody names is due once overdue on the slowest link (31 ms
+ * after a frame of the fast link revealed it), and given up twice the
+ * NACK time later.
+ */
+START_TEST(test_hole_due_and_deadline)
+{
+	struct reorder *r;
+	struct reorder_stats st;
+	uint32_t out[4], seqs[8];
+	int n;
+
+	r = reorder_new(SLOTS, MTU, 100000);
+	reorder_set_nack_wait(r, 4000);
 	two_links(r, 0);
 	ck_assert_int_eq(push(r, 2, 0, 10000, 1000), REORDER_HELD);
-	ck_assert_uint_eq(reorder_next_deadline(r), 1000 + 31000);
-	ck_assert_int_eq(drain(r, 1000, out, 4), 0);
-	ck_assert_int_eq(drain(r, 31999, out, 4), 0);
+	reorder_missing(r, 31999, seqs, &n, 8);
+	ck_assert_int_eq(n, 0);
+	reorder_missing(r, 32000, seqs, &n, 8);
+	ck_assert_int_eq(n, 1);
+	ck_assert_uint_eq(seqs[0], 1);
+	/* Asked at 32 ms: given up at 32 + 2 x 4 ms. */
+	ck_assert_uint_eq(reorder_next_deadline(r), 40000);
+	ck_assert_int_eq(drain(r, 39999, out, 4), 0);
 	reorder_stats(r, &st);
 	ck_assert_uint_eq(st.skipped, 0);
-	ck_assert_int_eq(drain(r, 32000, out, 4), 1);
+	ck_assert_int_eq(drain(r, 40000, out, 4), 1);
 	ck_assert_uint_eq(out[0], 2);
 	ck_assert_uint_eq(reorder_next_deadline(r), 0);
 	reorder_stats(r, &st);
 	ck_assert_uint_eq(st.skipped, 1);
 	/* Seq 1 turns up after all: late, once. */
-	ck_assert_int_eq(push(r, 1, 1, 40000, 33000), REORDER_LATE);
-	ck_assert_int_eq(push(r, 1, 0, 10000, 33000), REORDER_DUP);
-	ck_assert_int_eq(push(r, 3, 0, 10000, 33000), REORDER_DELIVER);
+	ck_assert_int_eq(push(r, 1, 1, 40000, 41000), REORDER_LATE);
+	ck_assert_int_eq(push(r, 1, 0, 10000, 41000), REORDER_DUP);
+	ck_assert_int_eq(push(r, 3, 0, 10000, 41000), REORDER_DELIVER);
 	reorder_stats(r, &st);
 	ck_assert_uint_eq(st.late, 1);
 	ck_assert_uint_eq(st.delivered, 3);
 	reorder_free(r);
+
+	/* Not asked for: given up at due + 2 x 4 ms = 40 ms as well. */
+	r = reorder_new(SLOTS, MTU, 100000);
+	reorder_set_nack_wait(r, 4000);
+	two_links(r, 0);
+	ck_assert_int_eq(push(r, 2, 0, 10000, 1000), REORDER_HELD);
+	ck_assert_uint_eq(reorder_next_deadline(r), 40000);
+	/* Revealed by a frame of the slow link: due at once (+1 ms). */
+	ck_assert_int_eq(push(r, 5, 1, 40000, 2000), REORDER_HELD);
+	reorder_missing(r, 2999, seqs, &n, 8);
+	ck_assert_int_eq(n, 0);
+	reorder_missing(r, 3000, seqs, &n, 8);
+	ck_assert_int_eq(n, 2);
+	ck_assert_uint_eq(seqs[0], 3);
+	ck_assert_uint_eq(seqs[1], 4);
+	/* The ceiling: never more than max_hold after the hole opened. */
+	reorder_set_nack_wait(r, 90000);
+	reorder_missing(r, 32000, seqs, &n, 8);
+	ck_assert_int_eq(n, 1);
+	ck_assert_uint_eq(seqs[0], 1);
+	/* 3 and 4 are past their deadline, but 2 and 5 wait for 1. */
+	ck_assert_int_eq(drain(r, 100999, out, 4), 0);
+	ck_assert_int_eq(drain(r, 101000, out, 4), 2);
+	ck_assert_uint_eq(out[0], 2);
+	ck_assert_uint_eq(out[1], 5);
+	reorder_free(r);
 }
 END_TEST
 
-/* Two gaps opened at different times expire at different times. */
-START_TEST(test_two_gaps)
+/* Links keep order: a frame naming a missing one as its link's previous
+ * frame shows it lost at once; a hole on the slower link in flight is
+ * not asked for. */
+START_TEST(test_named_lost)
 {
 	struct reorder *r;
-	uint32_t out[8];
+	struct reorder_stats st;
+	uint32_t seqs[8];
+	int n;
 
 	r = reorder_new(SLOTS, MTU, 100000);
+	reorder_set_nack_wait(r, 5000);
 	two_links(r, 0);
-	ck_assert_int_eq(push(r, 3, 0, 10000, 0), REORDER_HELD);
-	ck_assert_int_eq(push(r, 6, 0, 10000, 20000), REORDER_HELD);
-	ck_assert_uint_eq(reorder_next_deadline(r), 31000);
-	ck_assert_int_eq(drain(r, 31000, out, 8), 1);
+	/*
+	 * Sent: 1 on the slow link, 2 on the fast one (lost), 3, 4 on the
+	 * fast one, 5 on the slow one.  3 names 2 as the fast link's
+	 * previous frame: 2 was lost; 1 is still in flight.
+	 */
+	ck_assert_int_eq(pushf(r, 3, 0, 10000, 1000, NONE, 2, 0),
+	    REORDER_DELIVER);
+	reorder_stats(r, &st);
+	ck_assert_uint_eq(st.link[0].lost, 1);
+	reorder_missing(r, 1000, seqs, &n, 8);
+	ck_assert_int_eq(n, 1);
+	ck_assert_uint_eq(seqs[0], 2);
+	ck_assert_int_eq(pushf(r, 4, 0, 10000, 1100, NONE, 3, 0),
+	    REORDER_DELIVER);
+	/* Asked again only once the resend is overdue, and at most twice. */
+	reorder_missing(r, 5999, seqs, &n, 8);
+	ck_assert_int_eq(n, 0);
+	reorder_missing(r, 6000, seqs, &n, 8);
+	ck_assert_int_eq(n, 1);
+	ck_assert_uint_eq(seqs[0], 2);
+	reorder_missing(r, 31000, seqs, &n, 8);
+	ck_assert_int_eq(n, 0);
+	/* 1 and 5 on the slow link arrive in time: never asked for. */
+	ck_assert_int_eq(pushf(r, 1, 1, 40000, 31000, NONE, 0, 0),
+	    REORDER_DELIVER);
+	ck_assert_int_eq(pushf(r, 5, 1, 40000, 31100, NONE, 1, 0),
+	    REORDER_DELIVER);
+	reorder_stats(r, &st);
+	ck_assert_uint_eq(st.link[1].lost, 0);
+	ck_assert_uint_eq(st.link[0].lost, 1);
+	ck_assert_uint_eq(st.skipped, 0);
+	reorder_free(r);
+}
+END_TEST
+
+/* A hole holds only its own flow; a chain of waiting frames goes as
+ * soon as the hole is filled, in flow order. */
+START_TEST(test_per_flow)
+{
+	struct reorder *r;
+	struct reorder_stats st;
+	uint32_t out[8];
+	int n;
+
+	r = reorder_new(SLOTS, MTU, 100000);
+	reorder_set_nack_wait(r, 5000);
+	two_links(r, 0);
+	/* Flow A: 1, 3, 5.  Flow B: 2, 4, 6.  1 is missing. */
+	ck_assert_int_eq(pushf(r, 2, 0, 10000, 100, NONE, NONE, 0),
+	    REORDER_DELIVER);
+	ck_assert_int_eq(pushf(r, 3, 0, 10000, 200, 1, NONE, 0),
+	    REORDER_HELD);
+	ck_assert_int_eq(pushf(r, 4, 0, 10000, 300, 2, NONE, 0),
+	    REORDER_DELIVER);
+	ck_assert_int_eq(pushf(r, 5, 0, 10000, 400, 3, NONE, 0),
+	    REORDER_HELD);
+	ck_assert_int_eq(pushf(r, 6, 0, 10000, 500, 4, NONE, 0),
+	    REORDER_DELIVER);
+	/* An unknown flow waits for all before it. */
+	ck_assert_int_eq(push(r, 7, 0, 10000, 600), REORDER_HELD);
+	ck_assert_int_eq(drain(r, 600, out, 8), 0);
+	reorder_stats(r, &st);
+	ck_assert_uint_eq(st.early, 3);
+	ck_assert_uint_eq(st.cur_held, 3);
+	ck_assert_int_eq(pushf(r, 1, 1, 40000, 30000, NONE, NONE, 0),
+	    REORDER_DELIVER);
+	n = drain(r, 30000, out, 8);
+	ck_assert_int_eq(n, 3);
 	ck_assert_uint_eq(out[0], 3);
-	ck_assert_uint_eq(reorder_next_deadline(r), 51000);
-	ck_assert_int_eq(push(r, 4, 1, 40000, 40000), REORDER_DELIVER);
-	ck_assert_int_eq(drain(r, 40000, out, 8), 0);
-	ck_assert_uint_eq(reorder_next_deadline(r), 51000);
-	ck_assert_int_eq(drain(r, 50999, out, 8), 0);
-	ck_assert_int_eq(drain(r, 51000, out, 8), 1);
-	ck_assert_uint_eq(out[0], 6);
+	ck_assert_uint_eq(out[1], 5);
+	ck_assert_uint_eq(out[2], 7);
+	ck_assert_uint_eq(reorder_next_deadline(r), 0);
+	reorder_free(r);
+
+	/* The same hole given up releases the chain at its deadline. */
+	r = reorder_new(SLOTS, MTU, 100000);
+	reorder_set_nack_wait(r, 5000);
+	two_links(r, 0);
+	ck_assert_int_eq(pushf(r, 2, 0, 10000, 1000, NONE, NONE, 0),
+	    REORDER_DELIVER);
+	ck_assert_int_eq(pushf(r, 3, 0, 10000, 1000, 1, NONE, 0),
+	    REORDER_HELD);
+	ck_assert_int_eq(pushf(r, 4, 0, 10000, 1000, 3, NONE, 0),
+	    REORDER_HELD);
+	ck_assert_uint_eq(reorder_next_deadline(r), 1000 + 31000 + 10000);
+	ck_assert_int_eq(drain(r, 41999, out, 8), 0);
+	n = drain(r, 42000, out, 8);
+	ck_assert_int_eq(n, 2);
+	ck_assert_uint_eq(out[0], 3);
+	ck_assert_uint_eq(out[1], 4);
+	reorder_stats(r, &st);
+	ck_assert_uint_eq(st.skipped, 1);
+	ck_assert_uint_eq(st.cur_held, 0);
 	reorder_free(r);
 }
 END_TEST
@@ -225,15 +418,16 @@ START_TEST(test_hold_spread)
 
 	r = reorder_new(SLOTS, MTU, 200000);
 	ck_assert_uint_eq(reorder_hold_us(r), 200000);
-	/* Link 1 alternates 40 and 44 ms: excess 0 and 4000, mean 2000. */
+	/* Link 1 alternates 40 and 44 ms: excess 0 and 4000, mean 2000,
+	 * mean deviation 2000. */
 	for (t = 0; t < 1000 * MS; t += MS) {
 		push(r, seq++, 0, 10000, t);
 		push(r, seq++, 1, ((t / MS) & 1) ? 44000 : 40000, t);
 	}
-	/* Spread 30 ms, twice link 1's jitter (about 2 ms), 1 ms margin. */
+	/* Spread 30 ms, mean excess 2 ms, 3 x 2 ms deviation, 1 ms. */
 	hold = reorder_hold_us(r);
-	ck_assert_uint_ge(hold, 30000 + 2 * 1700 + 1000);
-	ck_assert_uint_le(hold, 30000 + 2 * 2300 + 1000);
+	ck_assert_uint_ge(hold, 30000 + 2000 + 3 * 1800 + 1000);
+	ck_assert_uint_le(hold, 30000 + 2000 + 3 * 2200 + 1000);
 	/* The ceiling wins. */
 	reorder_set_max_hold(r, 20000);
 	ck_assert_uint_eq(reorder_hold_us(r), 20000);
@@ -251,6 +445,10 @@ START_TEST(test_hold_spread)
 	reorder_reset(r);
 	push(r, 2, 3, INT32_MAX - 9999, 10);
 	push(r, 3, 5, INT32_MIN + 20000, 10);
+	ck_assert_uint_eq(reorder_hold_us(r), 31000);
+	/* A resend's delay says nothing about its link. */
+	push(r, 4, 3, INT32_MAX - 9999, 20);
+	pushf(r, 5, 3, INT32_MIN + 90000, 20, NONE, NONE, 1);
 	ck_assert_uint_eq(reorder_hold_us(r), 31000);
 	reorder_free(r);
 }
@@ -285,20 +483,20 @@ START_TEST(test_silent_link)
 	r = reorder_new(SLOTS, MTU, 100000);
 	two_links(r, 0);
 	seq = 1;
-	for (t = MS; t <= 2000 * MS; t += MS) {
+	for (t = 10 * MS; t <= 10000 * MS; t += 10 * MS) {
 		ck_assert_int_eq(push(r, seq++, 0, 10000, t),
 		    REORDER_DELIVER);
 		ck_assert_uint_eq(reorder_hold_us(r), 31000);
 	}
-	/* Link 1 said nothing since t = 0: more than 2 s now. */
+	/* Link 1 said nothing since t = 0: more than 10 s now. */
 	ck_assert_int_eq(push(r, seq++, 0, 10000, t), REORDER_DELIVER);
 	ck_assert_uint_eq(reorder_hold_us(r), 1000);
 	/* A pop also sees it, without a push. */
 	reorder_reset(r);
-	two_links(r, 5000 * MS);
-	ck_assert_int_eq(drain(r, 7000 * MS, out, 4), 0);
+	two_links(r, 50000 * MS);
+	ck_assert_int_eq(drain(r, 60000 * MS, out, 4), 0);
 	ck_assert_uint_eq(reorder_hold_us(r), 31000);
-	ck_assert_int_eq(drain(r, 7000 * MS + 1, out, 4), 0);
+	ck_assert_int_eq(drain(r, 60000 * MS + 1, out, 4), 0);
 	ck_assert_uint_eq(reorder_hold_us(r), 100000);
 	reorder_free(r);
 }
@@ -360,10 +558,11 @@ START_TEST(test_burst_ahead)
 	ck_assert_int_eq(push(r, 100, 0, 0, 0), REORDER_OLD);
 	ck_assert_int_eq(push(r, 10000 - SLOTS + 1, 0, 0, 0),
 	    REORDER_DELIVER);
-	/* One link without jitter: the 1 ms floor. */
-	ck_assert_uint_eq(reorder_next_deadline(r), 1000);
-	ck_assert_int_eq(drain(r, 999, out, SLOTS), 0);
-	ck_assert_int_eq(drain(r, 1000, out, SLOTS), 1);
+	/* One link without jitter: due after 1 ms, given up after twice
+	 * the hold more: 3 ms. */
+	ck_assert_uint_eq(reorder_next_deadline(r), 3000);
+	ck_assert_int_eq(drain(r, 2999, out, SLOTS), 0);
+	ck_assert_int_eq(drain(r, 3000, out, SLOTS), 1);
 	ck_assert_uint_eq(out[0], 10000);
 	ck_assert_int_eq(push(r, 10001, 0, 0, 50000), REORDER_DELIVER);
 
@@ -394,106 +593,26 @@ START_TEST(test_burst_ahead)
 }
 END_TEST
 
-START_TEST(test_missing)
-{
-	struct reorder *r;
-	uint32_t seqs[8];
-	int n;
-
-	r = reorder_new(SLOTS, MTU, 100000);
-	two_links(r, 0);
-	/* hold 31 ms: a gap not yet passed on every link waits half of it,
-	 * then is reported again after 20 ms. */
-	ck_assert_int_eq(push(r, 3, 0, 10000, 0), REORDER_HELD);
-	reorder_missing(r, 15500, seqs, &n, 8);
-	ck_assert_int_eq(n, 0);
-	reorder_missing(r, 15501, seqs, &n, 8);
-	ck_assert_int_eq(n, 2);
-	ck_assert_uint_eq(seqs[0], 1);
-	ck_assert_uint_eq(seqs[1], 2);
-	reorder_missing(r, 15501 + 19999, seqs, &n, 8);
-	ck_assert_int_eq(n, 0);
-	ck_assert_int_eq(push(r, 1, 1, 40000, 8000), REORDER_DELIVER);
-	reorder_missing(r, 15501 + 20000, seqs, &n, 8);
-	ck_assert_int_eq(n, 1);
-	ck_assert_uint_eq(seqs[0], 2);
-	/* Links deliver in order: once every active link delivered a later
-	 * frame, a gap is lost for sure and is reported after 1 ms, not
-	 * half the hold.  Link 1 has only reached 1 here. */
-	ck_assert_int_eq(push(r, 10, 0, 10000, 40000), REORDER_HELD);
-	reorder_missing(r, 40000 + 1001, seqs, &n, 8);
-	ck_assert_int_eq(n, 0);
-	ck_assert_int_eq(push(r, 11, 1, 40000, 41000), REORDER_HELD);
-	reorder_missing(r, 41001, seqs, &n, 3);
-	ck_assert_int_eq(n, 3);
-	ck_assert_uint_eq(seqs[0], 4);
-	ck_assert_uint_eq(seqs[2], 6);
-	reorder_missing(r, 41001, seqs, &n, 8);
-	ck_assert_int_eq(n, 3);
-	ck_assert_uint_eq(seqs[0], 7);
-	ck_assert_uint_eq(seqs[2], 9);
-	/* Every one again once the repeat period passed. */
-	reorder_missing(r, 41001 + REORDER_NACK_REPEAT_US, seqs, &n, 8);
-	ck_assert_int_eq(n, 7);
-	ck_assert_uint_eq(seqs[0], 2);
-	reorder_free(r);
-
-	/* Short hold: never before 2 ms. */
-	r = reorder_new(SLOTS, MTU, 100000);
-	ck_assert_int_eq(push(r, 0, 0, 0, 0), REORDER_DELIVER);
-	ck_assert_int_eq(push(r, 2, 0, 0, 0), REORDER_HELD);
-	ck_assert_uint_eq(reorder_hold_us(r), 1000);
-	reorder_missing(r, 999, seqs, &n, 8);
-	ck_assert_int_eq(n, 0);
-	reorder_free(r);
-}
-END_TEST
-
-START_TEST(test_skip)
-{
-	struct reorder *r;
-	struct reorder_stats st;
-	uint32_t out[4], seqs[4];
-	int n;
-
-	r = reorder_new(SLOTS, MTU, 100000);
-	two_links(r, 0);
-	ck_assert_int_eq(push(r, 3, 0, 10000, 100), REORDER_HELD);
-	reorder_skip(r, 1);
-	reorder_skip(r, 3);		/* held: ignored */
-	reorder_skip(r, 7);		/* nothing seen above: ignored */
-	/* Due at once: the latest time seen. */
-	ck_assert_uint_eq(reorder_next_deadline(r), 100);
-	ck_assert_int_eq(drain(r, 200, out, 4), 0);
-	reorder_stats(r, &st);
-	ck_assert_uint_eq(st.skipped, 1);
-	ck_assert_uint_eq(reorder_next_deadline(r), 100 + 31000);
-	reorder_missing(r, 20000, seqs, &n, 4);
-	ck_assert_int_eq(n, 1);
-	reorder_skip(r, 2);
-	reorder_missing(r, 50000, seqs, &n, 4);
-	ck_assert_int_eq(n, 0);
-	ck_assert_int_eq(drain(r, 200, out, 4), 1);
-	ck_assert_uint_eq(out[0], 3);
-	reorder_free(r);
-}
-END_TEST
-
 START_TEST(test_reset_and_toobig)
 {
+	struct reorder_meta m;
 	struct reorder *r;
 	uint8_t big[MTU + 1];
 	uint32_t out[4];
 
 	memset(big, 0, sizeof(big));
+	memset(&m, 0, sizeof(m));
+	m.dep_kind = REORDER_DEP_ALL;
 	r = reorder_new(SLOTS, MTU, 100000);
 	ck_assert_int_eq(push(r, 500, 0, 0, 0), REORDER_DELIVER);
-	ck_assert_int_eq(reorder_push(r, 502, 0, 0, big, sizeof(big), 0),
+	m.seq = 502;
+	ck_assert_int_eq(reorder_push(r, &m, big, sizeof(big), 0),
 	    REORDER_TOOBIG);
-	ck_assert_int_eq(reorder_push(r, 501, 0, 0, big, sizeof(big), 0),
+	m.seq = 501;
+	ck_assert_int_eq(reorder_push(r, &m, big, sizeof(big), 0),
 	    REORDER_DELIVER);
-	ck_assert_int_eq(reorder_push(r, 503, 0, 0, big, MTU, 0),
-	    REORDER_HELD);
+	m.seq = 503;
+	ck_assert_int_eq(reorder_push(r, &m, big, MTU, 0), REORDER_HELD);
 	reorder_reset(r);
 	ck_assert_uint_eq(reorder_next_deadline(r), 0);
 	ck_assert_int_eq(drain(r, 0, out, 4), 0);
@@ -505,88 +624,152 @@ START_TEST(test_reset_and_toobig)
 END_TEST
 
 /*
- * Random run: seqs sent over three links of 10, 25 and 40 ms with jitter,
- * some duplicated, none lost, hold ceiling well above the spread.  The
- * output must be every seq exactly once, in order.
+ * Random runs: frames of 8 flows sent over three links of 10, 25 and
+ * 40 ms with FIFO jitter (a link never reorders), some duplicated, some
+ * lost (loss_pct), naming their flow's and their link's previous frame.
+ * Every frame that arrives comes out exactly once, each flow in order;
+ * with no loss nothing is given up.
  */
-START_TEST(test_random)
+struct ev {
+	uint64_t	at;
+	uint32_t	seq;
+	int		link;
+	int32_t		owd;
+	uint32_t	dep;
+	uint32_t	prev;
+};
+
+static int
+ev_cmp(const void *a, const void *b)
 {
-	struct ev {
-		uint64_t	at;
-		uint32_t	seq;
-		int		link;
-		int32_t		owd;
-	} *ev, tmp;
+	const struct ev *x = a, *y = b;
+
+	if (x->at != y->at)
+		return (x->at < y->at ? -1 : 1);
+	return (x->seq < y->seq ? -1 : x->seq > y->seq);
+}
+
+static uint8_t seen[20000];
+
+/* Frames written: each once, each flow in order. */
+static void
+check_out(const uint32_t *out, int n, const uint32_t *flow_of,
+    uint32_t *flow_out, int *have_out)
+{
+	int k, f;
+
+	for (k = 0; k < n; k++) {
+		f = (int)flow_of[out[k]];
+		if (have_out[f])
+			ck_assert_uint_gt(out[k], flow_out[f]);
+		flow_out[f] = out[k];
+		have_out[f] = 1;
+		ck_assert_int_eq(seen[out[k]]++, 0);
+	}
+}
+
+static void
+random_run(int loss_pct)
+{
+	struct ev *ev;
 	struct reorder *r;
 	struct reorder_stats st;
 	static uint32_t out[SLOTS];
-	const int N = 20000;
+	const int N = 20000, F = 8;
 	const int32_t base[3] = { 10000, 25000, 40000 };
-	uint32_t want = 0;
-	uint64_t t;
-	int i, j, n, k, nev = 0, v;
+	uint64_t t, prev_t, last_at[3] = { 0, 0, 0 };
+	uint32_t flow_last[8], link_last[3], flow_of[20000], flow_out[8];
+	int have_flow[8] = { 0 }, have_link[3] = { 0 }, have_out[8] = { 0 };
+	int i, n, k, nev = 0, v, f, l, arrived = 0;
 
-	srandom(1);
+	srandom(1 + loss_pct);
+	memset(seen, 0, sizeof(seen));
 	ev = calloc(2 * N, sizeof(*ev));
 	ck_assert_ptr_nonnull(ev);
 	for (i = 0; i < N; i++) {
 		t = (uint64_t)i * 100;		/* 10 kpps */
+		f = (int)(random() % F);
+		flow_of[i] = (uint32_t)f;
 		for (k = 0; k < ((random() % 20) == 0 ? 2 : 1); k++) {
-			ev[nev].link = (int)(random() % 3);
-			ev[nev].owd = base[ev[nev].link] +
-			    (int32_t)(random() % 3000);
-			/* Seq 0 arrives first, so expected starts there. */
-			if (i == 0) {
-				ev[nev].link = 0;
-				ev[nev].owd = base[0];
-			}
-			ev[nev].at = t + (uint64_t)ev[nev].owd;
+			l = i == 0 ? 0 : (int)(random() % 3);
 			ev[nev].seq = (uint32_t)i;
-			nev++;
+			ev[nev].link = l;
+			ev[nev].owd = base[l] + (int32_t)(random() % 3000);
+			ev[nev].at = t + (uint64_t)ev[nev].owd;
+			/* FIFO: never before the link's previous frame. */
+			if (ev[nev].at < last_at[l])
+				ev[nev].at = last_at[l];
+			last_at[l] = ev[nev].at;
+			ev[nev].dep = have_flow[f] ? flow_last[f] : NONE;
+			ev[nev].prev = have_link[l] ? link_last[l] : NONE;
+			link_last[l] = (uint32_t)i;
+			have_link[l] = 1;
+			/* Seq 0 always arrives: expected starts there. */
+			if (i == 0 || (int)(random() % 100) >= loss_pct)
+				nev++;
 		}
+		flow_last[f] = (uint32_t)i;
+		have_flow[f] = 1;
 	}
-	/* Insertion sort by arrival; nearly sorted already. */
-	for (i = 1; i < nev; i++) {
-		tmp = ev[i];
-		for (j = i - 1; j >= 0 && ev[j].at > tmp.at; j--)
-			ev[j + 1] = ev[j];
-		ev[j + 1] = tmp;
-	}
+	qsort(ev, nev, sizeof(*ev), ev_cmp);
 	r = reorder_new(SLOTS, MTU, 200000);
-	/* Keepalives have been heard on every link before the data. */
+	reorder_set_nack_wait(r, 25000);
 	for (k = 0; k < 3; k++)
 		reorder_sample(r, k, base[k] - 7777, 0);
-	ck_assert_uint_eq(reorder_hold_us(r), 31000);
 	for (i = 0; i < nev; i++) {
-		/* A timer would fire at the deadline. */
-		t = reorder_next_deadline(r);
-		if (t != 0 && t <= ev[i].at) {
+		/* A timer would fire at each deadline before the arrival. */
+		prev_t = 0;
+		while ((t = reorder_next_deadline(r)) != 0 && t <= ev[i].at &&
+		    t > prev_t) {
 			n = drain(r, t, out, SLOTS);
-			for (k = 0; k < n; k++)
-				ck_assert_uint_eq(out[k], want++);
+			check_out(out, n, flow_of, flow_out, have_out);
+			prev_t = t;
 		}
 		/* The peer's clock runs 7777 us behind: only spreads count. */
-		v = push(r, ev[i].seq, ev[i].link, ev[i].owd - 7777,
-		    ev[i].at);
+		v = pushf(r, ev[i].seq, ev[i].link, ev[i].owd - 7777,
+		    ev[i].at, ev[i].dep, ev[i].prev, 0);
 		ck_assert(v == REORDER_DELIVER || v == REORDER_HELD ||
-		    v == REORDER_DUP);
+		    v == REORDER_DUP || v == REORDER_LATE);
 		if (v == REORDER_DELIVER)
-			ck_assert_uint_eq(ev[i].seq, want++);
+			check_out(&ev[i].seq, 1, flow_of, flow_out, have_out);
+		else if (v == REORDER_LATE)
+			ck_assert_int_eq(seen[ev[i].seq]++, 0);
 		n = drain(r, ev[i].at, out, SLOTS);
-		for (k = 0; k < n; k++)
-			ck_assert_uint_eq(out[k], want++);
+		check_out(out, n, flow_of, flow_out, have_out);
 	}
-	ck_assert_uint_eq(want, (uint32_t)N);
+	/* Everything held comes out once the last deadline passed. */
+	n = drain(r, ev[nev - 1].at + 200000, out, SLOTS);
+	check_out(out, n, flow_of, flow_out, have_out);
+	for (i = 0; i < N; i++)
+		arrived += seen[i];
 	reorder_stats(r, &st);
-	ck_assert_uint_eq(st.skipped, 0);
-	ck_assert_uint_eq(st.delivered, (uint64_t)N);
-	ck_assert_uint_eq(st.dup, (uint64_t)(nev - N));
-	ck_assert_uint_gt(st.held, 0);
-	/* Spread 30 ms plus twice the jitter (mean excess about 1.5 ms). */
-	ck_assert_uint_ge(reorder_hold_us(r), 30000);
-	ck_assert_uint_le(reorder_hold_us(r), 40000);
+	ck_assert_uint_eq(st.cur_held, 0);
+	ck_assert_uint_eq(st.delivered + st.late, (uint64_t)arrived);
+	if (loss_pct == 0) {
+		ck_assert_int_eq(arrived, N);
+		ck_assert_uint_eq(st.skipped, 0);
+		ck_assert_uint_eq(st.late, 0);
+		ck_assert_uint_gt(st.early, 0);
+		ck_assert_uint_eq(st.link[0].lost + st.link[1].lost +
+		    st.link[2].lost, 0);
+	} else {
+		ck_assert_uint_gt(st.skipped, 0);
+		ck_assert_uint_gt(st.link[0].lost + st.link[1].lost +
+		    st.link[2].lost, 0);
+	}
 	reorder_free(r);
 	free(ev);
+}
+
+START_TEST(test_random)
+{
+	random_run(0);
+}
+END_TEST
+
+START_TEST(test_random_loss)
+{
+	random_run(5);
 }
 END_TEST
 
@@ -602,17 +785,18 @@ reorder_suite(void)
 	tcase_add_test(tc, test_swap);
 	tcase_add_test(tc, test_dup);
 	tcase_add_test(tc, test_dup_every_tenth);
-	tcase_add_test(tc, test_gap_timeout);
-	tcase_add_test(tc, test_two_gaps);
+	tcase_add_test(tc, test_spurious);
+	tcase_add_test(tc, test_hole_due_and_deadline);
+	tcase_add_test(tc, test_named_lost);
+	tcase_add_test(tc, test_per_flow);
 	tcase_add_test(tc, test_hold_spread);
 	tcase_add_test(tc, test_hold_single_and_floor);
 	tcase_add_test(tc, test_silent_link);
 	tcase_add_test(tc, test_wrap);
 	tcase_add_test(tc, test_burst_ahead);
-	tcase_add_test(tc, test_missing);
-	tcase_add_test(tc, test_skip);
 	tcase_add_test(tc, test_reset_and_toobig);
 	tcase_add_test(tc, test_random);
+	tcase_add_test(tc, test_random_loss);
 	suite_add_tcase(s, tc);
 	return (s);
 }
