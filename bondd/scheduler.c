@@ -36,6 +36,14 @@ sched_init(struct sched *s, enum conf_strategy strategy)
 	s->rr_last = -1;
 	s->sb_cur = -1;
 	s->sb_cand = -1;
+	s->bulk_rtt_pct = SCHED_BULK_RTT_PCT;
+}
+
+void
+sched_set_bulk_rtt(struct sched *s, uint32_t pct, uint32_t max_us)
+{
+	s->bulk_rtt_pct = pct;
+	s->max_rtt_us = max_us;
 }
 
 void
@@ -80,6 +88,8 @@ sched_link_update(struct sched *s, int id, const struct link_info *li,
 		rate = CONF_RATE_MAX;
 	l->rate_bps = rate;
 	l->owd_us = li->owd_us;
+	/* A second of queue is no bottleneck we can pace around. */
+	l->queue_us = li->queue_us > 1000000 ? 1000000 : li->queue_us;
 	l->srtt_us = li->srtt_us;
 	l->loss_ppm = li->loss_tx_ppm > PPM ? PPM : li->loss_tx_ppm;
 	l->priority = li->priority ? li->priority : 1;
@@ -115,7 +125,7 @@ usable(const struct sched *s, const struct sched_link *l)
 
 /* Bit i set: link i may carry data now, backups only if alone. */
 static unsigned int
-eligible_set(const struct sched *s)
+usable_set(const struct sched *s)
 {
 	unsigned int	 prim = 0, backup = 0;
 	int		 i;
@@ -129,6 +139,65 @@ eligible_set(const struct sched *s)
 			prim |= 1U << i;
 	}
 	return prim ? prim : backup;
+}
+
+/* Of set, the links whose srtt is far above the median of set. */
+static unsigned int
+slow_links(const struct sched *s, unsigned int set)
+{
+	uint32_t	 rtt[BONDD_MAX_LINKS], t, median;
+	unsigned int	 slow = 0;
+	int		 i, j, n = 0;
+
+	for (i = 0; i < BONDD_MAX_LINKS; i++)
+		if ((set & (1U << i)) && s->link[i].srtt_us != 0)
+			rtt[n++] = s->link[i].srtt_us;
+	if (n < 2 || (s->bulk_rtt_pct == 0 && s->max_rtt_us == 0))
+		return 0;
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0 && rtt[j - 1] > rtt[j]; j--) {
+			t = rtt[j];
+			rtt[j] = rtt[j - 1];
+			rtt[j - 1] = t;
+		}
+	/* The lower median: with two links, the faster one. */
+	median = rtt[(n - 1) / 2];
+	for (i = 0; i < BONDD_MAX_LINKS; i++) {
+		t = s->link[i].srtt_us;
+		if (!(set & (1U << i)) || t == 0)
+			continue;
+		if ((s->bulk_rtt_pct != 0 &&
+		    (uint64_t)t * 100 > (uint64_t)median * s->bulk_rtt_pct) ||
+		    (s->max_rtt_us != 0 && t > s->max_rtt_us))
+			slow |= 1U << i;
+	}
+	return slow == set ? 0 : slow;
+}
+
+unsigned int
+sched_excluded(const struct sched *s)
+{
+	return slow_links(s, usable_set(s));
+}
+
+static uint64_t	queue_ns(const struct sched_link *, uint64_t);
+
+/* The links bulk may use now: the slow ones only while all the others
+ * have a full queue. */
+static unsigned int
+eligible_set(const struct sched *s, uint64_t now_ns)
+{
+	unsigned int	 set = usable_set(s), slow = slow_links(s, set);
+	int		 i;
+
+	if (slow == 0)
+		return set;
+	for (i = 0; i < BONDD_MAX_LINKS; i++)
+		if ((set & ~slow & (1U << i)) &&
+		    queue_ns(&s->link[i], now_ns) <=
+		    SCHED_FULL_US * NS_PER_US)
+			return set & ~slow;
+	return set;
 }
 
 /* Loss takes its share of a LOSSY link's rate: resends use it. */
@@ -196,7 +265,8 @@ arrival_ns(const struct sched_link *l, uint64_t now_ns, size_t bytes,
 {
 	uint64_t	t;
 
-	t = now_ns + queue_ns(l, now_ns) + tx_ns(l, bytes) + owd;
+	t = now_ns + queue_ns(l, now_ns) + tx_ns(l, bytes) + owd +
+	    (uint64_t)l->queue_us * NS_PER_US;
 	/* A lost packet arrives a round trip later, when resent. */
 	if (l->state == LINK_STATE_LOSSY)
 		t += (uint64_t)l->loss_ppm * l->srtt_us / PPM * NS_PER_US;
@@ -360,7 +430,7 @@ single_best(struct sched *s, unsigned int set, uint64_t now_us)
 int
 sched_pick(struct sched *s, uint64_t now_us, size_t bytes)
 {
-	unsigned int	set = eligible_set(s);
+	unsigned int	set = eligible_set(s, now_us * NS_PER_US);
 
 	if (set == 0)
 		return -1;
@@ -372,7 +442,8 @@ sched_pick(struct sched *s, uint64_t now_us, size_t bytes)
 	case STRATEGY_TIERED_FILL:
 		return tiered(s, set, now_us * NS_PER_US, bytes);
 	case STRATEGY_ROUND_ROBIN:
-		return round_robin(s, set);
+		/* Every packet in turn, whatever the links' srtt. */
+		return round_robin(s, usable_set(s));
 	case STRATEGY_SINGLE_BEST:
 		return single_best(s, set, now_us);
 	case STRATEGY_EARLIEST_ARRIVAL:
@@ -381,27 +452,29 @@ sched_pick(struct sched *s, uint64_t now_us, size_t bytes)
 	}
 }
 
-void
+uint64_t
 sched_sent(struct sched *s, int id, size_t bytes, uint64_t now_us)
 {
 	struct sched_link	*l;
-	uint64_t		 now_ns = now_us * NS_PER_US;
+	uint64_t		 now_ns = now_us * NS_PER_US, depart;
 
 	if (id < 0 || id >= BONDD_MAX_LINKS || !s->link[id].present)
-		return;
+		return 0;
 	l = &s->link[id];
 	l->bytes_sent += bytes;
 	if (bytes > MAX_BYTES)
 		bytes = MAX_BYTES;
 	if (l->busy_ns < now_ns)
 		l->busy_ns = now_ns;
+	depart = l->busy_ns / NS_PER_US;
 	l->busy_ns += tx_ns(l, bytes);
+	return depart;
 }
 
 int
 sched_pick_best_latency(struct sched *s, uint64_t now_us, int exclude)
 {
-	unsigned int	set = eligible_set(s);
+	unsigned int	set = usable_set(s);
 
 	if (exclude >= 0 && exclude < BONDD_MAX_LINKS)
 		set &= ~(1U << exclude);

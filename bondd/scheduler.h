@@ -26,9 +26,10 @@
  * rate.  The strategies (config scheduler.strategy):
  *
  *  earliest_arrival  the link where a packet should arrive first:
- *		      queue wait + size / rate + one-way delay; LOSSY
- *		      links pay loss x srtt and lose their loss share of
- *		      the rate.
+ *		      queue wait + size / rate + one-way delay + the
+ *		      standing queue at the link's bottleneck; LOSSY links
+ *		      pay loss x srtt and lose their loss share of the
+ *		      rate.
  *  weighted	      smooth weighted round robin, in bytes, weight = rate.
  *  tiered_fill	      priority tiers (1 first), earliest arrival inside a
  *		      tier; the next tier only when every link of this one
@@ -41,13 +42,19 @@
  *		      at once when the current one becomes unusable.
  *
  * In every strategy a backup link is used only while no other link is
- * usable.
+ * usable.  Except in round_robin, a link whose srtt is far above the
+ * others' (more than bulk_rtt_pct percent of the lower median, or above
+ * max_rtt_us) carries bulk only while every other link has more than
+ * SCHED_FULL_US queued: a satellite or a congested LTE link would
+ * reorder more than it adds.
  *
  * Usage: sched_init() once; sched_link_update() whenever the core has a
  * new link_info or the link's usability changes; per packet
- * id = sched_pick() then sched_sent(id) once the packet went out (also
+ * id = sched_pick() then sched_sent(id) once the packet is queued (also
  * for packets sent on a link chosen otherwise: resends, duplicates,
- * pinned flows), so the virtual queue and the quota stay true.
+ * pinned flows), so the virtual queue and the quota stay true; it
+ * returns the packet's departure time on that link, when the virtual
+ * queue reaches it, which the core's pacing follows.
  * sched_pick() advances the rotation of weighted, round_robin and
  * single_best: call it only for packets that will be sent.
  */
@@ -66,6 +73,7 @@
 #define SCHED_FULL_US		20000	/* tiered_fill: a full queue */
 #define SCHED_SWITCH_US		1000000	/* single_best: hold-down */
 #define SCHED_SMALL_PKT		100	/* sched_pick_best_latency() */
+#define SCHED_BULK_RTT_PCT	250	/* default: 2.5 x the median srtt */
 
 struct sched_link {
 	int		 present;
@@ -73,6 +81,7 @@ struct sched_link {
 	uint32_t	 state;		/* enum link_state */
 	uint64_t	 rate_bps;	/* capacity estimate, never 0 */
 	int32_t		 owd_us;	/* relative, or LINK_OWD_UNKNOWN */
+	uint32_t	 queue_us;	/* standing queue at the bottleneck */
 	uint32_t	 srtt_us;	/* 0 = unknown */
 	uint32_t	 loss_ppm;	/* send loss */
 	uint32_t	 priority;	/* tier, 1.. */
@@ -91,12 +100,19 @@ struct sched {
 	int		 sb_cur;	/* single_best: current, -1 = none */
 	int		 sb_cand;	/* challenger, -1 = none */
 	uint64_t	 sb_since_us;	/* challenger better since */
+	uint32_t	 bulk_rtt_pct;	/* 0: no srtt exclusion */
+	uint32_t	 max_rtt_us;	/* 0: none */
 };
 
 /* Empty scheduler, no links. */
 void	 sched_init(struct sched *, enum conf_strategy);
 /* Change strategy (config reload); keeps links and their queues. */
 void	 sched_set_strategy(struct sched *, enum conf_strategy);
+/* Links slower than pct percent of the median srtt, or than max_us,
+ * carry bulk only when needed (0 turns either test off). */
+void	 sched_set_bulk_rtt(struct sched *, uint32_t pct, uint32_t max_us);
+/* Bit i set: link i is out of the bulk set now for its srtt. */
+unsigned int sched_excluded(const struct sched *);
 /* Add or refresh link id (0..BONDD_MAX_LINKS-1) from its link_info;
  * usable: session up, state RUNNING or LOSSY, not admin down.  Returns
  * -1 if id is out of range. */
@@ -105,8 +121,9 @@ int	 sched_link_update(struct sched *, int, const struct link_info *,
 void	 sched_link_remove(struct sched *, int);
 /* The link for a packet of that many bytes, -1 if none is usable. */
 int	 sched_pick(struct sched *, uint64_t, size_t);
-/* Account bytes sent on link id: virtual queue and quota. */
-void	 sched_sent(struct sched *, int, size_t, uint64_t);
+/* Account bytes queued on link id (virtual queue and quota); the time
+ * they depart, now or later, 0 for a bad id. */
+uint64_t sched_sent(struct sched *, int, size_t, uint64_t);
 /* The usable link (not exclude; -1 excludes nothing) where a small
  * packet arrives first, whatever the strategy: realtime traffic,
  * resends, duplicates.  -1 if none.  Changes no state. */

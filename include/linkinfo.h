@@ -56,6 +56,10 @@ struct link_info {
 	/* Capacity estimate of our send direction when none is
 	 * configured (ratectl.c), 0 = no estimate yet. */
 	uint64_t	rate_est_bps;
+	/* Standing queue at the link's bottleneck in our send direction:
+	 * how far the peer's recent minimum delay sits above the long-term
+	 * minimum, 0 = none or unknown. */
+	uint32_t	queue_us;
 };
 
 /* "probing", "running", "lossy", "down"; "unknown" out of range. */

@@ -433,6 +433,90 @@ START_TEST(test_best_latency)
 }
 END_TEST
 
+/* Departure times follow the virtual queue: at once on an idle link,
+ * then one packet time apart. */
+START_TEST(test_departure)
+{
+	struct sched	s;
+
+	sched_init(&s, STRATEGY_EARLIEST_ARRIVAL);
+	add(&s, 0, 12 * MBIT, 5000, 10000);
+	/* 1500 bytes at 12 Mbit/s: 1 ms each. */
+	ck_assert_uint_eq(sched_sent(&s, 0, 1500, 1000), 1000);
+	ck_assert_uint_eq(sched_sent(&s, 0, 1500, 1000), 2000);
+	ck_assert_uint_eq(sched_sent(&s, 0, 1500, 1500), 3000);
+	/* Idle again: now. */
+	ck_assert_uint_eq(sched_sent(&s, 0, 1500, 9000), 9000);
+	ck_assert_uint_eq(sched_sent(&s, 5, 1500, 9000), 0);
+	ck_assert_uint_eq(sched_sent(&s, -1, 1500, 9000), 0);
+}
+END_TEST
+
+/* A standing queue at a link's bottleneck counts like its delay. */
+START_TEST(test_bottleneck_queue)
+{
+	struct sched		s;
+	struct link_info	li;
+
+	sched_init(&s, STRATEGY_EARLIEST_ARRIVAL);
+	add(&s, 0, 50 * MBIT, 5000, 10000);
+	add(&s, 1, 50 * MBIT, 10000, 20000);
+	ck_assert_int_eq(sched_pick(&s, 0, 1500), 0);
+	info(&li, 50 * MBIT, 5000, 10000);
+	li.queue_us = 6000;
+	sched_link_update(&s, 0, &li, 1);
+	ck_assert_int_eq(sched_pick(&s, 0, 1500), 1);
+	/* Realtime picks see it too. */
+	ck_assert_int_eq(sched_pick_best_latency(&s, 0, -1), 1);
+	li.queue_us = 4000;
+	sched_link_update(&s, 0, &li, 1);
+	ck_assert_int_eq(sched_pick(&s, 0, 1500), 0);
+}
+END_TEST
+
+/*
+ * F19: a link of 10 x the median srtt carries no bulk while the others
+ * have room, takes some once they are full, and everything when it is
+ * the only one left; the percentage and max_rtt are settable.
+ */
+START_TEST(test_bulk_rtt_exclusion)
+{
+	struct sched		s;
+	struct link_info	li;
+	uint64_t		bytes[BONDD_MAX_LINKS], now = 0;
+
+	sched_init(&s, STRATEGY_EARLIEST_ARRIVAL);
+	add(&s, 0, 10 * MBIT, 5000, 20000);
+	add(&s, 1, 10 * MBIT, 6000, 22000);
+	add(&s, 2, 10 * MBIT, 100000, 220000);
+	ck_assert_uint_eq(sched_excluded(&s), 1U << 2);
+	/* 15 Mbit/s offered: links 0 and 1 carry it all. */
+	run(&s, &now, 2000000, 800, 1500, bytes);
+	ck_assert_uint_eq(bytes[2], 0);
+	/* 40 Mbit/s: the others are full, link 2 helps. */
+	run(&s, &now, 2000000, 300, 1500, bytes);
+	ck_assert_uint_gt(bytes[2], 0);
+	/* The only link left carries everything. */
+	now += 1000000;
+	info(&li, 10 * MBIT, 5000, 20000);
+	sched_link_update(&s, 0, &li, 0);
+	info(&li, 10 * MBIT, 6000, 22000);
+	sched_link_update(&s, 1, &li, 0);
+	ck_assert_uint_eq(sched_excluded(&s), 0);
+	ck_assert_int_eq(sched_pick(&s, now, 1500), 2);
+	/* Off: link 2 is a link like the others. */
+	sched_link_update(&s, 0, &li, 1);
+	sched_link_update(&s, 1, &li, 1);
+	sched_set_bulk_rtt(&s, 0, 0);
+	ck_assert_uint_eq(sched_excluded(&s), 0);
+	/* An absolute ceiling alone. */
+	sched_set_bulk_rtt(&s, 0, 150000);
+	ck_assert_uint_eq(sched_excluded(&s), 1U << 2);
+	sched_set_bulk_rtt(&s, 0, 250000);
+	ck_assert_uint_eq(sched_excluded(&s), 0);
+}
+END_TEST
+
 static Suite *
 sched_suite(void)
 {
@@ -451,6 +535,9 @@ sched_suite(void)
 	tcase_add_test(tc, test_backup);
 	tcase_add_test(tc, test_none);
 	tcase_add_test(tc, test_best_latency);
+	tcase_add_test(tc, test_departure);
+	tcase_add_test(tc, test_bottleneck_queue);
+	tcase_add_test(tc, test_bulk_rtt_exclusion);
 	suite_add_tcase(s, tc);
 	return s;
 }
