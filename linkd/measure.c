@@ -256,9 +256,9 @@ linkd_rate_est(struct session *s, struct linkmeas *m, uint64_t now)
 	/* The peer's clock at the end of its last rate window: it moves
 	 * with each new measurement. */
 	rs.rx_gen = m->pr.peer_rx_tx_us;
-	rs.tx_packets = s->ctr.tx_packets;
+	rs.queue_us = RC_QUEUE_NONE;
 	rs.loss_tx_ppm = m->pr.loss_tx_ppm;
-	rs.srtt_us = m->pr.srtt_us;
+	(void)s;
 	return (ratectl_update(&m->rc, now, &rs));
 }
 

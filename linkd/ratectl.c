@@ -14,35 +14,26 @@
  * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
  */
 
+
 /*
- * Capacity estimate of a link's send direction when none is configured:
- * the core schedules the link by it in place of a configured rate
- * (LINK_INFO rate_est_bps), so it must follow the path's capacity
- * without building a queue, neither collapse on a short burst of loss
- * nor climb without bound.  One cycle every max(SRTT, 100 ms), at most
- * 2 s.  Rates are measured over 1 s windows (probe.c), so a cycle
- * judges the last measurement:
+ * Capacity estimate of a link's send direction (ratectl.h).  At most one
+ * step per RC_CYCLE_US, and only on a new measurement from the peer:
  *
- *  - raise by 10 % when the peer received at least 90 % of what we
- *    sent, send loss is under 1 %, SRTT is under min_srtt +
- *    max(10 ms, min_srtt / 2) (no queue building) and we sent at least
- *    80 % of the estimate (not limited by the application).  Several
- *    cycles may raise on one measurement, but never above 125 % of
- *    what we were measured sending;
- *  - lower, once per new measurement, when send loss is over 2 %, or
- *    SRTT is over min_srtt + max(20 ms, min_srtt) (a queue is
- *    building) while we send at least half the estimate (else the
- *    queue is not ours: the other direction's traffic also delays
- *    probes): to 95 % of the delivered rate, so that the queue drains,
- *    but by at most 10 %; over 10 % loss, cut to 95 % of the delivered
- *    rate at once;
+ *  - down, when the peer received less than 85 % of what we sent while
+ *    we filled the estimate (what it received is what the link carries:
+ *    to 95 % of it, so that the queue drains), or when a standing queue
+ *    over RC_QUEUE_HIGH_US builds (by 10 %), or when send loss is over
+ *    10 % (to 95 % of what was received);
+ *  - up, when we sent at least 80 % of the estimate (else the traffic,
+ *    not the link, set the pace), the peer received at least 90 % of
+ *    it and no queue over RC_QUEUE_LOW_US stands: doubled while in
+ *    startup, else by 10 %, and never above twice what was received;
  *  - else hold.
  *
- * Loss is judged only once RC_LOSS_PKTS datagrams were sent since the
- * last change, so that it measures the current estimate.  The estimate
+ * What the peer received lags what we sent by the link's delay, so it
+ * is compared with the smaller of our last two windows.  The estimate
  * never goes below 10 % of the highest one of the last 30 s, nor below
- * RC_MIN_BPS.  min_srtt follows a route change: every 10 s it moves
- * 1/16 of the way to the current SRTT.  Pure logic, no syscalls;
+ * RC_MIN_BPS, nor above the configured rate.  Pure logic, no syscalls;
  * inputs come from the peer's probes and are clamped.
  */
 
@@ -52,11 +43,7 @@
 #include "ratectl.h"
 
 #define PPM		1000000U
-#define UP_LOSS_PPM	10000U		/* 1 %: raise only below */
-#define DOWN_LOSS_PPM	20000U		/* 2 %: lower above */
 #define CUT_LOSS_PPM	100000U		/* 10 %: cut to delivered */
-#define QLOW_US		10000U		/* queue building thresholds */
-#define QHIGH_US	20000U
 
 static uint64_t
 clamp(uint64_t v)
@@ -92,70 +79,64 @@ ratectl_floor(const struct ratectl *rc)
 	return (hi / 10 > RC_MIN_BPS ? hi / 10 : RC_MIN_BPS);
 }
 
+static uint64_t
+bound(const struct ratectl *rc, uint64_t v)
+{
+	v = clamp(v);
+	if (rc->ceiling_bps != 0 && v > rc->ceiling_bps)
+		v = rc->ceiling_bps;
+	return (v < RC_MIN_BPS ? RC_MIN_BPS : v);
+}
+
 void
-ratectl_init(struct ratectl *rc, uint64_t now, uint64_t start_bps)
+ratectl_init(struct ratectl *rc, uint64_t now, uint64_t ceiling_bps)
 {
 	int	i;
 
 	memset(rc, 0, sizeof(*rc));
-	if (start_bps == 0)
-		start_bps = RC_START_BPS;
-	if (start_bps < RC_MIN_BPS)
-		start_bps = RC_MIN_BPS;
-	rc->est_bps = clamp(start_bps);
+	rc->ceiling_bps = clamp(ceiling_bps);
+	rc->startup = 1;
+	rc->est_bps = bound(rc, ceiling_bps != 0 ? ceiling_bps :
+	    RC_START_BPS);
 	for (i = 0; i < RC_PEAK_SLOTS; i++)
 		rc->peak[i] = rc->est_bps;
 	rc->peak_start_us = now;
 	rc->cycle_us = now;
-	rc->decay_us = now;
 }
 
-/* The smallest SRTT, slowly forgotten. */
-static void
-min_srtt_update(struct ratectl *rc, uint64_t now, uint32_t srtt_us)
+void
+ratectl_set_ceiling(struct ratectl *rc, uint64_t ceiling_bps)
 {
-	if (srtt_us == 0)
-		return;
-	if (rc->min_srtt_us == 0 || srtt_us < rc->min_srtt_us)
-		rc->min_srtt_us = srtt_us;
-	if (now - rc->decay_us >= RC_DECAY_US) {
-		rc->min_srtt_us = (uint32_t)((15ULL * rc->min_srtt_us +
-		    srtt_us) / 16);
-		rc->decay_us = now;
-	}
+	rc->ceiling_bps = clamp(ceiling_bps);
+	rc->est_bps = bound(rc, rc->est_bps);
 }
 
 static uint64_t
-decide(const struct ratectl *rc, const struct ratectl_sample *s,
-    int judged, int fresh)
+decide(struct ratectl *rc, const struct ratectl_sample *s)
 {
-	uint64_t	est = rc->est_bps, tx, rx, target, lo;
-	uint32_t	loss, min_us = rc->min_srtt_us, srtt_us = s->srtt_us;
-	int		qlow, qhigh;
+	uint64_t	est = rc->est_bps, tx, rx, ref, target;
+	uint32_t	loss = s->loss_tx_ppm > PPM ? PPM : s->loss_tx_ppm;
+	int		busy, known = s->queue_us != RC_QUEUE_NONE;
 
 	tx = clamp(s->tx_bps);
 	rx = clamp(s->rx_bps);
-	loss = s->loss_tx_ppm > PPM ? PPM : s->loss_tx_ppm;
-	qlow = srtt_us != 0 && min_us != 0 && srtt_us < (uint64_t)min_us +
-	    (min_us / 2 > QLOW_US ? min_us / 2 : QLOW_US);
-	qhigh = srtt_us != 0 && min_us != 0 && srtt_us > (uint64_t)min_us +
-	    (min_us > QHIGH_US ? min_us : QHIGH_US);
+	ref = tx < rc->prev_tx_bps ? tx : rc->prev_tx_bps;
+	busy = tx >= est / 10 * 8 && tx != 0;
 	target = rx / 100 * 95;
 
-	if (fresh && judged && loss > CUT_LOSS_PPM)
-		return (target < est ? target : est);
-	if (fresh && ((judged && loss > DOWN_LOSS_PPM) ||
-	    (qhigh && tx >= est / 2))) {
-		lo = est / 10 * 9;
-		if (target < lo)
-			target = lo;
+	if (loss > CUT_LOSS_PPM || (busy && rx < ref / 100 * 85)) {
+		rc->startup = 0;
 		return (target < est ? target : est);
 	}
-	if (qlow && loss < UP_LOSS_PPM && rx >= tx / 10 * 9 &&
-	    tx >= est / 10 * 8 && tx != 0) {
-		target = clamp(est + est / 10);
-		if (target > tx / 4 * 5)
-			target = tx / 4 * 5;
+	if (known && s->queue_us > RC_QUEUE_HIGH_US && busy) {
+		rc->startup = 0;
+		return (est / 10 * 9);
+	}
+	if (busy && rx >= ref / 10 * 9 && (!known ||
+	    s->queue_us < RC_QUEUE_LOW_US)) {
+		target = rc->startup ? est * 2 : est + est / 10;
+		if (target > 2 * rx)
+			target = 2 * rx;
 		return (target > est ? target : est);
 	}
 	return (est);
@@ -165,33 +146,25 @@ int
 ratectl_update(struct ratectl *rc, uint64_t now,
     const struct ratectl_sample *s)
 {
-	uint64_t	next, floor, period_us;
-	int		fresh;
+	uint64_t	next, floor;
 
 	peak_advance(rc, now);
-	min_srtt_update(rc, now, s->srtt_us);
-	if (!rc->have_gen || s->tx_packets < rc->change_pkts) {
+	if (!rc->have_gen) {
 		rc->have_gen = 1;
-		rc->have_sample = 0;
 		rc->gen = s->rx_gen;
-		rc->change_pkts = s->tx_packets;
+		rc->prev_tx_bps = clamp(s->tx_bps);
 		return (0);
 	}
-	period_us = s->srtt_us > RC_CYCLE_US ? s->srtt_us : RC_CYCLE_US;
-	if (period_us > RC_CYCLE_MAX_US)
-		period_us = RC_CYCLE_MAX_US;
-	fresh = s->rx_gen != rc->gen;
-	if ((!fresh && !rc->have_sample) || now - rc->cycle_us < period_us)
+	if (s->rx_gen == rc->gen || now - rc->cycle_us < RC_CYCLE_US)
 		return (0);
 	rc->gen = s->rx_gen;
-	rc->have_sample = 1;
 	rc->cycle_us = now;
-
-	next = decide(rc, s, s->tx_packets - rc->change_pkts >= RC_LOSS_PKTS,
-	    fresh);
+	next = decide(rc, s);
+	rc->prev_tx_bps = clamp(s->tx_bps);
 	floor = ratectl_floor(rc);
 	if (next < floor)
 		next = floor;
+	next = bound(rc, next);
 	if (next == rc->est_bps)
 		return (0);
 	if (next > rc->est_bps)
@@ -199,7 +172,6 @@ ratectl_update(struct ratectl *rc, uint64_t now,
 	else
 		rc->downs++;
 	rc->est_bps = next;
-	rc->change_pkts = s->tx_packets;
 	if (next > rc->peak[rc->peak_cur])
 		rc->peak[rc->peak_cur] = next;
 	return (1);

@@ -14,14 +14,19 @@
  * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
  */
 
+
 /*
- * Capacity estimate of a link's send direction when the operator gave
- * no rate: a controller in the spirit of MUD that compares what the
- * peer receives with what we send, and watches send loss and queueing
- * delay.  Pure logic with the clock passed in microseconds; no
- * syscalls.  Its inputs come from the peer's probes, which are
- * authenticated but not trusted: every value is clamped, and the
- * estimate always stays between RC_MIN_BPS and RC_MAX_BPS.
+ * Rate of a link's send direction: the capacity estimate that paces
+ * the link and weights it in the scheduler, within the configured rate
+ * if there is one (LTE and Wi-Fi change by the minute; a configured
+ * rate is a ceiling, not a promise).  It compares what the peer
+ * received with what we sent, and watches the standing queue at the
+ * link's bottleneck: how far the smallest one-way delay of the last
+ * probe interval sits above the smallest of the last seconds.  Random
+ * loss says nothing about capacity and is ignored, unless heavy.  Pure
+ * logic with the clock passed in microseconds; its inputs come from the
+ * peer's probes, authenticated but not trusted: every value is clamped
+ * and the estimate stays between RC_MIN_BPS and RC_MAX_BPS.
  */
 
 #ifndef RATECTL_H
@@ -32,42 +37,42 @@
 #define RC_START_BPS	10000000ULL	/* first guess: 10 Mbit/s */
 #define RC_MIN_BPS	64000ULL	/* never below 64 kbit/s */
 #define RC_MAX_BPS	100000000000ULL	/* 100 Gbit/s: no overflow */
-#define RC_CYCLE_US	100000		/* cycle: max(SRTT, 100 ms), */
-#define RC_CYCLE_MAX_US	2000000		/* but at most 2 s */
-#define RC_LOSS_PKTS	1000		/* sent since a change before
-					   loss is judged */
+#define RC_CYCLE_US	100000		/* at most one step per cycle */
+#define RC_QUEUE_HIGH_US 10000		/* standing queue: over capacity */
+#define RC_QUEUE_LOW_US	3000		/* below it: room to grow */
+#define RC_QUEUE_NONE	UINT32_MAX	/* not measured */
 #define RC_PEAK_SLOTS	3		/* 3 x 10 s: the floor's window */
 #define RC_PEAK_SLOT_US	10000000
-#define RC_DECAY_US	10000000	/* min SRTT 15/16 per 10 s */
 
 /* What linkd measured when it calls ratectl_update(). */
 struct ratectl_sample {
 	uint64_t	tx_bps;		/* we sent, last rate window */
 	uint64_t	rx_bps;		/* the peer received from us */
 	uint64_t	rx_gen;		/* changes with each new rx_bps */
-	uint64_t	tx_packets;	/* datagrams sent, cumulative */
+	uint32_t	queue_us;	/* standing queue, or RC_QUEUE_NONE */
 	uint32_t	loss_tx_ppm;	/* send loss, as the peer measured */
-	uint32_t	srtt_us;	/* 0 = no RTT sample yet */
 };
 
 struct ratectl {
 	uint64_t	est_bps;
-	uint64_t	cycle_us;	/* last cycle */
+	uint64_t	ceiling_bps;	/* configured rate, 0 = none */
+	int		startup;	/* doubling until the first queue */
+	uint64_t	cycle_us;	/* last step */
 	uint64_t	gen;		/* rx_gen judged last */
 	int		have_gen;
-	int		have_sample;	/* a measurement since init */
-	uint64_t	change_pkts;	/* tx_packets at the last change */
-	uint32_t	min_srtt_us;	/* 0 = unknown */
-	uint64_t	decay_us;	/* last decay of min_srtt_us */
+	uint64_t	prev_tx_bps;	/* the window before the last */
 	uint64_t	peak[RC_PEAK_SLOTS];	/* highest estimate per slot */
 	int		peak_cur;
 	uint64_t	peak_start_us;
 	uint64_t	ups, downs;	/* changes made, for tests and logs */
 };
 
-/* start_bps 0: RC_START_BPS. */
-void	 ratectl_init(struct ratectl *, uint64_t now, uint64_t start_bps);
-/* At every probe tick; 1 when the estimate changed. */
+/* ceiling_bps 0: none, start at RC_START_BPS and double until the
+ * link shows a queue; else start at the ceiling. */
+void	 ratectl_init(struct ratectl *, uint64_t now, uint64_t ceiling_bps);
+/* A reload changed the configured rate. */
+void	 ratectl_set_ceiling(struct ratectl *, uint64_t ceiling_bps);
+/* With each probe; 1 when the estimate changed. */
 int	 ratectl_update(struct ratectl *, uint64_t now,
 	    const struct ratectl_sample *);
 uint64_t ratectl_floor(const struct ratectl *);
