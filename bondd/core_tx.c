@@ -232,22 +232,25 @@ static void
 send_realtime(struct core_peer *p, const uint8_t *pkt, size_t len,
     uint64_t now)
 {
+	struct flow_ent	*f = NULL;
 	uint8_t		*frame = framebuf;
 	uint32_t	 hash;
 	size_t		 off;
 	int		 id = -1, dup = -1;
 
-	if (flow_id(pkt, len, 0, &hash) == 0 &&
-	    (id = flow_pin_lookup(p->flows, hash, now)) >= 0 &&
-	    !p->link[id].usable)
-		id = -1;
+	if (flow_id(pkt, len, 0, &hash) == 0) {
+		f = flow_get(p->flows, hash, now);
+		if ((id = f->link) >= 0 && !p->link[id].usable)
+			id = -1;
+	}
 	if (id < 0) {
 		if ((id = sched_pick_best_latency(&p->sched, now, -1)) < 0 &&
 		    (id = pick_fallback(p)) < 0) {
 			st.no_route++;
 			return;
 		}
-		flow_pin_set(p->flows, hash, id, now);
+		if (f != NULL)
+			f->link = id;
 	}
 	if (cconf.rt_duplicate)
 		dup = sched_pick_best_latency(&p->sched, now, id);

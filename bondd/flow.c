@@ -247,71 +247,53 @@ flow_is_realtime(const uint8_t *p, size_t len, const uint16_t *udp_ports,
 void
 flow_table_init(struct flow_table *t)
 {
-	int	i;
-
 	memset(t, 0, sizeof(*t));
-	for (i = 0; i < FLOW_PIN_SIZE; i++)
-		t->pin[i].link = -1;
 }
 
 static int
-expired(const struct flow_pin *f, uint64_t now_us)
+expired(const struct flow_ent *f, uint64_t now_us)
 {
 	return now_us > f->last_us &&
-	    now_us - f->last_us > FLOW_PIN_EXPIRE_US;
+	    now_us - f->last_us > FLOW_EXPIRE_US;
 }
 
-static struct flow_pin *
+static struct flow_ent *
 slot(struct flow_table *t, uint32_t hash, int i)
 {
-	return &t->pin[(hash + (uint32_t)i) & (FLOW_PIN_SIZE - 1)];
+	return &t->ent[(hash + (uint32_t)i) & (FLOW_TABLE_SIZE - 1)];
 }
 
-int
-flow_pin_lookup(struct flow_table *t, uint32_t hash, uint64_t now_us)
+struct flow_ent *
+flow_get(struct flow_table *t, uint32_t hash, uint64_t now_us)
 {
-	struct flow_pin	*f;
+	struct flow_ent	*f, *use = NULL, *stale = NULL;
 	int		 i;
 
-	for (i = 0; i < FLOW_PIN_PROBE; i++) {
+	for (i = 0; i < FLOW_PROBE; i++) {
 		f = slot(t, hash, i);
-		if (f->link < 0 || f->hash != hash)
-			continue;
-		if (expired(f, now_us)) {
-			f->link = -1;
-			return -1;
+		if (f->used && f->hash == hash) {
+			if (expired(f, now_us))
+				break;
+			f->last_us = now_us;
+			return f;
 		}
-		f->last_us = now_us;
-		return f->link;
-	}
-	return -1;
-}
-
-void
-flow_pin_set(struct flow_table *t, uint32_t hash, int link,
-    uint64_t now_us)
-{
-	struct flow_pin	*f, *use = NULL, *stale = NULL;
-	int		 i;
-
-	for (i = 0; i < FLOW_PIN_PROBE; i++) {
-		f = slot(t, hash, i);
-		if (f->link >= 0 && f->hash == hash) {
-			use = f;
-			break;
-		}
-		if (use == NULL && (f->link < 0 || expired(f, now_us)))
+		if (use == NULL && (!f->used || expired(f, now_us)))
 			use = f;
 		if (stale == NULL || f->last_us < stale->last_us)
 			stale = f;
 	}
-	if (use == NULL) {
+	if (i < FLOW_PROBE)
+		use = f;		/* the same flow, back after a pause */
+	else if (use == NULL) {
 		use = stale;
 		t->evicted++;
 	}
+	memset(use, 0, sizeof(*use));
+	use->used = 1;
 	use->hash = hash;
-	use->link = link < 0 ? -1 : link;
+	use->link = -1;
 	use->last_us = now_us;
+	return use;
 }
 
 int
@@ -319,9 +301,10 @@ flow_unpin_link(struct flow_table *t, int link)
 {
 	int	i, n = 0;
 
-	for (i = 0; i < FLOW_PIN_SIZE; i++) {
-		if (t->pin[i].link >= 0 && t->pin[i].link == link) {
-			t->pin[i].link = -1;
+	for (i = 0; i < FLOW_TABLE_SIZE; i++) {
+		if (t->ent[i].used && t->ent[i].link >= 0 &&
+		    t->ent[i].link == link) {
+			t->ent[i].link = -1;
 			n++;
 		}
 	}

@@ -16,8 +16,9 @@
 
 /*
  * Flows of inner IP packets: identification (5-tuple hash, IPv4 and
- * IPv6), realtime classification, the table that pins realtime flows
- * to a link, and TCP MSS clamping.  Pure logic in the core on packets
+ * IPv6), realtime classification, the sender's table of flows (the
+ * link a flow keeps to, whether it outgrew it, the last frame that
+ * carried it), and TCP MSS clamping.  Pure logic in the core on packets
  * read from the TUN device or from a peer: every length is checked.
  */
 
@@ -28,9 +29,9 @@
 #include <stdint.h>
 
 #define FLOW_DSCP_EF		46
-#define FLOW_PIN_SIZE		1024	/* power of two */
-#define FLOW_PIN_PROBE		8	/* slots tried per hash */
-#define FLOW_PIN_EXPIRE_US	30000000ULL
+#define FLOW_TABLE_SIZE		4096	/* power of two */
+#define FLOW_PROBE		8	/* slots tried per hash */
+#define FLOW_EXPIRE_US		30000000ULL
 
 /*
  * What identifies a flow.  Fragments (IPv4 MF or offset, any IPv6
@@ -48,16 +49,25 @@ struct flow_key {
 	uint16_t	dport;
 };
 
-struct flow_pin {
+/*
+ * A flow as the sender sees it.  A flow keeps to one link (so its
+ * packets never overtake each other) until it outgrows it; then it is
+ * bulk and every packet takes the link where it arrives first.
+ */
+struct flow_ent {
 	uint32_t	hash;
-	int		link;		/* -1: free slot */
-	uint64_t	last_us;
+	int8_t		link;		/* the link it keeps to, -1: none */
+	uint8_t		used;
+	uint8_t		bulk;		/* spread over the links */
+	uint8_t		has_seq;
+	uint32_t	last_seq;	/* the last frame that carried it */
+	uint64_t	last_us;	/* last packet */
 };
 
 struct flow_table {
-	struct flow_pin	pin[FLOW_PIN_SIZE];
-	uint64_t	rehomed;	/* pins dropped by flow_unpin_link */
-	uint64_t	evicted;	/* pins pushed out by a full probe run */
+	struct flow_ent	ent[FLOW_TABLE_SIZE];
+	uint64_t	rehomed;	/* flows moved off a failed link */
+	uint64_t	evicted;	/* flows pushed out by a full probe run */
 };
 
 /* Parse an IP packet; 0, or -1 if it is not a valid IPv4/IPv6 header. */
@@ -72,12 +82,14 @@ int	 flow_is_realtime(const uint8_t *, size_t, const uint16_t *, int,
 	    const uint16_t *, int);
 
 void	 flow_table_init(struct flow_table *);
-/* The link hash is pinned to (refreshing it), or -1: none or expired. */
-int	 flow_pin_lookup(struct flow_table *, uint32_t, uint64_t);
-/* Pin hash to link, replacing an older pin or the stalest of its slots. */
-void	 flow_pin_set(struct flow_table *, uint32_t, int, uint64_t);
-/* Link failed: unpin every flow on it, so that the next packet of each
- * picks a link again.  Returns how many moved (also added to rehomed). */
+/*
+ * The flow of hash, made afresh if it is new or was idle more than
+ * FLOW_EXPIRE_US (in place of the stalest of its slots when they are
+ * all taken); marked active at now.  Never NULL.
+ */
+struct flow_ent *flow_get(struct flow_table *, uint32_t, uint64_t);
+/* Link failed: every flow on it picks a link again with its next
+ * packet.  Returns how many moved (also added to rehomed). */
 int	 flow_unpin_link(struct flow_table *, int);
 
 /* Lower the MSS option of a TCP SYN (IPv4 or IPv6) to mss, fixing the

@@ -256,40 +256,52 @@ START_TEST(test_realtime)
 }
 END_TEST
 
-START_TEST(test_pin)
+START_TEST(test_table)
 {
 	static struct flow_table	t;
+	struct flow_ent			*f;
 	uint32_t			h;
 	uint64_t			now = 1000000;
 
 	flow_table_init(&t);
-	ck_assert_int_eq(flow_pin_lookup(&t, 5, now), -1);
+	f = flow_get(&t, 5, now);
+	ck_assert_int_eq(f->link, -1);
+	ck_assert_int_eq(f->bulk, 0);
+	ck_assert_int_eq(f->has_seq, 0);
 	for (h = 0; h < 150; h++)
-		flow_pin_set(&t, h * 2654435761U, h < 100 ? 1 : 0, now);
+		flow_get(&t, h * 2654435761U, now)->link = h < 100 ? 1 : 0;
 	for (h = 0; h < 150; h++)
-		ck_assert_int_eq(flow_pin_lookup(&t, h * 2654435761U, now),
+		ck_assert_int_eq(flow_get(&t, h * 2654435761U, now)->link,
 		    h < 100 ? 1 : 0);
 	/* Link 1 fails: its flows pick again, link 0's stay. */
 	ck_assert_int_eq(flow_unpin_link(&t, 1), 100);
 	ck_assert_uint_eq(t.rehomed, 100);
 	for (h = 0; h < 150; h++)
-		ck_assert_int_eq(flow_pin_lookup(&t, h * 2654435761U, now),
+		ck_assert_int_eq(flow_get(&t, h * 2654435761U, now)->link,
 		    h < 100 ? -1 : 0);
-	flow_pin_set(&t, 7, 2, now);
-	flow_pin_set(&t, 7, 0, now);	/* re-homed */
-	ck_assert_int_eq(flow_pin_lookup(&t, 7, now), 0);
 	ck_assert_int_eq(flow_unpin_link(&t, 2), 0);
 
-	/* Expiry after 30 s idle; a lookup refreshes. */
-	flow_pin_set(&t, 99, 3, now);
-	flow_pin_set(&t, 100, 3, now);
+	/* Expiry after 30 s idle; a packet refreshes; an expired flow
+	 * comes back as new. */
+	f = flow_get(&t, 99, now);
+	f->link = 3;
+	f->bulk = 1;
+	f->has_seq = 1;
+	flow_get(&t, 100, now)->link = 3;
 	now += 20000000;
-	ck_assert_int_eq(flow_pin_lookup(&t, 99, now), 3);
+	ck_assert_int_eq(flow_get(&t, 99, now)->link, 3);
 	now += 20000000;
-	ck_assert_int_eq(flow_pin_lookup(&t, 99, now), 3);
-	ck_assert_int_eq(flow_pin_lookup(&t, 100, now), -1);
-	now += FLOW_PIN_EXPIRE_US + 1;
-	ck_assert_int_eq(flow_pin_lookup(&t, 99, now), -1);
+	f = flow_get(&t, 99, now);
+	ck_assert_int_eq(f->link, 3);
+	ck_assert_int_eq(f->bulk, 1);
+	f = flow_get(&t, 100, now);
+	ck_assert_int_eq(f->link, -1);
+	now += FLOW_EXPIRE_US + 1;
+	f = flow_get(&t, 99, now);
+	ck_assert_int_eq(f->link, -1);
+	ck_assert_int_eq(f->bulk, 0);
+	ck_assert_int_eq(f->has_seq, 0);
+	ck_assert_uint_eq(t.evicted, 0);
 }
 END_TEST
 
@@ -300,14 +312,15 @@ START_TEST(test_evict)
 	int				n = 0;
 
 	flow_table_init(&t);
-	/* FLOW_PIN_PROBE + 1 hashes on the same slot: the stalest goes. */
-	for (h = 0; h <= FLOW_PIN_PROBE; h++)
-		flow_pin_set(&t, 3 + h * FLOW_PIN_SIZE, 1, 1000 + h);
+	/* FLOW_PROBE + 1 hashes on the same slot: the stalest goes. */
+	for (h = 0; h <= FLOW_PROBE; h++)
+		flow_get(&t, 3 + h * FLOW_TABLE_SIZE, 1000 + h)->link = 1;
 	ck_assert_uint_eq(t.evicted, 1);
-	ck_assert_int_eq(flow_pin_lookup(&t, 3, 2000), -1);
-	for (h = 1; h <= FLOW_PIN_PROBE; h++)
-		n += flow_pin_lookup(&t, 3 + h * FLOW_PIN_SIZE, 2000) == 1;
-	ck_assert_int_eq(n, FLOW_PIN_PROBE);
+	ck_assert_int_eq(flow_get(&t, 3, 2000)->link, -1);
+	ck_assert_uint_eq(t.evicted, 2);
+	for (h = 2; h <= FLOW_PROBE; h++)
+		n += flow_get(&t, 3 + h * FLOW_TABLE_SIZE, 2000)->link == 1;
+	ck_assert_int_eq(n, FLOW_PROBE - 1);
 }
 END_TEST
 
@@ -437,7 +450,7 @@ flow_suite(void)
 	tcase_add_test(tc, test_fragments);
 	tcase_add_test(tc, test_spread);
 	tcase_add_test(tc, test_realtime);
-	tcase_add_test(tc, test_pin);
+	tcase_add_test(tc, test_table);
 	tcase_add_test(tc, test_evict);
 	tcase_add_test(tc, test_mss);
 	suite_add_tcase(s, tc);
