@@ -37,10 +37,15 @@
 static void
 push(struct reorder *ro, uint32_t seq, uint64_t now)
 {
-	uint8_t	pkt[20];
+	struct reorder_meta	m;
+	uint8_t			pkt[20];
 
 	memset(pkt, 0x45, sizeof(pkt));
-	reorder_push(ro, seq, 0, 1000, pkt, sizeof(pkt), now);
+	memset(&m, 0, sizeof(m));
+	m.seq = seq;
+	m.owd_us = 1000;
+	m.dep_kind = REORDER_DEP_ALL;
+	reorder_push(ro, &m, pkt, sizeof(pkt), now);
 }
 
 START_TEST(test_due)
@@ -65,6 +70,7 @@ START_TEST(test_build)
 	ck_assert_uint_eq(NACK_FRAME_MAX, 12 + 4 + 64 * 4);
 	ro = reorder_new(SLOTS, MTU, 100000);
 	ck_assert_ptr_nonnull(ro);
+	reorder_set_nack_wait(ro, 10000);
 	/* Nothing missing: no NACK. */
 	ck_assert_uint_eq(nack_build(ro, 0x1234, T0, f, &asked), 0);
 	ck_assert_int_eq(asked, 0);
@@ -84,7 +90,7 @@ START_TEST(test_build)
 	ck_assert_uint_eq(n, 2);
 	ck_assert_uint_eq(seqs[0], 11);
 	ck_assert_uint_eq(seqs[1], 12);
-	/* Asked for already: not again at once. */
+	/* Asked for already: not again before the resend is overdue. */
 	ck_assert_uint_eq(nack_build(ro, 0x1234, T0 + 3000, f, &asked), 0);
 	ck_assert_int_eq(asked, 0);
 	/* More gaps than a NACK holds: the first INNER_NACK_MAX. */
