@@ -73,6 +73,8 @@ inner_hdr_encode(uint8_t *p, const struct inner_hdr *h)
 	put16(p + 2, h->epoch);
 	put32(p + 4, h->seq);
 	put32(p + 8, h->send_ts_us);
+	put16(p + 12, h->link_prev);
+	put16(p + 14, h->flow_dep);
 	return INNER_HDR_LEN;
 }
 
@@ -86,15 +88,20 @@ inner_hdr_decode(const uint8_t *p, size_t len, struct inner_hdr *h)
 	case INNER_KEEPALIVE:
 	case INNER_PROBE:
 	case INNER_NACK:
+	case INNER_FEC:
 		break;
 	default:
 		return WIRE_ETYPE;
 	}
+	if (p[1] & ~INNER_F_ALL)
+		return WIRE_ERESERVED;
 	h->kind = p[0];
 	h->flags = p[1];
 	h->epoch = get16(p + 2);
 	h->seq = get32(p + 4);
 	h->send_ts_us = get32(p + 8);
+	h->link_prev = get16(p + 12);
+	h->flow_dep = get16(p + 14);
 	return WIRE_OK;
 }
 
@@ -102,7 +109,7 @@ int
 frame_is_core(const uint8_t *p, size_t len)
 {
 	return len >= INNER_HDR_LEN &&
-	    (p[0] == INNER_DATA || p[0] == INNER_NACK);
+	    (p[0] == INNER_DATA || p[0] == INNER_NACK || p[0] == INNER_FEC);
 }
 
 size_t

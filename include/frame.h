@@ -20,11 +20,19 @@
  * multi-byte fields are little-endian; man/bondd.8 WIRE PROTOCOL tells
  * the same to the user and tests/unit/check_frame.c holds golden bytes.
  *
- *   header (12 bytes): kind u8, flags u8 (0), epoch u16, seq u32,
- *                      send_ts_us u32
+ *   header (16 bytes): kind u8, flags u8, epoch u16, seq u32,
+ *                      send_ts_us u32, link_prev u16, flow_dep u16
  *     epoch: random per core start, never 0, so that a restarted
  *     peer's new sequence numbers are not mistaken for old ones; 0 in
  *     linkd's own frames
+ *     flags: INNER_F_RESENT, a second copy made because the first was
+ *     lost or its link failed; INNER_F_DEP_ALL, the frame's packets
+ *     wait for every earlier frame; other bits 0
+ *     link_prev: DATA, seq minus the sequence of the previous DATA
+ *     frame sent on the same link, 0 = unknown (links keep order: a
+ *     receiver that misses that one knows it lost)
+ *     flow_dep: DATA without INNER_F_DEP_ALL, seq minus the sequence
+ *     of the frame its flow waits for, 0 = the flow's first frame
  *   kind DATA: one or more records of (len u16, IP packet[len]);
  *              core to core
  *   kind KEEPALIVE: nothing more; linkd to linkd
@@ -32,6 +40,9 @@
  *              linkd to linkd
  *   kind NACK: count u16, reserved u16 (0), then count sequence
  *              numbers u32 that the sending core misses; core to core
+ *   kind FEC: a Reed-Solomon parity frame (bondd/fec.h): first u32, n
+ *              u8, k u8, count u8, idx u8, then the parity symbol;
+ *              core to core
  *
  * Used by the core and by linkd on frames linkd authenticated, every
  * length still checked, as a linkd is trusted no more than the
@@ -47,7 +58,7 @@
 
 #include "wire.h"
 
-#define INNER_HDR_LEN		12
+#define INNER_HDR_LEN		16
 #define INNER_REC_HDR_LEN	2
 #define INNER_NACK_HDR_LEN	4
 #define INNER_NACK_MAX		64	/* sequence numbers in one NACK */
@@ -57,8 +68,13 @@ enum inner_kind {
 	INNER_DATA = 1,
 	INNER_KEEPALIVE = 2,
 	INNER_PROBE = 3,
-	INNER_NACK = 4
+	INNER_NACK = 4,
+	INNER_FEC = 5
 };
+
+#define INNER_F_RESENT		0x01
+#define INNER_F_DEP_ALL		0x02
+#define INNER_F_ALL		(INNER_F_RESENT | INNER_F_DEP_ALL)
 
 struct inner_hdr {
 	uint8_t		kind;
@@ -66,6 +82,8 @@ struct inner_hdr {
 	uint16_t	epoch;
 	uint32_t	seq;
 	uint32_t	send_ts_us;
+	uint16_t	link_prev;
+	uint16_t	flow_dep;
 };
 
 /*
@@ -87,10 +105,11 @@ struct inner_hdr {
 uint32_t frame_outer_overhead(int family);
 
 size_t	inner_hdr_encode(uint8_t *, const struct inner_hdr *);
-/* WIRE_OK, WIRE_ESHORT or WIRE_ETYPE (an unknown kind). */
+/* WIRE_OK, WIRE_ESHORT, WIRE_ETYPE (an unknown kind) or
+ * WIRE_ERESERVED (an unknown flag). */
 int	inner_hdr_decode(const uint8_t *, size_t, struct inner_hdr *);
 /* 1 if len bytes hold an inner header of a kind the cores exchange
- * (DATA or NACK), else 0. */
+ * (DATA, NACK or FEC), else 0. */
 int	frame_is_core(const uint8_t *, size_t);
 
 /*

@@ -44,7 +44,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define WIRE_VERSION		1
+#define WIRE_VERSION		2
 
 enum wire_type {
 	WIRE_HANDSHAKE_INIT = 1,
@@ -72,9 +72,15 @@ enum wire_type {
  * loss and the delivered rate of each direction.
  *   seq u32, tx_us u64, echo_seq u32, echo_tx_us u64, echo_hold_us u32,
  *   rx_loss_ppm u32, rx_bytes u64, owd_us i32, rate_bps u64,
- *   priority u8, flags u8, state u8, reserved u8, quota_bytes u64
+ *   priority u8, flags u8, state u8, reserved u8, quota_bytes u64,
+ *   owd_recent_us i32
+ * owd_us is the least (arrival - send_ts) of the frames received in
+ * the last seconds, owd_recent_us the least since the previous probe
+ * (WIRE_OWD_NONE: no frame): the sender reads the queue standing at its
+ * link's bottleneck from the difference.
  */
-#define WIRE_PROBE_LEN		64
+#define WIRE_PROBE_LEN		68
+#define WIRE_OWD_NONE		INT32_MIN
 #define WIRE_PROBE_BACKUP	0x01	/* flags: a backup link */
 
 struct wire_probe {
@@ -91,6 +97,7 @@ struct wire_probe {
 	uint8_t		flags;
 	uint8_t		state;		/* sender's enum link_state */
 	uint64_t	quota_bytes;
+	int32_t		owd_recent_us;	/* min since the last probe */
 };
 
 struct wire_init {

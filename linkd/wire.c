@@ -281,6 +281,7 @@ wire_probe_encode(uint8_t *p, const struct wire_probe *m)
 	p[54] = m->state;
 	p[55] = 0;
 	put64(p + 56, m->quota_bytes);
+	put32(p + 64, (uint32_t)m->owd_recent_us);
 	return (WIRE_PROBE_LEN);
 }
 
@@ -312,6 +313,7 @@ wire_probe_decode(const uint8_t *p, size_t len, struct wire_probe *m)
 	m->flags = p[53];
 	m->state = p[54];
 	m->quota_bytes = get64(p + 56);
+	m->owd_recent_us = (int32_t)get32(p + 64);
 	return (WIRE_OK);
 }
 

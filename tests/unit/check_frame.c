@@ -32,13 +32,14 @@
 #include "check_main.h"
 
 /* Written from the layout comment in frame.h: little-endian fields. */
-static const char *golden_inner = "01803412" "04030201" "d0c0b0a0";
+static const char *golden_inner = "01033412" "04030201" "d0c0b0a0"
+    "0700" "fe01";
 /* Records of a 3-byte and a 1-byte packet. */
 static const char *golden_recs = "0300aabbcc" "0100dd";
 /* A NACK frame: header (kind 4, epoch 0xbeef, seq 0), count 3,
  * reserved, three sequence numbers. */
 static const char *golden_nack = "0400efbe" "00000000" "44332211"
-    "0300" "0000" "04030201" "d0c0b0a0" "00000000";
+    "0000" "0000" "0300" "0000" "04030201" "d0c0b0a0" "00000000";
 
 static size_t
 unhex(uint8_t *out, size_t size, const char *hex)
@@ -52,7 +53,7 @@ unhex(uint8_t *out, size_t size, const char *hex)
 
 START_TEST(test_sizes)
 {
-	ck_assert_uint_eq(INNER_HDR_LEN, 12);
+	ck_assert_uint_eq(INNER_HDR_LEN, 16);
 	ck_assert_uint_eq(INNER_REC_HDR_LEN, 2);
 	ck_assert_uint_eq(INNER_NACK_HDR_LEN, 4);
 	ck_assert_uint_eq(INNER_NACK_MAX, 64);
@@ -60,15 +61,15 @@ START_TEST(test_sizes)
 	/* IP + UDP + DATA header + tag; inner header + record header. */
 	ck_assert_uint_eq(FRAME_OUTER_OVERHEAD4, 20 + 8 + 16 + 16);
 	ck_assert_uint_eq(FRAME_OUTER_OVERHEAD6, 40 + 8 + 16 + 16);
-	ck_assert_uint_eq(FRAME_INNER_OVERHEAD, 12 + 2);
-	ck_assert_uint_eq(FRAME_PACKET_OVERHEAD4, 74);
+	ck_assert_uint_eq(FRAME_INNER_OVERHEAD, 16 + 2);
+	ck_assert_uint_eq(FRAME_PACKET_OVERHEAD4, 78);
 	ck_assert_uint_eq(frame_outer_overhead(AF_INET), 60);
 	ck_assert_uint_eq(frame_outer_overhead(AF_INET6), 80);
 	/* The TUN MTU of a 1500-byte link, as man/bondd.8 states it. */
 	ck_assert_uint_eq(1500 - frame_outer_overhead(AF_INET) -
-	    FRAME_INNER_OVERHEAD, 1426);
+	    FRAME_INNER_OVERHEAD, 1422);
 	ck_assert_uint_eq(1500 - frame_outer_overhead(AF_INET6) -
-	    FRAME_INNER_OVERHEAD, 1406);
+	    FRAME_INNER_OVERHEAD, 1402);
 }
 END_TEST
 
@@ -78,10 +79,12 @@ START_TEST(test_golden_inner)
 	uint8_t			want[INNER_HDR_LEN], buf[INNER_HDR_LEN];
 
 	h.kind = INNER_DATA;
-	h.flags = 0x80;
+	h.flags = INNER_F_RESENT | INNER_F_DEP_ALL;
 	h.epoch = 0x1234;
 	h.seq = 0x01020304;
 	h.send_ts_us = 0xa0b0c0d0;
+	h.link_prev = 7;
+	h.flow_dep = 0x01fe;
 	ck_assert_uint_eq(unhex(want, sizeof(want), golden_inner),
 	    INNER_HDR_LEN);
 	ck_assert_uint_eq(inner_hdr_encode(buf, &h), INNER_HDR_LEN);
@@ -92,6 +95,8 @@ START_TEST(test_golden_inner)
 	ck_assert_uint_eq(d.epoch, h.epoch);
 	ck_assert_uint_eq(d.seq, h.seq);
 	ck_assert_uint_eq(d.send_ts_us, h.send_ts_us);
+	ck_assert_uint_eq(d.link_prev, h.link_prev);
+	ck_assert_uint_eq(d.flow_dep, h.flow_dep);
 
 	ck_assert_int_eq(inner_hdr_decode(want, INNER_HDR_LEN - 1, &d),
 	    WIRE_ESHORT);
@@ -107,9 +112,17 @@ START_TEST(test_golden_inner)
 	want[0] = INNER_NACK;
 	ck_assert_int_eq(inner_hdr_decode(want, sizeof(want), &d), WIRE_OK);
 	ck_assert_uint_eq(d.kind, INNER_NACK);
-	want[0] = 5;
+	want[0] = INNER_FEC;
+	ck_assert_int_eq(inner_hdr_decode(want, sizeof(want), &d), WIRE_OK);
+	ck_assert_uint_eq(d.kind, INNER_FEC);
+	want[0] = 6;
 	ck_assert_int_eq(inner_hdr_decode(want, sizeof(want), &d),
 	    WIRE_ETYPE);
+	/* A flag this version does not know is refused. */
+	want[0] = INNER_DATA;
+	want[1] = 0x04;
+	ck_assert_int_eq(inner_hdr_decode(want, sizeof(want), &d),
+	    WIRE_ERESERVED);
 }
 END_TEST
 
@@ -123,6 +136,8 @@ START_TEST(test_is_core)
 	ck_assert_int_eq(frame_is_core(f, sizeof(f) - 1), 0);
 	ck_assert_int_eq(frame_is_core(f, 0), 0);
 	f[0] = INNER_NACK;
+	ck_assert_int_eq(frame_is_core(f, sizeof(f)), 1);
+	f[0] = INNER_FEC;
 	ck_assert_int_eq(frame_is_core(f, sizeof(f)), 1);
 	f[0] = INNER_KEEPALIVE;
 	ck_assert_int_eq(frame_is_core(f, sizeof(f)), 0);
@@ -319,14 +334,14 @@ START_TEST(test_random)
 		for (i = 0; i < len; i++)
 			buf[i] = (uint8_t)(xorshift(&s) >> 24);
 		if ((r & 2) && len >= INNER_NACK_HDR_LEN) {
-			buf[0] = (uint8_t)(1 + (r >> 16) % 4);
-			buf[1] = 0;
+			buf[0] = (uint8_t)(1 + (r >> 16) % 5);
+			buf[1] = (uint8_t)((r >> 24) % 4);
 		}
 		if (inner_hdr_decode(buf, len, &h) == WIRE_OK) {
 			if (inner_hdr_encode(out, &h) != INNER_HDR_LEN ||
 			    memcmp(out, buf, INNER_HDR_LEN) != 0 ||
 			    frame_is_core(buf, len) != (h.kind == INNER_DATA ||
-			    h.kind == INNER_NACK))
+			    h.kind == INNER_NACK || h.kind == INNER_FEC))
 				bad++;
 			ok++;
 		}

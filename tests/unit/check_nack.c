@@ -67,7 +67,7 @@ START_TEST(test_build)
 	size_t			 len, n;
 	int			 asked = -1;
 
-	ck_assert_uint_eq(NACK_FRAME_MAX, 12 + 4 + 64 * 4);
+	ck_assert_uint_eq(NACK_FRAME_MAX, 16 + 4 + 64 * 4);
 	ro = reorder_new(SLOTS, MTU, 100000);
 	ck_assert_ptr_nonnull(ro);
 	reorder_set_nack_wait(ro, 10000);
