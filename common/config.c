@@ -91,9 +91,10 @@ config_defaults(struct config *conf)
 	conf->recover_probes = 5;
 	conf->strategy = STRATEGY_EARLIEST_ARRIVAL;
 	conf->reorder_max_ms = 100;
+	conf->bulk_rtt_pct = 250;
 	conf->mss_clamp = false;
 	conf->rt_duplicate = false;
-	conf->fec_mode = FEC_OFF;
+	conf->fec_mode = FEC_ADAPTIVE;
 	strlcpy(conf->ctl_socket, BONDD_SOCKET, sizeof(conf->ctl_socket));
 	conf->log_status_s = 60;
 }

@@ -64,6 +64,7 @@ static const char *const session_keys[] = { "keepalive", "rekey", NULL };
 static const char *const probe_keys[] = { "interval", "down_after", "lossy",
     "recover", NULL };
 static const char *const scheduler_keys[] = { "strategy", "reorder_max",
+    "bulk_rtt_percent", "bulk_max_rtt",
     NULL };
 static const char *const realtime_keys[] = { "udp_ports", "tcp_ports",
     "duplicate", NULL };
@@ -620,6 +621,15 @@ parse_scheduler(struct ydoc *d, struct config *conf,
 		    "single_best"));
 	if ((v = ymap_get(m, "reorder_max")) != NULL && yget_u32(d, v,
 	    "scheduler.reorder_max", 0, 2000, &conf->reorder_max_ms) == -1)
+		return (-1);
+	if ((v = ymap_get(m, "bulk_rtt_percent")) != NULL && (yget_u32(d, v,
+	    "scheduler.bulk_rtt_percent", 0, 10000, &conf->bulk_rtt_pct) ==
+	    -1 || (conf->bulk_rtt_pct != 0 && conf->bulk_rtt_pct < 100)))
+		return (conf->bulk_rtt_pct != 0 && conf->bulk_rtt_pct < 100 ?
+		    yerr(d, v, "scheduler.bulk_rtt_percent: 0 (off) or at "
+		    "least 100") : -1);
+	if ((v = ymap_get(m, "bulk_max_rtt")) != NULL && yget_u32(d, v,
+	    "scheduler.bulk_max_rtt", 0, 60000, &conf->bulk_max_rtt_ms) == -1)
 		return (-1);
 	return (0);
 }

@@ -243,6 +243,8 @@ print_config(const struct config *conf, FILE *fp)
 	fprintf(fp, "scheduler:\n");
 	fprintf(fp, "  strategy: %s\n", conf_strategy_name(conf->strategy));
 	fprintf(fp, "  reorder_max: %u\n", conf->reorder_max_ms);
+	fprintf(fp, "  bulk_rtt_percent: %u\n", conf->bulk_rtt_pct);
+	fprintf(fp, "  bulk_max_rtt: %u\n", conf->bulk_max_rtt_ms);
 	fprintf(fp, "realtime:\n");
 	pports(fp, "udp_ports", conf->rt_udp_ports, conf->nrt_udp_ports);
 	pports(fp, "tcp_ports", conf->rt_tcp_ports, conf->nrt_tcp_ports);

@@ -149,6 +149,9 @@ struct config {
 	/* scheduler and reorder */
 	enum conf_strategy strategy;
 	uint32_t	reorder_max_ms;		/* hold ceiling, default 100 */
+	uint32_t	bulk_rtt_pct;		/* slow link: srtt over this % of
+						   the median, 0 = off */
+	uint32_t	bulk_max_rtt_ms;	/* or over this, 0 = off */
 	bool		mss_clamp;
 
 	/* realtime traffic */

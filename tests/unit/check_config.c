@@ -313,7 +313,7 @@ START_TEST(test_client_defaults)
 	ck_assert_uint_eq(c->reorder_max_ms, 100);
 	ck_assert_int_eq(c->nrt_udp_ports, 0);
 	ck_assert(!c->rt_duplicate);
-	ck_assert_int_eq(c->fec_mode, FEC_OFF);
+	ck_assert_int_eq(c->fec_mode, FEC_ADAPTIVE);
 	ck_assert_str_eq(c->ctl_socket, BONDD_SOCKET);
 	ck_assert_str_eq(c->ctl_group, "");
 	ck_assert_int_eq(c->metrics.ss_family, 0);
