@@ -53,6 +53,14 @@ linkd_meas(struct session *s)
 	return (&meas[s->slot]);
 }
 
+/* The configured rate of our send direction, 0 = none. */
+static uint64_t
+linkd_rate_cfg(struct linkmeas *m)
+{
+	return (ld.conf.role == ROLE_CLIENT ? ld.conf.up_bps :
+	    m->pr.peer_rate_bps);
+}
+
 void
 linkd_meas_start(struct session *s, uint64_t now)
 {
@@ -65,7 +73,7 @@ linkd_meas_start(struct session *s, uint64_t now)
 	c.recover_probes = ld.conf.recover_probes;
 	probe_init(&m->pr, now);
 	ls_init(&m->ls, &c, now);
-	ratectl_init(&m->rc, now, 0);
+	ratectl_init(&m->rc, now, linkd_rate_cfg(m));
 	if (ld.carrier_down)
 		ls_carrier(&m->ls, now, 0);
 	m->next_probe_us = now;
@@ -98,8 +106,11 @@ linkd_fill_info(struct session *s, struct linkmeas *m, struct link_info *li)
 	li->loss_rx_ppm = probe_loss_rx_ppm(pr);
 	li->rate_cfg_bps = client ? ld.conf.up_bps : pr->peer_rate_bps;
 	li->rate_rx_bps = pr->rate_rx_bps;
-	if (li->rate_cfg_bps == 0)
-		li->rate_est_bps = m->rc.est_bps;
+	li->rate_est_bps = m->rc.est_bps;
+	li->rx_owd_us = probe_owd_us(pr);
+	li->queue_us = probe_queue_us(pr);
+	if (li->queue_us == UINT32_MAX)
+		li->queue_us = 0;
 	if (client) {
 		li->priority = ld.conf.priority;
 		li->backup = ld.conf.backup != 0;
@@ -234,31 +245,26 @@ linkd_probe_send(struct session *s, struct linkmeas *m, uint64_t now)
 		linkd_send_cb(NULL, s, now, pbuf, (size_t)n, &s->endpoint);
 }
 
-/* The configured rate of our send direction, 0 = none. */
-static uint64_t
-linkd_rate_cfg(struct linkmeas *m)
-{
-	return (ld.conf.role == ROLE_CLIENT ? ld.conf.up_bps :
-	    m->pr.peer_rate_bps);
-}
-
-/* Without a configured rate, the estimate stands in (ratectl.c). */
+/*
+ * The rate of our send direction, measured within the configured one
+ * (ratectl.c): a server learns the client's down rate from its probes,
+ * and a reload may change it.
+ */
 static int
-linkd_rate_est(struct session *s, struct linkmeas *m, uint64_t now)
+linkd_rate_est(struct linkmeas *m, uint64_t now)
 {
 	struct ratectl_sample	 rs;
 
-	if (linkd_rate_cfg(m) != 0)
-		return (0);
+	if (m->rc.ceiling_bps != linkd_rate_cfg(m))
+		ratectl_set_ceiling(&m->rc, linkd_rate_cfg(m));
 	memset(&rs, 0, sizeof(rs));
 	rs.tx_bps = m->pr.rate_tx_bps;
 	rs.rx_bps = m->pr.rate_rx_bps;
 	/* The peer's clock at the end of its last rate window: it moves
 	 * with each new measurement. */
 	rs.rx_gen = m->pr.peer_rx_tx_us;
-	rs.queue_us = RC_QUEUE_NONE;
+	rs.queue_us = probe_queue_us(&m->pr);
 	rs.loss_tx_ppm = m->pr.loss_tx_ppm;
-	(void)s;
 	return (ratectl_update(&m->rc, now, &rs));
 }
 
@@ -289,7 +295,7 @@ linkd_probe_tick(evutil_socket_t fd, short ev, void *arg)
 		if (!m->active)
 			linkd_meas_start(s, now);
 		probe_tick(&m->pr, now, s->ctr.tx_bytes, s->ctr.rx_bytes);
-		changed = linkd_rate_est(s, m, now);
+		changed = linkd_rate_est(m, now);
 		changed |= ls_timer(&m->ls, now, m->pr.srtt_us);
 		changed |= ls_loss(&m->ls, now, m->pr.loss_tx_ppm,
 		    probe_loss_rx_ppm(&m->pr));

@@ -33,6 +33,7 @@
 #define PPM		1000000ULL
 
 static void	owd_advance(struct probe *, uint64_t);
+static void	base_advance(struct probe *, uint64_t);
 static void	loss_close(struct probe *, uint64_t);
 
 void
@@ -45,6 +46,11 @@ probe_init(struct probe *p, uint64_t now)
 	for (i = 0; i < PROBE_OWD_SUBS; i++)
 		p->owd_min[i] = PROBE_OWD_NONE;
 	p->owd_sub_start_us = now;
+	p->owd_recent = PROBE_OWD_NONE;
+	p->peer_owd_recent_us = WIRE_OWD_NONE;
+	for (i = 0; i < PROBE_BASE_SUBS; i++)
+		p->base_min[i] = PROBE_OWD_NONE;
+	p->base_sub_start_us = now;
 }
 
 void
@@ -75,6 +81,9 @@ probe_build(struct probe *p, uint64_t now, const struct probe_local *l,
 	w->rx_loss_ppm = probe_loss_rx_ppm(p);
 	w->rx_bytes = rx_bytes;
 	w->owd_us = probe_owd_us(p);
+	w->owd_recent_us = p->owd_recent == PROBE_OWD_NONE ? WIRE_OWD_NONE :
+	    p->owd_recent;
+	p->owd_recent = PROBE_OWD_NONE;
 	w->rate_bps = l->rate_bps;
 	w->priority = l->priority;
 	w->flags = l->flags & WIRE_PROBE_BACKUP;
@@ -151,6 +160,11 @@ probe_input(struct probe *p, uint64_t now, const struct wire_probe *w)
 	p->peer_seen = 1;
 	p->loss_tx_ppm = w->rx_loss_ppm > PPM ? PPM : w->rx_loss_ppm;
 	p->peer_owd_us = w->owd_us;
+	p->peer_owd_recent_us = w->owd_recent_us;
+	base_advance(p, now);
+	if (w->owd_recent_us != WIRE_OWD_NONE &&
+	    w->owd_recent_us < p->base_min[p->base_cur])
+		p->base_min[p->base_cur] = w->owd_recent_us;
 	p->peer_rate_bps = w->rate_bps;
 	p->peer_priority = w->priority;
 	p->peer_flags = w->flags;
@@ -257,6 +271,41 @@ probe_owd_sample(struct probe *p, uint64_t now, uint32_t send_ts_us)
 		return;
 	if (owd_us < p->owd_min[p->owd_cur])
 		p->owd_min[p->owd_cur] = owd_us;
+	if (owd_us < p->owd_recent)
+		p->owd_recent = owd_us;
+}
+
+/* Start base sub-windows up to now, dropping the oldest. */
+static void
+base_advance(struct probe *p, uint64_t now)
+{
+	int	n;
+
+	for (n = 0; now - p->base_sub_start_us >= PROBE_BASE_SUB_US &&
+	    n < PROBE_BASE_SUBS; n++) {
+		p->base_cur = (p->base_cur + 1) % PROBE_BASE_SUBS;
+		p->base_min[p->base_cur] = PROBE_OWD_NONE;
+		p->base_sub_start_us += PROBE_BASE_SUB_US;
+	}
+	if (now - p->base_sub_start_us >= PROBE_BASE_SUB_US)
+		p->base_sub_start_us = now;
+}
+
+uint32_t
+probe_queue_us(const struct probe *p)
+{
+	int32_t	base = PROBE_OWD_NONE;
+	int64_t	q;
+	int	i;
+
+	for (i = 0; i < PROBE_BASE_SUBS; i++)
+		if (p->base_min[i] < base)
+			base = p->base_min[i];
+	if (base == PROBE_OWD_NONE || p->peer_owd_recent_us == WIRE_OWD_NONE ||
+	    p->peer_owd_recent_us == PROBE_OWD_NONE)
+		return (UINT32_MAX);
+	q = (int64_t)p->peer_owd_recent_us - base;
+	return (q < 0 ? 0 : q >= UINT32_MAX ? UINT32_MAX - 1 : (uint32_t)q);
 }
 
 void

@@ -17,7 +17,10 @@
 /*
  * Per-link measurement from probes and counters: RTT and its variance
  * (RFC 6298), jitter (RFC 3550), loss of each direction, delivered
- * rates and the one-way-delay minimum.  Pure logic with the clock
+ * rates, the one-way-delay minimum and the queue standing at the
+ * bottleneck of our send direction: how far the least delay the peer
+ * saw since its previous probe sits above the least it reported over
+ * the last PROBE_BASE_SUBS x PROBE_BASE_SUB_US.  Pure logic with the clock
  * passed in microseconds; no syscalls.  Runs in linkd on probes that
  * were authenticated but come from the peer, so every value taken from
  * one is clamped before use.
@@ -36,7 +39,9 @@
 #define PROBE_OWD_SUB_US	500000	/* 4 x 0.5 s: a 2 s window */
 #define PROBE_LOSS_WIN_US	1000000	/* loss window: at least 1 s */
 #define PROBE_LOSS_WIN_PKTS	100	/* and 100 packets expected */
-#define PROBE_RATE_US		1000000	/* rates over at least 1 s */
+#define PROBE_RATE_US		200000	/* rates over at least 200 ms */
+#define PROBE_BASE_SUBS		4	/* base delay: 4 x 2.5 s */
+#define PROBE_BASE_SUB_US	2500000
 #define PROBE_OWD_NONE		INT32_MAX	/* empty sub-window */
 
 struct probe_sent {
@@ -94,10 +99,19 @@ struct probe {
 	uint64_t	 own_ref_us, own_tx_bytes, own_rx_bytes;
 	uint64_t	 rate_tx_bps, rate_own_rx_bps;
 
-	/* one-way delay: minimum over PROBE_OWD_SUBS sub-windows */
+	/* one-way delay: minimum over PROBE_OWD_SUBS sub-windows, and
+	 * since our last probe */
 	int32_t		 owd_min[PROBE_OWD_SUBS];
 	int		 owd_cur;
 	uint64_t	 owd_sub_start_us;
+	int32_t		 owd_recent;
+
+	/* the peer's recent minimum of our frames' delay, and its
+	 * minimum over the last seconds: the base without a queue */
+	int32_t		 peer_owd_recent_us;	/* WIRE_OWD_NONE: none */
+	int32_t		 base_min[PROBE_BASE_SUBS];
+	int		 base_cur;
+	uint64_t	 base_sub_start_us;
 };
 
 void	 probe_init(struct probe *, uint64_t now);
@@ -122,5 +136,8 @@ void	 probe_tick(struct probe *, uint64_t now, uint64_t tx_bytes,
 uint32_t probe_loss_rx_ppm(const struct probe *);
 uint32_t probe_jitter_us(const struct probe *);
 int32_t	 probe_owd_us(const struct probe *);
+/* The queue standing at the bottleneck of our send direction now, in
+ * microseconds, or UINT32_MAX while unknown. */
+uint32_t probe_queue_us(const struct probe *);
 
 #endif /* PROBE_H */

@@ -20,10 +20,11 @@
  * step per RC_CYCLE_US, and only on a new measurement from the peer:
  *
  *  - down, when the peer received less than 85 % of what we sent while
- *    we filled the estimate (what it received is what the link carries:
- *    to 95 % of it, so that the queue drains), or when a standing queue
- *    over RC_QUEUE_HIGH_US builds (by 10 %), or when send loss is over
- *    10 % (to 95 % of what was received);
+ *    we filled the estimate, in two measurements running (what it
+ *    received is what the link carries: to 95 % of it, so that the
+ *    queue drains), or when send loss is over 10 % (the same), or, on
+ *    a link without a configured rate, when a standing queue over
+ *    RC_QUEUE_HIGH_US builds (by 10 %);
  *  - up, when we sent at least 80 % of the estimate (else the traffic,
  *    not the link, set the pace), the peer received at least 90 % of
  *    it and no queue over RC_QUEUE_LOW_US stands: doubled while in
@@ -95,7 +96,8 @@ ratectl_init(struct ratectl *rc, uint64_t now, uint64_t ceiling_bps)
 
 	memset(rc, 0, sizeof(*rc));
 	rc->ceiling_bps = clamp(ceiling_bps);
-	rc->startup = 1;
+	/* A configured rate is where it starts: nothing to double to. */
+	rc->startup = ceiling_bps == 0;
 	rc->est_bps = bound(rc, ceiling_bps != 0 ? ceiling_bps :
 	    RC_START_BPS);
 	for (i = 0; i < RC_PEAK_SLOTS; i++)
@@ -107,6 +109,13 @@ ratectl_init(struct ratectl *rc, uint64_t now, uint64_t ceiling_bps)
 void
 ratectl_set_ceiling(struct ratectl *rc, uint64_t ceiling_bps)
 {
+	/* A rate learnt after the start (a server hears the client's
+	 * down rate in its first probe) is where it starts. */
+	if (rc->ceiling_bps == 0 && ceiling_bps != 0 &&
+	    rc->ups + rc->downs == 0) {
+		rc->est_bps = ceiling_bps;
+		rc->startup = 0;
+	}
 	rc->ceiling_bps = clamp(ceiling_bps);
 	rc->est_bps = bound(rc, rc->est_bps);
 }
@@ -116,7 +125,8 @@ decide(struct ratectl *rc, const struct ratectl_sample *s)
 {
 	uint64_t	est = rc->est_bps, tx, rx, ref, target;
 	uint32_t	loss = s->loss_tx_ppm > PPM ? PPM : s->loss_tx_ppm;
-	int		busy, known = s->queue_us != RC_QUEUE_NONE;
+	int		busy, short_now, short_twice;
+	int		known = s->queue_us != RC_QUEUE_NONE;
 
 	tx = clamp(s->tx_bps);
 	rx = clamp(s->rx_bps);
@@ -124,11 +134,20 @@ decide(struct ratectl *rc, const struct ratectl_sample *s)
 	busy = tx >= est / 10 * 8 && tx != 0;
 	target = rx / 100 * 95;
 
-	if (loss > CUT_LOSS_PPM || (busy && rx < ref / 100 * 85)) {
+	/* Delivered short of what we sent: the link carries less.  Once
+	 * may be the windows' skew or a burst; twice in a row it is not. */
+	short_now = busy && rx < ref / 100 * 85;
+	short_twice = short_now && rc->short_prev;
+	rc->short_prev = short_now;
+	if (loss > CUT_LOSS_PPM || short_twice) {
 		rc->startup = 0;
 		return (target < est ? target : est);
 	}
-	if (known && s->queue_us > RC_QUEUE_HIGH_US && busy) {
+	/* A standing queue while we fill the estimate.  Below a configured
+	 * rate it may be the receiver's own delay (a busy host); only the
+	 * shortfall above lowers a configured link. */
+	if (known && s->queue_us > RC_QUEUE_HIGH_US && busy &&
+	    (rc->ceiling_bps == 0 || rc->startup)) {
 		rc->startup = 0;
 		return (est / 10 * 9);
 	}

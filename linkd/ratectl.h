@@ -57,6 +57,7 @@ struct ratectl {
 	uint64_t	est_bps;
 	uint64_t	ceiling_bps;	/* configured rate, 0 = none */
 	int		startup;	/* doubling until the first queue */
+	int		short_prev;	/* the last measurement fell short */
 	uint64_t	cycle_us;	/* last step */
 	uint64_t	gen;		/* rx_gen judged last */
 	int		have_gen;
@@ -70,7 +71,8 @@ struct ratectl {
 /* ceiling_bps 0: none, start at RC_START_BPS and double until the
  * link shows a queue; else start at the ceiling. */
 void	 ratectl_init(struct ratectl *, uint64_t now, uint64_t ceiling_bps);
-/* A reload changed the configured rate. */
+/* The configured rate changed (a reload, or a server that learns the
+ * client's down rate): where it starts if nothing was measured yet. */
 void	 ratectl_set_ceiling(struct ratectl *, uint64_t ceiling_bps);
 /* With each probe; 1 when the estimate changed. */
 int	 ratectl_update(struct ratectl *, uint64_t now,

@@ -556,7 +556,7 @@ input_data(struct sess_table *t, uint64_t now, const uint8_t *pkt,
 	if (t->cb.rx != NULL)
 		t->cb.rx(t->cb.arg, s, now, kp->local_index, h.counter, &ih,
 		    frame, plen);
-	if (ih.kind != INNER_DATA && ih.kind != INNER_NACK)
+	if (!frame_is_core(frame, plen))
 		return (0);
 	*framelen = plen;
 	*sp = s;

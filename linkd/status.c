@@ -65,6 +65,7 @@ linkd_stats(uint64_t now)
 		sess_stats(ld.tbl, NULL, now, 1, &st);
 		st.admin_down = ld.admin_down;
 		st.link_state = LINK_STATE_DOWN;
+		st.queue_us = IPC_QUEUE_UNKNOWN;
 		st.core_dropped = ld.core_drop + ld.core_bad;
 		if (ipc_send(&ld.parent, IPC_LINK_STATS, ld.conf.instance, 0,
 		    -1, &st, sizeof(st)) == -1)
@@ -78,6 +79,7 @@ linkd_fill_stats(struct session *s, struct ipc_link_stats *st)
 	struct linkmeas		*m = linkd_meas(s);
 	struct link_info	 li;
 
+	st->queue_us = IPC_QUEUE_UNKNOWN;
 	if (!m->active || sess_state(s) != SESSION_ESTABLISHED) {
 		st->link_state = LINK_STATE_DOWN;
 		return;
@@ -95,6 +97,10 @@ linkd_fill_stats(struct session *s, struct ipc_link_stats *st)
 	    li.rate_est_bps;
 	st->probes_tx = m->pr.probes_tx;
 	st->probes_rx = m->pr.probes_rx;
+	st->rate_cfg_bps = li.rate_cfg_bps;
+	st->rate_est_bps = li.rate_est_bps;
+	/* Its unknown is UINT32_MAX, as ours; link_info says 0. */
+	st->queue_us = probe_queue_us(&m->pr);
 }
 
 static void
@@ -107,9 +113,22 @@ fmt_mbps(char *buf, size_t len, uint64_t bps)
 		snprintf(buf, len, "%.1f", (double)bps / 1e6);
 }
 
+/* The bottleneck's standing queue in whole ms, "?" before it is
+ * measured. */
+static void
+fmt_queue(char *buf, size_t len, uint32_t us)
+{
+	if (us == IPC_QUEUE_UNKNOWN)
+		snprintf(buf, len, "?");
+	else
+		snprintf(buf, len, "%u", (unsigned)((us + 500ULL) / 1000));
+}
+
 /*
- * wan0[60/60Mbps|30ms|SL0.0%|RL0.0%|c1.00|RUN|w:60], per session; c is
- * the confidence: the share of our probes answered since the last line.
+ * wan0[60/60Mbps|30ms|SL0.0%|RL0.0%|c1.00|RUN|w:60|cap:58/60|q:2ms], per
+ * session; c is the confidence: the share of our probes answered since
+ * the last line; cap the capacity measured over the configured rate
+ * ("-" if none); q the standing queue at the bottleneck.
  */
 void
 linkd_log_status(void)
@@ -117,7 +136,7 @@ linkd_log_status(void)
 	struct ipc_link_stats	 st;
 	struct session		*s;
 	struct linkmeas		*m;
-	char			 cur[16], max[16];
+	char			 cur[16], max[16], est[16], cfg[16], q[16];
 	uint64_t		 sent, got;
 	double			 conf;
 	int			 i;
@@ -138,12 +157,18 @@ linkd_log_status(void)
 		m->log_answered = m->pr.answered;
 		fmt_mbps(cur, sizeof(cur), st.rate_tx_bps);
 		fmt_mbps(max, sizeof(max), st.rate_max_bps);
-		log_info("%s[%s/%sMbps|%ums|SL%.1f%%|RL%.1f%%|c%.2f|%s|w:%s]"
-		    "%s%s%s",
+		fmt_mbps(est, sizeof(est), st.rate_est_bps);
+		if (st.rate_cfg_bps == 0)
+			snprintf(cfg, sizeof(cfg), "-");
+		else
+			fmt_mbps(cfg, sizeof(cfg), st.rate_cfg_bps);
+		fmt_queue(q, sizeof(q), st.queue_us);
+		log_info("%s[%s/%sMbps|%ums|SL%.1f%%|RL%.1f%%|c%.2f|%s|w:%s"
+		    "|cap:%s/%s|q:%sms]%s%s%s",
 		    ld.conf.role == ROLE_CLIENT ? ld.conf.name : s->link_name,
 		    cur, max, (st.rtt_us + 500) / 1000,
 		    st.loss_tx_ppm / 10000.0, st.loss_rx_ppm / 10000.0, conf,
-		    link_state_short_name(st.link_state), max,
+		    link_state_short_name(st.link_state), max, est, cfg, q,
 		    ld.admin_down ? " admin-down" : "",
 		    ld.conf.role == ROLE_SERVER ? " peer " : "",
 		    ld.conf.role == ROLE_SERVER ?

@@ -268,6 +268,60 @@ START_TEST(test_owd_window)
 }
 END_TEST
 
+/*
+ * The least delay since our last probe travels in it; from the peer's,
+ * the queue at the bottleneck of our send direction is how far it sits
+ * above the least of the last 10 s.
+ */
+START_TEST(test_queue)
+{
+	struct probe		p, q;
+	struct probe_local	l;
+	struct wire_probe	w;
+	uint64_t		t;
+	int			i;
+
+	memset(&l, 0, sizeof(l));
+	probe_init(&p, 0);
+	probe_build(&p, 0, &l, LINK_STATE_RUNNING, 0, &w);
+	ck_assert_int_eq(w.owd_recent_us, WIRE_OWD_NONE);
+	probe_owd_sample(&p, 10 * MS, (uint32_t)(2 * MS));
+	probe_owd_sample(&p, 20 * MS, (uint32_t)(15 * MS));
+	probe_build(&p, 30 * MS, &l, LINK_STATE_RUNNING, 0, &w);
+	ck_assert_int_eq(w.owd_recent_us, 5000);
+	probe_build(&p, 40 * MS, &l, LINK_STATE_RUNNING, 0, &w);
+	ck_assert_int_eq(w.owd_recent_us, WIRE_OWD_NONE);
+
+	/* The peer's side: 8 ms without a queue, then 20 ms of it. */
+	probe_init(&q, 0);
+	ck_assert_uint_eq(probe_queue_us(&q), UINT32_MAX);
+	memset(&w, 0, sizeof(w));
+	for (i = 1, t = 0; t < 3 * SEC; t += 100 * MS, i++) {
+		w.seq = i;
+		w.tx_us = t;
+		w.owd_recent_us = 8000;
+		probe_input(&q, t, &w);
+	}
+	ck_assert_uint_eq(probe_queue_us(&q), 0);
+	w.seq = i++;
+	w.owd_recent_us = 28000;
+	probe_input(&q, t, &w);
+	ck_assert_uint_eq(probe_queue_us(&q), 20000);
+	/* No frame since its last probe: unknown, not zero. */
+	w.seq = i++;
+	w.owd_recent_us = WIRE_OWD_NONE;
+	probe_input(&q, t + 100 * MS, &w);
+	ck_assert_uint_eq(probe_queue_us(&q), UINT32_MAX);
+	/* A queue that stands for more than 10 s becomes the base. */
+	for (t += 200 * MS; t < 15 * SEC; t += 100 * MS) {
+		w.seq = i++;
+		w.owd_recent_us = 28000;
+		probe_input(&q, t, &w);
+	}
+	ck_assert_uint_eq(probe_queue_us(&q), 0);
+}
+END_TEST
+
 START_TEST(test_jitter)
 {
 	struct probe		p;
@@ -313,11 +367,11 @@ START_TEST(test_rates)
 	ck_assert_uint_eq(p.peer_rate_bps, 40000000);
 	ck_assert_uint_eq(p.loss_tx_ppm, 1000000);
 
-	/* Our own counters: 2 Mbit/s out, 1 in. */
+	/* Our own counters, over 200 ms windows: 2 Mbit/s out, 1 in. */
 	probe_tick(&p, 0, 0, 0);
-	probe_tick(&p, 500 * MS, 125000, 62500);
+	probe_tick(&p, 100 * MS, 25000, 12500);
 	ck_assert_uint_eq(p.rate_tx_bps, 0);
-	probe_tick(&p, 1 * SEC, 250000, 125000);
+	probe_tick(&p, 200 * MS, 50000, 25000);
 	ck_assert_uint_eq(p.rate_tx_bps, 2000000);
 	ck_assert_uint_eq(p.rate_own_rx_bps, 1000000);
 }
@@ -334,6 +388,7 @@ probe_suite(void)
 	tcase_add_test(tc, test_loss);
 	tcase_add_test(tc, test_loss_window_and_rekey);
 	tcase_add_test(tc, test_owd_window);
+	tcase_add_test(tc, test_queue);
 	tcase_add_test(tc, test_jitter);
 	tcase_add_test(tc, test_rates);
 	suite_add_tcase(s, tc);
