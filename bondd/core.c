@@ -30,10 +30,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agg.h"
 #include "bondd.h"
 #include "config.h"
 #include "core.h"
+#include "fec.h"
 #include "flow.h"
 #include "frame.h"
 #include "ipc.h"
@@ -44,7 +44,11 @@
 #include "retx.h"
 #include "sandbox.h"
 #include "scheduler.h"
+#include "txq.h"
 #include "util.h"
+
+#define TXQ_FRAMES	1024	/* frames waiting in a peer's link queues */
+#define FEC_DEC_SLOTS	1024	/* recent frames kept for FEC recovery */
 
 /* Shared with core_tx.c and core_rx.c: see core.h. */
 struct event_base		*base;
@@ -88,15 +92,20 @@ peer_activate(struct core_peer *p)
 
 	if (p->active)
 		return;
+	/* reorder_max 0: holes are given up at once. */
 	if ((p->ro = reorder_new(reorder_slots, frame_max,
-	    cconf.reorder_max_ms * 1000)) == NULL ||
+	    cconf.reorder_max_ms ? cconf.reorder_max_ms * 1000 : 1)) == NULL ||
 	    (p->flows = calloc(1, sizeof(*p->flows))) == NULL ||
-	    retx_init(&p->retx, frame_max) == -1)
+	    retx_init(&p->retx, frame_max) == -1 ||
+	    txq_pool_init(&p->txpool, TXQ_FRAMES, frame_max,
+	    INNER_HDR_LEN) == -1 ||
+	    (p->fec_enc = fec_enc_new(frame_max + 2)) == NULL ||
+	    (p->fec_dec = fec_dec_new(FEC_DEC_SLOTS, frame_max + 2)) == NULL)
 		fatal("peer %s buffers", p->name);
 	flow_table_init(p->flows);
+	fec_tiersel_init(&p->fec_sel);
 	for (i = 0; i < BONDD_MAX_LINKS; i++)
-		if (agg_init(&p->link[i].agg, frame_max) == -1)
-			fatal("aggregation buffer");
+		txq_init(&p->link[i].q);
 	p->active = 1;
 }
 
@@ -106,7 +115,9 @@ settings_ok(const struct ipc_conf_core *c)
 {
 	return c->strategy <= STRATEGY_SINGLE_BEST &&
 	    c->reorder_max_ms <= 2000 && c->nrt_udp_ports <= 16 &&
-	    c->nrt_tcp_ports <= 16 &&
+	    c->nrt_tcp_ports <= 16 && c->fec_mode <= FEC_FIXED &&
+	    (c->bulk_rtt_pct == 0 || (c->bulk_rtt_pct >= 100 &&
+	    c->bulk_rtt_pct <= 10000)) && c->bulk_max_rtt_ms <= 60000 &&
 	    c->status_interval_s <= CONF_STATUS_INTERVAL_MAX;
 }
 
@@ -146,6 +157,8 @@ conf_peer(struct ipc_msg *msg)
 	for (i = 0; i < BONDD_MAX_LINKS; i++)
 		p->link[i].linkd = NO_LINKD;
 	sched_init(&p->sched, cconf.strategy);
+	sched_set_bulk_rtt(&p->sched, cconf.bulk_rtt_pct,
+	    cconf.bulk_max_rtt_ms * 1000);
 	if (getrandom(&p->seq, sizeof(p->seq), 0) != sizeof(p->seq))
 		fatal("getrandom");
 	if ((p->timer = evtimer_new(base, peer_timer_cb, p)) == NULL)
@@ -227,21 +240,30 @@ reconf_core(struct ipc_msg *msg)
 	cconf.nrt_udp_ports = rc.conf.nrt_udp_ports;
 	cconf.nrt_tcp_ports = rc.conf.nrt_tcp_ports;
 	cconf.rt_duplicate = rc.conf.rt_duplicate;
+	cconf.fec_mode = rc.conf.fec_mode;
+	cconf.bulk_rtt_pct = rc.conf.bulk_rtt_pct;
+	cconf.bulk_max_rtt_ms = rc.conf.bulk_max_rtt_ms;
 	cconf.status_interval_s = rc.conf.status_interval_s;
 	for (i = 0; i < cconf.npeers; i++) {
 		memcpy(peers[i].allowed, rp[i].allowed,
 		    sizeof(peers[i].allowed));
 		peers[i].nallowed = rp[i].nallowed;
 		sched_set_strategy(&peers[i].sched, cconf.strategy);
-		if (peers[i].ro != NULL)
+		sched_set_bulk_rtt(&peers[i].sched, cconf.bulk_rtt_pct,
+		    cconf.bulk_max_rtt_ms * 1000);
+		if (peers[i].ro != NULL) {
 			reorder_set_max_hold(peers[i].ro,
-			    cconf.reorder_max_ms * 1000);
+			    cconf.reorder_max_ms ? cconf.reorder_max_ms * 1000 :
+			    1);
+			fec_retier(&peers[i], now);
+		}
 	}
 	for (j = 0; j < BONDD_MAX_LINKS; j++)
 		if (!(rc.live & (1U << j)))
 			linkq_close(j, now);
-	log_info("reconfigured: strategy %s, reorder_max %ums",
-	    conf_strategy_name(cconf.strategy), cconf.reorder_max_ms);
+	log_info("reconfigured: strategy %s, reorder_max %ums, fec %s",
+	    conf_strategy_name(cconf.strategy), cconf.reorder_max_ms,
+	    conf_fec_name(cconf.fec_mode));
 }
 
 static void
@@ -288,59 +310,184 @@ parent_dispatch(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 	}
 }
 
+/* One active peer's figures, and its share of its links' figures. */
+static void
+stats_peer(struct core_peer *p, struct ipc_core_peer *cp, uint64_t now)
+{
+	struct reorder_stats	 rs;
+	struct fec_dec_stats	 fs;
+	struct ipc_core_link	*cl;
+	uint64_t		 q;
+	int			 id;
+
+	reorder_stats(p->ro, &rs);
+	fec_dec_stats(p->fec_dec, &fs);
+	st.reorder_held += rs.held;
+	st.reorder_early += rs.early;
+	st.reorder_lost += rs.skipped;
+	st.reorder_cur += rs.cur_held;
+	if (rs.hold_us > st.reorder_hold_us)
+		st.reorder_hold_us = rs.hold_us;
+	for (id = 0; id < BONDD_MAX_LINKS; id++) {
+		cl = &st.link[id];
+		if (p->link[id].usable)
+			cl->pacing_bps += p->link[id].rate_bps;
+		q = sched_queue_us(&p->sched, id, now);
+		if (q > cl->queue_us)
+			cl->queue_us = q > UINT32_MAX ? UINT32_MAX : q;
+		if (id >= REORDER_LINKS)
+			continue;
+		cl->rx_frames += rs.link[id].frames;
+		cl->rx_dup += rs.link[id].dup;
+		cl->rx_spurious += rs.link[id].spurious;
+		cl->rx_lost += rs.link[id].lost;
+	}
+	memcpy(cp->name, p->name, sizeof(cp->name));
+	cp->fec_n = p->fec_tier.n;
+	cp->fec_k = p->fec_tier.k;
+	cp->fec_parity = p->fec_parity;
+	cp->fec_skipped = p->fec_skipped;
+	cp->fec_recovered = fs.recovered;
+	cp->reorder_cur = rs.cur_held;
+	cp->reorder_hold_us = rs.hold_us;
+	cp->reorder_early = rs.early;
+	cp->asked_named = rs.asked_named;
+	cp->asked_due = rs.asked_due;
+	cp->asked_again = rs.asked_again;
+}
+
+/*
+ * The figures read from the peers' state now; the counters kept as
+ * things happen (st.link[].resent among them) stay as they are.
+ */
+static void
+stats_gather(uint64_t now)
+{
+	struct ipc_core_link	*cl;
+	int			 i, id;
+
+	st.reorder_held = st.reorder_lost = st.reorder_early = 0;
+	st.reorder_hold_us = st.reorder_cur = 0;
+	st.fec_parity = st.fec_skipped = 0;
+	for (id = 0; id < BONDD_MAX_LINKS; id++) {
+		cl = &st.link[id];
+		cl->pacing_bps = 0;
+		cl->queue_us = 0;
+		cl->rx_frames = cl->rx_dup = cl->rx_spurious = cl->rx_lost = 0;
+	}
+	st.npeers = 0;
+	memset(st.peer, 0, sizeof(st.peer));
+	for (i = 0; i < (int)cconf.npeers; i++) {
+		st.fec_parity += peers[i].fec_parity;
+		st.fec_skipped += peers[i].fec_skipped;
+		if (peers[i].active)
+			stats_peer(&peers[i], &st.peer[st.npeers++], now);
+	}
+}
+
+/*
+ * The status lines: the totals, with the resends, spurious resends and
+ * losses of every link that carried anything, then one line per peer
+ * with its FEC code and reordering.
+ */
+static void
+stats_log(void)
+{
+	const struct ipc_core_link *cl;
+	const struct ipc_core_peer *cp;
+	char			 links[768], fec[16];
+	size_t			 off = 0;
+	uint32_t		 i;
+	int			 id, n;
+
+	links[0] = '\0';
+	for (id = 0; id < BONDD_MAX_LINKS; id++) {
+		cl = &st.link[id];
+		if (cl->rx_frames == 0 && cl->resent == 0 &&
+		    cl->pacing_bps == 0)
+			continue;
+		n = snprintf(links + off, sizeof(links) - off, " | link %d "
+		    "resent %llu spurious %llu lost %llu", id,
+		    (unsigned long long)cl->resent,
+		    (unsigned long long)cl->rx_spurious,
+		    (unsigned long long)cl->rx_lost);
+		if (n < 0 || (size_t)n >= sizeof(links) - off)
+			break;
+		off += n;
+	}
+	log_info("reorder hold %ums held %u early %llu late %llu "
+	    "lost %llu dup %llu | nack tx %llu rx %llu resent %llu "
+	    "failover %llu | fec parity %llu skipped %llu rebuilt %llu | "
+	    "dropped at entry %llu%s", st.reorder_hold_us / 1000,
+	    st.reorder_cur, (unsigned long long)st.reorder_early,
+	    (unsigned long long)st.reorder_late,
+	    (unsigned long long)st.reorder_lost,
+	    (unsigned long long)st.reorder_dup,
+	    (unsigned long long)st.nack_tx,
+	    (unsigned long long)st.nack_rx,
+	    (unsigned long long)st.resent,
+	    (unsigned long long)st.failover_resent,
+	    (unsigned long long)st.fec_parity,
+	    (unsigned long long)st.fec_skipped,
+	    (unsigned long long)st.fec_recovered,
+	    (unsigned long long)st.queue_full, links);
+	for (i = 0; i < st.npeers; i++) {
+		cp = &st.peer[i];
+		if (cp->fec_k == 0)
+			snprintf(fec, sizeof(fec), "off");
+		else
+			snprintf(fec, sizeof(fec), "%u+%u", cp->fec_n,
+			    cp->fec_k);
+		log_info("peer %s: fec %s parity %llu skipped %llu rebuilt "
+		    "%llu | reorder hold %ums held %u early %llu | asked "
+		    "named %llu due %llu again %llu", cp->name, fec,
+		    (unsigned long long)cp->fec_parity,
+		    (unsigned long long)cp->fec_skipped,
+		    (unsigned long long)cp->fec_recovered,
+		    cp->reorder_hold_us / 1000, cp->reorder_cur,
+		    (unsigned long long)cp->reorder_early,
+		    (unsigned long long)cp->asked_named,
+		    (unsigned long long)cp->asked_due,
+		    (unsigned long long)cp->asked_again);
+	}
+}
+
 static void
 stats_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	static unsigned		ticks;
-	struct reorder_stats	rs;
-	int			i;
 
 	(void)fd;
 	(void)ev;
 	(void)arg;
 	if (parent_role.state != IPC_S_RUNNING)
 		return;
-	st.reorder_held = st.reorder_lost = 0;
-	st.reorder_hold_us = st.reorder_cur = 0;
-	for (i = 0; i < (int)cconf.npeers; i++) {
-		if (!peers[i].active)
-			continue;
-		reorder_stats(peers[i].ro, &rs);
-		st.reorder_held += rs.held;
-		st.reorder_lost += rs.skipped;
-		st.reorder_cur += rs.cur_held;
-		if (rs.hold_us > st.reorder_hold_us)
-			st.reorder_hold_us = rs.hold_us;
-	}
+	stats_gather(now_us());
 	if (ipc_send(&parent, IPC_CORE_STATS, 0, 0, -1, &st,
 	    sizeof(st)) == -1)
 		log_warn("stats");
-	/* A line every log.status_interval seconds, 0 = none. */
+	/* Lines every log.status_interval seconds, 0 = none. */
 	if (cconf.status_interval_s != 0 &&
 	    ++ticks % cconf.status_interval_s == 0)
-		log_info("reorder hold %ums held %u late %llu lost %llu dup %llu"
-		    " | nack tx %llu rx %llu resent %llu failover %llu | "
-		    "dropped at entry %llu", st.reorder_hold_us / 1000,
-		    st.reorder_cur, (unsigned long long)st.reorder_late,
-		    (unsigned long long)st.reorder_lost,
-		    (unsigned long long)st.reorder_dup,
-		    (unsigned long long)st.nack_tx,
-		    (unsigned long long)st.nack_rx,
-		    (unsigned long long)st.resent,
-		    (unsigned long long)st.failover_resent,
-		    (unsigned long long)st.queue_full);
+		stats_log();
 }
 
 int
 core_main(int debug, int verbose)
 {
+	struct event_config *cfg;
 	struct event	*stats_ev;
 	struct timeval	 one_second = { 1, 0 };
 
 	log_init(debug, verbose, LOG_DAEMON);
 	log_procinit("core");
-	if ((base = event_base_new()) == NULL)
+	/* Pacing wakes at sub-millisecond times: timerfd, not epoll's
+	 * millisecond timeout. */
+	if ((cfg = event_config_new()) == NULL ||
+	    event_config_set_flag(cfg, EVENT_BASE_FLAG_PRECISE_TIMER) == -1 ||
+	    (base = event_base_new_with_config(cfg)) == NULL)
 		fatalx("event_base_new");
+	event_config_free(cfg);
 	ipc_role_init(&parent_role, from_parent);
 	if (ipc_init(&parent, BONDD_PARENT_FD, IPC_F_FDPASS, IPC_MAXSIZE,
 	    "parent") == -1 ||

@@ -18,9 +18,9 @@
  * The core role: it owns the TUN device and bonds the links of each
  * peer.  Its files share what is declared here: core.c starts the role
  * and follows the parent (configuration, reload, statistics);
- * core_tx.c carries packets from the TUN device to the linkd queues;
- * core_rx.c carries frames from the linkd queues to the TUN device and
- * follows the links' state.  Runs sandboxed and unprivileged; holds no
+ * core_tx.c carries packets from the TUN device to the linkd queues,
+ * paced per link; core_rx.c carries frames from the linkd queues to the
+ * TUN device and follows the links' state.  Runs sandboxed and unprivileged; holds no
  * keys and never sees bytes that linkd has not authenticated, and
  * trusts a linkd no more than the network.
  */
@@ -32,9 +32,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "agg.h"
 #include "bondd.h"
 #include "config.h"
+#include "fec.h"
 #include "flow.h"
 #include "linkinfo.h"
 #include "messages.h"
@@ -42,6 +42,7 @@
 #include "reorder.h"
 #include "retx.h"
 #include "scheduler.h"
+#include "txq.h"
 
 #define NO_LINKD	(-1)
 
@@ -53,7 +54,10 @@ struct core_link {
 	int		 usable;	/* the scheduler may use it */
 	uint64_t	 usable_since;
 	int		 was_usable;	/* ever */
-	struct agg	 agg;		/* exists while the peer is active */
+	uint64_t	 rate_bps;	/* paced and scheduled at */
+	struct txq	 q;		/* frames waiting to depart */
+	int		 has_last_seq;
+	uint32_t	 last_seq;	/* the last data frame sent on it */
 };
 
 struct core_peer {
@@ -67,11 +71,19 @@ struct core_peer {
 	struct reorder	*ro;
 	struct flow_table *flows;
 	struct retx	 retx;
+	struct txq_pool	 txpool;	/* frames of every link's queue */
+	struct fec_enc	*fec_enc;
+	struct fec_dec	*fec_dec;
+	struct fec_tiersel fec_sel;
+	struct fec_tier	 fec_tier;	/* of the blocks sent now */
+	uint64_t	 last_parity_us; /* parity last came from the peer */
 	struct event	*timer;
 	uint64_t	 timer_at;	/* 0: not armed */
 	uint64_t	 last_nack_us;
 	uint16_t	 peer_epoch;	/* the peer core's, 0 = none yet */
 	uint16_t	 old_epoch;	/* its previous one */
+	uint64_t	 fec_parity;	/* parity frames sent to it */
+	uint64_t	 fec_skipped;	/* not sent: no room */
 };
 
 /* The packet queue to and from one linkd. */
@@ -95,11 +107,12 @@ int	core_main(int, int);
 void	peer_activate(struct core_peer *);
 
 /* core_tx.c */
+void	fec_retier(struct core_peer *, uint64_t);
 int	link_has_session(const struct core_peer *, int);
 int	frame_send(struct core_peer *, int, const uint8_t *, size_t);
-int	resend(struct core_peer *, struct retx_frame *, uint64_t);
-void	link_flush(struct core_peer *, int, uint64_t);
-void	peer_settle(struct core_peer *, uint64_t);
+int	resend(struct core_peer *, struct retx_frame *, int, uint64_t);
+void	link_requeue(struct core_peer *, int, uint64_t);
+uint64_t peer_pace(struct core_peer *, uint64_t);
 void	flush_queues(void);
 void	clamp_mss(uint8_t *, size_t, int);
 void	tun_read_cb(evutil_socket_t, short, void *);

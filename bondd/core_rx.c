@@ -17,8 +17,9 @@
 /*
  * The core's way in: frames from the linkd queues are checked against
  * the link and session they claim, their peer's epoch, put back in
- * order (reorder.c), and their packets checked and written to the TUN
- * device; NACKs are answered (nack.c) and asked for.  The queues also
+ * order per flow (reorder.c), lost ones rebuilt from parity (fec.c),
+ * and their packets checked and written to the TUN device; NACKs are
+ * answered (nack.c) and asked for.  The queues also
  * bring the links' sessions and state, which decide what the scheduler
  * may use and what a failed link had in flight.  Runs in the core,
  * sandboxed and unprivileged; holds no keys, never sees bytes that
@@ -34,6 +35,7 @@
 #include "bondd.h"
 #include "config.h"
 #include "core.h"
+#include "fec.h"
 #include "flow.h"
 #include "frame.h"
 #include "ipcheck.h"
@@ -48,6 +50,8 @@
 #include "util.h"
 
 #define RAMP_US		2000000		/* a returning link's rate ramp */
+#define FEC_QUIET_US	1000000		/* no parity this long: none sent */
+#define FEC_NACK_DELAY_US (2 * FEC_FLUSH_US)	/* parity's time to mend */
 #define RATE_MARGIN_MIN	32000		/* bit/s kept free on every link */
 
 static struct pktq_elem		 elems[PKTQ_BATCH];
@@ -119,7 +123,7 @@ nack_received(struct core_peer *p, const uint8_t *body, size_t len,
 	}
 	st.nack_rx += asked;
 	for (i = 0; i < nwant; i++)
-		if (resend(p, want[i], now) == 0)
+		if (resend(p, want[i], -1, now) == 0)
 			st.resent++;
 }
 
@@ -131,6 +135,10 @@ nack_send(struct core_peer *p, uint64_t now)
 	size_t		 len;
 	int		 n, id;
 
+	/* While the peer sends parity, it mends most losses before a
+	 * resend could come: a hole named lost waits for it first. */
+	reorder_set_nack_delay(p->ro, p->last_parity_us != 0 &&
+	    now - p->last_parity_us < FEC_QUIET_US ? FEC_NACK_DELAY_US : 0);
 	if ((len = nack_build(p->ro, epoch, now, f, &n)) == 0 ||
 	    (id = sched_pick_best_latency(&p->sched, now, -1)) < 0)
 		return;
@@ -139,22 +147,26 @@ nack_send(struct core_peer *p, uint64_t now)
 	p->last_nack_us = now;
 }
 
-/* Held frames, pending aggregates and NACKs all wake the same timer. */
+/* Held frames, paced queues, FEC blocks and NACKs all wake the same
+ * timer. */
 static void
 peer_service(struct core_peer *p, uint64_t now)
 {
-	uint64_t	dl;
+	uint64_t	dl, pace;
 
 	reorder_drain(p, now);
 	if (nack_due(p->last_nack_us, now))
 		nack_send(p, now);
-	peer_settle(p, now);
+	pace = peer_pace(p, now);
 	if ((dl = reorder_next_deadline(p->ro)) != 0) {
 		/* While frames wait for a gap, look for NACKs too. */
 		if (dl > now + NACK_PERIOD_US)
 			dl = now + NACK_PERIOD_US;
-		peer_timer_arm(p, dl);
 	}
+	if (pace != 0 && (dl == 0 || pace < dl))
+		dl = pace;
+	if (dl != 0)
+		peer_timer_arm(p, dl);
 }
 
 void
@@ -216,44 +228,33 @@ peer_epoch_change(struct core_peer *p, uint16_t e)
 	return 0;
 }
 
+/* A data frame, received or rebuilt, into the reorder buffer and out. */
 static void
-frame_received(int instance, const struct pktq_elem *e, uint64_t now)
+data_received(struct core_peer *p, const struct inner_hdr *ih, int link,
+    int32_t owd, const uint8_t *frame, size_t len, uint64_t now)
 {
-	struct inner_hdr	 ih;
 	struct reorder_meta	 rm;
-	struct core_peer	*p;
-	int32_t			 owd;
 	int			 v;
 
-	if ((p = elem_peer(instance, &e->hdr)) == NULL || !p->active ||
-	    inner_hdr_decode(e->frame, e->hdr.len, &ih) != 0) {
-		st.malformed++;
-		return;
-	}
-	if ((ih.kind == INNER_DATA || ih.kind == INNER_NACK) &&
-	    ih.epoch != p->peer_epoch && peer_epoch_change(p, ih.epoch) == -1)
-		return;
-	owd = (int32_t)((uint32_t)now - ih.send_ts_us);
-	switch (ih.kind) {
-	case INNER_DATA:
-		break;
-	case INNER_NACK:
-		reorder_sample(p->ro, e->hdr.link_id, owd, now);
-		nack_received(p, e->frame + INNER_HDR_LEN,
-		    e->hdr.len - INNER_HDR_LEN, now);
-		return;
-	default:
-		st.malformed++;
-		return;
-	}
 	memset(&rm, 0, sizeof(rm));
-	rm.seq = ih.seq;
-	rm.link = e->hdr.link_id;
+	rm.seq = ih->seq;
+	rm.link = link;
 	rm.owd_us = owd;
-	rm.dep_kind = REORDER_DEP_ALL;
+	rm.resent = (ih->flags & INNER_F_RESENT) != 0 || link < 0;
+	if (ih->flags & INNER_F_DEP_ALL)
+		rm.dep_kind = REORDER_DEP_ALL;
+	else if (ih->flow_dep != 0) {
+		rm.dep_kind = REORDER_DEP_SEQ;
+		rm.dep = ih->seq - ih->flow_dep;
+	} else
+		rm.dep_kind = REORDER_DEP_NONE;
+	if (ih->link_prev != 0) {
+		rm.has_link_prev = 1;
+		rm.link_prev = ih->seq - ih->link_prev;
+	}
 	for (;;) {
-		v = reorder_push(p->ro, &rm, e->frame + INNER_HDR_LEN,
-		    e->hdr.len - INNER_HDR_LEN, now);
+		v = reorder_push(p->ro, &rm, frame + INNER_HDR_LEN,
+		    len - INNER_HDR_LEN, now);
 		if (v != REORDER_FULL)
 			break;
 		reorder_drain(p, now);
@@ -263,8 +264,8 @@ frame_received(int instance, const struct pktq_elem *e, uint64_t now)
 		st.reorder_late++;
 		/* FALLTHROUGH */
 	case REORDER_DELIVER:
-		deliver_records(p, e->frame + INNER_HDR_LEN,
-		    e->hdr.len - INNER_HDR_LEN);
+		deliver_records(p, frame + INNER_HDR_LEN,
+		    len - INNER_HDR_LEN);
 		reorder_drain(p, now);
 		break;
 	case REORDER_HELD:
@@ -273,11 +274,77 @@ frame_received(int instance, const struct pktq_elem *e, uint64_t now)
 	case REORDER_DUP:
 	case REORDER_OLD:
 		st.reorder_dup++;
+		return;
+	default:
+		st.malformed++;
+		return;
+	}
+	fec_dec_data(p->fec_dec, ih->seq, frame, len);
+}
+
+/* Frames the parity rebuilt: as if they had arrived, on no link. */
+static void
+fec_recover(struct core_peer *p, uint64_t now)
+{
+	struct inner_hdr	 ih;
+	const uint8_t		*frame;
+	size_t			 len;
+	uint32_t		 seq;
+
+	while (fec_dec_recover(p->fec_dec, now, &seq, &frame, &len) == 1) {
+		if (inner_hdr_decode(frame, len, &ih) != WIRE_OK ||
+		    ih.kind != INNER_DATA || ih.seq != seq ||
+		    ih.epoch != p->peer_epoch) {
+			st.malformed++;
+			continue;
+		}
+		st.fec_recovered++;
+		data_received(p, &ih, -1, 0, frame, len, now);
+	}
+}
+
+static void
+frame_received(int instance, const struct pktq_elem *e, uint64_t now)
+{
+	struct inner_hdr	 ih;
+	struct fec_parity	 fp;
+	struct core_peer	*p;
+	int32_t			 owd;
+
+	if ((p = elem_peer(instance, &e->hdr)) == NULL || !p->active ||
+	    inner_hdr_decode(e->frame, e->hdr.len, &ih) != 0) {
+		st.malformed++;
+		return;
+	}
+	if (frame_is_core(e->frame, e->hdr.len) &&
+	    ih.epoch != p->peer_epoch && peer_epoch_change(p, ih.epoch) == -1)
+		return;
+	owd = (int32_t)((uint32_t)now - ih.send_ts_us);
+	switch (ih.kind) {
+	case INNER_DATA:
+		data_received(p, &ih, e->hdr.link_id, owd, e->frame,
+		    e->hdr.len, now);
+		break;
+	case INNER_NACK:
+		reorder_sample(p->ro, e->hdr.link_id, owd, now);
+		nack_received(p, e->frame + INNER_HDR_LEN,
+		    e->hdr.len - INNER_HDR_LEN, now);
+		return;
+	case INNER_FEC:
+		reorder_sample(p->ro, e->hdr.link_id, owd, now);
+		if (fec_parity_decode(e->frame + INNER_HDR_LEN,
+		    e->hdr.len - INNER_HDR_LEN, &fp) == -1 ||
+		    fec_dec_parity(p->fec_dec, &fp, now) == -1) {
+			st.malformed++;
+			return;
+		}
+		p->last_parity_us = now;
 		break;
 	default:
 		st.malformed++;
-		break;
+		return;
 	}
+	fec_recover(p, now);
 }
 
 /* A link stopped carrying: move its realtime flows, and resend what
@@ -292,10 +359,10 @@ link_failed(struct core_peer *p, int id, uint64_t now)
 
 	moved = flow_unpin_link(p->flows, id);
 	window = retx_failover_window(p->link[id].info.srtt_us);
-	link_flush(p, id, now);
+	link_requeue(p, id, now);
 	while ((r = retx_next_on_link(&p->retx, &next, id, window,
 	    now)) != NULL)
-		if (resend(p, r, now) == 0)
+		if (resend(p, r, id, now) == 0)
 			st.failover_resent++;
 	log_info("peer %s link %u: not usable; %d flows moved", p->name, id,
 	    moved);
@@ -313,10 +380,37 @@ sched_feed(struct core_peer *p, int id, uint64_t now)
 	struct link_info	 li = l->info;
 	uint64_t		 age = now - l->usable_since;
 
+	li.rate_cfg_bps = l->rate_bps;
 	if (l->usable && age < RAMP_US)
-		li.rate_cfg_bps = li.rate_cfg_bps / 4 +
-		    li.rate_cfg_bps * 3 / 4 * age / RAMP_US;
+		li.rate_cfg_bps = l->rate_bps / 4 +
+		    l->rate_bps * 3 / 4 * age / RAMP_US;
 	sched_link_update(&p->sched, id, &li, l->usable);
+}
+
+/*
+ * How long a NACK and the resend it asks for take: a round trip of the
+ * fastest link, four of its deviations, and the NACK period.  The
+ * reorder buffer asks again, and gives up, by it.
+ */
+static void
+nack_wait_update(struct core_peer *p)
+{
+	const struct core_link	*l;
+	uint64_t		 w, best = 0;
+	int			 id;
+
+	for (id = 0; id < BONDD_MAX_LINKS; id++) {
+		l = &p->link[id];
+		if (!l->usable || l->info.srtt_us == 0)
+			continue;
+		w = (uint64_t)l->info.srtt_us + 4ULL * l->info.rttvar_us;
+		if (best == 0 || w < best)
+			best = w;
+	}
+	if (best != 0)
+		best += NACK_PERIOD_US;
+	reorder_set_nack_wait(p->ro, best > UINT32_MAX ? UINT32_MAX :
+	    (uint32_t)best);
 }
 
 static void
@@ -342,6 +436,10 @@ link_update(struct core_peer *p, int id, uint64_t now)
 		link_failed(p, id, now);
 	else if (!was && usable)
 		log_info("peer %s link %u: carrying traffic", p->name, id);
+	if (p->active) {
+		nack_wait_update(p);
+		fec_retier(p, now);
+	}
 }
 
 static void
@@ -349,7 +447,7 @@ link_info_received(int instance, const struct pktq_elem *e, uint64_t now)
 {
 	struct link_info	 li;
 	struct core_peer	*p;
-	uint64_t		 margin;
+	uint64_t		 rate, margin;
 
 	if ((p = elem_peer(instance, &e->hdr)) == NULL ||
 	    e->hdr.len != sizeof(li)) {
@@ -361,17 +459,20 @@ link_info_received(int instance, const struct pktq_elem *e, uint64_t now)
 		st.malformed++;
 		return;
 	}
-	/* Without a configured rate, linkd's estimate stands in for it. */
-	if (li.rate_cfg_bps == 0)
-		li.rate_cfg_bps = li.rate_est_bps;
+	/* linkd's measure of the link, within the configured rate; the
+	 * configured rate until there is one. */
+	rate = li.rate_est_bps != 0 ? li.rate_est_bps : li.rate_cfg_bps;
 	/* Aim a little under the rate: probes (about 11 kbit/s),
 	 * keepalives and resends travel too, and a link's own queue must
 	 * stay short. */
-	margin = li.rate_cfg_bps / 64 > RATE_MARGIN_MIN ?
-	    li.rate_cfg_bps / 64 : RATE_MARGIN_MIN;
-	li.rate_cfg_bps -= margin < li.rate_cfg_bps / 2 ? margin :
-	    li.rate_cfg_bps / 2;
+	margin = rate / 64 > RATE_MARGIN_MIN ? rate / 64 : RATE_MARGIN_MIN;
+	rate -= margin < rate / 2 ? margin : rate / 2;
+	p->link[e->hdr.link_id].rate_bps = rate;
 	p->link[e->hdr.link_id].info = li;
+	/* Probes keep the delay of a link that carries no data known, so
+	 * that a hole in flight on it is not asked for too soon. */
+	if (p->active && li.rx_owd_us != LINK_OWD_UNKNOWN)
+		reorder_sample(p->ro, e->hdr.link_id, li.rx_owd_us, now);
 	p->link[e->hdr.link_id].have_info = 1;
 	link_update(p, e->hdr.link_id, now);
 }
@@ -445,9 +546,14 @@ linkq_read_cb(evutil_socket_t fd, short ev, void *arg)
 			break;
 		}
 	}
+	/*
+	 * The rest (NACKs above all) waits until every queue that is
+	 * ready now was read: a frame still in another linkd's queue is
+	 * no hole to ask for.
+	 */
 	for (i = 0; i < (int)cconf.npeers; i++)
 		if (peers[i].active)
-			peer_service(&peers[i], now);
+			peer_timer_arm(&peers[i], now);
 	flush_queues();
 }
 

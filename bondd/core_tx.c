@@ -16,10 +16,15 @@
 
 /*
  * The core's way out: a packet read from the TUN device is checked,
- * routed to its peer by allowed_ips, given a link by the scheduler
- * (realtime flows pinned to the lowest-latency link, maybe duplicated),
- * aggregated with other small packets for that link (agg.c), numbered
- * and kept for resending (retx.c), and queued to the link's linkd.
+ * routed to its peer by allowed_ips, and given a link: a realtime flow
+ * its pinned lowest-latency link (maybe duplicated), any other flow the
+ * link it keeps to until it outgrows it, then the one where each
+ * packet arrives first (scheduler.c).  The packet waits in that link's
+ * queue (txq.c) for its departure time, so that every link is paced at
+ * its rate, sharing a frame with small packets that wait too; an idle
+ * link sends at once.  A departing frame is numbered, named after its
+ * link's and its flow's previous frames, kept for resending (retx.c),
+ * folded into the FEC parity (fec.c) and queued to the link's linkd.
  * Runs in the core, sandboxed and unprivileged; holds no keys.  Packets
  * from the TUN device are untrusted: each is checked before use.
  */
@@ -31,10 +36,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "agg.h"
 #include "bondd.h"
 #include "config.h"
 #include "core.h"
+#include "fec.h"
 #include "flow.h"
 #include "frame.h"
 #include "icmp.h"
@@ -45,17 +50,27 @@
 #include "pktq.h"
 #include "retx.h"
 #include "scheduler.h"
+#include "txq.h"
 #include "util.h"
 
 #define TUN_BATCH	64
 /*
- * Drop at the tunnel's entrance once the chosen link of known (or
- * estimated) rate has this much queued: a link's own queue would drop
- * the datagram after it was numbered, and the resend that hides the
- * loss from TCP also hides the congestion, so TCP would never slow
- * down.
+ * Drop at the tunnel's entrance once a packet would arrive this much
+ * later than the slowest link brings one without a queue: a link's own
+ * queue would drop the datagram after it was numbered, and the resend
+ * that hides the loss from TCP also hides the congestion, so TCP would
+ * never slow down.
  */
 #define QUEUE_LIMIT_US	40000
+/* A link may send this far ahead of its pace: a burst of 2 ms. */
+#define PACE_BURST_US	2000
+/* A flow whose link has this much queued has outgrown it. */
+#define FLOW_FULL_US	5000
+/* Parity is not sent to a link with more than this queued. */
+#define FEC_ROOM_US	5000
+/* A fixed FEC code, for fec.mode fixed. */
+#define FEC_FIXED_N	10
+#define FEC_FIXED_K	4
 
 static uint8_t			 pktbuf[65536];
 static uint8_t			 framebuf[PKTQ_FRAME_MAX];
@@ -111,92 +126,326 @@ frame_send(struct core_peer *p, int id, const uint8_t *frame, size_t len)
 	return 0;
 }
 
-/* Number a frame, keep a copy for resending, send it. */
+/* seq minus prev for a 16-bit header field; 0 (unknown) if too far. */
+static uint16_t
+seq_back(uint32_t seq, uint32_t prev)
+{
+	uint32_t	d = seq - prev;
+
+	return d > UINT16_MAX ? 0 : (uint16_t)d;
+}
+
+/* Frame seq leaves on link id: it names the link's previous one. */
 static void
-frame_commit(struct core_peer *p, int id, uint8_t *frame, size_t len,
-    uint64_t now, int dup_id)
+link_chain(struct core_peer *p, int id, struct inner_hdr *h)
+{
+	struct core_link	*l = &p->link[id];
+
+	h->link_prev = l->has_last_seq ? seq_back(h->seq, l->last_seq) : 0;
+	l->last_seq = h->seq;
+	l->has_last_seq = 1;
+}
+
+/* Serial order of sequence numbers. */
+static int
+seq_before_or_at(uint32_t a, uint32_t b)
+{
+	return (int32_t)(a - b) <= 0;
+}
+
+/*
+ * Frame seq is made for a packet of flow hash (0: a packet that is no
+ * flow): it waits for the flow's last frame, none if the flow is new;
+ * a packet that is no flow waits for every earlier frame.
+ */
+static void
+flow_number(struct core_peer *p, struct txq_frame *f, uint32_t seq,
+    uint32_t hash, uint64_t now)
+{
+	struct flow_ent	*fe;
+
+	f->seq = seq;
+	f->flags = 0;
+	f->flow_dep = 0;
+	if (hash == 0) {
+		f->flags = INNER_F_DEP_ALL;
+		return;
+	}
+	fe = flow_get(p->flows, hash, now);
+	if (fe->has_seq)
+		f->flow_dep = seq_back(seq, fe->last_seq);
+	fe->last_seq = seq;
+	fe->has_seq = 1;
+}
+
+/* The FEC code for what the peer's links lose now (fec.mode). */
+void
+fec_retier(struct core_peer *p, uint64_t now)
+{
+	static const struct fec_tier off = { 0, 0 };
+	static const struct fec_tier fixed = { FEC_FIXED_N, FEC_FIXED_K };
+	const struct core_link	*l;
+	uint64_t		 lost = 0, rate = 0;
+	int			 id;
+
+	switch (cconf.fec_mode) {
+	case FEC_FIXED:
+		p->fec_tier = fixed;
+		return;
+	case FEC_ADAPTIVE:
+		break;
+	default:
+		p->fec_tier = off;
+		return;
+	}
+	/* The loss a block meets: that of the links, by their rates. */
+	for (id = 0; id < BONDD_MAX_LINKS; id++) {
+		l = &p->link[id];
+		if (!l->usable)
+			continue;
+		lost += l->rate_bps / 1000 * (l->info.loss_tx_ppm > 1000000 ?
+		    1000000 : l->info.loss_tx_ppm);
+		rate += l->rate_bps / 1000;
+	}
+	p->fec_tier = fec_tier_pick(&p->fec_sel, rate ? (uint32_t)(lost /
+	    rate) : 0, now);
+}
+
+/* The n parity frames of the block just closed, each on the link
+ * where it arrives first. */
+static void
+fec_send(struct core_peer *p, int n, uint64_t now)
+{
+	static uint8_t		 parity[PKTQ_FRAME_MAX];
+	struct inner_hdr	 h;
+	size_t			 off, len;
+	int			 i, id;
+
+	for (i = 0; i < n; i++) {
+		memset(&h, 0, sizeof(h));
+		h.kind = INNER_FEC;
+		h.epoch = epoch;
+		h.send_ts_us = (uint32_t)now;
+		off = inner_hdr_encode(parity, &h);
+		if ((len = fec_enc_parity(p->fec_enc, i, parity + off,
+		    frame_max - off)) == 0)
+			continue;
+		if ((id = sched_pick(&p->sched, now, off + len +
+		    FRAME_OUTER_OVERHEAD4)) < 0)
+			return;
+		/* Parity takes spare room only: where links are full, it
+		 * would push out the data it protects; resends stand in. */
+		if (sched_queue_us(&p->sched, id, now) > FEC_ROOM_US) {
+			p->fec_skipped++;
+			continue;
+		}
+		sched_sent(&p->sched, id, off + len + FRAME_OUTER_OVERHEAD4,
+		    now);
+		if (frame_send(p, id, parity, off + len) == 0)
+			p->fec_parity++;
+	}
+}
+
+/*
+ * Send frame f (its records after INNER_HDR_LEN bytes of room), numbered
+ * when it was made, on link id, and for a realtime frame a copy on
+ * dup_id; keep it for resending and for the parity.
+ */
+static void
+frame_commit(struct core_peer *p, int id, struct txq_frame *f, uint64_t now,
+    int dup_id)
 {
 	struct inner_hdr	 h;
-	uint32_t		 seq = p->seq++;
+	int			 n;
 
 	memset(&h, 0, sizeof(h));
 	h.kind = INNER_DATA;
+	h.flags = f->flags | (f->mixed ? INNER_F_DEP_ALL : 0);
 	h.epoch = epoch;
-	h.seq = seq;
+	h.seq = f->seq;
 	h.send_ts_us = (uint32_t)now;
-	inner_hdr_encode(frame, &h);
-	retx_keep(&p->retx, seq, frame, len, id, now);
-	frame_send(p, id, frame, len);
+	h.flow_dep = (h.flags & INNER_F_DEP_ALL) ? 0 : f->flow_dep;
+	link_chain(p, id, &h);
+	inner_hdr_encode(f->buf, &h);
+	retx_keep(&p->retx, h.seq, f->buf, f->len, id, now);
+	if (p->fec_enc != NULL &&
+	    (n = fec_enc_add(p->fec_enc, h.seq, f->buf, f->len, p->fec_tier,
+	    now)) > 0)
+		fec_send(p, n, now);
+	frame_send(p, id, f->buf, f->len);
 	if (dup_id >= 0 && dup_id != id) {
-		sched_sent(&p->sched, dup_id, len + FRAME_PACKET_OVERHEAD4,
+		link_chain(p, dup_id, &h);
+		inner_hdr_encode(f->buf, &h);
+		sched_sent(&p->sched, dup_id, f->len + FRAME_OUTER_OVERHEAD4,
 		    now);
-		if (frame_send(p, dup_id, frame, len) == 0)
+		if (frame_send(p, dup_id, f->buf, f->len) == 0)
 			st.rt_duplicated++;
 	}
 }
 
-/* Resend a kept frame on the best other link; 0 if it went. */
+/*
+ * Resend a kept frame, marked as a resend, on the link where it
+ * arrives first, other than exclude (a link that failed) if another
+ * carries; 0 if it went.
+ */
 int
-resend(struct core_peer *p, struct retx_frame *r, uint64_t now)
+resend(struct core_peer *p, struct retx_frame *r, int exclude, uint64_t now)
 {
-	int	id;
+	struct inner_hdr	h;
+	int			id;
 
-	if ((id = sched_pick_best_latency(&p->sched, now, r->link)) < 0 &&
+	if ((id = sched_pick_best_latency(&p->sched, now, exclude)) < 0 &&
 	    (id = sched_pick_best_latency(&p->sched, now, -1)) < 0)
 		return -1;
-	sched_sent(&p->sched, id, r->len + FRAME_PACKET_OVERHEAD4, now);
+	if (inner_hdr_decode(r->frame, r->len, &h) != WIRE_OK)
+		return -1;
+	h.flags |= INNER_F_RESENT;
+	link_chain(p, id, &h);
+	inner_hdr_encode(r->frame, &h);
+	sched_sent(&p->sched, id, r->len + FRAME_OUTER_OVERHEAD4, now);
 	if (frame_send(p, id, r->frame, r->len) == -1)
 		return -1;
+	st.link[id].resent++;
 	r->link = id;
 	return 0;
 }
 
-/* Send the frame pending for link id, if any. */
-void
-link_flush(struct core_peer *p, int id, uint64_t now)
+/* No link the strategy may use: a link still proving itself beats
+ * dropping the packet. */
+static int
+pick_fallback(struct core_peer *p)
 {
-	struct agg	*a = &p->link[id].agg;
-
-	if (a->len == 0)
-		return;
-	if (a->npkts > 1)
-		st.aggregated += a->npkts;
-	frame_commit(p, id, a->buf, a->len, now, -1);
-	agg_clear(a);
-}
-
-static void
-link_queue(struct core_peer *p, int id, const uint8_t *pkt, size_t len,
-    uint64_t now)
-{
-	struct agg	*a = &p->link[id].agg;
-
-	if (agg_full(a, len))
-		link_flush(p, id, now);
-	agg_add(a, pkt, len, now);
-}
-
-/* End of a burst: send the frames that must go, wake for the others. */
-void
-peer_settle(struct core_peer *p, uint64_t now)
-{
-	uint64_t	 at, wake = 0;
-	int		 id;
+	int	id;
 
 	for (id = 0; id < BONDD_MAX_LINKS; id++)
-		switch (agg_settle(&p->link[id].agg, now, &at)) {
-		case AGG_SEND:
-			link_flush(p, id, now);
-			break;
-		case AGG_WAIT:
-			if (wake == 0 || at < wake)
-				wake = at;
-			break;
-		case AGG_EMPTY:
-			break;
+		if (link_has_session(p, id) && (!p->link[id].have_info ||
+		    p->link[id].info.state != LINK_STATE_DOWN))
+			return id;
+	return -1;
+}
+
+/*
+ * The link for a packet of flow hash (0: none): the one its flow keeps
+ * to while that link has room, else where it arrives first; -1 if
+ * none carries.
+ */
+static int
+pick_link(struct core_peer *p, size_t len, uint32_t hash, uint64_t now)
+{
+	struct flow_ent	*f = hash != 0 ? flow_get(p->flows, hash, now) : NULL;
+	int		 id;
+
+	if (f != NULL && !f->bulk && f->link >= 0 &&
+	    p->link[f->link].usable) {
+		if (sched_queue_us(&p->sched, f->link, now) <= FLOW_FULL_US)
+			return f->link;
+		f->bulk = 1;
+	}
+	if ((id = sched_pick(&p->sched, now, len +
+	    FRAME_PACKET_OVERHEAD4)) < 0)
+		id = pick_fallback(p);
+	if (f != NULL && !f->bulk)
+		f->link = id;
+	return id;
+}
+
+/*
+ * A packet joins the queue of its link, to depart at the link's pace.
+ * It shares the link's last waiting frame only if that keeps its flow
+ * in order: no later frame of the flow exists already.
+ */
+static void
+queue_packet(struct core_peer *p, const uint8_t *pkt, size_t len,
+    uint32_t hash, uint64_t now)
+{
+	struct txq		*q;
+	struct txq_frame	*t;
+	struct flow_ent		*fe = NULL;
+	uint64_t		 depart;
+	int			 id, join, r;
+
+	if ((id = pick_link(p, len, hash, now)) < 0) {
+		st.no_route++;
+		return;
+	}
+	if (sched_over_limit(&p->sched, id, now, QUEUE_LIMIT_US)) {
+		st.queue_full++;
+		return;
+	}
+	q = &p->link[id].q;
+	if (hash != 0)
+		fe = flow_get(p->flows, hash, now);
+	join = fe != NULL && txq_fits(&p->txpool, q, len) &&
+	    (!fe->has_seq || seq_before_or_at(fe->last_seq,
+	    txq_tail(&p->txpool, q)->seq));
+	/* Joining a waiting frame costs the packet and its record
+	 * header; a frame of its own, the whole overhead. */
+	depart = sched_sent(&p->sched, id, join ? len + INNER_REC_HDR_LEN :
+	    len + FRAME_PACKET_OVERHEAD4, now);
+	if ((r = txq_put(&p->txpool, q, pkt, len, hash, depart, join)) == -1) {
+		st.queue_full++;
+		return;
+	}
+	t = txq_tail(&p->txpool, q);
+	if (r == TXQ_NEW)
+		flow_number(p, t, p->seq++, hash, now);
+	else {
+		fe->last_seq = t->seq;
+		fe->has_seq = 1;
+	}
+}
+
+/* Link id stopped carrying: its waiting frames, numbered already, go
+ * at once on the link where they arrive first. */
+void
+link_requeue(struct core_peer *p, int id, uint64_t now)
+{
+	struct txq		*q = &p->link[id].q;
+	struct txq_frame	*f;
+	int			 to;
+
+	while ((f = txq_peek(&p->txpool, q)) != NULL) {
+		if ((to = sched_pick_best_latency(&p->sched, now, id)) < 0)
+			st.no_route++;
+		else {
+			sched_sent(&p->sched, to, f->len +
+			    FRAME_OUTER_OVERHEAD4, now);
+			frame_commit(p, to, f, now, -1);
 		}
-	if (wake != 0)
-		peer_timer_arm(p, wake);
+		txq_pop(&p->txpool, q);
+	}
+}
+
+/* Frames whose departure time came go; returns when the next one is
+ * due (or a partial FEC block must close), 0 for never. */
+uint64_t
+peer_pace(struct core_peer *p, uint64_t now)
+{
+	struct txq_frame	*f;
+	uint64_t		 next = 0, at;
+	int			 id, n;
+
+	for (id = 0; id < BONDD_MAX_LINKS; id++)
+		while ((f = txq_peek(&p->txpool, &p->link[id].q)) != NULL) {
+			if (f->depart_us > now + PACE_BURST_US) {
+				at = f->depart_us - PACE_BURST_US;
+				if (next == 0 || at < next)
+					next = at;
+				break;
+			}
+			if (f->npkts > 1)
+				st.aggregated += f->npkts;
+			frame_commit(p, id, f, now, -1);
+			txq_pop(&p->txpool, &p->link[id].q);
+		}
+	if (p->fec_enc != NULL) {
+		if ((n = fec_enc_flush(p->fec_enc, now)) > 0)
+			fec_send(p, n, now);
+		if ((at = fec_enc_deadline(p->fec_enc)) != 0 &&
+		    (next == 0 || at < next))
+			next = at;
+	}
+	return next;
 }
 
 void
@@ -214,52 +463,40 @@ flush_queues(void)
 		}
 }
 
-/* No link the strategy may use: a link still proving itself beats
- * dropping the packet. */
-static int
-pick_fallback(struct core_peer *p)
-{
-	int	id;
-
-	for (id = 0; id < BONDD_MAX_LINKS; id++)
-		if (link_has_session(p, id) && (!p->link[id].have_info ||
-		    p->link[id].info.state != LINK_STATE_DOWN))
-			return id;
-	return -1;
-}
-
 static void
 send_realtime(struct core_peer *p, const uint8_t *pkt, size_t len,
     uint64_t now)
 {
-	struct flow_ent	*f = NULL;
-	uint8_t		*frame = framebuf;
-	uint32_t	 hash;
-	size_t		 off;
+	struct txq_frame f;
+	struct flow_ent	*fe = NULL;
+	uint32_t	 hash = 0;
 	int		 id = -1, dup = -1;
 
 	if (flow_id(pkt, len, 0, &hash) == 0) {
-		f = flow_get(p->flows, hash, now);
-		if ((id = f->link) >= 0 && !p->link[id].usable)
+		fe = flow_get(p->flows, hash, now);
+		if ((id = fe->link) >= 0 && !p->link[id].usable)
 			id = -1;
-	}
+	} else
+		hash = 0;
 	if (id < 0) {
 		if ((id = sched_pick_best_latency(&p->sched, now, -1)) < 0 &&
 		    (id = pick_fallback(p)) < 0) {
 			st.no_route++;
 			return;
 		}
-		if (f != NULL)
-			f->link = id;
+		if (fe != NULL)
+			fe->link = id;
 	}
 	if (cconf.rt_duplicate)
 		dup = sched_pick_best_latency(&p->sched, now, id);
-	/* Realtime goes alone and at once: no aggregation delay. */
-	link_flush(p, id, now);
+	/* Realtime goes alone and at once, past the link's queue. */
 	sched_sent(&p->sched, id, len + FRAME_PACKET_OVERHEAD4, now);
-	off = INNER_HDR_LEN;
-	frame_rec_put(frame, frame_max, &off, pkt, len);
-	frame_commit(p, id, frame, off, now, dup);
+	memset(&f, 0, sizeof(f));
+	f.buf = framebuf;
+	f.len = INNER_HDR_LEN;
+	frame_rec_put(framebuf, frame_max, &f.len, pkt, len);
+	flow_number(p, &f, p->seq++, hash, now);
+	frame_commit(p, id, &f, now, dup);
 }
 
 /* Lower the MSS of a TCP SYN to what the tunnel carries, if asked. */
@@ -294,7 +531,8 @@ tun_packet(uint8_t *pkt, size_t len, uint64_t now)
 {
 	struct core_peer *p;
 	const uint8_t	*src, *dst;
-	int		 family, pi, id;
+	uint32_t	 hash;
+	int		 family, pi;
 
 	st.tun_rx_packets++;
 	st.tun_rx_bytes += len;
@@ -319,25 +557,15 @@ tun_packet(uint8_t *pkt, size_t len, uint64_t now)
 		send_realtime(p, pkt, len, now);
 		return;
 	}
-	if ((id = sched_pick(&p->sched, now,
-	    len + FRAME_PACKET_OVERHEAD4)) < 0 &&
-	    (id = pick_fallback(p)) < 0) {
-		st.no_route++;
-		return;
-	}
-	if (p->link[id].info.rate_cfg_bps != 0 &&
-	    sched_queue_us(&p->sched, id, now) > QUEUE_LIMIT_US) {
-		st.queue_full++;
-		return;
-	}
-	sched_sent(&p->sched, id, len + FRAME_PACKET_OVERHEAD4, now);
-	link_queue(p, id, pkt, len, now);
+	if (flow_id(pkt, len, 0, &hash) == -1)
+		hash = 0;
+	queue_packet(p, pkt, len, hash, now);
 }
 
 void
 tun_read_cb(evutil_socket_t fd, short ev, void *arg)
 {
-	uint64_t	now = now_us();
+	uint64_t	now = now_us(), at;
 	ssize_t		n;
 	int		i;
 
@@ -354,8 +582,9 @@ tun_read_cb(evutil_socket_t fd, short ev, void *arg)
 			break;
 		tun_packet(pktbuf, n, now);
 	}
+	/* What an idle link can send goes now, together. */
 	for (i = 0; i < (int)cconf.npeers; i++)
-		if (peers[i].active)
-			peer_settle(&peers[i], now);
+		if (peers[i].active && (at = peer_pace(&peers[i], now)) != 0)
+			peer_timer_arm(&peers[i], at);
 	flush_queues();
 }

@@ -37,16 +37,15 @@
 #define NTIERS		5
 #define DEC_BLOCKS	8
 
-/* Tiers by loss: the parity that keeps a block whole at that loss. */
+/* The codes, by the share of parity they cost. */
 static const struct {
-	uint32_t	below_ppm;
 	struct fec_tier	tier;
 } tiers[NTIERS] = {
-	{ 5000, { 20, 1 } },
-	{ 10000, { 10, 2 } },
-	{ 30000, { 10, 4 } },
-	{ 50000, { 8, 4 } },
-	{ UINT32_MAX, { 6, 4 } }
+	{ { 20, 1 } },
+	{ { 10, 2 } },
+	{ { 10, 4 } },
+	{ { 8, 4 } },
+	{ { 6, 4 } }
 };
 
 void
@@ -56,15 +55,39 @@ fec_tiersel_init(struct fec_tiersel *ts)
 	ts->cur = -1;
 }
 
+/* How likely a block of code (n, k) loses more than k of its n + k
+ * frames when each is lost with probability p. */
+static double
+block_fails(int n, int k, double p)
+{
+	double	term, sum = 0;
+	int	i, j, m = n + k;
+
+	for (i = k + 1; i <= m; i++) {
+		/* C(m, i) p^i (1-p)^(m-i) */
+		term = 1;
+		for (j = 0; j < i; j++)
+			term *= (double)(m - j) / (double)(j + 1) * p;
+		for (j = 0; j < m - i; j++)
+			term *= 1 - p;
+		sum += term;
+	}
+	return (sum);
+}
+
+/* The cheapest code that keeps all but FEC_RESIDUAL of the blocks
+ * whole at that loss (the strongest if none does); -1: none needed. */
 static int
 tier_for(uint32_t loss_ppm)
 {
-	int i;
+	double	p = (double)(loss_ppm > 1000000 ? 1000000 : loss_ppm) / 1e6;
+	int	i;
 
 	if (loss_ppm < FEC_OFF_PPM)
 		return (-1);
 	for (i = 0; i < NTIERS - 1; i++)
-		if (loss_ppm < tiers[i].below_ppm)
+		if (block_fails(tiers[i].tier.n, tiers[i].tier.k, p) <=
+		    FEC_RESIDUAL)
 			break;
 	return (i);
 }
@@ -101,34 +124,46 @@ code_ok(unsigned int n, unsigned int k, unsigned int count)
 size_t
 fec_parity_encode(uint8_t *p, const struct fec_parity *fp)
 {
-	p[0] = fp->first & 0xff;
-	p[1] = (fp->first >> 8) & 0xff;
-	p[2] = (fp->first >> 16) & 0xff;
-	p[3] = fp->first >> 24;
+	p[0] = fp->base & 0xff;
+	p[1] = (fp->base >> 8) & 0xff;
+	p[2] = (fp->base >> 16) & 0xff;
+	p[3] = fp->base >> 24;
 	p[4] = fp->n;
 	p[5] = fp->k;
 	p[6] = fp->count;
 	p[7] = fp->idx;
-	memcpy(p + FEC_PARITY_HDR, fp->sym, fp->sym_len);
-	return (FEC_PARITY_HDR + fp->sym_len);
+	memcpy(p + 8, fp->off, fp->count);
+	memcpy(p + FEC_PARITY_HDR(fp->count), fp->sym, fp->sym_len);
+	return (FEC_PARITY_HDR(fp->count) + fp->sym_len);
 }
 
 int
 fec_parity_decode(const uint8_t *p, size_t len, struct fec_parity *fp)
 {
-	/* A symbol holds at least a length and one byte. */
-	if (len < FEC_PARITY_HDR + 3)
+	uint8_t	seen[256 / 8];
+	int	i;
+
+	if (len < 8)
 		return (-1);
-	fp->first = (uint32_t)p[0] | (uint32_t)p[1] << 8 |
+	fp->base = (uint32_t)p[0] | (uint32_t)p[1] << 8 |
 	    (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 	fp->n = p[4];
 	fp->k = p[5];
 	fp->count = p[6];
 	fp->idx = p[7];
-	fp->sym = p + FEC_PARITY_HDR;
-	fp->sym_len = len - FEC_PARITY_HDR;
-	if (!code_ok(fp->n, fp->k, fp->count) || fp->idx >= fp->k)
+	/* A symbol holds at least a length and one byte. */
+	if (!code_ok(fp->n, fp->k, fp->count) || fp->idx >= fp->k ||
+	    len < FEC_PARITY_HDR(fp->count) + 3)
 		return (-1);
+	memset(seen, 0, sizeof(seen));
+	for (i = 0; i < fp->count; i++) {
+		fp->off[i] = p[8 + i];
+		if (seen[fp->off[i] / 8] & (1 << (fp->off[i] % 8)))
+			return (-1);
+		seen[fp->off[i] / 8] |= 1 << (fp->off[i] % 8);
+	}
+	fp->sym = p + FEC_PARITY_HDR(fp->count);
+	fp->sym_len = len - FEC_PARITY_HDR(fp->count);
 	return (0);
 }
 
@@ -145,7 +180,8 @@ struct fec_enc {
 	size_t		 sym_max;
 	int		 open;		/* a block is being coded */
 	struct fec_tier	 t;
-	uint32_t	 first;
+	uint32_t	 base;
+	uint8_t		 off[FEC_MAX_N];
 	int		 count;
 	size_t		 sym_len;	/* longest symbol so far */
 	uint64_t	 since;
@@ -231,8 +267,8 @@ fec_enc_add(struct fec_enc *e, uint32_t seq, const uint8_t *frame,
 
 	if (len == 0 || len + 2 > e->sym_max)
 		return (0);
-	/* A gap (another path numbered a frame) ends the block. */
-	if (e->open && seq != e->first + (uint32_t)e->count)
+	/* Too far for an offset: the block ends unfinished. */
+	if (e->open && seq - e->base > UINT8_MAX)
 		e->open = 0;
 	if (!e->open) {
 		if (t.k == 0 || !code_ok(t.n, t.k, 1) ||
@@ -240,7 +276,7 @@ fec_enc_add(struct fec_enc *e, uint32_t seq, const uint8_t *frame,
 			return (0);
 		e->open = 1;
 		e->t = t;
-		e->first = seq;
+		e->base = seq - FEC_OFF_BELOW;
 		e->count = 0;
 		e->sym_len = 0;
 		e->since = now;
@@ -255,6 +291,7 @@ fec_enc_add(struct fec_enc *e, uint32_t seq, const uint8_t *frame,
 	    e->sym, e->parity);
 	if (len + 2 > e->sym_len)
 		e->sym_len = len + 2;
+	e->off[e->count] = (uint8_t)(seq - e->base);
 	if (++e->count == e->t.n)
 		return (enc_close(e, e->t.k));
 	return (0);
@@ -283,9 +320,11 @@ fec_enc_parity(struct fec_enc *e, int i, uint8_t *out, size_t outlen)
 {
 	struct fec_parity fp;
 
-	if (i < 0 || i >= e->due || outlen < FEC_PARITY_HDR + e->sym_len)
+	if (i < 0 || i >= e->due ||
+	    outlen < FEC_PARITY_HDR(e->count) + e->sym_len)
 		return (0);
-	fp.first = e->first;
+	fp.base = e->base;
+	memcpy(fp.off, e->off, sizeof(fp.off));
 	fp.n = e->t.n;
 	fp.k = e->t.k;
 	fp.count = (uint8_t)e->count;
@@ -305,7 +344,8 @@ struct dslot {
 
 struct dblock {
 	int		used;
-	uint32_t	first;
+	uint32_t	base;
+	uint8_t		off[FEC_MAX_N];
 	uint8_t		n, k, count;
 	uint8_t		have;		/* parity bits */
 	size_t		sym_len;
@@ -417,7 +457,8 @@ fec_dec_parity(struct fec_dec *d, const struct fec_parity *fp,
 	struct dblock *b = NULL, *old = NULL;
 	int i;
 
-	/* The block of first, else a free entry, else the oldest. */
+	/* The block of these frames, else a free entry, else the
+	 * oldest. */
 	if (!code_ok(fp->n, fp->k, fp->count) || fp->idx >= fp->k ||
 	    fp->sym_len < 3 || fp->sym_len > d->sym_max ||
 	    fp->count > d->slots / 2) {
@@ -425,7 +466,9 @@ fec_dec_parity(struct fec_dec *d, const struct fec_parity *fp,
 		return (-1);
 	}
 	for (i = 0; i < DEC_BLOCKS && b == NULL; i++) {
-		if (d->blk[i].used && d->blk[i].first == fp->first)
+		if (d->blk[i].used && d->blk[i].base == fp->base &&
+		    d->blk[i].count == fp->count &&
+		    memcmp(d->blk[i].off, fp->off, fp->count) == 0)
 			b = &d->blk[i];
 		else if (old == NULL || (old->used && (!d->blk[i].used ||
 		    d->blk[i].since < old->since)))
@@ -434,7 +477,8 @@ fec_dec_parity(struct fec_dec *d, const struct fec_parity *fp,
 	if (b == NULL) {
 		b = old;
 		b->used = 1;
-		b->first = fp->first;
+		b->base = fp->base;
+		memcpy(b->off, fp->off, sizeof(b->off));
 		b->n = fp->n;
 		b->k = fp->k;
 		b->count = fp->count;
@@ -464,7 +508,7 @@ block_missing(const struct fec_dec *d, const struct dblock *b,
 	int i, m = 0;
 
 	for (i = 0; i < b->count; i++) {
-		seq = b->first + (uint32_t)i;
+		seq = b->base + b->off[i];
 		if (!have_data(d, seq))
 			missing[m++] = i;
 		else if (d->ds[seq & (d->slots - 1)].len > b->sym_len)
@@ -500,7 +544,7 @@ block_decode(struct fec_dec *d, struct dblock *b, const int *missing,
 		if (i >= b->count)
 			src[r] = d->zero;
 		else {
-			seq = b->first + (uint32_t)i;
+			seq = b->base + b->off[i];
 			s = &d->ds[seq & (d->slots - 1)];
 			src[r] = d->scratch + (size_t)r * d->sym_max;
 			memcpy(src[r], dsym(d, seq), s->len);
@@ -518,7 +562,7 @@ block_decode(struct fec_dec *d, struct dblock *b, const int *missing,
 		return (-1);
 	for (i = 0; i < m; i++) {
 		memcpy(rows + i * n, inv + missing[i] * n, n);
-		seq = b->first + (uint32_t)missing[i];
+		seq = b->base + b->off[missing[i]];
 		out[i] = dsym(d, seq);
 		/* Overwritten now, whatever it held. */
 		d->ds[seq & (d->slots - 1)].valid = 0;
@@ -531,7 +575,7 @@ block_decode(struct fec_dec *d, struct dblock *b, const int *missing,
 			return (-1);
 	}
 	for (i = 0; i < m; i++) {
-		seq = b->first + (uint32_t)missing[i];
+		seq = b->base + b->off[missing[i]];
 		len = out[i][0] | (size_t)out[i][1] << 8;
 		d->ds[seq & (d->slots - 1)].seq = seq;
 		d->ds[seq & (d->slots - 1)].len = (uint16_t)(len + 2);

@@ -22,10 +22,16 @@
  * them (or when a partial block has waited FEC_FLUSH_US) the sender adds
  * k parity frames, fewer for a partial block, so that the receiver can
  * rebuild up to that many lost frames of the block without a round
- * trip.  The parity count follows the measured loss (fec_tier_pick).
+ * trip.  The parity count follows the measured loss (fec_tier_pick):
+ * the cheapest of the codes 20+1, 10+2, 10+4, 8+4 and 6+4 that mends
+ * all but 1 % of the blocks at that loss.  Resends (NACK) mend what it
+ * misses, so it need not be stronger.
  *
- * A block is n consecutive sequence numbers starting at first; a block
- * of count < n frames is coded as if the rest were zeros (shortened
+ * A block is the next n frames sent, whatever their links; each parity
+ * frame names them by sequence number (a base and an 8-bit offset each,
+ * in the order they were coded: frames are numbered when made and sent
+ * when their link's pace allows, so not always in order).  A block of
+ * count < n frames is coded as if the rest were zeros (shortened
  * code), so n and k stay fixed per block and are carried with each
  * parity frame: the receiver needs no agreement in advance.  The symbol
  * of a frame is its length (u16 LE) and its bytes, zero-padded to the
@@ -49,7 +55,11 @@
 #define FEC_EXPIRE_US	500000		/* a block the receiver gives up */
 #define FEC_DOWN_US	10000000	/* loss low this long: tier down */
 #define FEC_OFF_PPM	1000		/* below 0.1 % loss: no parity */
-#define FEC_PARITY_HDR	8		/* first u32, n, k, count, idx */
+#define FEC_RESIDUAL	0.01		/* blocks a code may fail to mend */
+/* base u32, n, k, count, idx, then count offsets u8 */
+#define FEC_PARITY_HDR(count)	(8 + (size_t)(count))
+#define FEC_OFF_BELOW	64		/* offsets start this far below the
+					   block's first frame */
 
 struct fec_tier {
 	uint8_t		n, k;		/* k == 0: off */
@@ -63,22 +73,24 @@ struct fec_tiersel {
 };
 
 void	fec_tiersel_init(struct fec_tiersel *);
-/* The tier for loss_ppm now: up at once, down only after the loss
- * stayed below the current tier's floor for FEC_DOWN_US. */
+/* The code for loss_ppm now: up at once, down only after the loss
+ * called for a cheaper one for FEC_DOWN_US. */
 struct fec_tier fec_tier_pick(struct fec_tiersel *, uint32_t loss_ppm,
 	    uint64_t now);
 
 struct fec_parity {
-	uint32_t	first;		/* sequence of the block's frame 0 */
+	uint32_t	base;		/* offsets count from here */
 	uint8_t		n, k;		/* the code */
 	uint8_t		count;		/* data frames in the block */
 	uint8_t		idx;		/* this parity frame, 0..k-1 */
+	uint8_t		off[FEC_MAX_N];	/* frame i is base + off[i] */
 	const uint8_t	*sym;		/* the parity symbol */
 	size_t		 sym_len;
 };
 
-/* Parity header codec (FEC_PARITY_HDR bytes, then the symbol); decode
- * returns -1 for anything that is no valid code. */
+/* Parity header codec (FEC_PARITY_HDR(count) bytes, then the symbol);
+ * decode returns -1 for anything that is no valid code, also two
+ * frames with one offset. */
 size_t	fec_parity_encode(uint8_t *, const struct fec_parity *);
 int	fec_parity_decode(const uint8_t *, size_t, struct fec_parity *);
 
@@ -88,10 +100,11 @@ struct fec_enc;
 struct fec_enc	*fec_enc_new(size_t sym_max);
 void		 fec_enc_free(struct fec_enc *);
 /*
- * Frame seq (the next in sequence) joins the current block, or starts
- * one with tier t (no block is started while t.k == 0, or if seq does
- * not follow the block).  Returns the number of parity frames now due:
- * k when the block is full, else 0.
+ * Frame seq joins the current block, or starts one with tier t (none
+ * while t.k == 0).  A frame too far from the block's first for an 8-bit
+ * offset closes the block instead (its parity is lost, the frame starts
+ * the next).  Returns the number of parity frames now due: k when the
+ * block is full, else 0.
  */
 int		 fec_enc_add(struct fec_enc *, uint32_t seq, const uint8_t *,
 		    size_t, struct fec_tier t, uint64_t now);

@@ -274,6 +274,13 @@ flow_get(struct flow_table *t, uint32_t hash, uint64_t now_us)
 		if (f->used && f->hash == hash) {
 			if (expired(f, now_us))
 				break;
+			/* Idle a while: it picks its link afresh, and the
+			 * move cannot reorder what is long gone. */
+			if (now_us > f->last_us &&
+			    now_us - f->last_us > FLOW_REPIN_US) {
+				f->link = -1;
+				f->bulk = 0;
+			}
 			f->last_us = now_us;
 			return f;
 		}

@@ -32,6 +32,7 @@
 #define FLOW_TABLE_SIZE		4096	/* power of two */
 #define FLOW_PROBE		8	/* slots tried per hash */
 #define FLOW_EXPIRE_US		30000000ULL
+#define FLOW_REPIN_US		1000000ULL	/* idle: pick a link again */
 
 /*
  * What identifies a flow.  Fragments (IPv4 MF or offset, any IPv6
@@ -85,7 +86,8 @@ void	 flow_table_init(struct flow_table *);
 /*
  * The flow of hash, made afresh if it is new or was idle more than
  * FLOW_EXPIRE_US (in place of the stalest of its slots when they are
- * all taken); marked active at now.  Never NULL.
+ * all taken); one idle more than FLOW_REPIN_US keeps its last frame but
+ * not its link nor its bulk mark.  Marked active at now.  Never NULL.
  */
 struct flow_ent *flow_get(struct flow_table *, uint32_t, uint64_t);
 /* Link failed: every flow on it picks a link again with its next

@@ -87,6 +87,9 @@ core_conf_fill(struct ipc_conf_core *cc_out)
 	cc.npeers = conf.npeers;
 	cc.strategy = conf.strategy;
 	cc.reorder_max_ms = conf.reorder_max_ms;
+	cc.fec_mode = conf.fec_mode;
+	cc.bulk_rtt_pct = conf.bulk_rtt_pct;
+	cc.bulk_max_rtt_ms = conf.bulk_max_rtt_ms;
 	cc.mss_clamp = conf.mss_clamp;
 	snprintf(cc.user, sizeof(cc.user), "%s", conf.user);
 	memcpy(cc.rt_udp_ports, conf.rt_udp_ports, sizeof(cc.rt_udp_ports));

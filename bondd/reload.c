@@ -212,6 +212,8 @@ reload_diff(const struct config *o, const struct config *n,
 	    o->log_status_s != n->log_status_s;
 	d->core_changed = d->peers_changed || o->strategy != n->strategy ||
 	    o->reorder_max_ms != n->reorder_max_ms ||
+	    o->bulk_rtt_pct != n->bulk_rtt_pct ||
+	    o->bulk_max_rtt_ms != n->bulk_max_rtt_ms ||
 	    o->mss_clamp != n->mss_clamp ||
 	    !ports_equal(o->rt_udp_ports, o->nrt_udp_ports, n->rt_udp_ports,
 	    n->nrt_udp_ports) ||

@@ -39,6 +39,7 @@
 #define HOLD_MARGIN_US	1000
 #define LINK_IDLE_US	10000000ULL	/* a silent link stops counting */
 #define MIN_HALF_US	2000000ULL	/* the minimum spans 1 to 2 halves */
+#define LINK_ACTIVE_US	100000ULL	/* a link in use: a frame this late */
 
 enum slot_state {
 	S_HOLE,		/* missing */
@@ -69,6 +70,11 @@ struct rlink {
 	uint32_t	min_prev;
 	int64_t		ex8;		/* mean excess over the minimum, x 8 */
 	int64_t		dv4;		/* its mean deviation, x 4 */
+	int32_t		xmax_cur;	/* largest excess, this half */
+	int32_t		xmax_prev;	/* and the one before */
+	int		has_seq;
+	uint32_t	max_seq;	/* highest sequence it delivered */
+	uint64_t	seq_us;		/* when it last delivered one */
 };
 
 struct reorder {
@@ -77,6 +83,7 @@ struct reorder {
 	uint32_t	 max_hold_us;
 	uint32_t	 hold_us;
 	uint32_t	 nack_wait_us;
+	uint32_t	 nack_delay_us;
 	int		 have_latest;
 	uint32_t	 latest;	/* largest delay sample expected now */
 	int		 started;
@@ -174,9 +181,12 @@ link_sample(struct reorder *r, int link, int32_t owd, uint64_t now)
 		l->min_cur = l->min_prev = x;
 		l->half_start = now;
 		l->ex8 = l->dv4 = 0;
+		l->xmax_cur = l->xmax_prev = 0;
 	} else if (now - l->half_start >= MIN_HALF_US) {
 		l->min_prev = l->min_cur;
 		l->min_cur = x;
+		l->xmax_prev = l->xmax_cur;
+		l->xmax_cur = 0;
 		l->half_start = now;
 	} else if (sdiff(x, l->min_cur) < 0)
 		l->min_cur = x;
@@ -185,11 +195,25 @@ link_sample(struct reorder *r, int link, int32_t owd, uint64_t now)
 	dev = ex - l->ex8 / 8;
 	l->ex8 += dev;
 	l->dv4 += (dev < 0 ? -dev : dev) - l->dv4 / 4;
+	if (ex > l->xmax_cur)
+		l->xmax_cur = ex > INT32_MAX ? INT32_MAX : (int32_t)ex;
+}
+
+/* The most a frame of this link is late now: its largest excess over
+ * the minimum of the last 2 to 4 s, or the mean and three deviations
+ * if that is more. */
+static int64_t
+link_late(const struct rlink *l)
+{
+	int64_t	x = l->xmax_cur > l->xmax_prev ? l->xmax_cur : l->xmax_prev;
+	int64_t	m = l->ex8 / 8 + 3 * l->dv4 / 4;
+
+	return x > m ? x : m;
 }
 
 /*
  * Over the links heard lately: the largest delay sample to expect now
- * (a link's minimum, its mean excess and three deviations of it), and
+ * (a link's minimum and how late its frames come, link_late), and
  * the hold of a hole nobody names: that minus the smallest minimum.
  */
 static void
@@ -209,7 +233,7 @@ update_hold(struct reorder *r, uint64_t now)
 		d = sdiff(link_min(l), ref);
 		if (d < lo)
 			lo = d;
-		d += l->ex8 / 8 + 3 * l->dv4 / 4;
+		d += link_late(l);
 		if (n == 1 || d > hi)
 			hi = d;
 	}
@@ -477,6 +501,12 @@ reorder_set_nack_wait(struct reorder *r, uint32_t us)
 }
 
 void
+reorder_set_nack_delay(struct reorder *r, uint32_t us)
+{
+	r->nack_delay_us = us;
+}
+
+void
 reorder_sample(struct reorder *r, int link, int32_t owd_us, uint64_t now)
 {
 	note_now(r, now);
@@ -489,6 +519,7 @@ reorder_push(struct reorder *r, const struct reorder_meta *m,
     const uint8_t *frame, size_t len, uint64_t now)
 {
 	struct slot *sl, *dl;
+	struct rlink *l;
 	uint32_t s, seq = m->seq;
 	int32_t d;
 	int ok;
@@ -499,8 +530,14 @@ reorder_push(struct reorder *r, const struct reorder_meta *m,
 	if (!m->resent)
 		link_sample(r, m->link, m->owd_us, now);
 	update_hold(r, now);
-	if (m->link >= 0 && m->link < REORDER_LINKS)
+	if (m->link >= 0 && m->link < REORDER_LINKS) {
+		l = &r->link[m->link];
 		r->st.link[m->link].frames++;
+		if (!m->resent && (!l->has_seq || sdiff(seq, l->max_seq) > 0))
+			l->max_seq = seq;
+		l->has_seq |= !m->resent;
+		l->seq_us = now;
+	}
 	if (!r->started) {
 		r->started = 1;
 		r->expected = r->top = seq;
@@ -653,8 +690,8 @@ reorder_missing(struct reorder *r, uint64_t now, uint32_t *seqs, int *n,
 {
 	struct slot *sl;
 	uint64_t wait;
-	uint32_t s;
-	int ask;
+	uint32_t s, passed = 0;
+	int ask, i, active = 0;
 
 	*n = 0;
 	note_now(r, now);
@@ -662,19 +699,44 @@ reorder_missing(struct reorder *r, uint64_t now, uint32_t *seqs, int *n,
 	if (!r->started)
 		return;
 	wait = nack_wait(r);
+	/*
+	 * Links keep order, and a frame leaves no earlier than the frames
+	 * numbered before it on its link: a hole below what every link in
+	 * use has delivered is lost wherever it went.  'passed' is the
+	 * least of them.
+	 */
+	for (i = 0; i < REORDER_LINKS; i++) {
+		if (!r->link[i].has_seq ||
+		    now - r->link[i].seq_us > LINK_ACTIVE_US)
+			continue;
+		if (!active || sdiff(r->link[i].max_seq, passed) < 0)
+			passed = r->link[i].max_seq;
+		active = 1;
+	}
 	for (s = r->expected; s != r->top && *n < max; s++) {
 		if (received(r, s))
 			continue;
 		sl = slot_of(r, s);
 		if (sl->state != S_HOLE)
 			continue;
+		/* Due but not passed: in flight on a link late for once,
+		 * or lost on a link that has gone quiet; the latter waits
+		 * a resend's time more. */
 		if (sl->nacks == 0)
-			ask = sl->lost || now >= sl->due;
+			ask = (sl->lost && now >= sl->t + r->nack_delay_us) ||
+			    (now >= sl->due && active && sdiff(passed, s) > 0) ||
+			    now >= sl->due + wait;
 		else
 			ask = sl->nacks < REORDER_NACKS &&
 			    now >= sl->nacked_us + wait;
 		if (!ask)
 			continue;
+		if (sl->nacks > 0)
+			r->st.asked_again++;
+		else if (sl->lost)
+			r->st.asked_named++;
+		else
+			r->st.asked_due++;
 		sl->nacks++;
 		sl->nacked_us = now;
 		if (now + 2 * wait > sl->deadline)

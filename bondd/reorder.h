@@ -53,14 +53,16 @@
  * arrives.  It is due once it is overdue on every link: its send time is
  * at most that of the later frame, so it is due when that frame's delay
  * sample has grown to the largest delay a link shows now (per link: the
- * minimum sample of the last 2 to 4 s plus the mean excess over it and
- * three mean deviations of that excess; a link silent for 10 s no
- * longer counts).  The sender also names the
+ * minimum sample of the last 2 to 4 s plus the largest excess over it
+ * in the last 2 to 4 s, or the mean excess and three mean deviations of
+ * it if more; a link silent for 10 s no longer counts).  The sender also names the
  * previous frame it sent on the same link (link_prev): links keep order,
  * so a frame that names a missing one shows at once that it was lost on
- * that link.  reorder_missing() lists the holes that are lost or due and
- * not yet asked for, and a hole asked for once may be asked for again
- * only when the resend is itself overdue (the NACK time set with
+ * that link.  reorder_missing() lists the holes not yet asked for that
+ * are lost, or due and passed by every link in use (each delivered a
+ * later frame), or due for a NACK time more (a quiet link's last
+ * frame); a hole asked for once may be asked for again only when the
+ * resend is itself overdue (the NACK time set with
  * reorder_set_nack_wait).  A hole is given up when expected reaches it
  * and its deadline passed: twice the NACK time after it was due or last
  * asked for, never later than max_hold_us after it opened.
@@ -129,6 +131,9 @@ struct reorder_stats {
 	uint64_t	skipped;	/* sequences given up as lost */
 	uint64_t	full;		/* times the window was forced */
 	uint64_t	toobig;
+	uint64_t	asked_named;	/* holes asked for: named lost */
+	uint64_t	asked_due;	/* overdue on every link */
+	uint64_t	asked_again;	/* their resend overdue */
 	uint32_t	cur_held;	/* frames in slots now */
 	uint32_t	max_held;	/* high-water mark of cur_held */
 	uint32_t	hold_us;	/* the wait of a hole nobody named */
@@ -152,6 +157,9 @@ void		 reorder_set_max_hold(struct reorder *, uint32_t);
 /* How long a NACK and the resend it asks for take (the round trip of
  * the best link and its variation); 0 = unknown: the hold stands in. */
 void		 reorder_set_nack_wait(struct reorder *, uint32_t);
+/* How long a hole named lost waits before it is asked for: the time
+ * parity (FEC) takes to mend it, 0 when the peer sends none. */
+void		 reorder_set_nack_delay(struct reorder *, uint32_t);
 
 /* A delay sample of a frame that carries no packet (keepalive, NACK). */
 void		 reorder_sample(struct reorder *, int link, int32_t owd_us,

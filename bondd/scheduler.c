@@ -259,18 +259,24 @@ owd_ns(const struct sched *s, unsigned int set, uint64_t out[])
 	}
 }
 
+/* When a packet of that size leaving now past our queue arrives. */
 static uint64_t
-arrival_ns(const struct sched_link *l, uint64_t now_ns, size_t bytes,
-    uint64_t owd)
+path_ns(const struct sched_link *l, size_t bytes, uint64_t owd)
 {
 	uint64_t	t;
 
-	t = now_ns + queue_ns(l, now_ns) + tx_ns(l, bytes) + owd +
-	    (uint64_t)l->queue_us * NS_PER_US;
+	t = tx_ns(l, bytes) + owd + (uint64_t)l->queue_us * NS_PER_US;
 	/* A lost packet arrives a round trip later, when resent. */
 	if (l->state == LINK_STATE_LOSSY)
 		t += (uint64_t)l->loss_ppm * l->srtt_us / PPM * NS_PER_US;
 	return t;
+}
+
+static uint64_t
+arrival_ns(const struct sched_link *l, uint64_t now_ns, size_t bytes,
+    uint64_t owd)
+{
+	return now_ns + queue_ns(l, now_ns) + path_ns(l, bytes, owd);
 }
 
 static int
@@ -475,12 +481,49 @@ int
 sched_pick_best_latency(struct sched *s, uint64_t now_us, int exclude)
 {
 	unsigned int	set = usable_set(s);
+	uint64_t	owd[BONDD_MAX_LINKS], t, best = 0;
+	int		i, id = -1;
 
+	(void)now_us;
 	if (exclude >= 0 && exclude < BONDD_MAX_LINKS)
 		set &= ~(1U << exclude);
 	if (set == 0)
 		return -1;
-	return earliest(s, set, now_us * NS_PER_US, SCHED_SMALL_PKT);
+	/* These frames skip the queue: only the link itself counts. */
+	owd_ns(s, set, owd);
+	for (i = 0; i < BONDD_MAX_LINKS; i++) {
+		if (!(set & (1U << i)))
+			continue;
+		t = path_ns(&s->link[i], SCHED_SMALL_PKT, owd[i]);
+		if (id == -1 || t < best) {
+			best = t;
+			id = i;
+		}
+	}
+	return id;
+}
+
+int
+sched_over_limit(const struct sched *s, int id, uint64_t now_us,
+    uint64_t limit_us)
+{
+	const struct sched_link	*l;
+	unsigned int		 set;
+	uint64_t		 owd[BONDD_MAX_LINKS], slowest = 0;
+	uint64_t		 now_ns = now_us * NS_PER_US;
+	int			 i;
+
+	if (id < 0 || id >= BONDD_MAX_LINKS || !s->link[id].present)
+		return 0;
+	set = usable_set(s) & ~slow_links(s, usable_set(s));
+	set |= 1U << id;
+	owd_ns(s, set, owd);
+	for (i = 0; i < BONDD_MAX_LINKS; i++)
+		if ((set & (1U << i)) && owd[i] > slowest)
+			slowest = owd[i];
+	l = &s->link[id];
+	return queue_ns(l, now_ns) + owd[id] + (uint64_t)l->queue_us *
+	    NS_PER_US > slowest + limit_us * NS_PER_US;
 }
 
 uint64_t

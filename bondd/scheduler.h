@@ -125,9 +125,18 @@ int	 sched_pick(struct sched *, uint64_t, size_t);
  * they depart, now or later, 0 for a bad id. */
 uint64_t sched_sent(struct sched *, int, size_t, uint64_t);
 /* The usable link (not exclude; -1 excludes nothing) where a small
- * packet arrives first, whatever the strategy: realtime traffic,
- * resends, duplicates.  -1 if none.  Changes no state. */
+ * packet that skips the links' queues arrives first, whatever the
+ * strategy: realtime traffic, resends, NACKs, duplicates.  -1 if none.
+ * Changes no state. */
 int	 sched_pick_best_latency(struct sched *, uint64_t, int);
+/*
+ * 1 if a packet queued on link id now would arrive more than limit_us
+ * after the slowest link of the bulk set would bring it without a
+ * queue: the tunnel's entrance is full.  Waiting behind a fast link's
+ * queue up to the slowest link's delay is how earliest arrival fills
+ * the slow links, so that much is not counted against the limit.
+ */
+int	 sched_over_limit(const struct sched *, int, uint64_t, uint64_t);
 /* Time the link's virtual queue needs to drain, in microseconds. */
 uint64_t sched_queue_us(const struct sched *, int, uint64_t);
 

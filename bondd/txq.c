@@ -72,7 +72,7 @@ txq_init(struct txq *q)
 
 int
 txq_put(struct txq_pool *p, struct txq *q, const uint8_t *pkt, size_t len,
-    uint32_t flow, uint64_t depart_us)
+    uint32_t flow, uint64_t depart_us, int join)
 {
 	struct txq_frame *f;
 	size_t off;
@@ -80,7 +80,7 @@ txq_put(struct txq_pool *p, struct txq *q, const uint8_t *pkt, size_t len,
 
 	if (len == 0 || p->hdr_len + INNER_REC_HDR_LEN + len > p->frame_max)
 		return (-1);
-	if (q->tail != TXQ_NONE) {
+	if (join && q->tail != TXQ_NONE) {
 		f = &p->f[q->tail];
 		off = f->len;
 		if (frame_rec_put(f->buf, p->frame_max, &off, pkt, len) != 0) {
@@ -88,7 +88,7 @@ txq_put(struct txq_pool *p, struct txq *q, const uint8_t *pkt, size_t len,
 			f->npkts++;
 			f->mixed |= f->flow != flow;
 			q->bytes += INNER_REC_HDR_LEN + len;
-			return (0);
+			return (TXQ_JOINED);
 		}
 	}
 	if ((i = p->free) == TXQ_NONE)
@@ -102,6 +102,9 @@ txq_put(struct txq_pool *p, struct txq *q, const uint8_t *pkt, size_t len,
 	f->npkts = 1;
 	f->flow = flow;
 	f->mixed = 0;
+	f->seq = 0;
+	f->flow_dep = 0;
+	f->flags = 0;
 	f->depart_us = depart_us;
 	f->next = TXQ_NONE;
 	if (q->tail == TXQ_NONE)
@@ -111,7 +114,20 @@ txq_put(struct txq_pool *p, struct txq *q, const uint8_t *pkt, size_t len,
 	q->tail = i;
 	q->nframes++;
 	q->bytes += INNER_REC_HDR_LEN + len;
-	return (0);
+	return (TXQ_NEW);
+}
+
+int
+txq_fits(const struct txq_pool *p, const struct txq *q, size_t len)
+{
+	return q->tail != TXQ_NONE &&
+	    p->f[q->tail].len + INNER_REC_HDR_LEN + len <= p->frame_max;
+}
+
+struct txq_frame *
+txq_tail(struct txq_pool *p, struct txq *q)
+{
+	return (q->tail == TXQ_NONE ? NULL : &p->f[q->tail]);
 }
 
 struct txq_frame *

@@ -21,8 +21,10 @@
  * its bottleneck queue (a DSL or LTE modem's) stays short.  The
  * scheduler gives every packet a departure time on its link (its
  * virtual queue); a packet whose link is idle departs at once.  Small
- * packets that wait share a frame: a packet joins the last frame of its
- * link's queue when it fits, so aggregation costs no time of its own.
+ * packets that wait share a frame: a packet may join the last frame of
+ * its link's queue when it fits, so aggregation costs no time of its
+ * own.  A frame is numbered when it is made, so sequence numbers follow
+ * the order packets came in, not the order links send them.
  *
  * Frames come from one pool per peer, so a link that needs a long queue
  * can have one while the others are idle.  Pure logic, no clock of its
@@ -40,9 +42,14 @@
 #include <stdint.h>
 
 #define TXQ_NONE	(-1)
+#define TXQ_JOINED	0
+#define TXQ_NEW		1
 
 struct txq_frame {
 	uint64_t	 depart_us;	/* of its first packet */
+	uint32_t	 seq;		/* set by the caller when made */
+	uint16_t	 flow_dep;	/* inner header fields, the caller's */
+	uint8_t		 flags;
 	uint32_t	 flow;		/* of its first packet */
 	uint8_t		 mixed;		/* packets of more than one flow */
 	uint16_t	 npkts;
@@ -75,11 +82,16 @@ void	 txq_pool_free(struct txq_pool *);
 void	 txq_init(struct txq *);
 /*
  * Queue a packet for departure at depart_us on q: it joins q's last
- * frame if it fits there, else takes a new frame.  0, or -1 if the
+ * frame if join is set and it fits there, else takes a new frame.
+ * TXQ_JOINED or TXQ_NEW (the caller numbers txq_tail()), or -1 if the
  * packet can never fit a frame or the pool is empty.
  */
 int	 txq_put(struct txq_pool *, struct txq *, const uint8_t *, size_t,
-	    uint32_t flow, uint64_t depart_us);
+	    uint32_t flow, uint64_t depart_us, int join);
+/* 1 if a packet of len bytes fits q's last frame. */
+int	 txq_fits(const struct txq_pool *, const struct txq *, size_t);
+/* The last frame of q, NULL if q is empty. */
+struct txq_frame *txq_tail(struct txq_pool *, struct txq *);
 /* The first frame of q, NULL if q is empty. */
 struct txq_frame *txq_peek(struct txq_pool *, struct txq *);
 /* Give the first frame back to the pool. */

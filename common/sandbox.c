@@ -130,9 +130,11 @@ static const struct sandbox_role {
 		/* A new packet queue per restarted linkd. */
 		.fd_headroom = 32,
 		/* The TUN needs nothing beyond read/write; packets move
-		 * to and from each linkd in batches. */
+		 * to and from each linkd in batches.  Pacing wakes on a
+		 * timerfd (libevent's precise timer), made before entry. */
 		.syscalls = (const struct sc_rule[]){
 			SC_ALLOW(recvmmsg), SC_ALLOW(sendmmsg),
+			SC_ALLOW(timerfd_settime),
 			SC_END
 		},
 	},

@@ -40,6 +40,9 @@
 #define IPC_MAXSIZE		65536	/* internal channels, header included */
 #define IPC_CTL_MAXSIZE		16384	/* bondctl <-> ctld */
 #define IPC_FD_MARK		(1U << 31)	/* in hdr.len: an fd is attached */
+/* bondctl reads the core's statistics as one record. */
+_Static_assert(IPC_HDR_SIZE + sizeof(struct ipc_core_stats) <=
+    IPC_CTL_MAXSIZE, "ipc_core_stats too large for the control channel");
 
 struct ipc_hdr {			/* host byte order: same host only */
 	uint32_t	type;		/* enum ipc_type */

@@ -60,6 +60,10 @@ struct link_info {
 	 * how far the peer's recent minimum delay sits above the long-term
 	 * minimum, 0 = none or unknown. */
 	uint32_t	queue_us;
+	/* Our receive direction: the least (arrival - send_ts) of the
+	 * peer's frames here over the last seconds, probes included, or
+	 * LINK_OWD_UNKNOWN; same clocks as the core's own samples. */
+	int32_t		rx_owd_us;
 };
 
 /* "probing", "running", "lossy", "down"; "unknown" out of range. */

@@ -158,9 +158,10 @@ struct ipc_hello {
  * bondctl sends or reads changes, that is the IPC_CTL_* messages, the
  * header, struct ipc_ctl_result, and the records of a status reply:
  * struct ipc_conf_ctld, ipc_core_stats and ipc_link_stats.  1 was the
- * scheme that wanted the same build.
+ * scheme that wanted the same build; 3 added the links' capacity,
+ * queues, pacing and resends and the peers' FEC and reordering.
  */
-#define CTL_PROTO_VERSION	2
+#define CTL_PROTO_VERSION	3
 
 /* IPC_LOG */
 struct ipc_log {
@@ -195,6 +196,9 @@ struct ipc_conf_core {
 	uint32_t	ntun_addr;
 	/* its counters in the log every this many seconds, 0 = never */
 	uint32_t	status_interval_s;
+	uint32_t	fec_mode;	/* enum conf_fec_mode */
+	uint32_t	bulk_rtt_pct;	/* slow links out of bulk (scheduler.h) */
+	uint32_t	bulk_max_rtt_ms;
 };
 
 /* IPC_CONF_LINKD: one linkd instance. */
@@ -308,6 +312,52 @@ struct ipc_link_stats {
 					   (configured or measured), 0 = ? */
 	uint64_t	probes_tx, probes_rx;
 	uint64_t	core_dropped;	/* frames from the core it refused */
+	/* Our send direction: its configured rate, 0 = none; the
+	 * capacity measured on it, 0 = none yet; the standing queue at
+	 * its bottleneck, IPC_QUEUE_UNKNOWN before it is measured. */
+	uint64_t	rate_cfg_bps;
+	uint64_t	rate_est_bps;
+	uint32_t	queue_us;
+	uint32_t	pad;
+};
+#define IPC_QUEUE_UNKNOWN	UINT32_MAX
+
+/* IPC_CORE_STATS: the core's figures of one link id.  A server has a
+ * link id per client link: its figures are summed over the peers (the
+ * queue is the longest of them). */
+struct ipc_core_link {
+	uint64_t	pacing_bps;	/* its rate of departures, 0 = it
+					   carries nothing now */
+	uint32_t	queue_us;	/* our send queue on it: the delay at
+					   the tunnel's entrance */
+	uint32_t	pad;
+	uint64_t	resent;		/* frames sent again on it: asked
+					   for, or on a link that failed */
+	/* Received on it, as the reorder buffer saw them: */
+	uint64_t	rx_frames;	/* data frames */
+	uint64_t	rx_dup;		/* duplicates */
+	uint64_t	rx_spurious;	/* duplicates of a resend: the peer
+					   resent what was not lost */
+	uint64_t	rx_lost;	/* frames it lost (a later one on it
+					   named them) */
+};
+
+/* IPC_CORE_STATS: one peer the core has buffers for. */
+struct ipc_core_peer {
+	char		name[BONDD_PEER_NAME_MAX];
+	uint32_t	fec_n, fec_k;	/* the code of the blocks we send:
+					   data and parity frames, 0 = off */
+	uint64_t	fec_parity;	/* parity frames sent */
+	uint64_t	fec_skipped;	/* parity not sent: no room */
+	uint64_t	fec_recovered;	/* rebuilt from its parity */
+	uint32_t	reorder_cur;	/* frames held now */
+	uint32_t	reorder_hold_us; /* the wait of a hole nobody named */
+	uint64_t	reorder_early;	/* written ahead of another flow's
+					   hole */
+	/* Holes in its frames asked for (NACK): first because a later
+	 * frame on their link named them lost, or because they were
+	 * overdue on every link; again when the resend was overdue. */
+	uint64_t	asked_named, asked_due, asked_again;
 };
 
 /* IPC_CORE_STATS */
@@ -332,6 +382,14 @@ struct ipc_core_stats {
 	uint64_t	rt_duplicated;	/* realtime frames sent twice */
 	uint64_t	aggregated;	/* packets that shared a frame */
 	uint64_t	frames_tx;	/* frames handed to linkd */
+	uint64_t	fec_parity;	/* parity frames sent */
+	uint64_t	fec_skipped;	/* parity frames not sent: no room */
+	uint64_t	fec_recovered;	/* frames rebuilt from parity */
+	uint64_t	reorder_early;	/* written ahead of another flow's hole */
+	struct ipc_core_link link[BONDD_MAX_LINKS];	/* by link id */
+	uint32_t	npeers;		/* entries of peer[] in use */
+	uint32_t	pad;
+	struct ipc_core_peer peer[BONDD_MAX_PEERS];
 };
 
 /*

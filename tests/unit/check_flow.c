@@ -281,19 +281,28 @@ START_TEST(test_table)
 		    h < 100 ? -1 : 0);
 	ck_assert_int_eq(flow_unpin_link(&t, 2), 0);
 
-	/* Expiry after 30 s idle; a packet refreshes; an expired flow
-	 * comes back as new. */
+	/* Idle a second: a new link, not a new flow; a packet refreshes.
+	 * Idle 30 s: a new flow. */
 	f = flow_get(&t, 99, now);
 	f->link = 3;
 	f->bulk = 1;
 	f->has_seq = 1;
+	f->last_seq = 77;
 	flow_get(&t, 100, now)->link = 3;
-	now += 20000000;
-	ck_assert_int_eq(flow_get(&t, 99, now)->link, 3);
-	now += 20000000;
+	now += FLOW_REPIN_US;
 	f = flow_get(&t, 99, now);
 	ck_assert_int_eq(f->link, 3);
 	ck_assert_int_eq(f->bulk, 1);
+	now += FLOW_REPIN_US + 1;
+	f = flow_get(&t, 99, now);
+	ck_assert_int_eq(f->link, -1);
+	ck_assert_int_eq(f->bulk, 0);
+	ck_assert_int_eq(f->has_seq, 1);
+	ck_assert_uint_eq(f->last_seq, 77);
+	f->link = 3;
+	now += 20000000;
+	ck_assert_int_eq(flow_get(&t, 100, now)->link, -1);
+	now += 20000000;
 	f = flow_get(&t, 100, now);
 	ck_assert_int_eq(f->link, -1);
 	now += FLOW_EXPIRE_US + 1;

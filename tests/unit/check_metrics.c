@@ -69,6 +69,29 @@ fixture(void)
 	fx.core.rt_duplicated = 118;
 	fx.core.aggregated = 119;
 	fx.core.frames_tx = 120;
+	fx.core.link[0].pacing_bps = 44000000;
+	fx.core.link[0].queue_us = 1500;
+	fx.core.link[0].resent = 121;
+	fx.core.link[0].rx_frames = 122;
+	fx.core.link[0].rx_dup = 123;
+	fx.core.link[0].rx_spurious = 124;
+	fx.core.link[0].rx_lost = 125;
+	fx.core.link[1].resent = 126;
+	fx.core.npeers = 1;
+	strcpy(fx.core.peer[0].name, "server");
+	fx.core.peer[0].fec_n = 10;
+	fx.core.peer[0].fec_k = 4;
+	fx.core.peer[0].fec_parity = 131;
+	fx.core.peer[0].fec_skipped = 132;
+	fx.core.peer[0].fec_recovered = 133;
+	fx.core.peer[0].reorder_cur = 7;
+	fx.core.peer[0].reorder_hold_us = 8000;
+	fx.core.peer[0].reorder_early = 134;
+	fx.core.peer[0].asked_named = 135;
+	fx.core.peer[0].asked_due = 136;
+	fx.core.peer[0].asked_again = 137;
+	/* Past npeers: no samples. */
+	strcpy(fx.core.peer[1].name, "ghost");
 
 	l = &fx_links[0];
 	strcpy(l->link, "wan0");
@@ -95,6 +118,9 @@ fixture(void)
 	l->rate_rx_bps = 16000000;
 	l->rate_max_bps = 50000000;
 	l->link_state = LINK_STATE_LOSSY;
+	l->rate_cfg_bps = 50000000;
+	l->rate_est_bps = 45000000;
+	l->queue_us = 2500;
 
 	/* Unknown RTT and capacity, taken down, no session. */
 	l = &fx_links[1];
@@ -104,6 +130,8 @@ fixture(void)
 	l->admin_down = 1;
 	l->tx_packets = UINT64_MAX;
 	l->link_state = LINK_STATE_DOWN;
+	l->link_id = 1;
+	l->queue_us = IPC_QUEUE_UNKNOWN;
 
 	fx.links = fx_links;
 	fx.nlinks = 2;
@@ -186,6 +214,42 @@ static const char golden[] =
 	"# HELP bondd_frames_tx_total Frames handed to the links.\n"
 	"# TYPE bondd_frames_tx_total counter\n"
 	"bondd_frames_tx_total 120\n"
+	"# HELP bondd_peer_fec_code_frames FEC code of the blocks sent to"
+	" the peer: data and parity frames per block, 0 when off.\n"
+	"# TYPE bondd_peer_fec_code_frames gauge\n"
+	"bondd_peer_fec_code_frames{peer=\"server\",kind=\"data\"} 10\n"
+	"bondd_peer_fec_code_frames{peer=\"server\",kind=\"parity\"} 4\n"
+	"# HELP bondd_peer_fec_parity_total Parity frames sent to the"
+	" peer, and skipped for want of room.\n"
+	"# TYPE bondd_peer_fec_parity_total counter\n"
+	"bondd_peer_fec_parity_total{peer=\"server\",result=\"sent\"} 131\n"
+	"bondd_peer_fec_parity_total{peer=\"server\",result=\"skipped\"}"
+	" 132\n"
+	"# HELP bondd_peer_fec_recovered_total Frames rebuilt from the"
+	" peer's parity.\n"
+	"# TYPE bondd_peer_fec_recovered_total counter\n"
+	"bondd_peer_fec_recovered_total{peer=\"server\"} 133\n"
+	"# HELP bondd_peer_reorder_held_frames Frames of the peer in the"
+	" reorder buffer now.\n"
+	"# TYPE bondd_peer_reorder_held_frames gauge\n"
+	"bondd_peer_reorder_held_frames{peer=\"server\"} 7\n"
+	"# HELP bondd_peer_reorder_hold_seconds How long a missing frame"
+	" is waited for if no later frame names it lost.\n"
+	"# TYPE bondd_peer_reorder_hold_seconds gauge\n"
+	"bondd_peer_reorder_hold_seconds{peer=\"server\"} 0.008000\n"
+	"# HELP bondd_peer_reorder_early_total Frames written ahead of a"
+	" missing frame of another flow.\n"
+	"# TYPE bondd_peer_reorder_early_total counter\n"
+	"bondd_peer_reorder_early_total{peer=\"server\"} 134\n"
+	"# HELP bondd_peer_holes_asked_total Missing frames asked for, by"
+	" cause: named lost by a later frame, overdue on every link, asked"
+	" again.\n"
+	"# TYPE bondd_peer_holes_asked_total counter\n"
+	"bondd_peer_holes_asked_total{peer=\"server\",cause=\"named\"}"
+	" 135\n"
+	"bondd_peer_holes_asked_total{peer=\"server\",cause=\"due\"} 136\n"
+	"bondd_peer_holes_asked_total{peer=\"server\",cause=\"again\"}"
+	" 137\n"
 	"# HELP bondd_link_tx_packets_total Packets sent on the link.\n"
 	"# TYPE bondd_link_tx_packets_total counter\n"
 	"bondd_link_tx_packets_total{link=\"wan0\",peer=\"server\"} 1\n"
@@ -288,6 +352,62 @@ static const char golden[] =
 	"# TYPE bondd_link_admin_up gauge\n"
 	"bondd_link_admin_up{link=\"wan0\",peer=\"server\"} 1\n"
 	"bondd_link_admin_up{link=\"lte\",peer=\"server\"} 0\n"
+	"# HELP bondd_link_capacity_bps Capacity of the send direction in"
+	" bit/s, measured and configured (NaN if not measured yet, or none"
+	" configured).\n"
+	"# TYPE bondd_link_capacity_bps gauge\n"
+	"bondd_link_capacity_bps{link=\"wan0\",peer=\"server\",kind=\"measu"
+	"red\"} 45000000\n"
+	"bondd_link_capacity_bps{link=\"lte\",peer=\"server\",kind=\"measur"
+	"ed\"} NaN\n"
+	"bondd_link_capacity_bps{link=\"wan0\",peer=\"server\",kind=\"confi"
+	"gured\"} 50000000\n"
+	"bondd_link_capacity_bps{link=\"lte\",peer=\"server\",kind=\"config"
+	"ured\"} NaN\n"
+	"# HELP bondd_link_bottleneck_queue_seconds Standing queue at the"
+	" bottleneck of the send direction, NaN if not measured yet.\n"
+	"# TYPE bondd_link_bottleneck_queue_seconds gauge\n"
+	"bondd_link_bottleneck_queue_seconds{link=\"wan0\",peer=\"server\"}"
+	" 0.002500\n"
+	"bondd_link_bottleneck_queue_seconds{link=\"lte\",peer=\"server\"}"
+	" NaN\n"
+	"# HELP bondd_link_entrance_queue_seconds Time the data waiting in"
+	" the core for the link needs to leave.\n"
+	"# TYPE bondd_link_entrance_queue_seconds gauge\n"
+	"bondd_link_entrance_queue_seconds{link=\"wan0\",peer=\"server\"}"
+	" 0.001500\n"
+	"bondd_link_entrance_queue_seconds{link=\"lte\",peer=\"server\"}"
+	" 0.000000\n"
+	"# HELP bondd_link_pacing_bps Rate the core sends on the link at,"
+	" 0 if it carries no data.\n"
+	"# TYPE bondd_link_pacing_bps gauge\n"
+	"bondd_link_pacing_bps{link=\"wan0\",peer=\"server\"} 44000000\n"
+	"bondd_link_pacing_bps{link=\"lte\",peer=\"server\"} 0\n"
+	"# HELP bondd_link_resent_total Frames sent again on the link.\n"
+	"# TYPE bondd_link_resent_total counter\n"
+	"bondd_link_resent_total{link=\"wan0\",peer=\"server\"} 121\n"
+	"bondd_link_resent_total{link=\"lte\",peer=\"server\"} 126\n"
+	"# HELP bondd_link_frames_rx_total Data frames the core received"
+	" on the link.\n"
+	"# TYPE bondd_link_frames_rx_total counter\n"
+	"bondd_link_frames_rx_total{link=\"wan0\",peer=\"server\"} 122\n"
+	"bondd_link_frames_rx_total{link=\"lte\",peer=\"server\"} 0\n"
+	"# HELP bondd_link_frames_dup_total Duplicate frames received on"
+	" the link.\n"
+	"# TYPE bondd_link_frames_dup_total counter\n"
+	"bondd_link_frames_dup_total{link=\"wan0\",peer=\"server\"} 123\n"
+	"bondd_link_frames_dup_total{link=\"lte\",peer=\"server\"} 0\n"
+	"# HELP bondd_link_resent_spurious_total Duplicates received on"
+	" the link of which one copy was a resend.\n"
+	"# TYPE bondd_link_resent_spurious_total counter\n"
+	"bondd_link_resent_spurious_total{link=\"wan0\",peer=\"server\"}"
+	" 124\n"
+	"bondd_link_resent_spurious_total{link=\"lte\",peer=\"server\"} 0\n"
+	"# HELP bondd_link_frames_lost_total Frames the link lost on the"
+	" way here, named by a later frame.\n"
+	"# TYPE bondd_link_frames_lost_total counter\n"
+	"bondd_link_frames_lost_total{link=\"wan0\",peer=\"server\"} 125\n"
+	"bondd_link_frames_lost_total{link=\"lte\",peer=\"server\"} 0\n"
 ;
 
 START_TEST(test_golden)
@@ -310,11 +430,16 @@ START_TEST(test_escape)
 	fixture();
 	strcpy(fx_links[0].link, "a\"b\\c\nd");
 	strcpy(fx_links[0].peer, "s\\");
+	strcpy(fx.core.peer[0].name, "q\"\\\n");
 	s = render(&fx, ROLE_SERVER, "1\"2");
 	ck_assert_ptr_nonnull(strstr(s,
 	    "bondd_info{version=\"1\\\"2\",role=\"server\"} 1\n"));
 	ck_assert_ptr_nonnull(strstr(s, "bondd_link_rx_packets_total{"
 	    "link=\"a\\\"b\\\\c\\nd\",peer=\"s\\\\\"} 3\n"));
+	ck_assert_ptr_nonnull(strstr(s, "bondd_link_resent_total{"
+	    "link=\"a\\\"b\\\\c\\nd\",peer=\"s\\\\\"} 121\n"));
+	ck_assert_ptr_nonnull(strstr(s, "bondd_peer_fec_recovered_total{"
+	    "peer=\"q\\\"\\\\\\n\"} 133\n"));
 	free(s);
 }
 END_TEST
@@ -351,6 +476,58 @@ START_TEST(test_no_links)
 		ck_abort_msg("link sample without links: %.40s", p + 1);
 	ck_assert_ptr_nonnull(strstr(s, "\nbondd_tun_packets_total"
 	    "{direction=\"rx\"} 101\n"));
+	free(s);
+}
+END_TEST
+
+/*
+ * A session without a peer (a server's idle listen socket) or with a
+ * link id out of range has its own samples but none of the core's
+ * figures of a link.
+ */
+START_TEST(test_core_link_missing)
+{
+	char	*s;
+
+	fixture();
+	fx_links[0].link_id = BONDD_MAX_LINKS;
+	fx_links[1].peer[0] = '\0';
+	s = render(&fx, ROLE_SERVER, "0.1.0");
+	ck_assert_ptr_nonnull(strstr(s, "\nbondd_link_capacity_bps{link="
+	    "\"wan0\",peer=\"server\",kind=\"measured\"} 45000000\n"));
+	ck_assert_ptr_nonnull(strstr(s, "\nbondd_link_bottleneck_queue_"
+	    "seconds{link=\"lte\",peer=\"\"} NaN\n"));
+	ck_assert_ptr_nonnull(strstr(s, "# TYPE bondd_link_resent_total "
+	    "counter\n# HELP bondd_link_frames_rx_total "));
+	ck_assert_ptr_nonnull(strstr(s, "# TYPE bondd_link_frames_lost_total "
+	    "counter\n"));
+	ck_assert_ptr_null(strstr(s, "\nbondd_link_pacing_bps{"));
+	ck_assert_ptr_null(strstr(s, "\nbondd_link_frames_lost_total{"));
+	free(s);
+}
+END_TEST
+
+/* The peers shown are the npeers first, never more than the array. */
+START_TEST(test_peers_bounded)
+{
+	char	*s, *p;
+	int	 n;
+
+	fixture();
+	fx.core.npeers = 0;
+	s = render(&fx, ROLE_SERVER, "0.1.0");
+	ck_assert_ptr_nonnull(strstr(s, "# TYPE bondd_peer_holes_asked_total "
+	    "counter\n# HELP bondd_link_tx_packets_total "));
+	ck_assert_ptr_null(strstr(s, "\nbondd_peer_"));
+	free(s);
+	fx.core.npeers = UINT32_MAX;
+	s = render(&fx, ROLE_SERVER, "0.1.0");
+	for (n = 0, p = s; (p = strstr(p, "\nbondd_peer_fec_recovered_"
+	    "total{")) != NULL; p++)
+		n++;
+	ck_assert_int_eq(n, BONDD_MAX_PEERS);
+	ck_assert_ptr_nonnull(strstr(s, "\nbondd_peer_fec_recovered_total{"
+	    "peer=\"ghost\"} 0\n"));
 	free(s);
 }
 END_TEST
@@ -520,6 +697,8 @@ metrics_suite(void)
 	tcase_add_test(tc, test_label_bounded);
 	tcase_add_test(tc, test_no_links);
 	tcase_add_test(tc, test_unknown_state);
+	tcase_add_test(tc, test_core_link_missing);
+	tcase_add_test(tc, test_peers_bounded);
 	tcase_add_loop_test(tc, test_request, 0,
 	    sizeof(requests) / sizeof(requests[0]));
 	tcase_add_test(tc, test_request_nul);

@@ -78,6 +78,41 @@ fixture(void)
 	fx.core.rt_duplicated = 40;
 	fx.core.aggregated = 41;
 	fx.core.frames_tx = 42;
+	fx.core.fec_parity = 43;
+	fx.core.fec_skipped = 44;
+	fx.core.fec_recovered = 45;
+	fx.core.reorder_early = 46;
+	fx.core.link[0].pacing_bps = 19234567;	/* 19.2M */
+	fx.core.link[0].queue_us = 450;		/* 0.5 ms, half up */
+	fx.core.link[0].resent = 51;
+	fx.core.link[0].rx_frames = 52;
+	fx.core.link[0].rx_dup = 53;
+	fx.core.link[0].rx_spurious = 54;
+	fx.core.link[0].rx_lost = 55;
+	/* The link of a row without a peer: not shown. */
+	fx.core.link[1].pacing_bps = 99;
+	fx.core.link[1].resent = 99;
+	fx.core.link[2].queue_us = 40000;	/* 40.0 ms */
+	fx.core.link[2].resent = 56;
+	fx.core.link[2].rx_frames = 57;
+	fx.core.link[2].rx_dup = 58;
+	fx.core.link[2].rx_spurious = 59;
+	fx.core.link[2].rx_lost = 60;
+	fx.core.npeers = 1;
+	strcpy(fx.core.peer[0].name, "server");
+	fx.core.peer[0].fec_n = 10;
+	fx.core.peer[0].fec_k = 2;
+	fx.core.peer[0].fec_parity = 61;
+	fx.core.peer[0].fec_skipped = 62;
+	fx.core.peer[0].fec_recovered = 63;
+	fx.core.peer[0].reorder_cur = 64;
+	fx.core.peer[0].reorder_hold_us = 6550;	/* 6.6 ms */
+	fx.core.peer[0].reorder_early = 65;
+	fx.core.peer[0].asked_named = 66;
+	fx.core.peer[0].asked_due = 67;
+	fx.core.peer[0].asked_again = 68;
+	/* A peer past npeers: not shown. */
+	strcpy(fx.core.peer[1].name, "ghost");
 
 	l = &fx_links[0];
 	strcpy(l->link, "wan0");
@@ -110,6 +145,9 @@ fixture(void)
 	l->probes_tx = 111;
 	l->probes_rx = 109;
 	l->core_dropped = 12;
+	l->rate_cfg_bps = 20000000;		/* 20M */
+	l->rate_est_bps = 19512345;		/* 19.5M */
+	l->queue_us = 1249;			/* 1.2 ms */
 
 	l = &fx_links[1];
 	strcpy(l->link, "lte\"1\\");
@@ -117,6 +155,7 @@ fixture(void)
 	l->state = SESSION_HANDSHAKE;
 	l->admin_down = 1;
 	l->last_handshake_ms = -1;
+	l->queue_us = IPC_QUEUE_UNKNOWN;
 
 	l = &fx_links[2];
 	strcpy(l->link, "dsl0");
@@ -149,6 +188,8 @@ fixture(void)
 	l->probes_tx = 25;
 	l->probes_rx = 26;
 	l->core_dropped = 27;
+	l->rate_est_bps = 2000000;		/* 2M, none configured */
+	l->queue_us = IPC_QUEUE_UNKNOWN;
 
 	fx.links = fx_links;
 	fx.nlinks = 3;
@@ -189,14 +230,19 @@ static const char golden_text[] =
 "malformed 3  too-big 4  queue-full 5\n"
 "reorder hold 12.3ms holding 35 lost 34  nack tx 36 rx 37  resent 38  "
 "failover-resent 39\n"
+"peer server  fec 10+2  parity 61 skipped 62  rebuilt 63\n"
+"  holding 64  hold 6.6ms  early 65  asked 66/67/68\n"
 "LINK    PEER    STATE       ENDPOINT                 RATE   RTT  "
 "       LOSS  WEIGHT    TX    RX  HS     DROPS\n"
 "wan0    server  RUN         198.18.10.1:5800     17.2/20M  23.5  "
 "   0.0/0.5%      20  1.5K  3.0G  12s    7/8/9\n"
+"  cap 19.5/20M  queue 1.2/0.5ms  pacing 19.2M  resent 51 spurious 54 "
+"lost 55\n"
 "lte\"1\\  -       admin-down  -                      0.0/?M     -  "
 "   0.0/0.0%       -    0B    0B  never  0/0/0\n"
 "dsl0    server  LOSSY       198.19.255.254:5802  2.4/2.5M   1.0  "
-"12.3/100.0%       3   14B   16B  1h02m  18/19/20\n";
+"12.3/100.0%       3   14B   16B  1h02m  18/19/20\n"
+"  cap 2M  queue ?/40.0ms  pacing 0.0M  resent 56 spurious 59 lost 60\n";
 
 static const char golden_json[] =
 "{\"version\":\"0.1.0\",\"role\":\"client\","
@@ -207,7 +253,13 @@ static const char golden_json[] =
 "\"reorder_held\":31,\"reorder_late\":32,\"reorder_dup\":33,"
 "\"reorder_lost\":34,\"reorder_hold_us\":12345,\"reorder_cur\":35,"
 "\"nack_tx\":36,\"nack_rx\":37,\"resent\":38,\"failover_resent\":39,"
-"\"rt_duplicated\":40,\"aggregated\":41,\"frames_tx\":42},"
+"\"rt_duplicated\":40,\"aggregated\":41,\"frames_tx\":42,"
+"\"fec_parity\":43,\"fec_skipped\":44,\"fec_recovered\":45,"
+"\"reorder_early\":46,"
+"\"peers\":[{\"name\":\"server\",\"fec_n\":10,\"fec_k\":2,"
+"\"fec_parity\":61,\"fec_skipped\":62,\"fec_recovered\":63,"
+"\"reorder_cur\":64,\"reorder_hold_us\":6550,\"reorder_early\":65,"
+"\"asked_named\":66,\"asked_due\":67,\"asked_again\":68}]},"
 "\"links\":["
 "{\"name\":\"wan0\",\"peer\":\"server\",\"link_id\":0,"
 "\"state\":\"established\",\"admin\":\"up\","
@@ -219,7 +271,11 @@ static const char golden_json[] =
 "\"link_state\":\"running\",\"loss_tx_pct\":0.00,\"loss_rx_pct\":0.50,"
 "\"rate_tx_bps\":17234567,\"rate_rx_bps\":3456789,"
 "\"rate_max_bps\":20000000,\"weight\":20,\"probes_tx\":111,"
-"\"probes_rx\":109,\"core_dropped\":12},"
+"\"probes_rx\":109,\"core_dropped\":12,"
+"\"rate_cfg_bps\":20000000,\"rate_est_bps\":19512345,"
+"\"queue_bottleneck_ms\":1.2,\"pacing_bps\":19234567,"
+"\"queue_entrance_ms\":0.5,\"resent\":51,\"rx_frames\":52,"
+"\"rx_dup\":53,\"rx_spurious\":54,\"rx_lost\":55},"
 "{\"name\":\"lte\\\"1\\\\\",\"peer\":null,\"link_id\":1,"
 "\"state\":\"handshake\",\"admin\":\"down\",\"endpoint\":null,"
 "\"tx_packets\":0,\"tx_bytes\":0,\"rx_packets\":0,\"rx_bytes\":0,"
@@ -228,7 +284,11 @@ static const char golden_json[] =
 "\"rtt_ms\":null,\"rttvar_ms\":null,\"jitter_ms\":0.0,"
 "\"link_state\":\"probing\",\"loss_tx_pct\":0.00,\"loss_rx_pct\":0.00,"
 "\"rate_tx_bps\":0,\"rate_rx_bps\":0,\"rate_max_bps\":0,\"weight\":0,"
-"\"probes_tx\":0,\"probes_rx\":0,\"core_dropped\":0},"
+"\"probes_tx\":0,\"probes_rx\":0,\"core_dropped\":0,"
+"\"rate_cfg_bps\":0,\"rate_est_bps\":0,\"queue_bottleneck_ms\":null,"
+"\"pacing_bps\":null,\"queue_entrance_ms\":null,\"resent\":null,"
+"\"rx_frames\":null,\"rx_dup\":null,\"rx_spurious\":null,"
+"\"rx_lost\":null},"
 "{\"name\":\"dsl0\",\"peer\":\"server\",\"link_id\":2,"
 "\"state\":\"established\",\"admin\":\"up\","
 "\"endpoint\":\"198.19.255.254:5802\",\"tx_packets\":13,"
@@ -238,7 +298,11 @@ static const char golden_json[] =
 "\"rtt_ms\":1.0,\"rttvar_ms\":0.7,\"jitter_ms\":2.4,"
 "\"link_state\":\"lossy\",\"loss_tx_pct\":12.35,\"loss_rx_pct\":100.00,"
 "\"rate_tx_bps\":2449999,\"rate_rx_bps\":24,\"rate_max_bps\":2500000,"
-"\"weight\":3,\"probes_tx\":25,\"probes_rx\":26,\"core_dropped\":27}"
+"\"weight\":3,\"probes_tx\":25,\"probes_rx\":26,\"core_dropped\":27,"
+"\"rate_cfg_bps\":0,\"rate_est_bps\":2000000,"
+"\"queue_bottleneck_ms\":null,\"pacing_bps\":0,"
+"\"queue_entrance_ms\":40.0,\"resent\":56,\"rx_frames\":57,"
+"\"rx_dup\":58,\"rx_spurious\":59,\"rx_lost\":60}"
 "]}\n";
 
 START_TEST(test_text_golden)
@@ -270,14 +334,17 @@ START_TEST(test_no_links)
 
 	fixture();
 	fx.nlinks = 0;
+	fx.core.npeers = 0;
 	fx.conf.role = ROLE_SERVER;
 	out = render(output_text, &fx);
 	ck_assert_ptr_nonnull(strstr(out, "role server"));
-	ck_assert_ptr_nonnull(strstr(out, "\nLINK  PEER  STATE  ENDPOINT  "
-	    "RATE  RTT  LOSS  WEIGHT  TX  RX  HS  DROPS\n"));
+	ck_assert_ptr_nonnull(strstr(out, "failover-resent 39\nLINK  PEER  "
+	    "STATE  ENDPOINT  RATE  RTT  LOSS  WEIGHT  TX  RX  HS  DROPS\n"));
 	free(out);
 	out = render(output_json, &fx);
 	ck_assert_ptr_nonnull(strstr(out, "\"role\":\"server\""));
+	ck_assert_ptr_nonnull(strstr(out, "\"reorder_early\":46,"
+	    "\"peers\":[]},"));
 	ck_assert_ptr_nonnull(strstr(out, "\"links\":[]}\n"));
 	free(out);
 }
@@ -295,14 +362,21 @@ START_TEST(test_odd_names)
 	memset(fx_links[1].link, 'x', sizeof(fx_links[1].link));
 	memcpy(fx_links[1].peer, "a\033[2Jb c", 8);
 	memset(fx.conf.tun_name, 'y', sizeof(fx.conf.tun_name));
+	memset(fx.core.peer[0].name, 'z', sizeof(fx.core.peer[0].name));
+	memcpy(fx.core.peer[0].name, "p\033]0;\a", 6);
 	out = render(output_text, &fx);
 	ck_assert_ptr_nonnull(strstr(out, "tunnel yyyyyyyyyyyyyyyy mtu"));
 	ck_assert_ptr_nonnull(strstr(out, "\nxxxxxxxxxxxxxxxx  a?[2Jb?c  "));
+	ck_assert_ptr_nonnull(strstr(out, "\npeer p?]0;?zzzzzzzzzzzzzzzzzzzz"
+	    "zzzzzz  fec 10+2  "));
 	ck_assert_ptr_null(strchr(out, '\033'));
+	ck_assert_ptr_null(strchr(out, '\a'));
 	free(out);
 	out = render(output_json, &fx);
 	ck_assert_ptr_nonnull(strstr(out, "{\"name\":\"xxxxxxxxxxxxxxxx\","
 	    "\"peer\":\"a\\u001b[2Jb c\","));
+	ck_assert_ptr_nonnull(strstr(out, "\"peers\":[{\"name\":"
+	    "\"p\\u001b]0;\\u0007zzzzzzzzzzzzzzzzzzzzzzzzzz\",\"fec_n\":10,"));
 	ck_assert_ptr_nonnull(strstr(out, "\"name\":\"yyyyyyyyyyyyyyyy\","
 	    "\"mtu\""));
 	free(out);
@@ -349,15 +423,22 @@ START_TEST(test_unknown_link_state)
 	fixture();
 	fx_links[0].link_state = LINK_STATE_MAX;
 	fx_links[0].rate_max_bps = 0;
+	fx_links[0].rate_est_bps = 0;
+	fx_links[0].link_id = BONDD_MAX_LINKS;
 	out = render(output_text, &fx);
 	ck_assert_ptr_nonnull(strstr(out, "\nwan0    server  unknown     "
 	    "198.18.10.1:5800      17.2/?M  23.5  "
 	    "   0.0/0.5%       -  1.5K"));
+	ck_assert_ptr_nonnull(strstr(out, "\n  cap ?/20M  queue 1.2/?ms  "
+	    "pacing ?M  resent ? spurious ? lost ?\n"));
 	free(out);
 	out = render(output_json, &fx);
 	ck_assert_ptr_nonnull(strstr(out, "\"link_state\":\"unknown\","));
 	ck_assert_ptr_nonnull(strstr(out, "\"rate_max_bps\":0,\"weight\":0,"
 	    "\"probes_tx\":111,"));
+	ck_assert_ptr_nonnull(strstr(out, "\"rate_est_bps\":0,"
+	    "\"queue_bottleneck_ms\":1.2,\"pacing_bps\":null,"
+	    "\"queue_entrance_ms\":null,\"resent\":null,"));
 	free(out);
 }
 END_TEST
@@ -377,6 +458,10 @@ START_TEST(test_rounding)
 	fx_links[0].loss_rx_ppm = UINT32_MAX;
 	fx_links[0].rate_tx_bps = 999950;	/* 0.99995M */
 	fx_links[0].rate_max_bps = 1499999;	/* 1.499999M */
+	fx_links[0].rate_est_bps = 1999999;	/* 1.999999M */
+	fx_links[0].rate_cfg_bps = 2050000;	/* 2.05M */
+	fx_links[0].queue_us = 99950;		/* 99.95 ms */
+	fx.core.link[0].queue_us = UINT32_MAX;
 	fx.core.reorder_hold_us = 50;
 	out = render(output_json, &fx);
 	ck_assert_ptr_nonnull(strstr(out, "\"rtt_ms\":10.0,\"rttvar_ms\":0.0,"
@@ -390,6 +475,8 @@ START_TEST(test_rounding)
 	ck_assert_ptr_nonnull(strstr(out, "reorder hold 0.1ms holding"));
 	ck_assert_ptr_nonnull(strstr(out, "  1.0/1.5M  10.0  "
 	    "10.0/429496.7%       1  "));
+	ck_assert_ptr_nonnull(strstr(out, "\n  cap 2/2.1M  queue "
+	    "100.0/4294967.3ms  pacing 19.2M  "));
 	free(out);
 
 	fx_links[0].rate_tx_bps = UINT64_MAX;
@@ -444,16 +531,61 @@ START_TEST(test_eight_links_width)
 	    fx.core.resent = fx.core.failover_resent = 12345678901ULL;
 	fx.core.reorder_hold_us = 1000000;
 	fx.core.reorder_cur = 65536;
+	for (i = 0; i < 8; i++) {
+		fx_links[i].link_id = i;
+		fx_links[i].rate_est_bps = 987654321;
+		fx_links[i].rate_cfg_bps = 1000000000;
+		fx_links[i].queue_us = 123456;
+		fx.core.link[i].pacing_bps = 987654321;
+		fx.core.link[i].queue_us = 40000;
+		fx.core.link[i].resent = 12345678;
+		fx.core.link[i].rx_spurious = 1234567;
+		fx.core.link[i].rx_lost = 12345678;
+	}
+	strcpy(fx.core.peer[0].name, "server-east");
+	fx.core.peer[0].fec_parity = fx.core.peer[0].fec_skipped =
+	    fx.core.peer[0].fec_recovered = 12345678901ULL;
+	fx.core.peer[0].reorder_cur = 65536;
+	fx.core.peer[0].reorder_hold_us = 1000000;
+	fx.core.peer[0].reorder_early = fx.core.peer[0].asked_named =
+	    fx.core.peer[0].asked_due = fx.core.peer[0].asked_again =
+	    1234567890;
 	out = render(output_text, &fx);
 	ck_assert_ptr_nonnull(strstr(out, "\nwan7-fiber  server-east  "
 	    "admin-down  198.19.200.200:65535  987.7/1000M  1234.6  "
-	    "12.3/100.0%    1000  1.0T  1.0T  1d01h  123456/7890/12345\n"));
+	    "12.3/100.0%    1000  1.0T  1.0T  1d01h  123456/7890/12345\n"
+	    "  cap 987.7/1000M  queue 123.5/40.0ms  pacing 987.7M  "
+	    "resent 12345678 spurious 1234567 lost 12345678\n"));
+	/* The table and the core's counters within 150 columns, the
+	 * peers' lines and the links' second lines within 100. */
 	for (line = out; *line != '\0'; line = nl + 1) {
 		nl = strchr(line, '\n');
 		ck_assert_ptr_nonnull(nl);
-		ck_assert_msg(nl - line <= 150, "%.*s", (int)(nl - line),
+		ck_assert_msg(nl - line <= (strncmp(line, "peer ", 5) == 0 ||
+		    line[0] == ' ' ? 100 : 150), "%.*s", (int)(nl - line),
 		    line);
 	}
+	free(out);
+}
+END_TEST
+
+/* A peer count past the array reads no further than the array. */
+START_TEST(test_peers_bounded)
+{
+	char	*out, *p;
+	int	 n;
+
+	fixture();
+	fx.core.npeers = UINT32_MAX;
+	out = render(output_text, &fx);
+	for (n = 0, p = out; (p = strstr(p, "\npeer ")) != NULL; p++)
+		n++;
+	ck_assert_int_eq(n, BONDD_MAX_PEERS);
+	free(out);
+	out = render(output_json, &fx);
+	for (n = 0, p = out; (p = strstr(p, "\"fec_n\":")) != NULL; p++)
+		n++;
+	ck_assert_int_eq(n, BONDD_MAX_PEERS);
 	free(out);
 }
 END_TEST
@@ -604,6 +736,7 @@ output_suite(void)
 	tcase_add_test(tc, test_unknown_link_state);
 	tcase_add_test(tc, test_rounding);
 	tcase_add_test(tc, test_eight_links_width);
+	tcase_add_test(tc, test_peers_bounded);
 	tcase_add_test(tc, test_bytes);
 	tcase_add_test(tc, test_age);
 	tcase_add_test(tc, test_json_escape);

@@ -234,8 +234,10 @@ END_TEST
 
 /*
  * A hole nobody names is due once overdue on the slowest link (31 ms
- * after a frame of the fast link revealed it), and given up twice the
- * NACK time later.
+ * after a frame of the fast link revealed it); it is asked for then if
+ * every link in use delivered a later frame, else a NACK time later
+ * (the slow link may be late, or quiet), and given up twice the NACK
+ * time after it was asked for.
  */
 START_TEST(test_hole_due_and_deadline)
 {
@@ -248,25 +250,27 @@ START_TEST(test_hole_due_and_deadline)
 	reorder_set_nack_wait(r, 4000);
 	two_links(r, 0);
 	ck_assert_int_eq(push(r, 2, 0, 10000, 1000), REORDER_HELD);
-	reorder_missing(r, 31999, seqs, &n, 8);
+	/* Due at 32 ms, but the slow link delivered nothing after it. */
+	reorder_missing(r, 35999, seqs, &n, 8);
 	ck_assert_int_eq(n, 0);
-	reorder_missing(r, 32000, seqs, &n, 8);
+	reorder_missing(r, 36000, seqs, &n, 8);
 	ck_assert_int_eq(n, 1);
 	ck_assert_uint_eq(seqs[0], 1);
-	/* Asked at 32 ms: given up at 32 + 2 x 4 ms. */
-	ck_assert_uint_eq(reorder_next_deadline(r), 40000);
-	ck_assert_int_eq(drain(r, 39999, out, 4), 0);
+	/* Asked at 36 ms: given up at 36 + 2 x 4 ms. */
+	ck_assert_uint_eq(reorder_next_deadline(r), 44000);
+	ck_assert_int_eq(drain(r, 43999, out, 4), 0);
 	reorder_stats(r, &st);
 	ck_assert_uint_eq(st.skipped, 0);
-	ck_assert_int_eq(drain(r, 40000, out, 4), 1);
+	ck_assert_int_eq(drain(r, 44000, out, 4), 1);
 	ck_assert_uint_eq(out[0], 2);
 	ck_assert_uint_eq(reorder_next_deadline(r), 0);
 	reorder_stats(r, &st);
 	ck_assert_uint_eq(st.skipped, 1);
+	ck_assert_uint_eq(st.asked_due, 1);
 	/* Seq 1 turns up after all: late, once. */
-	ck_assert_int_eq(push(r, 1, 1, 40000, 41000), REORDER_LATE);
-	ck_assert_int_eq(push(r, 1, 0, 10000, 41000), REORDER_DUP);
-	ck_assert_int_eq(push(r, 3, 0, 10000, 41000), REORDER_DELIVER);
+	ck_assert_int_eq(push(r, 1, 1, 40000, 45000), REORDER_LATE);
+	ck_assert_int_eq(push(r, 1, 0, 10000, 45000), REORDER_DUP);
+	ck_assert_int_eq(push(r, 3, 0, 10000, 45000), REORDER_DELIVER);
 	reorder_stats(r, &st);
 	ck_assert_uint_eq(st.late, 1);
 	ck_assert_uint_eq(st.delivered, 3);
@@ -278,10 +282,13 @@ START_TEST(test_hole_due_and_deadline)
 	two_links(r, 0);
 	ck_assert_int_eq(push(r, 2, 0, 10000, 1000), REORDER_HELD);
 	ck_assert_uint_eq(reorder_next_deadline(r), 40000);
-	/* Revealed by a frame of the slow link: due at once (+1 ms). */
+	/* Revealed by a frame of the slow link: due at once (+1 ms), but
+	 * the fast link has not passed them yet. */
 	ck_assert_int_eq(push(r, 5, 1, 40000, 2000), REORDER_HELD);
-	reorder_missing(r, 2999, seqs, &n, 8);
+	reorder_missing(r, 3000, seqs, &n, 8);
 	ck_assert_int_eq(n, 0);
+	/* Once it has, they are lost: asked for at once. */
+	ck_assert_int_eq(push(r, 6, 0, 10000, 2500), REORDER_HELD);
 	reorder_missing(r, 3000, seqs, &n, 8);
 	ck_assert_int_eq(n, 2);
 	ck_assert_uint_eq(seqs[0], 3);
@@ -291,11 +298,12 @@ START_TEST(test_hole_due_and_deadline)
 	reorder_missing(r, 32000, seqs, &n, 8);
 	ck_assert_int_eq(n, 1);
 	ck_assert_uint_eq(seqs[0], 1);
-	/* 3 and 4 are past their deadline, but 2 and 5 wait for 1. */
+	/* 3 and 4 are past their deadline, but 2, 5, 6 wait for 1. */
 	ck_assert_int_eq(drain(r, 100999, out, 4), 0);
-	ck_assert_int_eq(drain(r, 101000, out, 4), 2);
+	ck_assert_int_eq(drain(r, 101000, out, 4), 3);
 	ck_assert_uint_eq(out[0], 2);
 	ck_assert_uint_eq(out[1], 5);
+	ck_assert_uint_eq(out[2], 6);
 	reorder_free(r);
 }
 END_TEST

@@ -413,23 +413,28 @@ END_TEST
 
 START_TEST(test_best_latency)
 {
-	struct sched	s;
-	uint64_t	now = 5000000;
-	int		i;
+	struct sched		s;
+	struct link_info	li;
+	uint64_t		now = 5000000;
+	int			i;
 
 	sched_init(&s, STRATEGY_WEIGHTED);
 	add(&s, 0, 20 * MBIT, 100, 10000);	/* 5 ms */
 	add(&s, 1, 20 * MBIT, 10100, 30000);	/* 15 ms */
 	ck_assert_int_eq(sched_pick_best_latency(&s, now, -1), 0);
 	ck_assert_int_eq(sched_pick_best_latency(&s, now, 0), 1);
-	/* 20 ms of queue on link 0: link 1 wins. */
+	/* 20 ms of our queue on link 0: these frames skip it, link 0
+	 * still wins. */
 	for (i = 0; i < 34; i++)
 		sched_sent(&s, 0, 1500, now);
 	ck_assert_uint_ge(sched_queue_us(&s, 0, now), 20000);
-	ck_assert_int_eq(sched_pick_best_latency(&s, now, -1), 1);
-	/* Drained 15 ms later. */
-	ck_assert_int_eq(sched_pick_best_latency(&s, now + 15000, -1), 0);
+	ck_assert_int_eq(sched_pick_best_latency(&s, now, -1), 0);
 	ck_assert_uint_eq(sched_queue_us(&s, 0, now + 30000), 0);
+	/* A queue at link 0's bottleneck, which nobody skips: link 1. */
+	info(&li, 20 * MBIT, 100, 10000);
+	li.queue_us = 12000;
+	sched_link_update(&s, 0, &li, 1);
+	ck_assert_int_eq(sched_pick_best_latency(&s, now, -1), 1);
 }
 END_TEST
 
