@@ -275,6 +275,7 @@ status_record(struct ipc_msg *msg, void *arg)
 {
 	struct status_reply	*sr = arg;
 	struct ipc_link_stats	 ls, *nl;
+	uint32_t		 i;
 
 	switch (msg->hdr.type) {
 	case IPC_CONF_CTLD:
@@ -288,8 +289,13 @@ status_record(struct ipc_msg *msg, void *arg)
 	case IPC_CORE_STATS:
 		if (!sr->got_conf || sr->got_core || ipc_msg_get(msg,
 		    &sr->st.core, sizeof(sr->st.core)) == -1 ||
-		    ipc_msg_end(msg) != 0)
+		    ipc_msg_end(msg) != 0 ||
+		    sr->st.core.npeers > BONDD_MAX_PEERS)
 			return -1;
+		for (i = 0; i < sr->st.core.npeers; i++)
+			if (!terminated(sr->st.core.peer[i].name,
+			    sizeof(sr->st.core.peer[i].name)))
+				return -1;
 		sr->got_core = 1;
 		return 0;
 	case IPC_PEER_ENDPOINT:

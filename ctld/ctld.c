@@ -184,6 +184,21 @@ peer_endpoint_ok(const struct ipc_peer_endpoint *pe)
 	    pe->address.ss_family == AF_INET6);
 }
 
+/* The peers of a core record: within the array, names terminated. */
+static int
+core_stats_bad(const struct ipc_core_stats *cs)
+{
+	uint32_t	i;
+
+	if (cs->npeers > BONDD_MAX_PEERS)
+		return 1;
+	for (i = 0; i < cs->npeers; i++)
+		if (memchr(cs->peer[i].name, '\0',
+		    sizeof(cs->peer[i].name)) == NULL)
+			return 1;
+	return 0;
+}
+
 /* One snapshot arrives as CORE_STATS, [PEER_ENDPOINT], LINK_STATS...,
  * STATS_END. */
 static void
@@ -196,7 +211,8 @@ stats_msg(struct ipc_msg *msg)
 	switch (msg->hdr.type) {
 	case IPC_CORE_STATS:
 		if (ipc_msg_get(msg, &ctld.next.core,
-		    sizeof(ctld.next.core)) == -1)
+		    sizeof(ctld.next.core)) == -1 ||
+		    core_stats_bad(&ctld.next.core))
 			fatalx("bad %s from parent", name);
 		ctld.next.nlinks = 0;
 		ctld.next.has_endpoint = 0;

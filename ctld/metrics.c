@@ -52,6 +52,7 @@ enum mval {
 	MV_U32,		/* uint32_t */
 	MV_US,		/* uint32_t microseconds as seconds */
 	MV_US_NAN0,	/* the same, 0 = unknown */
+	MV_US_QUEUE,	/* the same, IPC_QUEUE_UNKNOWN = unknown */
 	MV_PPM,		/* uint32_t parts per million as a ratio */
 	MV_STATE,	/* link: 1 if its state is named lvalue */
 	MV_UP,		/* link: 1 if running or lossy */
@@ -60,7 +61,7 @@ enum mval {
 };
 
 /*
- * One sample per link (or one for the core).  An entry without a
+ * One sample per link, per peer or for the core.  An entry without a
  * type continues the family of the entry before it with another
  * value of the extra label.
  */
@@ -75,6 +76,8 @@ struct mdesc {
 
 #define LS(f)	offsetof(struct ipc_link_stats, f)
 #define CS(f)	offsetof(struct ipc_core_stats, f)
+#define CL(f)	offsetof(struct ipc_core_link, f)
+#define CP(f)	offsetof(struct ipc_core_peer, f)
 
 static const struct mdesc link_metrics[] = {
 	{ "bondd_link_tx_packets_total", "counter",
@@ -139,6 +142,76 @@ static const struct mdesc link_metrics[] = {
 	{ "bondd_link_admin_up", "gauge",
 	    "0 if the link was taken down with bondctl.", NULL, NULL, 0,
 	    MV_ADMIN },
+	{ "bondd_link_capacity_bps", "gauge",
+	    "Capacity of the send direction in bit/s, measured and "
+	    "configured (NaN if not measured yet, or none configured).",
+	    "kind", "measured", LS(rate_est_bps), MV_U64_NAN0 },
+	{ "bondd_link_capacity_bps", NULL, NULL, "kind", "configured",
+	    LS(rate_cfg_bps), MV_U64_NAN0 },
+	{ "bondd_link_bottleneck_queue_seconds", "gauge",
+	    "Standing queue at the bottleneck of the send direction, NaN "
+	    "if not measured yet.", NULL, NULL, LS(queue_us), MV_US_QUEUE },
+	{ NULL, NULL, NULL, NULL, NULL, 0, MV_U64 }
+};
+
+/* The core's figures of the link id of a session that has a peer. */
+static const struct mdesc link_core_metrics[] = {
+	{ "bondd_link_entrance_queue_seconds", "gauge",
+	    "Time the data waiting in the core for the link needs to "
+	    "leave.", NULL, NULL, CL(queue_us), MV_US },
+	{ "bondd_link_pacing_bps", "gauge",
+	    "Rate the core sends on the link at, 0 if it carries no data.",
+	    NULL, NULL, CL(pacing_bps), MV_U64 },
+	{ "bondd_link_resent_total", "counter",
+	    "Frames sent again on the link.", NULL, NULL, CL(resent),
+	    MV_U64 },
+	{ "bondd_link_frames_rx_total", "counter",
+	    "Data frames the core received on the link.", NULL, NULL,
+	    CL(rx_frames), MV_U64 },
+	{ "bondd_link_frames_dup_total", "counter",
+	    "Duplicate frames received on the link.", NULL, NULL,
+	    CL(rx_dup), MV_U64 },
+	{ "bondd_link_resent_spurious_total", "counter",
+	    "Duplicates received on the link of which one copy was a "
+	    "resend.", NULL, NULL, CL(rx_spurious), MV_U64 },
+	{ "bondd_link_frames_lost_total", "counter",
+	    "Frames the link lost on the way here, named by a later frame.",
+	    NULL, NULL, CL(rx_lost), MV_U64 },
+	{ NULL, NULL, NULL, NULL, NULL, 0, MV_U64 }
+};
+
+static const struct mdesc peer_metrics[] = {
+	{ "bondd_peer_fec_code_frames", "gauge",
+	    "FEC code of the blocks sent to the peer: data and parity "
+	    "frames per block, 0 when off.", "kind", "data", CP(fec_n),
+	    MV_U32 },
+	{ "bondd_peer_fec_code_frames", NULL, NULL, "kind", "parity",
+	    CP(fec_k), MV_U32 },
+	{ "bondd_peer_fec_parity_total", "counter",
+	    "Parity frames sent to the peer, and skipped for want of room.",
+	    "result", "sent", CP(fec_parity), MV_U64 },
+	{ "bondd_peer_fec_parity_total", NULL, NULL, "result", "skipped",
+	    CP(fec_skipped), MV_U64 },
+	{ "bondd_peer_fec_recovered_total", "counter",
+	    "Frames rebuilt from the peer's parity.", NULL, NULL,
+	    CP(fec_recovered), MV_U64 },
+	{ "bondd_peer_reorder_held_frames", "gauge",
+	    "Frames of the peer in the reorder buffer now.", NULL, NULL,
+	    CP(reorder_cur), MV_U32 },
+	{ "bondd_peer_reorder_hold_seconds", "gauge",
+	    "How long a missing frame is waited for if no later frame names "
+	    "it lost.", NULL, NULL, CP(reorder_hold_us), MV_US },
+	{ "bondd_peer_reorder_early_total", "counter",
+	    "Frames written ahead of a missing frame of another flow.", NULL,
+	    NULL, CP(reorder_early), MV_U64 },
+	{ "bondd_peer_holes_asked_total", "counter",
+	    "Missing frames asked for, by cause: named lost by a later "
+	    "frame, overdue on every link, asked again.", "cause", "named",
+	    CP(asked_named), MV_U64 },
+	{ "bondd_peer_holes_asked_total", NULL, NULL, "cause", "due",
+	    CP(asked_due), MV_U64 },
+	{ "bondd_peer_holes_asked_total", NULL, NULL, "cause", "again",
+	    CP(asked_again), MV_U64 },
 	{ NULL, NULL, NULL, NULL, NULL, 0, MV_U64 }
 };
 
@@ -256,10 +329,12 @@ put_micro(FILE *fp, uint32_t v)
 	fprintf(fp, "%" PRIu32 ".%06" PRIu32, v / 1000000, v % 1000000);
 }
 
+/* The field d names in base; the link kinds read ls, which only the
+ * session's own table has. */
 static void
-put_value(FILE *fp, const void *base, const struct mdesc *d)
+put_value(FILE *fp, const void *base, const struct mdesc *d,
+    const struct ipc_link_stats *ls)
 {
-	const struct ipc_link_stats	*ls = base;
 	const uint8_t			*p = (const uint8_t *)base + d->off;
 	uint64_t			 v64;
 	uint32_t			 v32;
@@ -277,11 +352,13 @@ put_value(FILE *fp, const void *base, const struct mdesc *d)
 	case MV_U32:
 	case MV_US:
 	case MV_US_NAN0:
+	case MV_US_QUEUE:
 	case MV_PPM:
 		memcpy(&v32, p, sizeof(v32));
 		if (d->kind == MV_U32)
 			fprintf(fp, "%" PRIu32, v32);
-		else if (v32 == 0 && d->kind == MV_US_NAN0)
+		else if ((v32 == 0 && d->kind == MV_US_NAN0) ||
+		    (v32 == IPC_QUEUE_UNKNOWN && d->kind == MV_US_QUEUE))
 			fputs("NaN", fp);
 		else
 			put_micro(fp, v32);
@@ -310,9 +387,10 @@ put_family(FILE *fp, const struct mdesc *d)
 	    d->name, d->type);
 }
 
+/* A sample of session ls, its value read in base. */
 static void
 put_link_sample(FILE *fp, const struct mdesc *d,
-    const struct ipc_link_stats *ls)
+    const struct ipc_link_stats *ls, const void *base)
 {
 	fprintf(fp, "%s{link=\"", d->name);
 	metrics_label(fp, ls->link, sizeof(ls->link));
@@ -321,7 +399,20 @@ put_link_sample(FILE *fp, const struct mdesc *d,
 	if (d->lname != NULL)
 		fprintf(fp, "\",%s=\"%s", d->lname, d->lvalue);
 	fputs("\"} ", fp);
-	put_value(fp, ls, d);
+	put_value(fp, base, d, ls);
+	fputc('\n', fp);
+}
+
+static void
+put_peer_sample(FILE *fp, const struct mdesc *d,
+    const struct ipc_core_peer *cp)
+{
+	fprintf(fp, "%s{peer=\"", d->name);
+	metrics_label(fp, cp->name, sizeof(cp->name));
+	if (d->lname != NULL)
+		fprintf(fp, "\",%s=\"%s", d->lname, d->lvalue);
+	fputs("\"} ", fp);
+	put_value(fp, cp, d, NULL);
 	fputc('\n', fp);
 }
 
@@ -333,16 +424,27 @@ put_core_sample(FILE *fp, const struct mdesc *d,
 	if (d->lname != NULL)
 		fprintf(fp, "{%s=\"%s\"}", d->lname, d->lvalue);
 	fputc(' ', fp);
-	put_value(fp, cs, d);
+	put_value(fp, cs, d, NULL);
 	fputc('\n', fp);
+}
+
+/* The core's figures of a session's link id; NULL without a peer
+ * (a server's listen socket) or for an id out of range. */
+static const struct ipc_core_link *
+core_link(const struct ipc_core_stats *cs, const struct ipc_link_stats *ls)
+{
+	if (ls->peer[0] == '\0' || ls->link_id >= BONDD_MAX_LINKS)
+		return NULL;
+	return &cs->link[ls->link_id];
 }
 
 int
 metrics_render(FILE *fp, const struct ctl_snapshot *snap, uint32_t role,
     const char *version)
 {
+	const struct ipc_core_link *cl;
 	const struct mdesc	*d;
-	size_t			 i;
+	size_t			 i, npeers;
 
 	fputs("# HELP bondd_info The running bondd.\n"
 	    "# TYPE bondd_info gauge\nbondd_info{version=\"", fp);
@@ -353,12 +455,29 @@ metrics_render(FILE *fp, const struct ctl_snapshot *snap, uint32_t role,
 			put_family(fp, d);
 		put_core_sample(fp, d, &snap->core);
 	}
+	npeers = snap->core.npeers < BONDD_MAX_PEERS ? snap->core.npeers :
+	    BONDD_MAX_PEERS;
 	/* Prometheus wants a family's samples together. */
+	for (d = peer_metrics; d->name != NULL; d++) {
+		if (d->type != NULL)
+			put_family(fp, d);
+		for (i = 0; i < npeers; i++)
+			put_peer_sample(fp, d, &snap->core.peer[i]);
+	}
 	for (d = link_metrics; d->name != NULL; d++) {
 		if (d->type != NULL)
 			put_family(fp, d);
 		for (i = 0; i < snap->nlinks; i++)
-			put_link_sample(fp, d, &snap->links[i]);
+			put_link_sample(fp, d, &snap->links[i],
+			    &snap->links[i]);
+	}
+	for (d = link_core_metrics; d->name != NULL; d++) {
+		if (d->type != NULL)
+			put_family(fp, d);
+		for (i = 0; i < snap->nlinks; i++)
+			if ((cl = core_link(&snap->core,
+			    &snap->links[i])) != NULL)
+				put_link_sample(fp, d, &snap->links[i], cl);
 	}
 	return ferror(fp) ? -1 : 0;
 }

@@ -149,9 +149,66 @@ line(FILE *fp, int cols, int *left, const char *fmt, ...)
 	(*left)--;
 }
 
+/*
+ * How the link's send direction is used: the capacity measured (of the
+ * configured rate), the queues at its bottleneck and at our entrance,
+ * the pacing rate, and the core's resends, spurious resends and losses
+ * of the link (without a peer, none).
+ */
 static void
-draw_link(FILE *fp, const struct ipc_link_stats *ls, uint64_t fallback,
-    int cols, int *left)
+draw_usage(FILE *fp, const struct ipc_link_stats *ls,
+    const struct ipc_core_link *cl, int cols, int *left)
+{
+	char		 est[24], cfg[32], bq[16], eq[16], pace[24], cnt[96];
+
+	if (ls->rate_est_bps == 0)
+		snprintf(est, sizeof(est), "?");
+	else
+		rate_fmt(ls->rate_est_bps, est, sizeof(est));
+	cfg[0] = '\0';
+	if (ls->rate_cfg_bps != 0) {
+		memcpy(cfg, " of ", 4);
+		rate_fmt(ls->rate_cfg_bps, cfg + 4, sizeof(cfg) - 4);
+	}
+	if (ls->queue_us == IPC_QUEUE_UNKNOWN)
+		snprintf(bq, sizeof(bq), "?");
+	else
+		snprintf(bq, sizeof(bq), "%.1fms", ls->queue_us / 1000.0);
+	if (cl == NULL) {
+		line(fp, cols, left, "  cap %s%s  queue bottleneck %s", est,
+		    cfg, bq);
+		return;
+	}
+	snprintf(eq, sizeof(eq), "%.1fms", cl->queue_us / 1000.0);
+	snprintf(cnt, sizeof(cnt), "resent %" PRIu64 " spurious %" PRIu64
+	    " lost %" PRIu64, cl->resent, cl->rx_spurious, cl->rx_lost);
+	line(fp, cols, left, "  cap %s%s  queue bottleneck %s entrance %s  "
+	    "pacing %s  %s", est, cfg, bq, eq, rate_fmt(cl->pacing_bps, pace,
+	    sizeof(pace)), cnt);
+}
+
+/* A peer's FEC code and parity, and its frames held for reordering. */
+static void
+draw_peer(FILE *fp, const struct ipc_core_peer *cp, int cols, int *left)
+{
+	char		 name[BONDD_PEER_NAME_MAX], fec[24];
+
+	safe_name(cp->name, sizeof(cp->name), name, sizeof(name));
+	if (cp->fec_k == 0)
+		snprintf(fec, sizeof(fec), "off");
+	else
+		snprintf(fec, sizeof(fec), "%" PRIu32 "+%" PRIu32, cp->fec_n,
+		    cp->fec_k);
+	line(fp, cols, left, "peer %-10s fec %s parity %" PRIu64 " skipped %"
+	    PRIu64 " rebuilt %" PRIu64 "  reorder holding %" PRIu32
+	    " hold %.1fms early %" PRIu64, name, fec, cp->fec_parity,
+	    cp->fec_skipped, cp->fec_recovered, cp->reorder_cur,
+	    cp->reorder_hold_us / 1000.0, cp->reorder_early);
+}
+
+static void
+draw_link(FILE *fp, const struct ipc_link_stats *ls,
+    const struct ipc_core_link *cl, uint64_t fallback, int cols, int *left)
 {
 	char		 name[BONDD_NAME_MAX], peer[BONDD_PEER_NAME_MAX];
 	char		 rtt[16], ltx[16], lrx[16], tx[24], rx[24], max[24];
@@ -178,6 +235,8 @@ draw_link(FILE *fp, const struct ipc_link_stats *ls, uint64_t fallback,
 	bar(b, bw, ls->rate_rx_bps, scale);
 	line(fp, cols, left, "  rx [%s] %s", b,
 	    rate_fmt(ls->rate_rx_bps, rx, sizeof(rx)));
+	if (peer[0] != '\0')
+		draw_usage(fp, ls, cl, cols, left);
 }
 
 int
@@ -230,11 +289,14 @@ monitor_draw(FILE *fp, const struct status *st, int cols, int rows,
 	    "  resent %" PRIu64, cdrops, ldrops, c->reorder_held,
 	    c->reorder_lost, c->reorder_hold_us / 1000.0,
 	    c->resent + c->failover_resent);
+	for (i = 0; i < c->npeers && i < BONDD_MAX_PEERS; i++)
+		draw_peer(fp, &c->peer[i], cols, &left);
 	line(fp, cols, &left, "%s", "");
 	if (st->nlinks == 0)
 		line(fp, cols, &left, "%s", "no links");
 	for (i = 0; i < st->nlinks; i++)
-		draw_link(fp, &st->links[i], fallback, cols, &left);
+		draw_link(fp, &st->links[i], output_core_link(c,
+		    &st->links[i]), fallback, cols, &left);
 	fputs("\x1b[J", fp);
 	return ferror(fp) ? -1 : 0;
 }

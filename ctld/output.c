@@ -38,7 +38,14 @@
  *	         "reorder_held":N,"reorder_late":N,"reorder_dup":N,
  *	         "reorder_lost":N,"reorder_hold_us":N,"reorder_cur":N,
  *	         "nack_tx":N,"nack_rx":N,"resent":N,"failover_resent":N,
- *	         "rt_duplicated":N,"aggregated":N,"frames_tx":N},
+ *	         "rt_duplicated":N,"aggregated":N,"frames_tx":N,
+ *	         "fec_parity":N,"fec_skipped":N,"fec_recovered":N,
+ *	         "reorder_early":N,
+ *	         "peers":[{"name":"server","fec_n":N,"fec_k":N (0 = off),
+ *	                   "fec_parity":N,"fec_skipped":N,"fec_recovered":N,
+ *	                   "reorder_cur":N,"reorder_hold_us":N,
+ *	                   "reorder_early":N,"asked_named":N,"asked_due":N,
+ *	                   "asked_again":N}, ...]},
  *	 "links":[{"name":"wan0",
  *	           "peer":"server" | null (no peer known yet),
  *	           "link_id":N,
@@ -57,7 +64,15 @@
  *	           "rate_tx_bps":N,"rate_rx_bps":N,
  *	           "rate_max_bps":N (0 = unknown),
  *	           "weight":N (rate_max_bps in Mbit/s, rounded),
- *	           "probes_tx":N,"probes_rx":N,"core_dropped":N}, ...]}
+ *	           "probes_tx":N,"probes_rx":N,"core_dropped":N,
+ *	           "rate_cfg_bps":N (0 = none),
+ *	           "rate_est_bps":N (0 = not measured yet),
+ *	           "queue_bottleneck_ms":N.N | null (not measured yet),
+ *	           the core's figures of the link id, summed over the peers
+ *	           on a server, null when the row has no peer:
+ *	           "pacing_bps":N,"queue_entrance_ms":N.N,"resent":N,
+ *	           "rx_frames":N,"rx_dup":N,"rx_spurious":N,"rx_lost":N},
+ *	          ...]}
  *
  * N are unsigned decimal integers; fractions are fixed point, rounded
  * half up, printed without printf's locale-dependent %f.  Strings are
@@ -81,6 +96,7 @@
 
 struct row {
 	char		 cell[NCOLS][CELL_LEN];
+	char		 more[256];	/* a second line, "" = none */
 };
 
 static const char *const col_head[NCOLS] = {
@@ -314,6 +330,19 @@ state_cell(const struct ipc_link_stats *ls)
 	return state_name(ls->state);
 }
 
+/* Mbit/s with one decimal, a whole number without it. */
+static const char *
+mbit_fmt(uint64_t bps, char *buf, size_t len)
+{
+	size_t		 n;
+
+	fixed_fmt(bps, 1000000, 1, buf, len);
+	n = strlen(buf);
+	if (n > 2 && strcmp(buf + n - 2, ".0") == 0)
+		buf[n - 2] = '\0';
+	return buf;
+}
+
 /*
  * "17.2/20M": what we send now over the capacity the scheduler uses,
  * in Mbit/s.  A whole capacity loses its ".0"; an unknown one is "?"
@@ -323,22 +352,69 @@ static void
 rate_cell(char *buf, size_t len, uint64_t now, uint64_t max)
 {
 	char		 tx[24], cap[24];
-	size_t		 n;
 
 	fixed_fmt(now, 1000000, 1, tx, sizeof(tx));
 	if (max == 0)
 		snprintf(cap, sizeof(cap), "?");
-	else {
-		fixed_fmt(max, 1000000, 1, cap, sizeof(cap));
-		n = strlen(cap);
-		if (n > 2 && strcmp(cap + n - 2, ".0") == 0)
-			cap[n - 2] = '\0';
-	}
+	else
+		mbit_fmt(max, cap, sizeof(cap));
 	snprintf(buf, len, "%s/%sM", tx, cap);
 }
 
+const struct ipc_core_link *
+output_core_link(const struct ipc_core_stats *c,
+    const struct ipc_link_stats *ls)
+{
+	if (ls->peer[0] == '\0' || ls->link_id >= BONDD_MAX_LINKS)
+		return NULL;
+	return &c->link[ls->link_id];
+}
+
+/*
+ * The second line of a row, once the link has a peer: "cap 19.5/20M"
+ * (measured over configured, the measured alone if none is
+ * configured), "queue 1.2/0.4ms" (at the bottleneck, at the tunnel's
+ * entrance), the pacing rate and the core's resends, spurious resends
+ * and losses of the link.  What is not known is "?".
+ */
 static void
-link_row(struct row *r, const struct ipc_link_stats *ls)
+link_more(char *buf, size_t len, const struct ipc_link_stats *ls,
+    const struct ipc_core_link *cl)
+{
+	char		 est[24], cfg[24], bq[24], eq[24], pace[24];
+	char		 cnt[96];
+
+	if (ls->rate_est_bps == 0)
+		snprintf(est, sizeof(est), "?");
+	else
+		mbit_fmt(ls->rate_est_bps, est, sizeof(est));
+	cfg[0] = '\0';
+	if (ls->rate_cfg_bps != 0) {
+		cfg[0] = '/';
+		mbit_fmt(ls->rate_cfg_bps, cfg + 1, sizeof(cfg) - 1);
+	}
+	if (ls->queue_us == IPC_QUEUE_UNKNOWN)
+		snprintf(bq, sizeof(bq), "?");
+	else
+		fixed_fmt(ls->queue_us, 1000, 1, bq, sizeof(bq));
+	if (cl == NULL) {
+		snprintf(eq, sizeof(eq), "?");
+		snprintf(pace, sizeof(pace), "?");
+		snprintf(cnt, sizeof(cnt), "resent ? spurious ? lost ?");
+	} else {
+		fixed_fmt(cl->queue_us, 1000, 1, eq, sizeof(eq));
+		fixed_fmt(cl->pacing_bps, 1000000, 1, pace, sizeof(pace));
+		snprintf(cnt, sizeof(cnt), "resent %" PRIu64 " spurious %"
+		    PRIu64 " lost %" PRIu64, cl->resent, cl->rx_spurious,
+		    cl->rx_lost);
+	}
+	snprintf(buf, len, "  cap %s%sM  queue %s/%sms  pacing %sM  %s", est,
+	    cfg, bq, eq, pace, cnt);
+}
+
+static void
+link_row(struct row *r, const struct ipc_link_stats *ls,
+    const struct ipc_core_link *cl)
 {
 	char		 addr[ADDR_STRLEN], tx[24], rx[24];
 	const char	*a;
@@ -370,6 +446,9 @@ link_row(struct row *r, const struct ipc_link_stats *ls)
 	age_fmt(ls->last_handshake_ms, "", r->cell[i++], CELL_LEN);
 	snprintf(r->cell[i++], CELL_LEN, "%" PRIu64 "/%" PRIu64 "/%" PRIu64,
 	    ls->auth_fail, ls->replay_drop, ls->malformed);
+	r->more[0] = '\0';
+	if (ls->peer[0] != '\0')
+		link_more(r->more, sizeof(r->more), ls, cl);
 }
 
 static void
@@ -388,6 +467,8 @@ print_row(FILE *fp, const struct row *r, const int *width)
 			fprintf(fp, "%-*s", width[c], r->cell[c]);
 	}
 	fputc('\n', fp);
+	if (r->more[0] != '\0')
+		fprintf(fp, "%s\n", r->more);
 }
 
 /* "server vps.example.net:5800 at 198.18.0.2:5800", or why not. */
@@ -422,10 +503,39 @@ endpoint_line(FILE *fp, const struct ipc_peer_endpoint *pe)
 }
 
 /*
+ * A peer's FEC and reordering, two lines:
+ *	peer server  fec 10+2  parity 43 skipped 44  rebuilt 45
+ *	  holding 35  hold 12.3ms  early 46  asked 47/48/49
+ * (holes asked for: named lost, overdue, asked again)
+ */
+static void
+peer_lines(FILE *fp, const struct ipc_core_peer *cp)
+{
+	char		 name[BONDD_PEER_NAME_MAX + 1], fec[32], hold[32];
+
+	cell_str(name, sizeof(name), cp->name, sizeof(cp->name));
+	if (cp->fec_k == 0)
+		snprintf(fec, sizeof(fec), "off");
+	else
+		snprintf(fec, sizeof(fec), "%" PRIu32 "+%" PRIu32, cp->fec_n,
+		    cp->fec_k);
+	fprintf(fp, "peer %s  fec %s  parity %" PRIu64 " skipped %" PRIu64
+	    "  rebuilt %" PRIu64 "\n", name, fec, cp->fec_parity,
+	    cp->fec_skipped, cp->fec_recovered);
+	fprintf(fp, "  holding %" PRIu32 "  hold %sms  early %" PRIu64
+	    "  asked %" PRIu64 "/%" PRIu64 "/%" PRIu64 "\n",
+	    cp->reorder_cur, fixed_fmt(cp->reorder_hold_us, 1000, 1, hold,
+	    sizeof(hold)), cp->reorder_early, cp->asked_named, cp->asked_due,
+	    cp->asked_again);
+}
+
+/*
  * The text form: a header line, the server's name if the endpoint is
- * one, two lines of core counters, then one table row per link session
- * with columns as wide as their widest cell.  With short names and
- * IPv4 endpoints a row fits in about 140 columns.
+ * one, two lines of core counters, two lines per peer, then one table
+ * row per link session with columns as wide as their widest cell, and under a row with a peer a line of the
+ * link's capacity, queues, pacing and resends.  With short names and
+ * IPv4 endpoints a row fits in about 140 columns, the other lines in
+ * 100.
  */
 int
 output_text(FILE *fp, const struct status *st)
@@ -456,13 +566,16 @@ output_text(FILE *fp, const struct status *st)
 	    PRIu64 "\n", fixed_fmt(c->reorder_hold_us, 1000, 1, hold,
 	    sizeof(hold)), c->reorder_cur, c->reorder_lost, c->nack_tx,
 	    c->nack_rx, c->resent, c->failover_resent);
+	for (i = 0; i < c->npeers && i < BONDD_MAX_PEERS; i++)
+		peer_lines(fp, &c->peer[i]);
 
 	if ((rows = calloc(st->nlinks + 1, sizeof(*rows))) == NULL)
 		return -1;
 	for (col = 0; col < NCOLS; col++)
 		snprintf(rows[0].cell[col], CELL_LEN, "%s", col_head[col]);
 	for (i = 0; i < st->nlinks; i++)
-		link_row(&rows[i + 1], &st->links[i]);
+		link_row(&rows[i + 1], &st->links[i],
+		    output_core_link(c, &st->links[i]));
 	for (col = 0; col < NCOLS; col++) {
 		width[col] = 0;
 		for (i = 0; i <= st->nlinks; i++) {
@@ -493,8 +606,32 @@ json_fixed(FILE *fp, const char *key, uint64_t v, uint64_t unit, int dec)
 	    sizeof(buf)));
 }
 
+/* The core's figures of a link, null each when cl is. */
 static void
-json_link(FILE *fp, const struct ipc_link_stats *ls)
+json_core_link(FILE *fp, const struct ipc_core_link *cl)
+{
+	static const char *const keys[] = { "pacing_bps",
+	    "queue_entrance_ms", "resent", "rx_frames", "rx_dup",
+	    "rx_spurious", "rx_lost" };
+	size_t		 i;
+
+	if (cl == NULL) {
+		for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+			fprintf(fp, ",\"%s\":null", keys[i]);
+		return;
+	}
+	json_u64(fp, keys[0], cl->pacing_bps, 1);
+	json_fixed(fp, keys[1], cl->queue_us, 1000, 1);
+	json_u64(fp, keys[2], cl->resent, 1);
+	json_u64(fp, keys[3], cl->rx_frames, 1);
+	json_u64(fp, keys[4], cl->rx_dup, 1);
+	json_u64(fp, keys[5], cl->rx_spurious, 1);
+	json_u64(fp, keys[6], cl->rx_lost, 1);
+}
+
+static void
+json_link(FILE *fp, const struct ipc_link_stats *ls,
+    const struct ipc_core_link *cl)
 {
 	char		 addr[ADDR_STRLEN];
 	const char	*a;
@@ -548,6 +685,32 @@ json_link(FILE *fp, const struct ipc_link_stats *ls)
 	json_u64(fp, "probes_tx", ls->probes_tx, 1);
 	json_u64(fp, "probes_rx", ls->probes_rx, 1);
 	json_u64(fp, "core_dropped", ls->core_dropped, 1);
+	json_u64(fp, "rate_cfg_bps", ls->rate_cfg_bps, 1);
+	json_u64(fp, "rate_est_bps", ls->rate_est_bps, 1);
+	if (ls->queue_us == IPC_QUEUE_UNKNOWN)
+		fputs(",\"queue_bottleneck_ms\":null", fp);
+	else
+		json_fixed(fp, "queue_bottleneck_ms", ls->queue_us, 1000, 1);
+	json_core_link(fp, cl);
+	fputc('}', fp);
+}
+
+static void
+json_peer(FILE *fp, const struct ipc_core_peer *cp)
+{
+	fputs("{\"name\":", fp);
+	output_json_str(fp, cp->name, sizeof(cp->name));
+	json_u64(fp, "fec_n", cp->fec_n, 1);
+	json_u64(fp, "fec_k", cp->fec_k, 1);
+	json_u64(fp, "fec_parity", cp->fec_parity, 1);
+	json_u64(fp, "fec_skipped", cp->fec_skipped, 1);
+	json_u64(fp, "fec_recovered", cp->fec_recovered, 1);
+	json_u64(fp, "reorder_cur", cp->reorder_cur, 1);
+	json_u64(fp, "reorder_hold_us", cp->reorder_hold_us, 1);
+	json_u64(fp, "reorder_early", cp->reorder_early, 1);
+	json_u64(fp, "asked_named", cp->asked_named, 1);
+	json_u64(fp, "asked_due", cp->asked_due, 1);
+	json_u64(fp, "asked_again", cp->asked_again, 1);
 	fputc('}', fp);
 }
 
@@ -615,11 +778,22 @@ output_json(FILE *fp, const struct status *st)
 	json_u64(fp, "rt_duplicated", c->rt_duplicated, 1);
 	json_u64(fp, "aggregated", c->aggregated, 1);
 	json_u64(fp, "frames_tx", c->frames_tx, 1);
-	fputs("},\"links\":[", fp);
+	json_u64(fp, "fec_parity", c->fec_parity, 1);
+	json_u64(fp, "fec_skipped", c->fec_skipped, 1);
+	json_u64(fp, "fec_recovered", c->fec_recovered, 1);
+	json_u64(fp, "reorder_early", c->reorder_early, 1);
+	fputs(",\"peers\":[", fp);
+	for (i = 0; i < c->npeers && i < BONDD_MAX_PEERS; i++) {
+		if (i > 0)
+			fputc(',', fp);
+		json_peer(fp, &c->peer[i]);
+	}
+	fputs("]},\"links\":[", fp);
 	for (i = 0; i < st->nlinks; i++) {
 		if (i > 0)
 			fputc(',', fp);
-		json_link(fp, &st->links[i]);
+		json_link(fp, &st->links[i], output_core_link(c,
+		    &st->links[i]));
 	}
 	fputs("]}\n", fp);
 	return ferror(fp) ? -1 : 0;

@@ -49,5 +49,9 @@ const char	*output_bytes(uint64_t, char *, size_t);
 const char	*output_age(int64_t, char *, size_t);
 /* A JSON string literal of at most len bytes of s, quotes included. */
 void		 output_json_str(FILE *, const char *, size_t);
+/* The core's figures of a link session's link id, NULL if the
+ * session has no peer yet or the id is out of range. */
+const struct ipc_core_link *output_core_link(const struct ipc_core_stats *,
+		    const struct ipc_link_stats *);
 
 #endif /* OUTPUT_H */
