@@ -52,6 +52,66 @@ check "status -j: every documented link field" test "$(json_get \
 check "status -j: core counters" test "$(json_get \
     "all(k in j['core'] for k in ('tun_rx_packets','tun_tx_packets',
     'reorder_lost','nack_tx','resent'))" <<<"$json")" = true
+
+# How the links are used, under a little traffic: the pings' answers
+# come back as data frames on wan0, the only link.  The link is clean,
+# so the core sends no parity.
+wait_running 15 || say "wan0 not running within 15 s"
+json=$(ctl status -j)
+rx0=$(json_get "j['links'][0]['rx_frames']" <<<"$json")
+ping_ok 10 || not_ok "ping through the tunnel"
+sleep 2.5
+json=$(ctl status -j)
+cfg=$(link_var RATE_UP 0)
+check "status -j: the links' capacity, queue and core fields" \
+    test "$(json_get "all(k in j['links'][0] for k in ('rate_cfg_bps',
+    'rate_est_bps','queue_bottleneck_ms','pacing_bps','queue_entrance_ms',
+    'resent','rx_frames','rx_dup','rx_spurious','rx_lost'))" <<<"$json")" \
+    = true
+lget() { json_get "j['links'][0]['$1']" <<<"$json"; }
+check_cmp "rate_cfg_bps is wan0's configured up rate" "$(lget rate_cfg_bps)" \
+    -eq "$cfg"
+check_cmp "rate_est_bps > 0" "$(lget rate_est_bps)" -gt 0
+check_cmp "rate_est_bps <= the configured rate" "$(lget rate_est_bps)" -le \
+    "$cfg"
+check_cmp "pacing_bps > 0 on a running link" "$(lget pacing_bps)" -gt 0
+check_cmp "pacing_bps <= the measured capacity" "$(lget pacing_bps)" -le \
+    "$(lget rate_est_bps)"
+check_cmp "queue_bottleneck_ms measured, under 100 ms on a clean link" \
+    "$(json_get "int(j['links'][0]['queue_bottleneck_ms'])" <<<"$json")" \
+    -lt 100
+check_cmp "queue_entrance_ms under the entrance's 40 ms limit" \
+    "$(json_get "int(j['links'][0]['queue_entrance_ms'])" <<<"$json")" \
+    -le 40
+check_cmp "rx_frames grew by >= 10 with 10 pings answered" \
+    "$(delta "$rx0" "$(lget rx_frames)")" -ge 10
+check "rx_spurious <= rx_dup <= rx_frames, resent and rx_lost counted" \
+    test "$(json_get "[l['rx_spurious'] <= l['rx_dup'] <= l['rx_frames'] and
+    l['resent'] >= 0 and l['rx_lost'] >= 0 for l in j['links']][0]" \
+    <<<"$json")" = true
+check "status -j: one peer, server, FEC off (0+0) on a clean link" \
+    test "$(json_get "[(p['name'], p['fec_n'], p['fec_k'])
+    for p in j['core']['peers']]" <<<"$json")" = "[('server', 0, 0)]"
+check "status -j: the peer's parity and reordering fields, totals agree" \
+    test "$(json_get "(all(k in j['core']['peers'][0] for k in ('fec_parity',
+    'fec_skipped','fec_recovered','reorder_cur','reorder_hold_us',
+    'reorder_early','asked_named','asked_due','asked_again')) and
+    j['core']['fec_parity'] == j['core']['peers'][0]['fec_parity'] and
+    j['core']['reorder_early'] == j['core']['peers'][0]['reorder_early'])" \
+    <<<"$json")" = true
+sjson=$(status server)
+check_cmp "server: pacing_bps > 0 on site1's wan0" "$(json_get \
+    "[l['pacing_bps'] for l in j['links'] if l['peer'] == 'site1'][0]" \
+    <<<"$sjson")" -gt 0
+check "server: its peer site1 listed" test "$(json_get \
+    "[p['name'] for p in j['core']['peers']]" <<<"$sjson")" = "['site1']"
+out=$(ctl status)
+check "status: the peer's line, FEC off" \
+    grep -Eq '^peer server  fec off  parity [0-9]+ skipped [0-9]+  rebuilt [0-9]+$' \
+    <<<"$out"
+check "status: wan0's second line" grep -Eq \
+    '^  cap [0-9.]+/1000M  queue [0-9.]+/[0-9.]+ms  pacing [0-9.]+M  resent [0-9]+ spurious [0-9]+ lost [0-9]+$' \
+    <<<"$out"
 ctl config >"$BT_DIR/running.yaml"
 check "config prints the running config" grep -q '^role: client' \
     "$BT_DIR/running.yaml"
@@ -98,8 +158,10 @@ while not done:
         data = data[n:]
 EOT
 }
-out=$(raw_hello 2 0.0.1)
-check "another build, same protocol: served ($out)" \
+proto=$(sed -n 's/^#define CTL_PROTO_VERSION[[:space:]]*\([0-9]*\)$/\1/p' \
+    "$BT_ROOT/include/messages.h")
+out=$(raw_hello "$proto" 0.0.1)
+check "another build, same protocol ${proto:-?}: served ($out)" \
     grep -q '^result 0 $' <<<"$out"
 check "and told bondd's version" grep -q '^data [0-9]' <<<"$out"
 out=$(raw_hello 99 0.1.0)

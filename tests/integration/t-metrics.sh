@@ -16,8 +16,9 @@
 # Metrics: the client's ctld serves Prometheus text on control.metrics.
 # Scraped with curl inside the client namespace: every sample parses,
 # the documented families are there with HELP and TYPE, wan0's
-# tx_packets counts the pings besides its probes, other paths and
-# methods are refused.
+# tx_packets counts the pings besides its probes and its frames_rx the
+# answers, its capacity, queues and pacing are sane and a clean link
+# gets no FEC, other paths and methods are refused.
 
 . "$(dirname "$0")/lib.sh"
 
@@ -99,15 +100,25 @@ for fam in ("bondd_link_tx_packets_total", "bondd_link_rx_bytes_total",
     "bondd_link_session_established", "bondd_link_admin_up",
     "bondd_tun_packets_total", "bondd_core_drops_total",
     "bondd_reorder_held_total", "bondd_nack_total", "bondd_resent_total",
-    "bondd_info"):
+    "bondd_info", "bondd_link_capacity_bps",
+    "bondd_link_bottleneck_queue_seconds",
+    "bondd_link_entrance_queue_seconds", "bondd_link_pacing_bps",
+    "bondd_link_resent_total", "bondd_link_frames_rx_total",
+    "bondd_link_frames_dup_total", "bondd_link_resent_spurious_total",
+    "bondd_link_frames_lost_total", "bondd_peer_fec_code_frames",
+    "bondd_peer_fec_parity_total", "bondd_peer_fec_recovered_total",
+    "bondd_peer_reorder_held_frames", "bondd_peer_reorder_hold_seconds",
+    "bondd_peer_reorder_early_total", "bondd_peer_holes_asked_total"):
 	if fam not in typed:
 		print("missing family " + fam); sys.exit()
-print("missing " + want if found is None else int(found))
+print("missing " + want if found is None else
+    int(found) if found.is_integer() else "%.6f" % found)
 ' "$1"
 }
 
 TX='bondd_link_tx_packets_total{link="wan0",peer="server"}'
 PROBES='bondd_link_probes_total{link="wan0",peer="server",direction="tx"}'
+FRAMES='bondd_link_frames_rx_total{link="wan0",peer="server"}'
 
 resp=$(scrape /metrics)
 check "GET /metrics answers 200" grep -q '^HTTP/1.1 200 OK' <<<"$resp"
@@ -131,14 +142,46 @@ check "bondd_info names the role" grep -q '^bondd_info{.*role="client"} 1$' \
 # The probes alone send more than 10 datagrams in that time: the pings
 # (0.2 s apart, one datagram each) are what wan0 sent besides them.
 pr0=$(printf '%s\n' "$body" | parse "$PROBES")
+fr0=$(printf '%s\n' "$body" | parse "$FRAMES")
 ping_ok 10 || not_ok "ping through the tunnel"
 sleep 2.5
 body=$(in_ns cl timeout 5 curl -s "$URL/metrics")
 tx1=$(printf '%s\n' "$body" | parse "$TX")
 pr1=$(printf '%s\n' "$body" | parse "$PROBES")
+fr1=$(printf '%s\n' "$body" | parse "$FRAMES")
 say "wan0 tx_packets $tx0 -> $tx1, probes tx $pr0 -> $pr1"
 check_cmp "wan0 tx_packets grew by >= 10 besides probes after 10 pings" \
     "$(delta "$(delta "$pr0" "$pr1")" "$(delta "$tx0" "$tx1")")" -ge 10
+check_cmp "wan0 frames_rx grew by >= 10 with the answers" \
+    "$(delta "$fr0" "$fr1")" -ge 10
+
+# The link's capacity, queues and pacing, and the peer's FEC code: a
+# clean link sends no parity.
+m() { printf '%s\n' "$body" | parse "$1"; }
+L='link="wan0",peer="server"'
+cfg=$(m "bondd_link_capacity_bps{$L,kind=\"configured\"}")
+est=$(m "bondd_link_capacity_bps{$L,kind=\"measured\"}")
+check_cmp "configured capacity is wan0's up rate" "$cfg" -eq \
+    "$(link_var RATE_UP 0)"
+check_cmp "measured capacity > 0" "$est" -gt 0
+check_cmp "measured capacity <= configured" "$est" -le "$cfg"
+pace=$(m "bondd_link_pacing_bps{$L}")
+check_cmp "pacing > 0 on the running link" "$pace" -gt 0
+check_cmp "pacing <= the measured capacity" "$pace" -le "$est"
+q=$(m "bondd_link_bottleneck_queue_seconds{$L}")
+check "bottleneck queue measured, under 0.1 s ($q)" \
+    awk -v q="$q" 'BEGIN { exit !(q ~ /^[0-9.]+$/ && q < 0.1) }'
+q=$(m "bondd_link_entrance_queue_seconds{$L}")
+check "entrance queue under the 40 ms limit ($q)" \
+    awk -v q="$q" 'BEGIN { exit !(q ~ /^[0-9.]+$/ && q <= 0.04) }'
+check_cmp "wan0 has a resent sample" "$(m "bondd_link_resent_total{$L}")" \
+    -ge 0
+check_cmp "FEC code 0+0: data" \
+    "$(m 'bondd_peer_fec_code_frames{peer="server",kind="data"}')" -eq 0
+check_cmp "FEC code 0+0: parity" \
+    "$(m 'bondd_peer_fec_code_frames{peer="server",kind="parity"}')" -eq 0
+check_cmp "no parity sent" \
+    "$(m 'bondd_peer_fec_parity_total{peer="server",result="sent"}')" -eq 0
 
 check "GET /other answers 404" grep -q '^HTTP/1.1 404' \
     <<<"$(scrape /other)"

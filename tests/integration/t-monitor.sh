@@ -14,8 +14,9 @@
 # OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
 
 # Monitor: `bondctl monitor` under tmux in the client namespace shows
-# the header and every link, refreshes, quits on q within 2 s with
-# status 0, ends on SIGTERM, and fails with status 3 without a daemon.
+# the header, the peer and every link with its usage line, refreshes,
+# quits on q within 2 s with status 0, ends on SIGTERM, and fails with
+# status 3 without a daemon.
 
 . "$(dirname "$0")/lib.sh"
 
@@ -80,6 +81,12 @@ for ((k = 0; k < BT_NLINKS; k++)); do
 done
 check_cmp "a tx and an rx bar per link" \
     "$(grep -cE '^  (tx|rx) \[[#.]+\] ' <<<"$screen")" -eq $((2 * BT_NLINKS))
+check "the peer's FEC and reordering line" grep -Eq \
+    '^peer server +fec (off|[0-9]+\+[0-9]+) parity [0-9]+ .* reorder holding ' \
+    <<<"$screen"
+check_cmp "a capacity, queue and pacing line per link" "$(grep -cE \
+    '^  cap [0-9.]+ [kMG]?bit/s( of [0-9.]+ [kMG]?bit/s)?  queue bottleneck [0-9.?]+(ms)? entrance [0-9.]+ms  pacing ' \
+    <<<"$screen")" -eq "$BT_NLINKS"
 c1=$(head -1 <<<"$screen" | grep -o '[0-9][0-9]:[0-9][0-9]:[0-9][0-9]')
 sleep 1.5
 c2=$(tm capture-pane -p -t mon | head -1 |

@@ -124,6 +124,15 @@ check "client: linkd's status line in the log" \
     grep -q 'linkd wan0: wan0\[' "$BT_DIR/client.log"
 check "client: the core's line in the log" \
     grep -q 'core: reorder hold' "$BT_DIR/client.log"
+check "client: linkd's line has the capacity and the bottleneck queue" \
+    grep -Eq 'linkd wan0: wan0\[.*\|w:[0-9.]+\|cap:[0-9.]+/[0-9.-]+\|q:[0-9?]+ms\]' \
+    "$BT_DIR/client.log"
+check "client: the core's line has link 0's resends and losses" \
+    grep -Eq 'core: reorder hold .* \| link 0 resent [0-9]+ spurious [0-9]+ lost [0-9]+' \
+    "$BT_DIR/client.log"
+check "client: the core's peer line has its FEC code" \
+    grep -Eq 'core: peer server: fec (off|[0-9]+\+[0-9]+) parity [0-9]+ ' \
+    "$BT_DIR/client.log"
 
 # Reload: the client stops its status lines, the server (SIGHUP)
 # starts them.
