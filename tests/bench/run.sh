@@ -21,7 +21,9 @@
 # down, 1 and 4 CUBIC streams up; on equal2-loss5 one CUBIC stream down
 # and the loss a 30 Mbit/s UDP stream down sees; on hetero3-hard the
 # longest stall while link 0 is black-holed; then the unshaped data
-# path (profile one).  Figures are printed, not asserted; the exit
+# path (profile one).  BT_BENCH_ROWS picks TCP rows (cc:streams:dir);
+# BT_BENCH_QUICK=1 skips the references and the stall, for development
+# only.  Figures are printed, not asserted; the exit
 # status is non-zero when a run failed.  Needs root; uses the
 # integration test bed (tests/integration/lib.sh) and cleans up.
 #
@@ -34,7 +36,7 @@ BT_TEST=bench
 PROFILES=${BT_BENCH_PROFILES:-hetero3-hard rtt20_80 equal2-loss5}
 T=${BT_BENCH_SECONDS:-10}
 STALL_PROFILE=hetero3-hard
-TCP_ROWS="cubic:1:down cubic:4:down bbr:1:down bbr:4:down cubic:1:up cubic:4:up"
+TCP_ROWS=${BT_BENCH_ROWS:-"cubic:1:down cubic:4:down bbr:1:down bbr:4:down cubic:1:up cubic:4:up"}
 ROWS=()
 BBR=
 MPTCP=
@@ -139,17 +141,6 @@ cc_used()
 	    2>/dev/null || echo "?"
 }
 
-# ping_p50 ARGS...: median RTT in ms of 20 pings from the client.
-ping_p50()
-{
-	in_ns cl timeout 15 ping -n -c 20 -i 0.1 -W 2 "$@" 2>/dev/null |
-	    sed -n 's/.*time=\([0-9.]*\) ms.*/\1/p' | sort -n | awk '
-	    { v[NR] = $1 }
-	    END { if (NR == 0) print "?"
-		else if (NR % 2) printf "%.1f", v[(NR + 1) / 2]
-		else printf "%.1f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-
 # ceiling RATIO DIR: what bulk TCP can carry through the tunnel in DIR,
 # bit/s: every link's rate less the margin the core keeps free, times
 # the payload share of a full packet.
@@ -214,7 +205,7 @@ tcp_row()
 	p1=$(shares "$b0" "$b1")
 	[ "$(cc_used "$f-bondd.json")" = "$cc" ] ||
 	    note="bondd run used $(cc_used "$f-bondd.json") "
-	if [ -n "$MPTCP" ]; then
+	if [ -n "$MPTCP" ] && [ -z "${BT_BENCH_QUICK:-}" ]; then
 		b0=$(link_bytes "$dir")
 		perf_run "$f-mptcp.json" "$BT_SERVER_ADDR" "mptcpize run" "$T" \
 		    "${args[@]}" || run_failed "$label MPTCP"
@@ -433,7 +424,7 @@ bench_profile()
 	    "$(mbit "$(ceiling "$RATIO" down)")" \
 	    "$(mbit "$(ceiling "$RATIO" up)")")"
 	ping_rows
-	bare_rows
+	[ -z "${BT_BENCH_QUICK:-}" ] && bare_rows
 	emit "$(header)"
 	case $PROF in
 	equal2-loss5)
@@ -447,7 +438,8 @@ bench_profile()
 		done
 		;;
 	esac
-	[ "$PROF" = "$STALL_PROFILE" ] && stall_rows
+	[ "$PROF" = "$STALL_PROFILE" ] && [ -z "${BT_BENCH_QUICK:-}" ] &&
+	    stall_rows
 	profile_down
 }
 

@@ -658,6 +658,17 @@ ping_ok()
 	    198.19.0.1 >/dev/null 2>&1
 }
 
+# ping_p50 ARGS...: median RTT in ms of 20 pings from the client.
+ping_p50()
+{
+	in_ns cl timeout 15 ping -n -c 20 -i 0.1 -W 2 "$@" 2>/dev/null |
+	    sed -n 's/.*time=\([0-9.]*\) ms.*/\1/p' | sort -n | awk '
+	    { v[NR] = $1 }
+	    END { if (NR == 0) print "?"
+		else if (NR % 2) printf "%.1f", v[(NR + 1) / 2]
+		else printf "%.1f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
 # wait_ping SECONDS: until one ping gets through.
 wait_ping()
 {
