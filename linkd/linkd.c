@@ -52,9 +52,14 @@
 #include "util.h"
 #include "linkd.h"
 
-#define LINKD_TICK_US		250000
+#define LINKD_TICK_US		250000	/* sooner when a handshake is due */
 #define LINKD_STATS_US		500000
 #define LINKD_LOG_US		5000000	/* a status line per session */
+/* A client link that heard nothing for this many probe intervals (and
+ * at least as long as it takes to call the link down, and 0.5 s)
+ * handshakes again beside its keys. */
+#define LINKD_STALE_PROBES	5
+#define LINKD_STALE_MIN_US	500000ULL
 
 struct linkd		 ld;
 static char		 procname[8 + BONDD_NAME_MAX];
@@ -91,6 +96,7 @@ static void	linkd_admin(struct ipc_msg *);
 static void	linkd_carrier(struct ipc_msg *);
 static void	linkd_reconf(struct ipc_msg *);
 static void	linkd_tick(evutil_socket_t, short, void *);
+static uint64_t	linkd_stale_us(const struct ipc_conf_linkd *);
 static void	usage(void) __attribute__((noreturn));
 
 static void
@@ -237,6 +243,22 @@ linkd_key(struct ipc_msg *msg)
 	sodium_memzero(&key, sizeof(key));
 	if (ld.tbl == NULL)
 		fatalx("%s: cannot set up sessions", __func__);
+	ld.tbl->stale_us = linkd_stale_us(&ld.conf);
+}
+
+/* The silence after which a client link handshakes again; the server
+ * never initiates. */
+static uint64_t
+linkd_stale_us(const struct ipc_conf_linkd *c)
+{
+	uint64_t	us;
+
+	if (c->role != ROLE_CLIENT)
+		return (0);
+	us = (uint64_t)c->probe_interval_ms * 1000 * LINKD_STALE_PROBES;
+	if (us < c->down_after_ms * 1000ULL)
+		us = c->down_after_ms * 1000ULL;
+	return (us < LINKD_STALE_MIN_US ? LINKD_STALE_MIN_US : us);
 }
 
 static void
@@ -290,7 +312,6 @@ linkd_chan(struct ipc_msg *msg)
 static void
 linkd_start(void)
 {
-	struct timeval	tv = { 0, LINKD_TICK_US };
 	struct timeval	ptv;
 	uint32_t	half_us;
 
@@ -307,14 +328,13 @@ linkd_start(void)
 	    linkd_sock_read, NULL)) == NULL ||
 	    (ld.ev_q = event_new(ld.base, pktq_fd(ld.q), EV_READ | EV_PERSIST,
 	    linkd_core_read, NULL)) == NULL ||
-	    (ld.ev_tick = event_new(ld.base, -1, EV_PERSIST, linkd_tick,
+	    (ld.ev_tick = event_new(ld.base, -1, 0, linkd_tick,
 	    NULL)) == NULL ||
 	    (ld.ev_probe = event_new(ld.base, -1, EV_PERSIST,
 	    linkd_probe_tick, NULL)) == NULL)
 		fatalx("event_new failed");
 	if (event_add(ld.ev_sock, NULL) == -1 ||
 	    event_add(ld.ev_q, NULL) == -1 ||
-	    event_add(ld.ev_tick, &tv) == -1 ||
 	    event_add(ld.ev_probe, &ptv) == -1)
 		fatalx("event_add failed");
 	log_info("%s %s ready", ld.conf.role == ROLE_CLIENT ? "link" :
@@ -407,6 +427,7 @@ linkd_reconf(struct ipc_msg *msg)
 	ld.conf.recover_probes = n.recover_probes;
 	ld.tbl->keepalive_us = n.keepalive_s * 1000000ULL;
 	ld.tbl->rekey_us = n.rekey_s * 1000000ULL;
+	ld.tbl->stale_us = linkd_stale_us(&n);
 	if (n.probe_interval_ms != ld.conf.probe_interval_ms) {
 		ld.conf.probe_interval_ms = n.probe_interval_ms;
 		half_us = n.probe_interval_ms * 1000 / 2;
@@ -431,15 +452,23 @@ linkd_reconf(struct ipc_msg *msg)
 	log_info("%s: reconfigured", ld.conf.name);
 }
 
+/* The session timers, then the stats and the status line; it runs
+ * again when the sessions want it, at least every LINKD_TICK_US. */
 static void
 linkd_tick(evutil_socket_t fd, short ev, void *arg)
 {
-	uint64_t	now = now_us();
+	struct timeval	tv;
+	uint64_t	now = now_us(), wait;
 
 	(void)fd;
 	(void)ev;
 	(void)arg;
-	sess_timer(ld.tbl, now);
+	if ((wait = sess_timer(ld.tbl, now)) > LINKD_TICK_US)
+		wait = LINKD_TICK_US;
+	tv.tv_sec = 0;
+	tv.tv_usec = wait;
+	if (event_add(ld.ev_tick, &tv) == -1)
+		fatalx("%s: event_add", __func__);
 	if (now - ld.stats_us >= LINKD_STATS_US) {
 		ld.stats_us = now;
 		linkd_stats(now);

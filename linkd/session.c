@@ -15,8 +15,10 @@
  */
 
 /*
- * Sessions of one linkd: the client's handshake retries and rekeys,
- * the server's stateless answer to INITs, keypair rotation, replay
+ * Sessions of one linkd: the client's handshake retries and rekeys
+ * (and a new handshake when the server falls silent or sends what it
+ * cannot read: the server may have restarted), the server's stateless
+ * answer to INITs, keypair rotation, replay
  * windows, keepalives and expiry.  Runs unprivileged in linkd; every
  * byte handed to sess_input() comes from the network and is untrusted
  * until its AEAD tag (or handshake) checked out.  No state is created
@@ -61,6 +63,10 @@ static void	 sess_keepalive(struct sess_table *, struct session *,
 	    uint64_t);
 static void	 sess_send_init(struct sess_table *, struct session *,
 	    uint64_t);
+static int	 sess_stale(const struct sess_table *, const struct session *,
+	    uint64_t);
+static void	 sess_hint(struct sess_table *, struct session *, uint64_t,
+	    const struct sockaddr_storage *);
 static void	 sess_tick(struct sess_table *, struct session *, uint64_t);
 static void	 input_init(struct sess_table *, uint64_t, const uint8_t *,
 	    size_t, const struct sockaddr_storage *);
@@ -280,6 +286,18 @@ sess_keepalive(struct sess_table *t, struct session *s, uint64_t now)
 		    &s->endpoint);
 }
 
+uint64_t
+sess_retry_us(int attempts)
+{
+	if (attempts < 0)
+		attempts = 0;
+	if (attempts > 8)
+		attempts = 8;
+	if ((SESS_RETRY_MIN_US << attempts) > SESS_RETRY_MAX_US)
+		return (SESS_RETRY_MAX_US);
+	return (SESS_RETRY_MIN_US << attempts);
+}
+
 /* Client: a fresh INIT (new ephemeral, index and timestamp). */
 static void
 sess_send_init(struct sess_table *t, struct session *s, uint64_t now)
@@ -288,12 +306,14 @@ sess_send_init(struct sess_table *t, struct session *s, uint64_t now)
 	struct wire_init_payload	 pl;
 	struct keypair			*kp = s->next;
 	char				 addr[ADDR_STRLEN];
+	uint64_t			 wait;
 
 	if (kp == NULL) {
 		if ((kp = kp_alloc(t, s, KP_HANDSHAKE)) == NULL)
 			return;
 		s->next = kp;
 		s->hs_attempts = 0;
+		s->hs_first_us = now;
 	} else
 		kp_reindex(kp);
 
@@ -301,14 +321,14 @@ sess_send_init(struct sess_table *t, struct session *s, uint64_t now)
 	pl.link_id = t->link_id;
 	memcpy(pl.link_name, t->name, sizeof(pl.link_name) - 1);
 	handshake_tai64n(pl.tai64n);
-	s->hs_next_us = now + SESS_RETRY_US +
-	    randombytes_uniform(SESS_JITTER_US + 1);
+	wait = sess_retry_us(s->hs_attempts);
+	s->hs_next_us = now + wait + randombytes_uniform(wait / 8 + 1);
 	if (handshake_init_create(&s->hs, &t->local, p->public_key,
 	    p->mac1_key, kp->local_index, &pl, t->buf) < 0) {
 		log_warnx("link %s: cannot create handshake", t->name);
 		return;
 	}
-	if (s->hs_attempts >= SESS_WARN_ATTEMPTS &&
+	if (now - s->hs_first_us >= SESS_WARN_AFTER_US &&
 	    (!s->hs_warned || now - s->hs_warn_us >= SESS_WARN_US)) {
 		log_warnx("link %s: no handshake response from %s (wrong "
 		    "server key, or server unreachable)", t->name,
@@ -320,6 +340,47 @@ sess_send_init(struct sess_table *t, struct session *s, uint64_t now)
 	if (t->cb.send != NULL)
 		t->cb.send(t->cb.arg, s, now, t->buf, WIRE_INIT_LEN,
 		    &p->endpoint);
+}
+
+/* Client: nothing authenticated for stale_us, keys or not. */
+static int
+sess_stale(const struct sess_table *t, const struct session *s,
+    uint64_t now)
+{
+	return (t->stale_us != 0 && now - s->last_rx_us >= t->stale_us);
+}
+
+/*
+ * Client: what came from the server's address could not be read.  A
+ * server that restarted has forgotten our keys and drops what we send
+ * under them; it may also be a forgery, so the keys stay until a new
+ * handshake completes.
+ */
+static void
+sess_hint(struct sess_table *t, struct session *s, uint64_t now,
+    const struct sockaddr_storage *from)
+{
+	if (t->role != ROLE_CLIENT || !s->used || s->next != NULL ||
+	    !addr_equal(from, &t->peers[s->peer].endpoint))
+		return;
+	if (s->cur != NULL && now - s->cur->birth_us < SESS_HINT_US)
+		return;
+	log_ratelimit("linkd-hint", "link %s: unreadable datagrams from the "
+	    "server: handshaking again", t->name);
+	sess_send_init(t, s, now);
+}
+
+void
+sess_kick(struct sess_table *t, uint64_t now)
+{
+	struct session	*s = &t->sessions[0];
+
+	if (t->role != ROLE_CLIENT || !s->used)
+		return;
+	if (s->next == NULL && s->cur != NULL && !sess_stale(t, s, now))
+		return;
+	s->hs_attempts = 0;
+	sess_send_init(t, s, now);
 }
 
 int
@@ -511,6 +572,7 @@ input_data(struct sess_table *t, uint64_t now, const uint8_t *pkt,
 	kp = kp_lookup(t, h.receiver_index);
 	if (kp == NULL || kp->state == KP_HANDSHAKE) {
 		t->ctr.malformed++;
+		sess_hint(t, &t->sessions[0], now, from);
 		return (0);
 	}
 	s = kp->s;
@@ -529,6 +591,8 @@ input_data(struct sess_table *t, uint64_t now, const uint8_t *pkt,
 		log_ratelimit("linkd-auth", "%s%s: packet from %s failed "
 		    "authentication", PFX(t), t->name, addr_fmt(from, addr,
 		    sizeof(addr)));
+		if (++s->bad_rx >= SESS_HINT_FAILS)
+			sess_hint(t, s, now, from);
 		return (0);
 	}
 	if (replay_update(&kp->replay, h.counter) != 0) {
@@ -536,6 +600,7 @@ input_data(struct sess_table *t, uint64_t now, const uint8_t *pkt,
 		return (0);
 	}
 	/* Authenticated from here on. */
+	s->bad_rx = 0;
 	if (kp->state == KP_PENDING) {
 		if (kp != s->next) {
 			s->ctr.malformed++;
@@ -634,7 +699,8 @@ sess_tick(struct sess_table *t, struct session *s, uint64_t now)
 	if (t->role == ROLE_CLIENT) {
 		if (s->next == NULL) {
 			if (s->cur == NULL || s->rekey_wanted ||
-			    now - s->cur->birth_us >= t->rekey_us)
+			    now - s->cur->birth_us >= t->rekey_us ||
+			    sess_stale(t, s, now))
 				sess_send_init(t, s, now);
 		} else if (now >= s->hs_next_us)
 			sess_send_init(t, s, now);
@@ -648,15 +714,35 @@ sess_tick(struct sess_table *t, struct session *s, uint64_t now)
 		sess_keepalive(t, s, now);
 }
 
+/* Client: when its handshake needs the timer next, or UINT64_MAX. */
+static uint64_t
+sess_due(const struct sess_table *t, const struct session *s)
+{
+	if (t->role != ROLE_CLIENT || !s->used)
+		return (UINT64_MAX);
+	if (s->next != NULL)
+		return (s->hs_next_us);
+	if (s->cur != NULL && t->stale_us != 0)
+		return (s->last_rx_us + t->stale_us);
+	return (UINT64_MAX);
+}
+
 uint64_t
 sess_timer(struct sess_table *t, uint64_t now)
 {
-	int	i;
+	uint64_t	due, wait = 1000000;
+	int		i;
 
-	for (i = 0; i < t->nsessions; i++)
-		if (t->sessions[i].used)
-			sess_tick(t, &t->sessions[i], now);
-	return (250000);
+	for (i = 0; i < t->nsessions; i++) {
+		if (!t->sessions[i].used)
+			continue;
+		sess_tick(t, &t->sessions[i], now);
+		if ((due = sess_due(t, &t->sessions[i])) <= now)
+			due = now + 1000;
+		if (due - now < wait)
+			wait = due - now;
+	}
+	return (wait);
 }
 
 struct session *

@@ -38,10 +38,23 @@
 #include "replay.h"
 #include "wire.h"
 
-#define SESS_RETRY_US		5000000ULL	/* resend INIT every 5 s */
-#define SESS_JITTER_US		1000000U	/* plus up to 1 s */
-#define SESS_WARN_ATTEMPTS	3	/* unanswered INITs before a warning */
+/*
+ * An unanswered INIT is sent again (fresh) after 0.5 s, then after
+ * twice as long each time up to 2 s, plus up to an eighth at random:
+ * a restarted server hears from every client within 2 s, and clients
+ * that lost the same server do not come back in step.  An interval
+ * shorter than the path's round trip costs one more round, no more.
+ */
+#define SESS_RETRY_MIN_US	500000ULL
+#define SESS_RETRY_MAX_US	2000000ULL
+#define SESS_WARN_AFTER_US	10000000ULL	/* unanswered: a warning */
 #define SESS_WARN_US		60000000ULL	/* then once per minute */
+/* A client that cannot read what comes from the server's address
+ * (an index it does not know, or SESS_HINT_FAILS failed tags in a
+ * row) handshakes at once beside its keys, unless they are younger
+ * than SESS_HINT_US: forged datagrams cost a handshake a second. */
+#define SESS_HINT_US		1000000ULL
+#define SESS_HINT_FAILS		3
 #define SESS_PREV_US		30000000ULL	/* old keys still receive */
 #define SESS_KEY_GRACE_US	60000000ULL	/* keys die at rekey + this */
 #define SESS_DEAD_MIN_US	15000000ULL	/* silence floor before down */
@@ -100,7 +113,9 @@ struct session {
 	/* client handshake */
 	struct noise_hs	 hs;
 	uint64_t	 hs_next_us;	/* next INIT due */
+	uint64_t	 hs_first_us;	/* first INIT of the one in flight */
 	int		 hs_attempts;	/* unanswered INITs */
+	int		 bad_rx;	/* failed tags in a row */
 	uint64_t	 hs_warn_us;	/* last warning */
 	int		 hs_warned;
 
@@ -143,6 +158,10 @@ struct sess_table {
 	uint8_t		 link_id;	/* client */
 	uint64_t	 keepalive_us;
 	uint64_t	 rekey_us;
+	/* Client: a session that heard nothing this long handshakes
+	 * again, keeping its keys until the new ones work (the server
+	 * may have restarted and forgotten them).  0: only on expiry. */
+	uint64_t	 stale_us;
 	struct hs_local	 local;
 	struct sess_peer peers[BONDD_MAX_PEERS];
 	int		 npeers;
@@ -194,6 +213,13 @@ ssize_t	 sess_encrypt(struct sess_table *, struct session *, uint64_t now,
 /* Timers: handshakes, rekey, keepalives, key and session expiry.
  * Returns microseconds until it wants to run again (at most 1 s). */
 uint64_t sess_timer(struct sess_table *, uint64_t now);
+/* Client: the path changed (a new socket).  A handshake in flight, or
+ * due because the session is silent, goes now with its back-off
+ * reset. */
+void	 sess_kick(struct sess_table *, uint64_t now);
+/* The wait after the given number of unanswered INITs, without the
+ * random part: SESS_RETRY_MIN_US doubling up to SESS_RETRY_MAX_US. */
+uint64_t sess_retry_us(int attempts);
 /* The established session of (peer, link), or NULL. */
 struct session *sess_find(struct sess_table *, uint16_t peer,
 	    uint8_t link_id);

@@ -19,7 +19,9 @@
  * run against each other in memory with a fake clock and a fake
  * network.  Handshake, data both ways, rekey without loss, replay,
  * bit flips, wrong server key, replayed INIT, unknown peer key, expiry
- * after silence, counter limits.  Test code; trusts its inputs.
+ * after silence, counter limits, the INIT back-off, a new handshake
+ * beside the keys after silence or unreadable datagrams (a restarted
+ * server).  Test code; trusts its inputs.
  */
 
 #include <sys/socket.h>
@@ -747,6 +749,231 @@ START_TEST(test_junk)
 }
 END_TEST
 
+/* The INITs queued now, taken off the network. */
+static int
+inits_sent(void)
+{
+	int	i, n = 0;
+
+	for (i = 0; i < nq; i++)
+		n += netq[i].len == WIRE_INIT_LEN;
+	nq = 0;
+	return (n);
+}
+
+/* Unanswered INITs go again after 0.5 s, 1 s, then every 2 s, each
+ * plus up to an eighth; the timer asks to run when the next is due. */
+START_TEST(test_retry_backoff)
+{
+	uint64_t	sent[6], wait, gap, want;
+	int		n = 0, k;
+
+	ck_assert_uint_eq(sess_retry_us(0), 500 * MS);
+	ck_assert_uint_eq(sess_retry_us(1), 1000 * MS);
+	ck_assert_uint_eq(sess_retry_us(2), 2000 * MS);
+	ck_assert_uint_eq(sess_retry_us(9), 2000 * MS);
+	ck_assert_uint_eq(sess_retry_us(-1), 500 * MS);
+	net_drop = 1;
+	while (n < 6) {
+		nq = 0;
+		wait = sess_timer(cli.t, now);
+		ck_assert_uint_le(wait, 1 * SEC);
+		if (cli_sess()->hs_attempts > n)
+			sent[n++] = now;
+		ck_assert_uint_gt(wait, 0);
+		now += wait < 10 * MS ? wait : 10 * MS;
+	}
+	for (k = 1; k < 6; k++) {
+		gap = sent[k] - sent[k - 1];
+		want = sess_retry_us(k - 1);
+		ck_assert_uint_ge(gap, want);
+		/* An eighth at random, and a 10 ms step of the loop. */
+		ck_assert_uint_le(gap, want + want / 8 + 10 * MS);
+	}
+	ck_assert_int_eq(sess_state(cli_sess()), SESSION_HANDSHAKE);
+	/* No warning for a server that is back within seconds. */
+	ck_assert_int_eq(cli_sess()->hs_warned, 0);
+}
+END_TEST
+
+/* A fresh server table with the same keys: a restarted server. */
+static void
+restart_server(void)
+{
+	uint8_t	other[32], opub[32];
+
+	sess_table_free(srv.t);
+	mktable(&srv, 1, srv_priv);
+	noise_genkey(other);
+	noise_pubkey(opub, other);
+	ck_assert_int_eq(sess_add_peer(srv.t, "other", opub, NULL), 0);
+	ck_assert_int_eq(sess_add_peer(srv.t, "site", cli_pub, NULL), 0);
+}
+
+/* Step the clock in 50 ms, timers running, the network up. */
+static void
+run_for(uint64_t us)
+{
+	uint64_t	end = now + us;
+
+	while (now < end) {
+		now += 50 * MS;
+		tick();
+	}
+}
+
+/*
+ * The server restarts: it drops what comes under the old keys.  The
+ * client hears nothing for stale_us and handshakes beside its keys,
+ * which stay usable (no session down) until the new ones work.
+ */
+START_TEST(test_stale_server_restart)
+{
+	struct keypair	*old;
+	uint64_t	 last, t_restart;
+
+	cli.t->stale_us = 500 * MS;
+	establish();
+	old = cli_sess()->cur;
+	run_for(400 * MS);
+	ck_assert_int_eq(inits_sent(), 0);
+	net_drop = 1;
+	restart_server();
+	t_restart = now;
+	last = cli_sess()->last_rx_us;
+	now = last + 499 * MS;
+	sess_timer(cli.t, now);
+	ck_assert_ptr_null(cli_sess()->next);
+	now = last + 500 * MS;
+	sess_timer(cli.t, now);
+	ck_assert_ptr_nonnull(cli_sess()->next);
+	ck_assert_ptr_eq(cli_sess()->cur, old);
+	ck_assert_int_eq(sess_state(cli_sess()), SESSION_ESTABLISHED);
+
+	/* The server is back: the next INIT reaches it. */
+	net_drop = 0;
+	while (cli_sess()->cur == old) {
+		now += 10 * MS;
+		tick();
+		ck_assert_uint_le(now - t_restart, 500 * MS +
+		    sess_retry_us(0) * 9 / 8 + 10 * MS);
+	}
+	ck_assert_int_eq(cli.downs, 0);
+	ck_assert_int_eq(cli.ups, 1);
+	ck_assert_int_eq(srv.ups, 1);
+	ck_assert_int_eq(sess_state(srv_sess()), SESSION_ESTABLISHED);
+	roundtrip(0, 1);
+	roundtrip(1, 1);
+	/* Traffic again: no more handshakes. */
+	nq = 0;
+	sess_timer(cli.t, now);
+	ck_assert_int_eq(inits_sent(), 0);
+}
+END_TEST
+
+/* A DATA datagram from the server's address with an index nobody
+ * gave out. */
+static void
+bogus_data(const struct sockaddr_storage *from)
+{
+	struct dgram	d;
+
+	seal(&d, 1, 1);
+	d.buf[WIRE_PREFIX_LEN] ^= 0x55;		/* the receiver index */
+	d.from = *from;
+	ck_assert_int_eq(deliver(&d, NULL, NULL), 0);
+}
+
+/*
+ * What the client cannot read from the server's address starts a
+ * handshake at once; the keys stay.  Keys younger than SESS_HINT_US
+ * and other addresses are not heard, so forgeries cost little.
+ */
+START_TEST(test_hint_unknown_index)
+{
+	struct sockaddr_storage	 other;
+	struct keypair		*old;
+
+	establish();
+	old = cli_sess()->cur;
+	nq = 0;
+	bogus_data(&srv_addr);
+	ck_assert_int_eq(inits_sent(), 0);	/* keys too young */
+	now += SESS_HINT_US;
+	mkaddr(&other, "198.18.0.9", 5800);
+	bogus_data(&other);
+	ck_assert_int_eq(inits_sent(), 0);
+	bogus_data(&srv_addr);
+	ck_assert_ptr_nonnull(cli_sess()->next);
+	ck_assert_ptr_eq(cli_sess()->cur, old);
+	ck_assert_int_eq(nq, 1);
+	/* Only one handshake in flight, however many come. */
+	bogus_data(&srv_addr);
+	ck_assert_int_eq(nq, 1);
+	pump();
+	ck_assert_ptr_ne(cli_sess()->cur, old);
+	ck_assert_int_eq(cli.downs, 0);
+	roundtrip(0, 2);
+	roundtrip(1, 2);
+}
+END_TEST
+
+/* Failed tags: a hint only SESS_HINT_FAILS in a row. */
+START_TEST(test_hint_failed_tags)
+{
+	struct dgram	d, e;
+	int		i;
+
+	establish();
+	now += SESS_HINT_US;
+	nq = 0;
+	for (i = 0; i < SESS_HINT_FAILS - 1; i++) {
+		seal(&d, 1, 10 + i);
+		d.buf[d.len - 1] ^= 1;
+		ck_assert_int_eq(deliver(&d, NULL, NULL), 0);
+	}
+	/* An authenticated one in between starts the count again. */
+	roundtrip(1, 20);
+	seal(&e, 1, 21);
+	e.buf[e.len - 1] ^= 1;
+	ck_assert_int_eq(deliver(&e, NULL, NULL), 0);
+	ck_assert_int_eq(inits_sent(), 0);
+	for (i = 1; i < SESS_HINT_FAILS; i++) {
+		seal(&d, 1, 30 + i);
+		d.buf[d.len - 1] ^= 1;
+		ck_assert_int_eq(deliver(&d, NULL, NULL), 0);
+	}
+	ck_assert_int_eq(inits_sent(), 1);
+	ck_assert_int_eq(sess_state(cli_sess()), SESSION_ESTABLISHED);
+}
+END_TEST
+
+/* A new socket: a handshake in flight goes at once, back-off reset;
+ * a live session is left alone. */
+START_TEST(test_kick)
+{
+	cli.t->stale_us = 500 * MS;
+	establish();
+	nq = 0;
+	sess_kick(cli.t, now);
+	ck_assert_int_eq(inits_sent(), 0);
+	net_drop = 1;
+	now += 500 * MS;
+	sess_timer(cli.t, now);
+	now += 600 * MS;
+	sess_timer(cli.t, now);
+	ck_assert_int_eq(cli_sess()->hs_attempts, 2);
+	now += 100 * MS;
+	net_drop = 0;
+	sess_kick(cli.t, now);
+	ck_assert_int_eq(cli_sess()->hs_attempts, 1);
+	ck_assert_uint_ge(cli_sess()->hs_next_us, now + sess_retry_us(0));
+	pump();
+	ck_assert_ptr_null(cli_sess()->next);
+	ck_assert_int_eq(cli.downs, 0);
+}
+END_TEST
+
 static Suite *
 session_suite(void)
 {
@@ -767,6 +994,11 @@ session_suite(void)
 	tcase_add_test(tc, test_expiry);
 	tcase_add_test(tc, test_counter_limits);
 	tcase_add_test(tc, test_junk);
+	tcase_add_test(tc, test_retry_backoff);
+	tcase_add_test(tc, test_stale_server_restart);
+	tcase_add_test(tc, test_hint_unknown_index);
+	tcase_add_test(tc, test_hint_failed_tags);
+	tcase_add_test(tc, test_kick);
 	suite_add_tcase(s, tc);
 	return (s);
 }
