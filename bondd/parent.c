@@ -54,6 +54,8 @@ struct event_base		*base;
 char				 conf_path[PATH_MAX];
 struct slot			 slots[MAX_INSTANCES];
 int				 tun_fd = -1, ctl_fd = -1, metrics_fd = -1;
+int				 peer_slot[BONDD_MAX_PEERS];
+uint32_t			 npeer_slots;
 
 /* The slot of a link (client) or listen socket (server, "listen0"). */
 struct slot *
@@ -72,6 +74,18 @@ int
 slot_is_free(const struct slot *s)
 {
 	return !s->used && s->linkd.pid == 0 && !s->linkd.removing;
+}
+
+/* The index in conf.peers of the peer in a slot, -1 if it is empty. */
+int
+peer_in_slot(uint32_t slot)
+{
+	int	i;
+
+	for (i = 0; i < conf.npeers; i++)
+		if (peer_slot[i] == (int)slot)
+			return i;
+	return -1;
 }
 
 /* A WAN device changed: tell its linkd at once. */
@@ -208,6 +222,10 @@ parent_main(const char *file, int debug, int verbose, int noaction)
 		fatalx("user %s does not exist (make install creates it)",
 		    conf.user);
 
+	/* The peers start in the slots of their order in the file. */
+	for (i = 0; i < conf.npeers; i++)
+		peer_slot[i] = i;
+	npeer_slots = conf.npeers;
 	nlinkd = open_resources();
 	if (child_prepare(debug, verbose) == -1)
 		exit(1);

@@ -88,9 +88,18 @@ extern struct event_base *base;
 extern char		 conf_path[];
 extern struct slot	 slots[MAX_INSTANCES];
 extern int		 tun_fd, ctl_fd, metrics_fd;
+/*
+ * A peer keeps its slot, its index in the core and in linkd, for its
+ * life (reload.c chooses): conf.peers[i] is in slot peer_slot[i].
+ * Slots below npeer_slots may be empty; npeer_slots never shrinks, as
+ * the children's tables only grow.
+ */
+extern int		 peer_slot[BONDD_MAX_PEERS];
+extern uint32_t		 npeer_slots;
 
 struct slot	*slot_by_name(const char *);
 int		 slot_is_free(const struct slot *);
+int		 peer_in_slot(uint32_t);
 int		 parent_main(const char *, int, int, int);
 
 /* parent_child.c */
@@ -106,6 +115,7 @@ void	linkd_stop(struct child *);
 void	shutdown_children(void);
 
 /* parent_configure.c */
+void	peer_conf_fill(struct child *, int, struct ipc_conf_peer *);
 void	core_conf_fill(struct ipc_conf_core *);
 void	configure_core(struct child *);
 void	linkd_conf_fill(struct child *, struct ipc_conf_linkd *);

@@ -45,30 +45,41 @@
 #include "parent.h"
 #include "pktq.h"
 
+/* The slice of peer i, keys only for linkd; the caller wipes it. */
+void
+peer_conf_fill(struct child *c, int i, struct ipc_conf_peer *p)
+{
+	const struct conf_peer	*cp = &conf.peers[i];
+
+	memset(p, 0, sizeof(*p));
+	memcpy(p->name, cp->name, sizeof(p->name));
+	memcpy(p->public_key, cp->public_key, sizeof(p->public_key));
+	/* Only linkd does crypto; the core gets no key material. */
+	if (c->proc == PROC_LINKD && cp->has_psk) {
+		memcpy(p->psk, cp->psk, sizeof(p->psk));
+		p->has_psk = 1;
+	}
+	p->endpoint = cp->endpoint;
+	if (c->proc == PROC_LINKD && conf.role == ROLE_CLIENT &&
+	    slots[c->instance].link.endpoint.ss_family != 0)
+		p->endpoint = slots[c->instance].link.endpoint;
+	memcpy(p->allowed, cp->allowed, sizeof(p->allowed));
+	p->nallowed = cp->nallowed;
+}
+
+/* Every peer, in rising slot order. */
 static void
 send_peers(struct child *c)
 {
 	struct ipc_conf_peer	 p;
-	const struct conf_peer	*cp;
+	uint32_t		 slot;
 	int			 i;
 
-	for (i = 0; i < conf.npeers; i++) {
-		cp = &conf.peers[i];
-		memset(&p, 0, sizeof(p));
-		memcpy(p.name, cp->name, sizeof(p.name));
-		memcpy(p.public_key, cp->public_key, sizeof(p.public_key));
-		/* Only linkd does crypto; the core gets no key material. */
-		if (c->proc == PROC_LINKD && cp->has_psk) {
-			memcpy(p.psk, cp->psk, sizeof(p.psk));
-			p.has_psk = 1;
-		}
-		p.endpoint = cp->endpoint;
-		if (c->proc == PROC_LINKD && conf.role == ROLE_CLIENT &&
-		    slots[c->instance].link.endpoint.ss_family != 0)
-			p.endpoint = slots[c->instance].link.endpoint;
-		memcpy(p.allowed, cp->allowed, sizeof(p.allowed));
-		p.nallowed = cp->nallowed;
-		send_msg(c, IPC_CONF_PEER, i, &p, sizeof(p));
+	for (slot = 0; slot < npeer_slots; slot++) {
+		if ((i = peer_in_slot(slot)) == -1)
+			continue;
+		peer_conf_fill(c, i, &p);
+		send_msg(c, IPC_CONF_PEER, slot, &p, sizeof(p));
 		sodium_memzero(&p, sizeof(p));
 	}
 }
@@ -83,7 +94,7 @@ core_conf_fill(struct ipc_conf_core *cc_out)
 	cc.tun_mtu = tun_mtu;
 	/* Instances are stable slots; a reload may fill any of them. */
 	cc.nlinkd = MAX_INSTANCES;
-	cc.npeers = conf.npeers;
+	cc.npeers = npeer_slots;
 	cc.strategy = conf.strategy;
 	cc.reorder_max_ms = conf.reorder_max_ms;
 	cc.mss_clamp = conf.mss_clamp;
@@ -140,7 +151,7 @@ linkd_conf_fill(struct child *c, struct ipc_conf_linkd *out)
 	lc.instance = c->instance;
 	memcpy(lc.name, c->name, sizeof(lc.name));
 	lc.link_id = c->instance;
-	lc.npeers = conf.npeers;
+	lc.npeers = npeer_slots;
 	lc.keepalive_s = conf.keepalive_s;
 	lc.rekey_s = conf.rekey_s;
 	lc.probe_interval_ms = conf.probe_interval_ms;

@@ -18,8 +18,9 @@
 /*
  * Applying a reload: reload_diff() (reload.c) says what changed, this
  * file opens the sockets of added and replaced links, then removes,
- * replaces and adds linkds and sends the new settings to the children
- * that keep running.
+ * replaces and adds linkds, tells the running ones of the peers that
+ * were added, removed or changed, and sends the new settings and the
+ * peer table to the children that keep running.
  *
  * Runs in the parent as the unprivileged user with CAP_NET_ADMIN only,
  * which is enough to open link sockets.  It never parses a network
@@ -125,10 +126,64 @@ reload_add(const struct conf_link *l, struct new_sock *ns)
 	child_start(&s->linkd);
 }
 
-/* The new global settings and allowed_ips to the core; the queues of
- * stopped linkds close there. */
+/*
+ * The peers of the new configuration take their slots (reload.c
+ * chose), and each running linkd hears of the slots that changed: a
+ * removed peer's or a new key's sessions end there, the other peers'
+ * sessions stay.  A linkd that starts later gets the new table whole.
+ */
 static void
-reload_core(void)
+reload_peers(const struct reload_diff *d)
+{
+	struct ipc_conf_peer	  p;
+	const struct reload_peer *e;
+	struct child		 *c;
+	int			  i, k;
+
+	for (i = 0; i < conf.npeers; i++) {
+		peer_slot[i] = d->peer_slot[i];
+		if ((uint32_t)peer_slot[i] >= npeer_slots)
+			npeer_slots = peer_slot[i] + 1;
+	}
+	for (i = 0; i < d->npeers; i++) {
+		e = &d->peers[i];
+		if (e->class == RELOAD_UNCHANGED)
+			continue;
+		if (e->class == RELOAD_ADDED)
+			log_info("peer %s: added", e->name);
+		else if (e->class == RELOAD_REMOVED)
+			log_info("peer %s: removed, its sessions end",
+			    e->name);
+		else
+			log_info("peer %s: %s changed%s", e->name, e->why,
+			    e->class == RELOAD_HARD ? ", its sessions end" :
+			    "");
+	}
+	for (k = 0; k < MAX_INSTANCES; k++) {
+		c = &slots[k].linkd;
+		if (!slots[k].used || !c->open || c->replacing)
+			continue;
+		/* Removals first: an added peer may take a slot freed. */
+		for (i = 0; i < d->npeers; i++)
+			if (d->peers[i].class == RELOAD_REMOVED)
+				send_msg(c, IPC_PEER_DEL, d->peers[i].slot,
+				    NULL, 0);
+		for (i = 0; i < d->npeers; i++) {
+			e = &d->peers[i];
+			if (e->class == RELOAD_REMOVED ||
+			    e->class == RELOAD_UNCHANGED)
+				continue;
+			peer_conf_fill(c, e->new_idx, &p);
+			send_msg(c, IPC_PEER_SET, e->slot, &p, sizeof(p));
+			sodium_memzero(&p, sizeof(p));
+		}
+	}
+}
+
+/* The new global settings and the peer table to the core; the queues
+ * of stopped linkds close there. */
+static void
+reload_core(const struct reload_diff *d)
 {
 	uint8_t			 buf[sizeof(struct ipc_reconf_core) +
 				    BONDD_MAX_PEERS *
@@ -136,6 +191,7 @@ reload_core(void)
 	struct ipc_reconf_core	 rc;
 	struct ipc_reconf_peer	 rp;
 	size_t			 off;
+	uint32_t		 slot;
 	int			 i;
 
 	if (!core_child.open)
@@ -147,10 +203,18 @@ reload_core(void)
 			rc.live |= 1U << i;
 	memcpy(buf, &rc, sizeof(rc));
 	off = sizeof(rc);
-	for (i = 0; i < conf.npeers; i++) {
+	for (slot = 0; slot < npeer_slots; slot++) {
 		memset(&rp, 0, sizeof(rp));
-		memcpy(rp.allowed, conf.peers[i].allowed, sizeof(rp.allowed));
-		rp.nallowed = conf.peers[i].nallowed;
+		if ((i = peer_in_slot(slot)) != -1) {
+			memcpy(rp.name, conf.peers[i].name, sizeof(rp.name));
+			memcpy(rp.allowed, conf.peers[i].allowed,
+			    sizeof(rp.allowed));
+			rp.nallowed = conf.peers[i].nallowed;
+		}
+		for (i = 0; i < d->npeers; i++)
+			if (d->peers[i].slot == (int)slot &&
+			    d->peers[i].class == RELOAD_ADDED)
+				rp.fresh = 1;
 		memcpy(buf + off, &rp, sizeof(rp));
 		off += sizeof(rp);
 	}
@@ -201,8 +265,9 @@ reload_open(const struct config *nc, const struct reload_diff *d,
  * is parsed again and compared with the running configuration
  * (reload.c): a bad file or a key that needs a restart refuses the
  * reload and nothing changes; otherwise links are added, removed or
- * restarted and the rest is sent to the running children in place.
- * Unchanged links are not touched: their sessions and counters stay.
+ * restarted, peers added, removed or changed, and the rest is sent to
+ * the running children in place.  Unchanged links and peers are not
+ * touched: their sessions and counters stay.
  */
 void
 reload_apply(uint32_t reqid, int ctl)
@@ -241,7 +306,7 @@ reload_apply(uint32_t reqid, int ctl)
 		reload_reply(reqid, ctl, CTL_RES_PARSE_ERROR, err);
 		goto done;
 	}
-	if (reload_diff(&conf, nc, &d, err, sizeof(err)) == -1) {
+	if (reload_diff(&conf, peer_slot, nc, &d, err, sizeof(err)) == -1) {
 		reload_reply(reqid, ctl, CTL_RES_FAILED, err);
 		goto done;
 	}
@@ -267,6 +332,7 @@ reload_apply(uint32_t reqid, int ctl)
 	}
 	sodium_memzero(conf.private_key, sizeof(conf.private_key));
 	conf = *nc;
+	reload_peers(&d);
 	for (i = 0; i < d.nlinks; i++) {
 		e = &d.links[i];
 		if (e->class == RELOAD_ADDED)
@@ -286,7 +352,7 @@ reload_apply(uint32_t reqid, int ctl)
 		linkd_conf_fill(c, &lc);
 		send_msg(c, IPC_RECONF_LINKD, c->instance, &lc, sizeof(lc));
 	}
-	reload_core();
+	reload_core(&d);
 	reload_summary(&d, err, sizeof(err));
 	reload_reply(reqid, ctl, CTL_RES_OK, err);
  done:

@@ -79,6 +79,8 @@ static const struct ipc_accept from_parent[] = {
 	{ IPC_CONF_END, IPC_IN_CONF, IPC_ONCE, IPC_DATA_CHAN, IPC_S_RUNNING },
 	{ IPC_LINK_ADMIN, IPC_IN_RUNNING, IPC_MANY, 0, IPC_S_SAME },
 	{ IPC_LINK_CARRIER, IPC_IN_RUNNING, IPC_MANY, 0, IPC_S_SAME },
+	{ IPC_PEER_SET, IPC_IN_RUNNING, IPC_MANY, 0, IPC_S_SAME },
+	{ IPC_PEER_DEL, IPC_IN_RUNNING, IPC_MANY, 0, IPC_S_SAME },
 	{ IPC_RECONF_LINKD, IPC_IN_RUNNING, IPC_MANY, 0, IPC_S_SAME },
 	{ IPC_SHUTDOWN, IPC_IN_RUNNING, IPC_MANY, 0, IPC_S_SAME },
 	{ 0, 0, 0, 0, IPC_S_SAME }
@@ -89,6 +91,9 @@ static void	linkd_dispatch_parent(struct ipc_chan *, struct ipc_msg *,
 static void	linkd_conf(struct ipc_msg *);
 static void	linkd_key(struct ipc_msg *);
 static void	linkd_peer(struct ipc_msg *);
+static void	linkd_peer_get(struct ipc_msg *, struct ipc_conf_peer *);
+static void	linkd_peer_set(struct ipc_msg *);
+static void	linkd_peer_del(struct ipc_msg *);
 static void	linkd_sock(struct ipc_msg *);
 static void	linkd_chan(struct ipc_msg *);
 static void	linkd_start(void);
@@ -121,6 +126,7 @@ main(int argc, char *argv[])
 	if ((ld.base = event_base_new()) == NULL)
 		fatalx("event_base_new failed");
 	ld.sock = -1;
+	ld.peer_last = -1;
 	ipc_role_init(&ld.parent_role, from_parent);
 	if (ipc_init(&ld.parent, BONDD_PARENT_FD, IPC_F_FDPASS, IPC_MAXSIZE,
 	    "parent") == -1)
@@ -185,6 +191,12 @@ linkd_dispatch_parent(struct ipc_chan *chan, struct ipc_msg *msg,
 		break;
 	case IPC_LINK_CARRIER:
 		linkd_carrier(msg);
+		break;
+	case IPC_PEER_SET:
+		linkd_peer_set(msg);
+		break;
+	case IPC_PEER_DEL:
+		linkd_peer_del(msg);
 		break;
 	case IPC_RECONF_LINKD:
 		linkd_reconf(msg);
@@ -261,38 +273,77 @@ linkd_stale_us(const struct ipc_conf_linkd *c)
 	return (us < LINKD_STALE_MIN_US ? LINKD_STALE_MIN_US : us);
 }
 
+/* A peer's slice, checked; the caller wipes it. */
+static void
+linkd_peer_get(struct ipc_msg *msg, struct ipc_conf_peer *p)
+{
+	int	af;
+
+	if (msg->hdr.id >= BONDD_MAX_PEERS ||
+	    (ld.conf.role == ROLE_CLIENT && msg->hdr.id != 0))
+		fatalx("%s: peer slot %u", __func__, msg->hdr.id);
+	if (ipc_msg_get(msg, p, sizeof(*p)) == -1 || ipc_msg_end(msg) != 0)
+		fatalx("%s: short message", __func__);
+	if (memchr(p->name, '\0', sizeof(p->name)) == NULL ||
+	    p->name[0] == '\0')
+		fatalx("%s: bad name", __func__);
+	af = p->endpoint.ss_family;
+	if (ld.conf.role == ROLE_CLIENT && af != AF_INET && af != AF_INET6)
+		fatalx("%s: client peer without endpoint", __func__);
+	if (p->has_psk)
+		log_warnx("peer %s: pre-shared keys are not supported yet, "
+		    "ignored", p->name);
+}
+
+/* The configuration's peers: in rising slot order, before the socket. */
 static void
 linkd_peer(struct ipc_msg *msg)
 {
 	struct ipc_conf_peer	p;
-	int			af;
 
-	if (msg->hdr.id != ld.npeers || ld.npeers == ld.conf.npeers)
+	if ((int)msg->hdr.id <= ld.peer_last ||
+	    msg->hdr.id >= ld.conf.npeers || ld.sock != -1)
 		fatalx("%s: peer %u out of order", __func__, msg->hdr.id);
-	if (ipc_msg_get(msg, &p, sizeof(p)) == -1 || ipc_msg_end(msg) != 0)
-		fatalx("%s: short message", __func__);
-	if (memchr(p.name, '\0', sizeof(p.name)) == NULL)
-		fatalx("%s: unterminated name", __func__);
-	af = p.endpoint.ss_family;
-	if (ld.conf.role == ROLE_CLIENT && af != AF_INET && af != AF_INET6)
-		fatalx("%s: client peer without endpoint", __func__);
-	if (sess_add_peer(ld.tbl, p.name, p.public_key,
-	    ld.conf.role == ROLE_CLIENT ? &p.endpoint : NULL) == -1)
-		fatalx("%s: too many peers", __func__);
-	if (p.has_psk)
-		log_warnx("peer %s: pre-shared keys are not supported yet, "
-		    "ignored", p.name);
+	linkd_peer_get(msg, &p);
+	if (sess_peer_set(ld.tbl, msg->hdr.id, p.name, p.public_key,
+	    ld.conf.role == ROLE_CLIENT ? &p.endpoint : NULL,
+	    now_us()) == -1)
+		fatalx("%s: bad peer slot", __func__);
 	sodium_memzero(&p, sizeof(p));
-	ld.npeers++;
+	ld.peer_last = msg->hdr.id;
+}
+
+/* A reload: a peer added, renamed or with a new key (its sessions end:
+ * the core hears it on the queue). */
+static void
+linkd_peer_set(struct ipc_msg *msg)
+{
+	struct ipc_conf_peer	p;
+
+	linkd_peer_get(msg, &p);
+	if (sess_peer_set(ld.tbl, msg->hdr.id, p.name, p.public_key,
+	    ld.conf.role == ROLE_CLIENT ? &p.endpoint : NULL,
+	    now_us()) == -1)
+		fatalx("%s: bad peer slot", __func__);
+	sodium_memzero(&p, sizeof(p));
+	linkd_core_flush();
+}
+
+/* A reload removed a peer: its sessions end. */
+static void
+linkd_peer_del(struct ipc_msg *msg)
+{
+	if (sess_peer_del(ld.tbl, msg->hdr.id, now_us()) == -1)
+		fatalx("%s: no peer in slot %u", __func__, msg->hdr.id);
+	linkd_core_flush();
 }
 
 /* The socket comes after every peer: the rule table cannot count them. */
 static void
 linkd_sock(struct ipc_msg *msg)
 {
-	if (ld.npeers != ld.conf.npeers)
-		fatalx("%s: %u of %u peers", __func__, ld.npeers,
-		    ld.conf.npeers);
+	if (ld.peer_last < 0)
+		fatalx("%s: no peer before the socket", __func__);
 	ld.sock = ipc_msg_take_fd(msg);
 	if (fd_nonblock(ld.sock) == -1)
 		fatal("link socket");
@@ -406,10 +457,13 @@ linkd_reconf(struct ipc_msg *msg)
 	if (ipc_msg_get(msg, &n, sizeof(n)) == -1 || ipc_msg_end(msg) != 0)
 		fatalx("%s: short message", __func__);
 	if (n.role != ld.conf.role || n.instance != ld.conf.instance ||
-	    n.link_id != ld.conf.link_id || n.npeers != ld.conf.npeers ||
+	    n.link_id != ld.conf.link_id ||
 	    n.payload_max != ld.conf.payload_max ||
 	    memcmp(n.name, ld.conf.name, sizeof(n.name)) != 0)
 		fatalx("%s: the link changed identity", __func__);
+	/* Peer slots only grow, as peers are added (IPC_PEER_SET). */
+	if (n.npeers < ld.conf.npeers || n.npeers > BONDD_MAX_PEERS)
+		fatalx("%s: %u peer slots", __func__, n.npeers);
 	if (n.keepalive_s == 0 || n.rekey_s == 0 ||
 	    n.probe_interval_ms < 10 || n.probe_interval_ms > 10000 ||
 	    n.down_after_ms == 0 || n.recover_probes == 0 ||
@@ -425,6 +479,7 @@ linkd_reconf(struct ipc_msg *msg)
 	ld.conf.down_after_ms = n.down_after_ms;
 	ld.conf.lossy_ppm = n.lossy_ppm;
 	ld.conf.recover_probes = n.recover_probes;
+	ld.conf.npeers = n.npeers;
 	ld.tbl->keepalive_us = n.keepalive_s * 1000000ULL;
 	ld.tbl->rekey_us = n.rekey_s * 1000000ULL;
 	ld.tbl->stale_us = linkd_stale_us(&n);

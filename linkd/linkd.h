@@ -44,7 +44,8 @@ struct linkd {
 	struct ipc_chan		 parent;
 	struct ipc_role		 parent_role;
 	struct ipc_conf_linkd	 conf;
-	uint32_t		 npeers;	/* IPC_CONF_PEER received */
+	int			 peer_last;	/* slot of the last
+						   IPC_CONF_PEER, -1 */
 	struct sess_table	*tbl;
 	int			 sock;
 	struct pktq		*q;

@@ -56,6 +56,8 @@ static struct keypair *kp_lookup(struct sess_table *, uint32_t);
 static int	 kp_alive(const struct sess_table *, const struct keypair *,
 	    uint64_t);
 static void	 sess_clear(struct session *);
+static void	 sess_client_init(struct sess_table *);
+static void	 sess_end_peer(struct sess_table *, int, uint64_t);
 static void	 sess_up(struct sess_table *, struct session *, uint64_t);
 static void	 sess_down(struct sess_table *, struct session *, uint64_t);
 static void	 sess_rotate(struct session *, struct keypair *, uint64_t);
@@ -117,32 +119,84 @@ sess_table_free(struct sess_table *t)
 	free(t);
 }
 
+/* The client's only session exists as long as its peer. */
+static void
+sess_client_init(struct sess_table *t)
+{
+	struct session	*s = &t->sessions[0];
+
+	sess_clear(s);
+	s->used = 1;
+	s->peer = 0;
+	s->link_id = t->link_id;
+	strlcpy(s->link_name, t->name, sizeof(s->link_name));
+	s->endpoint = t->peers[0].endpoint;
+}
+
+/* Every session of a peer slot ends: keys wiped, the core told. */
+static void
+sess_end_peer(struct sess_table *t, int slot, uint64_t now)
+{
+	struct session	*s;
+	int		 i;
+
+	for (i = 0; i < t->nsessions; i++) {
+		s = &t->sessions[i];
+		if (!s->used || s->peer != slot)
+			continue;
+		kp_free(s->cur);
+		kp_free(s->prev);
+		kp_free(s->next);
+		s->cur = s->prev = s->next = NULL;
+		sess_down(t, s, now);
+		noise_hs_wipe(&s->hs);
+		sess_clear(s);
+	}
+	/* A new key, or another peer: its INITs start afresh. */
+	memset(t->tai[slot], 0, sizeof(t->tai[slot]));
+	memset(t->tai_set[slot], 0, sizeof(t->tai_set[slot]));
+}
+
 int
-sess_add_peer(struct sess_table *t, const char *name,
-    const uint8_t pub[NOISE_DHLEN], const struct sockaddr_storage *endpoint)
+sess_peer_set(struct sess_table *t, int slot, const char *name,
+    const uint8_t pub[NOISE_DHLEN], const struct sockaddr_storage *endpoint,
+    uint64_t now)
 {
 	struct sess_peer	*p;
-	struct session		*s;
 
-	if (t->npeers >= BONDD_MAX_PEERS ||
-	    (t->role == ROLE_CLIENT && t->npeers >= 1))
+	if (slot < 0 || slot >= BONDD_MAX_PEERS ||
+	    (t->role == ROLE_CLIENT && slot != 0))
 		return (-1);
-	p = &t->peers[t->npeers];
+	p = &t->peers[slot];
 	strlcpy(p->name, name, sizeof(p->name));
+	if (p->used && sodium_memcmp(p->public_key, pub, NOISE_DHLEN) == 0)
+		return (0);
+	if (p->used) {
+		log_info("%s%s: peer %s has a new key: its sessions end",
+		    PFX(t), t->name, p->name);
+		sess_end_peer(t, slot, now);
+	}
+	p->used = 1;
 	memcpy(p->public_key, pub, NOISE_DHLEN);
 	handshake_mac1_key(p->mac1_key, pub);
 	if (endpoint != NULL)
 		p->endpoint = *endpoint;
-	if (t->role == ROLE_CLIENT) {
-		/* The client's only session exists from the start. */
-		s = &t->sessions[0];
-		s->used = 1;
-		s->peer = 0;
-		s->link_id = t->link_id;
-		strlcpy(s->link_name, t->name, sizeof(s->link_name));
-		s->endpoint = p->endpoint;
-	}
-	t->npeers++;
+	if (slot >= t->npeers)
+		t->npeers = slot + 1;
+	if (t->role == ROLE_CLIENT)
+		sess_client_init(t);
+	return (0);
+}
+
+int
+sess_peer_del(struct sess_table *t, int slot, uint64_t now)
+{
+	if (slot < 0 || slot >= t->npeers || !t->peers[slot].used)
+		return (-1);
+	log_info("%s%s: peer %s removed: its sessions end", PFX(t), t->name,
+	    t->peers[slot].name);
+	sess_end_peer(t, slot, now);
+	sodium_memzero(&t->peers[slot], sizeof(t->peers[slot]));
 	return (0);
 }
 
@@ -447,8 +501,8 @@ input_init(struct sess_table *t, uint64_t now, const uint8_t *pkt,
 	/* Constant time over all peers: no early exit on a match. */
 	rs = noise_hs_remote_static(&hs);
 	for (i = 0; i < t->npeers; i++) {
-		m = -(sodium_memcmp(rs, t->peers[i].public_key,
-		    NOISE_DHLEN) == 0);
+		m = -((sodium_memcmp(rs, t->peers[i].public_key,
+		    NOISE_DHLEN) == 0) & (t->peers[i].used != 0));
 		peer = (peer & ~m) | (i & m);
 	}
 	if (peer < 0) {
@@ -750,7 +804,8 @@ sess_find(struct sess_table *t, uint16_t peer, uint8_t link_id)
 {
 	struct session	*s;
 
-	if (peer >= t->npeers || link_id >= BONDD_MAX_LINKS)
+	if (peer >= t->npeers || !t->peers[peer].used ||
+	    link_id >= BONDD_MAX_LINKS)
 		return (NULL);
 	if (t->role == ROLE_CLIENT)
 		s = link_id == t->link_id ? &t->sessions[0] : NULL;

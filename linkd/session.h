@@ -128,7 +128,9 @@ struct session {
 	struct sess_counters ctr;
 };
 
+/* A peer slot: its index is the peer's for its life (IPC_CONF_PEER). */
 struct sess_peer {
+	int		used;
 	char		name[BONDD_PEER_NAME_MAX];
 	uint8_t		public_key[NOISE_DHLEN];
 	uint8_t		mac1_key[32];
@@ -164,7 +166,7 @@ struct sess_table {
 	uint64_t	 stale_us;
 	struct hs_local	 local;
 	struct sess_peer peers[BONDD_MAX_PEERS];
-	int		 npeers;
+	int		 npeers;	/* slots, used or not */
 	struct sess_cb	 cb;
 	/* Client: sessions[0].  Server: peer * BONDD_MAX_LINKS + link.
 	 * sessions[i].slot == i for the table's life, also across reuse:
@@ -181,17 +183,25 @@ struct sess_table {
 			    INNER_HDR_LEN];
 };
 
-/* Build a table (calloc'd); peers are added with sess_add_peer().
+/* Build a table (calloc'd); peers are added with sess_peer_set().
  * Returns NULL on error. */
 struct sess_table *sess_table_new(int role, const char *name,
 	    uint8_t link_id, uint32_t keepalive_s, uint32_t rekey_s,
 	    const uint8_t priv[NOISE_DHLEN], const struct sess_cb *);
 void	 sess_table_free(struct sess_table *);
-/* Peer i (in order 0..): 0 or -1.  A client has exactly one, whose
- * endpoint is where handshakes go. */
-int	 sess_add_peer(struct sess_table *, const char *name,
+/*
+ * Peer slot `slot` holds this peer from now on: a new one in an empty
+ * slot, else the slot's peer renamed, or with a new key, which ends
+ * its sessions (the state callback says so).  A client has exactly
+ * one, in slot 0, whose endpoint is where handshakes go.  0, or -1 for
+ * a slot out of range.
+ */
+int	 sess_peer_set(struct sess_table *, int slot, const char *name,
 	    const uint8_t pub[NOISE_DHLEN],
-	    const struct sockaddr_storage *endpoint);
+	    const struct sockaddr_storage *endpoint, uint64_t now);
+/* The peer of a slot is removed: its sessions end.  0, or -1 if the
+ * slot was empty. */
+int	 sess_peer_del(struct sess_table *, int slot, uint64_t now);
 
 /*
  * One datagram from the network.  Returns 1 and fills frame/framelen

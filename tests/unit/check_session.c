@@ -170,13 +170,14 @@ setup_pair(const uint8_t *cpriv, const uint8_t *srvkey)
 	now = T0;
 	delivered_cli = delivered_srv = 0;
 	mktable(&cli, 0, cpriv);
-	ck_assert_int_eq(sess_add_peer(cli.t, "server", srvkey, &srv_addr), 0);
+	ck_assert_int_eq(sess_peer_set(cli.t, 0, "server", srvkey, &srv_addr,
+	    now), 0);
 	mktable(&srv, 1, srv_priv);
 	/* A second peer first, so peer lookup is not trivially index 0. */
 	noise_genkey(other);
 	noise_pubkey(opub, other);
-	ck_assert_int_eq(sess_add_peer(srv.t, "other", opub, NULL), 0);
-	ck_assert_int_eq(sess_add_peer(srv.t, "site", cli_pub, NULL), 0);
+	ck_assert_int_eq(sess_peer_set(srv.t, 0, "other", opub, NULL, now), 0);
+	ck_assert_int_eq(sess_peer_set(srv.t, 1, "site", cli_pub, NULL, now), 0);
 }
 
 static void
@@ -806,8 +807,8 @@ restart_server(void)
 	mktable(&srv, 1, srv_priv);
 	noise_genkey(other);
 	noise_pubkey(opub, other);
-	ck_assert_int_eq(sess_add_peer(srv.t, "other", opub, NULL), 0);
-	ck_assert_int_eq(sess_add_peer(srv.t, "site", cli_pub, NULL), 0);
+	ck_assert_int_eq(sess_peer_set(srv.t, 0, "other", opub, NULL, now), 0);
+	ck_assert_int_eq(sess_peer_set(srv.t, 1, "site", cli_pub, NULL, now), 0);
 }
 
 /* Step the clock in 50 ms, timers running, the network up. */
@@ -974,6 +975,92 @@ START_TEST(test_kick)
 }
 END_TEST
 
+/* Peers come and go in their slots; the others' sessions stay. */
+START_TEST(test_peer_slots)
+{
+	uint8_t	k[32], kpub[32];
+
+	establish();
+	noise_genkey(k);
+	noise_pubkey(kpub, k);
+	/* A peer in a slot far up; then the one in slot 0 leaves. */
+	ck_assert_int_eq(sess_peer_set(srv.t, 9, "far", kpub, NULL, now), 0);
+	ck_assert_int_eq(srv.t->npeers, 10);
+	ck_assert_ptr_null(sess_find(srv.t, 9, LINK_ID));
+	ck_assert_int_eq(sess_peer_del(srv.t, 0, now), 0);
+	ck_assert_ptr_null(sess_find(srv.t, 0, LINK_ID));
+	ck_assert_int_eq(sess_peer_del(srv.t, 0, now), -1);
+	ck_assert_int_eq(srv.downs, 0);
+	roundtrip(0, 1);
+	roundtrip(1, 1);
+	/* Renamed: the same key keeps its sessions. */
+	ck_assert_int_eq(sess_peer_set(srv.t, 1, "renamed", cli_pub, NULL,
+	    now), 0);
+	ck_assert_str_eq(srv.t->peers[1].name, "renamed");
+	ck_assert_int_eq(srv.downs, 0);
+	roundtrip(0, 2);
+	/* Out of range, and a client has its one peer in slot 0. */
+	ck_assert_int_eq(sess_peer_set(srv.t, BONDD_MAX_PEERS, "x", kpub,
+	    NULL, now), -1);
+	ck_assert_int_eq(sess_peer_set(cli.t, 1, "x", kpub, &srv_addr, now),
+	    -1);
+	ck_assert_int_eq(sess_peer_del(srv.t, 63, now), -1);
+}
+END_TEST
+
+/* A removed peer's sessions end; its INITs are refused from then on. */
+START_TEST(test_peer_removed)
+{
+	cli.t->stale_us = 500 * MS;
+	establish();
+	ck_assert_int_eq(sess_peer_del(srv.t, 1, now), 0);
+	ck_assert_int_eq(srv.downs, 1);
+	ck_assert_ptr_null(srv_sess());
+	ck_assert_int_eq(srv.t->sessions[1 * BONDD_MAX_LINKS + LINK_ID].used,
+	    0);
+	run_for(2 * SEC);
+	ck_assert_ptr_null(srv_sess());
+	ck_assert_uint_ge(cli_sess()->hs_attempts, 2);
+	ck_assert_uint_eq(srv.t->ctr.auth_fail, cli_sess()->hs_attempts);
+}
+END_TEST
+
+/* A new key in a peer's slot ends its sessions: the old key's client
+ * is refused, the new key's is welcome. */
+START_TEST(test_peer_new_key)
+{
+	uint8_t	k[32], kpub[32];
+
+	cli.t->stale_us = 500 * MS;
+	establish();
+	noise_genkey(k);
+	noise_pubkey(kpub, k);
+	ck_assert_int_eq(sess_peer_set(srv.t, 1, "site", kpub, NULL, now), 0);
+	ck_assert_int_eq(srv.downs, 1);
+	ck_assert_ptr_null(srv_sess());
+	run_for(2 * SEC);
+	ck_assert_ptr_null(srv_sess());
+	/* The client keeps its keys meanwhile: no session down. */
+	ck_assert_int_eq(cli.downs, 0);
+	/* The key is back: the client's next INIT gets through. */
+	ck_assert_int_eq(sess_peer_set(srv.t, 1, "site", cli_pub, NULL, now),
+	    0);
+	run_for(3 * SEC);
+	ck_assert_int_eq(sess_state(srv_sess()), SESSION_ESTABLISHED);
+	ck_assert_int_eq(srv.ups, 2);
+	roundtrip(0, 3);
+	roundtrip(1, 3);
+
+	/* A client told a new server key drops its session at once. */
+	ck_assert_int_eq(sess_peer_set(cli.t, 0, "server", kpub, &srv_addr,
+	    now), 0);
+	ck_assert_int_eq(cli.downs, 1);
+	ck_assert_int_eq(sess_state(cli_sess()), SESSION_NONE);
+	sess_timer(cli.t, now);
+	ck_assert_int_eq(sess_state(cli_sess()), SESSION_HANDSHAKE);
+}
+END_TEST
+
 static Suite *
 session_suite(void)
 {
@@ -999,6 +1086,9 @@ session_suite(void)
 	tcase_add_test(tc, test_hint_unknown_index);
 	tcase_add_test(tc, test_hint_failed_tags);
 	tcase_add_test(tc, test_kick);
+	tcase_add_test(tc, test_peer_slots);
+	tcase_add_test(tc, test_peer_removed);
+	tcase_add_test(tc, test_peer_new_key);
 	suite_add_tcase(s, tc);
 	return (s);
 }
