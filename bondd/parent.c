@@ -20,8 +20,9 @@
  * control socket while it is root, starts the core, one linkd per link
  * and ctld (parent_child.c), then keeps only CAP_NET_ADMIN as the
  * unprivileged user.  Its loop serves the signals (SIGHUP reloads,
- * SIGCHLD reaps), the carrier events of the links' devices, the
- * statistics timer and the children's channels.
+ * SIGCHLD reaps), the events of the links' devices and addresses
+ * (parent_device.c), the statistics timer and the children's
+ * channels.
  *
  * Root at start, then CAP_NET_ADMIN only; it never reads a byte from
  * the network.  It reads the static private key with the configuration
@@ -88,40 +89,12 @@ peer_in_slot(uint32_t slot)
 	return -1;
 }
 
-/* A WAN device changed: tell its linkd at once. */
-static void
-carrier_changed(const char *ifname, int up, void *arg)
-{
-	struct ipc_link_carrier	 car;
-	struct child		*c;
-	int			 i;
-
-	(void)arg;
-	if (conf.role != ROLE_CLIENT)
-		return;
-	for (i = 0; i < MAX_INSTANCES; i++) {
-		c = &slots[i].linkd;
-		if (!slots[i].used ||
-		    strcmp(slots[i].link.device, ifname) != 0 ||
-		    c->carrier_down == !up)
-			continue;
-		c->carrier_down = !up;
-		log_info("link %s: device %s %s", c->name, ifname,
-		    up ? "up" : "down");
-		if (c->open) {
-			car.up = up;
-			send_msg(c, IPC_LINK_CARRIER, c->instance, &car,
-			    sizeof(car));
-		}
-	}
-}
-
 static void
 ifwatch_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	(void)ev;
 	(void)arg;
-	if (ifwatch_read(fd, carrier_changed, NULL) == -1)
+	if (ifwatch_read(fd, device_event, NULL) == -1)
 		log_warn("netlink");
 }
 
@@ -151,7 +124,7 @@ signal_cb(evutil_socket_t sig, short ev, void *arg)
 static int
 open_resources(void)
 {
-	int	i, n;
+	int	i, n, r;
 
 	for (i = 0; i < MAX_INSTANCES; i++)
 		slots[i].fd = -1;
@@ -160,9 +133,11 @@ open_resources(void)
 		for (i = 0; i < n; i++) {
 			slots[i].used = 1;
 			slots[i].link = conf.links[i];
-			if ((slots[i].fd = priv_link_socket(&slots[i].link,
-			    endpoint_family(i))) == -1)
+			/* A link whose device or address is missing waits. */
+			if ((r = link_socket(&slots[i].link, &slots[i].fd,
+			    &slots[i].ifindex)) == -1)
 				exit(1);
+			slots[i].waiting = r == 1;
 		}
 	} else {
 		n = conf.nlisten;
@@ -273,6 +248,8 @@ parent_main(const char *file, int debug, int verbose, int noaction)
 		    nlfd, EV_READ | EV_PERSIST, ifwatch_cb, NULL)) == NULL ||
 		    event_add(nlev, NULL) == -1)
 			log_warn("netlink: device events unavailable");
+		/* What changed before we listened. */
+		device_check_all();
 	}
 	if ((stats_ev = event_new(base, -1, EV_PERSIST, stats_cb,
 	    NULL)) == NULL || event_add(stats_ev, &half_second) == -1)

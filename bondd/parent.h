@@ -24,6 +24,7 @@
  *	parent_ctl.c		bondctl requests relayed by ctld, statistics
  *	parent_reload.c		applying a reload (reload.c: the diff)
  *	parent_mtu.c		link payload sizes and the tunnel MTU
+ *	parent_device.c		links follow their devices and addresses
  */
 
 #ifndef PARENT_H
@@ -51,7 +52,8 @@ struct child {
 	int		 open;			/* chan usable */
 	struct ipc_role	 role;			/* HELLO, CONF, RUNNING */
 	int		 admin_down;		/* linkd */
-	int		 carrier_down;		/* linkd: device down */
+	int		 carrier_down;		/* linkd: told its link cannot
+						   carry (device down, waiting) */
 	int		 removing;		/* linkd: reload removed it */
 	int		 replacing;		/* linkd: restart, new socket */
 	struct ipc_chan	 chan;
@@ -77,6 +79,11 @@ struct slot {
 	int			 used;
 	struct conf_link	 link;		/* client only */
 	int			 fd;		/* link or listen socket */
+	/* Client: the link's device or source address is missing; it
+	 * has no socket (fd -1) until they are back. */
+	int			 waiting;
+	unsigned int		 ifindex;	/* its device's, 0: none */
+	int			 dev_down;	/* not up, or no carrier */
 	uint32_t		 payload_max;	/* largest inner frame */
 	struct child		 linkd;
 	struct session_stats	 stats[MAX_SESSIONS];
@@ -133,6 +140,17 @@ void	stats_cb(evutil_socket_t, short, void *);
 
 /* parent_reload.c */
 void	reload_apply(uint32_t, int);
+
+/* parent_device.c */
+struct ifwatch_event;
+
+/* A socket for a client link: 0 with *fd and *ifindex set, 1 if its
+ * device or source address is missing (the link waits, *fd = -1), -1
+ * on any other error. */
+int	link_socket(const struct conf_link *, int *, unsigned int *);
+void	link_carrier(struct slot *);
+void	device_event(const struct ifwatch_event *, void *);
+void	device_check_all(void);
 
 /* parent_mtu.c */
 extern uint32_t		 tun_mtu;

@@ -178,6 +178,7 @@ configure_linkd(struct child *c)
 	struct ipc_conf_key	 key;
 	struct ipc_link_admin	 adm;
 	struct ipc_link_carrier	 car;
+	struct slot		*s = &slots[c->instance];
 
 	linkd_conf_fill(c, &lc);
 	send_msg(c, IPC_CONF_LINKD, c->instance, &lc, sizeof(lc));
@@ -185,13 +186,16 @@ configure_linkd(struct child *c)
 	send_msg(c, IPC_CONF_KEY, 0, &key, sizeof(key));
 	sodium_memzero(&key, sizeof(key));
 	send_peers(c);
-	send_fd(c, IPC_LINK_SOCK, c->instance, slots[c->instance].fd);
+	/* A link waiting for its device or address starts without one. */
+	if (s->fd != -1)
+		send_fd(c, IPC_LINK_SOCK, c->instance, s->fd);
 	connect_linkd_core(c);
 	send_msg(c, IPC_CONF_END, 0, NULL, 0);
 	if (c->admin_down) {
 		adm.down = 1;
 		send_msg(c, IPC_LINK_ADMIN, c->instance, &adm, sizeof(adm));
 	}
+	c->carrier_down = s->dev_down || s->waiting;
 	if (c->carrier_down) {
 		car.up = 0;
 		send_msg(c, IPC_LINK_CARRIER, c->instance, &car, sizeof(car));

@@ -43,12 +43,14 @@
 #include "log.h"
 #include "messages.h"
 #include "parent.h"
-#include "priv.h"
 #include "reload.h"
 
-/* A link socket reload_open() opened, and the payload its MTU allows. */
+/* A link socket reload_open() opened, and the payload its MTU allows;
+ * none while the link's device or source address is missing. */
 struct new_sock {
 	int		 fd;		/* -1: none, or handed to a slot */
+	int		 waiting;	/* no socket until they come */
+	unsigned int	 ifindex;
 	uint32_t	 payload_max;
 };
 
@@ -72,6 +74,9 @@ slot_set(struct slot *s, const struct conf_link *l, struct new_sock *ns)
 		close(s->fd);
 	s->link = *l;
 	s->fd = ns->fd;
+	s->waiting = ns->waiting;
+	s->ifindex = ns->ifindex;
+	s->dev_down = 0;	/* until netlink says otherwise */
 	s->payload_max = ns->payload_max;
 	ns->fd = -1;
 }
@@ -84,8 +89,10 @@ reload_remove(struct slot *s)
 	log_info("link %s: removed", c->name);
 	s->used = 0;
 	memset(s->stats, 0, sizeof(s->stats));
-	close(s->fd);
+	if (s->fd != -1)
+		close(s->fd);
 	s->fd = -1;
+	s->waiting = 0;
 	if (c->pid > 0) {
 		c->removing = 1;
 		linkd_stop(c);
@@ -230,7 +237,7 @@ reload_open(const struct config *nc, const struct reload_diff *d,
 	const struct reload_link *e;
 	const struct conf_link	*l;
 	uint32_t		 need;
-	int			 i, nfree = 0;
+	int			 i, r, nfree = 0;
 
 	for (i = 0; i < MAX_INSTANCES; i++)
 		nfree += slot_is_free(&slots[i]);
@@ -251,11 +258,13 @@ reload_open(const struct config *nc, const struct reload_diff *d,
 			    "the tunnel MTU %u", l->name, tun_mtu);
 			return CTL_RES_FAILED;
 		}
-		if ((ns[i].fd = priv_link_socket(l, link_family(l))) == -1) {
+		/* A missing device or address: the link waits for it. */
+		if ((r = link_socket(l, &ns[i].fd, &ns[i].ifindex)) == -1) {
 			snprintf(err, errlen, "link %s: cannot open its "
 			    "socket: %s", l->name, strerror(errno));
 			return CTL_RES_FAILED;
 		}
+		ns[i].waiting = r == 1;
 	}
 	return CTL_RES_OK;
 }

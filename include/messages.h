@@ -83,7 +83,8 @@
 	/* resources, parent -> child */				\
 	/* to the core: the TUN device */				\
 	X(IPC_TUN_FD,		0x0301,	IPC_WITH_FD)			\
-	/* to linkd: its UDP socket */					\
+	/* to linkd: its UDP socket, none while the link's device or	\
+	 * source address is missing */					\
 	X(IPC_LINK_SOCK,	0x0302,	IPC_WITH_FD)			\
 	/* to the core and linkd: a packet queue end; hdr.id = linkd */	\
 	X(IPC_DATA_CHAN,	0x0303,	IPC_WITH_FD)			\
@@ -102,6 +103,12 @@
 	/* parent -> linkd */						\
 	X(IPC_LINK_ADMIN,	0x0404,	IPC_FIXED(struct ipc_link_admin)) \
 	X(IPC_LINK_CARRIER,	0x0405,	IPC_FIXED(struct ipc_link_carrier)) \
+	/* the link's device or source address came back (new, or	\
+	 * under a new index): a new socket replaces the old one */	\
+	X(IPC_LINK_SOCK_NEW,	0x0406,	IPC_WITH_FD)			\
+	/* the link's device or source address went: the link waits	\
+	 * without a socket for IPC_LINK_SOCK_NEW */			\
+	X(IPC_LINK_SOCK_GONE,	0x0407,	IPC_EMPTY)			\
 									\
 	/* control: requests bondctl -> ctld, some on to the parent */	\
 	X(IPC_CTL_STATUS,	0x0501,	IPC_EMPTY)			\

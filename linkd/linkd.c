@@ -66,8 +66,9 @@ static char		 procname[8 + BONDD_NAME_MAX];
 
 /*
  * The parent's messages: the configuration in exactly this order (the
- * peers all come before the socket, see linkd_sock()), then changes
- * while running.
+ * peers all come before the socket and the data channel, see
+ * linkd_peer(); a client link whose device or source address is
+ * missing gets no socket), then changes while running.
  */
 static const struct ipc_accept from_parent[] = {
 	{ IPC_HELLO, IPC_IN_HELLO, IPC_ONCE, 0, IPC_S_CONF },
@@ -75,10 +76,12 @@ static const struct ipc_accept from_parent[] = {
 	{ IPC_CONF_KEY, IPC_IN_CONF, IPC_ONCE, IPC_CONF_LINKD, IPC_S_SAME },
 	{ IPC_CONF_PEER, IPC_IN_CONF, IPC_MANY, IPC_CONF_KEY, IPC_S_SAME },
 	{ IPC_LINK_SOCK, IPC_IN_CONF, IPC_ONCE, IPC_CONF_PEER, IPC_S_SAME },
-	{ IPC_DATA_CHAN, IPC_IN_CONF, IPC_ONCE, IPC_LINK_SOCK, IPC_S_SAME },
+	{ IPC_DATA_CHAN, IPC_IN_CONF, IPC_ONCE, IPC_CONF_PEER, IPC_S_SAME },
 	{ IPC_CONF_END, IPC_IN_CONF, IPC_ONCE, IPC_DATA_CHAN, IPC_S_RUNNING },
 	{ IPC_LINK_ADMIN, IPC_IN_RUNNING, IPC_MANY, 0, IPC_S_SAME },
 	{ IPC_LINK_CARRIER, IPC_IN_RUNNING, IPC_MANY, 0, IPC_S_SAME },
+	{ IPC_LINK_SOCK_NEW, IPC_IN_RUNNING, IPC_MANY, 0, IPC_S_SAME },
+	{ IPC_LINK_SOCK_GONE, IPC_IN_RUNNING, IPC_MANY, 0, IPC_S_SAME },
 	{ IPC_PEER_SET, IPC_IN_RUNNING, IPC_MANY, 0, IPC_S_SAME },
 	{ IPC_PEER_DEL, IPC_IN_RUNNING, IPC_MANY, 0, IPC_S_SAME },
 	{ IPC_RECONF_LINKD, IPC_IN_RUNNING, IPC_MANY, 0, IPC_S_SAME },
@@ -99,9 +102,13 @@ static void	linkd_chan(struct ipc_msg *);
 static void	linkd_start(void);
 static void	linkd_admin(struct ipc_msg *);
 static void	linkd_carrier(struct ipc_msg *);
+static void	linkd_sock_new(struct ipc_msg *);
+static void	linkd_sock_gone(void);
 static void	linkd_reconf(struct ipc_msg *);
 static void	linkd_tick(evutil_socket_t, short, void *);
 static uint64_t	linkd_stale_us(const struct ipc_conf_linkd *);
+static void	linkd_sock_watch(void);
+static void	linkd_sock_close(void);
 static void	usage(void) __attribute__((noreturn));
 
 static void
@@ -191,6 +198,12 @@ linkd_dispatch_parent(struct ipc_chan *chan, struct ipc_msg *msg,
 		break;
 	case IPC_LINK_CARRIER:
 		linkd_carrier(msg);
+		break;
+	case IPC_LINK_SOCK_NEW:
+		linkd_sock_new(msg);
+		break;
+	case IPC_LINK_SOCK_GONE:
+		linkd_sock_gone();
 		break;
 	case IPC_PEER_SET:
 		linkd_peer_set(msg);
@@ -302,7 +315,7 @@ linkd_peer(struct ipc_msg *msg)
 	struct ipc_conf_peer	p;
 
 	if ((int)msg->hdr.id <= ld.peer_last ||
-	    msg->hdr.id >= ld.conf.npeers || ld.sock != -1)
+	    msg->hdr.id >= ld.conf.npeers || ld.sock != -1 || ld.q != NULL)
 		fatalx("%s: peer %u out of order", __func__, msg->hdr.id);
 	linkd_peer_get(msg, &p);
 	if (sess_peer_set(ld.tbl, msg->hdr.id, p.name, p.public_key,
@@ -338,12 +351,13 @@ linkd_peer_del(struct ipc_msg *msg)
 	linkd_core_flush();
 }
 
-/* The socket comes after every peer: the rule table cannot count them. */
+/* The socket, if any, comes after every peer and before the data
+ * channel. */
 static void
 linkd_sock(struct ipc_msg *msg)
 {
-	if (ld.peer_last < 0)
-		fatalx("%s: no peer before the socket", __func__);
+	if (ld.peer_last < 0 || ld.q != NULL)
+		fatalx("%s: socket out of order", __func__);
 	ld.sock = ipc_msg_take_fd(msg);
 	if (fd_nonblock(ld.sock) == -1)
 		fatal("link socket");
@@ -352,6 +366,8 @@ linkd_sock(struct ipc_msg *msg)
 static void
 linkd_chan(struct ipc_msg *msg)
 {
+	if (ld.peer_last < 0)
+		fatalx("%s: no peer before the data channel", __func__);
 	if (msg->hdr.id != ld.conf.instance)
 		fatalx("data channel for instance %u, we are %u",
 		    msg->hdr.id, ld.conf.instance);
@@ -371,25 +387,27 @@ linkd_start(void)
 	ptv.tv_sec = half_us / 1000000;
 	ptv.tv_usec = half_us % 1000000;
 
+	if (ld.sock == -1 && ld.conf.role != ROLE_CLIENT)
+		fatalx("%s: a listener without its socket", __func__);
 	sandbox_enter(PROC_LINKD, ld.conf.user);
 	if (ipc_send(&ld.parent, IPC_READY, ld.conf.instance, 0, -1, NULL,
 	    0) == -1)
 		fatal("ipc_send");
-	if ((ld.ev_sock = event_new(ld.base, ld.sock, EV_READ | EV_PERSIST,
-	    linkd_sock_read, NULL)) == NULL ||
-	    (ld.ev_q = event_new(ld.base, pktq_fd(ld.q), EV_READ | EV_PERSIST,
+	if ((ld.ev_q = event_new(ld.base, pktq_fd(ld.q), EV_READ | EV_PERSIST,
 	    linkd_core_read, NULL)) == NULL ||
 	    (ld.ev_tick = event_new(ld.base, -1, 0, linkd_tick,
 	    NULL)) == NULL ||
 	    (ld.ev_probe = event_new(ld.base, -1, EV_PERSIST,
 	    linkd_probe_tick, NULL)) == NULL)
 		fatalx("event_new failed");
-	if (event_add(ld.ev_sock, NULL) == -1 ||
-	    event_add(ld.ev_q, NULL) == -1 ||
+	if (event_add(ld.ev_q, NULL) == -1 ||
 	    event_add(ld.ev_probe, &ptv) == -1)
 		fatalx("event_add failed");
-	log_info("%s %s ready", ld.conf.role == ROLE_CLIENT ? "link" :
-	    "listener", ld.conf.name);
+	if (ld.sock != -1)
+		linkd_sock_watch();
+	log_info("%s %s ready%s", ld.conf.role == ROLE_CLIENT ? "link" :
+	    "listener", ld.conf.name, ld.sock == -1 ?
+	    ", waiting for its device or source address" : "");
 	/* A client starts its handshake at once. */
 	linkd_tick(-1, 0, NULL);
 }
@@ -437,6 +455,69 @@ linkd_carrier(struct ipc_msg *msg)
 			linkd_info(s);
 	}
 	linkd_core_flush();
+	/* The path may work again: a handshake that is due goes now. */
+	if (c.up && ld.sock != -1) {
+		sess_kick(ld.tbl, now);
+		linkd_tick(-1, 0, NULL);
+	}
+}
+
+/* Datagrams from the socket to the data path. */
+static void
+linkd_sock_watch(void)
+{
+	if ((ld.ev_sock = event_new(ld.base, ld.sock, EV_READ | EV_PERSIST,
+	    linkd_sock_read, NULL)) == NULL || event_add(ld.ev_sock,
+	    NULL) == -1)
+		fatalx("%s: event", __func__);
+}
+
+/* The socket closes; without one the link waits. */
+static void
+linkd_sock_close(void)
+{
+	if (ld.ev_sock != NULL) {
+		event_free(ld.ev_sock);
+		ld.ev_sock = NULL;
+	}
+	if (ld.sock != -1)
+		close(ld.sock);
+	ld.sock = -1;
+}
+
+/*
+ * The parent opened a new socket: the device came back (perhaps under
+ * a new index) or its source address did.  The session and its keys
+ * stay; a handshake that was due goes now (the server learns our new
+ * address from the first authenticated datagram).
+ */
+static void
+linkd_sock_new(struct ipc_msg *msg)
+{
+	int	fd;
+
+	if (ld.conf.role != ROLE_CLIENT)
+		fatalx("%s: a listener's socket never changes", __func__);
+	fd = ipc_msg_take_fd(msg);
+	linkd_sock_close();
+	ld.sock = fd;
+	if (fd_nonblock(ld.sock) == -1)
+		fatal("link socket");
+	linkd_sock_watch();
+	log_info("%s: new socket", ld.conf.name);
+	sess_kick(ld.tbl, now_us());
+	linkd_tick(-1, 0, NULL);
+}
+
+/* The device or the source address went: nothing can be sent or
+ * received until IPC_LINK_SOCK_NEW. */
+static void
+linkd_sock_gone(void)
+{
+	if (ld.conf.role != ROLE_CLIENT)
+		fatalx("%s: a listener's socket never goes", __func__);
+	linkd_sock_close();
+	log_info("%s: socket closed, waiting for the device", ld.conf.name);
 }
 
 /*
@@ -518,7 +599,10 @@ linkd_tick(evutil_socket_t fd, short ev, void *arg)
 	(void)fd;
 	(void)ev;
 	(void)arg;
-	if ((wait = sess_timer(ld.tbl, now)) > LINKD_TICK_US)
+	/* A client link without a socket has nothing to send. */
+	wait = LINKD_TICK_US;
+	if ((ld.sock != -1 || ld.conf.role != ROLE_CLIENT) &&
+	    (wait = sess_timer(ld.tbl, now)) > LINKD_TICK_US)
 		wait = LINKD_TICK_US;
 	tv.tv_sec = 0;
 	tv.tv_usec = wait;

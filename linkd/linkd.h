@@ -72,7 +72,7 @@ extern struct linkd	ld;
 /* datapath.c */
 void	 linkd_sock_read(evutil_socket_t, short, void *);
 void	 linkd_core_read(evutil_socket_t, short, void *);
-void	 linkd_send_cb(void *, struct session *, uint64_t, const uint8_t *,
+int	 linkd_send_cb(void *, struct session *, uint64_t, const uint8_t *,
 	    size_t, const struct sockaddr_storage *);
 void	 linkd_state_cb(void *, struct session *, uint64_t, int);
 void	 linkd_core_state(struct session *, int);

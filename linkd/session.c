@@ -391,9 +391,11 @@ sess_send_init(struct sess_table *t, struct session *s, uint64_t now)
 		s->hs_warn_us = now;
 	}
 	s->hs_attempts++;
-	if (t->cb.send != NULL)
-		t->cb.send(t->cb.arg, s, now, t->buf, WIRE_INIT_LEN,
-		    &p->endpoint);
+	if (t->cb.send != NULL && t->cb.send(t->cb.arg, s, now, t->buf,
+	    WIRE_INIT_LEN, &p->endpoint) == -1) {
+		s->hs_attempts--;
+		s->hs_next_us = now + SESS_RETRY_LOCAL_US;
+	}
 }
 
 /* Client: nothing authenticated for stale_us, keys or not. */

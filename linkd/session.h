@@ -47,6 +47,9 @@
  */
 #define SESS_RETRY_MIN_US	500000ULL
 #define SESS_RETRY_MAX_US	2000000ULL
+/* An INIT that could not leave (no route yet on a device that just
+ * came) is tried again this soon, and is no attempt of the back-off. */
+#define SESS_RETRY_LOCAL_US	100000ULL
 #define SESS_WARN_AFTER_US	10000000ULL	/* unanswered: a warning */
 #define SESS_WARN_US		60000000ULL	/* then once per minute */
 /* A client that cannot read what comes from the server's address
@@ -139,8 +142,9 @@ struct sess_peer {
 
 /* Each callback gets the clock of the call that led to it. */
 struct sess_cb {
-	/* Send one control datagram (INIT, RESP, KEEPALIVE). */
-	void	(*send)(void *, struct session *, uint64_t now,
+	/* Send one control datagram (INIT, RESP, KEEPALIVE): 0, or -1
+	 * if it did not leave this host (no socket, no route). */
+	int	(*send)(void *, struct session *, uint64_t now,
 		    const uint8_t *, size_t, const struct sockaddr_storage *);
 	/* The session became usable (up = 1) or stopped being so. */
 	void	(*state)(void *, struct session *, uint64_t now, int up);

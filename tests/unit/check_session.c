@@ -71,6 +71,7 @@ struct side {
 static struct dgram		 netq[NETQ_MAX];
 static int			 nq;
 static int			 net_drop;	/* the network eats everything */
+static int			 net_local_fail; /* nothing leaves this host */
 static struct side		 cli, srv;
 static struct sockaddr_storage	 cli_addr, srv_addr;
 static uint8_t			 cli_priv[32], srv_priv[32], srv_pub[32];
@@ -89,7 +90,7 @@ mkaddr(struct sockaddr_storage *ss, const char *ip, uint16_t port)
 	inet_pton(AF_INET, ip, &sin->sin_addr);
 }
 
-static void
+static int
 net_send(void *arg, struct session *s, uint64_t at, const uint8_t *buf,
     size_t len, const struct sockaddr_storage *to)
 {
@@ -99,8 +100,10 @@ net_send(void *arg, struct session *s, uint64_t at, const uint8_t *buf,
 	(void)s;
 	(void)to;
 	ck_assert_uint_eq(at, now);
+	if (net_local_fail)
+		return (-1);
 	if (net_drop)
-		return;
+		return (0);
 	ck_assert_int_lt(nq, NETQ_MAX);
 	ck_assert_uint_le(len, sizeof(d->buf));
 	d = &netq[nq++];
@@ -108,6 +111,7 @@ net_send(void *arg, struct session *s, uint64_t at, const uint8_t *buf,
 	memcpy(d->buf, buf, len);
 	d->len = len;
 	d->from = sd->server ? srv_addr : cli_addr;
+	return (0);
 }
 
 static void
@@ -167,6 +171,7 @@ setup_pair(const uint8_t *cpriv, const uint8_t *srvkey)
 
 	nq = 0;
 	net_drop = 0;
+	net_local_fail = 0;
 	now = T0;
 	delivered_cli = delivered_srv = 0;
 	mktable(&cli, 0, cpriv);
@@ -797,6 +802,28 @@ START_TEST(test_retry_backoff)
 }
 END_TEST
 
+/* An INIT that cannot leave this host (no route yet) is tried again
+ * after SESS_RETRY_LOCAL_US, and the back-off does not grow. */
+START_TEST(test_retry_local)
+{
+	int	i;
+
+	net_local_fail = 1;
+	for (i = 0; i < 5; i++) {
+		sess_timer(cli.t, now);
+		ck_assert_int_eq(cli_sess()->hs_attempts, 0);
+		ck_assert_uint_eq(cli_sess()->hs_next_us,
+		    now + SESS_RETRY_LOCAL_US);
+		now += SESS_RETRY_LOCAL_US;
+	}
+	net_local_fail = 0;
+	sess_timer(cli.t, now);
+	ck_assert_int_eq(cli_sess()->hs_attempts, 1);
+	pump();
+	ck_assert_int_eq(sess_state(cli_sess()), SESSION_ESTABLISHED);
+}
+END_TEST
+
 /* A fresh server table with the same keys: a restarted server. */
 static void
 restart_server(void)
@@ -1082,6 +1109,7 @@ session_suite(void)
 	tcase_add_test(tc, test_counter_limits);
 	tcase_add_test(tc, test_junk);
 	tcase_add_test(tc, test_retry_backoff);
+	tcase_add_test(tc, test_retry_local);
 	tcase_add_test(tc, test_stale_server_restart);
 	tcase_add_test(tc, test_hint_unknown_index);
 	tcase_add_test(tc, test_hint_failed_tags);
