@@ -307,7 +307,9 @@ state_cell(const struct ipc_link_stats *ls)
 {
 	if (ls->admin_down)
 		return "admin-down";
-	if (ls->state == SESSION_ESTABLISHED)
+	/* Missing device or address: whatever the session, say why. */
+	if (ls->state == SESSION_ESTABLISHED ||
+	    ls->link_state == LINK_STATE_WAITING)
 		return link_short_name(ls->link_state);
 	return state_name(ls->state);
 }
