@@ -17,8 +17,9 @@
 
 /*
  * The configuration diff behind `bondctl reload` and SIGHUP: which keys
- * need a restart, and what happens to each link and each peer.  Pure: it only compares
- * two parsed configurations, so it is unit-tested on its own.
+ * need a restart, and what happens to each link and each peer.  Pure:
+ * it only compares two parsed configurations, so it is unit-tested on
+ * its own.
  */
 
 #ifndef RELOAD_H
