@@ -68,6 +68,8 @@ check "unresolved: the link waits, for no address" test \
     = "[('waiting', None)]"
 check "unresolved: the log says so" \
     grep -q "$NAME: does not resolve" "$BT_DIR/client.log"
+check "unresolved: and why the link waits" \
+    grep -q "link wan0: waits for an address of $NAME" "$BT_DIR/client.log"
 out=$(timeout 5 "$BONDCTL" -s "$BT_DIR/client.sock" status)
 check "unresolved: bondctl status prints it" grep -q "$NAME:5800 not resolved" \
     <<<"$out"
