@@ -62,7 +62,7 @@ uint16_t			 epoch;
 
 static struct ipc_chan		 parent;
 static struct ipc_role		 parent_role;
-static int			 npeers_seen;
+static int			 peer_last = -1;	/* IPC_CONF_PEER */
 static struct event		*tun_ev;
 static unsigned			 reorder_slots;
 
@@ -82,6 +82,29 @@ static const struct ipc_accept from_parent[] = {
 	{ IPC_SHUTDOWN, IPC_IN_STARTED, IPC_MANY, 0, IPC_S_SAME },
 	{ 0, 0, 0, 0, IPC_S_SAME }
 };
+
+/*
+ * Every peer slot can hold a peer from the start: a reload may fill
+ * any, and a linkd may name any below npeers (the core trusts it no
+ * more than the network; a slot without a peer has no allowed_ips, so
+ * nothing is routed to it nor accepted from it).
+ */
+static void
+peer_init(struct core_peer *p)
+{
+	int	i;
+
+	for (i = 0; i < BONDD_MAX_LINKS; i++)
+		p->link[i].linkd = NO_LINKD;
+	sched_init(&p->sched, cconf.strategy);
+	sched_set_bulk_rtt(&p->sched, cconf.bulk_rtt_pct,
+	    cconf.bulk_max_rtt_ms * 1000);
+	if (getrandom(&p->seq, sizeof(p->seq), 0) != sizeof(p->seq))
+		fatal("getrandom");
+	if (p->timer == NULL &&
+	    (p->timer = evtimer_new(base, peer_timer_cb, p)) == NULL)
+		fatalx("evtimer_new");
+}
 
 /* Buffers of a peer are made when its first session comes up, so a
  * server with many configured sites pays only for the active ones. */
@@ -107,6 +130,27 @@ peer_activate(struct core_peer *p)
 	for (i = 0; i < BONDD_MAX_LINKS; i++)
 		txq_init(&p->link[i].q);
 	p->active = 1;
+}
+
+/* A slot emptied or given to another peer by a reload: what
+ * peer_activate() made goes, and the slot starts afresh. */
+static void
+peer_reset(struct core_peer *p)
+{
+	struct event	*timer = p->timer;
+
+	if (p->active) {
+		reorder_free(p->ro);
+		free(p->flows);
+		retx_free(&p->retx);
+		txq_pool_free(&p->txpool);
+		fec_enc_free(p->fec_enc);
+		fec_dec_free(p->fec_dec);
+	}
+	evtimer_del(timer);
+	memset(p, 0, sizeof(*p));
+	p->timer = timer;
+	peer_init(p);
 }
 
 /* What a reload may change, checked at start and at every reload. */
@@ -136,33 +180,25 @@ prefixes_ok(const struct conf_prefix *pfx, uint32_t n)
 	return 1;
 }
 
+/* The configuration's peers, in rising slot order below npeers. */
 static void
 conf_peer(struct ipc_msg *msg)
 {
 	struct ipc_conf_peer	 cp;
 	struct core_peer	*p;
-	uint32_t		 i;
 
-	if (msg->hdr.id >= cconf.npeers ||
-	    msg->hdr.id != (uint32_t)npeers_seen ||
+	if (msg->hdr.id >= cconf.npeers || (int)msg->hdr.id <= peer_last ||
 	    ipc_msg_get(msg, &cp, sizeof(cp)) == -1 ||
-	    memchr(cp.name, '\0', sizeof(cp.name)) == NULL)
+	    memchr(cp.name, '\0', sizeof(cp.name)) == NULL ||
+	    cp.name[0] == '\0')
 		fatalx("bad IPC_CONF_PEER from parent");
 	if (!prefixes_ok(cp.allowed, cp.nallowed))
 		fatalx("bad allowed prefix from parent");
-	p = &peers[npeers_seen++];
+	peer_last = msg->hdr.id;
+	p = &peers[peer_last];
 	memcpy(p->name, cp.name, sizeof(p->name));
 	memcpy(p->allowed, cp.allowed, sizeof(p->allowed));
 	p->nallowed = cp.nallowed;
-	for (i = 0; i < BONDD_MAX_LINKS; i++)
-		p->link[i].linkd = NO_LINKD;
-	sched_init(&p->sched, cconf.strategy);
-	sched_set_bulk_rtt(&p->sched, cconf.bulk_rtt_pct,
-	    cconf.bulk_max_rtt_ms * 1000);
-	if (getrandom(&p->seq, sizeof(p->seq), 0) != sizeof(p->seq))
-		fatal("getrandom");
-	if ((p->timer = evtimer_new(base, peer_timer_cb, p)) == NULL)
-		fatalx("evtimer_new");
 }
 
 static void
@@ -187,12 +223,14 @@ check_conf(void)
 		if (getrandom(&epoch, sizeof(epoch), 0) != sizeof(epoch))
 			fatal("getrandom");
 	reorder_slots = cconf.npeers <= 4 ? 4096 : 1024;
+	for (i = 0; i < BONDD_MAX_PEERS; i++)
+		peer_init(&peers[i]);
 }
 
 static void
 start_running(void)
 {
-	if (tun_fd == -1 || npeers_seen != (int)cconf.npeers)
+	if (tun_fd == -1 || peer_last < 0)
 		fatalx("incomplete configuration from parent");
 	sandbox_enter(PROC_CORE, cconf.user);
 	if ((tun_ev = event_new(base, tun_fd, EV_READ | EV_PERSIST,
@@ -200,32 +238,40 @@ start_running(void)
 		fatalx("tun event");
 	if (ipc_send(&parent, IPC_READY, 0, 0, -1, NULL, 0) == -1)
 		fatal("ready");
-	log_debug("running: %u peers, tun mtu %u, strategy %s", cconf.npeers,
+	log_debug("running: %u peer slots, tun mtu %u, strategy %s",
+	    cconf.npeers,
 	    cconf.tun_mtu, conf_strategy_name(cconf.strategy));
 }
 
 /*
- * A reload: the new scheduler, reorder, realtime and allowed_ips
- * settings apply in place; the queues of removed links close and their
- * sessions go, as when a linkd dies.
+ * A reload: the new scheduler, reorder, realtime, status interval and
+ * allowed_ips settings apply in place, and the peer table: a slot
+ * emptied or given to another peer loses what it held (its sessions
+ * end in linkd, which tells us too), the others keep their state.
+ * The queues of removed links close and their sessions go, as when a
+ * linkd dies.
  */
 static void
 reconf_core(struct ipc_msg *msg)
 {
 	struct ipc_reconf_core	 rc;
 	struct ipc_reconf_peer	 rp[BONDD_MAX_PEERS];
+	struct core_peer	*p;
 	uint64_t		 now = now_us();
 	uint32_t		 i;
 	int			 j;
 
 	if (ipc_msg_get(msg, &rc, sizeof(rc)) == -1 ||
-	    rc.conf.npeers != cconf.npeers || rc.conf.role != cconf.role ||
+	    rc.conf.npeers < cconf.npeers ||
+	    rc.conf.npeers > BONDD_MAX_PEERS || rc.conf.role != cconf.role ||
 	    !settings_ok(&rc.conf))
 		fatalx("bad IPC_RECONF_CORE from parent");
-	for (i = 0; i < cconf.npeers; i++) {
-		if (ipc_msg_get(msg, &rp[i], sizeof(rp[i])) == -1)
+	for (i = 0; i < rc.conf.npeers; i++) {
+		if (ipc_msg_get(msg, &rp[i], sizeof(rp[i])) == -1 ||
+		    memchr(rp[i].name, '\0', sizeof(rp[i].name)) == NULL)
 			fatalx("bad IPC_RECONF_CORE peer from parent");
-		if (!prefixes_ok(rp[i].allowed, rp[i].nallowed))
+		if (!prefixes_ok(rp[i].allowed, rp[i].nallowed) ||
+		    (rp[i].name[0] == '\0' && rp[i].nallowed != 0))
 			fatalx("bad allowed prefix from parent");
 	}
 	if (ipc_msg_end(msg) != 0)
@@ -244,18 +290,28 @@ reconf_core(struct ipc_msg *msg)
 	cconf.bulk_rtt_pct = rc.conf.bulk_rtt_pct;
 	cconf.bulk_max_rtt_ms = rc.conf.bulk_max_rtt_ms;
 	cconf.status_interval_s = rc.conf.status_interval_s;
+	cconf.npeers = rc.conf.npeers;
 	for (i = 0; i < cconf.npeers; i++) {
-		memcpy(peers[i].allowed, rp[i].allowed,
-		    sizeof(peers[i].allowed));
-		peers[i].nallowed = rp[i].nallowed;
-		sched_set_strategy(&peers[i].sched, cconf.strategy);
-		sched_set_bulk_rtt(&peers[i].sched, cconf.bulk_rtt_pct,
+		p = &peers[i];
+		if ((rp[i].name[0] == '\0' || rp[i].fresh) &&
+		    (p->name[0] != '\0' || p->active)) {
+			if (p->name[0] != '\0')
+				log_info("peer %s: %s", p->name,
+				    rp[i].name[0] == '\0' ? "removed" :
+				    "replaced");
+			peer_reset(p);
+		}
+		memcpy(p->name, rp[i].name, sizeof(p->name));
+		memcpy(p->allowed, rp[i].allowed, sizeof(p->allowed));
+		p->nallowed = rp[i].nallowed;
+		sched_set_strategy(&p->sched, cconf.strategy);
+		sched_set_bulk_rtt(&p->sched, cconf.bulk_rtt_pct,
 		    cconf.bulk_max_rtt_ms * 1000);
-		if (peers[i].ro != NULL) {
-			reorder_set_max_hold(peers[i].ro,
+		if (p->ro != NULL) {
+			reorder_set_max_hold(p->ro,
 			    cconf.reorder_max_ms ? cconf.reorder_max_ms * 1000 :
 			    1);
-			fec_retier(&peers[i], now);
+			fec_retier(p, now);
 		}
 	}
 	for (j = 0; j < BONDD_MAX_LINKS; j++)

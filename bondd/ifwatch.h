@@ -15,20 +15,42 @@
  */
 
 /*
- * Watching network devices: the parent subscribes to rtnetlink link
- * events so that a WAN device going down takes its link out at once,
- * without waiting for probes to time out.  The messages come from the
- * kernel, not the network; they are still length-checked.
+ * Watching network devices and their addresses: the parent subscribes
+ * to rtnetlink link and address events so that a WAN device going down
+ * takes its link out at once, and a device or address that appears,
+ * comes back under a new index or goes gets the link a new socket or
+ * makes it wait.  The messages come from the kernel, not the network;
+ * they are still length-checked.
  */
 
 #ifndef IFWATCH_H
 #define IFWATCH_H
 
-typedef void (*ifwatch_fn)(const char *ifname, int up, void *);
+#include <sys/socket.h>
 
-/* A non-blocking NETLINK_ROUTE socket subscribed to link events. */
+enum ifwatch_kind {
+	IFWATCH_LINK,		/* a device appeared, changed or went */
+	IFWATCH_ADDR,		/* an address appeared or went */
+	IFWATCH_LOST		/* events were lost: look at everything */
+};
+
+struct ifwatch_event {
+	enum ifwatch_kind	kind;
+	unsigned int		ifindex;	/* LINK, ADDR */
+	/* LINK: the device exists (RTM_NEWLINK); ADDR: the address is
+	 * there and usable (RTM_NEWADDR, not tentative) */
+	int			present;
+	int			up;		/* LINK: up, with a carrier */
+	char			ifname[16];	/* LINK; IFNAMSIZ */
+	struct sockaddr_storage	addr;		/* ADDR, port 0 */
+};
+
+typedef void (*ifwatch_fn)(const struct ifwatch_event *, void *);
+
+/* A non-blocking NETLINK_ROUTE socket subscribed to link and address
+ * events. */
 int	ifwatch_open(void);
-/* Read what is pending and call fn for each link event.  0 or -1. */
+/* Read what is pending and call fn for each event.  0 or -1. */
 int	ifwatch_read(int, ifwatch_fn, void *);
 /* Parse one buffer of netlink messages (exposed for tests). */
 void	ifwatch_parse(const void *, size_t, ifwatch_fn, void *);

@@ -20,8 +20,9 @@
  * control socket while it is root, starts the core, one linkd per link
  * and ctld (parent_child.c), then keeps only CAP_NET_ADMIN as the
  * unprivileged user.  Its loop serves the signals (SIGHUP reloads,
- * SIGCHLD reaps), the carrier events of the links' devices, the
- * statistics timer and the children's channels.
+ * SIGCHLD reaps), the events of the links' devices and addresses
+ * (parent_device.c), the statistics timer and the children's
+ * channels.
  *
  * Root at start, then CAP_NET_ADMIN only; it never reads a byte from
  * the network.  It reads the static private key with the configuration
@@ -58,6 +59,8 @@ struct event_base		*base;
 char				 conf_path[PATH_MAX];
 struct slot			 slots[MAX_INSTANCES];
 int				 tun_fd = -1, ctl_fd = -1, metrics_fd = -1;
+int				 peer_slot[BONDD_MAX_PEERS];
+uint32_t			 npeer_slots;
 
 /* The slot of a link (client) or listen socket (server, "listen0"). */
 struct slot *
@@ -78,32 +81,16 @@ slot_is_free(const struct slot *s)
 	return !s->used && s->linkd.pid == 0 && !s->linkd.removing;
 }
 
-/* A WAN device changed: tell its linkd at once. */
-static void
-carrier_changed(const char *ifname, int up, void *arg)
+/* The index in conf.peers of the peer in a slot, -1 if it is empty. */
+int
+peer_in_slot(uint32_t slot)
 {
-	struct ipc_link_carrier	 car;
-	struct child		*c;
-	int			 i;
+	int	i;
 
-	(void)arg;
-	if (conf.role != ROLE_CLIENT)
-		return;
-	for (i = 0; i < MAX_INSTANCES; i++) {
-		c = &slots[i].linkd;
-		if (!slots[i].used ||
-		    strcmp(slots[i].link.device, ifname) != 0 ||
-		    c->carrier_down == !up)
-			continue;
-		c->carrier_down = !up;
-		log_info("link %s: device %s %s", c->name, ifname,
-		    up ? "up" : "down");
-		if (c->open) {
-			car.up = up;
-			send_msg(c, IPC_LINK_CARRIER, c->instance, &car,
-			    sizeof(car));
-		}
-	}
+	for (i = 0; i < conf.npeers; i++)
+		if (peer_slot[i] == (int)slot)
+			return i;
+	return -1;
 }
 
 static void
@@ -111,7 +98,7 @@ ifwatch_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	(void)ev;
 	(void)arg;
-	if (ifwatch_read(fd, carrier_changed, NULL) == -1)
+	if (ifwatch_read(fd, device_event, NULL) == -1)
 		log_warn("netlink");
 }
 
@@ -141,7 +128,7 @@ signal_cb(evutil_socket_t sig, short ev, void *arg)
 static int
 open_resources(void)
 {
-	int	i, n, existed;
+	int	i, n, r, existed;
 
 	for (i = 0; i < MAX_INSTANCES; i++)
 		slots[i].fd = -1;
@@ -150,18 +137,14 @@ open_resources(void)
 		for (i = 0; i < n; i++) {
 			slots[i].used = 1;
 			slots[i].link = conf.links[i];
-			/* A name without an address yet: the link waits. */
-			if (peer_address(&slots[i].link,
-			    &slots[i].endpoint) == 0) {
-				log_info("link %s: waits for an address of %s",
-				    slots[i].link.name,
-				    conf.peers[0].endpoint_name);
-				continue;
-			}
-			if ((slots[i].fd = priv_link_socket(&slots[i].link,
-			    endpoint_family(i))) == -1 ||
-			    priv_sock_owner(slots[i].fd, daemon_uid) == -1)
+			/* The server's address, if its name has one yet; a
+			 * link whose address, device or source address is
+			 * missing waits for it. */
+			(void)peer_address(&slots[i].link, &slots[i].endpoint);
+			if ((r = link_socket(&slots[i].link, &slots[i].fd,
+			    &slots[i].ifindex)) == -1)
 				exit(1);
+			link_waits(&slots[i], r);
 		}
 	} else {
 		n = conf.nlisten;
@@ -253,6 +236,10 @@ parent_main(const char *file, int debug, int verbose,
 	daemon_uid = pw->pw_uid;
 
 	resolve_init();
+	/* The peers start in the slots of their order in the file. */
+	for (i = 0; i < conf.npeers; i++)
+		peer_slot[i] = i;
+	npeer_slots = conf.npeers;
 	nlinkd = open_resources();
 	if (child_prepare(debug, verbose) == -1)
 		exit(1);
@@ -300,6 +287,8 @@ parent_main(const char *file, int debug, int verbose,
 		    nlfd, EV_READ | EV_PERSIST, ifwatch_cb, NULL)) == NULL ||
 		    event_add(nlev, NULL) == -1)
 			log_warn("netlink: device events unavailable");
+		/* What changed before we listened. */
+		device_check_all();
 	}
 	if ((stats_ev = event_new(base, -1, EV_PERSIST, stats_cb,
 	    NULL)) == NULL || event_add(stats_ev, &half_second) == -1)

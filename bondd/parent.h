@@ -26,6 +26,7 @@
  *	parent_mtu.c		link payload sizes and the tunnel MTU
  *	parent_notify.c		what systemd hears (sdnotify.c: how)
  *	parent_resolve.c	the server's name and its addresses
+ *	parent_device.c		links follow their devices and addresses
  */
 
 #ifndef PARENT_H
@@ -54,7 +55,8 @@ struct child {
 	int		 open;			/* chan usable */
 	struct ipc_role	 role;			/* HELLO, CONF, RUNNING */
 	int		 admin_down;		/* linkd */
-	int		 carrier_down;		/* linkd: device down */
+	int		 carrier_down;		/* linkd: told its link cannot
+						   carry (device down, waiting) */
 	int		 removing;		/* linkd: reload removed it */
 	int		 replacing;		/* linkd: restart, new socket */
 	struct ipc_chan	 chan;
@@ -69,6 +71,15 @@ struct session_stats {
 	uint64_t		at_ms;		/* 0: none */
 };
 
+/* Why a client link has no socket. */
+enum link_wait {
+	LINK_READY = 0,		/* it has one */
+	WAIT_ADDRESS,		/* the server's name has no address of
+				   its family yet (parent_resolve.c) */
+	WAIT_DEVICE,		/* its device is missing */
+	WAIT_SOURCE		/* its source address is missing */
+};
+
 /*
  * A link slot: a client link or a server listen socket, and its linkd.
  * The slot's index is the linkd's instance and the link id on the
@@ -80,10 +91,15 @@ struct slot {
 	int			 used;
 	struct conf_link	 link;		/* client only */
 	int			 fd;		/* link or listen socket */
+	/* Client: fd is -1 exactly while waiting is not LINK_READY; its
+	 * linkd runs and waits for IPC_LINK_SOCK_NEW, or a restart. */
+	enum link_wait		 waiting;
+	unsigned int		 ifindex;	/* its device's, 0: none */
+	int			 dev_down;	/* not up, or no carrier */
 	uint32_t		 payload_max;	/* largest inner frame */
 	/* client: the server's address its linkd sends to; ss_family 0
-	 * until the server's name has an address of its family, and fd
-	 * is -1 and linkd does not run until then */
+	 * (and waiting WAIT_ADDRESS) until the server's name has an
+	 * address of its family.  Set whenever fd is. */
 	struct sockaddr_storage	 endpoint;
 	struct child		 linkd;
 	struct session_stats	 stats[MAX_SESSIONS];
@@ -103,9 +119,18 @@ extern struct event_base *base;
 extern char		 conf_path[];
 extern struct slot	 slots[MAX_INSTANCES];
 extern int		 tun_fd, ctl_fd, metrics_fd;
+/*
+ * A peer keeps its slot, its index in the core and in linkd, for its
+ * life (reload.c chooses): conf.peers[i] is in slot peer_slot[i].
+ * Slots below npeer_slots may be empty; npeer_slots never shrinks, as
+ * the children's tables only grow.
+ */
+extern int		 peer_slot[BONDD_MAX_PEERS];
+extern uint32_t		 npeer_slots;
 
 struct slot	*slot_by_name(const char *);
 int		 slot_is_free(const struct slot *);
+int		 peer_in_slot(uint32_t);
 int		 parent_main(const char *, int, int, enum parent_action);
 
 /* parent_child.c */
@@ -121,6 +146,7 @@ void	linkd_stop(struct child *);
 void	shutdown_children(void);
 
 /* parent_configure.c */
+void	peer_conf_fill(struct child *, int, struct ipc_conf_peer *);
 void	core_conf_fill(struct ipc_conf_core *);
 void	configure_core(struct child *);
 void	linkd_conf_fill(struct child *, struct ipc_conf_linkd *);
@@ -145,12 +171,22 @@ void	notify_status(void);
 void	notify_reload(uint32_t, int);
 void	notify_stopping(void);
 
+/* parent_device.c */
+struct ifwatch_event;
+
+/* A socket for a client link: LINK_READY with *fd and *ifindex set,
+ * why it waits (*fd = -1), or -1 on any other error. */
+int	link_socket(const struct conf_link *, int *, unsigned int *);
+void	link_waits(struct slot *, enum link_wait);
+void	link_carrier(struct slot *);
+void	device_event(const struct ifwatch_event *, void *);
+void	device_check_all(void);
+
 /* parent_mtu.c */
 extern uint32_t		 tun_mtu;
 
 int		link_family(const struct conf_link *);
 int		mtu_family(const struct conf_link *);
-int		endpoint_family(int);
 uint32_t	link_payload(const struct conf_link *, int);
 int		compute_mtu(void);
 

@@ -154,8 +154,6 @@ child_start(struct child *c)
 		return;
 	if (c->proc == PROC_LINKD && !core_child.open)
 		return;		/* started again with the core */
-	if (c->proc == PROC_LINKD && slots[c->instance].fd == -1)
-		return;		/* started once the server has an address */
 	switch (c->proc) {
 	case PROC_CORE:
 		pe = &exe_self;

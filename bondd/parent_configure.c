@@ -45,31 +45,43 @@
 #include "parent.h"
 #include "pktq.h"
 
+/* The slice of peer i, keys only for linkd; the caller wipes it. */
+void
+peer_conf_fill(struct child *c, int i, struct ipc_conf_peer *p)
+{
+	const struct conf_peer	*cp = &conf.peers[i];
+
+	memset(p, 0, sizeof(*p));
+	memcpy(p->name, cp->name, sizeof(p->name));
+	memcpy(p->public_key, cp->public_key, sizeof(p->public_key));
+	/* Only linkd does crypto; the core gets no key material. */
+	if (c->proc == PROC_LINKD && cp->has_psk) {
+		memcpy(p->psk, cp->psk, sizeof(p->psk));
+		p->has_psk = 1;
+	}
+	/* A client's linkd sends where its slot says: its own endpoint,
+	 * the peer's, or what the peer's name gave (none yet: it waits
+	 * without a socket). */
+	p->endpoint = cp->endpoint;
+	if (c->proc == PROC_LINKD && conf.role == ROLE_CLIENT)
+		p->endpoint = slots[c->instance].endpoint;
+	memcpy(p->allowed, cp->allowed, sizeof(p->allowed));
+	p->nallowed = cp->nallowed;
+}
+
+/* Every peer, in rising slot order. */
 static void
 send_peers(struct child *c)
 {
 	struct ipc_conf_peer	 p;
-	const struct conf_peer	*cp;
+	uint32_t		 slot;
 	int			 i;
 
-	for (i = 0; i < conf.npeers; i++) {
-		cp = &conf.peers[i];
-		memset(&p, 0, sizeof(p));
-		memcpy(p.name, cp->name, sizeof(p.name));
-		memcpy(p.public_key, cp->public_key, sizeof(p.public_key));
-		/* Only linkd does crypto; the core gets no key material. */
-		if (c->proc == PROC_LINKD && cp->has_psk) {
-			memcpy(p.psk, cp->psk, sizeof(p.psk));
-			p.has_psk = 1;
-		}
-		/* A client's linkd sends where its slot says: its own
-		 * endpoint, the peer's, or what the peer's name gave. */
-		p.endpoint = cp->endpoint;
-		if (c->proc == PROC_LINKD && conf.role == ROLE_CLIENT)
-			p.endpoint = slots[c->instance].endpoint;
-		memcpy(p.allowed, cp->allowed, sizeof(p.allowed));
-		p.nallowed = cp->nallowed;
-		send_msg(c, IPC_CONF_PEER, i, &p, sizeof(p));
+	for (slot = 0; slot < npeer_slots; slot++) {
+		if ((i = peer_in_slot(slot)) == -1)
+			continue;
+		peer_conf_fill(c, i, &p);
+		send_msg(c, IPC_CONF_PEER, slot, &p, sizeof(p));
 		sodium_memzero(&p, sizeof(p));
 	}
 }
@@ -84,7 +96,7 @@ core_conf_fill(struct ipc_conf_core *cc_out)
 	cc.tun_mtu = tun_mtu;
 	/* Instances are stable slots; a reload may fill any of them. */
 	cc.nlinkd = MAX_INSTANCES;
-	cc.npeers = conf.npeers;
+	cc.npeers = npeer_slots;
 	cc.strategy = conf.strategy;
 	cc.reorder_max_ms = conf.reorder_max_ms;
 	cc.fec_mode = conf.fec_mode;
@@ -145,7 +157,7 @@ linkd_conf_fill(struct child *c, struct ipc_conf_linkd *out)
 	lc.instance = c->instance;
 	memcpy(lc.name, c->name, sizeof(lc.name));
 	lc.link_id = c->instance;
-	lc.npeers = conf.npeers;
+	lc.npeers = npeer_slots;
 	lc.keepalive_s = conf.keepalive_s;
 	lc.rekey_s = conf.rekey_s;
 	lc.probe_interval_ms = conf.probe_interval_ms;
@@ -173,6 +185,7 @@ configure_linkd(struct child *c)
 	struct ipc_conf_key	 key;
 	struct ipc_link_admin	 adm;
 	struct ipc_link_carrier	 car;
+	struct slot		*s = &slots[c->instance];
 
 	linkd_conf_fill(c, &lc);
 	send_msg(c, IPC_CONF_LINKD, c->instance, &lc, sizeof(lc));
@@ -180,13 +193,16 @@ configure_linkd(struct child *c)
 	send_msg(c, IPC_CONF_KEY, 0, &key, sizeof(key));
 	sodium_memzero(&key, sizeof(key));
 	send_peers(c);
-	send_fd(c, IPC_LINK_SOCK, c->instance, slots[c->instance].fd);
+	/* A waiting link (enum link_wait) starts without one. */
+	if (s->fd != -1)
+		send_fd(c, IPC_LINK_SOCK, c->instance, s->fd);
 	connect_linkd_core(c);
 	send_msg(c, IPC_CONF_END, 0, NULL, 0);
 	if (c->admin_down) {
 		adm.down = 1;
 		send_msg(c, IPC_LINK_ADMIN, c->instance, &adm, sizeof(adm));
 	}
+	c->carrier_down = s->dev_down || s->waiting != LINK_READY;
 	if (c->carrier_down) {
 		car.up = 0;
 		send_msg(c, IPC_LINK_CARRIER, c->instance, &car, sizeof(car));

@@ -36,6 +36,7 @@
 #include "bondd.h"
 #include "config.h"
 #include "ipc.h"
+#include "linkinfo.h"
 #include "log.h"
 #include "messages.h"
 #include "parent.h"
@@ -124,6 +125,9 @@ store_link_stats(struct child *c, struct ipc_msg *msg)
 	st.peer[sizeof(st.peer) - 1] = '\0';
 	memcpy(st.link, c->name, sizeof(st.link));
 	st.admin_down = c->admin_down;
+	/* linkd sees a link without a socket as down; why is ours. */
+	if (slots[c->instance].waiting != LINK_READY)
+		st.link_state = LINK_STATE_WAITING;
 	for (i = 0; i < MAX_SESSIONS; i++) {
 		ss = &slots[c->instance].stats[i];
 		if (ss->at_ms == 0) {

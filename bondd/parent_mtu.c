@@ -66,14 +66,6 @@ mtu_family(const struct conf_link *l)
 	return AF_INET6;
 }
 
-int
-endpoint_family(int i)
-{
-	if (conf.role == ROLE_SERVER)
-		return conf.listen[i].ss_family;
-	return link_family(&slots[i].link);
-}
-
 /* The largest inner frame a link (NULL: a listen socket) carries
  * without IP fragmentation; 0 if its MTU is too small. */
 uint32_t

@@ -18,16 +18,17 @@
 /*
  * Applying a reload: reload_diff() (reload.c) says what changed, this
  * file opens the sockets of added and replaced links, then removes,
- * replaces and adds linkds, sends the new settings to the children
- * that keep running and sets the tunnel's routes.
+ * replaces and adds linkds, tells the running ones of the peers that
+ * were added, removed or changed, sends the new settings and the peer
+ * table to the children that keep running, and last sets the tunnel's
+ * routes (for the new peers' allowed_ips too).
  *
  * Runs in the parent as the unprivileged user with CAP_NET_ADMIN only,
  * which is enough to open link sockets and to change routes.  It never
  * parses a network packet; it reads the configuration file again.  A
  * key file that is unchanged keeps the key read at start, which the
  * unprivileged user cannot read again; the new configuration's copy
- * replaces the old one
- * (wiped).
+ * replaces the old one (wiped).
  */
 
 #include <errno.h>
@@ -48,9 +49,12 @@
 #include "priv.h"
 #include "reload.h"
 
-/* A link socket reload_open() opened, and the payload its MTU allows. */
+/* A link socket reload_open() opened, and the payload its MTU allows;
+ * none while the link waits (enum link_wait). */
 struct new_sock {
 	int		 fd;		/* -1: none, or handed to a slot */
+	enum link_wait	 waiting;
+	unsigned int	 ifindex;
 	uint32_t	 payload_max;
 };
 
@@ -74,10 +78,14 @@ slot_set(struct slot *s, const struct conf_link *l, struct new_sock *ns)
 		close(s->fd);
 	s->link = *l;
 	s->fd = ns->fd;
+	s->ifindex = ns->ifindex;
+	s->dev_down = 0;	/* until netlink says otherwise */
 	s->payload_max = ns->payload_max;
-	/* Without a socket (no address yet) the link waits for one. */
-	if (s->fd == -1 || peer_address(l, &s->endpoint) == 0)
-		memset(&s->endpoint, 0, sizeof(s->endpoint));
+	/* The peer's endpoint is the running one: only the link's own
+	 * may have changed. */
+	(void)peer_address(l, &s->endpoint);
+	s->waiting = LINK_READY;
+	link_waits(s, ns->waiting);
 	ns->fd = -1;
 }
 
@@ -89,8 +97,10 @@ reload_remove(struct slot *s)
 	log_info("link %s: removed", c->name);
 	s->used = 0;
 	memset(s->stats, 0, sizeof(s->stats));
-	close(s->fd);
+	if (s->fd != -1)
+		close(s->fd);
 	s->fd = -1;
+	s->waiting = LINK_READY;
 	if (c->pid > 0) {
 		c->removing = 1;
 		linkd_stop(c);
@@ -131,10 +141,64 @@ reload_add(const struct conf_link *l, struct new_sock *ns)
 	child_start(&s->linkd);
 }
 
-/* The new global settings and allowed_ips to the core; the queues of
- * stopped linkds close there. */
+/*
+ * The peers of the new configuration take their slots (reload.c
+ * chose), and each running linkd hears of the slots that changed: a
+ * removed peer's or a new key's sessions end there, the other peers'
+ * sessions stay.  A linkd that starts later gets the new table whole.
+ */
 static void
-reload_core(void)
+reload_peers(const struct reload_diff *d)
+{
+	struct ipc_conf_peer	  p;
+	const struct reload_peer *e;
+	struct child		 *c;
+	int			  i, k;
+
+	for (i = 0; i < conf.npeers; i++) {
+		peer_slot[i] = d->peer_slot[i];
+		if ((uint32_t)peer_slot[i] >= npeer_slots)
+			npeer_slots = peer_slot[i] + 1;
+	}
+	for (i = 0; i < d->npeers; i++) {
+		e = &d->peers[i];
+		if (e->class == RELOAD_UNCHANGED)
+			continue;
+		if (e->class == RELOAD_ADDED)
+			log_info("peer %s: added", e->name);
+		else if (e->class == RELOAD_REMOVED)
+			log_info("peer %s: removed, its sessions end",
+			    e->name);
+		else
+			log_info("peer %s: %s changed%s", e->name, e->why,
+			    e->class == RELOAD_HARD ? ", its sessions end" :
+			    "");
+	}
+	for (k = 0; k < MAX_INSTANCES; k++) {
+		c = &slots[k].linkd;
+		if (!slots[k].used || !c->open || c->replacing)
+			continue;
+		/* Removals first: an added peer may take a slot freed. */
+		for (i = 0; i < d->npeers; i++)
+			if (d->peers[i].class == RELOAD_REMOVED)
+				send_msg(c, IPC_PEER_DEL, d->peers[i].slot,
+				    NULL, 0);
+		for (i = 0; i < d->npeers; i++) {
+			e = &d->peers[i];
+			if (e->class == RELOAD_REMOVED ||
+			    e->class == RELOAD_UNCHANGED)
+				continue;
+			peer_conf_fill(c, e->new_idx, &p);
+			send_msg(c, IPC_PEER_SET, e->slot, &p, sizeof(p));
+			sodium_memzero(&p, sizeof(p));
+		}
+	}
+}
+
+/* The new global settings and the peer table to the core; the queues
+ * of stopped linkds close there. */
+static void
+reload_core(const struct reload_diff *d)
 {
 	uint8_t			 buf[sizeof(struct ipc_reconf_core) +
 				    BONDD_MAX_PEERS *
@@ -142,6 +206,7 @@ reload_core(void)
 	struct ipc_reconf_core	 rc;
 	struct ipc_reconf_peer	 rp;
 	size_t			 off;
+	uint32_t		 slot;
 	int			 i;
 
 	if (!core_child.open)
@@ -153,10 +218,18 @@ reload_core(void)
 			rc.live |= 1U << i;
 	memcpy(buf, &rc, sizeof(rc));
 	off = sizeof(rc);
-	for (i = 0; i < conf.npeers; i++) {
+	for (slot = 0; slot < npeer_slots; slot++) {
 		memset(&rp, 0, sizeof(rp));
-		memcpy(rp.allowed, conf.peers[i].allowed, sizeof(rp.allowed));
-		rp.nallowed = conf.peers[i].nallowed;
+		if ((i = peer_in_slot(slot)) != -1) {
+			memcpy(rp.name, conf.peers[i].name, sizeof(rp.name));
+			memcpy(rp.allowed, conf.peers[i].allowed,
+			    sizeof(rp.allowed));
+			rp.nallowed = conf.peers[i].nallowed;
+		}
+		for (i = 0; i < d->npeers; i++)
+			if (d->peers[i].slot == (int)slot &&
+			    d->peers[i].class == RELOAD_ADDED)
+				rp.fresh = 1;
 		memcpy(buf + off, &rp, sizeof(rp));
 		off += sizeof(rp);
 	}
@@ -172,7 +245,7 @@ reload_open(const struct config *nc, const struct reload_diff *d,
 	const struct reload_link *e;
 	const struct conf_link	*l;
 	uint32_t		 need;
-	int			 i, nfree = 0;
+	int			 i, r, nfree = 0;
 
 	for (i = 0; i < MAX_INSTANCES; i++)
 		nfree += slot_is_free(&slots[i]);
@@ -192,16 +265,18 @@ reload_open(const struct config *nc, const struct reload_diff *d,
 			    "the tunnel MTU %u", l->name, tun_mtu);
 			return CTL_RES_FAILED;
 		}
-		/* No address of its family yet: it waits (resolver). */
-		if (link_family(l) == 0)
-			continue;
-		ns[i].payload_max = link_payload(l, link_family(l));
-		if ((ns[i].fd = priv_link_socket(l, link_family(l))) == -1 ||
-		    priv_sock_owner(ns[i].fd, daemon_uid) == -1) {
+		/* A missing address, device or source address: the link
+		 * waits for it, its MTU sized for either family until
+		 * then. */
+		if ((r = link_socket(l, &ns[i].fd, &ns[i].ifindex)) == -1) {
 			snprintf(err, errlen, "link %s: cannot open its "
 			    "socket: %s", l->name, strerror(errno));
 			return CTL_RES_FAILED;
 		}
+		ns[i].waiting = r;
+		ns[i].payload_max = link_family(l) == 0 ?
+		    link_payload(l, mtu_family(l)) :
+		    link_payload(l, link_family(l));
 	}
 	return CTL_RES_OK;
 }
@@ -211,8 +286,9 @@ reload_open(const struct config *nc, const struct reload_diff *d,
  * is parsed again and compared with the running configuration
  * (reload.c): a bad file or a key that needs a restart refuses the
  * reload and nothing changes; otherwise links are added, removed or
- * restarted and the rest is sent to the running children in place.
- * Unchanged links are not touched: their sessions and counters stay.
+ * restarted, peers added, removed or changed, and the rest is sent to
+ * the running children in place.  Unchanged links and peers are not
+ * touched: their sessions and counters stay.
  */
 void
 reload_apply(uint32_t reqid, int ctl)
@@ -238,6 +314,7 @@ reload_apply(uint32_t reqid, int ctl)
 		reload_reply(reqid, ctl, CTL_RES_FAILED, "out of memory");
 		return;
 	}
+	memset(ns, 0, sizeof(ns));
 	for (i = 0; i < 2 * BONDD_MAX_LINKS; i++)
 		ns[i].fd = -1;
 	if (parse_config_reload(conf_path, nc, &conf, err, sizeof(err)) ==
@@ -252,7 +329,7 @@ reload_apply(uint32_t reqid, int ctl)
 		reload_reply(reqid, ctl, CTL_RES_PARSE_ERROR, err);
 		goto done;
 	}
-	if (reload_diff(&conf, nc, &d, err, sizeof(err)) == -1) {
+	if (reload_diff(&conf, peer_slot, nc, &d, err, sizeof(err)) == -1) {
 		reload_reply(reqid, ctl, CTL_RES_FAILED, err);
 		goto done;
 	}
@@ -279,6 +356,7 @@ reload_apply(uint32_t reqid, int ctl)
 	persist_changed = conf.persist != nc->persist;
 	sodium_memzero(conf.private_key, sizeof(conf.private_key));
 	conf = *nc;
+	reload_peers(&d);
 	for (i = 0; i < d.nlinks; i++) {
 		e = &d.links[i];
 		if (e->class == RELOAD_ADDED)
@@ -298,7 +376,7 @@ reload_apply(uint32_t reqid, int ctl)
 		linkd_conf_fill(c, &lc);
 		send_msg(c, IPC_RECONF_LINKD, c->instance, &lc, sizeof(lc));
 	}
-	reload_core();
+	reload_core(&d);
 	resolve_reload();
 	reload_summary(&d, err, sizeof(err));
 	/* Always: a reload also puts back a route removed by hand. */

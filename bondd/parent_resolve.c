@@ -21,8 +21,9 @@
  * log and `bondctl status` say so.  A link sends to the first address
  * of its source's family (any family without a source); an address
  * that changes restarts the linkds that use it, with a new socket if
- * the family changed.  A link waits, without socket or linkd, until
- * its family has an address.
+ * the family changed.  A link waits without a socket (WAIT_ADDRESS,
+ * parent_device.c) until its family has an address; its linkd runs
+ * and `bondctl status` shows it waiting.
  *
  * Runs in the parent: root at start, afterwards the unprivileged user
  * with CAP_NET_ADMIN only.  The lookup itself runs in a child forked
@@ -273,7 +274,8 @@ resolve_apply(void)
 	struct child		*c;
 	char			 now[ADDR_STRLEN], was[ADDR_STRLEN];
 	uint32_t		 payload;
-	int			 i, fd;
+	unsigned int		 ifindex;
+	int			 i, fd, r;
 
 	for (i = 0; i < MAX_INSTANCES; i++) {
 		s = &slots[i];
@@ -294,25 +296,24 @@ resolve_apply(void)
 				    "tunnel MTU %u", s->link.name, tun_mtu);
 				continue;
 			}
-			if ((fd = priv_link_socket(&s->link,
-			    a.ss_family)) == -1)
+			/* Still without a device or source address, the
+			 * link waits for them with the address known. */
+			if ((r = link_socket(&s->link, &fd, &ifindex)) == -1)
 				continue;
-			if (priv_sock_owner(fd, daemon_uid) == -1) {
-				close(fd);
-				continue;
-			}
 			if (s->fd != -1)
 				close(s->fd);
 			s->fd = fd;
+			s->ifindex = ifindex;
 			s->payload_max = payload;
+			link_waits(s, r);
 		}
 		s->endpoint = a;
+		/* Its linkd starts again with the address (and socket); one
+		 * not running gets them when it starts. */
 		if (c->pid > 0) {
 			c->replacing = 1;
 			linkd_stop(c);
-		} else if (c->restart_ev != NULL &&
-		    !evtimer_pending(c->restart_ev, NULL))
-			child_start(c);
+		}
 	}
 }
 
@@ -372,7 +373,8 @@ links_up(void)
 			ss = &slots[i].stats[j];
 			if (ss->at_ms != 0 &&
 			    ss->st.state == SESSION_ESTABLISHED &&
-			    ss->st.link_state != LINK_STATE_DOWN)
+			    ss->st.link_state != LINK_STATE_DOWN &&
+			    ss->st.link_state != LINK_STATE_WAITING)
 				return 1;
 		}
 	}

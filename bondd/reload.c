@@ -32,6 +32,11 @@
 static const char *const class_names[] = {
 	"unchanged", "changed", "restarted", "added", "removed"
 };
+static const char *const peer_class_names[] = {
+	"unchanged", "changed", "new key", "added", "removed"
+};
+
+_Static_assert(BONDD_MAX_PEERS <= 64, "peer slots are bits of a uint64_t");
 
 const char *
 reload_class_name(enum reload_class c)
@@ -143,31 +148,131 @@ fixed_key(const struct config *o, const struct config *n)
 	for (i = 0; i < o->nlisten; i++)
 		if (!addr_equal(&o->listen[i], &n->listen[i]))
 			return "listen";
-	/* Peers are indexed by position in every child: only their
-	 * allowed_ips may change. */
-	if (o->npeers != n->npeers)
-		return o->role == ROLE_CLIENT ? "peer" : "peers";
-	for (i = 0; i < o->npeers; i++) {
-		if (strcmp(o->peers[i].name, n->peers[i].name) != 0)
-			return o->role == ROLE_CLIENT ? "peer" : "peers.name";
-		if (memcmp(o->peers[i].public_key, n->peers[i].public_key,
-		    BONDD_KEY_LEN) != 0)
-			return o->role == ROLE_CLIENT ? "peer.public_key" :
-			    "peers.public_key";
-		if (o->peers[i].has_psk != n->peers[i].has_psk ||
-		    memcmp(o->peers[i].psk, n->peers[i].psk,
-		    BONDD_KEY_LEN) != 0)
-			return o->role == ROLE_CLIENT ?
-			    "peer.preshared_key_file" :
-			    "peers.preshared_key_file";
-		if (!addr_equal(&o->peers[i].endpoint,
-		    &n->peers[i].endpoint) ||
-		    strcmp(o->peers[i].endpoint_name,
-		    n->peers[i].endpoint_name) != 0 ||
-		    o->peers[i].endpoint_port != n->peers[i].endpoint_port)
-			return "peer.endpoint";
-	}
+	/* Links without an endpoint of their own use the server's, and
+	 * their sockets were opened for its address family; a name is
+	 * looked up again on every reload, but stays the same name. */
+	if (o->role == ROLE_CLIENT &&
+	    (!addr_equal(&o->peers[0].endpoint, &n->peers[0].endpoint) ||
+	    strcmp(o->peers[0].endpoint_name,
+	    n->peers[0].endpoint_name) != 0 ||
+	    o->peers[0].endpoint_port != n->peers[0].endpoint_port))
+		return "peer.endpoint";
 	return NULL;
+}
+
+/* Why a peer kept under its slot changed (and so its class), or NULL. */
+static const char *
+peer_hard(const struct conf_peer *a, const struct conf_peer *b)
+{
+	if (memcmp(a->public_key, b->public_key, BONDD_KEY_LEN) != 0)
+		return "public_key";
+	if (a->has_psk != b->has_psk ||
+	    memcmp(a->psk, b->psk, BONDD_KEY_LEN) != 0)
+		return "preshared_key_file";
+	return NULL;
+}
+
+static const char *
+peer_soft(const struct conf_peer *a, const struct conf_peer *b)
+{
+	if (strcmp(a->name, b->name) != 0)
+		return "name";
+	if (!prefixes_equal(a->allowed, a->nallowed, b->allowed, b->nallowed))
+		return "allowed_ips";
+	return NULL;
+}
+
+static void
+add_peer(struct reload_diff *d, const char *name, enum reload_class c,
+    int oi, int ni, int slot, const char *why)
+{
+	struct reload_peer	*p = &d->peers[d->npeers++];
+
+	snprintf(p->name, sizeof(p->name), "%s", name);
+	p->class = c;
+	p->old_idx = oi;
+	p->new_idx = ni;
+	p->slot = slot;
+	p->why = why;
+	d->peer_count[c]++;
+	if (ni != -1)
+		d->peer_slot[ni] = slot;
+	if (c != RELOAD_UNCHANGED)
+		d->peers_changed = 1;
+}
+
+/* The lowest slot set in bits, -1 if none. */
+static int
+lowest_slot(uint64_t bits)
+{
+	int	i;
+
+	for (i = 0; i < BONDD_MAX_PEERS; i++)
+		if (bits & (1ULL << i))
+			return i;
+	return -1;
+}
+
+/* Which old peer each new one is, and the slot of every new peer. */
+static void
+diff_peers(const struct config *o, const int *oslot, const struct config *n,
+    struct reload_diff *d)
+{
+	const char	*why;
+	uint64_t	 held = 0, freed = 0, all;
+	int		 new_of[BONDD_MAX_PEERS], old_of[BONDD_MAX_PEERS];
+	int		 i, j, slot;
+
+	all = BONDD_MAX_PEERS == 64 ? ~0ULL : (1ULL << BONDD_MAX_PEERS) - 1;
+	for (i = 0; i < o->npeers; i++) {
+		new_of[i] = -1;
+		held |= 1ULL << oslot[i];
+	}
+	for (j = 0; j < n->npeers; j++)
+		old_of[j] = -1;
+	/* A client's one peer is the server, whatever it is called. */
+	if (o->role == ROLE_CLIENT && o->npeers == 1 && n->npeers == 1)
+		new_of[0] = old_of[0] = 0;
+	for (j = 0; j < n->npeers; j++)
+		for (i = 0; i < o->npeers && old_of[j] == -1; i++)
+			if (new_of[i] == -1 &&
+			    strcmp(o->peers[i].name, n->peers[j].name) == 0)
+				new_of[i] = j, old_of[j] = i;
+	for (j = 0; j < n->npeers; j++)
+		for (i = 0; i < o->npeers && old_of[j] == -1; i++)
+			if (new_of[i] == -1 && memcmp(o->peers[i].public_key,
+			    n->peers[j].public_key, BONDD_KEY_LEN) == 0)
+				new_of[i] = j, old_of[j] = i;
+
+	for (i = 0; i < o->npeers; i++) {
+		if ((j = new_of[i]) == -1) {
+			add_peer(d, o->peers[i].name, RELOAD_REMOVED, i, -1,
+			    oslot[i], NULL);
+			freed |= 1ULL << oslot[i];
+		} else if ((why = peer_hard(&o->peers[i], &n->peers[j])) !=
+		    NULL)
+			add_peer(d, n->peers[j].name, RELOAD_HARD, i, j,
+			    oslot[i], why);
+		else if ((why = peer_soft(&o->peers[i], &n->peers[j])) !=
+		    NULL)
+			add_peer(d, n->peers[j].name, RELOAD_SOFT, i, j,
+			    oslot[i], why);
+		else
+			add_peer(d, n->peers[j].name, RELOAD_UNCHANGED, i, j,
+			    oslot[i], NULL);
+	}
+	/* A slot another peer left in this reload may still have its
+	 * frames in flight between linkd and the core: last choice. */
+	for (j = 0; j < n->npeers; j++) {
+		if (old_of[j] != -1)
+			continue;
+		if ((slot = lowest_slot(all & ~held)) == -1)
+			slot = lowest_slot(freed);
+		held |= 1ULL << slot;
+		freed &= ~(1ULL << slot);
+		add_peer(d, n->peers[j].name, RELOAD_ADDED, -1, j, slot,
+		    NULL);
+	}
 }
 
 static void
@@ -185,7 +290,7 @@ add_link(struct reload_diff *d, const char *name, enum reload_class c,
 }
 
 int
-reload_diff(const struct config *o, const struct config *n,
+reload_diff(const struct config *o, const int *oslot, const struct config *n,
     struct reload_diff *d, char *err, size_t errlen)
 {
 	const char	*key, *why;
@@ -197,12 +302,10 @@ reload_diff(const struct config *o, const struct config *n,
 		    "restart bondd", key);
 		return -1;
 	}
-	for (i = 0; i < o->npeers; i++)
-		if (!prefixes_equal(o->peers[i].allowed, o->peers[i].nallowed,
-		    n->peers[i].allowed, n->peers[i].nallowed))
-			d->peers_changed = 1;
-	d->routes_changed = d->peers_changed || o->persist != n->persist ||
+	diff_peers(o, oslot, n, d);
+	d->tunnel_changed = o->persist != n->persist ||
 	    !prefixes_equal(o->routes, o->nroutes, n->routes, n->nroutes);
+	d->routes_changed = d->peers_changed || d->tunnel_changed;
 	d->linkd_changed = o->keepalive_s != n->keepalive_s ||
 	    o->rekey_s != n->rekey_s ||
 	    o->probe_interval_ms != n->probe_interval_ms ||
@@ -210,7 +313,7 @@ reload_diff(const struct config *o, const struct config *n,
 	    o->lossy_ppm != n->lossy_ppm ||
 	    o->recover_probes != n->recover_probes ||
 	    o->log_status_s != n->log_status_s;
-	d->core_changed = d->peers_changed || o->strategy != n->strategy ||
+	d->core_changed = o->strategy != n->strategy ||
 	    o->reorder_max_ms != n->reorder_max_ms ||
 	    o->bulk_rtt_pct != n->bulk_rtt_pct ||
 	    o->bulk_max_rtt_ms != n->bulk_max_rtt_ms ||
@@ -266,7 +369,23 @@ reload_summary(const struct reload_diff *d, char *buf, size_t len)
 		if (n < 0 || (size_t)n >= len - off)
 			return;
 	}
-	if (d->core_changed || d->linkd_changed || d->routes_changed) {
+	if (d->peers_changed) {
+		off = strlen(buf);
+		snprintf(buf + off, len - off, "; peers:");
+		for (i = 0; i < (int)(sizeof(order) / sizeof(order[0])); i++) {
+			if (d->peer_count[order[i]] == 0 &&
+			    order[i] != RELOAD_UNCHANGED)
+				continue;
+			off = strlen(buf);
+			n = snprintf(buf + off, len - off, "%s %d %s",
+			    buf[off - 1] == ':' ? "" : ",",
+			    d->peer_count[order[i]],
+			    peer_class_names[order[i]]);
+			if (n < 0 || (size_t)n >= len - off)
+				return;
+		}
+	}
+	if (d->core_changed || d->linkd_changed || d->tunnel_changed) {
 		off = strlen(buf);
 		snprintf(buf + off, len - off, "; global settings changed");
 	}

@@ -17,8 +17,9 @@
 
 /*
  * The configuration diff behind `bondctl reload` and SIGHUP: which keys
- * need a restart, and what happens to each link.  Pure: it only compares
- * two parsed configurations, so it is unit-tested on its own.
+ * need a restart, and what happens to each link and each peer.  Pure:
+ * it only compares two parsed configurations, so it is unit-tested on
+ * its own.
  */
 
 #ifndef RELOAD_H
@@ -45,24 +46,50 @@ struct reload_link {
 	const char		*why;		/* key that changed, or NULL */
 };
 
+/*
+ * A peer keeps its slot (its index in every child) for its life.  A
+ * peer of the new file is the old one of the same name, else the old
+ * one with the same key (renamed); a client's one peer is always the
+ * same.  RELOAD_SOFT: renamed or new allowed_ips, in place;
+ * RELOAD_HARD: a new key, its sessions end; an added peer takes a
+ * slot no peer held before, or, when all 64 are taken, one a removed
+ * peer leaves.
+ */
+struct reload_peer {
+	char			name[BONDD_PEER_NAME_MAX];	/* new, or old */
+	enum reload_class	class;
+	int			old_idx;	/* in old peers[], -1: added */
+	int			new_idx;	/* in new peers[], -1: removed */
+	int			slot;
+	const char		*why;		/* key that changed, or NULL */
+};
+
 struct reload_diff {
 	struct reload_link	links[2 * BONDD_MAX_LINKS];
 	int			nlinks;
 	int			count[RELOAD_REMOVED + 1];	/* by class */
+	struct reload_peer	peers[2 * BONDD_MAX_PEERS];
+	int			npeers;
+	int			peer_count[RELOAD_REMOVED + 1];
+	int			peer_slot[BONDD_MAX_PEERS];	/* new peers */
 	int			linkd_changed;	/* session or probe settings */
 	int			core_changed;	/* scheduler, realtime, ... */
-	int			peers_changed;	/* allowed_ips only */
-	int			routes_changed;	/* what routes_wanted() reads */
+	int			peers_changed;	/* any peer not unchanged */
+	int			tunnel_changed;	/* tunnel.routes, persist */
+	/* what routes_wanted() reads: those, or the peers' allowed_ips */
+	int			routes_changed;
 };
 
 /*
- * Compare the running configuration with a new one.  Returns 0 and
- * fills diff, or -1 with one line in err naming the first key that
- * cannot change without a restart.
+ * Compare the running configuration, whose peers[i] is in slot
+ * oslot[i], with a new one.  Returns 0 and fills diff, or -1 with one
+ * line in err naming the first key that cannot change without a
+ * restart.
  */
-int	 reload_diff(const struct config *, const struct config *,
-	    struct reload_diff *, char *, size_t);
-/* "1 added, 1 removed, 2 unchanged" and so on. */
+int	 reload_diff(const struct config *, const int *oslot,
+	    const struct config *, struct reload_diff *, char *, size_t);
+/* "1 added, 1 removed, 2 unchanged" and so on, then the peers' if
+ * any changed. */
 void	 reload_summary(const struct reload_diff *, char *, size_t);
 const char *reload_class_name(enum reload_class);
 

@@ -37,6 +37,8 @@ link_state_name(uint32_t s)
 		return ("lossy");
 	case LINK_STATE_DOWN:
 		return ("down");
+	case LINK_STATE_WAITING:
+		return ("waiting");
 	default:
 		return ("unknown");
 	}
@@ -54,6 +56,8 @@ link_state_short_name(uint32_t s)
 		return ("LOSSY");
 	case LINK_STATE_DOWN:
 		return ("DOWN");
+	case LINK_STATE_WAITING:
+		return ("WAIT");
 	default:
 		return ("?");
 	}

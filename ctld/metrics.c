@@ -133,6 +133,7 @@ static const struct mdesc link_metrics[] = {
 	{ "bondd_link_state", NULL, NULL, "state", "running", 0, MV_STATE },
 	{ "bondd_link_state", NULL, NULL, "state", "lossy", 0, MV_STATE },
 	{ "bondd_link_state", NULL, NULL, "state", "down", 0, MV_STATE },
+	{ "bondd_link_state", NULL, NULL, "state", "waiting", 0, MV_STATE },
 	{ "bondd_link_up", "gauge",
 	    "1 if the link carries data (running or lossy).", NULL, NULL, 0,
 	    MV_UP },

@@ -59,7 +59,8 @@
  *	           "rtt_ms":N.N | null (unknown),
  *	           "rttvar_ms":N.N | null (RTT unknown),
  *	           "jitter_ms":N.N (of the probes received),
- *	           "link_state":"probing" | "running" | "lossy" | "down",
+ *	           "link_state":"probing" | "running" | "lossy" | "down" |
+ *	                        "waiting" (its device or address missing),
  *	           "loss_tx_pct":N.NN,"loss_rx_pct":N.NN,
  *	           "rate_tx_bps":N,"rate_rx_bps":N,
  *	           "rate_max_bps":N (0 = unknown),
@@ -146,6 +147,8 @@ link_short_name(uint32_t state)
 		return "LOSSY";
 	case LINK_STATE_DOWN:
 		return "DOWN";
+	case LINK_STATE_WAITING:
+		return "WAIT";
 	}
 	return "unknown";
 }
@@ -325,7 +328,9 @@ state_cell(const struct ipc_link_stats *ls)
 {
 	if (ls->admin_down)
 		return "admin-down";
-	if (ls->state == SESSION_ESTABLISHED)
+	/* Missing device or address: whatever the session, say why. */
+	if (ls->state == SESSION_ESTABLISHED ||
+	    ls->link_state == LINK_STATE_WAITING)
 		return link_short_name(ls->link_state);
 	return state_name(ls->state);
 }

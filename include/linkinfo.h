@@ -31,6 +31,9 @@ enum link_state {
 	LINK_STATE_RUNNING,	/* carrying data */
 	LINK_STATE_LOSSY,	/* carrying data, loss above the threshold */
 	LINK_STATE_DOWN,	/* silent: no data */
+	LINK_STATE_WAITING,	/* its device, source address or the
+				   server's address is missing (the
+				   parent says so in status) */
 	LINK_STATE_MAX
 };
 
@@ -66,9 +69,10 @@ struct link_info {
 	int32_t		rx_owd_us;
 };
 
-/* "probing", "running", "lossy", "down"; "unknown" out of range. */
+/* "probing", "running", "lossy", "down", "waiting"; "unknown" out of
+ * range. */
 const char *link_state_name(uint32_t);
-/* PROBE, RUN, LOSSY, DOWN for log lines; "?" out of range. */
+/* PROBE, RUN, LOSSY, DOWN, WAIT for log lines; "?" out of range. */
 const char *link_state_short_name(uint32_t);
 
 #endif /* LINKINFO_H */

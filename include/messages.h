@@ -75,11 +75,16 @@
 	    sizeof(struct ipc_reconf_core), sizeof(struct ipc_reconf_core) + \
 	    BONDD_MAX_PEERS * sizeof(struct ipc_reconf_peer)))		\
 	X(IPC_RECONF_LINKD,	0x0208,	IPC_FIXED(struct ipc_conf_linkd)) \
+	/* a reload, to a running linkd: the peer of slot hdr.id is	\
+	 * new, renamed or has a new key; or the slot is now empty */	\
+	X(IPC_PEER_SET,		0x0209,	IPC_FIXED(struct ipc_conf_peer)) \
+	X(IPC_PEER_DEL,		0x020a,	IPC_EMPTY)			\
 									\
 	/* resources, parent -> child */				\
 	/* to the core: the TUN device */				\
 	X(IPC_TUN_FD,		0x0301,	IPC_WITH_FD)			\
-	/* to linkd: its UDP socket */					\
+	/* to linkd: its UDP socket, none while the link waits: its	\
+	 * device, its source address or the server's address missing */ \
 	X(IPC_LINK_SOCK,	0x0302,	IPC_WITH_FD)			\
 	/* to the core and linkd: a packet queue end; hdr.id = linkd */	\
 	X(IPC_DATA_CHAN,	0x0303,	IPC_WITH_FD)			\
@@ -100,6 +105,12 @@
 	/* parent -> linkd */						\
 	X(IPC_LINK_ADMIN,	0x0404,	IPC_FIXED(struct ipc_link_admin)) \
 	X(IPC_LINK_CARRIER,	0x0405,	IPC_FIXED(struct ipc_link_carrier)) \
+	/* the link's device or source address came back (new, or	\
+	 * under a new index): a new socket replaces the old one */	\
+	X(IPC_LINK_SOCK_NEW,	0x0407,	IPC_WITH_FD)			\
+	/* the link's device or source address went: the link waits	\
+	 * without a socket for IPC_LINK_SOCK_NEW */			\
+	X(IPC_LINK_SOCK_GONE,	0x0408,	IPC_EMPTY)			\
 									\
 	/* control: requests bondctl -> ctld, some on to the parent */	\
 	X(IPC_CTL_STATUS,	0x0501,	IPC_EMPTY)			\
@@ -181,7 +192,7 @@ struct ipc_conf_core {
 	uint32_t	role;		/* enum conf_role */
 	uint32_t	tun_mtu;	/* effective MTU of the TUN device */
 	uint32_t	nlinkd;		/* linkd instances (data channels) */
-	uint32_t	npeers;		/* IPC_CONF_PEER messages follow */
+	uint32_t	npeers;		/* peer slots, see IPC_CONF_PEER */
 	uint32_t	strategy;	/* enum conf_strategy */
 	uint32_t	reorder_max_ms;
 	uint32_t	mss_clamp;
@@ -207,7 +218,7 @@ struct ipc_conf_linkd {
 	uint32_t	instance;	/* index of this linkd */
 	char		name[BONDD_NAME_MAX];	/* link name or "listenN" */
 	uint32_t	link_id;	/* client: link index sent to server */
-	uint32_t	npeers;		/* IPC_CONF_PEER messages follow */
+	uint32_t	npeers;		/* peer slots, see IPC_CONF_PEER */
 	uint32_t	keepalive_s;
 	uint32_t	rekey_s;
 	uint32_t	probe_interval_ms;
@@ -226,25 +237,35 @@ struct ipc_conf_linkd {
 	uint32_t	status_interval_s;
 };
 
-/* IPC_CONF_PEER: hdr.id = peer index.  linkd and core get it; only
- * linkd uses the keys. */
+/*
+ * IPC_CONF_PEER: hdr.id = peer slot.  A peer keeps its slot, its index
+ * in the core, in linkd and on the packet queues, for its life: a
+ * reload that adds, removes or changes other peers leaves it alone.
+ * The configuration sends one per peer in rising slot order, below
+ * npeers of IPC_CONF_CORE or IPC_CONF_LINKD; a slot without one is
+ * empty.  linkd and core get it; only linkd uses the keys.  A reload
+ * sends the same struct to a running linkd as IPC_PEER_SET.
+ */
 struct ipc_conf_peer {
 	char		name[BONDD_PEER_NAME_MAX];
 	uint8_t		public_key[BONDD_KEY_LEN];
 	uint8_t		psk[BONDD_KEY_LEN];
 	uint32_t	has_psk;
-	struct sockaddr_storage endpoint;	/* client: the server */
+	/* client: the server; ss_family 0 while its name has no
+	 * address for this link, which waits without a socket */
+	struct sockaddr_storage endpoint;
 	struct conf_prefix allowed[BONDD_MAX_ALLOWED];
 	uint32_t	nallowed;
 };
 
 /*
  * IPC_RECONF_CORE: a reload's new settings for the running core.  Only
- * strategy, reorder_max_ms, mss_clamp, the realtime fields and
- * status_interval_s of conf are applied; the rest must equal the
- * running values.  Data channels of instances missing from live are
- * closed.  Followed by exactly conf.npeers struct ipc_reconf_peer, in
- * peer order.
+ * strategy, reorder_max_ms, mss_clamp, the realtime fields,
+ * status_interval_s and npeers of conf are applied (npeers never
+ * shrinks); the rest must equal the running values.  Data channels of
+ * instances missing from live are closed.  Followed by exactly
+ * conf.npeers struct ipc_reconf_peer, one per peer slot in slot order:
+ * the whole peer table.
  */
 struct ipc_reconf_core {
 	struct ipc_conf_core	conf;
@@ -254,12 +275,18 @@ struct ipc_reconf_core {
 struct ipc_reconf_peer {
 	struct conf_prefix	allowed[BONDD_MAX_ALLOWED];
 	uint32_t		nallowed;
+	char			name[BONDD_PEER_NAME_MAX]; /* "": empty */
+	uint32_t		fresh;	/* another peer than before: its
+					   state starts afresh */
 };
 
 /* IPC_RECONF_LINKD carries a struct ipc_conf_linkd: linkd applies the
  * rates, priority, backup, quota, keepalive, rekey, probe interval,
  * state thresholds and status interval in place; instance, name,
- * link_id, npeers and payload_max must equal the running values. */
+ * link_id and payload_max must equal the running values, npeers may
+ * only grow.  Peers change by IPC_PEER_SET and IPC_PEER_DEL (hdr.id =
+ * slot), before it: a peer removed or with a new key loses its
+ * sessions, the others keep theirs. */
 
 /* IPC_CONF_KEY: the local static private key, linkd only. */
 struct ipc_conf_key {

@@ -112,7 +112,7 @@ linkd_core_read(evutil_socket_t fd, short ev, void *arg)
 	now = now_us();
 	for (i = 0; i < n; i++) {
 		e = &qin[i];
-		if (e->hdr.type != PKTQ_DATA || e->hdr.peer >= ld.npeers ||
+		if (e->hdr.type != PKTQ_DATA || e->hdr.peer >= BONDD_MAX_PEERS ||
 		    e->hdr.len > ld.conf.payload_max ||
 		    !frame_is_core(e->frame, e->hdr.len)) {
 			ld.core_bad++;
@@ -122,7 +122,7 @@ linkd_core_read(evutil_socket_t fd, short ev, void *arg)
 			continue;
 		}
 		s = sess_find(ld.tbl, e->hdr.peer, e->hdr.link_id);
-		if (s == NULL || ld.admin_down ||
+		if (s == NULL || ld.admin_down || ld.sock == -1 ||
 		    sess_state(s) != SESSION_ESTABLISHED) {
 			ld.core_drop++;
 			continue;
@@ -160,7 +160,7 @@ linkd_tx_flush(uint64_t now)
 	}
 }
 
-void
+int
 linkd_send_cb(void *arg, struct session *s, uint64_t now, const uint8_t *buf,
     size_t len, const struct sockaddr_storage *to)
 {
@@ -169,14 +169,16 @@ linkd_send_cb(void *arg, struct session *s, uint64_t now, const uint8_t *buf,
 
 	(void)arg;
 	if (ld.sock == -1)
-		return;
+		return (-1);
 	if (udp_send_one(ld.sock, buf, len, to) == -1) {
 		err = errno;
 		s->ctr.send_errors++;
 		log_ratelimit("linkd-send", "%s: send to %s: %s", ld.conf.name,
 		    addr_fmt(to, addr, sizeof(addr)), strerror(err));
 		linkd_send_error(s, err, now);
+		return (-1);
 	}
+	return (0);
 }
 
 /* What was put on the core queue goes out; a full queue drops it. */

@@ -52,16 +52,23 @@
 #include "util.h"
 #include "linkd.h"
 
-#define LINKD_TICK_US		250000
+#define LINKD_TICK_US		250000	/* sooner when a handshake is due */
 #define LINKD_STATS_US		500000
+/* A client link that heard nothing for this many probe intervals (and
+ * at least as long as it takes to call the link down, and 0.5 s)
+ * handshakes again beside its keys. */
+#define LINKD_STALE_PROBES	5
+#define LINKD_STALE_MIN_US	500000ULL
 
 struct linkd		 ld;
 static char		 procname[8 + BONDD_NAME_MAX];
 
 /*
  * The parent's messages: the configuration in exactly this order (the
- * peers all come before the socket, see linkd_sock()), then changes
- * while running.
+ * peers all come before the socket and the data channel, see
+ * linkd_peer(); a client link that waits for its device, source
+ * address or server's address gets no socket), then changes while
+ * running.
  */
 static const struct ipc_accept from_parent[] = {
 	{ IPC_HELLO, IPC_IN_HELLO, IPC_ONCE, 0, IPC_S_CONF },
@@ -69,10 +76,14 @@ static const struct ipc_accept from_parent[] = {
 	{ IPC_CONF_KEY, IPC_IN_CONF, IPC_ONCE, IPC_CONF_LINKD, IPC_S_SAME },
 	{ IPC_CONF_PEER, IPC_IN_CONF, IPC_MANY, IPC_CONF_KEY, IPC_S_SAME },
 	{ IPC_LINK_SOCK, IPC_IN_CONF, IPC_ONCE, IPC_CONF_PEER, IPC_S_SAME },
-	{ IPC_DATA_CHAN, IPC_IN_CONF, IPC_ONCE, IPC_LINK_SOCK, IPC_S_SAME },
+	{ IPC_DATA_CHAN, IPC_IN_CONF, IPC_ONCE, IPC_CONF_PEER, IPC_S_SAME },
 	{ IPC_CONF_END, IPC_IN_CONF, IPC_ONCE, IPC_DATA_CHAN, IPC_S_RUNNING },
 	{ IPC_LINK_ADMIN, IPC_IN_RUNNING, IPC_MANY, 0, IPC_S_SAME },
 	{ IPC_LINK_CARRIER, IPC_IN_RUNNING, IPC_MANY, 0, IPC_S_SAME },
+	{ IPC_LINK_SOCK_NEW, IPC_IN_RUNNING, IPC_MANY, 0, IPC_S_SAME },
+	{ IPC_LINK_SOCK_GONE, IPC_IN_RUNNING, IPC_MANY, 0, IPC_S_SAME },
+	{ IPC_PEER_SET, IPC_IN_RUNNING, IPC_MANY, 0, IPC_S_SAME },
+	{ IPC_PEER_DEL, IPC_IN_RUNNING, IPC_MANY, 0, IPC_S_SAME },
 	{ IPC_RECONF_LINKD, IPC_IN_RUNNING, IPC_MANY, 0, IPC_S_SAME },
 	{ IPC_SHUTDOWN, IPC_IN_RUNNING, IPC_MANY, 0, IPC_S_SAME },
 	{ 0, 0, 0, 0, IPC_S_SAME }
@@ -83,13 +94,21 @@ static void	linkd_dispatch_parent(struct ipc_chan *, struct ipc_msg *,
 static void	linkd_conf(struct ipc_msg *);
 static void	linkd_key(struct ipc_msg *);
 static void	linkd_peer(struct ipc_msg *);
+static void	linkd_peer_get(struct ipc_msg *, struct ipc_conf_peer *);
+static void	linkd_peer_set(struct ipc_msg *);
+static void	linkd_peer_del(struct ipc_msg *);
 static void	linkd_sock(struct ipc_msg *);
 static void	linkd_chan(struct ipc_msg *);
 static void	linkd_start(void);
 static void	linkd_admin(struct ipc_msg *);
 static void	linkd_carrier(struct ipc_msg *);
+static void	linkd_sock_new(struct ipc_msg *);
+static void	linkd_sock_gone(void);
 static void	linkd_reconf(struct ipc_msg *);
 static void	linkd_tick(evutil_socket_t, short, void *);
+static uint64_t	linkd_stale_us(const struct ipc_conf_linkd *);
+static void	linkd_sock_watch(void);
+static void	linkd_sock_close(void);
 static void	usage(void) __attribute__((noreturn));
 
 static void
@@ -114,6 +133,7 @@ main(int argc, char *argv[])
 	if ((ld.base = event_base_new()) == NULL)
 		fatalx("event_base_new failed");
 	ld.sock = -1;
+	ld.peer_last = -1;
 	ipc_role_init(&ld.parent_role, from_parent);
 	if (ipc_init(&ld.parent, BONDD_PARENT_FD, IPC_F_FDPASS, IPC_MAXSIZE,
 	    "parent") == -1)
@@ -179,6 +199,18 @@ linkd_dispatch_parent(struct ipc_chan *chan, struct ipc_msg *msg,
 	case IPC_LINK_CARRIER:
 		linkd_carrier(msg);
 		break;
+	case IPC_LINK_SOCK_NEW:
+		linkd_sock_new(msg);
+		break;
+	case IPC_LINK_SOCK_GONE:
+		linkd_sock_gone();
+		break;
+	case IPC_PEER_SET:
+		linkd_peer_set(msg);
+		break;
+	case IPC_PEER_DEL:
+		linkd_peer_del(msg);
+		break;
 	case IPC_RECONF_LINKD:
 		linkd_reconf(msg);
 		break;
@@ -239,40 +271,110 @@ linkd_key(struct ipc_msg *msg)
 	sodium_memzero(&key, sizeof(key));
 	if (ld.tbl == NULL)
 		fatalx("%s: cannot set up sessions", __func__);
+	ld.tbl->stale_us = linkd_stale_us(&ld.conf);
 }
 
+/* The silence after which a client link handshakes again; the server
+ * never initiates. */
+static uint64_t
+linkd_stale_us(const struct ipc_conf_linkd *c)
+{
+	uint64_t	us;
+
+	if (c->role != ROLE_CLIENT)
+		return (0);
+	us = (uint64_t)c->probe_interval_ms * 1000 * LINKD_STALE_PROBES;
+	if (us < c->down_after_ms * 1000ULL)
+		us = c->down_after_ms * 1000ULL;
+	return (us < LINKD_STALE_MIN_US ? LINKD_STALE_MIN_US : us);
+}
+
+/* A peer's slice, checked; the caller wipes it. */
+static void
+linkd_peer_get(struct ipc_msg *msg, struct ipc_conf_peer *p)
+{
+	int	af;
+
+	if (msg->hdr.id >= BONDD_MAX_PEERS ||
+	    (ld.conf.role == ROLE_CLIENT && msg->hdr.id != 0))
+		fatalx("%s: peer slot %u", __func__, msg->hdr.id);
+	if (ipc_msg_get(msg, p, sizeof(*p)) == -1 || ipc_msg_end(msg) != 0)
+		fatalx("%s: short message", __func__);
+	if (memchr(p->name, '\0', sizeof(p->name)) == NULL ||
+	    p->name[0] == '\0')
+		fatalx("%s: bad name", __func__);
+	/* A client's server has no address while the link waits for
+	 * one, without a socket (linkd_has_endpoint()). */
+	af = p->endpoint.ss_family;
+	if (ld.conf.role == ROLE_CLIENT && af != AF_INET && af != AF_INET6 &&
+	    (af != 0 || ld.sock != -1))
+		fatalx("%s: client peer without endpoint", __func__);
+	if (p->has_psk)
+		log_warnx("peer %s: pre-shared keys are not supported yet, "
+		    "ignored", p->name);
+}
+
+/* The configuration's peers: in rising slot order, before the socket. */
 static void
 linkd_peer(struct ipc_msg *msg)
 {
 	struct ipc_conf_peer	p;
-	int			af;
 
-	if (msg->hdr.id != ld.npeers || ld.npeers == ld.conf.npeers)
+	if ((int)msg->hdr.id <= ld.peer_last ||
+	    msg->hdr.id >= ld.conf.npeers || ld.sock != -1 || ld.q != NULL)
 		fatalx("%s: peer %u out of order", __func__, msg->hdr.id);
-	if (ipc_msg_get(msg, &p, sizeof(p)) == -1 || ipc_msg_end(msg) != 0)
-		fatalx("%s: short message", __func__);
-	if (memchr(p.name, '\0', sizeof(p.name)) == NULL)
-		fatalx("%s: unterminated name", __func__);
-	af = p.endpoint.ss_family;
-	if (ld.conf.role == ROLE_CLIENT && af != AF_INET && af != AF_INET6)
-		fatalx("%s: client peer without endpoint", __func__);
-	if (sess_add_peer(ld.tbl, p.name, p.public_key,
-	    ld.conf.role == ROLE_CLIENT ? &p.endpoint : NULL) == -1)
-		fatalx("%s: too many peers", __func__);
-	if (p.has_psk)
-		log_warnx("peer %s: pre-shared keys are not supported yet, "
-		    "ignored", p.name);
+	linkd_peer_get(msg, &p);
+	if (sess_peer_set(ld.tbl, msg->hdr.id, p.name, p.public_key,
+	    ld.conf.role == ROLE_CLIENT ? &p.endpoint : NULL,
+	    now_us()) == -1)
+		fatalx("%s: bad peer slot", __func__);
 	sodium_memzero(&p, sizeof(p));
-	ld.npeers++;
+	ld.peer_last = msg->hdr.id;
 }
 
-/* The socket comes after every peer: the rule table cannot count them. */
+/* A reload: a peer added, renamed or with a new key (its sessions end:
+ * the core hears it on the queue). */
+static void
+linkd_peer_set(struct ipc_msg *msg)
+{
+	struct ipc_conf_peer	p;
+
+	linkd_peer_get(msg, &p);
+	if (sess_peer_set(ld.tbl, msg->hdr.id, p.name, p.public_key,
+	    ld.conf.role == ROLE_CLIENT ? &p.endpoint : NULL,
+	    now_us()) == -1)
+		fatalx("%s: bad peer slot", __func__);
+	sodium_memzero(&p, sizeof(p));
+	linkd_core_flush();
+}
+
+/* A reload removed a peer: its sessions end. */
+static void
+linkd_peer_del(struct ipc_msg *msg)
+{
+	if (sess_peer_del(ld.tbl, msg->hdr.id, now_us()) == -1)
+		fatalx("%s: no peer in slot %u", __func__, msg->hdr.id);
+	linkd_core_flush();
+}
+
+/* A client sends nowhere without its server's address: it gets a
+ * socket only with one. */
+static void
+linkd_has_endpoint(const char *func)
+{
+	if (ld.conf.role == ROLE_CLIENT &&
+	    ld.tbl->peers[0].endpoint.ss_family == 0)
+		fatalx("%s: a socket without the server's address", func);
+}
+
+/* The socket, if any, comes after every peer and before the data
+ * channel. */
 static void
 linkd_sock(struct ipc_msg *msg)
 {
-	if (ld.npeers != ld.conf.npeers)
-		fatalx("%s: %u of %u peers", __func__, ld.npeers,
-		    ld.conf.npeers);
+	if (ld.peer_last < 0 || ld.q != NULL)
+		fatalx("%s: socket out of order", __func__);
+	linkd_has_endpoint(__func__);
 	ld.sock = ipc_msg_take_fd(msg);
 	if (fd_nonblock(ld.sock) == -1)
 		fatal("link socket");
@@ -281,6 +383,8 @@ linkd_sock(struct ipc_msg *msg)
 static void
 linkd_chan(struct ipc_msg *msg)
 {
+	if (ld.peer_last < 0)
+		fatalx("%s: no peer before the data channel", __func__);
 	if (msg->hdr.id != ld.conf.instance)
 		fatalx("data channel for instance %u, we are %u",
 		    msg->hdr.id, ld.conf.instance);
@@ -292,7 +396,6 @@ linkd_chan(struct ipc_msg *msg)
 static void
 linkd_start(void)
 {
-	struct timeval	tv = { 0, LINKD_TICK_US };
 	struct timeval	ptv;
 	uint32_t	half_us;
 
@@ -301,26 +404,27 @@ linkd_start(void)
 	ptv.tv_sec = half_us / 1000000;
 	ptv.tv_usec = half_us % 1000000;
 
+	if (ld.sock == -1 && ld.conf.role != ROLE_CLIENT)
+		fatalx("%s: a listener without its socket", __func__);
 	sandbox_enter(PROC_LINKD, ld.conf.user);
 	if (ipc_send(&ld.parent, IPC_READY, ld.conf.instance, 0, -1, NULL,
 	    0) == -1)
 		fatal("ipc_send");
-	if ((ld.ev_sock = event_new(ld.base, ld.sock, EV_READ | EV_PERSIST,
-	    linkd_sock_read, NULL)) == NULL ||
-	    (ld.ev_q = event_new(ld.base, pktq_fd(ld.q), EV_READ | EV_PERSIST,
+	if ((ld.ev_q = event_new(ld.base, pktq_fd(ld.q), EV_READ | EV_PERSIST,
 	    linkd_core_read, NULL)) == NULL ||
-	    (ld.ev_tick = event_new(ld.base, -1, EV_PERSIST, linkd_tick,
+	    (ld.ev_tick = event_new(ld.base, -1, 0, linkd_tick,
 	    NULL)) == NULL ||
 	    (ld.ev_probe = event_new(ld.base, -1, EV_PERSIST,
 	    linkd_probe_tick, NULL)) == NULL)
 		fatalx("event_new failed");
-	if (event_add(ld.ev_sock, NULL) == -1 ||
-	    event_add(ld.ev_q, NULL) == -1 ||
-	    event_add(ld.ev_tick, &tv) == -1 ||
+	if (event_add(ld.ev_q, NULL) == -1 ||
 	    event_add(ld.ev_probe, &ptv) == -1)
 		fatalx("event_add failed");
-	log_info("%s %s ready", ld.conf.role == ROLE_CLIENT ? "link" :
-	    "listener", ld.conf.name);
+	if (ld.sock != -1)
+		linkd_sock_watch();
+	log_info("%s %s ready%s", ld.conf.role == ROLE_CLIENT ? "link" :
+	    "listener", ld.conf.name, ld.sock == -1 ?
+	    ", waiting for a socket" : "");
 	/* A client starts its handshake at once. */
 	linkd_tick(-1, 0, NULL);
 }
@@ -368,6 +472,70 @@ linkd_carrier(struct ipc_msg *msg)
 			linkd_info(s);
 	}
 	linkd_core_flush();
+	/* The path may work again: a handshake that is due goes now. */
+	if (c.up && ld.sock != -1) {
+		sess_kick(ld.tbl, now);
+		linkd_tick(-1, 0, NULL);
+	}
+}
+
+/* Datagrams from the socket to the data path. */
+static void
+linkd_sock_watch(void)
+{
+	if ((ld.ev_sock = event_new(ld.base, ld.sock, EV_READ | EV_PERSIST,
+	    linkd_sock_read, NULL)) == NULL || event_add(ld.ev_sock,
+	    NULL) == -1)
+		fatalx("%s: event", __func__);
+}
+
+/* The socket closes; without one the link waits. */
+static void
+linkd_sock_close(void)
+{
+	if (ld.ev_sock != NULL) {
+		event_free(ld.ev_sock);
+		ld.ev_sock = NULL;
+	}
+	if (ld.sock != -1)
+		close(ld.sock);
+	ld.sock = -1;
+}
+
+/*
+ * The parent opened a new socket: the device came back (perhaps under
+ * a new index) or its source address did.  The session and its keys
+ * stay; a handshake that was due goes now (the server learns our new
+ * address from the first authenticated datagram).
+ */
+static void
+linkd_sock_new(struct ipc_msg *msg)
+{
+	int	fd;
+
+	if (ld.conf.role != ROLE_CLIENT)
+		fatalx("%s: a listener's socket never changes", __func__);
+	linkd_has_endpoint(__func__);
+	fd = ipc_msg_take_fd(msg);
+	linkd_sock_close();
+	ld.sock = fd;
+	if (fd_nonblock(ld.sock) == -1)
+		fatal("link socket");
+	linkd_sock_watch();
+	log_info("%s: new socket", ld.conf.name);
+	sess_kick(ld.tbl, now_us());
+	linkd_tick(-1, 0, NULL);
+}
+
+/* The device or the source address went: nothing can be sent or
+ * received until IPC_LINK_SOCK_NEW. */
+static void
+linkd_sock_gone(void)
+{
+	if (ld.conf.role != ROLE_CLIENT)
+		fatalx("%s: a listener's socket never goes", __func__);
+	linkd_sock_close();
+	log_info("%s: socket closed, waiting for the device", ld.conf.name);
 }
 
 /*
@@ -388,10 +556,13 @@ linkd_reconf(struct ipc_msg *msg)
 	if (ipc_msg_get(msg, &n, sizeof(n)) == -1 || ipc_msg_end(msg) != 0)
 		fatalx("%s: short message", __func__);
 	if (n.role != ld.conf.role || n.instance != ld.conf.instance ||
-	    n.link_id != ld.conf.link_id || n.npeers != ld.conf.npeers ||
+	    n.link_id != ld.conf.link_id ||
 	    n.payload_max != ld.conf.payload_max ||
 	    memcmp(n.name, ld.conf.name, sizeof(n.name)) != 0)
 		fatalx("%s: the link changed identity", __func__);
+	/* Peer slots only grow, as peers are added (IPC_PEER_SET). */
+	if (n.npeers < ld.conf.npeers || n.npeers > BONDD_MAX_PEERS)
+		fatalx("%s: %u peer slots", __func__, n.npeers);
 	if (n.keepalive_s == 0 || n.rekey_s == 0 ||
 	    n.probe_interval_ms < 10 || n.probe_interval_ms > 10000 ||
 	    n.down_after_ms == 0 || n.recover_probes == 0 ||
@@ -409,8 +580,10 @@ linkd_reconf(struct ipc_msg *msg)
 	ld.conf.lossy_ppm = n.lossy_ppm;
 	ld.conf.recover_probes = n.recover_probes;
 	ld.conf.status_interval_s = n.status_interval_s;
+	ld.conf.npeers = n.npeers;
 	ld.tbl->keepalive_us = n.keepalive_s * 1000000ULL;
 	ld.tbl->rekey_us = n.rekey_s * 1000000ULL;
+	ld.tbl->stale_us = linkd_stale_us(&n);
 	if (n.probe_interval_ms != ld.conf.probe_interval_ms) {
 		ld.conf.probe_interval_ms = n.probe_interval_ms;
 		half_us = n.probe_interval_ms * 1000 / 2;
@@ -435,15 +608,26 @@ linkd_reconf(struct ipc_msg *msg)
 	log_info("%s: reconfigured", ld.conf.name);
 }
 
+/* The session timers, then the stats and the status line; it runs
+ * again when the sessions want it, at least every LINKD_TICK_US. */
 static void
 linkd_tick(evutil_socket_t fd, short ev, void *arg)
 {
-	uint64_t	now = now_us();
+	struct timeval	tv;
+	uint64_t	now = now_us(), wait;
 
 	(void)fd;
 	(void)ev;
 	(void)arg;
-	sess_timer(ld.tbl, now);
+	/* A client link without a socket has nothing to send. */
+	wait = LINKD_TICK_US;
+	if ((ld.sock != -1 || ld.conf.role != ROLE_CLIENT) &&
+	    (wait = sess_timer(ld.tbl, now)) > LINKD_TICK_US)
+		wait = LINKD_TICK_US;
+	tv.tv_sec = 0;
+	tv.tv_usec = wait;
+	if (event_add(ld.ev_tick, &tv) == -1)
+		fatalx("%s: event_add", __func__);
 	if (now - ld.stats_us >= LINKD_STATS_US) {
 		ld.stats_us = now;
 		linkd_stats(now);

@@ -44,7 +44,8 @@ struct linkd {
 	struct ipc_chan		 parent;
 	struct ipc_role		 parent_role;
 	struct ipc_conf_linkd	 conf;
-	uint32_t		 npeers;	/* IPC_CONF_PEER received */
+	int			 peer_last;	/* slot of the last
+						   IPC_CONF_PEER, -1 */
 	struct sess_table	*tbl;
 	int			 sock;
 	struct pktq		*q;
@@ -71,7 +72,7 @@ extern struct linkd	ld;
 /* datapath.c */
 void	 linkd_sock_read(evutil_socket_t, short, void *);
 void	 linkd_core_read(evutil_socket_t, short, void *);
-void	 linkd_send_cb(void *, struct session *, uint64_t, const uint8_t *,
+int	 linkd_send_cb(void *, struct session *, uint64_t, const uint8_t *,
 	    size_t, const struct sockaddr_storage *);
 void	 linkd_state_cb(void *, struct session *, uint64_t, int);
 void	 linkd_core_state(struct session *, int);

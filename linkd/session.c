@@ -15,8 +15,10 @@
  */
 
 /*
- * Sessions of one linkd: the client's handshake retries and rekeys,
- * the server's stateless answer to INITs, keypair rotation, replay
+ * Sessions of one linkd: the client's handshake retries and rekeys
+ * (and a new handshake when the server falls silent or sends what it
+ * cannot read: the server may have restarted), the server's stateless
+ * answer to INITs, keypair rotation, replay
  * windows, keepalives and expiry.  Runs unprivileged in linkd; every
  * byte handed to sess_input() comes from the network and is untrusted
  * until its AEAD tag (or handshake) checked out.  No state is created
@@ -54,6 +56,8 @@ static struct keypair *kp_lookup(struct sess_table *, uint32_t);
 static int	 kp_alive(const struct sess_table *, const struct keypair *,
 	    uint64_t);
 static void	 sess_clear(struct session *);
+static void	 sess_client_init(struct sess_table *);
+static void	 sess_end_peer(struct sess_table *, int, uint64_t);
 static void	 sess_up(struct sess_table *, struct session *, uint64_t);
 static void	 sess_down(struct sess_table *, struct session *, uint64_t);
 static void	 sess_rotate(struct session *, struct keypair *, uint64_t);
@@ -61,6 +65,10 @@ static void	 sess_keepalive(struct sess_table *, struct session *,
 	    uint64_t);
 static void	 sess_send_init(struct sess_table *, struct session *,
 	    uint64_t);
+static int	 sess_stale(const struct sess_table *, const struct session *,
+	    uint64_t);
+static void	 sess_hint(struct sess_table *, struct session *, uint64_t,
+	    const struct sockaddr_storage *);
 static void	 sess_tick(struct sess_table *, struct session *, uint64_t);
 static void	 input_init(struct sess_table *, uint64_t, const uint8_t *,
 	    size_t, const struct sockaddr_storage *);
@@ -111,32 +119,84 @@ sess_table_free(struct sess_table *t)
 	free(t);
 }
 
+/* The client's only session exists as long as its peer. */
+static void
+sess_client_init(struct sess_table *t)
+{
+	struct session	*s = &t->sessions[0];
+
+	sess_clear(s);
+	s->used = 1;
+	s->peer = 0;
+	s->link_id = t->link_id;
+	strlcpy(s->link_name, t->name, sizeof(s->link_name));
+	s->endpoint = t->peers[0].endpoint;
+}
+
+/* Every session of a peer slot ends: keys wiped, the core told. */
+static void
+sess_end_peer(struct sess_table *t, int slot, uint64_t now)
+{
+	struct session	*s;
+	int		 i;
+
+	for (i = 0; i < t->nsessions; i++) {
+		s = &t->sessions[i];
+		if (!s->used || s->peer != slot)
+			continue;
+		kp_free(s->cur);
+		kp_free(s->prev);
+		kp_free(s->next);
+		s->cur = s->prev = s->next = NULL;
+		sess_down(t, s, now);
+		noise_hs_wipe(&s->hs);
+		sess_clear(s);
+	}
+	/* A new key, or another peer: its INITs start afresh. */
+	memset(t->tai[slot], 0, sizeof(t->tai[slot]));
+	memset(t->tai_set[slot], 0, sizeof(t->tai_set[slot]));
+}
+
 int
-sess_add_peer(struct sess_table *t, const char *name,
-    const uint8_t pub[NOISE_DHLEN], const struct sockaddr_storage *endpoint)
+sess_peer_set(struct sess_table *t, int slot, const char *name,
+    const uint8_t pub[NOISE_DHLEN], const struct sockaddr_storage *endpoint,
+    uint64_t now)
 {
 	struct sess_peer	*p;
-	struct session		*s;
 
-	if (t->npeers >= BONDD_MAX_PEERS ||
-	    (t->role == ROLE_CLIENT && t->npeers >= 1))
+	if (slot < 0 || slot >= BONDD_MAX_PEERS ||
+	    (t->role == ROLE_CLIENT && slot != 0))
 		return (-1);
-	p = &t->peers[t->npeers];
+	p = &t->peers[slot];
 	strlcpy(p->name, name, sizeof(p->name));
+	if (p->used && sodium_memcmp(p->public_key, pub, NOISE_DHLEN) == 0)
+		return (0);
+	if (p->used) {
+		log_info("%s%s: peer %s has a new key: its sessions end",
+		    PFX(t), t->name, p->name);
+		sess_end_peer(t, slot, now);
+	}
+	p->used = 1;
 	memcpy(p->public_key, pub, NOISE_DHLEN);
 	handshake_mac1_key(p->mac1_key, pub);
 	if (endpoint != NULL)
 		p->endpoint = *endpoint;
-	if (t->role == ROLE_CLIENT) {
-		/* The client's only session exists from the start. */
-		s = &t->sessions[0];
-		s->used = 1;
-		s->peer = 0;
-		s->link_id = t->link_id;
-		strlcpy(s->link_name, t->name, sizeof(s->link_name));
-		s->endpoint = p->endpoint;
-	}
-	t->npeers++;
+	if (slot >= t->npeers)
+		t->npeers = slot + 1;
+	if (t->role == ROLE_CLIENT)
+		sess_client_init(t);
+	return (0);
+}
+
+int
+sess_peer_del(struct sess_table *t, int slot, uint64_t now)
+{
+	if (slot < 0 || slot >= t->npeers || !t->peers[slot].used)
+		return (-1);
+	log_info("%s%s: peer %s removed: its sessions end", PFX(t), t->name,
+	    t->peers[slot].name);
+	sess_end_peer(t, slot, now);
+	sodium_memzero(&t->peers[slot], sizeof(t->peers[slot]));
 	return (0);
 }
 
@@ -280,6 +340,18 @@ sess_keepalive(struct sess_table *t, struct session *s, uint64_t now)
 		    &s->endpoint);
 }
 
+uint64_t
+sess_retry_us(int attempts)
+{
+	if (attempts < 0)
+		attempts = 0;
+	if (attempts > 8)
+		attempts = 8;
+	if ((SESS_RETRY_MIN_US << attempts) > SESS_RETRY_MAX_US)
+		return (SESS_RETRY_MAX_US);
+	return (SESS_RETRY_MIN_US << attempts);
+}
+
 /* Client: a fresh INIT (new ephemeral, index and timestamp). */
 static void
 sess_send_init(struct sess_table *t, struct session *s, uint64_t now)
@@ -288,12 +360,14 @@ sess_send_init(struct sess_table *t, struct session *s, uint64_t now)
 	struct wire_init_payload	 pl;
 	struct keypair			*kp = s->next;
 	char				 addr[ADDR_STRLEN];
+	uint64_t			 wait;
 
 	if (kp == NULL) {
 		if ((kp = kp_alloc(t, s, KP_HANDSHAKE)) == NULL)
 			return;
 		s->next = kp;
 		s->hs_attempts = 0;
+		s->hs_first_us = now;
 	} else
 		kp_reindex(kp);
 
@@ -301,14 +375,14 @@ sess_send_init(struct sess_table *t, struct session *s, uint64_t now)
 	pl.link_id = t->link_id;
 	memcpy(pl.link_name, t->name, sizeof(pl.link_name) - 1);
 	handshake_tai64n(pl.tai64n);
-	s->hs_next_us = now + SESS_RETRY_US +
-	    randombytes_uniform(SESS_JITTER_US + 1);
+	wait = sess_retry_us(s->hs_attempts);
+	s->hs_next_us = now + wait + randombytes_uniform(wait / 8 + 1);
 	if (handshake_init_create(&s->hs, &t->local, p->public_key,
 	    p->mac1_key, kp->local_index, &pl, t->buf) < 0) {
 		log_warnx("link %s: cannot create handshake", t->name);
 		return;
 	}
-	if (s->hs_attempts >= SESS_WARN_ATTEMPTS &&
+	if (now - s->hs_first_us >= SESS_WARN_AFTER_US &&
 	    (!s->hs_warned || now - s->hs_warn_us >= SESS_WARN_US)) {
 		log_warnx("link %s: no handshake response from %s (wrong "
 		    "server key, or server unreachable)", t->name,
@@ -317,9 +391,52 @@ sess_send_init(struct sess_table *t, struct session *s, uint64_t now)
 		s->hs_warn_us = now;
 	}
 	s->hs_attempts++;
-	if (t->cb.send != NULL)
-		t->cb.send(t->cb.arg, s, now, t->buf, WIRE_INIT_LEN,
-		    &p->endpoint);
+	if (t->cb.send != NULL && t->cb.send(t->cb.arg, s, now, t->buf,
+	    WIRE_INIT_LEN, &p->endpoint) == -1) {
+		s->hs_attempts--;
+		s->hs_next_us = now + SESS_RETRY_LOCAL_US;
+	}
+}
+
+/* Client: nothing authenticated for stale_us, keys or not. */
+static int
+sess_stale(const struct sess_table *t, const struct session *s,
+    uint64_t now)
+{
+	return (t->stale_us != 0 && now - s->last_rx_us >= t->stale_us);
+}
+
+/*
+ * Client: what came from the server's address could not be read.  A
+ * server that restarted has forgotten our keys and drops what we send
+ * under them; it may also be a forgery, so the keys stay until a new
+ * handshake completes.
+ */
+static void
+sess_hint(struct sess_table *t, struct session *s, uint64_t now,
+    const struct sockaddr_storage *from)
+{
+	if (t->role != ROLE_CLIENT || !s->used || s->next != NULL ||
+	    !addr_equal(from, &t->peers[s->peer].endpoint))
+		return;
+	if (s->cur != NULL && now - s->cur->birth_us < SESS_HINT_US)
+		return;
+	log_ratelimit("linkd-hint", "link %s: unreadable datagrams from the "
+	    "server: handshaking again", t->name);
+	sess_send_init(t, s, now);
+}
+
+void
+sess_kick(struct sess_table *t, uint64_t now)
+{
+	struct session	*s = &t->sessions[0];
+
+	if (t->role != ROLE_CLIENT || !s->used)
+		return;
+	if (s->next == NULL && s->cur != NULL && !sess_stale(t, s, now))
+		return;
+	s->hs_attempts = 0;
+	sess_send_init(t, s, now);
 }
 
 int
@@ -386,8 +503,8 @@ input_init(struct sess_table *t, uint64_t now, const uint8_t *pkt,
 	/* Constant time over all peers: no early exit on a match. */
 	rs = noise_hs_remote_static(&hs);
 	for (i = 0; i < t->npeers; i++) {
-		m = -(sodium_memcmp(rs, t->peers[i].public_key,
-		    NOISE_DHLEN) == 0);
+		m = -((sodium_memcmp(rs, t->peers[i].public_key,
+		    NOISE_DHLEN) == 0) & (t->peers[i].used != 0));
 		peer = (peer & ~m) | (i & m);
 	}
 	if (peer < 0) {
@@ -511,6 +628,7 @@ input_data(struct sess_table *t, uint64_t now, const uint8_t *pkt,
 	kp = kp_lookup(t, h.receiver_index);
 	if (kp == NULL || kp->state == KP_HANDSHAKE) {
 		t->ctr.malformed++;
+		sess_hint(t, &t->sessions[0], now, from);
 		return (0);
 	}
 	s = kp->s;
@@ -529,6 +647,8 @@ input_data(struct sess_table *t, uint64_t now, const uint8_t *pkt,
 		log_ratelimit("linkd-auth", "%s%s: packet from %s failed "
 		    "authentication", PFX(t), t->name, addr_fmt(from, addr,
 		    sizeof(addr)));
+		if (++s->bad_rx >= SESS_HINT_FAILS)
+			sess_hint(t, s, now, from);
 		return (0);
 	}
 	if (replay_update(&kp->replay, h.counter) != 0) {
@@ -536,6 +656,7 @@ input_data(struct sess_table *t, uint64_t now, const uint8_t *pkt,
 		return (0);
 	}
 	/* Authenticated from here on. */
+	s->bad_rx = 0;
 	if (kp->state == KP_PENDING) {
 		if (kp != s->next) {
 			s->ctr.malformed++;
@@ -634,7 +755,8 @@ sess_tick(struct sess_table *t, struct session *s, uint64_t now)
 	if (t->role == ROLE_CLIENT) {
 		if (s->next == NULL) {
 			if (s->cur == NULL || s->rekey_wanted ||
-			    now - s->cur->birth_us >= t->rekey_us)
+			    now - s->cur->birth_us >= t->rekey_us ||
+			    sess_stale(t, s, now))
 				sess_send_init(t, s, now);
 		} else if (now >= s->hs_next_us)
 			sess_send_init(t, s, now);
@@ -648,77 +770,33 @@ sess_tick(struct sess_table *t, struct session *s, uint64_t now)
 		sess_keepalive(t, s, now);
 }
 
+/* Client: when its handshake needs the timer next, or UINT64_MAX. */
+static uint64_t
+sess_due(const struct sess_table *t, const struct session *s)
+{
+	if (t->role != ROLE_CLIENT || !s->used)
+		return (UINT64_MAX);
+	if (s->next != NULL)
+		return (s->hs_next_us);
+	if (s->cur != NULL && t->stale_us != 0)
+		return (s->last_rx_us + t->stale_us);
+	return (UINT64_MAX);
+}
+
 uint64_t
 sess_timer(struct sess_table *t, uint64_t now)
 {
-	int	i;
+	uint64_t	due, wait = 1000000;
+	int		i;
 
-	for (i = 0; i < t->nsessions; i++)
-		if (t->sessions[i].used)
-			sess_tick(t, &t->sessions[i], now);
-	return (250000);
-}
-
-struct session *
-sess_find(struct sess_table *t, uint16_t peer, uint8_t link_id)
-{
-	struct session	*s;
-
-	if (peer >= t->npeers || link_id >= BONDD_MAX_LINKS)
-		return (NULL);
-	if (t->role == ROLE_CLIENT)
-		s = link_id == t->link_id ? &t->sessions[0] : NULL;
-	else
-		s = &t->sessions[peer * BONDD_MAX_LINKS + link_id];
-	if (s == NULL || !s->used)
-		return (NULL);
-	return (s);
-}
-
-enum session_state
-sess_state(const struct session *s)
-{
-	if (s == NULL || !s->used)
-		return (SESSION_NONE);
-	if (s->cur != NULL)
-		return (SESSION_ESTABLISHED);
-	if (s->next != NULL)
-		return (SESSION_HANDSHAKE);
-	return (SESSION_NONE);
-}
-
-static void
-ctr_add(struct ipc_link_stats *st, const struct sess_counters *c)
-{
-	st->tx_packets += c->tx_packets;
-	st->tx_bytes += c->tx_bytes;
-	st->rx_packets += c->rx_packets;
-	st->rx_bytes += c->rx_bytes;
-	st->handshakes += c->handshakes;
-	st->auth_fail += c->auth_fail;
-	st->replay_drop += c->replay_drop;
-	st->malformed += c->malformed;
-	st->send_errors += c->send_errors;
-}
-
-void
-sess_stats(const struct sess_table *t, const struct session *s,
-    uint64_t now, int addtable, struct ipc_link_stats *st)
-{
-	memset(st, 0, sizeof(*st));
-	strlcpy(st->link, t->name, sizeof(st->link));
-	st->last_handshake_ms = -1;
-	st->state = sess_state(s);
-	if (addtable)
-		ctr_add(st, &t->ctr);
-	if (s == NULL || !s->used)
-		return;
-	if (t->role == ROLE_SERVER)
-		strlcpy(st->link, s->link_name, sizeof(st->link));
-	strlcpy(st->peer, t->peers[s->peer].name, sizeof(st->peer));
-	st->link_id = s->link_id;
-	st->endpoint = s->endpoint;
-	ctr_add(st, &s->ctr);
-	if (s->hs_done)
-		st->last_handshake_ms = (int64_t)((now - s->hs_done_us) / 1000);
+	for (i = 0; i < t->nsessions; i++) {
+		if (!t->sessions[i].used)
+			continue;
+		sess_tick(t, &t->sessions[i], now);
+		if ((due = sess_due(t, &t->sessions[i])) <= now)
+			due = now + 1000;
+		if (due - now < wait)
+			wait = due - now;
+	}
+	return (wait);
 }

@@ -38,10 +38,26 @@
 #include "replay.h"
 #include "wire.h"
 
-#define SESS_RETRY_US		5000000ULL	/* resend INIT every 5 s */
-#define SESS_JITTER_US		1000000U	/* plus up to 1 s */
-#define SESS_WARN_ATTEMPTS	3	/* unanswered INITs before a warning */
+/*
+ * An unanswered INIT is sent again (fresh) after 0.5 s, then after
+ * twice as long each time up to 2 s, plus up to an eighth at random:
+ * a restarted server hears from every client within 2 s, and clients
+ * that lost the same server do not come back in step.  An interval
+ * shorter than the path's round trip costs one more round, no more.
+ */
+#define SESS_RETRY_MIN_US	500000ULL
+#define SESS_RETRY_MAX_US	2000000ULL
+/* An INIT that could not leave (no route yet on a device that just
+ * came) is tried again this soon, and is no attempt of the back-off. */
+#define SESS_RETRY_LOCAL_US	100000ULL
+#define SESS_WARN_AFTER_US	10000000ULL	/* unanswered: a warning */
 #define SESS_WARN_US		60000000ULL	/* then once per minute */
+/* A client that cannot read what comes from the server's address
+ * (an index it does not know, or SESS_HINT_FAILS failed tags in a
+ * row) handshakes at once beside its keys, unless they are younger
+ * than SESS_HINT_US: forged datagrams cost a handshake a second. */
+#define SESS_HINT_US		1000000ULL
+#define SESS_HINT_FAILS		3
 #define SESS_PREV_US		30000000ULL	/* old keys still receive */
 #define SESS_KEY_GRACE_US	60000000ULL	/* keys die at rekey + this */
 #define SESS_DEAD_MIN_US	15000000ULL	/* silence floor before down */
@@ -100,7 +116,9 @@ struct session {
 	/* client handshake */
 	struct noise_hs	 hs;
 	uint64_t	 hs_next_us;	/* next INIT due */
+	uint64_t	 hs_first_us;	/* first INIT of the one in flight */
 	int		 hs_attempts;	/* unanswered INITs */
+	int		 bad_rx;	/* failed tags in a row */
 	uint64_t	 hs_warn_us;	/* last warning */
 	int		 hs_warned;
 
@@ -113,7 +131,9 @@ struct session {
 	struct sess_counters ctr;
 };
 
+/* A peer slot: its index is the peer's for its life (IPC_CONF_PEER). */
 struct sess_peer {
+	int		used;
 	char		name[BONDD_PEER_NAME_MAX];
 	uint8_t		public_key[NOISE_DHLEN];
 	uint8_t		mac1_key[32];
@@ -122,8 +142,9 @@ struct sess_peer {
 
 /* Each callback gets the clock of the call that led to it. */
 struct sess_cb {
-	/* Send one control datagram (INIT, RESP, KEEPALIVE). */
-	void	(*send)(void *, struct session *, uint64_t now,
+	/* Send one control datagram (INIT, RESP, KEEPALIVE): 0, or -1
+	 * if it did not leave this host (no socket, no route). */
+	int	(*send)(void *, struct session *, uint64_t now,
 		    const uint8_t *, size_t, const struct sockaddr_storage *);
 	/* The session became usable (up = 1) or stopped being so. */
 	void	(*state)(void *, struct session *, uint64_t now, int up);
@@ -143,9 +164,13 @@ struct sess_table {
 	uint8_t		 link_id;	/* client */
 	uint64_t	 keepalive_us;
 	uint64_t	 rekey_us;
+	/* Client: a session that heard nothing this long handshakes
+	 * again, keeping its keys until the new ones work (the server
+	 * may have restarted and forgotten them).  0: only on expiry. */
+	uint64_t	 stale_us;
 	struct hs_local	 local;
 	struct sess_peer peers[BONDD_MAX_PEERS];
-	int		 npeers;
+	int		 npeers;	/* slots, used or not */
 	struct sess_cb	 cb;
 	/* Client: sessions[0].  Server: peer * BONDD_MAX_LINKS + link.
 	 * sessions[i].slot == i for the table's life, also across reuse:
@@ -162,17 +187,25 @@ struct sess_table {
 			    INNER_HDR_LEN];
 };
 
-/* Build a table (calloc'd); peers are added with sess_add_peer().
+/* Build a table (calloc'd); peers are added with sess_peer_set().
  * Returns NULL on error. */
 struct sess_table *sess_table_new(int role, const char *name,
 	    uint8_t link_id, uint32_t keepalive_s, uint32_t rekey_s,
 	    const uint8_t priv[NOISE_DHLEN], const struct sess_cb *);
 void	 sess_table_free(struct sess_table *);
-/* Peer i (in order 0..): 0 or -1.  A client has exactly one, whose
- * endpoint is where handshakes go. */
-int	 sess_add_peer(struct sess_table *, const char *name,
+/*
+ * Peer slot `slot` holds this peer from now on: a new one in an empty
+ * slot, else the slot's peer renamed, or with a new key, which ends
+ * its sessions (the state callback says so).  A client has exactly
+ * one, in slot 0, whose endpoint is where handshakes go.  0, or -1 for
+ * a slot out of range.
+ */
+int	 sess_peer_set(struct sess_table *, int slot, const char *name,
 	    const uint8_t pub[NOISE_DHLEN],
-	    const struct sockaddr_storage *endpoint);
+	    const struct sockaddr_storage *endpoint, uint64_t now);
+/* The peer of a slot is removed: its sessions end.  0, or -1 if the
+ * slot was empty. */
+int	 sess_peer_del(struct sess_table *, int slot, uint64_t now);
 
 /*
  * One datagram from the network.  Returns 1 and fills frame/framelen
@@ -194,6 +227,13 @@ ssize_t	 sess_encrypt(struct sess_table *, struct session *, uint64_t now,
 /* Timers: handshakes, rekey, keepalives, key and session expiry.
  * Returns microseconds until it wants to run again (at most 1 s). */
 uint64_t sess_timer(struct sess_table *, uint64_t now);
+/* Client: the path changed (a new socket).  A handshake in flight, or
+ * due because the session is silent, goes now with its back-off
+ * reset. */
+void	 sess_kick(struct sess_table *, uint64_t now);
+/* The wait after the given number of unanswered INITs, without the
+ * random part: SESS_RETRY_MIN_US doubling up to SESS_RETRY_MAX_US. */
+uint64_t sess_retry_us(int attempts);
 /* The established session of (peer, link), or NULL. */
 struct session *sess_find(struct sess_table *, uint16_t peer,
 	    uint8_t link_id);

@@ -16,8 +16,9 @@
 # The server by name.  In the client's namespace the name comes from
 # /etc/netns/NS/hosts (ip netns exec mounts it as /etc/hosts) and no
 # name server answers.  A name that does not resolve: bondd starts,
-# says so in its log and in bondctl status, and its link waits; once
-# the name is in the hosts file the link starts.  A wrong address,
+# says so in its log and in bondctl status, and its link waits (link
+# state "waiting", no socket); once the name is in the hosts file the
+# link starts.  A wrong address,
 # then the right one and a reload: the link follows.  Every link down
 # for 30 s: the name is looked up again and the link follows.  Last, a
 # name that resolves to IPv6 only, on a link of its own.
@@ -62,12 +63,17 @@ check "unresolved: status shows the failures" \
 check "unresolved: status names the name" test "$(pe name)" = "$NAME"
 check "unresolved: no address" test "$(pe address)" = null
 check "unresolved: an error ($(pe error))" test "$(pe error)" != null
-check "unresolved: no link runs" \
-    test "$(stat_get client "len(j['links'])")" = 0
+check "unresolved: the link waits, for no address" test \
+    "$(stat_get client "[(l['link_state'], l['endpoint']) for l in j['links']]")" \
+    = "[('waiting', None)]"
 check "unresolved: the log says so" \
     grep -q "$NAME: does not resolve" "$BT_DIR/client.log"
+check "unresolved: and why the link waits" \
+    grep -q "link wan0: waits for an address of $NAME" "$BT_DIR/client.log"
+out=$(timeout 5 "$BONDCTL" -s "$BT_DIR/client.sock" status)
 check "unresolved: bondctl status prints it" grep -q "$NAME:5800 not resolved" \
-    <<<"$(timeout 5 "$BONDCTL" -s "$BT_DIR/client.sock" status)"
+    <<<"$out"
+check "unresolved: and the link as WAIT" grep -q "wan0 .*WAIT" <<<"$out"
 
 # In the hosts file, but at a wrong address: the lookup retried with
 # its back-off finds it, the link starts there.

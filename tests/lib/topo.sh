@@ -70,7 +70,9 @@
 # for every link), BT_LINK_RATE_UP_K, BT_LINK_RATE_DOWN_K (bit/s, 0 =
 # unlimited), BT_SUM_UP, BT_SUM_DOWN, BT_SERVER_ADDR, BT_SERVER_PORT,
 # BT_NS_CL, BT_NS_RT, BT_NS_SV, BT_NS_EM; functions in_cl, in_rt, in_sv,
-# in_em and wanem_ctl K ARGS.  topo_down unsets the BT_LINK_* outputs.
+# in_em, wanem_ctl K ARGS and topo_cl_dev K (the client's device of link
+# K, made again after a test deleted it).  topo_down unsets the
+# BT_LINK_* outputs.
 
 BT_TOPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BT_PREFIX=${BT_PREFIX:-bt$$-}
@@ -255,20 +257,33 @@ topo_link()
 	net=198.18.$((10 + k))
 	mc=$(printf '02:bd:%02x:00:00:02' "$k")
 	mr=$(printf '02:bd:%02x:00:00:01' "$k")
-	topo_veth "$BT_NS_CL" "cl-w$k" "$mc" "em-c$k" || return 1
+	topo_cl_dev "$k" || return 1
 	topo_veth "$BT_NS_RT" "rt-c$k" "$mr" "em-r$k" || return 1
-	ip -n "$BT_NS_CL" addr add "$net.2/24" dev "cl-w$k"
 	ip -n "$BT_NS_RT" addr add "$net.1/24" dev "rt-c$k"
-	ip -n "$BT_NS_CL" neigh replace "$net.1" lladdr "$mr" dev "cl-w$k" \
-	    nud permanent
 	ip -n "$BT_NS_RT" neigh replace "$net.2" lladdr "$mc" dev "rt-c$k" \
+	    nud permanent
+	ip -n "$BT_NS_CL" rule add from "$net.2" table $((100 + k)) \
+	    pref $((100 + k))
+}
+
+# topo_cl_dev K: the client's device of link K (cl-wK and its port
+# em-cK) with its address, neighbour and routes; also to make it again
+# after a test deleted it (a replugged modem): wanem K bridges the new
+# em-cK by its name.
+topo_cl_dev()
+{
+	local k=$1 net mc mr
+	net=198.18.$((10 + k))
+	mc=$(printf '02:bd:%02x:00:00:02' "$k")
+	mr=$(printf '02:bd:%02x:00:00:01' "$k")
+	topo_veth "$BT_NS_CL" "cl-w$k" "$mc" "em-c$k" || return 1
+	ip -n "$BT_NS_CL" addr add "$net.2/24" dev "cl-w$k"
+	ip -n "$BT_NS_CL" neigh replace "$net.1" lladdr "$mr" dev "cl-w$k" \
 	    nud permanent
 	ip -n "$BT_NS_CL" route add 198.18.0.0/24 via "$net.1" dev "cl-w$k" \
 	    metric $((k + 1)) &&
 	    ip -n "$BT_NS_CL" route add default via "$net.1" dev "cl-w$k" \
-	    table $((100 + k)) &&
-	    ip -n "$BT_NS_CL" rule add from "$net.2" table $((100 + k)) \
-	    pref $((100 + k))
+	    table $((100 + k))
 }
 
 # topo_pair NS_A DEV_A ADDR_A ADDR6_A NS_B DEV_B ADDR_B ADDR6_B: a veth

@@ -35,9 +35,15 @@
  * One thread: epoll, an absolute CLOCK_MONOTONIC timerfd armed for the
  * next departure, recvmmsg batches and a preallocated ring per
  * direction, so no allocation happens per packet.
+ *
+ * The ports go by interface name: when one's device goes (ENETDOWN,
+ * ENXIO), it is looked at every PORT_CHECK_NS until a device of that
+ * name is there and up, and opened again if it is a new one, so a veth
+ * deleted and made again (a replugged modem) is bridged again.
  */
 
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
@@ -74,6 +80,7 @@
 #define CTL_MSG		2048
 #define DEPART_SLACK	150000ULL	/* ns: send early what is due this soon,
 					 * to wake less often */
+#define PORT_CHECK_NS	10000000ULL	/* a port whose device went */
 
 /* UP: from the client's side to the server's side. */
 enum dir { UP, DOWN };
@@ -119,7 +126,16 @@ struct direction {
 	size_t		 last_len;
 };
 
+/* A port: the client's side (UP's input) or the server's. */
+struct port {
+	const char	*name;
+	int		 fd;		/* -1 while its device is gone */
+	unsigned int	 idx;
+	int		 watch;		/* its device went: look again */
+};
+
 static struct direction	 dirs[2];
+static struct port	 ports[2];
 static int		 timer_fd = -1, ctl_fd = -1, sig_fd = -1;
 static int		 ep_fd = -1;
 static int		 ctlconn[MAX_CTLCONN];
@@ -227,19 +243,17 @@ sock_buffers(int fd)
 }
 
 /*
- * An AF_PACKET socket that reads every frame arriving on ifname and
- * sends frames out of it.  Bound with protocol 0 first, so no frame of
- * another interface slips in before the bind.
+ * An AF_PACKET socket that reads every frame arriving on the device
+ * of index idx and sends frames out of it.  Bound with protocol 0
+ * first, so no frame of another interface slips in before the bind.
+ * -1 if that device went meanwhile.
  */
 static int
-port_open(const char *ifname)
+port_open(const char *ifname, unsigned int idx)
 {
 	struct sockaddr_ll	sll;
-	unsigned int		idx;
 	int			fd, one = 1;
 
-	if ((idx = if_nametoindex(ifname)) == 0)
-		die("interface %s", ifname);
 	fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd == -1)
 		die("socket(AF_PACKET)");
@@ -254,10 +268,79 @@ port_open(const char *ifname)
 	sll.sll_family = AF_PACKET;
 	sll.sll_protocol = htons(ETH_P_ALL);
 	sll.sll_ifindex = (int)idx;
-	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) == -1)
-		die("bind %s", ifname);
+	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) == -1) {
+		if (errno != ENODEV)
+			die("bind %s", ifname);
+		close(fd);
+		return -1;
+	}
 	epoll_add(fd, EV_PORT, 0);
 	return fd;
+}
+
+/* The directions use the ports' sockets as they are now. */
+static void
+ports_sync(void)
+{
+	dirs[UP].in_fd = dirs[DOWN].out_fd = ports[0].fd;
+	dirs[DOWN].in_fd = dirs[UP].out_fd = ports[1].fd;
+}
+
+/* An error on a port's socket that says its device went. */
+static void
+port_error(int fd, int err)
+{
+	int	i;
+
+	if (err != ENETDOWN && err != ENXIO)
+		return;
+	for (i = 0; i < 2; i++)
+		if (ports[i].fd == fd && fd != -1 && !ports[i].watch) {
+			logmsg("%s: %s, watching it", ports[i].name,
+			    strerror(err));
+			ports[i].watch = 1;
+		}
+}
+
+/* Up, per the device's flags. */
+static int
+port_up(const struct port *p)
+{
+	struct ifreq	ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", p->name);
+	return ioctl(p->fd, SIOCGIFFLAGS, &ifr) == 0 &&
+	    (ifr.ifr_flags & IFF_UP);
+}
+
+/* Watched ports: gone, back under the same index, or a new device. */
+static void
+ports_check(void)
+{
+	struct port	*p;
+	unsigned int	 idx;
+	int		 i;
+
+	for (i = 0; i < 2; i++) {
+		p = &ports[i];
+		if (!p->watch)
+			continue;
+		idx = if_nametoindex(p->name);
+		if (idx != p->idx || (p->fd == -1 && idx != 0)) {
+			if (p->fd != -1)
+				close(p->fd);
+			p->idx = idx;
+			p->fd = idx == 0 ? -1 : port_open(p->name, idx);
+			logmsg("%s: %s", p->name, p->fd == -1 ? "gone" :
+			    "opened again");
+			ports_sync();
+		}
+		if (p->fd != -1 && port_up(p)) {
+			logmsg("%s: up", p->name);
+			p->watch = 0;
+		}
+	}
 }
 
 /*
@@ -434,8 +517,10 @@ depart(struct direction *d, uint64_t now)
 			break;
 		sent = sendmmsg(d->out_fd, msgs, (unsigned int)n,
 		    MSG_DONTWAIT);
-		if (sent < 0)
+		if (sent < 0) {
+			port_error(d->out_fd, errno);
 			sent = 0;
+		}
 		for (i = 0; i < n; i++) {
 			if (i < sent) {
 				d->st.tx_packets++;
@@ -449,9 +534,10 @@ depart(struct direction *d, uint64_t now)
 	}
 }
 
-/* Arm the timer for the earliest head of both rings. */
+/* Arm the timer for the earliest head of both rings, or sooner to
+ * look at a port whose device went. */
 static void
-rearm(void)
+rearm(uint64_t now)
 {
 	struct itimerspec	its;
 	uint64_t		next = UINT64_MAX;
@@ -461,6 +547,8 @@ rearm(void)
 		if (dirs[i].head != dirs[i].tail &&
 		    dirs[i].meta[dirs[i].head % RING_SLOTS].deliver < next)
 			next = dirs[i].meta[dirs[i].head % RING_SLOTS].deliver;
+	if ((ports[0].watch || ports[1].watch) && now + PORT_CHECK_NS < next)
+		next = now + PORT_CHECK_NS;
 	if (next == armed)
 		return;
 	armed = next;
@@ -494,6 +582,8 @@ receive(struct direction *d)
 			msgs[i].msg_hdr.msg_iovlen = 1;
 		}
 		n = recvmmsg(d->in_fd, msgs, BATCH, MSG_DONTWAIT, NULL);
+		if (n == -1)
+			port_error(d->in_fd, errno);
 		if (n <= 0)
 			return;
 		now = now_ns();
@@ -769,8 +859,16 @@ setup(const char *ctl, const char *cif, const char *sif)
 	if ((ep_fd = epoll_create1(EPOLL_CLOEXEC)) == -1)
 		die("epoll_create1");
 
-	dirs[UP].in_fd = dirs[DOWN].out_fd = port_open(cif);
-	dirs[DOWN].in_fd = dirs[UP].out_fd = port_open(sif);
+	ports[0].name = cif;
+	ports[1].name = sif;
+	for (i = 0; i < 2; i++) {
+		if ((ports[i].idx = if_nametoindex(ports[i].name)) == 0)
+			die("interface %s", ports[i].name);
+		if ((ports[i].fd = port_open(ports[i].name,
+		    ports[i].idx)) == -1)
+			die("bind %s", ports[i].name);
+	}
+	ports_sync();
 
 	timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (timer_fd == -1)
@@ -848,10 +946,11 @@ loop(void)
 				break;
 			}
 		}
+		ports_check();
 		now = now_ns();
 		depart(&dirs[UP], now);
 		depart(&dirs[DOWN], now);
-		rearm();
+		rearm(now);
 	}
 }
 

@@ -15,12 +15,19 @@
  */
 
 /*
- * Unit tests of the parent's rtnetlink link-event parser.
+ * Unit tests of the parent's rtnetlink parser: link events (name,
+ * index, up), address events (IPv4 and IPv6, tentative ones not yet
+ * usable), malformed messages ignored.
  */
 
+#include <sys/socket.h>
+
 #include <linux/if.h>
+#include <linux/if_addr.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 
 #include <check.h>
 #include <stdio.h>
@@ -31,18 +38,20 @@
 #include "check_main.h"
 
 struct seen {
-	char	name[IFNAMSIZ];
-	int	up;
-	int	calls;
+	struct ifwatch_event	ev;
+	char			name[IFNAMSIZ];
+	int			up;
+	int			calls;
 };
 
 static void
-record(const char *name, int up, void *arg)
+record(const struct ifwatch_event *ev, void *arg)
 {
 	struct seen	*s = arg;
 
-	snprintf(s->name, sizeof(s->name), "%s", name);
-	s->up = up;
+	s->ev = *ev;
+	snprintf(s->name, sizeof(s->name), "%s", ev->ifname);
+	s->up = ev->up;
 	s->calls++;
 }
 
@@ -58,6 +67,7 @@ build(uint8_t *buf, uint16_t type, unsigned flags, const char *name,
 	memset(buf, 0, 256);
 	ifi = NLMSG_DATA(nh);
 	ifi->ifi_flags = flags;
+	ifi->ifi_index = 7;
 	rta = (struct rtattr *)((char *)ifi + NLMSG_ALIGN(sizeof(*ifi)));
 	rta->rta_type = IFLA_IFNAME;
 	rta->rta_len = RTA_LENGTH(namelen);
@@ -80,16 +90,103 @@ START_TEST(test_up_down)
 	ck_assert_int_eq(s.calls, 1);
 	ck_assert_str_eq(s.name, "cl-w0");
 	ck_assert_int_eq(s.up, 1);
+	ck_assert_int_eq(s.ev.kind, IFWATCH_LINK);
+	ck_assert_int_eq(s.ev.present, 1);
+	ck_assert_uint_eq(s.ev.ifindex, 7);
 
 	/* Up but no carrier is not usable. */
 	n = build(buf, RTM_NEWLINK, IFF_UP, "cl-w0", 6);
 	ifwatch_parse(buf, n, record, &s);
 	ck_assert_int_eq(s.up, 0);
 
+	ck_assert_int_eq(s.ev.present, 1);
+
 	n = build(buf, RTM_DELLINK, IFF_UP | IFF_LOWER_UP, "cl-w0", 6);
 	ifwatch_parse(buf, n, record, &s);
 	ck_assert_int_eq(s.calls, 3);
 	ck_assert_int_eq(s.up, 0);
+	ck_assert_int_eq(s.ev.present, 0);
+}
+END_TEST
+
+/* One RTM_NEWADDR/DELADDR message: an address of alen bytes under
+ * attribute type atype, flags in the header. */
+static size_t
+build_addr(uint8_t *buf, uint16_t type, int family, uint8_t flags,
+    uint16_t atype, const void *addr, size_t alen)
+{
+	struct nlmsghdr		*nh = (struct nlmsghdr *)buf;
+	struct ifaddrmsg	*ifa;
+	struct rtattr		*rta;
+
+	memset(buf, 0, 256);
+	ifa = NLMSG_DATA(nh);
+	ifa->ifa_family = family;
+	ifa->ifa_flags = flags;
+	ifa->ifa_index = 9;
+	rta = (struct rtattr *)((char *)ifa + NLMSG_ALIGN(sizeof(*ifa)));
+	rta->rta_type = atype;
+	rta->rta_len = RTA_LENGTH(alen);
+	memcpy(RTA_DATA(rta), addr, alen);
+	nh->nlmsg_type = type;
+	nh->nlmsg_len = NLMSG_LENGTH(NLMSG_ALIGN(sizeof(*ifa)) +
+	    RTA_ALIGN(rta->rta_len));
+	return nh->nlmsg_len;
+}
+
+START_TEST(test_addr)
+{
+	uint8_t			 buf[256] __attribute__((aligned(4)));
+	struct in_addr		 a4;
+	struct in6_addr		 a6;
+	struct sockaddr_in	*sin;
+	struct sockaddr_in6	*sin6;
+	struct seen		 s;
+	size_t			 n;
+
+	memset(&s, 0, sizeof(s));
+	inet_pton(AF_INET, "198.18.10.2", &a4);
+	n = build_addr(buf, RTM_NEWADDR, AF_INET, 0, IFA_LOCAL, &a4,
+	    sizeof(a4));
+	ifwatch_parse(buf, n, record, &s);
+	ck_assert_int_eq(s.calls, 1);
+	ck_assert_int_eq(s.ev.kind, IFWATCH_ADDR);
+	ck_assert_int_eq(s.ev.present, 1);
+	ck_assert_uint_eq(s.ev.ifindex, 9);
+	sin = (struct sockaddr_in *)&s.ev.addr;
+	ck_assert_int_eq(sin->sin_family, AF_INET);
+	ck_assert_int_eq(sin->sin_addr.s_addr, a4.s_addr);
+	ck_assert_int_eq(sin->sin_port, 0);
+
+	n = build_addr(buf, RTM_DELADDR, AF_INET, 0, IFA_LOCAL, &a4,
+	    sizeof(a4));
+	ifwatch_parse(buf, n, record, &s);
+	ck_assert_int_eq(s.calls, 2);
+	ck_assert_int_eq(s.ev.present, 0);
+
+	/* IPv6: IFA_ADDRESS; not usable while duplicate detection runs. */
+	inet_pton(AF_INET6, "2001:db8::2", &a6);
+	n = build_addr(buf, RTM_NEWADDR, AF_INET6, IFA_F_TENTATIVE,
+	    IFA_ADDRESS, &a6, sizeof(a6));
+	ifwatch_parse(buf, n, record, &s);
+	ck_assert_int_eq(s.calls, 3);
+	ck_assert_int_eq(s.ev.present, 0);
+	sin6 = (struct sockaddr_in6 *)&s.ev.addr;
+	ck_assert_int_eq(sin6->sin6_family, AF_INET6);
+	ck_assert_mem_eq(&sin6->sin6_addr, &a6, sizeof(a6));
+	n = build_addr(buf, RTM_NEWADDR, AF_INET6, 0, IFA_ADDRESS, &a6,
+	    sizeof(a6));
+	ifwatch_parse(buf, n, record, &s);
+	ck_assert_int_eq(s.ev.present, 1);
+
+	/* An address of the wrong length, another family: ignored. */
+	n = build_addr(buf, RTM_NEWADDR, AF_INET, 0, IFA_LOCAL, &a6,
+	    sizeof(a6));
+	ifwatch_parse(buf, n, record, &s);
+	n = build_addr(buf, RTM_NEWADDR, AF_PACKET, 0, IFA_LOCAL, &a4,
+	    sizeof(a4));
+	ifwatch_parse(buf, n, record, &s);
+	ck_assert_int_eq(s.calls, 4);
 }
 END_TEST
 
@@ -113,7 +210,7 @@ START_TEST(test_malformed)
 	ifwatch_parse(buf, n, record, &s);
 	ck_assert_int_eq(s.calls, 0);
 	/* Other message types are ignored. */
-	n = build(buf, RTM_NEWADDR, IFF_UP | IFF_LOWER_UP, "cl-w0", 6);
+	n = build(buf, RTM_NEWROUTE, IFF_UP | IFF_LOWER_UP, "cl-w0", 6);
 	ifwatch_parse(buf, n, record, &s);
 	ck_assert_int_eq(s.calls, 0);
 }
@@ -126,6 +223,7 @@ main(void)
 	TCase	*tc = tcase_create("parse");
 
 	tcase_add_test(tc, test_up_down);
+	tcase_add_test(tc, test_addr);
 	tcase_add_test(tc, test_malformed);
 	suite_add_tcase(s, tc);
 	return (check_run(srunner_create(s)));

@@ -35,11 +35,13 @@ START_TEST(test_names)
 	ck_assert_str_eq(link_state_name(LINK_STATE_RUNNING), "running");
 	ck_assert_str_eq(link_state_name(LINK_STATE_LOSSY), "lossy");
 	ck_assert_str_eq(link_state_name(LINK_STATE_DOWN), "down");
+	ck_assert_str_eq(link_state_name(LINK_STATE_WAITING), "waiting");
 	ck_assert_str_eq(link_state_name(LINK_STATE_MAX), "unknown");
 	ck_assert_str_eq(link_state_short_name(LINK_STATE_RUNNING), "RUN");
 	ck_assert_str_eq(link_state_short_name(LINK_STATE_PROBING), "PROBE");
 	ck_assert_str_eq(link_state_short_name(LINK_STATE_LOSSY), "LOSSY");
 	ck_assert_str_eq(link_state_short_name(LINK_STATE_DOWN), "DOWN");
+	ck_assert_str_eq(link_state_short_name(LINK_STATE_WAITING), "WAIT");
 	ck_assert_str_eq(link_state_short_name(LINK_STATE_MAX), "?");
 }
 END_TEST

@@ -339,6 +339,8 @@ static const char golden[] =
 	"bondd_link_state{link=\"lte\",peer=\"server\",state=\"lossy\"} 0\n"
 	"bondd_link_state{link=\"wan0\",peer=\"server\",state=\"down\"} 0\n"
 	"bondd_link_state{link=\"lte\",peer=\"server\",state=\"down\"} 1\n"
+	"bondd_link_state{link=\"wan0\",peer=\"server\",state=\"waiting\"} 0\n"
+	"bondd_link_state{link=\"lte\",peer=\"server\",state=\"waiting\"} 0\n"
 	"# HELP bondd_link_up 1 if the link carries data (running or lossy).\n"
 	"# TYPE bondd_link_up gauge\n"
 	"bondd_link_up{link=\"wan0\",peer=\"server\"} 1\n"

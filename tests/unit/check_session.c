@@ -19,7 +19,9 @@
  * run against each other in memory with a fake clock and a fake
  * network.  Handshake, data both ways, rekey without loss, replay,
  * bit flips, wrong server key, replayed INIT, unknown peer key, expiry
- * after silence, counter limits.  Test code; trusts its inputs.
+ * after silence, counter limits, the INIT back-off, a new handshake
+ * beside the keys after silence or unreadable datagrams (a restarted
+ * server).  Test code; trusts its inputs.
  */
 
 #include <sys/socket.h>
@@ -69,6 +71,7 @@ struct side {
 static struct dgram		 netq[NETQ_MAX];
 static int			 nq;
 static int			 net_drop;	/* the network eats everything */
+static int			 net_local_fail; /* nothing leaves this host */
 static struct side		 cli, srv;
 static struct sockaddr_storage	 cli_addr, srv_addr;
 static uint8_t			 cli_priv[32], srv_priv[32], srv_pub[32];
@@ -87,7 +90,7 @@ mkaddr(struct sockaddr_storage *ss, const char *ip, uint16_t port)
 	inet_pton(AF_INET, ip, &sin->sin_addr);
 }
 
-static void
+static int
 net_send(void *arg, struct session *s, uint64_t at, const uint8_t *buf,
     size_t len, const struct sockaddr_storage *to)
 {
@@ -97,8 +100,10 @@ net_send(void *arg, struct session *s, uint64_t at, const uint8_t *buf,
 	(void)s;
 	(void)to;
 	ck_assert_uint_eq(at, now);
+	if (net_local_fail)
+		return (-1);
 	if (net_drop)
-		return;
+		return (0);
 	ck_assert_int_lt(nq, NETQ_MAX);
 	ck_assert_uint_le(len, sizeof(d->buf));
 	d = &netq[nq++];
@@ -106,6 +111,7 @@ net_send(void *arg, struct session *s, uint64_t at, const uint8_t *buf,
 	memcpy(d->buf, buf, len);
 	d->len = len;
 	d->from = sd->server ? srv_addr : cli_addr;
+	return (0);
 }
 
 static void
@@ -165,16 +171,18 @@ setup_pair(const uint8_t *cpriv, const uint8_t *srvkey)
 
 	nq = 0;
 	net_drop = 0;
+	net_local_fail = 0;
 	now = T0;
 	delivered_cli = delivered_srv = 0;
 	mktable(&cli, 0, cpriv);
-	ck_assert_int_eq(sess_add_peer(cli.t, "server", srvkey, &srv_addr), 0);
+	ck_assert_int_eq(sess_peer_set(cli.t, 0, "server", srvkey, &srv_addr,
+	    now), 0);
 	mktable(&srv, 1, srv_priv);
 	/* A second peer first, so peer lookup is not trivially index 0. */
 	noise_genkey(other);
 	noise_pubkey(opub, other);
-	ck_assert_int_eq(sess_add_peer(srv.t, "other", opub, NULL), 0);
-	ck_assert_int_eq(sess_add_peer(srv.t, "site", cli_pub, NULL), 0);
+	ck_assert_int_eq(sess_peer_set(srv.t, 0, "other", opub, NULL, now), 0);
+	ck_assert_int_eq(sess_peer_set(srv.t, 1, "site", cli_pub, NULL, now), 0);
 }
 
 static void
@@ -747,6 +755,339 @@ START_TEST(test_junk)
 }
 END_TEST
 
+/* The INITs queued now, taken off the network. */
+static int
+inits_sent(void)
+{
+	int	i, n = 0;
+
+	for (i = 0; i < nq; i++)
+		n += netq[i].len == WIRE_INIT_LEN;
+	nq = 0;
+	return (n);
+}
+
+/* Unanswered INITs go again after 0.5 s, 1 s, then every 2 s, each
+ * plus up to an eighth; the timer asks to run when the next is due. */
+START_TEST(test_retry_backoff)
+{
+	uint64_t	sent[6], wait, gap, want;
+	int		n = 0, k;
+
+	ck_assert_uint_eq(sess_retry_us(0), 500 * MS);
+	ck_assert_uint_eq(sess_retry_us(1), 1000 * MS);
+	ck_assert_uint_eq(sess_retry_us(2), 2000 * MS);
+	ck_assert_uint_eq(sess_retry_us(9), 2000 * MS);
+	ck_assert_uint_eq(sess_retry_us(-1), 500 * MS);
+	net_drop = 1;
+	while (n < 6) {
+		nq = 0;
+		wait = sess_timer(cli.t, now);
+		ck_assert_uint_le(wait, 1 * SEC);
+		if (cli_sess()->hs_attempts > n)
+			sent[n++] = now;
+		ck_assert_uint_gt(wait, 0);
+		now += wait < 10 * MS ? wait : 10 * MS;
+	}
+	for (k = 1; k < 6; k++) {
+		gap = sent[k] - sent[k - 1];
+		want = sess_retry_us(k - 1);
+		ck_assert_uint_ge(gap, want);
+		/* An eighth at random, and a 10 ms step of the loop. */
+		ck_assert_uint_le(gap, want + want / 8 + 10 * MS);
+	}
+	ck_assert_int_eq(sess_state(cli_sess()), SESSION_HANDSHAKE);
+	/* No warning for a server that is back within seconds. */
+	ck_assert_int_eq(cli_sess()->hs_warned, 0);
+}
+END_TEST
+
+/* An INIT that cannot leave this host (no route yet) is tried again
+ * after SESS_RETRY_LOCAL_US, and the back-off does not grow. */
+START_TEST(test_retry_local)
+{
+	int	i;
+
+	net_local_fail = 1;
+	for (i = 0; i < 5; i++) {
+		sess_timer(cli.t, now);
+		ck_assert_int_eq(cli_sess()->hs_attempts, 0);
+		ck_assert_uint_eq(cli_sess()->hs_next_us,
+		    now + SESS_RETRY_LOCAL_US);
+		now += SESS_RETRY_LOCAL_US;
+	}
+	net_local_fail = 0;
+	sess_timer(cli.t, now);
+	ck_assert_int_eq(cli_sess()->hs_attempts, 1);
+	pump();
+	ck_assert_int_eq(sess_state(cli_sess()), SESSION_ESTABLISHED);
+}
+END_TEST
+
+/* A fresh server table with the same keys: a restarted server. */
+static void
+restart_server(void)
+{
+	uint8_t	other[32], opub[32];
+
+	sess_table_free(srv.t);
+	mktable(&srv, 1, srv_priv);
+	noise_genkey(other);
+	noise_pubkey(opub, other);
+	ck_assert_int_eq(sess_peer_set(srv.t, 0, "other", opub, NULL, now), 0);
+	ck_assert_int_eq(sess_peer_set(srv.t, 1, "site", cli_pub, NULL, now), 0);
+}
+
+/* Step the clock in 50 ms, timers running, the network up. */
+static void
+run_for(uint64_t us)
+{
+	uint64_t	end = now + us;
+
+	while (now < end) {
+		now += 50 * MS;
+		tick();
+	}
+}
+
+/*
+ * The server restarts: it drops what comes under the old keys.  The
+ * client hears nothing for stale_us and handshakes beside its keys,
+ * which stay usable (no session down) until the new ones work.
+ */
+START_TEST(test_stale_server_restart)
+{
+	struct keypair	*old;
+	uint64_t	 last, t_restart;
+
+	cli.t->stale_us = 500 * MS;
+	establish();
+	old = cli_sess()->cur;
+	run_for(400 * MS);
+	ck_assert_int_eq(inits_sent(), 0);
+	net_drop = 1;
+	restart_server();
+	t_restart = now;
+	last = cli_sess()->last_rx_us;
+	now = last + 499 * MS;
+	sess_timer(cli.t, now);
+	ck_assert_ptr_null(cli_sess()->next);
+	now = last + 500 * MS;
+	sess_timer(cli.t, now);
+	ck_assert_ptr_nonnull(cli_sess()->next);
+	ck_assert_ptr_eq(cli_sess()->cur, old);
+	ck_assert_int_eq(sess_state(cli_sess()), SESSION_ESTABLISHED);
+
+	/* The server is back: the next INIT reaches it. */
+	net_drop = 0;
+	while (cli_sess()->cur == old) {
+		now += 10 * MS;
+		tick();
+		ck_assert_uint_le(now - t_restart, 500 * MS +
+		    sess_retry_us(0) * 9 / 8 + 10 * MS);
+	}
+	ck_assert_int_eq(cli.downs, 0);
+	ck_assert_int_eq(cli.ups, 1);
+	ck_assert_int_eq(srv.ups, 1);
+	ck_assert_int_eq(sess_state(srv_sess()), SESSION_ESTABLISHED);
+	roundtrip(0, 1);
+	roundtrip(1, 1);
+	/* Traffic again: no more handshakes. */
+	nq = 0;
+	sess_timer(cli.t, now);
+	ck_assert_int_eq(inits_sent(), 0);
+}
+END_TEST
+
+/* A DATA datagram from the server's address with an index nobody
+ * gave out. */
+static void
+bogus_data(const struct sockaddr_storage *from)
+{
+	struct dgram	d;
+
+	seal(&d, 1, 1);
+	d.buf[WIRE_PREFIX_LEN] ^= 0x55;		/* the receiver index */
+	d.from = *from;
+	ck_assert_int_eq(deliver(&d, NULL, NULL), 0);
+}
+
+/*
+ * What the client cannot read from the server's address starts a
+ * handshake at once; the keys stay.  Keys younger than SESS_HINT_US
+ * and other addresses are not heard, so forgeries cost little.
+ */
+START_TEST(test_hint_unknown_index)
+{
+	struct sockaddr_storage	 other;
+	struct keypair		*old;
+
+	establish();
+	old = cli_sess()->cur;
+	nq = 0;
+	bogus_data(&srv_addr);
+	ck_assert_int_eq(inits_sent(), 0);	/* keys too young */
+	now += SESS_HINT_US;
+	mkaddr(&other, "198.18.0.9", 5800);
+	bogus_data(&other);
+	ck_assert_int_eq(inits_sent(), 0);
+	bogus_data(&srv_addr);
+	ck_assert_ptr_nonnull(cli_sess()->next);
+	ck_assert_ptr_eq(cli_sess()->cur, old);
+	ck_assert_int_eq(nq, 1);
+	/* Only one handshake in flight, however many come. */
+	bogus_data(&srv_addr);
+	ck_assert_int_eq(nq, 1);
+	pump();
+	ck_assert_ptr_ne(cli_sess()->cur, old);
+	ck_assert_int_eq(cli.downs, 0);
+	roundtrip(0, 2);
+	roundtrip(1, 2);
+}
+END_TEST
+
+/* Failed tags: a hint only SESS_HINT_FAILS in a row. */
+START_TEST(test_hint_failed_tags)
+{
+	struct dgram	d, e;
+	int		i;
+
+	establish();
+	now += SESS_HINT_US;
+	nq = 0;
+	for (i = 0; i < SESS_HINT_FAILS - 1; i++) {
+		seal(&d, 1, 10 + i);
+		d.buf[d.len - 1] ^= 1;
+		ck_assert_int_eq(deliver(&d, NULL, NULL), 0);
+	}
+	/* An authenticated one in between starts the count again. */
+	roundtrip(1, 20);
+	seal(&e, 1, 21);
+	e.buf[e.len - 1] ^= 1;
+	ck_assert_int_eq(deliver(&e, NULL, NULL), 0);
+	ck_assert_int_eq(inits_sent(), 0);
+	for (i = 1; i < SESS_HINT_FAILS; i++) {
+		seal(&d, 1, 30 + i);
+		d.buf[d.len - 1] ^= 1;
+		ck_assert_int_eq(deliver(&d, NULL, NULL), 0);
+	}
+	ck_assert_int_eq(inits_sent(), 1);
+	ck_assert_int_eq(sess_state(cli_sess()), SESSION_ESTABLISHED);
+}
+END_TEST
+
+/* A new socket: a handshake in flight goes at once, back-off reset;
+ * a live session is left alone. */
+START_TEST(test_kick)
+{
+	cli.t->stale_us = 500 * MS;
+	establish();
+	nq = 0;
+	sess_kick(cli.t, now);
+	ck_assert_int_eq(inits_sent(), 0);
+	net_drop = 1;
+	now += 500 * MS;
+	sess_timer(cli.t, now);
+	now += 600 * MS;
+	sess_timer(cli.t, now);
+	ck_assert_int_eq(cli_sess()->hs_attempts, 2);
+	now += 100 * MS;
+	net_drop = 0;
+	sess_kick(cli.t, now);
+	ck_assert_int_eq(cli_sess()->hs_attempts, 1);
+	ck_assert_uint_ge(cli_sess()->hs_next_us, now + sess_retry_us(0));
+	pump();
+	ck_assert_ptr_null(cli_sess()->next);
+	ck_assert_int_eq(cli.downs, 0);
+}
+END_TEST
+
+/* Peers come and go in their slots; the others' sessions stay. */
+START_TEST(test_peer_slots)
+{
+	uint8_t	k[32], kpub[32];
+
+	establish();
+	noise_genkey(k);
+	noise_pubkey(kpub, k);
+	/* A peer in a slot far up; then the one in slot 0 leaves. */
+	ck_assert_int_eq(sess_peer_set(srv.t, 9, "far", kpub, NULL, now), 0);
+	ck_assert_int_eq(srv.t->npeers, 10);
+	ck_assert_ptr_null(sess_find(srv.t, 9, LINK_ID));
+	ck_assert_int_eq(sess_peer_del(srv.t, 0, now), 0);
+	ck_assert_ptr_null(sess_find(srv.t, 0, LINK_ID));
+	ck_assert_int_eq(sess_peer_del(srv.t, 0, now), -1);
+	ck_assert_int_eq(srv.downs, 0);
+	roundtrip(0, 1);
+	roundtrip(1, 1);
+	/* Renamed: the same key keeps its sessions. */
+	ck_assert_int_eq(sess_peer_set(srv.t, 1, "renamed", cli_pub, NULL,
+	    now), 0);
+	ck_assert_str_eq(srv.t->peers[1].name, "renamed");
+	ck_assert_int_eq(srv.downs, 0);
+	roundtrip(0, 2);
+	/* Out of range, and a client has its one peer in slot 0. */
+	ck_assert_int_eq(sess_peer_set(srv.t, BONDD_MAX_PEERS, "x", kpub,
+	    NULL, now), -1);
+	ck_assert_int_eq(sess_peer_set(cli.t, 1, "x", kpub, &srv_addr, now),
+	    -1);
+	ck_assert_int_eq(sess_peer_del(srv.t, 63, now), -1);
+}
+END_TEST
+
+/* A removed peer's sessions end; its INITs are refused from then on. */
+START_TEST(test_peer_removed)
+{
+	cli.t->stale_us = 500 * MS;
+	establish();
+	ck_assert_int_eq(sess_peer_del(srv.t, 1, now), 0);
+	ck_assert_int_eq(srv.downs, 1);
+	ck_assert_ptr_null(srv_sess());
+	ck_assert_int_eq(srv.t->sessions[1 * BONDD_MAX_LINKS + LINK_ID].used,
+	    0);
+	run_for(2 * SEC);
+	ck_assert_ptr_null(srv_sess());
+	ck_assert_uint_ge(cli_sess()->hs_attempts, 2);
+	ck_assert_uint_eq(srv.t->ctr.auth_fail, cli_sess()->hs_attempts);
+}
+END_TEST
+
+/* A new key in a peer's slot ends its sessions: the old key's client
+ * is refused, the new key's is welcome. */
+START_TEST(test_peer_new_key)
+{
+	uint8_t	k[32], kpub[32];
+
+	cli.t->stale_us = 500 * MS;
+	establish();
+	noise_genkey(k);
+	noise_pubkey(kpub, k);
+	ck_assert_int_eq(sess_peer_set(srv.t, 1, "site", kpub, NULL, now), 0);
+	ck_assert_int_eq(srv.downs, 1);
+	ck_assert_ptr_null(srv_sess());
+	run_for(2 * SEC);
+	ck_assert_ptr_null(srv_sess());
+	/* The client keeps its keys meanwhile: no session down. */
+	ck_assert_int_eq(cli.downs, 0);
+	/* The key is back: the client's next INIT gets through. */
+	ck_assert_int_eq(sess_peer_set(srv.t, 1, "site", cli_pub, NULL, now),
+	    0);
+	run_for(3 * SEC);
+	ck_assert_int_eq(sess_state(srv_sess()), SESSION_ESTABLISHED);
+	ck_assert_int_eq(srv.ups, 2);
+	roundtrip(0, 3);
+	roundtrip(1, 3);
+
+	/* A client told a new server key drops its session at once. */
+	ck_assert_int_eq(sess_peer_set(cli.t, 0, "server", kpub, &srv_addr,
+	    now), 0);
+	ck_assert_int_eq(cli.downs, 1);
+	ck_assert_int_eq(sess_state(cli_sess()), SESSION_NONE);
+	sess_timer(cli.t, now);
+	ck_assert_int_eq(sess_state(cli_sess()), SESSION_HANDSHAKE);
+}
+END_TEST
+
 static Suite *
 session_suite(void)
 {
@@ -767,6 +1108,15 @@ session_suite(void)
 	tcase_add_test(tc, test_expiry);
 	tcase_add_test(tc, test_counter_limits);
 	tcase_add_test(tc, test_junk);
+	tcase_add_test(tc, test_retry_backoff);
+	tcase_add_test(tc, test_retry_local);
+	tcase_add_test(tc, test_stale_server_restart);
+	tcase_add_test(tc, test_hint_unknown_index);
+	tcase_add_test(tc, test_hint_failed_tags);
+	tcase_add_test(tc, test_kick);
+	tcase_add_test(tc, test_peer_slots);
+	tcase_add_test(tc, test_peer_removed);
+	tcase_add_test(tc, test_peer_new_key);
 	suite_add_tcase(s, tc);
 	return (s);
 }
