@@ -80,6 +80,7 @@ struct core_peer {
 	struct event	*timer;
 	uint64_t	 timer_at;	/* 0: not armed */
 	uint64_t	 last_nack_us;
+	int		 last_nack_link; /* the link the last NACK took */
 	uint16_t	 peer_epoch;	/* the peer core's, 0 = none yet */
 	uint16_t	 old_epoch;	/* its previous one */
 	uint64_t	 fec_parity;	/* parity frames sent to it */

@@ -122,8 +122,10 @@ nack_received(struct core_peer *p, const uint8_t *body, size_t len,
 		return;
 	}
 	st.nack_rx += asked;
+	/* The link a frame was lost on is failing, full or lossy just
+	 * now: the resend takes another path when there is one. */
 	for (i = 0; i < nwant; i++)
-		if (resend(p, want[i], -1, now) == 0)
+		if (resend(p, want[i], want[i]->link, now) == 0)
 			st.resent++;
 }
 
@@ -133,18 +135,24 @@ nack_send(struct core_peer *p, uint64_t now)
 {
 	static uint8_t	 f[NACK_FRAME_MAX];
 	size_t		 len;
-	int		 n, id;
+	int		 n, again, id = -1;
 
 	/* While the peer sends parity, it mends most losses before a
 	 * resend could come: a hole named lost waits for it first. */
 	reorder_set_nack_delay(p->ro, p->last_parity_us != 0 &&
 	    now - p->last_parity_us < FEC_QUIET_US ? FEC_NACK_DELAY_US : 0);
-	if ((len = nack_build(p->ro, epoch, now, f, &n)) == 0 ||
-	    (id = sched_pick_best_latency(&p->sched, now, -1)) < 0)
+	if ((len = nack_build(p->ro, epoch, now, f, &n, &again)) == 0)
+		return;
+	/* A hole asked for again: the last request may have died with the
+	 * link it took, before that link is known to be down. */
+	if (again > 0)
+		id = sched_pick_best_latency(&p->sched, now, p->last_nack_link);
+	if (id < 0 && (id = sched_pick_best_latency(&p->sched, now, -1)) < 0)
 		return;
 	if (frame_send(p, id, f, len) == 0)
 		st.nack_tx += n;
 	p->last_nack_us = now;
+	p->last_nack_link = id;
 }
 
 /* Held frames, paced queues, FEC blocks and NACKs all wake the same

@@ -31,14 +31,14 @@ nack_due(uint64_t last_us, uint64_t now)
 
 size_t
 nack_build(struct reorder *ro, uint16_t epoch, uint64_t now,
-    uint8_t *frame, int *n)
+    uint8_t *frame, int *n, int *again)
 {
 	struct inner_hdr h;
 	uint32_t	 seqs[INNER_NACK_MAX];
 	size_t		 len;
 
 	*n = 0;
-	reorder_missing(ro, now, seqs, n, INNER_NACK_MAX);
+	*again = reorder_missing(ro, now, seqs, n, INNER_NACK_MAX);
 	if (*n == 0)
 		return 0;
 	memset(&h, 0, sizeof(h));

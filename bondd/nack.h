@@ -43,10 +43,11 @@ int	nack_due(uint64_t last_us, uint64_t now);
 /*
  * Write into frame (NACK_FRAME_MAX bytes) a NACK of epoch for the
  * gaps ro has at now, which ro then counts as asked for.  Returns its
- * length and *n the sequence numbers in it, or 0 with nothing missing.
+ * length, *n the sequence numbers in it and *again how many of them
+ * were asked for before, or 0 with nothing missing.
  */
 size_t	nack_build(struct reorder *ro, uint16_t epoch, uint64_t now,
-	    uint8_t *frame, int *n);
+	    uint8_t *frame, int *n, int *again);
 /*
  * The kept frames a received NACK body asks for, in its order, into
  * want (room for INNER_NACK_MAX) and *nwant; sequence numbers no

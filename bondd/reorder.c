@@ -684,20 +684,20 @@ reorder_next_deadline(const struct reorder *r)
 	return (slot_of(r, r->expected)->deadline);
 }
 
-void
+int
 reorder_missing(struct reorder *r, uint64_t now, uint32_t *seqs, int *n,
     int max)
 {
 	struct slot *sl;
 	uint64_t wait;
 	uint32_t s, passed = 0;
-	int ask, i, active = 0;
+	int ask, i, active = 0, again = 0;
 
 	*n = 0;
 	note_now(r, now);
 	now = r->now;
 	if (!r->started)
-		return;
+		return 0;
 	wait = nack_wait(r);
 	/*
 	 * Links keep order, and a frame leaves no earlier than the frames
@@ -731,9 +731,10 @@ reorder_missing(struct reorder *r, uint64_t now, uint32_t *seqs, int *n,
 			    now >= sl->nacked_us + wait;
 		if (!ask)
 			continue;
-		if (sl->nacks > 0)
+		if (sl->nacks > 0) {
 			r->st.asked_again++;
-		else if (sl->lost)
+			again++;
+		} else if (sl->lost)
 			r->st.asked_named++;
 		else
 			r->st.asked_due++;
@@ -743,6 +744,7 @@ reorder_missing(struct reorder *r, uint64_t now, uint32_t *seqs, int *n,
 			set_deadline(r, s, now + 2 * wait);
 		seqs[(*n)++] = s;
 	}
+	return again;
 }
 
 uint32_t

@@ -178,9 +178,10 @@ uint64_t	 reorder_next_deadline(const struct reorder *);
 /*
  * Up to max holes, ascending, worth a NACK now (lost on their link, or
  * due, and not asked for within the NACK time); marks them asked for.
- * Scans at most the window.
+ * Scans at most the window.  Returns how many of them were asked for
+ * before.
  */
-void		 reorder_missing(struct reorder *, uint64_t now_us,
+int		 reorder_missing(struct reorder *, uint64_t now_us,
 		    uint32_t *seqs, int *n, int max);
 uint32_t	 reorder_hold_us(const struct reorder *);
 void		 reorder_stats(const struct reorder *, struct reorder_stats *);

@@ -163,6 +163,8 @@ resent=$(delta "$resent0" "$(stat_get client "j['core']['resent']")")
 fo=$(delta "$fo0" "$(stat_get client "j['core']['failover_resent']")")
 say "black hole took $(delta "$hole0" "$hole1") datagrams from the client;" \
     "resent after NACK $resent, after failover $fo"
+say "the server asked $(stat_get server "j['core']['nack_tx']") times for" \
+    "holes and gave up $(stat_get server "j['core']['reorder_lost']")"
 check_cmp "the core resent frames lost on wan0 (NACK or failover)" \
     "$(awk -v a="$resent" -v b="$fo" 'BEGIN {
 	if (a ~ /^[0-9]+$/ && b ~ /^[0-9]+$/) print a + b; else print "?" }')" \

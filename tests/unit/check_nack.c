@@ -65,19 +65,20 @@ START_TEST(test_build)
 	uint8_t			 f[NACK_FRAME_MAX];
 	uint32_t		 seqs[INNER_NACK_MAX];
 	size_t			 len, n;
-	int			 asked = -1;
+	int			 asked = -1, again = -1;
 
 	ck_assert_uint_eq(NACK_FRAME_MAX, 16 + 4 + 64 * 4);
 	ro = reorder_new(SLOTS, MTU, 100000);
 	ck_assert_ptr_nonnull(ro);
 	reorder_set_nack_wait(ro, 10000);
 	/* Nothing missing: no NACK. */
-	ck_assert_uint_eq(nack_build(ro, 0x1234, T0, f, &asked), 0);
+	ck_assert_uint_eq(nack_build(ro, 0x1234, T0, f, &asked, &again), 0);
 	ck_assert_int_eq(asked, 0);
 	push(ro, 10, T0);
 	push(ro, 13, T0);
-	len = nack_build(ro, 0x1234, T0 + 3000, f, &asked);
+	len = nack_build(ro, 0x1234, T0 + 3000, f, &asked, &again);
 	ck_assert_int_eq(asked, 2);
+	ck_assert_int_eq(again, 0);
 	ck_assert_uint_eq(len, INNER_HDR_LEN + INNER_NACK_LEN(2));
 	ck_assert_int_eq(inner_hdr_decode(f, len, &h), WIRE_OK);
 	ck_assert_uint_eq(h.kind, INNER_NACK);
@@ -91,11 +92,11 @@ START_TEST(test_build)
 	ck_assert_uint_eq(seqs[0], 11);
 	ck_assert_uint_eq(seqs[1], 12);
 	/* Asked for already: not again before the resend is overdue. */
-	ck_assert_uint_eq(nack_build(ro, 0x1234, T0 + 3000, f, &asked), 0);
+	ck_assert_uint_eq(nack_build(ro, 0x1234, T0 + 3000, f, &asked, &again), 0);
 	ck_assert_int_eq(asked, 0);
 	/* More gaps than a NACK holds: the first INNER_NACK_MAX. */
 	push(ro, 300, T0 + 4000);
-	len = nack_build(ro, 0x1234, T0 + 8000, f, &asked);
+	len = nack_build(ro, 0x1234, T0 + 8000, f, &asked, &again);
 	ck_assert_int_eq(asked, INNER_NACK_MAX);
 	ck_assert_uint_eq(len, NACK_FRAME_MAX);
 	ck_assert_int_eq(frame_nack_get(f + INNER_HDR_LEN,
@@ -103,6 +104,16 @@ START_TEST(test_build)
 	ck_assert_uint_eq(n, INNER_NACK_MAX);
 	ck_assert_uint_eq(seqs[0], 14);
 	ck_assert_uint_eq(seqs[INNER_NACK_MAX - 1], 14 + INNER_NACK_MAX - 1);
+	/* Once the wait has passed, 11 and 12 are asked for again, and
+	 * said to be, ahead of holes not asked for yet. */
+	len = nack_build(ro, 0x1234, T0 + 13000, f, &asked, &again);
+	ck_assert_int_eq(asked, INNER_NACK_MAX);
+	ck_assert_int_eq(again, 2);
+	ck_assert_int_eq(frame_nack_get(f + INNER_HDR_LEN,
+	    len - INNER_HDR_LEN, seqs, &n), 0);
+	ck_assert_uint_eq(seqs[0], 11);
+	ck_assert_uint_eq(seqs[1], 12);
+	ck_assert_uint_eq(seqs[2], 14 + INNER_NACK_MAX);
 	reorder_free(ro);
 }
 END_TEST
