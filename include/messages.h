@@ -92,6 +92,8 @@
 	X(IPC_CTL_SOCK,		0x0304,	IPC_WITH_FD)			\
 	/* to ctld: the listening TCP socket for metrics */		\
 	X(IPC_METRICS_SOCK,	0x0305,	IPC_WITH_FD)			\
+	/* to the core, before IPC_DATA_CHAN: what linkd hdr.id owns */	\
+	X(IPC_LINKD_OWNER,	0x0306,	IPC_FIXED(struct ipc_linkd_owner)) \
 									\
 	/* state and statistics */					\
 	/* linkd -> parent -> ctld -> bondctl */			\
@@ -170,9 +172,10 @@ struct ipc_hello {
  * header, struct ipc_ctl_result, and the records of a status reply:
  * struct ipc_conf_ctld, ipc_core_stats and ipc_link_stats.  1 was the
  * scheme that wanted the same build; 3 added the links' capacity,
- * queues, pacing and resends and the peers' FEC and reordering.
+ * queues, pacing and resends and the peers' FEC and reordering; 4 the
+ * core's refused claims.
  */
-#define CTL_PROTO_VERSION	3
+#define CTL_PROTO_VERSION	4
 
 /* IPC_LOG */
 struct ipc_log {
@@ -287,6 +290,18 @@ struct ipc_reconf_peer {
  * only grow.  Peers change by IPC_PEER_SET and IPC_PEER_DEL (hdr.id =
  * slot), before it: a peer removed or with a new key loses its
  * sessions, the others keep theirs. */
+
+/*
+ * IPC_LINKD_OWNER: hdr.id = linkd instance.  What that linkd may speak
+ * for on its packet queue: on a client the one link id of its link; on
+ * a server IPC_OWNER_LISTEN, the sessions of its listen socket, which
+ * it holds from their first SESSION_UP until they end.  The core
+ * refuses and counts anything else.
+ */
+struct ipc_linkd_owner {
+	uint32_t	link_id;	/* or IPC_OWNER_LISTEN */
+};
+#define IPC_OWNER_LISTEN	UINT32_MAX
 
 /* IPC_CONF_KEY: the local static private key, linkd only. */
 struct ipc_conf_key {
@@ -413,6 +428,8 @@ struct ipc_core_stats {
 	uint64_t	fec_skipped;	/* parity frames not sent: no room */
 	uint64_t	fec_recovered;	/* frames rebuilt from parity */
 	uint64_t	reorder_early;	/* written ahead of another flow's hole */
+	uint64_t	claims_refused;	/* a linkd spoke for a link or
+					   session it does not own */
 	struct ipc_core_link link[BONDD_MAX_LINKS];	/* by link id */
 	uint32_t	npeers;		/* entries of peer[] in use */
 	uint32_t	pad;
