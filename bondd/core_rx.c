@@ -113,15 +113,16 @@ nack_received(struct core_peer *p, const uint8_t *body, size_t len,
     uint64_t now)
 {
 	struct retx_frame *want[INNER_NACK_MAX];
-	size_t		 nwant, i;
+	size_t		 nwant, nignored, i;
 	int		 asked;
 
 	if ((asked = nack_wanted(&p->retx, body, len, now, want,
-	    &nwant)) == -1) {
+	    &nwant, &nignored)) == -1) {
 		st.malformed++;
 		return;
 	}
 	st.nack_rx += asked;
+	st.nack_ignored += nignored;
 	/* The link a frame was lost on is failing, full or lossy just
 	 * now: the resend takes another path when there is one. */
 	for (i = 0; i < nwant; i++)

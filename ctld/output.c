@@ -38,7 +38,8 @@
  *	         "claims_refused":N (a linkd spoke for another's link),
  *	         "reorder_held":N,"reorder_late":N,"reorder_dup":N,
  *	         "reorder_lost":N,"reorder_hold_us":N,"reorder_cur":N,
- *	         "nack_tx":N,"nack_rx":N,"resent":N,"failover_resent":N,
+ *	         "nack_tx":N,"nack_rx":N,"nack_ignored":N,"resent":N,
+ *	         "failover_resent":N,
  *	         "rt_duplicated":N,"aggregated":N,"frames_tx":N,
  *	         "fec_parity":N,"fec_skipped":N,"fec_recovered":N,
  *	         "reorder_early":N,
@@ -781,6 +782,7 @@ output_json(FILE *fp, const struct status *st)
 	json_u64(fp, "reorder_cur", c->reorder_cur, 1);
 	json_u64(fp, "nack_tx", c->nack_tx, 1);
 	json_u64(fp, "nack_rx", c->nack_rx, 1);
+	json_u64(fp, "nack_ignored", c->nack_ignored, 1);
 	json_u64(fp, "resent", c->resent, 1);
 	json_u64(fp, "failover_resent", c->failover_resent, 1);
 	json_u64(fp, "rt_duplicated", c->rt_duplicated, 1);

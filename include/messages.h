@@ -173,7 +173,7 @@ struct ipc_hello {
  * struct ipc_conf_ctld, ipc_core_stats and ipc_link_stats.  1 was the
  * scheme that wanted the same build; 3 added the links' capacity,
  * queues, pacing and resends and the peers' FEC and reordering; 4 the
- * core's refused claims.
+ * core's refused claims and ignored NACK entries.
  */
 #define CTL_PROTO_VERSION	4
 
@@ -419,6 +419,8 @@ struct ipc_core_stats {
 	uint32_t	reorder_hold_us; /* current hold time (max over peers) */
 	uint32_t	reorder_cur;	/* frames held now */
 	uint64_t	nack_tx, nack_rx;	/* sequence numbers asked, asked of us */
+	uint64_t	nack_ignored;	/* asked of us again too soon, or over
+					   the resend bounds (retx.h) */
 	uint64_t	resent;		/* frames sent again after a NACK */
 	uint64_t	failover_resent; /* in flight on a link that failed */
 	uint64_t	rt_duplicated;	/* realtime frames sent twice */

@@ -14,7 +14,7 @@
 # OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
 
 # Containment: a client whose linkds each also claim the other link's
-# session (build/claim/linkd, the test build of linkd) has every such
+# session (build/hooks/linkd, the test build of linkd) has every such
 # claim refused by its core and counted in bondctl status and metrics;
 # each link stays with its own linkd and the tunnel works.  The server
 # runs the normal build and refuses nothing.
@@ -22,7 +22,7 @@
 . "$(dirname "$0")/lib.sh"
 
 setup
-[ -x "$BT_BIN/claim/linkd" ] || bail "$BT_BIN/claim/linkd not built"
+[ -x "$BT_BIN/hooks/linkd" ] || bail "$BT_BIN/hooks/linkd not built"
 topo_start equal2
 gen_keys
 write_server_conf
@@ -32,7 +32,7 @@ start_server
 # The client's bondd finds linkd next to itself: the test build's.
 mkdir -p "$BT_DIR/bin"
 cp "$BONDD" "$BT_BIN/ctld" "$BT_DIR/bin/" || bail "copy binaries"
-cp "$BT_BIN/claim/linkd" "$BT_DIR/bin/linkd" || bail "copy claim linkd"
+cp "$BT_BIN/hooks/linkd" "$BT_DIR/bin/linkd" || bail "copy test linkd"
 BONDD=$BT_DIR/bin/bondd
 start_client
 check "links established" wait_established 15

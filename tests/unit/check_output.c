@@ -66,6 +66,7 @@ fixture(void)
 	fx.core.too_big = 4;
 	fx.core.queue_full = 5;
 	fx.core.claims_refused = 6;
+	fx.core.nack_ignored = 7;
 	fx.core.reorder_held = 31;
 	fx.core.reorder_late = 32;
 	fx.core.reorder_dup = 33;
@@ -254,7 +255,7 @@ static const char golden_json[] =
 "\"claims_refused\":6,"
 "\"reorder_held\":31,\"reorder_late\":32,\"reorder_dup\":33,"
 "\"reorder_lost\":34,\"reorder_hold_us\":12345,\"reorder_cur\":35,"
-"\"nack_tx\":36,\"nack_rx\":37,\"resent\":38,\"failover_resent\":39,"
+"\"nack_tx\":36,\"nack_rx\":37,\"nack_ignored\":7,\"resent\":38,\"failover_resent\":39,"
 "\"rt_duplicated\":40,\"aggregated\":41,\"frames_tx\":42,"
 "\"fec_parity\":43,\"fec_skipped\":44,\"fec_recovered\":45,"
 "\"reorder_early\":46,"
