@@ -104,7 +104,8 @@ static const struct sc_rule sc_common[] = {
  * What each sandboxed role may do, one row per role.  Every row also
  * gets what sandbox_enter() gives them all:
  *   user	the unprivileged user, chrooted to the empty root-owned
- *		BONDD_CHROOT (a respawn without user namespaces: no chroot)
+ *		BONDD_CHROOT (a respawn in a user namespace of its own;
+ *		where there is none, the respawn refuses to run)
  *   caps	none, in any set; the bounding set cleared where possible
  *   prctl	NO_NEW_PRIVS, not dumpable
  *   rlimits	NPROC 0 (no new process), CORE 0, FSIZE 0 (no file
@@ -171,10 +172,15 @@ static const struct sandbox_role {
 			SC_ALLOW(getsockname),
 			SC_END
 		},
-		/* The listening sockets made non-blocking. */
-		.fcntl_cmds = (const int[]){ F_GETFL, F_SETFL, -1 },
+		/* The listening sockets made non-blocking; a copy of a
+		 * connection for the parent to read its ids (respawned in
+		 * a user namespace). */
+		.fcntl_cmds = (const int[]){ F_GETFL, F_SETFL,
+		    F_DUPFD_CLOEXEC, -1 },
 	},
 };
+
+static int	in_userns;	/* entered a user namespace of its own */
 
 static int	sandbox_max_fd(void);
 static void	sandbox_check_root(void);
@@ -218,15 +224,15 @@ sandbox_enter(enum proc_id role, const char *user)
 		 * ids until they are mapped: take them before. */
 		uid = getuid();
 		gid = getgid();
-		if (unshare(CLONE_NEWUSER) == 0) {
-			sandbox_enter_userns(uid, gid);
-			bounds = 1;
-		} else {
-			log_warn("%s: unshare(CLONE_NEWUSER)", __func__);
-			log_warnx("%s runs without chroot (still seccomp'd)",
-			    proc_names[role]);
-			bounds = 0;
-		}
+		/* Without it no chroot: a respawned child is as
+		 * confined as the first, or does not run. */
+		if (unshare(CLONE_NEWUSER) == -1)
+			fatal("%s not restarted: it cannot chroot without a "
+			    "user namespace (unshare(CLONE_NEWUSER)); restart "
+			    "bondd", proc_names[role]);
+		sandbox_enter_userns(uid, gid);
+		in_userns = 1;
+		bounds = 1;
 	}
 
 	sandbox_drop_caps(bounds);
@@ -519,6 +525,12 @@ sandbox_sigsys(int sig, siginfo_t *si, void *uctx)
 	rv = write(STDERR_FILENO, buf, p - buf);
 	(void)rv;
 	_exit(SANDBOX_DEBUG_EXIT);
+}
+
+int
+sandbox_in_userns(void)
+{
+	return in_userns;
 }
 
 void

@@ -94,6 +94,11 @@
 	X(IPC_METRICS_SOCK,	0x0305,	IPC_WITH_FD)			\
 	/* to the core, before IPC_DATA_CHAN: what linkd hdr.id owns */	\
 	X(IPC_LINKD_OWNER,	0x0306,	IPC_FIXED(struct ipc_linkd_owner)) \
+	/* ctld in a user namespace -> parent: a copy of a bondctl	\
+	 * connection, whose ids the parent answers with IPC_PEERCRED;	\
+	 * hdr.pid matches them */					\
+	X(IPC_PEERCRED_ASK,	0x0307,	IPC_WITH_FD)			\
+	X(IPC_PEERCRED,		0x0308,	IPC_FIXED(struct ipc_peercred))	\
 									\
 	/* state and statistics */					\
 	/* linkd -> parent -> ctld -> bondctl */			\
@@ -188,6 +193,18 @@ struct ipc_log {
 struct ipc_ctl_result {
 	uint32_t	code;		/* enum ipc_ctl_res */
 	/* followed by a message text, no NUL */
+};
+
+/*
+ * IPC_PEERCRED: the SO_PEERCRED of a bondctl connection as the parent
+ * reads it.  A ctld respawned after the parent dropped root runs in a
+ * user namespace of its own, where root's uid reads as the overflow
+ * uid: it asks the parent, which sees the real ids.
+ */
+struct ipc_peercred {
+	uint32_t	ok;		/* 0: the ids could not be read */
+	uint32_t	uid, gid;
+	int32_t		pid;
 };
 
 /* IPC_CONF_CORE: what the core needs to move packets. */
