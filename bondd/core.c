@@ -76,6 +76,8 @@ static const struct ipc_accept from_parent[] = {
 	{ IPC_CONF_CORE, IPC_IN_CONF, IPC_ONCE, 0, IPC_S_SAME },
 	{ IPC_CONF_PEER, IPC_IN_CONF, IPC_MANY, IPC_CONF_CORE, IPC_S_SAME },
 	{ IPC_TUN_FD, IPC_IN_CONF, IPC_ONCE, 0, IPC_S_SAME },
+	{ IPC_LINKD_OWNER, IPC_IN_STARTED, IPC_MANY, IPC_CONF_CORE,
+	    IPC_S_SAME },
 	{ IPC_DATA_CHAN, IPC_IN_STARTED, IPC_MANY, IPC_CONF_CORE, IPC_S_SAME },
 	{ IPC_CONF_END, IPC_IN_CONF, IPC_ONCE, IPC_CONF_CORE, IPC_S_RUNNING },
 	{ IPC_RECONF_CORE, IPC_IN_RUNNING, IPC_MANY, 0, IPC_S_SAME },
@@ -322,6 +324,22 @@ reconf_core(struct ipc_msg *msg)
 	    conf_fec_name(cconf.fec_mode));
 }
 
+/* What a linkd may speak for: a client's link, or on a server the
+ * sessions of a listen socket (core_rx.c checks every claim). */
+static void
+linkd_owner(struct ipc_msg *msg)
+{
+	struct ipc_linkd_owner	o;
+
+	if (msg->hdr.id >= cconf.nlinkd ||
+	    ipc_msg_get(msg, &o, sizeof(o)) == -1 ||
+	    (cconf.role == ROLE_CLIENT ? o.link_id >= BONDD_MAX_LINKS :
+	    o.link_id != IPC_OWNER_LISTEN))
+		fatalx("bad IPC_LINKD_OWNER from parent");
+	linkqs[msg->hdr.id].owner = o.link_id;
+	linkqs[msg->hdr.id].has_owner = 1;
+}
+
 static void
 parent_dispatch(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 {
@@ -350,8 +368,12 @@ parent_dispatch(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 	case IPC_TUN_FD:
 		tun_fd = ipc_msg_take_fd(msg);
 		break;
+	case IPC_LINKD_OWNER:
+		linkd_owner(msg);
+		break;
 	case IPC_DATA_CHAN:
-		if (msg->hdr.id >= cconf.nlinkd)
+		if (msg->hdr.id >= cconf.nlinkd ||
+		    !linkqs[msg->hdr.id].has_owner)
 			fatalx("bad IPC_DATA_CHAN id %u", msg->hdr.id);
 		linkq_set(msg->hdr.id, ipc_msg_take_fd(msg));
 		break;

@@ -92,6 +92,8 @@ struct linkq {
 	struct pktq	*q;
 	struct event	*ev;
 	int		 dirty;
+	int		 has_owner;
+	uint32_t	 owner;		/* struct ipc_linkd_owner */
 };
 
 /* core.c */

@@ -113,15 +113,16 @@ nack_received(struct core_peer *p, const uint8_t *body, size_t len,
     uint64_t now)
 {
 	struct retx_frame *want[INNER_NACK_MAX];
-	size_t		 nwant, i;
+	size_t		 nwant, nignored, i;
 	int		 asked;
 
 	if ((asked = nack_wanted(&p->retx, body, len, now, want,
-	    &nwant)) == -1) {
+	    &nwant, &nignored)) == -1) {
 		st.malformed++;
 		return;
 	}
 	st.nack_rx += asked;
+	st.nack_ignored += nignored;
 	/* The link a frame was lost on is failing, full or lossy just
 	 * now: the resend takes another path when there is one. */
 	for (i = 0; i < nwant; i++)
@@ -485,6 +486,26 @@ link_info_received(int instance, const struct pktq_elem *e, uint64_t now)
 	link_update(p, e->hdr.link_id, now);
 }
 
+/*
+ * A linkd speaks only for what it owns, or one compromised linkd could
+ * claim every link and receive all the plaintext: on a client the one
+ * link the parent gave it; on a server the sessions of its listen
+ * socket, held from their first SESSION_UP until they end (a client
+ * link that moves to another listen socket is taken there once the old
+ * session died of silence).  Frames and reports are checked against
+ * the holder (elem_peer()).
+ */
+static int
+claim_ok(int instance, const struct core_peer *p, unsigned link_id)
+{
+	const struct linkq	*lq = &linkqs[instance];
+	int			 holder = p->link[link_id].linkd;
+
+	if (lq->owner != IPC_OWNER_LISTEN)
+		return link_id == lq->owner;
+	return holder == NO_LINKD || holder == instance;
+}
+
 static void
 session_change(int instance, const struct pktq_hdr *h, int up, uint64_t now)
 {
@@ -495,6 +516,13 @@ session_change(int instance, const struct pktq_hdr *h, int up, uint64_t now)
 		return;
 	}
 	p = &peers[h->peer];
+	if (!claim_ok(instance, p, h->link_id)) {
+		st.claims_refused++;
+		log_ratelimit("claim", "linkd %d: session %s of peer %u link "
+		    "%u refused: not its own", instance, up ? "up" : "down",
+		    h->peer, h->link_id);
+		return;
+	}
 	if (up) {
 		peer_activate(p);
 		if (p->link[h->link_id].linkd != instance)

@@ -50,11 +50,14 @@ size_t	nack_build(struct reorder *ro, uint16_t epoch, uint64_t now,
 	    uint8_t *frame, int *n, int *again);
 /*
  * The kept frames a received NACK body asks for, in its order, into
- * want (room for INNER_NACK_MAX) and *nwant; sequence numbers no
- * longer kept, or too old to resend, are passed over.  Returns how
+ * want (room for INNER_NACK_MAX) and *nwant, each counted as resent
+ * (retx_nack_resend()); sequence numbers no longer kept, or too old to
+ * resend, are passed over, and those named again in the same NACK, or
+ * refused by the ring's bounds, are counted in *nignored.  Returns how
  * many it asked for, or -1 if the body is malformed.
  */
 int	nack_wanted(struct retx *, const uint8_t *body, size_t len,
-	    uint64_t now, struct retx_frame **want, size_t *nwant);
+	    uint64_t now, struct retx_frame **want, size_t *nwant,
+	    size_t *nignored);
 
 #endif /* NACK_H */

@@ -158,6 +158,7 @@ extern struct ipc_core_stats core_stats;
 
 void	ctl_link_admin(uint32_t, struct ipc_msg *, int);
 void	ctl_config(uint32_t);
+void	ctl_peercred(uint32_t, int);
 void	store_link_stats(struct child *, struct ipc_msg *);
 void	reload_reply(uint32_t, int, uint32_t, const char *);
 void	stats_cb(evutil_socket_t, short, void *);

@@ -88,6 +88,7 @@ static const struct ipc_accept from_ctld[] = {
 	{ IPC_CTL_LINK_DOWN, IPC_IN_STARTED, IPC_MANY, 0, IPC_S_SAME },
 	{ IPC_CTL_RELOAD, IPC_IN_STARTED, IPC_MANY, 0, IPC_S_SAME },
 	{ IPC_CTL_CONFIG, IPC_IN_STARTED, IPC_MANY, 0, IPC_S_SAME },
+	{ IPC_PEERCRED_ASK, IPC_IN_STARTED, IPC_MANY, 0, IPC_S_SAME },
 	{ 0, 0, 0, 0, IPC_S_SAME }
 };
 
@@ -411,6 +412,9 @@ child_dispatch(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 		break;
 	case IPC_CTL_CONFIG:
 		ctl_config(msg->hdr.pid);
+		break;
+	case IPC_PEERCRED_ASK:
+		ctl_peercred(msg->hdr.pid, ipc_msg_take_fd(msg));
 		break;
 	}
 }

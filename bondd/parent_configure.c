@@ -131,7 +131,8 @@ configure_core(struct child *c)
 static void
 connect_linkd_core(struct child *c)
 {
-	int	sv[2];
+	struct ipc_linkd_owner	o;
+	int			sv[2];
 
 	if (pktq_socketpair(sv) == -1)
 		fatal("packet queue");
@@ -139,6 +140,11 @@ connect_linkd_core(struct child *c)
 	    NULL, 0) == -1)
 		fatal("%s: send data channel", c->label);
 	if (core_child.open) {
+		/* The core takes from this queue only what linkd owns. */
+		o.link_id = conf.role == ROLE_CLIENT ? (uint32_t)c->instance :
+		    IPC_OWNER_LISTEN;
+		send_msg(&core_child, IPC_LINKD_OWNER, c->instance, &o,
+		    sizeof(o));
 		if (ipc_send(&core_child.chan, IPC_DATA_CHAN, c->instance, 0,
 		    sv[1], NULL, 0) == -1)
 			fatal("core: send data channel");

@@ -29,9 +29,12 @@
  * configuration printed for bondctl names the key files, never a key.
  */
 
+#include <sys/socket.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bondd.h"
 #include "config.h"
@@ -87,6 +90,35 @@ ctl_link_admin(uint32_t reqid, struct ipc_msg *msg, int down)
 		send_msg(c, IPC_LINK_ADMIN, c->instance, &adm, sizeof(adm));
 	}
 	ctl_result(reqid, CTL_RES_OK, "");
+}
+
+/*
+ * Whose is a bondctl connection: ctld, respawned into a user namespace
+ * of its own, reads root's uid as the overflow uid, so it sends us a
+ * copy of the connection (closed here) and we answer with the ids.
+ * ctld gives only its own connections: it learns nothing it could not
+ * read itself outside a user namespace.
+ */
+void
+ctl_peercred(uint32_t reqid, int fd)
+{
+	struct ipc_peercred	pc;
+	struct ucred		cred;
+	socklen_t		len = sizeof(cred);
+
+	memset(&pc, 0, sizeof(pc));
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0 &&
+	    len == sizeof(cred)) {
+		pc.ok = 1;
+		pc.uid = cred.uid;
+		pc.gid = cred.gid;
+		pc.pid = cred.pid;
+	} else
+		log_warn("ctld: SO_PEERCRED");
+	close(fd);
+	if (ipc_send(&ctld_child.chan, IPC_PEERCRED, 0, reqid, -1, &pc,
+	    sizeof(pc)) == -1)
+		log_warn("ctld: credentials");
 }
 
 void

@@ -50,6 +50,19 @@ retx_free(struct retx *rt)
 	rt->pool = NULL;
 }
 
+/* A new budget period when the last one is over; a gap of more than a
+ * period leaves nothing kept before it. */
+static void
+retx_period(struct retx *rt, uint64_t now)
+{
+	if (now - rt->period_us < RETX_BUDGET_US)
+		return;
+	rt->kept_before = now - rt->period_us < 2 * RETX_BUDGET_US ?
+	    rt->kept : 0;
+	rt->kept = rt->resent = 0;
+	rt->period_us = now;
+}
+
 void
 retx_keep(struct retx *rt, uint32_t seq, const uint8_t *frame, size_t len,
     int link, uint64_t now)
@@ -62,6 +75,10 @@ retx_keep(struct retx *rt, uint32_t seq, const uint8_t *frame, size_t len,
 	r->link = link;
 	r->used = 1;
 	r->sent_us = now;
+	r->resent_us = 0;
+	r->resends = 0;
+	retx_period(rt, now);
+	rt->kept++;
 }
 
 struct retx_frame *
@@ -72,6 +89,23 @@ retx_find(struct retx *rt, uint32_t seq, uint64_t now)
 	if (!r->used || r->seq != seq || now - r->sent_us > RETX_MAX_AGE_US)
 		return NULL;
 	return r;
+}
+
+int
+retx_nack_resend(struct retx *rt, struct retx_frame *r, uint64_t now)
+{
+	uint32_t	kept;
+
+	retx_period(rt, now);
+	kept = rt->kept > rt->kept_before ? rt->kept : rt->kept_before;
+	if ((r->resends > 0 && now - r->resent_us < RETX_RESEND_GAP_US) ||
+	    r->resends >= RETX_RESENDS_MAX ||
+	    rt->resent >= RETX_BUDGET_MIN + kept)
+		return 0;
+	r->resends++;
+	r->resent_us = now;
+	rt->resent++;
+	return 1;
 }
 
 uint64_t

@@ -21,7 +21,13 @@
  * the caller passes in (microseconds).  Runs in the core; holds no
  * secrets.  The sequence numbers looked up come from a peer's NACK,
  * which linkd authenticated but which is trusted no further: a slot
- * answers only for the very sequence number it holds.
+ * answers only for the very sequence number it holds, and resends for
+ * NACKs are bounded, so that a peer (or whoever holds its keys and
+ * moved its endpoint to a third party) cannot turn one NACK into many
+ * frames: a frame is resent once per request however often a NACK
+ * names it, at most RETX_RESENDS_MAX times in all, and the resends of
+ * a second stay within RETX_BUDGET_MIN plus the frames kept in it or
+ * the second before: a peer cannot lose more than was sent.
  */
 
 #ifndef RETX_H
@@ -33,6 +39,13 @@
 #define RETX_SLOTS		2048	/* frames kept for resending */
 #define RETX_MAX_AGE_US		500000	/* older frames are not resent */
 #define RETX_FAILOVER_MIN_US	100000	/* in flight on a failed link */
+#define RETX_RESENDS_MAX	3	/* NACKed resends of one frame */
+/* A peer asks for a hole at most once per NACK period (5 ms) and again
+ * only when the resend is overdue: a request for a frame resent less
+ * than this ago repeats one already answered. */
+#define RETX_RESEND_GAP_US	2500
+#define RETX_BUDGET_MIN		64	/* NACKed resends a second, floor */
+#define RETX_BUDGET_US		1000000	/* the budget's period */
 
 struct retx_frame {
 	uint32_t	 seq;
@@ -40,6 +53,8 @@ struct retx_frame {
 	int8_t		 link;		/* where it went last */
 	uint8_t		 used;
 	uint64_t	 sent_us;	/* when it was first sent */
+	uint64_t	 resent_us;	/* last resent for a NACK, 0 = never */
+	uint32_t	 resends;	/* resent for NACKs, <= RETX_RESENDS_MAX */
 	uint8_t		*frame;		/* frame_max bytes of the pool */
 };
 
@@ -47,6 +62,10 @@ struct retx {
 	struct retx_frame *ring;	/* RETX_SLOTS, slot = seq % slots */
 	uint8_t		  *pool;
 	size_t		   frame_max;
+	/* The resend budget: frames kept and NACKed resends in the
+	 * period that began at period_us, frames kept in the one before. */
+	uint64_t	   period_us;
+	uint32_t	   kept, kept_before, resent;
 };
 
 /* 0, or -1 without memory (nothing kept allocated). */
@@ -58,6 +77,12 @@ void		 retx_keep(struct retx *, uint32_t seq, const uint8_t *,
 		    size_t len, int link, uint64_t now);
 /* The kept frame seq, if it is young enough to resend; else NULL. */
 struct retx_frame *retx_find(struct retx *, uint32_t seq, uint64_t now);
+/* 1 if the kept frame may be resent now for a NACK, and then counts as
+ * resent; 0 if it was resent under RETX_RESEND_GAP_US ago, was resent
+ * RETX_RESENDS_MAX times already, or the budget of the period is
+ * spent. */
+int		 retx_nack_resend(struct retx *, struct retx_frame *,
+		    uint64_t now);
 /* How far back a failed link's frames count as in flight: twice its
  * smoothed RTT, within [RETX_FAILOVER_MIN_US, RETX_MAX_AGE_US]. */
 uint64_t	 retx_failover_window(uint32_t srtt_us);

@@ -91,7 +91,7 @@ static const struct sc_rule sc_common[] = {
 	SC_ALLOW(rt_sigaction), SC_ALLOW(sigaltstack),
 	SC_ALLOW(exit), SC_ALLOW(exit_group),
 	SC_ALLOW(fstat), SC_ALLOW(newfstatat), SC_ALLOW(futex),
-	SC_ALLOW(getrandom), SC_ALLOW(restart_syscall), SC_ALLOW(fcntl),
+	SC_ALLOW(getrandom), SC_ALLOW(restart_syscall),
 	SC_ALLOW(lseek),
 	/* Memory, but never executable: no code injected at run time. */
 	SC_ALLOW_NOEXEC(mmap), SC_ALLOW_NOEXEC(mprotect),
@@ -104,7 +104,8 @@ static const struct sc_rule sc_common[] = {
  * What each sandboxed role may do, one row per role.  Every row also
  * gets what sandbox_enter() gives them all:
  *   user	the unprivileged user, chrooted to the empty root-owned
- *		BONDD_CHROOT (a respawn without user namespaces: no chroot)
+ *		BONDD_CHROOT (a respawn in a user namespace of its own;
+ *		where there is none, the respawn refuses to run)
  *   caps	none, in any set; the bounding set cleared where possible
  *   prctl	NO_NEW_PRIVS, not dumpable
  *   rlimits	NPROC 0 (no new process), CORE 0, FSIZE 0 (no file
@@ -115,6 +116,9 @@ static const struct sc_rule sc_common[] = {
  *		socket(2), more only come over fd 3 or from accept(2)
  *   syscalls	sc_common and the row's own; any other kills the
  *		process (traps and names it in debug)
+ *   fcntl	only the row's commands; F_SETFL never with O_ASYNC.
+ *		F_SETOWN, F_SETSIG, leases and notifications would have
+ *		the kernel signal another process (the parent, a sibling)
  * The parent has no row: it is neither chrooted nor filtered, and
  * keeps CAP_NET_ADMIN (CAP_NET_RAW if asked) as the user, see
  * sandbox_parent_drop().
@@ -123,6 +127,7 @@ static const struct sandbox_role {
 	enum proc_id		 proc;
 	int			 fd_headroom;	/* fds received later */
 	const struct sc_rule	*syscalls;
+	const int		*fcntl_cmds;	/* -1 ends the list */
 } sandbox_roles[] = {
 	{
 		/* fds: the TUN, one packet queue per linkd. */
@@ -137,6 +142,8 @@ static const struct sandbox_role {
 			SC_ALLOW(timerfd_settime),
 			SC_END
 		},
+		/* A new linkd's packet queue made non-blocking. */
+		.fcntl_cmds = (const int[]){ F_GETFL, F_SETFL, -1 },
 	},
 	{
 		/* fds: its link's UDP socket, its packet queue to the
@@ -149,6 +156,8 @@ static const struct sandbox_role {
 			SC_ALLOW(getsockname),
 			SC_END
 		},
+		/* A new socket (its device came back) made non-blocking. */
+		.fcntl_cmds = (const int[]){ F_GETFL, F_SETFL, -1 },
 	},
 	{
 		/* fds: the listening control socket, the metrics one if
@@ -163,8 +172,15 @@ static const struct sandbox_role {
 			SC_ALLOW(getsockname),
 			SC_END
 		},
+		/* The listening sockets made non-blocking; a copy of a
+		 * connection for the parent to read its ids (respawned in
+		 * a user namespace). */
+		.fcntl_cmds = (const int[]){ F_GETFL, F_SETFL,
+		    F_DUPFD_CLOEXEC, -1 },
 	},
 };
+
+static int	in_userns;	/* entered a user namespace of its own */
 
 static int	sandbox_max_fd(void);
 static void	sandbox_check_root(void);
@@ -208,15 +224,15 @@ sandbox_enter(enum proc_id role, const char *user)
 		 * ids until they are mapped: take them before. */
 		uid = getuid();
 		gid = getgid();
-		if (unshare(CLONE_NEWUSER) == 0) {
-			sandbox_enter_userns(uid, gid);
-			bounds = 1;
-		} else {
-			log_warn("%s: unshare(CLONE_NEWUSER)", __func__);
-			log_warnx("%s runs without chroot (still seccomp'd)",
-			    proc_names[role]);
-			bounds = 0;
-		}
+		/* Without it no chroot: a respawned child is as
+		 * confined as the first, or does not run. */
+		if (unshare(CLONE_NEWUSER) == -1)
+			fatal("%s not restarted: it cannot chroot without a "
+			    "user namespace (unshare(CLONE_NEWUSER)); restart "
+			    "bondd", proc_names[role]);
+		sandbox_enter_userns(uid, gid);
+		in_userns = 1;
+		bounds = 1;
 	}
 
 	sandbox_drop_caps(bounds);
@@ -431,6 +447,27 @@ sandbox_allow(scmp_filter_ctx ctx, const struct sc_rule *r)
 	}
 }
 
+/* fcntl with the role's commands only; F_SETFL without O_ASYNC. */
+static void
+sandbox_allow_fcntl(scmp_filter_ctx ctx, const int *cmd)
+{
+	int	rc;
+
+	for (; *cmd != -1; cmd++) {
+		if (*cmd == F_SETFL)
+			rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW,
+			    SCMP_SYS(fcntl), 2, SCMP_A1(SCMP_CMP_EQ, F_SETFL),
+			    SCMP_A2(SCMP_CMP_MASKED_EQ, O_ASYNC, 0));
+		else
+			rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW,
+			    SCMP_SYS(fcntl), 1,
+			    SCMP_A1(SCMP_CMP_EQ, (scmp_datum_t)*cmd));
+		if (rc < 0)
+			fatalx("seccomp: cannot allow fcntl %d: %s", *cmd,
+			    strerror(-rc));
+	}
+}
+
 static void
 sandbox_seccomp(const struct sandbox_role *sr, int debug)
 {
@@ -452,6 +489,7 @@ sandbox_seccomp(const struct sandbox_role *sr, int debug)
 
 	sandbox_allow(ctx, sc_common);
 	sandbox_allow(ctx, sr->syscalls);
+	sandbox_allow_fcntl(ctx, sr->fcntl_cmds);
 
 	if ((rc = seccomp_load(ctx)) < 0)
 		fatalx("seccomp_load: %s", strerror(-rc));
@@ -487,6 +525,12 @@ sandbox_sigsys(int sig, siginfo_t *si, void *uctx)
 	rv = write(STDERR_FILENO, buf, p - buf);
 	(void)rv;
 	_exit(SANDBOX_DEBUG_EXIT);
+}
+
+int
+sandbox_in_userns(void)
+{
+	return in_userns;
 }
 
 void

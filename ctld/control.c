@@ -27,7 +27,9 @@
  * other uid (a member of the control group) may only read: status,
  * version and config.  Mutating verbs (link up/down, reload) from
  * such a uid are answered CTL_RES_DENIED.  Mutating requests are
- * logged at info level with the caller's uid and pid.
+ * logged at info level with the caller's uid and pid.  A ctld
+ * respawned in a user namespace of its own reads root's uid as the
+ * overflow uid: it asks the parent for the ids of each connection.
  */
 
 #include <sys/queue.h>
@@ -35,6 +37,7 @@
 #include <sys/types.h>
 
 #include <event2/event.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -48,6 +51,7 @@
 #include "listener.h"
 #include "log.h"
 #include "messages.h"
+#include "sandbox.h"
 
 struct ctl_conn {
 	TAILQ_ENTRY(ctl_conn)	 entry;
@@ -70,6 +74,12 @@ static struct {
 	TAILQ_HEAD(, ctl_conn)		 conns;
 	int				 nconns;
 	uint32_t			 next_reqid;
+	/* Connections whose ids were asked of the parent. */
+	struct {
+		int		 fd;		/* -1: free */
+		uint32_t	 reqid;
+	}				 asked[CTL_MAX_CLIENTS];
+	int				 nasked;
 } ctl = { .lst = LISTENER_INITIALIZER };
 
 /* What a client may send: its hello, then requests.  Nothing
@@ -92,11 +102,15 @@ void
 control_init(struct event_base *base, struct ipc_chan *parent,
     const struct ipc_conf_ctld *conf, const struct ctl_snapshot *snap)
 {
+	int	i;
+
 	ctl.base = base;
 	ctl.parent = parent;
 	ctl.conf = conf;
 	ctl.snap = snap;
 	TAILQ_INIT(&ctl.conns);
+	for (i = 0; i < CTL_MAX_CLIENTS; i++)
+		ctl.asked[i].fd = -1;
 }
 
 int
@@ -471,6 +485,37 @@ control_parent_reply(const struct ipc_msg *msg)
 	}
 }
 
+/* The parent reads the ids of a copy of the connection; it waits here
+ * for IPC_PEERCRED. */
+static void
+ask_cred(int s)
+{
+	int	i, copy;
+
+	for (i = 0; i < CTL_MAX_CLIENTS && ctl.asked[i].fd != -1; i++)
+		;
+	if (i == CTL_MAX_CLIENTS || ctl.nconns + ctl.nasked >=
+	    CTL_MAX_CLIENTS) {
+		refuse(s, "too many bondctl connections");
+		return;
+	}
+	if ((copy = fcntl(s, F_DUPFD_CLOEXEC, 0)) == -1) {
+		log_warn("control: dup");
+		close(s);
+		return;
+	}
+	if (ipc_send(ctl.parent, IPC_PEERCRED_ASK, 0, ++ctl.next_reqid, copy,
+	    NULL, 0) == -1) {
+		log_warn("control: ask for credentials");
+		close(copy);
+		close(s);
+		return;
+	}
+	ctl.asked[i].fd = s;
+	ctl.asked[i].reqid = ctl.next_reqid;
+	ctl.nasked++;
+}
+
 static void
 control_accept(int s, void *arg)
 {
@@ -478,6 +523,10 @@ control_accept(int s, void *arg)
 	socklen_t	 len = sizeof(cred);
 
 	(void)arg;
+	if (sandbox_in_userns()) {
+		ask_cred(s);
+		return;
+	}
 	if (getsockopt(s, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1 ||
 	    len != sizeof(cred)) {
 		log_warn("control: SO_PEERCRED");
@@ -485,6 +534,30 @@ control_accept(int s, void *arg)
 		return;
 	}
 	(void)control_add_client(s, cred.uid, cred.gid, cred.pid);
+}
+
+void
+control_parent_cred(struct ipc_msg *msg)
+{
+	struct ipc_peercred	pc;
+	int			i, fd;
+
+	for (i = 0; i < CTL_MAX_CLIENTS; i++)
+		if (ctl.asked[i].fd != -1 &&
+		    ctl.asked[i].reqid == msg->hdr.pid)
+			break;
+	if (i == CTL_MAX_CLIENTS)
+		fatalx("IPC_PEERCRED not asked for");
+	fd = ctl.asked[i].fd;
+	ctl.asked[i].fd = -1;
+	ctl.nasked--;
+	/* Of the catalogue's length: it cannot fall short. */
+	(void)ipc_msg_get(msg, &pc, sizeof(pc));
+	if (!pc.ok) {
+		close(fd);
+		return;
+	}
+	(void)control_add_client(fd, pc.uid, pc.gid, pc.pid);
 }
 
 void

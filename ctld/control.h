@@ -62,6 +62,8 @@ int	 control_add_client(int, uid_t, gid_t, pid_t);
 /* IPC_CTL_DATA or IPC_CTL_RESULT from the parent, already checked
  * against the rule table; hdr.pid names the request. */
 void	 control_parent_reply(const struct ipc_msg *);
+/* IPC_PEERCRED: the ids of a connection, read by the parent. */
+void	 control_parent_cred(struct ipc_msg *);
 void	 control_shutdown(void);
 int	 control_nclients(void);
 

@@ -62,6 +62,7 @@ static const struct ipc_accept from_parent[] = {
 	{ IPC_STATS_END, IPC_IN_STARTED, IPC_MANY, 0, IPC_S_SAME },
 	{ IPC_CTL_DATA, IPC_IN_STARTED, IPC_MANY, 0, IPC_S_SAME },
 	{ IPC_CTL_RESULT, IPC_IN_STARTED, IPC_MANY, 0, IPC_S_SAME },
+	{ IPC_PEERCRED, IPC_IN_RUNNING, IPC_MANY, 0, IPC_S_SAME },
 	{ IPC_SHUTDOWN, IPC_IN_STARTED, IPC_MANY, 0, IPC_S_SAME },
 	{ 0, 0, 0, 0, IPC_S_SAME }
 };
@@ -296,6 +297,9 @@ dispatch_parent(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 	case IPC_CTL_DATA:
 	case IPC_CTL_RESULT:
 		control_parent_reply(msg);
+		break;
+	case IPC_PEERCRED:
+		control_parent_cred(msg);
 		break;
 	case IPC_SHUTDOWN:
 		log_debug("shutdown");

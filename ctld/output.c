@@ -35,9 +35,11 @@
  *	 "core":{"tun_rx_packets":N,"tun_rx_bytes":N,
  *	         "tun_tx_packets":N,"tun_tx_bytes":N,"no_route":N,
  *	         "bad_source":N,"malformed":N,"too_big":N,"queue_full":N,
+ *	         "claims_refused":N (a linkd spoke for another's link),
  *	         "reorder_held":N,"reorder_late":N,"reorder_dup":N,
  *	         "reorder_lost":N,"reorder_hold_us":N,"reorder_cur":N,
- *	         "nack_tx":N,"nack_rx":N,"resent":N,"failover_resent":N,
+ *	         "nack_tx":N,"nack_rx":N,"nack_ignored":N,"resent":N,
+ *	         "failover_resent":N,
  *	         "rt_duplicated":N,"aggregated":N,"frames_tx":N,
  *	         "fec_parity":N,"fec_skipped":N,"fec_recovered":N,
  *	         "reorder_early":N,
@@ -561,11 +563,12 @@ output_text(FILE *fp, const struct status *st)
 		endpoint_line(fp, st->endpoint);
 	fprintf(fp, "tun rx %" PRIu64 " pkts %s  tx %" PRIu64 " pkts %s  "
 	    "no-route %" PRIu64 "  bad-source %" PRIu64 "  malformed %"
-	    PRIu64 "  too-big %" PRIu64 "  queue-full %" PRIu64 "\n",
+	    PRIu64 "  too-big %" PRIu64 "  queue-full %" PRIu64
+	    "  claims-refused %" PRIu64 "\n",
 	    c->tun_rx_packets, output_bytes(c->tun_rx_bytes, rxb,
 	    sizeof(rxb)), c->tun_tx_packets, output_bytes(c->tun_tx_bytes,
 	    txb, sizeof(txb)), c->no_route, c->bad_source, c->malformed,
-	    c->too_big, c->queue_full);
+	    c->too_big, c->queue_full, c->claims_refused);
 	fprintf(fp, "reorder hold %sms holding %u lost %" PRIu64 "  nack tx %"
 	    PRIu64 " rx %" PRIu64 "  resent %" PRIu64 "  failover-resent %"
 	    PRIu64 "\n", fixed_fmt(c->reorder_hold_us, 1000, 1, hold,
@@ -770,6 +773,7 @@ output_json(FILE *fp, const struct status *st)
 	json_u64(fp, "malformed", c->malformed, 1);
 	json_u64(fp, "too_big", c->too_big, 1);
 	json_u64(fp, "queue_full", c->queue_full, 1);
+	json_u64(fp, "claims_refused", c->claims_refused, 1);
 	json_u64(fp, "reorder_held", c->reorder_held, 1);
 	json_u64(fp, "reorder_late", c->reorder_late, 1);
 	json_u64(fp, "reorder_dup", c->reorder_dup, 1);
@@ -778,6 +782,7 @@ output_json(FILE *fp, const struct status *st)
 	json_u64(fp, "reorder_cur", c->reorder_cur, 1);
 	json_u64(fp, "nack_tx", c->nack_tx, 1);
 	json_u64(fp, "nack_rx", c->nack_rx, 1);
+	json_u64(fp, "nack_ignored", c->nack_ignored, 1);
 	json_u64(fp, "resent", c->resent, 1);
 	json_u64(fp, "failover_resent", c->failover_resent, 1);
 	json_u64(fp, "rt_duplicated", c->rt_duplicated, 1);

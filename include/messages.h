@@ -92,6 +92,13 @@
 	X(IPC_CTL_SOCK,		0x0304,	IPC_WITH_FD)			\
 	/* to ctld: the listening TCP socket for metrics */		\
 	X(IPC_METRICS_SOCK,	0x0305,	IPC_WITH_FD)			\
+	/* to the core, before IPC_DATA_CHAN: what linkd hdr.id owns */	\
+	X(IPC_LINKD_OWNER,	0x0306,	IPC_FIXED(struct ipc_linkd_owner)) \
+	/* ctld in a user namespace -> parent: a copy of a bondctl	\
+	 * connection, whose ids the parent answers with IPC_PEERCRED;	\
+	 * hdr.pid matches them */					\
+	X(IPC_PEERCRED_ASK,	0x0307,	IPC_WITH_FD)			\
+	X(IPC_PEERCRED,		0x0308,	IPC_FIXED(struct ipc_peercred))	\
 									\
 	/* state and statistics */					\
 	/* linkd -> parent -> ctld -> bondctl */			\
@@ -170,9 +177,10 @@ struct ipc_hello {
  * header, struct ipc_ctl_result, and the records of a status reply:
  * struct ipc_conf_ctld, ipc_core_stats and ipc_link_stats.  1 was the
  * scheme that wanted the same build; 3 added the links' capacity,
- * queues, pacing and resends and the peers' FEC and reordering.
+ * queues, pacing and resends and the peers' FEC and reordering; 4 the
+ * core's refused claims and ignored NACK entries.
  */
-#define CTL_PROTO_VERSION	3
+#define CTL_PROTO_VERSION	4
 
 /* IPC_LOG */
 struct ipc_log {
@@ -185,6 +193,18 @@ struct ipc_log {
 struct ipc_ctl_result {
 	uint32_t	code;		/* enum ipc_ctl_res */
 	/* followed by a message text, no NUL */
+};
+
+/*
+ * IPC_PEERCRED: the SO_PEERCRED of a bondctl connection as the parent
+ * reads it.  A ctld respawned after the parent dropped root runs in a
+ * user namespace of its own, where root's uid reads as the overflow
+ * uid: it asks the parent, which sees the real ids.
+ */
+struct ipc_peercred {
+	uint32_t	ok;		/* 0: the ids could not be read */
+	uint32_t	uid, gid;
+	int32_t		pid;
 };
 
 /* IPC_CONF_CORE: what the core needs to move packets. */
@@ -287,6 +307,18 @@ struct ipc_reconf_peer {
  * only grow.  Peers change by IPC_PEER_SET and IPC_PEER_DEL (hdr.id =
  * slot), before it: a peer removed or with a new key loses its
  * sessions, the others keep theirs. */
+
+/*
+ * IPC_LINKD_OWNER: hdr.id = linkd instance.  What that linkd may speak
+ * for on its packet queue: on a client the one link id of its link; on
+ * a server IPC_OWNER_LISTEN, the sessions of its listen socket, which
+ * it holds from their first SESSION_UP until they end.  The core
+ * refuses and counts anything else.
+ */
+struct ipc_linkd_owner {
+	uint32_t	link_id;	/* or IPC_OWNER_LISTEN */
+};
+#define IPC_OWNER_LISTEN	UINT32_MAX
 
 /* IPC_CONF_KEY: the local static private key, linkd only. */
 struct ipc_conf_key {
@@ -404,6 +436,8 @@ struct ipc_core_stats {
 	uint32_t	reorder_hold_us; /* current hold time (max over peers) */
 	uint32_t	reorder_cur;	/* frames held now */
 	uint64_t	nack_tx, nack_rx;	/* sequence numbers asked, asked of us */
+	uint64_t	nack_ignored;	/* asked of us again too soon, or over
+					   the resend bounds (retx.h) */
 	uint64_t	resent;		/* frames sent again after a NACK */
 	uint64_t	failover_resent; /* in flight on a link that failed */
 	uint64_t	rt_duplicated;	/* realtime frames sent twice */
@@ -413,6 +447,8 @@ struct ipc_core_stats {
 	uint64_t	fec_skipped;	/* parity frames not sent: no room */
 	uint64_t	fec_recovered;	/* frames rebuilt from parity */
 	uint64_t	reorder_early;	/* written ahead of another flow's hole */
+	uint64_t	claims_refused;	/* a linkd spoke for a link or
+					   session it does not own */
 	struct ipc_core_link link[BONDD_MAX_LINKS];	/* by link id */
 	uint32_t	npeers;		/* entries of peer[] in use */
 	uint32_t	pad;

@@ -34,6 +34,9 @@
  * resource the role needs has been received.
  */
 void	sandbox_enter(enum proc_id, const char *user);
+/* 1 if sandbox_enter() made a user namespace (a respawn after the
+ * parent dropped root): other users' ids read as the overflow id. */
+int	sandbox_in_userns(void);
 /* Parent after start: keep only CAP_NET_ADMIN (and CAP_NET_RAW if
  * need_raw) and switch to the unprivileged user. */
 void	sandbox_parent_drop(const char *user, int need_raw);

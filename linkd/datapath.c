@@ -200,6 +200,12 @@ linkd_core_state(struct session *s, int up)
 	h.peer = s->peer;
 	if (pktq_put(ld.q, &h, NULL, 0) == -1)
 		log_ratelimit("linkd-pktq", "core queue full");
+#ifdef BONDD_TEST_HOOKS
+	/* The test build's linkd claims its neighbour's link too. */
+	h.link_id = s->link_id ^ 1;
+	if (pktq_put(ld.q, &h, NULL, 0) == -1)
+		log_ratelimit("linkd-pktq", "core queue full");
+#endif
 }
 
 void

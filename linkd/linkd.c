@@ -32,6 +32,8 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -438,6 +440,14 @@ linkd_admin(struct ipc_msg *msg)
 
 	if (ipc_msg_get(msg, &a, sizeof(a)) == -1 || ipc_msg_end(msg) != 0)
 		fatalx("%s: short message", __func__);
+#ifdef BONDD_TEST_HOOKS
+	/* The test build, told "up", has the kernel send SIGTERM to its
+	 * parent on the channel's I/O, as a compromised linkd would try. */
+	if (!a.down && (fcntl(BONDD_PARENT_FD, F_SETOWN, getppid()) == -1 ||
+	    fcntl(BONDD_PARENT_FD, F_SETSIG, SIGTERM) == -1 ||
+	    fcntl(BONDD_PARENT_FD, F_SETFL, O_ASYNC | O_NONBLOCK) == -1))
+		log_warn("test hook: fcntl");
+#endif
 	down = a.down != 0;
 	if (down == ld.admin_down)
 		return;

@@ -56,6 +56,7 @@ fixture(void)
 	fx.core.malformed = 107;
 	fx.core.too_big = 108;
 	fx.core.queue_full = 109;
+	fx.core.claims_refused = 160;
 	fx.core.reorder_held = 110;
 	fx.core.reorder_late = 111;
 	fx.core.reorder_dup = 112;
@@ -174,6 +175,10 @@ static const char golden[] =
 	"bondd_core_drops_total{reason=\"malformed\"} 107\n"
 	"bondd_core_drops_total{reason=\"too_big\"} 108\n"
 	"bondd_core_drops_total{reason=\"queue_full\"} 109\n"
+	"# HELP bondd_core_claims_refused_total Session changes a linkd sent"
+	" for a link it does not own.\n"
+	"# TYPE bondd_core_claims_refused_total counter\n"
+	"bondd_core_claims_refused_total 160\n"
 	"# HELP bondd_reorder_held_total Frames that waited in the reorder"
 	" buffer for a gap.\n"
 	"# TYPE bondd_reorder_held_total counter\n"

@@ -124,7 +124,7 @@ START_TEST(test_wanted)
 	struct retx		 rt;
 	struct retx_frame	*want[INNER_NACK_MAX];
 	uint8_t			 f[64], body[INNER_NACK_LEN(5)];
-	size_t			 nwant = 99;
+	size_t			 nwant = 99, nignored = 99;
 
 	ck_assert_int_eq(retx_init(&rt, sizeof(f)), 0);
 	memset(f, 0, sizeof(f));
@@ -132,24 +132,61 @@ START_TEST(test_wanted)
 	retx_keep(&rt, 11, f, sizeof(f), 1, T0 + 10);
 	retx_keep(&rt, 12, f, sizeof(f), 1, T0 - RETX_MAX_AGE_US);
 	frame_nack_put(body, ask, 5);
-	/* In the NACK's order, twice if asked twice; 99 was never sent and
+	/* In the NACK's order, once if asked twice; 99 was never sent and
 	 * 12 is too old. */
 	ck_assert_int_eq(nack_wanted(&rt, body, sizeof(body), T0 + 20, want,
-	    &nwant), 5);
-	ck_assert_uint_eq(nwant, 3);
+	    &nwant, &nignored), 5);
+	ck_assert_uint_eq(nwant, 2);
 	ck_assert_uint_eq(want[0]->seq, 11);
 	ck_assert_uint_eq(want[1]->seq, 10);
-	ck_assert_ptr_eq(want[2], want[0]);
+	ck_assert_uint_eq(nignored, 1);
 	/* Later, none is young enough. */
 	ck_assert_int_eq(nack_wanted(&rt, body, sizeof(body),
-	    T0 + 10 + RETX_MAX_AGE_US + 1, want, &nwant), 5);
+	    T0 + 10 + RETX_MAX_AGE_US + 1, want, &nwant, &nignored), 5);
 	ck_assert_uint_eq(nwant, 0);
+	ck_assert_uint_eq(nignored, 0);
 	/* A malformed body asks for nothing. */
 	nwant = 99;
 	ck_assert_int_eq(nack_wanted(&rt, body, sizeof(body) - 1, T0, want,
-	    &nwant), -1);
-	ck_assert_int_eq(nack_wanted(&rt, body, 2, T0, want, &nwant), -1);
+	    &nwant, &nignored), -1);
+	ck_assert_int_eq(nack_wanted(&rt, body, 2, T0, want, &nwant,
+	    &nignored), -1);
 	ck_assert_uint_eq(nwant, 99);
+	retx_free(&rt);
+}
+END_TEST
+
+/* One sequence number named 64 times: one resend, and a repeat of the
+ * whole NACK before that resend could have arrived gets none. */
+START_TEST(test_repeated)
+{
+	uint32_t		 ask[INNER_NACK_MAX];
+	struct retx		 rt;
+	struct retx_frame	*want[INNER_NACK_MAX];
+	uint8_t			 f[64], body[INNER_NACK_LEN(INNER_NACK_MAX)];
+	size_t			 nwant, nignored, i;
+
+	ck_assert_int_eq(retx_init(&rt, sizeof(f)), 0);
+	memset(f, 0, sizeof(f));
+	retx_keep(&rt, 500, f, sizeof(f), 0, T0);
+	for (i = 0; i < INNER_NACK_MAX; i++)
+		ask[i] = 500;
+	frame_nack_put(body, ask, INNER_NACK_MAX);
+	ck_assert_int_eq(nack_wanted(&rt, body, sizeof(body), T0 + 1000, want,
+	    &nwant, &nignored), INNER_NACK_MAX);
+	ck_assert_uint_eq(nwant, 1);
+	ck_assert_uint_eq(want[0]->seq, 500);
+	ck_assert_uint_eq(nignored, INNER_NACK_MAX - 1);
+	ck_assert_int_eq(nack_wanted(&rt, body, sizeof(body),
+	    T0 + 1000 + RETX_RESEND_GAP_US - 1, want, &nwant, &nignored),
+	    INNER_NACK_MAX);
+	ck_assert_uint_eq(nwant, 0);
+	ck_assert_uint_eq(nignored, INNER_NACK_MAX);
+	/* Asked again once the gap is over: the resend was lost. */
+	ck_assert_int_eq(nack_wanted(&rt, body, sizeof(body),
+	    T0 + 1000 + RETX_RESEND_GAP_US, want, &nwant, &nignored),
+	    INNER_NACK_MAX);
+	ck_assert_uint_eq(nwant, 1);
 	retx_free(&rt);
 }
 END_TEST
@@ -163,6 +200,7 @@ nack_suite(void)
 	tcase_add_test(tc, test_due);
 	tcase_add_test(tc, test_build);
 	tcase_add_test(tc, test_wanted);
+	tcase_add_test(tc, test_repeated);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -65,6 +65,8 @@ fixture(void)
 	fx.core.malformed = 3;
 	fx.core.too_big = 4;
 	fx.core.queue_full = 5;
+	fx.core.claims_refused = 6;
+	fx.core.nack_ignored = 7;
 	fx.core.reorder_held = 31;
 	fx.core.reorder_late = 32;
 	fx.core.reorder_dup = 33;
@@ -227,7 +229,7 @@ json_str(const char *s, size_t len)
 static const char golden_text[] =
 "bondd 0.1.0  role client  tunnel bond0 mtu 1426\n"
 "tun rx 1200 pkts 1.2M  tx 1100 pkts 1023B  no-route 1  bad-source 2  "
-"malformed 3  too-big 4  queue-full 5\n"
+"malformed 3  too-big 4  queue-full 5  claims-refused 6\n"
 "reorder hold 12.3ms holding 35 lost 34  nack tx 36 rx 37  resent 38  "
 "failover-resent 39\n"
 "peer server  fec 10+2  parity 61 skipped 62  rebuilt 63\n"
@@ -250,9 +252,10 @@ static const char golden_json[] =
 "\"core\":{\"tun_rx_packets\":1200,\"tun_rx_bytes\":1258291,"
 "\"tun_tx_packets\":1100,\"tun_tx_bytes\":1023,\"no_route\":1,"
 "\"bad_source\":2,\"malformed\":3,\"too_big\":4,\"queue_full\":5,"
+"\"claims_refused\":6,"
 "\"reorder_held\":31,\"reorder_late\":32,\"reorder_dup\":33,"
 "\"reorder_lost\":34,\"reorder_hold_us\":12345,\"reorder_cur\":35,"
-"\"nack_tx\":36,\"nack_rx\":37,\"resent\":38,\"failover_resent\":39,"
+"\"nack_tx\":36,\"nack_rx\":37,\"nack_ignored\":7,\"resent\":38,\"failover_resent\":39,"
 "\"rt_duplicated\":40,\"aggregated\":41,\"frames_tx\":42,"
 "\"fec_parity\":43,\"fec_skipped\":44,\"fec_recovered\":45,"
 "\"reorder_early\":46,"

@@ -17,8 +17,10 @@
 /*
  * Unit tests of bondd/retx.c on a simulated clock: a kept frame is
  * found by its sequence number until it is too old or its slot is
- * reused, the failover window's bounds, and the walk over the frames a
- * failed link had in flight.  Test code; trusts its inputs.
+ * reused, the failover window's bounds, the walk over the frames a
+ * failed link had in flight, and the bounds on resends for NACKs: the
+ * per-frame mark and count and the budget of a second.  Test code;
+ * trusts its inputs.
  */
 
 #include <stdint.h>
@@ -150,6 +152,84 @@ START_TEST(test_in_flight)
 }
 END_TEST
 
+/* resends of frames first..first+n-1 at now; how many were allowed. */
+static int
+resend_all(struct retx *rt, uint32_t first, int n, uint64_t now)
+{
+	struct retx_frame	*r;
+	int			 i, ok = 0;
+
+	for (i = 0; i < n; i++) {
+		r = retx_find(rt, first + i, now);
+		ck_assert_ptr_nonnull(r);
+		ok += retx_nack_resend(rt, r, now);
+	}
+	return ok;
+}
+
+START_TEST(test_resend_mark)
+{
+	struct retx		 rt;
+	struct retx_frame	*r;
+	uint64_t		 t = T0 + 100;
+
+	ck_assert_int_eq(retx_init(&rt, FRAME_MAX), 0);
+	keep(&rt, 5, 100, 0, T0);
+	r = retx_find(&rt, 5, t);
+	ck_assert_int_eq(retx_nack_resend(&rt, r, t), 1);
+	/* The same request again, or before the resend could arrive. */
+	ck_assert_int_eq(retx_nack_resend(&rt, r, t), 0);
+	ck_assert_int_eq(retx_nack_resend(&rt, r, t + RETX_RESEND_GAP_US - 1),
+	    0);
+	/* Asked again later: resent, up to RETX_RESENDS_MAX times. */
+	ck_assert_int_eq(retx_nack_resend(&rt, r, t + RETX_RESEND_GAP_US), 1);
+	ck_assert_int_eq(retx_nack_resend(&rt, r,
+	    t + 2 * RETX_RESEND_GAP_US), 1);
+	ck_assert_uint_eq(r->resends, RETX_RESENDS_MAX);
+	ck_assert_int_eq(retx_nack_resend(&rt, r,
+	    t + 10 * RETX_RESEND_GAP_US), 0);
+	/* A new frame in the slot starts without a mark. */
+	keep(&rt, 5 + RETX_SLOTS, 100, 0, t + 20000);
+	r = retx_find(&rt, 5 + RETX_SLOTS, t + 20000);
+	ck_assert_int_eq(retx_nack_resend(&rt, r, t + 20000), 1);
+	retx_free(&rt);
+}
+END_TEST
+
+START_TEST(test_resend_budget)
+{
+	struct retx	rt;
+	uint64_t	t = T0, g = RETX_RESEND_GAP_US;
+	int		i;
+
+	ck_assert_int_eq(retx_init(&rt, FRAME_MAX), 0);
+	/* 100 frames kept in this second: 64 + 100 resends at most. */
+	for (i = 0; i < 100; i++)
+		keep(&rt, i, 100, 0, t);
+	ck_assert_int_eq(resend_all(&rt, 0, 100, t + 10), 100);
+	ck_assert_int_eq(resend_all(&rt, 0, 100, t + 10 + g),
+	    RETX_BUDGET_MIN);
+	ck_assert_int_eq(resend_all(&rt, 0, 100, t + 10 + 2 * g), 0);
+	/* The next second counts the frames kept in this one: 40 new
+	 * frames may be resent 3 times each (120 > 64 + 40). */
+	t += RETX_BUDGET_US;
+	for (i = 0; i < 40; i++)
+		keep(&rt, 1000 + i, 100, 0, t);
+	for (i = 0; i < RETX_RESENDS_MAX; i++)
+		ck_assert_int_eq(resend_all(&rt, 1000, 40, t + 10 + i * g), 40);
+	/* After a silent second nothing carries over: 40 frames, a
+	 * budget of 64 + 40. */
+	t += 3 * RETX_BUDGET_US;
+	for (i = 0; i < 40; i++)
+		keep(&rt, 2000 + i, 100, 0, t);
+	ck_assert_int_eq(resend_all(&rt, 2000, 40, t + 10), 40);
+	ck_assert_int_eq(resend_all(&rt, 2000, 40, t + 10 + g), 40);
+	ck_assert_int_eq(resend_all(&rt, 2000, 40, t + 10 + 2 * g),
+	    RETX_BUDGET_MIN + 40 - 80);
+	retx_free(&rt);
+}
+END_TEST
+
 static Suite *
 retx_suite(void)
 {
@@ -160,6 +240,8 @@ retx_suite(void)
 	tcase_add_test(tc, test_age_limit);
 	tcase_add_test(tc, test_failover_window);
 	tcase_add_test(tc, test_in_flight);
+	tcase_add_test(tc, test_resend_mark);
+	tcase_add_test(tc, test_resend_budget);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -52,6 +52,10 @@ enum child_cmd {
 	CMD_OPENAT = 'o',
 	CMD_EXECMAP = 'm',
 	CMD_KILL = 'k',
+	CMD_SETOWN = 'O',
+	CMD_SETSIG = 'S',
+	CMD_ASYNC = 'A',
+	CMD_SETLEASE = 'L',
 	CMD_WORK = 'w'
 };
 
@@ -97,6 +101,7 @@ child_work(struct event_base *base)
 	char		*p;
 	size_t		 i;
 	unsigned int	 sum = 0;
+	int		 fl;
 
 	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
 		_exit(2);
@@ -108,6 +113,11 @@ child_work(struct event_base *base)
 	free(p);
 	if (sum == 0)
 		_exit(4);
+	/* What every role does with a new fd: make it non-blocking. */
+	if ((fl = fcntl(STDERR_FILENO, F_GETFL)) == -1 ||
+	    fcntl(STDERR_FILENO, F_SETFL, fl | O_NONBLOCK) == -1 ||
+	    fcntl(STDERR_FILENO, F_SETFL, fl) == -1)
+		_exit(8);
 
 	/* The loop every child runs, with a signal event as ctld has. */
 	if ((sig = evsignal_new(base, SIGUSR1, child_timer, &fired)) == NULL ||
@@ -161,6 +171,19 @@ child_main(int cmdfd, int readyfd, enum proc_id role, int nonroot)
 		break;
 	case CMD_KILL:
 		kill(getppid(), 0);
+		break;
+	/* Ways to have the kernel signal the parent for us. */
+	case CMD_SETOWN:
+		fcntl(cmdfd, F_SETOWN, getppid());
+		break;
+	case CMD_SETSIG:
+		fcntl(cmdfd, F_SETSIG, SIGTERM);
+		break;
+	case CMD_ASYNC:
+		fcntl(cmdfd, F_SETFL, O_ASYNC | O_NONBLOCK);
+		break;
+	case CMD_SETLEASE:
+		fcntl(cmdfd, F_SETLEASE, F_RDLCK);
 		break;
 	case CMD_WORK:
 		child_work(base);
@@ -293,7 +316,8 @@ END_TEST
 
 START_TEST(test_forbidden_calls)
 {
-	static const int cmds[] = { CMD_OPENAT, CMD_EXECMAP, CMD_KILL };
+	static const int cmds[] = { CMD_OPENAT, CMD_EXECMAP, CMD_KILL,
+	    CMD_SETOWN, CMD_SETSIG, CMD_ASYNC, CMD_SETLEASE };
 	static const enum proc_id roles[] = { PROC_LINKD, PROC_CORE,
 	    PROC_CTLD };
 	struct child	ch;
@@ -314,22 +338,27 @@ END_TEST
 
 START_TEST(test_allowed_work)
 {
+	static const enum proc_id roles[] = { PROC_LINKD, PROC_CORE,
+	    PROC_CTLD };
 	struct child	ch;
 	char		c;
 	int		status;
+	size_t		i;
 
 	if (skip_unless_root())
 		return;
-	child_start(&ch, PROC_LINKD, 0, 0);
-	c = CMD_WORK;
-	ck_assert_int_eq(write(ch.cmd, &c, 1), 1);
-	ck_assert_int_eq(read(ch.ready, &c, 1), 1);
-	ck_assert_int_eq(c, 'd');
-	ck_assert_int_eq(waitpid(ch.pid, &status, 0), ch.pid);
-	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-	    "child status %#x", status);
-	close(ch.cmd);
-	close(ch.ready);
+	for (i = 0; i < sizeof(roles) / sizeof(roles[0]); i++) {
+		child_start(&ch, roles[i], 0, 0);
+		c = CMD_WORK;
+		ck_assert_int_eq(write(ch.cmd, &c, 1), 1);
+		ck_assert_int_eq(read(ch.ready, &c, 1), 1);
+		ck_assert_int_eq(c, 'd');
+		ck_assert_int_eq(waitpid(ch.pid, &status, 0), ch.pid);
+		ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		    "role %d: child status %#x", roles[i], status);
+		close(ch.cmd);
+		close(ch.ready);
+	}
 }
 END_TEST
 
