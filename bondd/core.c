@@ -203,11 +203,13 @@ conf_peer(struct ipc_msg *msg)
 	p->nallowed = cp.nallowed;
 }
 
-static void
-check_conf(void)
+/* The parent's IPC_CONF_CORE, checked, and what follows from it. */
+void
+core_configure(const struct ipc_conf_core *c)
 {
 	uint32_t	i;
 
+	cconf = *c;
 	if (cconf.npeers > BONDD_MAX_PEERS || cconf.npeers == 0 ||
 	    cconf.nlinkd > BONDD_MAX_LINKS || cconf.tun_mtu < 576 ||
 	    cconf.tun_mtu + FRAME_INNER_OVERHEAD > PKTQ_FRAME_MAX ||
@@ -343,7 +345,8 @@ linkd_owner(struct ipc_msg *msg)
 static void
 parent_dispatch(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 {
-	const char	*why;
+	struct ipc_conf_core	 cc;
+	const char		*why;
 
 	(void)chan;
 	(void)arg;
@@ -358,9 +361,9 @@ parent_dispatch(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 			fatalx("bad hello from parent");
 		break;
 	case IPC_CONF_CORE:
-		if (ipc_msg_get(msg, &cconf, sizeof(cconf)) == -1)
+		if (ipc_msg_get(msg, &cc, sizeof(cc)) == -1)
 			fatalx("bad IPC_CONF_CORE from parent");
-		check_conf();
+		core_configure(&cc);
 		break;
 	case IPC_CONF_PEER:
 		conf_peer(msg);

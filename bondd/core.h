@@ -107,6 +107,7 @@ extern size_t			 frame_max;	/* inner frame limit */
 extern uint16_t			 epoch;		/* ours, random, not 0 */
 
 int	core_main(int, int);
+void	core_configure(const struct ipc_conf_core *);
 void	peer_activate(struct core_peer *);
 
 /* core_tx.c */

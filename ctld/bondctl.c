@@ -47,6 +47,7 @@
 #include "messages.h"
 #include "monitor.h"
 #include "output.h"
+#include "reply.h"
 #include "util.h"
 
 #define EXIT_FAILED		1
@@ -54,18 +55,9 @@
 #define EXIT_UNREACHABLE	3
 
 #define REPLY_TIMEOUT_MS	10000
-#define MAX_SESSIONS		(BONDD_MAX_LINKS * BONDD_MAX_PEERS)
 
 /* Handles one reply record before the result: 0, or -1 if bad. */
 typedef int (*record_fn)(struct ipc_msg *, void *);
-
-struct status_reply {
-	struct status		 st;
-	struct ipc_link_stats	*links;
-	size_t			 nlinks;
-	struct ipc_peer_endpoint endpoint;
-	int			 got_conf, got_core, got_endpoint;
-};
 
 static const char	*sockpath = BONDD_SOCKET;
 static struct ipc_chan	 chan;
@@ -261,78 +253,6 @@ check_result(uint32_t code, const char *text)
 	}
 	fputc('\n', stderr);
 	exit(EXIT_FAILED);
-}
-
-/* A string field must end inside its array. */
-static int
-terminated(const char *s, size_t len)
-{
-	return memchr(s, '\0', len) != NULL;
-}
-
-static int
-status_record(struct ipc_msg *msg, void *arg)
-{
-	struct status_reply	*sr = arg;
-	struct ipc_link_stats	 ls, *nl;
-	uint32_t		 i;
-
-	switch (msg->hdr.type) {
-	case IPC_CONF_CTLD:
-		if (sr->got_conf || ipc_msg_get(msg, &sr->st.conf,
-		    sizeof(sr->st.conf)) == -1 || ipc_msg_end(msg) != 0 ||
-		    !terminated(sr->st.conf.tun_name,
-		    sizeof(sr->st.conf.tun_name)))
-			return -1;
-		sr->got_conf = 1;
-		return 0;
-	case IPC_CORE_STATS:
-		if (!sr->got_conf || sr->got_core || ipc_msg_get(msg,
-		    &sr->st.core, sizeof(sr->st.core)) == -1 ||
-		    ipc_msg_end(msg) != 0 ||
-		    sr->st.core.npeers > BONDD_MAX_PEERS)
-			return -1;
-		for (i = 0; i < sr->st.core.npeers; i++)
-			if (!terminated(sr->st.core.peer[i].name,
-			    sizeof(sr->st.core.peer[i].name)))
-				return -1;
-		sr->got_core = 1;
-		return 0;
-	case IPC_PEER_ENDPOINT:
-		if (!sr->got_core || sr->got_endpoint || sr->nlinks > 0 ||
-		    ipc_msg_get(msg, &sr->endpoint, sizeof(sr->endpoint)) ==
-		    -1 || ipc_msg_end(msg) != 0 ||
-		    !terminated(sr->endpoint.peer, sizeof(sr->endpoint.peer)) ||
-		    !terminated(sr->endpoint.name, sizeof(sr->endpoint.name)) ||
-		    !terminated(sr->endpoint.error,
-		    sizeof(sr->endpoint.error)) ||
-		    (sr->endpoint.address.ss_family != 0 &&
-		    sr->endpoint.address.ss_family != AF_INET &&
-		    sr->endpoint.address.ss_family != AF_INET6))
-			return -1;
-		sr->got_endpoint = 1;
-		return 0;
-	case IPC_LINK_STATS:
-		if (!sr->got_core || sr->nlinks >= MAX_SESSIONS ||
-		    ipc_msg_get(msg, &ls, sizeof(ls)) == -1 ||
-		    ipc_msg_end(msg) != 0 ||
-		    !terminated(ls.link, sizeof(ls.link)) ||
-		    !terminated(ls.peer, sizeof(ls.peer)) ||
-		    ls.state > SESSION_ESTABLISHED ||
-		    (ls.endpoint.ss_family != 0 &&
-		    ls.endpoint.ss_family != AF_INET &&
-		    ls.endpoint.ss_family != AF_INET6))
-			return -1;
-		if ((nl = reallocarray(sr->links, sr->nlinks + 1,
-		    sizeof(*nl))) == NULL) {
-			fprintf(stderr, "bondctl: %s\n", strerror(errno));
-			exit(EXIT_FAILED);
-		}
-		sr->links = nl;
-		sr->links[sr->nlinks++] = ls;
-		return 0;
-	}
-	return -1;
 }
 
 static int

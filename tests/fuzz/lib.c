@@ -1,0 +1,112 @@
+/*
+ * Copyright (c) 2026 The bondd developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+
+/*
+ * Helpers of the fuzz targets (fuzz.h).  Test code.
+ */
+
+#include <sys/socket.h>
+#include <netinet/in.h>
+
+#include <dirent.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "ipc.h"
+#include "log.h"
+#include "pktq.h"
+#include "fuzz.h"
+
+void
+fuzz_quiet_logs(void)
+{
+	static struct ipc_chan	 sink;
+	struct sockaddr_in	 sin;
+	socklen_t		 len = sizeof(sin);
+	int			 rx, tx;
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if ((rx = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1 ||
+	    bind(rx, (struct sockaddr *)&sin, sizeof(sin)) == -1 ||
+	    getsockname(rx, (struct sockaddr *)&sin, &len) == -1 ||
+	    (tx = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1 ||
+	    connect(tx, (struct sockaddr *)&sin, sizeof(sin)) == -1 ||
+	    ipc_init(&sink, tx, 0, IPC_MAXSIZE, "log sink") == -1)
+		fuzz_fail("log sink");
+	log_init(1, 1, LOG_DAEMON);
+	log_set_relay(&sink);
+}
+
+int
+fuzz_pktq_fd(int *tx)
+{
+	int	sv[2];
+
+	if (pktq_socketpair(sv) == -1)
+		fuzz_fail("pktq_socketpair");
+	*tx = sv[1];
+	return sv[0];
+}
+
+struct pktq *
+fuzz_pktq_pair(int *tx)
+{
+	struct pktq	*q;
+
+	if ((q = pktq_open(fuzz_pktq_fd(tx))) == NULL)
+		fuzz_fail("pktq_open");
+	return q;
+}
+
+int
+fuzz_pktq_inject(int tx, const void *p, size_t len)
+{
+	return send(tx, p, len, MSG_DONTWAIT | MSG_NOSIGNAL) == -1 ? -1 : 0;
+}
+
+int
+fuzz_nfds(void)
+{
+	DIR		*d;
+	struct dirent	*e;
+	int		 n = 0;
+
+	if ((d = opendir("/proc/self/fd")) == NULL)
+		fuzz_fail("/proc/self/fd");
+	while ((e = readdir(d)) != NULL)
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}
+
+void
+fuzz_fail(const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	fputs("fuzz: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	abort();
+}
