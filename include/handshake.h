@@ -44,25 +44,34 @@ int	handshake_local_init(struct hs_local *, const uint8_t[NOISE_DHLEN]);
 /* mac1 key of a remote static key (what we put on what we send). */
 void	handshake_mac1_key(uint8_t[32], const uint8_t[NOISE_DHLEN]);
 
+/* The static-static DH with a peer, computed once when the peer is
+ * configured: 0, or -1 for a key no handshake can use. */
+int	handshake_ss(uint8_t ss[NOISE_DHLEN], const struct hs_local *,
+	    const uint8_t rs[NOISE_DHLEN]);
+
 /*
  * Initiator: write an INIT into out (WIRE_INIT_LEN bytes) and keep the
- * handshake state in hs.  remote_mac1_key = handshake_mac1_key(rs).
+ * handshake state in hs.  remote_mac1_key = handshake_mac1_key(rs),
+ * ss = handshake_ss(rs).
  */
 int	handshake_init_create(struct noise_hs *, const struct hs_local *,
-	    const uint8_t rs[NOISE_DHLEN], const uint8_t remote_mac1_key[32],
+	    const uint8_t rs[NOISE_DHLEN], const uint8_t ss[NOISE_DHLEN],
+	    const uint8_t remote_mac1_key[32],
 	    uint32_t sender_index, const struct wire_init_payload *,
 	    uint8_t out[WIRE_INIT_LEN]);
 
 /*
- * Responder: check mac1, then run Noise message 1.  On success hs holds
- * the state, *init the decoded fields, *payload the decrypted payload,
- * and noise_hs_remote_static(hs) the initiator's static key, which the
- * caller must look up among its peers before trusting anything.
+ * Responder: check mac1, then run Noise message 1, taking "ss" from
+ * ss_fn, which also refuses a static key that is no peer's.  On
+ * success hs holds the state, *init the decoded fields, *payload the
+ * decrypted payload, and noise_hs_remote_static(hs) the initiator's
+ * static key, the one ss_fn accepted.
  * Returns 0, or -1 with *why set ("mac1", "decrypt", "length", or
  * "version", "type", "reserved", "payload").  A datagram refused
  * before Noise (length, prefix, mac1) leaves hs untouched: no DH ran.
  */
 int	handshake_init_consume(struct noise_hs *, const struct hs_local *,
+	    noise_ss_fn ss_fn, void *ss_arg,
 	    const uint8_t *, size_t, struct wire_init *,
 	    struct wire_init_payload *, const char **why);
 

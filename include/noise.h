@@ -41,6 +41,14 @@ struct noise_cipher {
 	int		has_key;
 };
 
+/*
+ * The static-static DH of a remote static key, computed once per peer
+ * by the caller: returns its 32 bytes, or NULL when the key is not one
+ * of the caller's peers (the handshake fails there, before any more
+ * work).
+ */
+typedef const uint8_t *(*noise_ss_fn)(void *, const uint8_t[NOISE_DHLEN]);
+
 struct noise_hs {
 	int		initiator;
 	int		msg_index;	/* next message of the pattern */
@@ -51,13 +59,19 @@ struct noise_hs {
 	uint8_t		e_priv[NOISE_DHLEN], e_pub[NOISE_DHLEN];
 	uint8_t		rs[NOISE_DHLEN], re[NOISE_DHLEN];
 	int		has_e;		/* fixed ephemeral (tests) */
+	noise_ss_fn	ss_fn;		/* precomputed static-static DH */
+	void		*ss_arg;
 };
 
-/* Start a handshake.  rs is the responder's static key (initiator
- * only, NULL for the responder). */
+/* Start a handshake.  s_pub is s_priv's public key (the caller keeps
+ * it: no scalar multiplication per handshake); rs is the responder's
+ * static key (initiator only, NULL for the responder). */
 int	noise_hs_init(struct noise_hs *, int initiator,
 	    const uint8_t *prologue, size_t prologue_len,
-	    const uint8_t s_priv[NOISE_DHLEN], const uint8_t *rs);
+	    const uint8_t s_priv[NOISE_DHLEN], const uint8_t s_pub[NOISE_DHLEN],
+	    const uint8_t *rs);
+/* Take "ss" from fn instead of computing it (see noise_ss_fn). */
+void	noise_hs_set_ss(struct noise_hs *, noise_ss_fn, void *);
 /* Tests only: use this ephemeral private key instead of a random one. */
 void	noise_hs_set_ephemeral(struct noise_hs *, const uint8_t[NOISE_DHLEN]);
 /* Write the next message (-> e, es, s, ss / <- e, ee, se) with payload.
@@ -85,6 +99,9 @@ int	noise_decrypt(const uint8_t k[NOISE_KEYLEN], uint64_t n,
 	    const uint8_t *ad, size_t adlen, const uint8_t *in, size_t len,
 	    uint8_t *out);
 
+/* X25519: 0, or -1 for a low-order peer point (an all-zero result). */
+int	noise_dh(uint8_t out[NOISE_DHLEN], const uint8_t priv[NOISE_DHLEN],
+	    const uint8_t pub[NOISE_DHLEN]);
 /* X25519 keys: public from private; a new private key. */
 int	noise_pubkey(uint8_t pub[NOISE_DHLEN], const uint8_t priv[NOISE_DHLEN]);
 void	noise_genkey(uint8_t priv[NOISE_DHLEN]);

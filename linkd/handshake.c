@@ -63,6 +63,21 @@ handshake_local_init(struct hs_local *l, const uint8_t priv[NOISE_DHLEN])
 	return (0);
 }
 
+int
+handshake_ss(uint8_t ss[NOISE_DHLEN], const struct hs_local *l,
+    const uint8_t rs[NOISE_DHLEN])
+{
+	return (noise_dh(ss, l->priv, rs));
+}
+
+/* The initiator's only peer: its ss, whatever rs (it set rs itself). */
+static const uint8_t *
+ss_fixed(void *arg, const uint8_t rs[NOISE_DHLEN])
+{
+	(void)rs;
+	return (arg);
+}
+
 /* mac1 over the len bytes before it, written or checked at msg + len. */
 static void
 mac1_compute(uint8_t mac[WIRE_MAC_LEN], const uint8_t key[32],
@@ -98,17 +113,18 @@ decode_why(int rv)
 
 int
 handshake_init_create(struct noise_hs *hs, const struct hs_local *l,
-    const uint8_t rs[NOISE_DHLEN], const uint8_t remote_mac1_key[32],
-    uint32_t sender_index, const struct wire_init_payload *pl,
-    uint8_t out[WIRE_INIT_LEN])
+    const uint8_t rs[NOISE_DHLEN], const uint8_t ss[NOISE_DHLEN],
+    const uint8_t remote_mac1_key[32], uint32_t sender_index,
+    const struct wire_init_payload *pl, uint8_t out[WIRE_INIT_LEN])
 {
 	struct wire_init w;
 	uint8_t plain[WIRE_INIT_PAYLOAD], msg[MSG1_LEN];
 	ssize_t n;
 
 	if (noise_hs_init(hs, 1, (const uint8_t *)HANDSHAKE_PROLOGUE,
-	    sizeof(HANDSHAKE_PROLOGUE) - 1, l->priv, rs) == -1)
+	    sizeof(HANDSHAKE_PROLOGUE) - 1, l->priv, l->pub, rs) == -1)
 		return (-1);
+	noise_hs_set_ss(hs, ss_fixed, (void *)(uintptr_t)ss);
 	wire_init_payload_encode(plain, pl);
 	n = noise_hs_write(hs, plain, sizeof(plain), msg, sizeof(msg));
 	sodium_memzero(plain, sizeof(plain));
@@ -133,7 +149,7 @@ handshake_init_create(struct noise_hs *hs, const struct hs_local *l,
  */
 int
 handshake_init_consume(struct noise_hs *hs, const struct hs_local *l,
-    const uint8_t *buf, size_t len, struct wire_init *w,
+    noise_ss_fn ss_fn, void *ss_arg, const uint8_t *buf, size_t len, struct wire_init *w,
     struct wire_init_payload *pl, const char **why)
 {
 	uint8_t plain[WIRE_INIT_PAYLOAD];
@@ -148,10 +164,11 @@ handshake_init_consume(struct noise_hs *hs, const struct hs_local *l,
 		return (-1);
 	}
 	if (noise_hs_init(hs, 0, (const uint8_t *)HANDSHAKE_PROLOGUE,
-	    sizeof(HANDSHAKE_PROLOGUE) - 1, l->priv, NULL) == -1) {
+	    sizeof(HANDSHAKE_PROLOGUE) - 1, l->priv, l->pub, NULL) == -1) {
 		*why = "key";
 		return (-1);
 	}
+	noise_hs_set_ss(hs, ss_fn, ss_arg);
 	if (noise_hs_read(hs, buf + INIT_NOISE_OFF, MSG1_LEN, plain,
 	    sizeof(plain)) != WIRE_INIT_PAYLOAD) {
 		noise_hs_wipe(hs);

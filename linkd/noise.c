@@ -94,8 +94,8 @@ noise_genkey(uint8_t priv[NOISE_DHLEN])
  * peer point); check again so that a weaker library cannot slip one
  * into the chaining key.
  */
-static int
-dh(uint8_t out[NOISE_DHLEN], const uint8_t priv[NOISE_DHLEN],
+int
+noise_dh(uint8_t out[NOISE_DHLEN], const uint8_t priv[NOISE_DHLEN],
     const uint8_t pub[NOISE_DHLEN])
 {
 	if (crypto_scalarmult(out, priv, pub) != 0 ||
@@ -192,7 +192,7 @@ mix_dh(struct noise_hs *hs, const uint8_t priv[NOISE_DHLEN],
 {
 	uint8_t ss[NOISE_DHLEN];
 
-	if (dh(ss, priv, pub) == -1)
+	if (noise_dh(ss, priv, pub) == -1)
 		return (-1);
 	mix_key(hs, ss);
 	sodium_memzero(ss, sizeof(ss));
@@ -227,17 +227,15 @@ decrypt_and_hash(struct noise_hs *hs, const uint8_t *in, size_t len,
 
 int
 noise_hs_init(struct noise_hs *hs, int initiator, const uint8_t *prologue,
-    size_t prologue_len, const uint8_t s_priv[NOISE_DHLEN], const uint8_t *rs)
+    size_t prologue_len, const uint8_t s_priv[NOISE_DHLEN],
+    const uint8_t s_pub[NOISE_DHLEN], const uint8_t *rs)
 {
 	memset(hs, 0, sizeof(*hs));
 	if (initiator && rs == NULL)
 		return (-1);
 	hs->initiator = initiator ? 1 : 0;
 	memcpy(hs->s_priv, s_priv, NOISE_DHLEN);
-	if (noise_pubkey(hs->s_pub, hs->s_priv) == -1) {
-		noise_hs_wipe(hs);
-		return (-1);
-	}
+	memcpy(hs->s_pub, s_pub, NOISE_DHLEN);
 
 	/* The protocol name fits in HASHLEN: zero padded, not hashed. */
 	memcpy(hs->h, NOISE_PROTOCOL, sizeof(NOISE_PROTOCOL) - 1);
@@ -258,6 +256,31 @@ noise_hs_set_ephemeral(struct noise_hs *hs, const uint8_t e[NOISE_DHLEN])
 {
 	memcpy(hs->e_priv, e, NOISE_DHLEN);
 	hs->has_e = 1;
+}
+
+void
+noise_hs_set_ss(struct noise_hs *hs, noise_ss_fn fn, void *arg)
+{
+	hs->ss_fn = fn;
+	hs->ss_arg = arg;
+}
+
+/*
+ * "ss": the caller's precomputed value when it has one (a responder
+ * learns rs in message 1 and refuses a key that is no peer's here,
+ * without a Diffie-Hellman), else X25519.
+ */
+static int
+mix_ss(struct noise_hs *hs)
+{
+	const uint8_t	*ss;
+
+	if (hs->ss_fn == NULL)
+		return (mix_dh(hs, hs->s_priv, hs->rs));
+	if ((ss = hs->ss_fn(hs->ss_arg, hs->rs)) == NULL)
+		return (-1);
+	mix_key(hs, ss);
+	return (0);
 }
 
 static int
@@ -283,7 +306,7 @@ write_msg1(struct noise_hs *hs, const uint8_t *payload, size_t plen,
 	if (encrypt_and_hash(hs, hs->s_pub, NOISE_DHLEN, out) == -1)
 		return (-1);
 	out += NOISE_DHLEN + NOISE_TAGLEN;
-	if (mix_dh(hs, hs->s_priv, hs->rs) == -1)
+	if (mix_ss(hs) == -1)
 		return (-1);
 	return (encrypt_and_hash(hs, payload, plen, out));
 }
@@ -318,7 +341,7 @@ read_msg1(struct noise_hs *hs, const uint8_t *msg, size_t len,
 	    hs->rs) == -1)
 		return (-1);
 	msg += NOISE_DHLEN + NOISE_TAGLEN;
-	if (mix_dh(hs, hs->s_priv, hs->rs) == -1)
+	if (mix_ss(hs) == -1)
 		return (-1);
 	return (decrypt_and_hash(hs, msg, len - MSG1_OVERHEAD + NOISE_TAGLEN,
 	    payload));

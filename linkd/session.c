@@ -179,6 +179,10 @@ sess_peer_set(struct sess_table *t, int slot, const char *name,
 	p->used = 1;
 	memcpy(p->public_key, pub, NOISE_DHLEN);
 	handshake_mac1_key(p->mac1_key, pub);
+	p->ss_ok = handshake_ss(p->ss, &t->local, pub) == 0;
+	if (!p->ss_ok)
+		log_warnx("%s%s: peer %s has an unusable key", PFX(t), t->name,
+		    p->name);
 	if (endpoint != NULL)
 		p->endpoint = *endpoint;
 	if (slot >= t->npeers)
@@ -377,8 +381,9 @@ sess_send_init(struct sess_table *t, struct session *s, uint64_t now)
 	handshake_tai64n(pl.tai64n);
 	wait = sess_retry_us(s->hs_attempts);
 	s->hs_next_us = now + wait + randombytes_uniform(wait / 8 + 1);
-	if (handshake_init_create(&s->hs, &t->local, p->public_key,
-	    p->mac1_key, kp->local_index, &pl, t->buf) < 0) {
+	if (!p->ss_ok || handshake_init_create(&s->hs, &t->local,
+	    p->public_key, p->ss, p->mac1_key, kp->local_index, &pl,
+	    t->buf) < 0) {
 		log_warnx("link %s: cannot create handshake", t->name);
 		return;
 	}
@@ -471,6 +476,32 @@ sess_input(struct sess_table *t, uint64_t now, const uint8_t *pkt,
 	}
 }
 
+struct ss_find {
+	const struct sess_table	*t;
+	int			 peer;
+};
+
+/*
+ * The precomputed ss of the peer whose static key an INIT carries, or
+ * NULL.  Constant time over all peers: no early exit on a match.
+ */
+static const uint8_t *
+peer_ss(void *arg, const uint8_t rs[NOISE_DHLEN])
+{
+	struct ss_find		*f = arg;
+	const struct sess_peer	*p;
+	int			 i, m, peer = -1;
+
+	for (i = 0; i < f->t->npeers; i++) {
+		p = &f->t->peers[i];
+		m = -((sodium_memcmp(rs, p->public_key, NOISE_DHLEN) == 0) &
+		    (p->used != 0) & (p->ss_ok != 0));
+		peer = (peer & ~m) | (i & m);
+	}
+	f->peer = peer;
+	return (peer < 0 ? NULL : f->t->peers[peer].ss);
+}
+
 /*
  * Server: answer an INIT.  Nothing is stored until mac1, the Noise
  * message, the peer's static key and a fresh timestamp all checked.
@@ -484,35 +515,29 @@ input_init(struct sess_table *t, uint64_t now, const uint8_t *pkt,
 	struct wire_init_payload	 pl;
 	struct session			*s;
 	struct keypair			*kp;
-	const uint8_t			*rs;
+	struct ss_find			 f = { t, -2 };	/* -2: not asked */
 	const char			*why = "?";
 	char				 addr[ADDR_STRLEN];
-	int				 i, peer = -1, m;
+	int				 peer;
 
 	if (t->role != ROLE_SERVER) {
 		t->ctr.malformed++;
 		return;
 	}
-	if (handshake_init_consume(&hs, &t->local, pkt, len, &w, &pl,
-	    &why) < 0) {
+	if (handshake_init_consume(&hs, &t->local, peer_ss, &f, pkt, len, &w,
+	    &pl, &why) < 0) {
 		t->ctr.auth_fail++;
-		log_ratelimit("linkd-init", "%s: bad handshake from %s: %s",
-		    t->name, addr_fmt(from, addr, sizeof(addr)), why);
+		if (f.peer == -1)
+			log_ratelimit("linkd-unknown", "%s: handshake from %s "
+			    "with an unknown key", t->name,
+			    addr_fmt(from, addr, sizeof(addr)));
+		else
+			log_ratelimit("linkd-init", "%s: bad handshake from "
+			    "%s: %s", t->name, addr_fmt(from, addr,
+			    sizeof(addr)), why);
 		goto done;
 	}
-	/* Constant time over all peers: no early exit on a match. */
-	rs = noise_hs_remote_static(&hs);
-	for (i = 0; i < t->npeers; i++) {
-		m = -((sodium_memcmp(rs, t->peers[i].public_key,
-		    NOISE_DHLEN) == 0) & (t->peers[i].used != 0));
-		peer = (peer & ~m) | (i & m);
-	}
-	if (peer < 0) {
-		t->ctr.auth_fail++;
-		log_ratelimit("linkd-unknown", "%s: handshake from %s with an "
-		    "unknown key", t->name, addr_fmt(from, addr, sizeof(addr)));
-		goto done;
-	}
+	peer = f.peer;
 	if (pl.link_id >= BONDD_MAX_LINKS) {
 		t->ctr.malformed++;
 		goto done;

@@ -137,6 +137,8 @@ struct sess_peer {
 	char		name[BONDD_PEER_NAME_MAX];
 	uint8_t		public_key[NOISE_DHLEN];
 	uint8_t		mac1_key[32];
+	uint8_t		ss[NOISE_DHLEN];	/* static-static DH */
+	int		ss_ok;		/* 0: a low-order key, never used */
 	struct sockaddr_storage endpoint;
 };
 

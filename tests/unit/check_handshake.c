@@ -50,6 +50,16 @@ party(struct party *p)
 	handshake_mac1_key(p->mac1_key, p->l.pub);
 }
 
+/* The static-static DH of a with b (what a peer table keeps). */
+static const uint8_t *
+ss_of(const struct party *a, const struct party *b)
+{
+	static uint8_t ss[NOISE_DHLEN];
+
+	ck_assert_int_eq(handshake_ss(ss, &a->l, b->l.pub), 0);
+	return (ss);
+}
+
 static void
 payload(struct wire_init_payload *pl)
 {
@@ -80,7 +90,7 @@ make_init(struct noise_hs *hs, const struct party *ini,
 
 	payload(&pl);
 	ck_assert_int_eq(handshake_init_create(hs, &ini->l, rsp->l.pub,
-	    rsp->mac1_key, idx, &pl, out), 0);
+	    ss_of(ini, rsp), rsp->mac1_key, idx, &pl, out), 0);
 }
 
 START_TEST(test_exchange)
@@ -103,15 +113,15 @@ START_TEST(test_exchange)
 	ck_assert_mem_eq(a.l.mac1_key, a.mac1_key, 32);
 
 	payload(&pl);
-	ck_assert_int_eq(handshake_init_create(&hi, &a.l, b.l.pub, b.mac1_key,
-	    0x01020304, &pl, init), 0);
+	ck_assert_int_eq(handshake_init_create(&hi, &a.l, b.l.pub,
+	    ss_of(&a, &b), b.mac1_key, 0x01020304, &pl, init), 0);
 	ck_assert_int_eq(wire_type(init, sizeof(init)), WIRE_HANDSHAKE_INIT);
 	/* mac1 recomputed independently matches. */
 	memcpy(back, init + WIRE_INIT_LEN - 16, 16);
 	mac1_fix(init, sizeof(init), b.l.pub);
 	ck_assert_mem_eq(back, init + WIRE_INIT_LEN - 16, 16);
 
-	ck_assert_int_eq(handshake_init_consume(&hr, &b.l, init, sizeof(init),
+	ck_assert_int_eq(handshake_init_consume(&hr, &b.l, NULL, NULL, init, sizeof(init),
 	    &w, &got, &why), 0);
 	ck_assert_uint_eq(w.sender_index, 0x01020304);
 	ck_assert_mem_eq(noise_hs_remote_static(&hr), a.l.pub, 32);
@@ -193,7 +203,7 @@ START_TEST(test_init_bitflip_mac1)
 		init[i / 8] ^= (uint8_t)(1 << (i % 8));
 		hr = pattern;
 		why = NULL;
-		ck_assert_int_eq(handshake_init_consume(&hr, &b.l, init,
+		ck_assert_int_eq(handshake_init_consume(&hr, &b.l, NULL, NULL, init,
 		    sizeof(init), &w, &pl, &why), -1);
 		if (i < 8)
 			ck_assert_str_eq(why, "version");
@@ -206,7 +216,7 @@ START_TEST(test_init_bitflip_mac1)
 		ck_assert_mem_eq(&hr, &pattern, sizeof(hr));
 		init[i / 8] ^= (uint8_t)(1 << (i % 8));
 	}
-	ck_assert_int_eq(handshake_init_consume(&hr, &b.l, init, sizeof(init),
+	ck_assert_int_eq(handshake_init_consume(&hr, &b.l, NULL, NULL, init, sizeof(init),
 	    &w, &pl, &why), 0);
 }
 END_TEST
@@ -226,14 +236,14 @@ START_TEST(test_init_wrong_responder)
 	make_init(&hi, &a, &c, 1, init);
 	memset(&pattern, 0x5a, sizeof(pattern));
 	hr = pattern;
-	ck_assert_int_eq(handshake_init_consume(&hr, &b.l, init, sizeof(init),
+	ck_assert_int_eq(handshake_init_consume(&hr, &b.l, NULL, NULL, init, sizeof(init),
 	    &w, &pl, &why), -1);
 	ck_assert_str_eq(why, "mac1");
 	ck_assert_mem_eq(&hr, &pattern, sizeof(hr));
 
 	/* Right mac1 for b, but the Noise message was made for c. */
 	mac1_fix(init, sizeof(init), b.l.pub);
-	ck_assert_int_eq(handshake_init_consume(&hr, &b.l, init, sizeof(init),
+	ck_assert_int_eq(handshake_init_consume(&hr, &b.l, NULL, NULL, init, sizeof(init),
 	    &w, &pl, &why), -1);
 	ck_assert_str_eq(why, "decrypt");
 }
@@ -259,7 +269,7 @@ START_TEST(test_init_corrupt_decrypt)
 		bad[at[i]] ^= 0x40;
 		mac1_fix(bad, sizeof(bad), b.l.pub);
 		why = NULL;
-		ck_assert_int_eq(handshake_init_consume(&hr, &b.l, bad,
+		ck_assert_int_eq(handshake_init_consume(&hr, &b.l, NULL, NULL, bad,
 		    sizeof(bad), &w, &pl, &why), -1);
 		ck_assert_str_eq(why, "decrypt");
 	}
@@ -267,7 +277,7 @@ START_TEST(test_init_corrupt_decrypt)
 	memcpy(bad, init, sizeof(bad));
 	bad[4] ^= 1;
 	mac1_fix(bad, sizeof(bad), b.l.pub);
-	ck_assert_int_eq(handshake_init_consume(&hr, &b.l, bad, sizeof(bad),
+	ck_assert_int_eq(handshake_init_consume(&hr, &b.l, NULL, NULL, bad, sizeof(bad),
 	    &w, &pl, &why), 0);
 	ck_assert_uint_eq(w.sender_index, 0);
 }
@@ -291,10 +301,71 @@ START_TEST(test_init_length)
 	init[WIRE_INIT_LEN] = 0;
 	for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
 		why = NULL;
-		ck_assert_int_eq(handshake_init_consume(&hr, &b.l, init,
+		ck_assert_int_eq(handshake_init_consume(&hr, &b.l, NULL, NULL, init,
 		    lens[i], &w, &pl, &why), -1);
 		ck_assert_str_eq(why, "length");
 	}
+}
+END_TEST
+
+/* A peer table's lookup: the precomputed ss of the one known key. */
+struct ss_table {
+	uint8_t	pub[32];
+	uint8_t	ss[32];
+	int	calls;
+};
+
+static const uint8_t *
+ss_lookup(void *arg, const uint8_t rs[32])
+{
+	struct ss_table *t = arg;
+
+	t->calls++;
+	return (memcmp(rs, t->pub, 32) == 0 ? t->ss : NULL);
+}
+
+/*
+ * The responder takes ss from its table: the precomputed value gives
+ * the same keys as the Diffie-Hellman, and a static key the table does
+ * not hold is refused there.
+ */
+START_TEST(test_init_ss_lookup)
+{
+	struct party a, b, c;
+	struct noise_hs hi, hr;
+	struct wire_init w;
+	struct wire_init_payload got;
+	struct ss_table tb;
+	uint8_t init[WIRE_INIT_LEN], resp[WIRE_RESP_LEN];
+	uint8_t is[32], ir[32], rs[32], rr[32];
+	struct wire_resp r;
+	const char *why = NULL;
+
+	party(&a);
+	party(&b);
+	party(&c);
+	memcpy(tb.pub, a.l.pub, 32);
+	ck_assert_int_eq(handshake_ss(tb.ss, &b.l, a.l.pub), 0);
+	/* Both ends of a static pair derive the same ss. */
+	ck_assert_mem_eq(tb.ss, ss_of(&a, &b), 32);
+	tb.calls = 0;
+
+	make_init(&hi, &a, &b, 7, init);
+	ck_assert_int_eq(handshake_init_consume(&hr, &b.l, ss_lookup, &tb,
+	    init, sizeof(init), &w, &got, &why), 0);
+	ck_assert_int_eq(tb.calls, 1);
+	ck_assert_int_eq(handshake_resp_create(&hr, a.mac1_key, 9,
+	    w.sender_index, resp, rs, rr), 0);
+	ck_assert_int_eq(handshake_resp_consume(&hi, &a.l, resp, sizeof(resp),
+	    &r, is, ir, &why), 0);
+	ck_assert_mem_eq(is, rr, 32);
+	ck_assert_mem_eq(ir, rs, 32);
+
+	make_init(&hi, &c, &b, 8, init);
+	ck_assert_int_eq(handshake_init_consume(&hr, &b.l, ss_lookup, &tb,
+	    init, sizeof(init), &w, &got, &why), -1);
+	ck_assert_str_eq(why, "decrypt");
+	ck_assert_int_eq(tb.calls, 2);
 }
 END_TEST
 
@@ -314,7 +385,7 @@ START_TEST(test_init_bad_payload)
 	memset(plain, 'x', sizeof(plain));
 	ck_assert_int_eq(noise_hs_init(&hi, 1,
 	    (const uint8_t *)HANDSHAKE_PROLOGUE,
-	    strlen(HANDSHAKE_PROLOGUE), a.l.priv, b.l.pub), 0);
+	    strlen(HANDSHAKE_PROLOGUE), a.l.priv, a.l.pub, b.l.pub), 0);
 	ck_assert_int_eq(noise_hs_write(&hi, plain, sizeof(plain), msg,
 	    sizeof(msg)), (ssize_t)sizeof(msg));
 	init[0] = WIRE_VERSION;
@@ -323,7 +394,7 @@ START_TEST(test_init_bad_payload)
 	memset(init + 4, 0, 4);
 	memcpy(init + 8, msg, sizeof(msg));
 	mac1_fix(init, sizeof(init), b.l.pub);
-	ck_assert_int_eq(handshake_init_consume(&hr, &b.l, init, sizeof(init),
+	ck_assert_int_eq(handshake_init_consume(&hr, &b.l, NULL, NULL, init, sizeof(init),
 	    &w, &pl, &why), -1);
 	ck_assert_str_eq(why, "payload");
 }
@@ -350,14 +421,14 @@ START_TEST(test_resp_refused)
 	party(&b);
 	party(&c);
 	make_init(&hi, &a, &b, 7, init);
-	ck_assert_int_eq(handshake_init_consume(&hr, &b.l, init, sizeof(init),
+	ck_assert_int_eq(handshake_init_consume(&hr, &b.l, NULL, NULL, init, sizeof(init),
 	    &w, &pl, &why), 0);
 	ck_assert_int_eq(handshake_resp_create(&hr, a.mac1_key, 9, 7, resp,
 	    k1, k2), 0);
 
 	/* c answers its own INIT from a; a receives it for the b attempt. */
 	make_init(&hi2, &a, &c, 7, init2);
-	ck_assert_int_eq(handshake_init_consume(&hc, &c.l, init2,
+	ck_assert_int_eq(handshake_init_consume(&hc, &c.l, NULL, NULL, init2,
 	    sizeof(init2), &w, &pl, &why), 0);
 	ck_assert_int_eq(handshake_resp_create(&hc, a.mac1_key, 9, 7, fake,
 	    k3, k4), 0);
@@ -442,6 +513,7 @@ handshake_suite(void)
 	tcase_add_test(tc, test_init_corrupt_decrypt);
 	tcase_add_test(tc, test_init_length);
 	tcase_add_test(tc, test_init_bad_payload);
+	tcase_add_test(tc, test_init_ss_lookup);
 	tcase_add_test(tc, test_resp_refused);
 	tcase_add_test(tc, test_tai64n);
 	suite_add_tcase(s, tc);
