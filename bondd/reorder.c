@@ -22,7 +22,13 @@
  * sequence, mark what was received (and what came as a resend) in the
  * window ahead and in the equal window behind expected.  Moving expected
  * by one clears the bits of the sequence that enters the window ahead,
- * which is the one that leaves the window behind.  A hole's slot keeps
+ * which is the one that leaves the window behind.  A held frame's bytes
+ * live in a buffer taken from a stack of free ones, not at its slot's
+ * place: the buffers handed out are those on top, so the pages touched
+ * (resident memory) follow how many frames were ever held at once, not
+ * the window.  Invariant: a slot is S_HELD exactly when it owns one
+ * buffer; every buffer is either owned by one held slot or on the stack.
+ * A hole's slot keeps
  * when it is due and when it is given up; frames whose dep was just
  * written wait in a ring until reorder_pop() hands them out.  Runs in the sandboxed core on
  * values from authenticated frames; every loop is bounded by the number
@@ -53,6 +59,7 @@ struct slot {
 	uint64_t	deadline;	/* hole: given up then */
 	uint64_t	nacked_us;
 	uint32_t	len;
+	uint32_t	bi;		/* held: its buffer in buf */
 	uint32_t	dep;		/* held: the frame it waits for */
 	uint32_t	waiter;		/* a held frame waiting for this */
 	uint8_t		state;		/* enum slot_state */
@@ -97,7 +104,9 @@ struct reorder {
 	struct slot	*slot;
 	uint64_t	*bits;		/* received, 2 * slots bits */
 	uint64_t	*rbits;		/* received as a resend */
-	uint8_t		*buf;
+	uint8_t		*buf;		/* slots buffers of slot_size */
+	uint32_t	*free;		/* stack of free buffers */
+	unsigned int	 nfree;
 	uint32_t	*ready;		/* ring of slots entries */
 	unsigned int	 rhead, rlen;
 };
@@ -147,7 +156,22 @@ slot_of(const struct reorder *r, uint32_t s)
 static uint8_t *
 buf_of(const struct reorder *r, uint32_t s)
 {
-	return (r->buf + (size_t)(s & (r->slots - 1)) * r->slot_size);
+	return (r->buf + (size_t)slot_of(r, s)->bi * r->slot_size);
+}
+
+/* Slots held never outnumber slots, so the stack is never empty here. */
+static void
+buf_take(struct reorder *r, struct slot *sl)
+{
+	sl->bi = r->free[--r->nfree];
+}
+
+/* Before a slot leaves S_HELD or is overwritten. */
+static void
+buf_give(struct reorder *r, struct slot *sl)
+{
+	if (sl->state == S_HELD)
+		r->free[r->nfree++] = sl->bi;
 }
 
 /* s is between expected and the highest received. */
@@ -289,6 +313,7 @@ open_hole(struct reorder *r, uint32_t s, int has_owd, int32_t owd,
 	struct slot *sl = slot_of(r, s);
 	int64_t wait = r->max_hold_us;
 
+	buf_give(r, sl);
 	memset(sl, 0, sizeof(*sl));
 	sl->state = S_HOLE;
 	sl->t = now;
@@ -447,9 +472,10 @@ reorder_new(unsigned int slots, size_t slot_size, uint32_t max_hold_us)
 	r->bits = calloc(2 * slots / 64, sizeof(*r->bits));
 	r->rbits = calloc(2 * slots / 64, sizeof(*r->rbits));
 	r->buf = malloc(slots * slot_size);
+	r->free = calloc(slots, sizeof(*r->free));
 	r->ready = calloc(slots, sizeof(*r->ready));
 	if (r->slot == NULL || r->bits == NULL || r->rbits == NULL ||
-	    r->buf == NULL || r->ready == NULL) {
+	    r->buf == NULL || r->free == NULL || r->ready == NULL) {
 		reorder_free(r);
 		errno = ENOMEM;
 		return (NULL);
@@ -467,6 +493,7 @@ reorder_free(struct reorder *r)
 	free(r->bits);
 	free(r->rbits);
 	free(r->buf);
+	free(r->free);
 	free(r->ready);
 	free(r);
 }
@@ -474,6 +501,15 @@ reorder_free(struct reorder *r)
 void
 reorder_reset(struct reorder *r)
 {
+	unsigned int i;
+
+	/* Buffer 0 on top: the same few buffers serve again. */
+	for (i = 0; i < r->slots; i++) {
+		if (r->slot[i].state == S_HELD)
+			r->slot[i].state = S_DONE;
+		r->free[i] = r->slots - 1 - i;
+	}
+	r->nfree = r->slots;
 	memset(r->bits, 0, 2 * r->slots / 8);
 	memset(r->rbits, 0, 2 * r->slots / 8);
 	memset(r->link, 0, sizeof(r->link));
@@ -583,6 +619,7 @@ reorder_push(struct reorder *r, const struct reorder_meta *m,
 			open_hole(r, s, m->link >= 0 && !m->resent, m->owd_us,
 			    now);
 		r->top = seq + 1;
+		buf_give(r, slot_of(r, seq));
 		memset(slot_of(r, seq), 0, sizeof(struct slot));
 	}
 	name_lost(r, m);
@@ -594,11 +631,14 @@ reorder_push(struct reorder *r, const struct reorder_meta *m,
 		r->st.delivered++;
 		if (d != 0)
 			r->st.early++;
+		buf_give(r, sl);
 		sl->state = S_DONE;
 		finish(r, seq);
 		settle(r, now);
 		return (REORDER_DELIVER);
 	}
+	if (sl->state != S_HELD)
+		buf_take(r, sl);
 	sl->state = S_HELD;
 	sl->t = now;
 	sl->len = (uint32_t)len;
@@ -626,6 +666,9 @@ deliver_slot(struct reorder *r, uint32_t s, const uint8_t **frame,
 {
 	struct slot *sl = slot_of(r, s);
 
+	/* Back on the stack, but only reorder_push() takes a buffer: the
+	 * frame stays valid until the next call, as reorder_pop() says. */
+	buf_give(r, sl);
 	sl->state = S_DONE;
 	r->st.cur_held--;
 	r->st.delivered++;

@@ -41,10 +41,13 @@
 #include "pktq.h"
 
 #define PKTQ_SOCKBUF	(4 * 1024 * 1024)
+/* Batches of garbage read per pktq_get() before it gives the loop back. */
+#define PKTQ_GET_ROUNDS	4
 
 struct pktq {
 	int		 fd;
 	int		 nout;		/* elements queued to send */
+	size_t		 soff;		/* bytes used in sbuf */
 	int		 eof;		/* peer closed, seen by pktq_get */
 	uint64_t	 dropped;
 	struct mmsghdr	 smsg[PKTQ_BATCH];
@@ -52,7 +55,9 @@ struct pktq {
 	struct pktq_hdr	 shdr[PKTQ_BATCH];
 	struct mmsghdr	 rmsg[PKTQ_BATCH];
 	struct iovec	 riov[PKTQ_BATCH];
-	uint8_t		 sframe[PKTQ_BATCH][PKTQ_FRAME_MAX];
+	/* Frames to send, packed end to end: a batch touches the pages
+	 * its bytes need, not PKTQ_BATCH times the largest frame. */
+	uint8_t		 sbuf[PKTQ_BATCH * PKTQ_FRAME_MAX];
 };
 
 /* The FORCE variants need CAP_NET_ADMIN, which only the parent has. */
@@ -102,7 +107,6 @@ pktq_open(int fd)
 	for (i = 0; i < PKTQ_BATCH; i++) {
 		q->siov[i][0].iov_base = &q->shdr[i];
 		q->siov[i][0].iov_len = sizeof(q->shdr[i]);
-		q->siov[i][1].iov_base = q->sframe[i];
 		q->smsg[i].msg_hdr.msg_iov = q->siov[i];
 		q->smsg[i].msg_hdr.msg_iovlen = 2;
 		q->rmsg[i].msg_hdr.msg_iov = &q->riov[i];
@@ -146,9 +150,12 @@ pktq_put(struct pktq *q, const struct pktq_hdr *hdr, const void *frame,
 	}
 	q->shdr[i] = *hdr;
 	q->shdr[i].len = len;
-	if (len > 0)
-		memcpy(q->sframe[i], frame, len);
+	/* At most PKTQ_BATCH - 1 frames before this one: it fits. */
+	q->siov[i][1].iov_base = q->sbuf + q->soff;
 	q->siov[i][1].iov_len = len;
+	if (len > 0)
+		memcpy(q->sbuf + q->soff, frame, len);
+	q->soff += len;
 	if (++q->nout == PKTQ_BATCH)
 		return pktq_flush(q);
 	return 0;
@@ -171,11 +178,13 @@ pktq_flush(struct pktq *q)
 				continue;
 			q->dropped += q->nout - sent;
 			q->nout = 0;
+			q->soff = 0;
 			return -1;
 		}
 		sent += r;
 	}
 	q->nout = 0;
+	q->soff = 0;
 	return 0;
 }
 
@@ -202,17 +211,21 @@ pktq_valid(const struct mmsghdr *m, const struct pktq_elem *e)
 /*
  * On a SOCK_SEQPACKET socket a closed peer reads as a zero-length
  * datagram; it ends the batch and the next call reports EPIPE.
+ * A batch of nothing but malformed elements is read again, so that
+ * good ones behind it are not left waiting, but only PKTQ_GET_ROUNDS
+ * times: a peer that writes only garbage costs at most that many
+ * batches per wake-up and cannot keep the caller's event loop here.
  */
 int
 pktq_get(struct pktq *q, struct pktq_elem *elems, int n)
 {
-	int	i, r, got = 0;
+	int	i, r, got = 0, rounds = 0;
 
 	if (n <= 0)
 		return 0;
 	if (n > PKTQ_BATCH)
 		n = PKTQ_BATCH;
-	while (got == 0 && !q->eof) {
+	while (got == 0 && !q->eof && rounds++ < PKTQ_GET_ROUNDS) {
 		for (i = 0; i < n; i++) {
 			q->riov[i].iov_base = &elems[i];
 			q->riov[i].iov_len = sizeof(elems[i]);

@@ -67,8 +67,10 @@ int		 pktq_put(struct pktq *, const struct pktq_hdr *,
 int		 pktq_flush(struct pktq *);
 /* Receive up to n (at most PKTQ_BATCH) elements without blocking.
  * Returns the number received (0 if none), or -1 on error (EPIPE: the
- * peer closed); malformed elements are dropped and counted.  Elements
- * are never empty: a zero-length datagram reads as the peer closing. */
+ * peer closed); malformed elements are dropped and counted, and at most
+ * a few batches of them are read per call (0 may then leave more to
+ * read: the fd stays readable).  Elements are never empty: a
+ * zero-length datagram reads as the peer closing. */
 int		 pktq_get(struct pktq *, struct pktq_elem *, int n);
 uint64_t	 pktq_dropped(const struct pktq *);	/* malformed + full */
 

@@ -492,6 +492,66 @@ bench_unshaped()
 	profile_down
 }
 
+# mem_sample: "end kind pid VmRSS RssShmem" (kB) for every process of
+# both ends.
+mem_sample()
+{
+	local who pid p kind
+	for who in client server; do
+		pid=BT_${who^^}_PID
+		pid=${!pid}
+		for p in "$pid" $(pgrep -P "$pid"); do
+			kind=$(exe_name "$p")
+			[ "$p" = "$pid" ] && kind=parent
+			[ "$kind" = bondd ] && kind=core
+			echo "$who $kind $p $(proc_field "$p" VmRSS | awk '{ print $1 }') $(proc_field "$p" RssShmem | awk '{ print $1 }')"
+		done
+	done
+}
+
+# Resident memory of every process of both ends on profile one, idle
+# and the most it reached under 4 TCP streams up then down (sampled
+# every half second); VmRSS includes the shared pages (RssShmem).
+bench_memory()
+{
+	local dir f ipid line args
+	PROF=one
+	echo
+	say "==== memory (profile one)"
+	if ! tunnel_start one; then
+		not_ok "one: link not running"
+		profile_down
+		return
+	fi
+	sleep 2
+	mem_sample >"$BT_DIR/mem-idle"
+	: >"$BT_DIR/mem-load"
+	for dir in up down; do
+		f=$BT_DIR/mem-$dir.json
+		args=(-P 4)
+		[ "$dir" = down ] && args+=(-R)
+		perf_run "$f" 198.19.0.1 "" "$T" "${args[@]}" &
+		ipid=$!
+		while kill -0 "$ipid" 2>/dev/null; do
+			mem_sample >>"$BT_DIR/mem-load"
+			sleep 0.5
+		done
+		wait "$ipid" || run_failed "memory: 4-stream $dir"
+	done
+	while read -r line; do
+		emit "$line"
+	done < <(awk 'FNR == 1 { load = FILENAME ~ /load$/ }
+	    $4 ~ /^[0-9]+$/ {
+		k = $1 " " $2 " " $3
+		if (!load) { idle[k] = $4 }
+		else if ($4 > peak[k]) { peak[k] = $4; shm[k] = $5 }
+	    } END { for (k in idle) { split(k, a, " ")
+		printf "one           memory %s %-6s (pid %s): VmRSS idle %d kB, under load %d kB (shared %s kB)\n",
+		    a[1], a[2], a[3], idle[k], peak[k], shm[k] == "" ? "?" : shm[k] } }' \
+	    "$BT_DIR/mem-idle" "$BT_DIR/mem-load" | sort)
+	profile_down
+}
+
 setup
 command -v modprobe >/dev/null && modprobe tcp_bbr 2>/dev/null
 grep -qw bbr /proc/sys/net/ipv4/tcp_available_congestion_control && BBR=1
@@ -502,6 +562,7 @@ for p in $PROFILES; do
 	bench_profile "$p"
 done
 [ -z "${BT_BENCH_NO_UNSHAPED:-}" ] && bench_unshaped
+[ -z "${BT_BENCH_NO_MEMORY:-}" ] && bench_memory
 
 echo
 echo "==== bench results"

@@ -210,6 +210,60 @@ START_TEST(test_malformed_batch)
 }
 END_TEST
 
+/*
+ * A peer that writes only garbage: each call reads a bounded number of
+ * batches (4 of n here), drops and counts every element, and returns
+ * to its caller; the good element behind them still arrives.
+ */
+START_TEST(test_garbage_bounded)
+{
+	struct pktq_hdr	h = { 42, 0, 0, 0 };
+	int		i, n, calls = 0;
+
+	for (i = 0; i < 4 * 5; i++)
+		raw(&h, sizeof(h), 0);
+	h.type = PKTQ_DATA;
+	h.peer = 7;
+	raw(&h, sizeof(h), 0);
+	ck_assert_int_eq(pktq_get(qb, elems, 4), 0);
+	ck_assert_uint_eq(pktq_dropped(qb), 4 * 4);
+	while ((n = pktq_get(qb, elems, 4)) == 0)
+		ck_assert_int_lt(++calls, 2);
+	ck_assert_int_eq(n, 1);
+	ck_assert_uint_eq(elems[0].hdr.peer, 7);
+	ck_assert_uint_eq(pktq_dropped(qb), 4 * 5);
+	ck_assert_int_eq(pktq_get(qb, elems, 4), 0);
+}
+END_TEST
+
+/* Frames of every size in one batch keep their bytes (they are packed
+ * end to end before sending). */
+START_TEST(test_packed_sizes)
+{
+	struct pktq_hdr	h = { PKTQ_DATA, 0, 0, 0 };
+	size_t		len;
+	int		i, n;
+
+	for (i = 0; i < PKTQ_BATCH; i++) {
+		len = i == 0 ? 0 : (size_t)i * 997 % PKTQ_FRAME_MAX + 1;
+		memset(frame, i, len);
+		h.peer = i;
+		ck_assert_int_eq(pktq_put(qa, &h, frame, len), 0);
+	}
+	n = pktq_get(qb, elems, PKTQ_BATCH);
+	ck_assert_int_eq(n, PKTQ_BATCH);
+	for (i = 0; i < n; i++) {
+		len = i == 0 ? 0 : (size_t)i * 997 % PKTQ_FRAME_MAX + 1;
+		ck_assert_uint_eq(elems[i].hdr.peer, i);
+		ck_assert_uint_eq(elems[i].hdr.len, len);
+		if (len > 0) {
+			ck_assert_uint_eq(elems[i].frame[0], (uint8_t)i);
+			ck_assert_uint_eq(elems[i].frame[len - 1], (uint8_t)i);
+		}
+	}
+}
+END_TEST
+
 START_TEST(test_full_peer)
 {
 	struct pktq_hdr	h = { PKTQ_DATA, 0, 0, 0 };
@@ -271,6 +325,8 @@ pktq_suite(void)
 	tcase_add_test(tc, test_put_too_big);
 	tcase_add_test(tc, test_malformed);
 	tcase_add_test(tc, test_malformed_batch);
+	tcase_add_test(tc, test_garbage_bounded);
+	tcase_add_test(tc, test_packed_sizes);
 	tcase_add_test(tc, test_full_peer);
 	tcase_add_test(tc, test_peer_closed);
 	suite_add_tcase(s, tc);

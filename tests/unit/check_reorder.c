@@ -769,6 +769,47 @@ random_run(int loss_pct)
 	free(ev);
 }
 
+/*
+ * Held frames take buffers from the top of a stack, so a long run that
+ * never holds more than HELD frames at once writes into HELD buffers
+ * only (resident memory follows what is held, not the window of SLOTS),
+ * and each pop still returns the bytes of its own frame.
+ */
+START_TEST(test_buffers_reused)
+{
+	enum { HELD = 3 };
+	struct reorder *r;
+	const uint8_t *f, *bufs[HELD + 1];
+	uint32_t s, k, got;
+	size_t len;
+	int i, nbufs = 0;
+
+	r = reorder_new(SLOTS, MTU, 100000);
+	ck_assert_int_eq(push(r, 0, 0, 0, 0), REORDER_DELIVER);
+	for (s = 1; s < 3 * SLOTS; s += HELD + 1) {
+		/* s is late; the HELD frames after it wait for it. */
+		for (k = 1; k <= HELD; k++)
+			ck_assert_int_eq(push(r, s + k, 0, 0, s), REORDER_HELD);
+		ck_assert_int_eq(push(r, s, 1, 0, s), REORDER_DELIVER);
+		for (k = 1; k <= HELD; k++) {
+			ck_assert_int_eq(reorder_pop(r, s, &f, &len), 1);
+			ck_assert_uint_eq(len, 8);
+			memcpy(&got, f, sizeof(got));
+			ck_assert_uint_eq(got, s + k);
+			for (i = 0; i < nbufs && bufs[i] != f; i++)
+				;
+			if (i == nbufs) {
+				ck_assert_int_lt(nbufs, HELD);
+				bufs[nbufs++] = f;
+			}
+		}
+		ck_assert_int_eq(reorder_pop(r, s, &f, &len), 0);
+	}
+	ck_assert_int_eq(nbufs, HELD);
+	reorder_free(r);
+}
+END_TEST
+
 START_TEST(test_random)
 {
 	random_run(0);
@@ -803,6 +844,7 @@ reorder_suite(void)
 	tcase_add_test(tc, test_wrap);
 	tcase_add_test(tc, test_burst_ahead);
 	tcase_add_test(tc, test_reset_and_toobig);
+	tcase_add_test(tc, test_buffers_reused);
 	tcase_add_test(tc, test_random);
 	tcase_add_test(tc, test_random_loss);
 	suite_add_tcase(s, tc);
