@@ -214,7 +214,7 @@ core_configure(const struct ipc_conf_core *c)
 	    cconf.nlinkd > BONDD_MAX_LINKS || cconf.tun_mtu < 576 ||
 	    cconf.tun_mtu + FRAME_INNER_OVERHEAD > PKTQ_FRAME_MAX ||
 	    cconf.role > ROLE_SERVER || !settings_ok(&cconf) ||
-	    cconf.ntun_addr > 4 ||
+	    cconf.ntun_addr > 4 || cconf.tun_vnet_hdr > 1 ||
 	    memchr(cconf.user, '\0', sizeof(cconf.user)) == NULL)
 		fatalx("bad IPC_CONF_CORE from parent");
 	for (i = 0; i < cconf.ntun_addr; i++)

@@ -126,5 +126,6 @@ void	peer_timer_cb(evutil_socket_t, short, void *);
 void	peer_timer_arm(struct core_peer *, uint64_t);
 void	linkq_close(int, uint64_t);
 void	linkq_set(int, int);
+int	tun_write(const uint8_t *, size_t);
 
 #endif /* CORE_H */

@@ -38,6 +38,7 @@
 #include "fec.h"
 #include "flow.h"
 #include "frame.h"
+#include "gso.h"
 #include "ipcheck.h"
 #include "linkinfo.h"
 #include "log.h"
@@ -55,6 +56,7 @@
 #define RATE_MARGIN_MIN	32000		/* bit/s kept free on every link */
 
 static struct pktq_elem		 elems[PKTQ_BATCH];
+static uint8_t			 tunbuf[VNET_HDR_LEN + 65536];
 
 static int
 peer_allows(const struct core_peer *p, int family, const uint8_t *src)
@@ -65,6 +67,25 @@ peer_allows(const struct core_peer *p, int family, const uint8_t *src)
 		if (prefix_match(&p->allowed[j], family, src))
 			return 1;
 	return 0;
+}
+
+/*
+ * One packet to the TUN device; with offload, behind a header that
+ * says it is whole: no segmentation, its checksum as it came (the
+ * kernel checks it as on any device).
+ */
+int
+tun_write(const uint8_t *pkt, size_t len)
+{
+	if (!cconf.tun_vnet_hdr)
+		return write(tun_fd, pkt, len) == -1 ? -1 : 0;
+	if (len > sizeof(tunbuf) - VNET_HDR_LEN) {
+		errno = EMSGSIZE;
+		return -1;
+	}
+	memset(tunbuf, 0, VNET_HDR_LEN);
+	memcpy(tunbuf + VNET_HDR_LEN, pkt, len);
+	return write(tun_fd, tunbuf, VNET_HDR_LEN + len) == -1 ? -1 : 0;
 }
 
 /* Write the packets of one frame (records, header stripped). */
@@ -86,7 +107,7 @@ deliver_records(struct core_peer *p, const uint8_t *recs, size_t len)
 			continue;
 		}
 		clamp_mss((uint8_t *)pkt, plen, family);
-		if (write(tun_fd, pkt, plen) == -1) {
+		if (tun_write(pkt, plen) == -1) {
 			log_ratelimit("tunwrite", "tun write: %s",
 			    strerror(errno));
 			continue;

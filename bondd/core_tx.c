@@ -42,6 +42,7 @@
 #include "fec.h"
 #include "flow.h"
 #include "frame.h"
+#include "gso.h"
 #include "icmp.h"
 #include "ipcheck.h"
 #include "linkinfo.h"
@@ -72,7 +73,8 @@
 #define FEC_FIXED_N	10
 #define FEC_FIXED_K	4
 
-static uint8_t			 pktbuf[65536];
+static uint8_t			 pktbuf[VNET_HDR_LEN + 65536];
+static uint8_t			 segbuf[65536];
 static uint8_t			 framebuf[PKTQ_FRAME_MAX];
 
 static int
@@ -522,7 +524,7 @@ too_big(const uint8_t *pkt, size_t len)
 		if (cconf.tun_addr[i].family == family)
 			src = &cconf.tun_addr[i];
 	if ((n = icmp_too_big(pkt, len, cconf.tun_mtu, src, out,
-	    sizeof(out))) > 0 && write(tun_fd, out, n) == -1)
+	    sizeof(out))) > 0 && tun_write(out, n) == -1)
 		log_ratelimit("icmp", "tun write: %s", strerror(errno));
 }
 
@@ -562,6 +564,37 @@ tun_packet(uint8_t *pkt, size_t len, uint64_t now)
 	queue_packet(p, pkt, len, hash, now);
 }
 
+/*
+ * What one read with offload brings: a packet, perhaps a super-packet
+ * to cut or one whose checksum is left to us, behind its header.  Each
+ * inner packet goes its own way, through every check.  Returns how
+ * many there were (at least 1: a dropped read counts).
+ */
+static int
+tun_read_offload(uint8_t *buf, size_t n, uint64_t now)
+{
+	struct vnet_hdr	 h;
+	struct gso_split g;
+	uint8_t		*pkt;
+	size_t		 len;
+	int		 npkts = 0;
+
+	if (n < VNET_HDR_LEN) {
+		st.malformed++;
+		return 1;
+	}
+	vnet_hdr_decode(buf, &h);
+	if (gso_start(&g, &h, buf + VNET_HDR_LEN, n - VNET_HDR_LEN) == -1) {
+		st.malformed++;
+		return 1;
+	}
+	while ((pkt = gso_next(&g, segbuf, sizeof(segbuf), &len)) != NULL) {
+		tun_packet(pkt, len, now);
+		npkts++;
+	}
+	return npkts > 0 ? npkts : 1;
+}
+
 void
 tun_read_cb(evutil_socket_t fd, short ev, void *arg)
 {
@@ -571,7 +604,10 @@ tun_read_cb(evutil_socket_t fd, short ev, void *arg)
 
 	(void)ev;
 	(void)arg;
-	for (i = 0; i < TUN_BATCH; i++) {
+	/* A batch is TUN_BATCH inner packets, however many reads bring
+	 * them: a larger burst overruns the queues to linkd before it
+	 * drains them. */
+	for (i = 0; i < TUN_BATCH;) {
 		if ((n = read(fd, pktbuf, sizeof(pktbuf))) == -1) {
 			if (errno != EAGAIN && errno != EINTR)
 				log_ratelimit("tunread", "tun read: %s",
@@ -580,7 +616,12 @@ tun_read_cb(evutil_socket_t fd, short ev, void *arg)
 		}
 		if (n == 0)
 			break;
-		tun_packet(pktbuf, n, now);
+		if (cconf.tun_vnet_hdr)
+			i += tun_read_offload(pktbuf, n, now);
+		else {
+			tun_packet(pktbuf, n, now);
+			i++;
+		}
 	}
 	/* What an idle link can send goes now, together. */
 	for (i = 0; i < (int)cconf.npeers; i++)

@@ -159,7 +159,7 @@ open_resources(void)
 	if (compute_mtu() == -1)
 		exit(1);
 	existed = if_nametoindex(conf.tun_name) != 0;
-	if ((tun_fd = priv_tun_open(conf.tun_name)) == -1)
+	if ((tun_fd = tun_open()) == -1)
 		exit(1);
 	if (existed)
 		log_info("tun %s: adopted the existing device", conf.tun_name);

@@ -182,6 +182,8 @@ void	link_waits(struct slot *, enum link_wait);
 void	link_carrier(struct slot *);
 void	device_event(const struct ifwatch_event *, void *);
 void	device_check_all(void);
+int	tun_open(void);
+extern int		 tun_vnet_hdr;
 
 /* parent_mtu.c */
 extern uint32_t		 tun_mtu;

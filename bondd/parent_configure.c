@@ -112,6 +112,7 @@ core_conf_fill(struct ipc_conf_core *cc_out)
 	memcpy(cc.tun_addr, conf.tun_addr, sizeof(cc.tun_addr));
 	cc.ntun_addr = conf.ntun_addr;
 	cc.status_interval_s = conf.log_status_s;
+	cc.tun_vnet_hdr = tun_vnet_hdr;
 	*cc_out = cc;
 }
 

@@ -26,7 +26,8 @@
  * whether its device can carry (IPC_LINK_CARRIER).  A link also waits
  * while the server's name has no address for it (parent_resolve.c
  * restarts its linkd once it has): link_socket() and link_waits() are
- * the one place that decides and logs why a link waits.
+ * the one place that decides and logs why a link waits.  The TUN
+ * device is opened here too, with the flags its offload needs.
  *
  * Runs in the parent: root at start, afterwards the unprivileged user
  * with CAP_NET_ADMIN only, which is enough to open link sockets.  It
@@ -35,6 +36,7 @@
 
 #include <sys/socket.h>
 
+#include <linux/if_tun.h>
 #include <netinet/in.h>
 #include <net/if.h>
 
@@ -51,6 +53,59 @@
 #include "parent.h"
 #include "priv.h"
 #include "util.h"
+
+/* UDP segmentation offload, Linux 6.2 and later. */
+#ifndef TUN_F_USO4
+#define TUN_F_USO4	0x20
+#define TUN_F_USO6	0x40
+#endif
+#define TUN_TSO		(TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN)
+
+int	tun_vnet_hdr;	/* the core's reads and writes carry the header */
+
+/*
+ * The TUN device, with offload if tunnel.offload asks for it: the
+ * virtio_net_hdr before every packet, checksums and TSO, and USO where
+ * the kernel has it.  A kernel that refuses leaves the device plain,
+ * said once.  Without offload every one is switched off, also on an
+ * adopted device a previous run left with them on: a plain reader
+ * would be handed super-packets it cannot tell from packets.
+ */
+int
+tun_open(void)
+{
+	const char	*name = conf.tun_name;
+	int		 fd;
+
+	tun_vnet_hdr = 0;
+	if (conf.tun_offload) {
+		if ((fd = priv_tun_open(name, 1)) == -1)
+			return -1;
+		if (priv_tun_offload(fd, TUN_TSO | TUN_F_USO4 |
+		    TUN_F_USO6) == 0) {
+			log_info("tun %s: offload on: TSO, USO", name);
+			tun_vnet_hdr = 1;
+			return fd;
+		}
+		if (priv_tun_offload(fd, TUN_TSO) == 0) {
+			log_info("tun %s: offload on: TSO (no USO in this "
+			    "kernel)", name);
+			tun_vnet_hdr = 1;
+			return fd;
+		}
+		log_warn("tun %s: offload refused, plain reads and writes",
+		    name);
+		close(fd);
+	}
+	if ((fd = priv_tun_open(name, 0)) == -1)
+		return -1;
+	if (priv_tun_offload(fd, 0) == -1) {
+		log_warn("tun %s: TUNSETOFFLOAD", name);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
 
 /* The same address, ports aside. */
 static int

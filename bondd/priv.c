@@ -56,7 +56,7 @@ static void	priv_sockbuf(int, int, int, const char *);
 static int	priv_mkdirs(const char *);
 
 int
-priv_tun_open(const char *name)
+priv_tun_open(const char *name, int vnet_hdr)
 {
 	struct ifreq	ifr;
 	int		fd, saved;
@@ -72,7 +72,7 @@ priv_tun_open(const char *name)
 	}
 	memset(&ifr, 0, sizeof(ifr));
 	strncpy(ifr.ifr_name, name, sizeof(ifr.ifr_name) - 1);
-	ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
+	ifr.ifr_flags = IFF_TUN | IFF_NO_PI | (vnet_hdr ? IFF_VNET_HDR : 0);
 	if (ioctl(fd, TUNSETIFF, &ifr) == -1) {
 		saved = errno;
 		if (saved == EBUSY)
@@ -85,6 +85,12 @@ priv_tun_open(const char *name)
 		return -1;
 	}
 	return fd;
+}
+
+int
+priv_tun_offload(int fd, unsigned int flags)
+{
+	return ioctl(fd, TUNSETOFFLOAD, (unsigned long)flags);
 }
 
 int
@@ -108,7 +114,7 @@ priv_tun_destroy(const char *name)
 
 	if (if_nametoindex(name) == 0)
 		return 0;
-	if ((fd = priv_tun_open(name)) == -1)
+	if ((fd = priv_tun_open(name, 0)) == -1)
 		return -1;
 	/* Not persistent any more: it goes with this last fd. */
 	if (ioctl(fd, TUNSETPERSIST, 0UL) == -1) {

@@ -131,6 +131,8 @@ fixed_key(const struct config *o, const struct config *n)
 		return "tunnel.mtu";
 	if (o->tun_txqueuelen != n->tun_txqueuelen)
 		return "tunnel.txqueuelen";
+	if (o->tun_offload != n->tun_offload)
+		return "tunnel.offload";
 	if (strcmp(o->private_key_file, n->private_key_file) != 0 ||
 	    memcmp(o->private_key, n->private_key,
 	    sizeof(o->private_key)) != 0)

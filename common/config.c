@@ -82,6 +82,7 @@ config_defaults(struct config *conf)
 	conf->tun_mtu = 0;
 	conf->tun_txqueuelen = 1000;
 	conf->persist = true;
+	conf->tun_offload = true;
 	strlcpy(conf->user, BONDD_USER, sizeof(conf->user));
 	conf->keepalive_s = 25;
 	conf->rekey_s = 120;

@@ -50,7 +50,7 @@ static const char *const root_keys[] = { "role", "tunnel", "identity",
     "peer", "links", "listen", "peers", "session", "probe", "scheduler",
     "realtime", "fec", "control", "log", NULL };
 static const char *const tunnel_keys[] = { "name", "address", "mtu",
-    "txqueuelen", "mss_clamp", "routes", "persist", NULL };
+    "txqueuelen", "mss_clamp", "routes", "persist", "offload", NULL };
 static const char *const identity_keys[] = { "private_key_file", "user",
     NULL };
 static const char *const peer_keys[] = { "name", "public_key", "endpoint",
@@ -332,6 +332,9 @@ parse_tunnel(struct ydoc *d, struct config *conf, const struct ynode *m)
 		return (-1);
 	if ((v = ymap_get(m, "persist")) != NULL && yget_bool(d, v,
 	    "tunnel.persist", &conf->persist) == -1)
+		return (-1);
+	if ((v = ymap_get(m, "offload")) != NULL && yget_bool(d, v,
+	    "tunnel.offload", &conf->tun_offload) == -1)
 		return (-1);
 	return (0);
 }

@@ -203,6 +203,7 @@ print_config(const struct config *conf, FILE *fp)
 	if (conf->nroutes > 0)
 		pprefixes(fp, "  ", "routes", conf->routes, conf->nroutes);
 	pbool(fp, "  ", "persist", conf->persist);
+	pbool(fp, "  ", "offload", conf->tun_offload);
 
 	fprintf(fp, "identity:\n");
 	pkv(fp, "  ", "private_key_file", conf->private_key_file);

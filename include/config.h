@@ -121,6 +121,7 @@ struct config {
 	struct conf_prefix routes[CONF_MAX_ROUTES];
 	int		nroutes;
 	bool		persist;		/* device outlives bondd */
+	bool		tun_offload;		/* TSO/GRO on the device */
 
 	/* identity */
 	char		private_key_file[PATH_MAX];

@@ -230,6 +230,8 @@ struct ipc_conf_core {
 	uint32_t	fec_mode;	/* enum conf_fec_mode */
 	uint32_t	bulk_rtt_pct;	/* slow links out of bulk (scheduler.h) */
 	uint32_t	bulk_max_rtt_ms;
+	/* TUN reads and writes start with a struct virtio_net_hdr */
+	uint32_t	tun_vnet_hdr;
 };
 
 /* IPC_CONF_LINKD: one linkd instance. */

@@ -29,10 +29,13 @@
 
 #include "config.h"
 
-/* Create (or attach) the TUN device name with IFF_TUN|IFF_NO_PI,
- * non-blocking.  A device another process holds open is an error
- * (errno EBUSY) with a clear log line.  Returns the fd or -1. */
-int	 priv_tun_open(const char *name);
+/* Create (or attach) the TUN device name with IFF_TUN|IFF_NO_PI, and
+ * IFF_VNET_HDR if vnet_hdr, non-blocking.  A device another process
+ * holds open is an error (errno EBUSY) with a clear log line.  Returns
+ * the fd or -1. */
+int	 priv_tun_open(const char *name, int vnet_hdr);
+/* The device's offloads (TUNSETOFFLOAD, TUN_F_*): 0 or -1 (errno). */
+int	 priv_tun_offload(int fd, unsigned int flags);
 /* Persist (the device outlives the last fd, owned by owner) or not
  * (it goes with the last fd).  0 or -1 with a log line. */
 int	 priv_tun_persist(int fd, const char *name, int persist, uid_t owner);

@@ -131,7 +131,7 @@ START_TEST(test_tun)
 
 	if (!enter_netns())
 		return;
-	ck_assert_int_ge(fd = priv_tun_open(TUN_NAME), 0);
+	ck_assert_int_ge(fd = priv_tun_open(TUN_NAME, 0), 0);
 	ck_assert_int_ne(fcntl(fd, F_GETFL) & O_NONBLOCK, 0);
 	ck_assert_int_ne(fcntl(fd, F_GETFD) & FD_CLOEXEC, 0);
 
@@ -151,14 +151,14 @@ START_TEST(test_tun)
 
 	/* Held by us: a second bondd must not attach. */
 	errno = 0;
-	ck_assert_int_eq(fd2 = priv_tun_open(TUN_NAME), -1);
+	ck_assert_int_eq(fd2 = priv_tun_open(TUN_NAME, 0), -1);
 	ck_assert_int_eq(errno, EBUSY);
 
 	close(fd);
 	ck_assert_uint_eq(if_nametoindex(TUN_NAME), 0);
 	ck_assert_int_eq(priv_tun_configure(TUN_NAME, p, 2, 1400, 500), -1);
 	ck_assert_uint_eq(priv_device_mtu(TUN_NAME), 0);
-	ck_assert_int_eq(priv_tun_open("bt-name-far-too-long"), -1);
+	ck_assert_int_eq(priv_tun_open("bt-name-far-too-long", 0), -1);
 }
 END_TEST
 

@@ -1,0 +1,292 @@
+/*
+ * Copyright (c) 2026 The bondd developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+
+/*
+ * The segmenter: TUN super-packets cut into the packets the sender
+ * would have sent without offload, and checksums left to the reader
+ * completed (gso.h).  Runs in the core, sandboxed and unprivileged;
+ * holds no keys.  Its input comes from the TUN device and is untrusted:
+ * every header is parsed and every length checked before use.
+ */
+
+#include <string.h>
+
+#include "gso.h"
+
+#define IP4_HDR_MIN	20
+#define IP6_HDR_LEN	40
+#define TCP_HDR_MIN	20
+#define UDP_HDR_LEN	8
+#define PROTO_TCP	6
+#define PROTO_UDP	17
+#define TCP_FIN		0x01
+#define TCP_PSH		0x08
+#define TCP_CWR		0x80
+
+static uint16_t
+get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static uint32_t
+get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | p[3];
+}
+
+static void
+put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static void
+put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+void
+vnet_hdr_decode(const uint8_t *b, struct vnet_hdr *h)
+{
+	h->flags = b[0];
+	h->gso_type = b[1];
+	memcpy(&h->hdr_len, b + 2, 2);
+	memcpy(&h->gso_size, b + 4, 2);
+	memcpy(&h->csum_start, b + 6, 2);
+	memcpy(&h->csum_offset, b + 8, 2);
+}
+
+void
+vnet_hdr_encode(uint8_t *b, const struct vnet_hdr *h)
+{
+	b[0] = h->flags;
+	b[1] = h->gso_type;
+	memcpy(b + 2, &h->hdr_len, 2);
+	memcpy(b + 4, &h->gso_size, 2);
+	memcpy(b + 6, &h->csum_start, 2);
+	memcpy(b + 8, &h->csum_offset, 2);
+}
+
+/* One's complement sum of n bytes as big-endian words; a 64-bit sum
+ * of 16-bit words cannot overflow for any packet. */
+static uint64_t
+sum16(const uint8_t *p, size_t n, uint64_t sum)
+{
+	size_t	i;
+
+	for (i = 0; i + 1 < n; i += 2)
+		sum += (uint32_t)p[i] << 8 | p[i + 1];
+	if (n & 1)
+		sum += (uint32_t)p[n - 1] << 8;
+	return sum;
+}
+
+static uint16_t
+fold(uint64_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
+uint16_t
+gso_ip4_csum(const uint8_t *ip, size_t ihl)
+{
+	return (uint16_t)~fold(sum16(ip, 10, sum16(ip + 12, ihl - 12, 0)));
+}
+
+static uint64_t
+pseudo(const uint8_t *ip, int v6, size_t l4len, int proto)
+{
+	return sum16(ip + (v6 ? 8 : 12), v6 ? 32 : 8, 0) + (uint32_t)proto +
+	    (uint32_t)l4len;
+}
+
+uint16_t
+gso_pseudo_sum(const uint8_t *ip, int v6, size_t l4len, int proto)
+{
+	return fold(pseudo(ip, v6, l4len, proto));
+}
+
+uint16_t
+gso_l4_csum(const uint8_t *ip, int v6, const uint8_t *l4, size_t l4len,
+    int proto)
+{
+	return (uint16_t)~fold(sum16(l4, l4len, pseudo(ip, v6, l4len,
+	    proto)));
+}
+
+/*
+ * The checksum the kernel left to us: the field holds the sum of the
+ * pseudo-header; the sum from csum_start to the end, complemented, goes
+ * in its place (0 written as 0xffff: the same for TCP, and what UDP
+ * needs, 0 meaning none there).
+ */
+static int
+csum_complete(uint8_t *pkt, size_t len, size_t start, size_t off)
+{
+	uint16_t	c;
+
+	if (start >= len || off + 2 > len - start)
+		return -1;
+	c = (uint16_t)~fold(sum16(pkt + start, len - start, 0));
+	put16(pkt + start + off, c == 0 ? 0xffff : c);
+	return 0;
+}
+
+/* The IP and TCP or UDP headers of a super-packet; -1 if it is not
+ * one whole unfragmented TCP or UDP packet. */
+static int
+parse_headers(struct gso_split *g, const uint8_t *p, size_t len)
+{
+	int	proto;
+
+	if (len < IP4_HDR_MIN)
+		return -1;
+	if (p[0] >> 4 == 4) {
+		g->l3len = (size_t)(p[0] & 0x0f) * 4;
+		if (g->l3len < IP4_HDR_MIN || get16(p + 2) != len ||
+		    (get16(p + 6) & 0x3fff) != 0)
+			return -1;
+		proto = p[9];
+	} else if (p[0] >> 4 == 6) {
+		/* Extension headers are not walked: a super-packet with
+		 * one (rare with TCP) is dropped whole. */
+		if (len < IP6_HDR_LEN ||
+		    (size_t)get16(p + 4) + IP6_HDR_LEN != len)
+			return -1;
+		g->v6 = 1;
+		g->l3len = IP6_HDR_LEN;
+		proto = p[6];
+	} else
+		return -1;
+	if (proto == PROTO_TCP) {
+		if (len < g->l3len + TCP_HDR_MIN)
+			return -1;
+		g->tcp = 1;
+		g->hlen = g->l3len + (size_t)(p[g->l3len + 12] >> 4) * 4;
+		if (g->hlen < g->l3len + TCP_HDR_MIN)
+			return -1;
+	} else if (proto == PROTO_UDP)
+		g->hlen = g->l3len + UDP_HDR_LEN;
+	else
+		return -1;
+	return g->hlen < len ? 0 : -1;
+}
+
+int
+gso_start(struct gso_split *g, const struct vnet_hdr *h, uint8_t *pkt,
+    size_t len)
+{
+	int	type = h->gso_type & ~VNET_GSO_ECN;
+
+	memset(g, 0, sizeof(*g));
+	g->pkt = pkt;
+	g->len = len;
+	if (type == VNET_GSO_NONE) {
+		if ((h->flags & VNET_F_NEEDS_CSUM) &&
+		    csum_complete(pkt, len, h->csum_start, h->csum_offset) == -1)
+			return -1;
+		return 0;
+	}
+	if (h->gso_size == 0 || parse_headers(g, pkt, len) == -1)
+		return -1;
+	switch (type) {
+	case VNET_GSO_TCPV4:
+		if (g->v6 || !g->tcp)
+			return -1;
+		break;
+	case VNET_GSO_TCPV6:
+		if (!g->v6 || !g->tcp)
+			return -1;
+		break;
+	case VNET_GSO_UDP_L4:
+		if (g->tcp)
+			return -1;
+		break;
+	default:
+		return -1;
+	}
+	g->mss = h->gso_size;
+	return 0;
+}
+
+/*
+ * Segment k of n: the headers of the super-packet with its own lengths,
+ * IPv4 id (the sender's next ids), TCP sequence number, FIN and PSH on
+ * the last segment only and CWR on the first only (as the kernel's own
+ * segmentation does), and complete checksums.
+ */
+uint8_t *
+gso_next(struct gso_split *g, uint8_t *out, size_t outlen, size_t *len)
+{
+	size_t		 pay = g->len - g->hlen, c, n;
+	uint8_t		*l4 = out + g->l3len;
+	uint16_t	 ck;
+	int		 last;
+
+	if (g->done)
+		return NULL;
+	if (g->mss == 0) {
+		g->done = 1;
+		*len = g->len;
+		return g->pkt;
+	}
+	c = pay - g->off < g->mss ? pay - g->off : g->mss;
+	n = g->hlen + c;
+	if (n > outlen) {
+		g->done = 1;
+		return NULL;
+	}
+	last = g->off + c == pay;
+	memcpy(out, g->pkt, g->hlen);
+	memcpy(out + g->hlen, g->pkt + g->hlen + g->off, c);
+	if (g->v6)
+		put16(out + 4, (uint16_t)(n - IP6_HDR_LEN));
+	else {
+		put16(out + 2, (uint16_t)n);
+		put16(out + 4, (uint16_t)(get16(g->pkt + 4) + g->nseg));
+		put16(out + 10, gso_ip4_csum(out, g->l3len));
+	}
+	if (g->tcp) {
+		put32(l4 + 4, get32(g->pkt + g->l3len + 4) + (uint32_t)g->off);
+		if (!last)
+			l4[13] &= (uint8_t)~(TCP_FIN | TCP_PSH);
+		if (g->nseg > 0)
+			l4[13] &= (uint8_t)~TCP_CWR;
+		put16(l4 + 16, 0);
+		put16(l4 + 16, gso_l4_csum(out, g->v6, l4, n - g->l3len,
+		    PROTO_TCP));
+	} else {
+		put16(l4 + 4, (uint16_t)(n - g->l3len));
+		put16(l4 + 6, 0);
+		ck = gso_l4_csum(out, g->v6, l4, n - g->l3len, PROTO_UDP);
+		put16(l4 + 6, ck == 0 ? 0xffff : ck);
+	}
+	g->off += c;
+	g->nseg++;
+	g->done = last;
+	*len = n;
+	return out;
+}

@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# Copyright (c) 2026 The bondd developers
+#
+# Permission to use, copy, modify, and distribute this software for any
+# purpose with or without fee is hereby granted, provided that the above
+# copyright notice and this permission notice appear in all copies.
+#
+# THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+# WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+# MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+# ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+# WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+# ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+# OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+
+# Foundation: the one-link tunnel carries ping and a 10 s TCP stream
+
+# TUN offload (tunnel.offload): with it on, both ends' devices do TSO
+# and the core cuts the super-packets it reads; with it off they do
+# none.  Either way the tunnel carries the same bytes: a random file
+# checked by sha256 each way, and an iperf3 stream each way.  The
+# second half restarts both ends with offload off on the devices the
+# first half left (tunnel.persist), so adoption must switch it off.
+
+. "$(dirname "$0")/lib.sh"
+
+FILE_MB=24
+
+# xfer_py MODE ...: recv ADDR PORT OUT (one connection, 30 s at most)
+# or send ADDR PORT FILE.
+xfer_py()
+{
+	"$BT_PY" -c '
+import socket, sys
+mode, addr, port, path = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+if mode == "recv":
+	s = socket.socket()
+	s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+	s.bind((addr, port))
+	s.listen(1)
+	s.settimeout(30)
+	c, _ = s.accept()
+	c.settimeout(30)
+	with open(path, "wb") as f:
+		while True:
+			b = c.recv(1 << 16)
+			if not b:
+				break
+			f.write(b)
+else:
+	c = socket.create_connection((addr, port), timeout=30)
+	with open(path, "rb") as f:
+		c.sendall(f.read())
+	c.close()
+' "$@"
+}
+
+# transfer FROM TO TO_ADDR PORT: the random file from namespace FROM to
+# TO through the tunnel; checks the sha256 of what arrived.
+transfer()
+{
+	local from=$1 to=$2 addr=$3 port=$4 out=$BT_DIR/recv-$1-$4 i got
+	rm -f "$out"
+	bg "$to" timeout 40 bash -c "$(declare -f xfer_py); BT_PY=$BT_PY; \
+	    xfer_py recv $addr $port $out"
+	local rpid=$BG_PID
+	for ((i = 0; i < 30; i++)); do
+		in_ns "$to" ss -ltn 2>/dev/null | grep -q "$addr:$port" && break
+		sleep 0.1
+	done
+	in_ns "$from" timeout 40 bash -c "$(declare -f xfer_py); \
+	    BT_PY=$BT_PY; xfer_py send $addr $port $BT_DIR/random.bin"
+	wait "$rpid" 2>/dev/null
+	got=$(sha256sum <"$out" 2>/dev/null | cut -d' ' -f1)
+	check "$5: $FILE_MB MiB $from -> $to, sha256 matches" \
+	    test "${got:-none}" = "$SUM"
+}
+
+# tso NS: the TUN device's tcp-segmentation-offload, on or off.
+tso()
+{
+	in_ns "$1" ethtool -k bt0 2>/dev/null |
+	    awk '$1 == "tcp-segmentation-offload:" { print $2 }'
+}
+
+# phase on|off: the checks on a tunnel whose ends run with offload $1.
+phase()
+{
+	local m f rate
+	check "offload $1: client bt0 TSO $1" test "$(tso cl)" = "$1"
+	check "offload $1: server bt0 TSO $1" test "$(tso sv)" = "$1"
+	transfer cl sv 198.19.0.1 5301 "offload $1"
+	transfer sv cl 198.19.0.2 5302 "offload $1"
+	rate=$(link_var RATE_UP 0)
+	for m in up down; do
+		f=$BT_DIR/iperf3-$1-$m.json
+		if [ $m = up ]; then
+			iperf_run "$f" 5
+		else
+			iperf_run "$f" 5 -R
+		fi
+		say "offload $1, $m: $(iperf_mbps "$f") Mbit/s"
+		check_cmp "offload $1: iperf3 $m >= 10 % of the link rate" \
+		    "$(json_get "int(j['end']['sum_received']['bits_per_second'])" \
+		    <"$f" 2>/dev/null || echo 0)" -ge $((rate / 10))
+	done
+	check_cmp "offload $1: no malformed packet in the client core" \
+	    "$(stat_get client "j['core']['malformed']")" -eq 0
+	check_cmp "offload $1: no malformed packet in the server core" \
+	    "$(stat_get server "j['core']['malformed']")" -eq 0
+}
+
+# stop PID: SIGTERM, until it is gone (5 s).
+stop()
+{
+	local i
+	kill -TERM "$1"
+	for ((i = 0; i < 50; i++)); do
+		kill -0 "$1" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+setup
+head -c $((FILE_MB << 20)) /dev/urandom >"$BT_DIR/random.bin"
+SUM=$(sha256sum <"$BT_DIR/random.bin" | cut -d' ' -f1)
+
+tunnel_up one
+check "client log: offload on" grep -q 'tun bt0: offload on' \
+    "$BT_DIR/client.log"
+phase on
+
+# Both ends again, offload off, on the devices left persistent.
+check "client bondd stops" stop "$BT_CLIENT_PID"
+check "server bondd stops" stop "$BT_SERVER_PID"
+BT_CLIENT_TUNNEL="offload: false"
+BT_SERVER_TUNNEL="offload: false"
+write_server_conf
+write_client_conf
+start_server
+start_client
+if wait_established 15; then
+	ok "links established again, offload off"
+else
+	bail "links not established within 15 s"
+fi
+check "client log: the device adopted" grep -q 'adopted the existing' \
+    "$BT_DIR/client.log"
+phase off
+
+finish
