@@ -20,8 +20,14 @@
 # (BT_BENCH_SECONDS, default 10 s each): 1 and 4 CUBIC and BBR streams
 # down, 1 and 4 CUBIC streams up; on equal2-loss5 one CUBIC stream down
 # and the loss a 30 Mbit/s UDP stream down sees; on hetero3-hard the
-# longest stall while link 0 is black-holed; then the unshaped data
-# path (profile one).  BT_BENCH_ROWS picks TCP rows (cc:streams:dir);
+# longest stall while link 0 is black-holed; the CPU both ends' daemons
+# use in every bondd row.  Then the unshaped data path on plain veths
+# (no emulator): 1 and 4 CUBIC streams each way over one link, beside
+# wireguard-go (Debian's, keys made per run) on the same veth, and over
+# four bonded links, with CPU seconds per Gbit for both ends; last, each
+# target of the data path beside what was measured.  BT_BENCH_PROFILES
+# picks the shaped profiles ("" for none), BT_BENCH_ROWS their TCP rows
+# (cc:streams:dir), BT_BENCH_NO_UNSHAPED=1 leaves the unshaped part out;
 # BT_BENCH_QUICK=1 skips the references and the stall, for development
 # only.  Figures are printed, not asserted; the exit
 # status is non-zero when a run failed.  Needs root; uses the
@@ -32,8 +38,10 @@
 
 BT_TEST=bench
 . "$(dirname "$0")/../integration/lib.sh"
+# The test bed's addresses, also for the unshaped links.
+. "$BT_ROOT/tests/lib/topo.sh"
 
-PROFILES=${BT_BENCH_PROFILES:-hetero3-hard rtt20_80 equal2-loss5}
+PROFILES=${BT_BENCH_PROFILES-hetero3-hard rtt20_80 equal2-loss5}
 T=${BT_BENCH_SECONDS:-10}
 STALL_PROFILE=hetero3-hard
 TCP_ROWS=${BT_BENCH_ROWS:-"cubic:1:down cubic:4:down bbr:1:down bbr:4:down cubic:1:up cubic:4:up"}
@@ -44,6 +52,8 @@ RATIO=
 BARE_RATIO=
 MP_ROWS=0
 MP_ALL=0
+HZ=$(getconf CLK_TCK)
+H3_ROWS=()
 
 # mbit BPS: bit/s as Mbit/s with one decimal.
 mbit()
@@ -178,8 +188,8 @@ derive_ratio()
 
 header()
 {
-	printf '%-13s %-15s %7s %5s %5s %-17s %7s %5s %-17s %s\n' profile \
-	    test bondd "%sum" "%ceil" "bondd link %" MPTCP "%sum" \
+	printf '%-13s %-15s %7s %5s %5s %5s %-17s %7s %5s %-17s %s\n' profile \
+	    test bondd "%sum" "%ceil" cores "bondd link %" MPTCP "%sum" \
 	    "MPTCP link %" "MPTCP links"
 }
 
@@ -188,7 +198,7 @@ header()
 tcp_row()
 {
 	local cc=$1 n=$2 dir=$3 label sum ceil f b0 b1 m1 p1 m2=- p2=- l2=- \
-	    u2=- note='' args
+	    u2=- note='' args c0 c1 cpu
 	label="$n x ${cc^^} $dir"
 	[ "$cc" = bbr ] && [ -z "$BBR" ] && return
 	args=(-C "$cc" -P "$n")
@@ -198,10 +208,16 @@ tcp_row()
 	ceil=$(ceiling "$RATIO" "$dir")
 	f=$BT_DIR/$PROF-$cc-$n-$dir
 	b0=$(link_bytes "$dir")
+	c0=$(cpu_ticks "$BT_CLIENT_PID" "$BT_SERVER_PID")
 	perf_run "$f-bondd.json" 198.19.0.1 "" "$T" "${args[@]}" ||
 	    run_failed "$label bondd"
+	c1=$(cpu_ticks "$BT_CLIENT_PID" "$BT_SERVER_PID")
 	b1=$(link_bytes "$dir")
 	m1=$(iperf_mbps "$f-bondd.json")
+	# The CPU cores both ends' daemons kept busy during the run.
+	cpu=$(cores $((c1 - c0)) "$T")
+	[[ $PROF == hetero3* ]] && [ "$dir" = down ] &&
+	    H3_ROWS+=("$PROF $label (summed rate $(mbit "$sum") Mbit/s, ceiling $(mbit "$ceil")): $m1 Mbit/s, bondd CPU $cpu of $(nproc) cores (both ends)")
 	p1=$(shares "$b0" "$b1")
 	[ "$(cc_used "$f-bondd.json")" = "$cc" ] ||
 	    note="bondd run used $(cc_used "$f-bondd.json") "
@@ -219,9 +235,9 @@ tcp_row()
 		[ "$(cc_used "$f-mptcp.json")" = "$cc" ] ||
 		    note="${note}MPTCP run used $(cc_used "$f-mptcp.json")"
 	fi
-	emit "$(printf '%-13s %-15s %7s %4s%% %4s%% %-17s %7s %4s%% %-17s %s' \
+	emit "$(printf '%-13s %-15s %7s %4s%% %4s%% %5s %-17s %7s %4s%% %-17s %s' \
 	    "$PROF" "$label" "$m1" "$(pct "$m1" "$(mbit "$sum")")" \
-	    "$(pct "$m1" "$(mbit "$ceil")")" "$p1" "$m2" "$p2" "$l2" \
+	    "$(pct "$m1" "$(mbit "$ceil")")" "$cpu" "$p1" "$m2" "$p2" "$l2" \
 	    "$u2${note:+ ($note)}")"
 }
 
@@ -443,53 +459,285 @@ bench_profile()
 	profile_down
 }
 
-# cpu_ticks: CPU time (clock ticks) of both bondd parents and all their
-# children so far.
+# cpu_ticks PID...: CPU time (clock ticks, user and system) so far of
+# these processes and their children: every process of a daemon.
 cpu_ticks()
 {
-	local t=0 p
-	for p in "$BT_CLIENT_PID" "$BT_SERVER_PID" \
-	    $(pgrep -P "$BT_CLIENT_PID") $(pgrep -P "$BT_SERVER_PID"); do
+	local t=0 p q
+	for p in "$@" $(for q in "$@"; do pgrep -P "$q"; done); do
 		[ -r "/proc/$p/stat" ] || continue
-		t=$((t + $(awk '{ print $14 + $15 }' "/proc/$p/stat")))
+		# Fields after the command name, which may hold spaces.
+		t=$((t + $(sed 's/.*) //' "/proc/$p/stat" |
+		    awk '{ print $12 + $13 }')))
 	done
 	echo "$t"
 }
 
-# The data path without a bottleneck: profile one (a 1 Gbit/s link),
-# throughput and the CPU both tunnel ends spend per Gbit/s, beside
-# plain TCP through the same emulator.
-bench_unshaped()
+# cores TICKS SECONDS: the CPU cores that many ticks kept busy.
+cores()
 {
-	local n f c0 c1 mbps hz cpu
-	PROF=one
+	awk -v c="$1" -v hz="$HZ" -v t="$2" 'BEGIN { printf "%.2f", c / hz / t }'
+}
+
+# per_gbit TICKS MBPS: CPU seconds per second per Gbit/s of MBPS over a
+# run of T seconds ("?" without a figure).
+per_gbit()
+{
+	awk -v c="$1" -v m="$2" -v hz="$HZ" -v t="$T" 'BEGIN {
+		if (m ~ /^[0-9.]+$/ && m > 0)
+			printf "%.2f", c / hz / t / (m / 1000); else print "?" }'
+}
+
+# --- unshaped: the data path with no link in the way ---------------
+
+# direct_up N: namespaces cl and sv joined by N plain veth pairs with
+# the kernel's default offloads, no emulator and no router, addressed
+# as tests/lib/topo.sh addresses its links so that lib.sh writes the
+# configurations and starts the daemons unchanged: link K is cl-wK
+# 198.18.(10+K).2/24 == sv-cK 198.18.(10+K).1/24 and the server's
+# address 198.18.0.2 is on its loopback.  Nothing limits a link: bondd
+# is told 10 Gbit/s each way, more than this host can carry.
+direct_up()
+{
+	local n=$1 k net
+	ns_add cl && BT_NS_CL=$NS && ns_add sv && BT_NS_SV=$NS || return 1
+	in_ns cl sysctl -qw net.ipv4.conf.all.rp_filter=0 \
+	    net.ipv4.conf.default.rp_filter=0
+	ip -n "$BT_NS_SV" addr add "$BT_SERVER_ADDR/32" dev lo || return 1
+	for ((k = 0; k < n; k++)); do
+		net=198.18.$((10 + k))
+		ip -n "$BT_NS_CL" link add "cl-w$k" type veth \
+		    peer name "sv-c$k" netns "$BT_NS_SV" &&
+		    ip -n "$BT_NS_CL" addr add "$net.2/24" dev "cl-w$k" &&
+		    ip -n "$BT_NS_SV" addr add "$net.1/24" dev "sv-c$k" &&
+		    ip -n "$BT_NS_CL" link set "cl-w$k" up &&
+		    ip -n "$BT_NS_SV" link set "sv-c$k" up &&
+		    ip -n "$BT_NS_CL" route add 198.18.0.0/24 via "$net.1" \
+		    dev "cl-w$k" metric $((k + 1)) &&
+		    ip -n "$BT_NS_CL" route add default via "$net.1" \
+		    dev "cl-w$k" table $((100 + k)) &&
+		    ip -n "$BT_NS_CL" rule add from "$net.2" \
+		    table $((100 + k)) pref $((100 + k)) || return 1
+		printf -v "BT_LINK_DEV_$k" '%s' "cl-w$k"
+		printf -v "BT_LINK_ADDR_$k" '%s' "$net.2"
+		printf -v "BT_LINK_ENDPOINT_$k" '%s' \
+		    "$BT_SERVER_ADDR:$BT_SERVER_PORT"
+		printf -v "BT_LINK_RATE_UP_$k" '%s' 10000000000
+		printf -v "BT_LINK_RATE_DOWN_$k" '%s' 10000000000
+	done
+	BT_NLINKS=$n
+	BT_SUM_UP=0
+	BT_SUM_DOWN=0
+	in_ns cl ping -n -q -c 1 -W 2 "$BT_SERVER_ADDR" >/dev/null
+}
+
+# direct_down: every process in both namespaces, then the namespaces.
+direct_down()
+{
+	local k f
+	kill_pids "${BT_PIDS[@]}"
+	BT_PIDS=()
+	BT_CLIENT_PID=
+	BT_SERVER_PID=
+	kill_ns_pids "$BT_NS_CL" "$BT_NS_SV"
+	ip netns del "$BT_NS_CL" 2>/dev/null
+	ip netns del "$BT_NS_SV" 2>/dev/null
+	for ((k = 0; k < BT_NLINKS; k++)); do
+		unset "BT_LINK_DEV_$k" "BT_LINK_ADDR_$k" "BT_LINK_ENDPOINT_$k" \
+		    "BT_LINK_RATE_UP_$k" "BT_LINK_RATE_DOWN_$k"
+	done
+	for f in "$BT_DIR"/*.log; do
+		[ -e "$f" ] && mv "$f" "$BT_DIR/direct$BT_NLINKS-$(basename "$f")"
+	done
+}
+
+# wg_up: wireguard-go on both ends over link 0 (the client's first
+# route), tunnel 198.19.1.2 (client) -- 198.19.1.1 (server), keys made
+# for this run; sets WG_CL_PID and WG_SV_PID.  Non-zero if it does not
+# carry a ping.
+wg_up()
+{
+	local ns dev addr i pid
+	WG_CL_PID=
+	WG_SV_PID=
+	if ! command -v wireguard-go >/dev/null || ! command -v wg >/dev/null
+	then
+		not_ok "wireguard-go or wg missing (make bench installs them)"
+		return 1
+	fi
+	(umask 077; wg genkey >"$BT_DIR/wgc.key"; wg genkey >"$BT_DIR/wgs.key")
+	for ns in cl sv; do
+		# Interface names are also the names of wireguard-go's
+		# control sockets, which namespaces share.
+		dev=${BT_PREFIX}w$ns
+		# Debian's wireguard-go runs on Linux only when told to.
+		bg "$ns" env WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD=1 \
+		    wireguard-go -f "$dev" >"$BT_DIR/wireguard-go-$ns.log" 2>&1
+		pid=$BG_PID
+		for ((i = 0; i < 50; i++)); do
+			in_ns "$ns" ip link show "$dev" >/dev/null 2>&1 && break
+			sleep 0.1
+		done
+		addr=198.19.1.2
+		[ "$ns" = sv ] && addr=198.19.1.1 && WG_SV_PID=$pid
+		[ "$ns" = cl ] && WG_CL_PID=$pid
+		in_ns "$ns" ip addr add "$addr/24" dev "$dev" &&
+		    in_ns "$ns" ip link set "$dev" up || return 1
+	done
+	in_ns sv wg set "${BT_PREFIX}wsv" private-key "$BT_DIR/wgs.key" \
+	    listen-port 51820 peer "$(wg pubkey <"$BT_DIR/wgc.key")" \
+	    allowed-ips 198.19.1.2/32 &&
+	    in_ns cl wg set "${BT_PREFIX}wcl" private-key "$BT_DIR/wgc.key" \
+	    peer "$(wg pubkey <"$BT_DIR/wgs.key")" allowed-ips 198.19.1.1/32 \
+	    endpoint "$BT_SERVER_ADDR:51820" || return 1
+	in_ns cl ping -n -q -c 3 -i 0.2 -W 2 198.19.1.1 >/dev/null
+}
+
+# direct_row WHO N DIR ADDR PIDS...: one run of N CUBIC streams in DIR
+# to ADDR; sets MBPS, and CPU (cores per Gbit/s of the PIDS, both ends).
+direct_row()
+{
+	local who=$1 n=$2 dir=$3 addr=$4 f c0 c1 args
+	shift 4
+	f=$BT_DIR/direct$BT_NLINKS-$who-$n-$dir.json
+	args=(-C cubic -P "$n")
+	[ "$dir" = down ] && args+=(-R)
+	c0=$(cpu_ticks "$@")
+	perf_run "$f" "$addr" "" "$T" "${args[@]}" ||
+	    run_failed "$n x $dir through $who"
+	c1=$(cpu_ticks "$@")
+	MBPS=$(iperf_mbps "$f")
+	CPU=$(per_gbit $((c1 - c0)) "$MBPS")
+}
+
+# dev_bytes DIR: bytes each client device sent (up) or received (down).
+dev_bytes()
+{
+	local k s=tx_bytes out=
+	[ "$1" = down ] && s=rx_bytes
+	for ((k = 0; k < BT_NLINKS; k++)); do
+		out="$out $(in_ns cl cat "/sys/class/net/cl-w$k/statistics/$s")"
+	done
+	echo "${out# }"
+}
+
+# gbit MBPS: Mbit/s as Gbit/s with two decimals ("?" stays).
+gbit()
+{
+	awk -v m="$1" 'BEGIN { if (m ~ /^[0-9.]+$/) printf "%.2f", m / 1000
+		else print "?" }'
+}
+
+# bench_direct N: the unshaped rows over N links (N = 1: beside
+# wireguard-go on the same veth); results in U_<who>_<links>_<n>_<dir>
+# and C_... (cores per Gbit/s).
+bench_direct()
+{
+	local nl=$1 n dir b0 b1 wg=0 mine label
+	PROF=direct$nl
 	echo
-	say "==== unshaped (profile one)"
-	if ! tunnel_start one; then
-		not_ok "one: link not running"
-		profile_down
+	say "==== unshaped, $nl plain veth link(s)"
+	if ! direct_up "$nl"; then
+		not_ok "unshaped $nl: veth links"
+		direct_down
 		return
 	fi
-	hz=$(getconf CLK_TCK)
-	for n in 1 4; do
-		f=$BT_DIR/one-up$n.json
-		c0=$(cpu_ticks)
-		perf_run "$f" 198.19.0.1 "" "$T" -P "$n" ||
-		    run_failed "unshaped $n-stream up"
-		c1=$(cpu_ticks)
-		mbps=$(iperf_mbps "$f")
-		cpu=$(awk -v m="$mbps" -v c=$((c1 - c0)) -v hz="$hz" -v t="$T" \
-		    'BEGIN { if (m ~ /^[0-9.]+$/ && m > 0)
-			printf "%.2f", c / hz / t / (m / 1000); else print "?" }')
-		emit "$(printf '%-13s %d x up through bondd: %s Mbit/s, CPU %s cores per Gbit/s (both ends)' \
-		    one "$n" "$mbps" "$cpu")"
+	gen_keys
+	write_server_conf
+	BT_CLIENT_LINKS='' write_client_conf
+	start_server
+	start_client
+	if ! { wait_established 15 && wait_running 15; }; then
+		not_ok "unshaped $nl: links not running"
+		direct_down
+		return
+	fi
+	[ "$nl" = 1 ] && wg_up && wg=1
+	[ "$nl" = 1 ] && [ "$wg" = 0 ] && run_failed "wireguard-go"
+	for dir in up down; do
+		for n in 1 4; do
+			label=$(printf 'unshaped %d link%s %d x %-4s' "$nl" \
+			    "$([ "$nl" -gt 1 ] && echo s)" "$n" "$dir")
+			b0=$(dev_bytes "$dir")
+			direct_row bondd "$n" "$dir" 198.19.0.1 \
+			    "$BT_CLIENT_PID" "$BT_SERVER_PID"
+			b1=$(dev_bytes "$dir")
+			printf -v "U_bondd_${nl}_${n}_$dir" '%s' "$MBPS"
+			printf -v "C_bondd_${nl}_${n}_$dir" '%s' "$CPU"
+			mine=$(printf '%s: bondd %s Gbit/s, %s CPU s per Gbit (both ends)' \
+			    "$label" "$(gbit "$MBPS")" "$CPU")
+			if [ "$nl" -gt 1 ]; then
+				mine="$mine; per link $(per_link "$b0" "$b1" "$T") Mbit/s"
+			elif [ "$wg" = 1 ]; then
+				direct_row wg "$n" "$dir" 198.19.1.1 \
+				    "$WG_CL_PID" "$WG_SV_PID"
+				printf -v "U_wg_${n}_$dir" '%s' "$MBPS"
+				mine="$mine; wireguard-go $(gbit "$MBPS") Gbit/s, $CPU CPU s per Gbit; bondd/wireguard-go $(ratio "U_bondd_1_${n}_$dir" "U_wg_${n}_$dir")"
+			fi
+			emit "$mine"
+		done
 	done
-	f=$BT_DIR/one-bare.json
-	perf_run "$f" "$BT_SERVER_ADDR" "" "$T" ||
-	    run_failed "unshaped plain TCP"
-	emit "$(printf '%-13s 1 x up, TCP without a tunnel through the same emulator: %s Mbit/s' \
-	    one "$(iperf_mbps "$f")")"
-	profile_down
+	direct_down
+}
+
+# ratio VAR_A VAR_B: A / B of two named figures, "?" without both.
+ratio()
+{
+	awk -v a="${!1:-?}" -v b="${!2:-?}" 'BEGIN {
+		if (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$/ && b > 0)
+			printf "%.2f", a / b; else print "?" }'
+}
+
+# met TEST: "met" or "not met" for an awk condition.
+met()
+{
+	awk "BEGIN { exit !($1) }" 2>/dev/null && echo met || echo "not met"
+}
+
+# is_num V...: all numbers.
+is_num()
+{
+	local v
+	for v in "$@"; do
+		[[ $v =~ ^[0-9.]+$ ]] || return 1
+	done
+}
+
+# targets: each target of the data path beside what this run measured.
+targets()
+{
+	local dir u w c4 a b r verdict cpu
+	echo
+	for dir in up down; do
+		a=U_bondd_1_1_$dir
+		u=${!a:-?}
+		verdict="?"
+		is_num "$u" && verdict=$(met "$u >= 2000")
+		emit "target: 1 stream $dir >= 2.0 Gbit/s: $(gbit "$u") Gbit/s, $verdict"
+		r=$(ratio "U_bondd_1_1_$dir" "U_wg_1_$dir")
+		verdict="?"
+		is_num "$r" && verdict="$(met "$r >= 3") (goal 5 x: $(met "$r >= 5"))"
+		w=U_wg_1_$dir
+		emit "target: 1 stream $dir >= 3 x wireguard-go: $r x ($(gbit "$u") vs $(gbit "${!w:-?}") Gbit/s), $verdict"
+	done
+	for a in $(compgen -v C_bondd_1_); do
+		cpu=${!a}
+		verdict="?"
+		is_num "$cpu" && verdict=$(met "$cpu <= 1")
+		b=${a#C_bondd_1_}
+		emit "target: CPU <= 1 s per Gbit (both ends), 1 link, ${b%_*} x ${b##*_}: $cpu, $verdict"
+	done
+	for a in $(compgen -v U_bondd_4_); do
+		b=U_bondd_1_${a#U_bondd_4_}
+		c4=${!a}
+		verdict="?"
+		is_num "$c4" "${!b:-?}" && verdict=$(met "$c4 >= ${!b}")
+		r=${a#U_bondd_4_}
+		emit "target: 4 bonded links no slower than 1, ${r%_*} x ${r##*_}: $(gbit "$c4") vs $(gbit "${!b:-?}") Gbit/s, $verdict"
+	done
+	for r in "${H3_ROWS[@]}"; do
+		emit "target: $r"
+	done
 }
 
 # mem_sample: "end kind pid VmRSS RssShmem" (kB) for every process of
@@ -561,8 +809,12 @@ echo "# congestion control available: $(cat /proc/sys/net/ipv4/tcp_available_con
 for p in $PROFILES; do
 	bench_profile "$p"
 done
-[ -z "${BT_BENCH_NO_UNSHAPED:-}" ] && bench_unshaped
+if [ -z "${BT_BENCH_NO_UNSHAPED:-}" ]; then
+	bench_direct 1
+	bench_direct 4
+fi
 [ -z "${BT_BENCH_NO_MEMORY:-}" ] && bench_memory
+targets
 
 echo
 echo "==== bench results"
