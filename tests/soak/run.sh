@@ -27,7 +27,7 @@
 # SOAK_GRACE seconds (5) after it), on a process whose RSS (median of
 # its last three samples against its first three) grew by more than
 # SOAK_RSS_KB (4096), or whose fd count grew by more than SOAK_FDS (2),
-# and on a parent that died.  Runs as root in namespaces (tests/lib/
+# on a reload refused and on a parent that died.  Runs as root in namespaces (tests/lib/
 # topo.sh) and removes them and its processes, also when it fails.
 
 BT_TEST=soak
@@ -97,7 +97,8 @@ reload_to()
 {
 	cp "$BT_DIR/$1.yaml" "$BT_DIR/client.yaml"
 	protect "$BT_DIR/client.yaml"
-	timeout 10 "$BONDCTL" -s "$BT_DIR/client.sock" reload >/dev/null
+	timeout 10 "$BONDCTL" -s "$BT_DIR/client.sock" reload >/dev/null ||
+	    reload_fail=$((reload_fail + 1))
 }
 
 kill_child()
@@ -132,6 +133,7 @@ handshakes()
 }
 
 rekeys=0
+reload_fail=0
 hs_last=$(handshakes)
 i=0
 next_event=$((SECONDS + SOAK_EVERY))
@@ -166,6 +168,7 @@ wait "$ping_pid" 2>/dev/null
 check "client parent alive" kill -0 "$BT_CLIENT_PID"
 check "server parent alive" kill -0 "$BT_SERVER_PID"
 say "$i events, $rekeys handshakes (rekeys and the respawned linkds')"
+check_cmp "reloads refused" "$reload_fail" -eq 0
 if [ "$SOAK_TIME" -ge 300 ]; then
 	check_cmp "handshakes during the soak" "$rekeys" -ge 2
 fi
