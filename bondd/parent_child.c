@@ -413,7 +413,7 @@ child_dispatch(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 			child_kill(c, "bad log message");
 			return;
 		}
-		log_relayed(lg.priority, text);
+		log_relayed(c->label, lg.priority, text);
 		break;
 	case IPC_READY:
 		log_debug("%s ready", c->label);
