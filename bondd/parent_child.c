@@ -34,6 +34,7 @@
 #include <sys/wait.h>
 
 #include <event2/event.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -50,6 +51,10 @@
 
 #define RESTART_MAX_MS	30000
 #define RESTART_CALM_MS	10000	/* a child alive this long restarts at once */
+/* Queued to one child, at most: ctld gets at most ~200 KB of statistics
+ * a second (512 sessions), a linkd ~34 KB of peers at configuration;
+ * a child that lets 4 MiB pile up does not read. */
+#define CHILD_WQ_MAX	(4U << 20)
 
 struct child			 core_child, ctld_child;
 static int			 shutting_down;
@@ -92,23 +97,41 @@ static const struct ipc_accept from_ctld[] = {
 	{ 0, 0, 0, 0, IPC_S_SAME }
 };
 
+static void	child_kill(struct child *, const char *);
+
+/*
+ * A child that does not read its channel may not grow the parent: its
+ * queue is bounded (CHILD_WQ_MAX) and a child that fills it is killed
+ * and started again.  Nothing is sent to a child being restarted.
+ */
 void
 send_fd(struct child *c, uint32_t type, uint32_t id, int fd)
 {
 	int	copy;
 
+	if (!c->open)
+		return;
 	if ((copy = fcntl(fd, F_DUPFD_CLOEXEC, 0)) == -1)
 		fatal("dup");
-	if (ipc_send(&c->chan, type, id, 0, copy, NULL, 0) == -1)
-		fatal("%s: send %s", c->label, ipc_type_name(type));
+	if (ipc_send(&c->chan, type, id, 0, copy, NULL, 0) == -1) {
+		if (errno != ENOBUFS)
+			fatal("%s: send %s", c->label, ipc_type_name(type));
+		close(copy);
+		child_kill(c, "it does not read its channel");
+	}
 }
 
 void
 send_msg(struct child *c, uint32_t type, uint32_t id, const void *p,
     size_t len)
 {
-	if (ipc_send(&c->chan, type, id, 0, -1, p, len) == -1)
-		fatal("%s: send %s", c->label, ipc_type_name(type));
+	if (!c->open)
+		return;
+	if (ipc_send(&c->chan, type, id, 0, -1, p, len) == -1) {
+		if (errno != ENOBUFS)
+			fatal("%s: send %s", c->label, ipc_type_name(type));
+		child_kill(c, "it does not read its channel");
+	}
 }
 
 /* The binaries the children run, opened as root before the parent
@@ -185,6 +208,7 @@ child_start(struct child *c)
 	    c->label) == -1 ||
 	    ipc_event_set(&c->chan, base, child_dispatch, c) == -1)
 		fatal("%s: channel", c->label);
+	c->chan.wqmax = CHILD_WQ_MAX;
 	c->open = 1;
 	ipc_role_init(&c->role, c->proc == PROC_CORE ? from_core :
 	    c->proc == PROC_LINKD ? from_linkd : from_ctld);
@@ -389,7 +413,7 @@ child_dispatch(struct ipc_chan *chan, struct ipc_msg *msg, void *arg)
 			child_kill(c, "bad log message");
 			return;
 		}
-		log_relayed(lg.priority, text);
+		log_relayed(c->label, lg.priority, text);
 		break;
 	case IPC_READY:
 		log_debug("%s ready", c->label);

@@ -137,20 +137,17 @@ connect_linkd_core(struct child *c)
 
 	if (pktq_socketpair(sv) == -1)
 		fatal("packet queue");
-	if (ipc_send(&c->chan, IPC_DATA_CHAN, c->instance, 0, sv[0],
-	    NULL, 0) == -1)
-		fatal("%s: send data channel", c->label);
+	send_fd(c, IPC_DATA_CHAN, c->instance, sv[0]);
+	close(sv[0]);
 	if (core_child.open) {
 		/* The core takes from this queue only what linkd owns. */
 		o.link_id = conf.role == ROLE_CLIENT ? (uint32_t)c->instance :
 		    IPC_OWNER_LISTEN;
 		send_msg(&core_child, IPC_LINKD_OWNER, c->instance, &o,
 		    sizeof(o));
-		if (ipc_send(&core_child.chan, IPC_DATA_CHAN, c->instance, 0,
-		    sv[1], NULL, 0) == -1)
-			fatal("core: send data channel");
-	} else
-		close(sv[1]);
+		send_fd(&core_child, IPC_DATA_CHAN, c->instance, sv[1]);
+	}
+	close(sv[1]);
 }
 
 void

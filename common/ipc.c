@@ -95,7 +95,7 @@ ipc_clear(struct ipc_chan *chan)
 			close(b->fd);
 		free(b);
 	}
-	chan->wqlen = 0;
+	chan->wqlen = chan->wqbytes = 0;
 	ipc_rfds_close(chan);
 	free(chan->rbuf);
 	chan->rbuf = NULL;
@@ -136,6 +136,10 @@ ipc_composev(struct ipc_chan *chan, uint32_t type, uint32_t id, uint32_t pid,
 		}
 		len += iov[i].iov_len;
 	}
+	if (chan->wqmax != 0 && chan->wqbytes + len > chan->wqmax) {
+		errno = ENOBUFS;
+		return -1;
+	}
 	if ((b = malloc(sizeof(*b) + len)) == NULL)
 		return -1;
 	hdr.type = type;
@@ -154,6 +158,7 @@ ipc_composev(struct ipc_chan *chan, uint32_t type, uint32_t id, uint32_t pid,
 	b->fd = fd;
 	TAILQ_INSERT_TAIL(&chan->wq, b, entry);
 	chan->wqlen++;
+	chan->wqbytes += len;
 	return 0;
 }
 
@@ -220,6 +225,7 @@ ipc_write(struct ipc_chan *chan)
 			n -= chunk;
 			TAILQ_REMOVE(&chan->wq, b, entry);
 			chan->wqlen--;
+			chan->wqbytes -= b->len;
 			free(b);
 		}
 	}

@@ -192,14 +192,21 @@ vlog(int pri, const char *fmt, va_list ap)
 }
 
 void
-log_relayed(int priority, const char *text)
+log_relayed(const char *who, int priority, const char *text)
 {
 	char	line[LOG_LINE_MAX];
-	size_t	i;
+	size_t	i, n = 0, wlen = strlen(who);
 
-	for (i = 0; i < sizeof(line) - 1 && text[i] != '\0'; i++)
-		line[i] = (text[i] >= 0x20 && text[i] < 0x7f) ? text[i] : '?';
-	line[i] = '\0';
+	/* The line starts with the child's true name, whatever it wrote:
+	 * it cannot pass for another process. */
+	if (strncmp(text, who, wlen) != 0 ||
+	    strncmp(text + wlen, ": ", 2) != 0)
+		n = snprintf(line, sizeof(line), "%s: ", who);
+	if (n >= sizeof(line))
+		n = sizeof(line) - 1;
+	for (i = 0; n < sizeof(line) - 1 && text[i] != '\0'; i++, n++)
+		line[n] = (text[i] >= 0x20 && text[i] < 0x7f) ? text[i] : '?';
+	line[n] = '\0';
 	/* The child must not choose the facility. */
 	priority = LOG_PRI(priority);
 	if (log_fg)

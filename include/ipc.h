@@ -97,6 +97,8 @@ struct ipc_chan {
 	int		 nrfds;
 	struct ipc_bufq	 wq;		/* queued frames */
 	size_t		 wqlen;		/* frames queued */
+	size_t		 wqbytes;	/* their bytes */
+	size_t		 wqmax;		/* bound of wqbytes, 0 = none */
 	struct event_base *base;
 	struct event	*rev, *wev;
 	ipc_dispatch_fn	 dispatch;
@@ -171,7 +173,8 @@ void	 ipc_clear(struct ipc_chan *);	/* close fd, free queues */
  * belongs to the channel once the call succeeds: it is sent with the
  * frame and then closed.  On failure the caller still owns it.  -1 with
  * EMSGSIZE if the frame exceeds maxsize, EINVAL for an fd on a channel
- * without IPC_F_FDPASS.
+ * without IPC_F_FDPASS, ENOBUFS if the queue would pass wqmax (the
+ * peer does not read).
  */
 int	 ipc_compose(struct ipc_chan *, uint32_t, uint32_t, uint32_t, int,
 	    const void *, size_t);

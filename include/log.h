@@ -38,8 +38,8 @@ int	log_journal_match(const char *, dev_t, ino_t);
 void	log_procinit(const char *);		/* prefix of every line */
 /* From now on send lines to the parent over this channel. */
 void	log_set_relay(struct ipc_chan *);
-/* Emit a line received from a child (parent only). */
-void	log_relayed(int priority, const char *text);
+/* Emit a line received from the child named who (parent only). */
+void	log_relayed(const char *who, int priority, const char *text);
 
 void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));

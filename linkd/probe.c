@@ -31,6 +31,7 @@
 
 #define LOSS_SHIFT	2	/* EWMA gain 1/4 per window */
 #define PPM		1000000ULL
+#define PROBE_JITTER_MAX_US	60000000ULL	/* a minute */
 
 static void	owd_advance(struct probe *, uint64_t);
 static void	base_advance(struct probe *, uint64_t);
@@ -116,22 +117,23 @@ int
 probe_input(struct probe *p, uint64_t now, const struct wire_probe *w)
 {
 	struct probe_sent	*ps;
-	uint64_t		 elapsed_us, bytes, dt_us;
-	int64_t			 d_us;
+	uint64_t		 elapsed_us, bytes, dt_us, gap_rx, gap_tx, d_us;
 	int			 answered = 0;
 
 	p->probes_rx++;
 
-	/* RFC 3550 jitter from probes, which leave at known times. */
+	/* RFC 3550 jitter from probes, which leave at known times.  The
+	 * peer's times are any 64-bit values: |D| is taken unsigned, and
+	 * a sample beyond PROBE_JITTER_MAX_US is no jitter of a link. */
 	if (p->have_last && w->tx_us > p->last_tx_us &&
 	    now >= p->last_arrival_us) {
-		d_us = (int64_t)(now - p->last_arrival_us) -
-		    (int64_t)(w->tx_us - p->last_tx_us);
-		if (d_us < 0)
-			d_us = -d_us;
+		gap_rx = now - p->last_arrival_us;
+		gap_tx = w->tx_us - p->last_tx_us;
+		d_us = gap_rx > gap_tx ? gap_rx - gap_tx : gap_tx - gap_rx;
+		if (d_us > PROBE_JITTER_MAX_US)
+			d_us = PROBE_JITTER_MAX_US;
 		/* J += (|D| - J) / 16, kept times 16. */
-		p->jitter_x16 = p->jitter_x16 + (uint64_t)d_us -
-		    p->jitter_x16 / 16;
+		p->jitter_x16 = p->jitter_x16 + d_us - p->jitter_x16 / 16;
 	}
 	if (!p->have_last || w->tx_us > p->last_tx_us) {
 		p->have_last = 1;

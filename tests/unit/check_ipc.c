@@ -184,6 +184,37 @@ START_TEST(test_roundtrip)
 }
 END_TEST
 
+/* A bounded queue refuses what would pass its bound, and takes again
+ * once the peer read. */
+START_TEST(test_queue_bound)
+{
+	struct ipc_chan	a;
+	uint8_t		p[100];
+	size_t		frame = IPC_HDR_SIZE + sizeof(p);
+	int		i;
+
+	memset(p, 7, sizeof(p));
+	ck_assert_int_eq(ipc_init(&a, sv[0], 0, IPC_MAXSIZE, "a"), 0);
+	a.wqmax = 3 * frame;
+	for (i = 0; i < 3; i++)
+		ck_assert_int_eq(ipc_compose(&a, IPC_LOG, 0, 0, -1, p,
+		    sizeof(p)), 0);
+	ck_assert_uint_eq(a.wqbytes, 3 * frame);
+	errno = 0;
+	ck_assert_int_eq(ipc_compose(&a, IPC_READY, 0, 0, -1, NULL, 0), -1);
+	ck_assert_int_eq(errno, ENOBUFS);
+	ck_assert_uint_eq(a.wqlen, 3);
+	ck_assert_int_eq(ipc_write(&a), 1);
+	ck_assert_uint_eq(a.wqbytes, 0);
+	ck_assert_uint_eq(a.wqlen, 0);
+	ck_assert_int_eq(ipc_compose(&a, IPC_LOG, 0, 0, -1, p, sizeof(p)), 0);
+	ck_assert_uint_eq(a.wqbytes, frame);
+	ipc_clear(&a);
+	ck_assert_uint_eq(a.wqbytes, 0);
+	sv[0] = -1;
+}
+END_TEST
+
 START_TEST(test_split_frame)
 {
 	struct ipc_chan	b;
@@ -931,6 +962,7 @@ ipc_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_roundtrip);
+	tcase_add_test(tc, test_queue_bound);
 	tcase_add_test(tc, test_split_frame);
 	tcase_add_test(tc, test_bad_len);
 	tcase_add_test(tc, test_mark_without_fd);

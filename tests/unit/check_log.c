@@ -161,7 +161,10 @@ START_TEST(test_stderr_format)
 	saved = dup(2);
 	ck_assert_int_eq(dup2(p[1], 2), 2);
 	log_info("plain");
-	log_relayed(LOG_USER | LOG_ERR, "linkd x: a\nb\033c");
+	log_relayed("linkd x", LOG_USER | LOG_ERR, "linkd x: a\nb\033c");
+	/* Another's name is not taken: the true one comes first. */
+	log_relayed("linkd x", LOG_ERR, "bondd: forged");
+	log_relayed("linkd x", LOG_ERR, "linkd xy: forged");
 	dup2(saved, 2);
 	close(saved);
 	close(p[1]);
@@ -172,7 +175,11 @@ START_TEST(test_stderr_format)
 	ck_assert_int_eq(regcomp(&re, "^[0-9]{4}-[0-9]{2}-[0-9]{2} "
 	    "[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{3} linkd wan1: plain\n"
 	    "[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8}\\.[0-9]{3} "
-	    "linkd x: a\\?b\\?c\n$", REG_EXTENDED), 0);
+	    "linkd x: a\\?b\\?c\n"
+	    "[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8}\\.[0-9]{3} "
+	    "linkd x: bondd: forged\n"
+	    "[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8}\\.[0-9]{3} "
+	    "linkd x: linkd xy: forged\n$", REG_EXTENDED), 0);
 	ck_assert_msg(regexec(&re, buf, 0, NULL, 0) == 0, "got: %s", buf);
 	regfree(&re);
 }
@@ -221,8 +228,8 @@ START_TEST(test_journal_format)
 	log_info("up");
 	log_warnx("lost %d", 3);
 	log_debug("detail");
-	log_relayed(LOG_USER | LOG_ERR, "linkd x: bad");
-	log_relayed(LOG_CRIT, "core: fatal: x");
+	log_relayed("linkd x", LOG_USER | LOG_ERR, "linkd x: bad");
+	log_relayed("core", LOG_CRIT, "core: fatal: x");
 	log_init(1, 0, LOG_DAEMON);
 	log_info("still");
 	/* The same variable, another stderr: timestamps again. */

@@ -344,6 +344,28 @@ START_TEST(test_jitter)
 }
 END_TEST
 
+/* A peer's send times 2^63 and more apart, either way: no overflow
+ * (UBSan would stop here), and the jitter stays within a minute. */
+START_TEST(test_jitter_extremes)
+{
+	static const uint64_t	tx[] = { 1, (1ULL << 63) + 2, UINT64_MAX,
+	    2, (1ULL << 63) + 1 };
+	struct probe		p;
+	struct wire_probe	w;
+	size_t			i;
+
+	probe_init(&p, 0);
+	memset(&w, 0, sizeof(w));
+	for (i = 0; i < sizeof(tx) / sizeof(tx[0]); i++) {
+		w.seq = i + 1;
+		w.tx_us = tx[i];
+		probe_input(&p, 1000 + i * 100 * MS, &w);
+		ck_assert_uint_le(probe_jitter_us(&p), 60000000);
+	}
+	ck_assert_uint_gt(probe_jitter_us(&p), 0);
+}
+END_TEST
+
 START_TEST(test_rates)
 {
 	struct probe		p;
@@ -390,6 +412,7 @@ probe_suite(void)
 	tcase_add_test(tc, test_owd_window);
 	tcase_add_test(tc, test_queue);
 	tcase_add_test(tc, test_jitter);
+	tcase_add_test(tc, test_jitter_extremes);
 	tcase_add_test(tc, test_rates);
 	suite_add_tcase(s, tc);
 	return (s);
