@@ -50,8 +50,8 @@ int	handshake_ss(uint8_t ss[NOISE_DHLEN], const struct hs_local *,
 	    const uint8_t rs[NOISE_DHLEN]);
 
 /*
- * Initiator: write an INIT into out (WIRE_INIT_LEN bytes) and keep the
- * handshake state in hs.  remote_mac1_key = handshake_mac1_key(rs),
+ * Initiator: write an INIT into out (WIRE_INIT_LEN bytes, mac2 zero:
+ * cookie_mac2_put() writes it) and keep the handshake state in hs.  remote_mac1_key = handshake_mac1_key(rs),
  * ss = handshake_ss(rs).
  */
 int	handshake_init_create(struct noise_hs *, const struct hs_local *,
@@ -59,6 +59,11 @@ int	handshake_init_create(struct noise_hs *, const struct hs_local *,
 	    const uint8_t remote_mac1_key[32],
 	    uint32_t sender_index, const struct wire_init_payload *,
 	    uint8_t out[WIRE_INIT_LEN]);
+
+/* Responder: decode an INIT and check its mac1 (no Diffie-Hellman).
+ * 0, or -1 with *why set as below. */
+int	handshake_init_check(const struct hs_local *, const uint8_t *, size_t,
+	    struct wire_init *, const char **why);
 
 /*
  * Responder: check mac1, then run Noise message 1, taking "ss" from

@@ -23,7 +23,8 @@
  *
  *   HANDSHAKE_INIT  prefix, sender_index u32, ephemeral[32],
  *                   static_enc[48], payload_enc[WIRE_INIT_PAYLOAD+16],
- *                   mac1[16]
+ *                   mac1[16], mac2[16]
+ *   COOKIE_REPLY    (include/cookie.h)
  *   HANDSHAKE_RESP  prefix, sender_index u32, receiver_index u32,
  *                   ephemeral[32], payload_enc[16], mac1[16]
  *   DATA            prefix, receiver_index u32, counter u64,
@@ -32,7 +33,9 @@
  * The 16-byte DATA header is the AEAD associated data.  mac1 is keyed
  * BLAKE2b-128 over the message up to mac1, key = BLAKE2b-256("mac1----"
  * || responder static public key), so a responder can drop junk before
- * any Diffie-Hellman.
+ * any Diffie-Hellman.  mac2 of an INIT is keyed BLAKE2b-128 over the
+ * message up to mac2, keyed by a cookie (zeros without one): under
+ * load the responder wants it (cookie.h).
  *
  * The inner frame, the plaintext of DATA, and what a packet costs on
  * the wire are described in frame.h.
@@ -49,6 +52,7 @@
 enum wire_type {
 	WIRE_HANDSHAKE_INIT = 1,
 	WIRE_HANDSHAKE_RESP = 2,
+	WIRE_COOKIE_REPLY = 3,	/* include/cookie.h */
 	WIRE_DATA = 4
 };
 
@@ -60,7 +64,7 @@ enum wire_type {
 /* Handshake payload: link_id u8, flags u8, link name[16], tai64n[12] */
 #define WIRE_INIT_PAYLOAD	30
 #define WIRE_INIT_LEN		(WIRE_PREFIX_LEN + 4 + 32 + 48 + \
-				    WIRE_INIT_PAYLOAD + 16 + WIRE_MAC_LEN)
+				    WIRE_INIT_PAYLOAD + 16 + 2 * WIRE_MAC_LEN)
 #define WIRE_RESP_LEN		(WIRE_PREFIX_LEN + 4 + 4 + 32 + 16 + \
 				    WIRE_MAC_LEN)
 #define WIRE_DATA_OVERHEAD	(WIRE_DATA_HDR_LEN + WIRE_TAG_LEN)
@@ -106,6 +110,7 @@ struct wire_init {
 	uint8_t		static_enc[48];
 	uint8_t		payload_enc[WIRE_INIT_PAYLOAD + 16];
 	uint8_t		mac1[WIRE_MAC_LEN];
+	uint8_t		mac2[WIRE_MAC_LEN];
 };
 
 struct wire_resp {

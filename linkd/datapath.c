@@ -172,9 +172,11 @@ linkd_send_cb(void *arg, struct session *s, uint64_t now, const uint8_t *buf,
 		return (-1);
 	if (udp_send_one(ld.sock, buf, len, to) == -1) {
 		err = errno;
-		s->ctr.send_errors++;
 		log_ratelimit("linkd-send", "%s: send to %s: %s", ld.conf.name,
 		    addr_fmt(to, addr, sizeof(addr)), strerror(err));
+		if (s == NULL)		/* a cookie reply */
+			return (-1);
+		s->ctr.send_errors++;
 		linkd_send_error(s, err, now);
 		return (-1);
 	}

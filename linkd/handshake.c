@@ -37,6 +37,7 @@
 #define MSG2_LEN	(32 + NOISE_TAGLEN)
 #define INIT_NOISE_OFF	(WIRE_PREFIX_LEN + 4)
 #define RESP_NOISE_OFF	(WIRE_PREFIX_LEN + 8)
+#define INIT_MAC1_OFF	(WIRE_INIT_LEN - 2 * WIRE_MAC_LEN)
 #define TAI64_BASE	(((uint64_t)1 << 62) + 10)
 
 void
@@ -138,8 +139,26 @@ handshake_init_create(struct noise_hs *hs, const struct hs_local *l,
 	memcpy(w.static_enc, msg + 32, sizeof(w.static_enc));
 	memcpy(w.payload_enc, msg + 80, sizeof(w.payload_enc));
 	wire_init_encode(out, &w);
-	mac1_compute(out + WIRE_INIT_LEN - WIRE_MAC_LEN, remote_mac1_key,
-	    out, WIRE_INIT_LEN - WIRE_MAC_LEN);
+	mac1_compute(out + INIT_MAC1_OFF, remote_mac1_key, out,
+	    INIT_MAC1_OFF);
+	return (0);
+}
+
+int
+handshake_init_check(const struct hs_local *l, const uint8_t *buf,
+    size_t len, struct wire_init *w, const char **why)
+{
+	int	rv;
+
+	if ((rv = wire_init_decode(buf, len, w)) != WIRE_OK) {
+		*why = decode_why(rv);
+		return (-1);
+	}
+	/* mac1 is not the last field of an INIT: mac2 follows. */
+	if (mac1_check(l->mac1_key, buf, len - WIRE_MAC_LEN) != 0) {
+		*why = "mac1";
+		return (-1);
+	}
 	return (0);
 }
 
@@ -155,14 +174,8 @@ handshake_init_consume(struct noise_hs *hs, const struct hs_local *l,
 	uint8_t plain[WIRE_INIT_PAYLOAD];
 	int rv;
 
-	if ((rv = wire_init_decode(buf, len, w)) != WIRE_OK) {
-		*why = decode_why(rv);
+	if (handshake_init_check(l, buf, len, w, why) == -1)
 		return (-1);
-	}
-	if (mac1_check(l->mac1_key, buf, len) != 0) {
-		*why = "mac1";
-		return (-1);
-	}
 	if (noise_hs_init(hs, 0, (const uint8_t *)HANDSHAKE_PROLOGUE,
 	    sizeof(HANDSHAKE_PROLOGUE) - 1, l->priv, l->pub, NULL) == -1) {
 		*why = "key";

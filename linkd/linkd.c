@@ -109,6 +109,7 @@ static void	linkd_sock_gone(void);
 static void	linkd_reconf(struct ipc_msg *);
 static void	linkd_tick(evutil_socket_t, short, void *);
 static uint64_t	linkd_stale_us(const struct ipc_conf_linkd *);
+static uint64_t	linkd_clock_cb(void *);
 static void	linkd_sock_watch(void);
 static void	linkd_sock_close(void);
 static void	usage(void) __attribute__((noreturn));
@@ -268,6 +269,7 @@ linkd_key(struct ipc_msg *msg)
 	cb.send = linkd_send_cb;
 	cb.state = linkd_state_cb;
 	cb.rx = linkd_rx_cb;
+	cb.clock = linkd_clock_cb;
 	ld.tbl = sess_table_new(ld.conf.role, ld.conf.name, ld.conf.link_id,
 	    ld.conf.keepalive_s, ld.conf.rekey_s, key.private_key, &cb);
 	sodium_memzero(&key, sizeof(key));
@@ -289,6 +291,14 @@ linkd_stale_us(const struct ipc_conf_linkd *c)
 	if (us < c->down_after_ms * 1000ULL)
 		us = c->down_after_ms * 1000ULL;
 	return (us < LINKD_STALE_MIN_US ? LINKD_STALE_MIN_US : us);
+}
+
+/* Sessions measure their handshake work on the monotonic clock. */
+static uint64_t
+linkd_clock_cb(void *arg)
+{
+	(void)arg;
+	return (now_us());
 }
 
 /* A peer's slice, checked; the caller wipes it. */

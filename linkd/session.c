@@ -72,7 +72,11 @@ static void	 sess_hint(struct sess_table *, struct session *, uint64_t,
 static void	 sess_tick(struct sess_table *, struct session *, uint64_t);
 static void	 input_init(struct sess_table *, uint64_t, const uint8_t *,
 	    size_t, const struct sockaddr_storage *);
+static int	 init_admit(struct sess_table *, uint64_t, const uint8_t *,
+	    size_t, const struct wire_init *, const struct sockaddr_storage *);
 static void	 input_resp(struct sess_table *, uint64_t, const uint8_t *,
+	    size_t);
+static void	 input_cookie(struct sess_table *, uint64_t, const uint8_t *,
 	    size_t);
 static int	 input_data(struct sess_table *, uint64_t, const uint8_t *,
 	    size_t, const struct sockaddr_storage *, uint8_t *, size_t,
@@ -104,6 +108,7 @@ sess_table_new(int role, const char *name, uint8_t link_id,
 		sess_table_free(t);
 		return (NULL);
 	}
+	cookie_checker_init(&t->ck, t->local.pub);
 	t->nsessions = role == ROLE_CLIENT ? 1 : SESS_MAX;
 	for (i = 0; i < SESS_MAX; i++)
 		t->sessions[i].slot = i;
@@ -153,6 +158,7 @@ sess_end_peer(struct sess_table *t, int slot, uint64_t now)
 		sess_clear(s);
 	}
 	/* A new key, or another peer: its INITs start afresh. */
+	memset(&t->peer_hs[slot], 0, sizeof(t->peer_hs[slot]));
 	memset(t->tai[slot], 0, sizeof(t->tai[slot]));
 	memset(t->tai_set[slot], 0, sizeof(t->tai_set[slot]));
 }
@@ -187,8 +193,10 @@ sess_peer_set(struct sess_table *t, int slot, const char *name,
 		p->endpoint = *endpoint;
 	if (slot >= t->npeers)
 		t->npeers = slot + 1;
-	if (t->role == ROLE_CLIENT)
+	if (t->role == ROLE_CLIENT) {
+		cookie_maker_init(&t->cm, pub);
 		sess_client_init(t);
+	}
 	return (0);
 }
 
@@ -387,6 +395,7 @@ sess_send_init(struct sess_table *t, struct session *s, uint64_t now)
 		log_warnx("link %s: cannot create handshake", t->name);
 		return;
 	}
+	cookie_mac2_put(&t->cm, now, t->buf, WIRE_INIT_LEN);
 	if (now - s->hs_first_us >= SESS_WARN_AFTER_US &&
 	    (!s->hs_warned || now - s->hs_warn_us >= SESS_WARN_US)) {
 		log_warnx("link %s: no handshake response from %s (wrong "
@@ -460,6 +469,9 @@ sess_input(struct sess_table *t, uint64_t now, const uint8_t *pkt,
 	case WIRE_HANDSHAKE_RESP:
 		input_resp(t, now, pkt, len);
 		return (0);
+	case WIRE_COOKIE_REPLY:
+		input_cookie(t, now, pkt, len);
+		return (0);
 	case WIRE_DATA:
 		return (input_data(t, now, pkt, len, from, frame, framesize,
 		    framelen, sp));
@@ -503,6 +515,42 @@ peer_ss(void *arg, const uint8_t rs[NOISE_DHLEN])
 }
 
 /*
+ * Server: may this INIT (its mac1 checked) cost Diffie-Hellman?  Under
+ * load only from an address that proved, by mac2, that it reads what
+ * is sent to it (the others get a cookie, which costs two hashes and
+ * one small encryption, and a reply no larger than the INIT); then,
+ * always, within its address's token bucket.  A flood from spoofed
+ * addresses does no DH at all once the load is seen; one from real
+ * addresses does at most COOKIE_SRC_RATE a second each.
+ */
+static int
+init_admit(struct sess_table *t, uint64_t now, const uint8_t *pkt,
+    size_t len, const struct wire_init *w,
+    const struct sockaddr_storage *from)
+{
+	char	addr[ADDR_STRLEN];
+
+	if (cookie_load_init(&t->ck, now) &&
+	    !cookie_mac2_ok(&t->ck, now, pkt, len, from)) {
+		cookie_reply_create(&t->ck, now, w->sender_index, w->mac1,
+		    from, t->buf);
+		if (t->cb.send != NULL)
+			t->cb.send(t->cb.arg, NULL, now, t->buf,
+			    COOKIE_REPLY_LEN, from);
+		log_ratelimit("linkd-load", "%s: under load: handshakes need "
+		    "a cookie", t->name);
+		return (0);
+	}
+	if (!cookie_src_allow(&t->ck, now, from)) {
+		t->ctr.auth_fail++;
+		log_ratelimit("linkd-src", "%s: too many handshakes from %s",
+		    t->name, addr_fmt(from, addr, sizeof(addr)));
+		return (0);
+	}
+	return (1);
+}
+
+/*
  * Server: answer an INIT.  Nothing is stored until mac1, the Noise
  * message, the peer's static key and a fresh timestamp all checked.
  */
@@ -518,12 +566,22 @@ input_init(struct sess_table *t, uint64_t now, const uint8_t *pkt,
 	struct ss_find			 f = { t, -2 };	/* -2: not asked */
 	const char			*why = "?";
 	char				 addr[ADDR_STRLEN];
+	uint64_t			 t0;
 	int				 peer;
 
 	if (t->role != ROLE_SERVER) {
 		t->ctr.malformed++;
 		return;
 	}
+	if (handshake_init_check(&t->local, pkt, len, &w, &why) < 0) {
+		t->ctr.auth_fail++;
+		log_ratelimit("linkd-init", "%s: bad handshake from %s: %s",
+		    t->name, addr_fmt(from, addr, sizeof(addr)), why);
+		return;
+	}
+	if (!init_admit(t, now, pkt, len, &w, from))
+		return;
+	t0 = t->cb.clock != NULL ? t->cb.clock(t->cb.arg) : 0;
 	if (handshake_init_consume(&hs, &t->local, peer_ss, &f, pkt, len, &w,
 	    &pl, &why) < 0) {
 		t->ctr.auth_fail++;
@@ -552,6 +610,15 @@ input_init(struct sess_table *t, uint64_t now, const uint8_t *pkt,
 		log_ratelimit("linkd-replay", "%s: replayed handshake of "
 		    "peer %s from %s", t->name, t->peers[peer].name,
 		    addr_fmt(from, addr, sizeof(addr)));
+		goto done;
+	}
+	/* Only fresh INITs of the peer's own key are charged here: a
+	 * replay cannot use up the peer's handshakes. */
+	if (!tbucket_take(&t->peer_hs[peer], now,
+	    1000000ULL / SESS_PEER_HS_RATE,
+	    SESS_PEER_HS_BURST * (1000000ULL / SESS_PEER_HS_RATE))) {
+		log_ratelimit("linkd-peerhs", "%s: peer %s handshakes too "
+		    "often", t->name, t->peers[peer].name);
 		goto done;
 	}
 	if ((kp = kp_alloc(t, s, KP_PENDING)) == NULL) {
@@ -587,6 +654,31 @@ input_init(struct sess_table *t, uint64_t now, const uint8_t *pkt,
 		t->cb.send(t->cb.arg, s, now, t->buf, WIRE_RESP_LEN, from);
  done:
 	noise_hs_wipe(&hs);
+	if (t->cb.clock != NULL)
+		cookie_load_work(&t->ck, t->cb.clock(t->cb.arg) - t0);
+}
+
+/* Client: the server is under load and sent the cookie for our
+ * address: the next INIT carries its mac2. */
+static void
+input_cookie(struct sess_table *t, uint64_t now, const uint8_t *pkt,
+    size_t len)
+{
+	struct session	*s = &t->sessions[0];
+	int64_t		 idx = cookie_reply_index(pkt, len);
+
+	if (t->role != ROLE_CLIENT || idx < 0 || s->next == NULL ||
+	    s->next->state != KP_HANDSHAKE ||
+	    s->next->local_index != (uint32_t)idx) {
+		t->ctr.malformed++;
+		return;
+	}
+	if (cookie_reply_consume(&t->cm, now, pkt, len) == -1) {
+		s->ctr.auth_fail++;
+		return;
+	}
+	log_ratelimit("linkd-cookie", "link %s: the server is under load: "
+	    "handshaking with a cookie", t->name);
 }
 
 /* Client: a RESP to the handshake in flight completes it. */

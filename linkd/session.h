@@ -32,6 +32,7 @@
 #include <stdint.h>
 
 #include "bondd.h"
+#include "cookie.h"
 #include "frame.h"
 #include "handshake.h"
 #include "messages.h"
@@ -61,6 +62,11 @@
 #define SESS_PREV_US		30000000ULL	/* old keys still receive */
 #define SESS_KEY_GRACE_US	60000000ULL	/* keys die at rekey + this */
 #define SESS_DEAD_MIN_US	15000000ULL	/* silence floor before down */
+/* Server: handshakes one peer may complete, over all its links: a
+ * client whose links all come up at once fits in the burst, and a
+ * peer that churns keys cannot take the listener's time. */
+#define SESS_PEER_HS_RATE	(4 * BONDD_MAX_LINKS)	/* a second */
+#define SESS_PEER_HS_BURST	(2 * BONDD_MAX_LINKS)
 #define SESS_REKEY_AFTER	(1ULL << 60)	/* packets, then rekey */
 #define SESS_REJECT_AFTER	(UINT64_MAX - (1ULL << 13) + 1)
 
@@ -144,8 +150,9 @@ struct sess_peer {
 
 /* Each callback gets the clock of the call that led to it. */
 struct sess_cb {
-	/* Send one control datagram (INIT, RESP, KEEPALIVE): 0, or -1
-	 * if it did not leave this host (no socket, no route). */
+	/* Send one control datagram (INIT, RESP, KEEPALIVE, and with
+	 * session NULL a COOKIE_REPLY): 0, or -1 if it did not leave
+	 * this host (no socket, no route). */
 	int	(*send)(void *, struct session *, uint64_t now,
 		    const uint8_t *, size_t, const struct sockaddr_storage *);
 	/* The session became usable (up = 1) or stopped being so. */
@@ -157,6 +164,10 @@ struct sess_cb {
 		    uint32_t kp_index, uint64_t counter,
 		    const struct inner_hdr *, const uint8_t *frame,
 		    size_t len);
+	/* The monotonic clock in microseconds, read around handshake
+	 * work to measure the load; NULL: not measured, never under
+	 * load. */
+	uint64_t (*clock)(void *);
 	void	*arg;
 };
 
@@ -183,6 +194,9 @@ struct sess_table {
 	/* Newest accepted INIT timestamp per (peer, link), server. */
 	uint8_t		 tai[BONDD_MAX_PEERS][BONDD_MAX_LINKS][12];
 	uint8_t		 tai_set[BONDD_MAX_PEERS][BONDD_MAX_LINKS];
+	struct cookie_checker ck;	/* server: flood defence */
+	struct tbucket	 peer_hs[BONDD_MAX_PEERS];	/* server */
+	struct cookie_maker cm;		/* client: cookie of the server */
 	/* What cannot be pinned on a session (unknown peer, index). */
 	struct sess_counters ctr;
 	uint8_t		 buf[WIRE_INIT_LEN + WIRE_DATA_OVERHEAD +

@@ -95,6 +95,7 @@ wire_type(const uint8_t *p, size_t len)
 	switch (p[1]) {
 	case WIRE_HANDSHAKE_INIT:
 	case WIRE_HANDSHAKE_RESP:
+	case WIRE_COOKIE_REPLY:
 	case WIRE_DATA:
 		break;
 	default:
@@ -139,6 +140,8 @@ wire_init_encode(uint8_t *p, const struct wire_init *m)
 	off += sizeof(m->payload_enc);
 	memcpy(p + off, m->mac1, sizeof(m->mac1));
 	off += sizeof(m->mac1);
+	memcpy(p + off, m->mac2, sizeof(m->mac2));
+	off += sizeof(m->mac2);
 	return (off);
 }
 
@@ -159,6 +162,8 @@ wire_init_decode(const uint8_t *p, size_t len, struct wire_init *m)
 	memcpy(m->payload_enc, p + off, sizeof(m->payload_enc));
 	off += sizeof(m->payload_enc);
 	memcpy(m->mac1, p + off, sizeof(m->mac1));
+	off += sizeof(m->mac1);
+	memcpy(m->mac2, p + off, sizeof(m->mac2));
 	return (WIRE_OK);
 }
 

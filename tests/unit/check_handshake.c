@@ -117,9 +117,11 @@ START_TEST(test_exchange)
 	    ss_of(&a, &b), b.mac1_key, 0x01020304, &pl, init), 0);
 	ck_assert_int_eq(wire_type(init, sizeof(init)), WIRE_HANDSHAKE_INIT);
 	/* mac1 recomputed independently matches. */
-	memcpy(back, init + WIRE_INIT_LEN - 16, 16);
-	mac1_fix(init, sizeof(init), b.l.pub);
-	ck_assert_mem_eq(back, init + WIRE_INIT_LEN - 16, 16);
+	memcpy(back, init + WIRE_INIT_LEN - 32, 16);
+	mac1_fix(init, sizeof(init) - 16, b.l.pub);
+	ck_assert_mem_eq(back, init + WIRE_INIT_LEN - 32, 16);
+	/* mac2 is left to the cookie layer: zero here. */
+	ck_assert(sodium_is_zero(init + WIRE_INIT_LEN - 16, 16));
 
 	ck_assert_int_eq(handshake_init_consume(&hr, &b.l, NULL, NULL, init, sizeof(init),
 	    &w, &got, &why), 0);
@@ -199,7 +201,8 @@ START_TEST(test_init_bitflip_mac1)
 	party(&b);
 	make_init(&hi, &a, &b, 1, init);
 	memset(&pattern, 0xa5, sizeof(pattern));
-	for (i = 0; i < sizeof(init) * 8; i++) {
+	/* Every bit up to mac2, which is the cookie layer's (cookie.c). */
+	for (i = 0; i < (sizeof(init) - 16) * 8; i++) {
 		init[i / 8] ^= (uint8_t)(1 << (i % 8));
 		hr = pattern;
 		why = NULL;
@@ -242,7 +245,7 @@ START_TEST(test_init_wrong_responder)
 	ck_assert_mem_eq(&hr, &pattern, sizeof(hr));
 
 	/* Right mac1 for b, but the Noise message was made for c. */
-	mac1_fix(init, sizeof(init), b.l.pub);
+	mac1_fix(init, sizeof(init) - 16, b.l.pub);
 	ck_assert_int_eq(handshake_init_consume(&hr, &b.l, NULL, NULL, init, sizeof(init),
 	    &w, &pl, &why), -1);
 	ck_assert_str_eq(why, "decrypt");
@@ -267,7 +270,7 @@ START_TEST(test_init_corrupt_decrypt)
 	for (i = 0; i < sizeof(at) / sizeof(at[0]); i++) {
 		memcpy(bad, init, sizeof(bad));
 		bad[at[i]] ^= 0x40;
-		mac1_fix(bad, sizeof(bad), b.l.pub);
+		mac1_fix(bad, sizeof(bad) - 16, b.l.pub);
 		why = NULL;
 		ck_assert_int_eq(handshake_init_consume(&hr, &b.l, NULL, NULL, bad,
 		    sizeof(bad), &w, &pl, &why), -1);
@@ -276,7 +279,7 @@ START_TEST(test_init_corrupt_decrypt)
 	/* The cleartext sender index is not covered by Noise, only mac1. */
 	memcpy(bad, init, sizeof(bad));
 	bad[4] ^= 1;
-	mac1_fix(bad, sizeof(bad), b.l.pub);
+	mac1_fix(bad, sizeof(bad) - 16, b.l.pub);
 	ck_assert_int_eq(handshake_init_consume(&hr, &b.l, NULL, NULL, bad, sizeof(bad),
 	    &w, &pl, &why), 0);
 	ck_assert_uint_eq(w.sender_index, 0);
@@ -393,7 +396,7 @@ START_TEST(test_init_bad_payload)
 	init[2] = init[3] = 0;
 	memset(init + 4, 0, 4);
 	memcpy(init + 8, msg, sizeof(msg));
-	mac1_fix(init, sizeof(init), b.l.pub);
+	mac1_fix(init, sizeof(init) - 16, b.l.pub);
 	ck_assert_int_eq(handshake_init_consume(&hr, &b.l, NULL, NULL, init, sizeof(init),
 	    &w, &pl, &why), -1);
 	ck_assert_str_eq(why, "payload");

@@ -29,6 +29,7 @@
 #include <arpa/inet.h>
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -78,6 +79,9 @@ static uint8_t			 cli_priv[32], srv_priv[32], srv_pub[32];
 static uint8_t			 cli_pub[32];
 static uint64_t			 now;
 static uint64_t			 delivered_cli, delivered_srv;
+static int			 net_cookies;	/* COOKIE_REPLYs sent */
+static uint64_t			 work_clock;	/* the server's, simulated */
+static int			 work_reads;
 
 static void
 mkaddr(struct sockaddr_storage *ss, const char *ip, uint16_t port)
@@ -100,6 +104,8 @@ net_send(void *arg, struct session *s, uint64_t at, const uint8_t *buf,
 	(void)s;
 	(void)to;
 	ck_assert_uint_eq(at, now);
+	if (len == COOKIE_REPLY_LEN)
+		net_cookies++;
 	if (net_local_fail)
 		return (-1);
 	if (net_drop)
@@ -1088,6 +1094,92 @@ START_TEST(test_peer_new_key)
 }
 END_TEST
 
+/* Each read of the server's work clock advances it 60 us: an INIT
+ * that runs Diffie-Hellman is measured at 60 us of work. */
+static uint64_t
+srv_work_clock(void *arg)
+{
+	(void)arg;
+	work_reads++;
+	work_clock += 60;
+	return (work_clock);
+}
+
+/* A forged INIT: random body, a valid mac1 for the server. */
+static void
+forged_init(struct dgram *d, int n)
+{
+	uint8_t	key[32];
+	char	ip[32];
+
+	handshake_mac1_key(key, srv_pub);
+	randombytes_buf(d->buf, WIRE_INIT_LEN);
+	d->buf[0] = WIRE_VERSION;
+	d->buf[1] = WIRE_HANDSHAKE_INIT;
+	d->buf[2] = d->buf[3] = 0;
+	crypto_generichash(d->buf + WIRE_INIT_LEN - 32, 16, d->buf,
+	    WIRE_INIT_LEN - 32, key, sizeof(key));
+	d->len = WIRE_INIT_LEN;
+	d->to_server = 1;
+	snprintf(ip, sizeof(ip), "198.18.%d.%d", 1 + (n >> 8) % 250, n & 0xff);
+	mkaddr(&d->from, ip, (uint16_t)(1024 + n));
+}
+
+/*
+ * 20 000 forged INITs a second from spoofed addresses: the server
+ * measures the work, goes under load within a window and then runs no
+ * Diffie-Hellman for them (cookies only); a real client gets its
+ * cookie and completes a handshake while the flood goes on.
+ */
+START_TEST(test_flood_cookie)
+{
+	struct dgram	d;
+	int		i, reads_loaded;
+
+	srv.t->cb.clock = srv_work_clock;
+	work_clock = 0;
+	work_reads = 0;
+	net_cookies = 0;
+	net_drop = 1;
+	for (i = 0; i < 20000; i++) {
+		now += 50;
+		forged_init(&d, i);
+		deliver(&d, NULL, NULL);
+		if (i == 999)
+			reads_loaded = work_reads;
+	}
+	/* 1/16 of a core at 60 us an INIT: loaded after ~260 DH. */
+	ck_assert_int_le(reads_loaded, 2 * 300);
+	ck_assert_int_ge(reads_loaded, 2 * 200);
+	ck_assert_int_eq(work_reads, reads_loaded);
+	ck_assert_int_ge(net_cookies, 20000 - 300);
+	ck_assert_ptr_null(srv_sess());
+
+	/* The client's first INIT gets a cookie, its next one a RESP. */
+	net_drop = 0;
+	nq = 0;
+	now += 50;
+	sess_kick(cli.t, now);
+	pump();
+	ck_assert_int_eq(cli.t->cm.has_cookie, 1);
+	ck_assert_int_eq(cli.ups, 0);
+	ck_assert_ptr_null(srv_sess());
+	now += 10 * MS;
+	net_drop = 1;
+	for (i = 0; i < 100; i++) {	/* the flood goes on meanwhile */
+		now += 50;
+		forged_init(&d, i);
+		deliver(&d, NULL, NULL);
+	}
+	net_drop = 0;
+	sess_kick(cli.t, now);
+	pump();
+	ck_assert_int_eq(cli.ups, 1);
+	ck_assert_ptr_nonnull(srv_sess());
+	ck_assert_int_eq(srv.ups, 1);
+}
+END_TEST
+
 static Suite *
 session_suite(void)
 {
@@ -1117,6 +1209,7 @@ session_suite(void)
 	tcase_add_test(tc, test_peer_slots);
 	tcase_add_test(tc, test_peer_removed);
 	tcase_add_test(tc, test_peer_new_key);
+	tcase_add_test(tc, test_flood_cookie);
 	suite_add_tcase(s, tc);
 	return (s);
 }

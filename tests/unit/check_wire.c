@@ -43,7 +43,7 @@ static const char *golden_init =
     "404142434445464748494a4b4c4d4e4f505152535455565758595a5b"
     "5c5d5e5f606162636465666768696a6b6c6d6e6f7071727374757677"
     "78797a7b7c7d7e7f808182838485868788898a8b8c8de0e1e2e3e4e5"
-    "e6e7e8e9eaebecedeeef";
+    "e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
 static const char *golden_resp =
     "0202000044332211d4c3b2a1101112131415161718191a1b1c1d1e1f"
     "202122232425262728292a2b2c2d2e2f606162636465666768696a6b"
@@ -81,7 +81,7 @@ count(uint8_t *p, size_t n, uint8_t from)
 
 START_TEST(test_sizes)
 {
-	ck_assert_uint_eq(WIRE_INIT_LEN, 150);
+	ck_assert_uint_eq(WIRE_INIT_LEN, 166);
 	ck_assert_uint_eq(WIRE_RESP_LEN, 76);
 	ck_assert_uint_eq(WIRE_DATA_HDR_LEN, 16);
 	ck_assert_uint_eq(WIRE_INIT_PAYLOAD, 30);
@@ -99,6 +99,7 @@ START_TEST(test_golden_init)
 	count(m.static_enc, sizeof(m.static_enc), 0x30);
 	count(m.payload_enc, sizeof(m.payload_enc), 0x60);
 	count(m.mac1, sizeof(m.mac1), 0xe0);
+	count(m.mac2, sizeof(m.mac2), 0xf0);
 	ck_assert_uint_eq(unhex(want, sizeof(want), golden_init),
 	    WIRE_INIT_LEN);
 	ck_assert_uint_eq(wire_init_encode(buf, &m), WIRE_INIT_LEN);
@@ -111,6 +112,7 @@ START_TEST(test_golden_init)
 	ck_assert_mem_eq(d.static_enc, m.static_enc, sizeof(m.static_enc));
 	ck_assert_mem_eq(d.payload_enc, m.payload_enc, sizeof(m.payload_enc));
 	ck_assert_mem_eq(d.mac1, m.mac1, sizeof(m.mac1));
+	ck_assert_mem_eq(d.mac2, m.mac2, sizeof(m.mac2));
 }
 END_TEST
 
@@ -320,6 +322,8 @@ START_TEST(test_rejections)
 	b[1] = 0;
 	ck_assert_int_eq(wire_type(b, WIRE_INIT_LEN), WIRE_ETYPE);
 	b[1] = 3;
+	ck_assert_int_eq(wire_type(b, WIRE_INIT_LEN), WIRE_COOKIE_REPLY);
+	b[1] = 5;
 	ck_assert_int_eq(wire_type(b, WIRE_INIT_LEN), WIRE_ETYPE);
 	ck_assert_int_eq(wire_init_decode(b, WIRE_INIT_LEN, &mi),
 	    WIRE_ETYPE);
@@ -422,7 +426,8 @@ START_TEST(test_random)
 		}
 		t = wire_type(buf, len);
 		if (!(t == WIRE_HANDSHAKE_INIT || t == WIRE_HANDSHAKE_RESP ||
-		    t == WIRE_DATA || (t < 0 && t >= WIRE_ERESERVED)))
+		    t == WIRE_COOKIE_REPLY || t == WIRE_DATA ||
+		    (t < 0 && t >= WIRE_ERESERVED)))
 			bad++;
 		if (wire_init_decode(buf, len, &mi) == WIRE_OK) {
 			if (t != WIRE_HANDSHAKE_INIT ||
