@@ -31,14 +31,18 @@
 
 #define ALNUM	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 
-/* Plain when unambiguous, else a double-quoted YAML string. */
+/*
+ * Plain when unambiguous, else a double-quoted YAML string.  A colon
+ * is plain inside ("host:5800") but not last: "/x:" reads as a key.
+ */
 static void
 pstr(FILE *fp, const char *s)
 {
 	const unsigned char	*c;
+	size_t			 len = strlen(s);
 
-	if (*s != '\0' && strchr(ALNUM "/_.", *s) != NULL &&
-	    strspn(s, ALNUM "/_.-+=:@") == strlen(s)) {
+	if (len != 0 && strchr(ALNUM "/_.", *s) != NULL &&
+	    strspn(s, ALNUM "/_.-+=:@") == len && s[len - 1] != ':') {
 		fputs(s, fp);
 		return;
 	}

@@ -407,6 +407,15 @@ START_TEST(test_round_trip)
 	round_trip("c.yaml");
 	round_trip("m.yaml");
 	round_trip("s.yaml");
+	/* Strings YAML reads as something else when printed plain: a
+	 * trailing colon (a mapping key), a colon and a blank, a hash
+	 * after a blank (a comment), quotes and backslashes. */
+	write_file(path("h.yaml"), CLIENT_MIN
+	    "control: {socket: \"/x:\"}\n", keyfile);
+	round_trip("h.yaml");
+	write_file(path("h.yaml"), CLIENT_MIN
+	    "control: {socket: \"/a: b #c \\\"d\\\\e:\"}\n", keyfile);
+	round_trip("h.yaml");
 }
 END_TEST
 
