@@ -127,5 +127,6 @@ void	peer_timer_arm(struct core_peer *, uint64_t);
 void	linkq_close(int, uint64_t);
 void	linkq_set(int, int);
 int	tun_write(const uint8_t *, size_t);
+void	tun_flush(void);
 
 #endif /* CORE_H */

@@ -38,6 +38,7 @@
 #include "fec.h"
 #include "flow.h"
 #include "frame.h"
+#include "gro.h"
 #include "gso.h"
 #include "ipcheck.h"
 #include "linkinfo.h"
@@ -57,6 +58,7 @@
 
 static struct pktq_elem		 elems[PKTQ_BATCH];
 static uint8_t			 tunbuf[VNET_HDR_LEN + 65536];
+static struct gro		 gro;
 
 static int
 peer_allows(const struct core_peer *p, int family, const uint8_t *src)
@@ -88,6 +90,33 @@ tun_write(const uint8_t *pkt, size_t len)
 	return write(tun_fd, tunbuf, VNET_HDR_LEN + len) == -1 ? -1 : 0;
 }
 
+/* The super-packet the coalescer holds, if any, to the TUN device:
+ * at the end of every event (flush_queues()), and before a packet it
+ * does not take. */
+void
+tun_flush(void)
+{
+	const uint8_t	*b;
+	size_t		 n;
+
+	if ((b = gro_take(&gro, &n)) != NULL && write(tun_fd, b, n) == -1)
+		log_ratelimit("tunwrite", "tun write: %s", strerror(errno));
+}
+
+/* A packet from a peer: with offload, the in-order TCP segments of a
+ * flow become one super-packet; order is kept. */
+static int
+tun_deliver(const uint8_t *pkt, size_t len)
+{
+	enum gro_verdict	r;
+
+	if (!cconf.tun_vnet_hdr)
+		return tun_write(pkt, len);
+	while ((r = gro_add(&gro, pkt, len)) == GRO_FLUSH)
+		tun_flush();
+	return r == GRO_ALONE ? tun_write(pkt, len) : 0;
+}
+
 /* Write the packets of one frame (records, header stripped). */
 static void
 deliver_records(struct core_peer *p, const uint8_t *recs, size_t len)
@@ -107,7 +136,7 @@ deliver_records(struct core_peer *p, const uint8_t *recs, size_t len)
 			continue;
 		}
 		clamp_mss((uint8_t *)pkt, plen, family);
-		if (tun_write(pkt, plen) == -1) {
+		if (tun_deliver(pkt, plen) == -1) {
 			log_ratelimit("tunwrite", "tun write: %s",
 			    strerror(errno));
 			continue;

@@ -450,12 +450,15 @@ peer_pace(struct core_peer *p, uint64_t now)
 	return next;
 }
 
+/* The end of every event: what it queued goes now, to each linkd and
+ * (a super-packet being built) to the TUN device. */
 void
 flush_queues(void)
 {
 	uint64_t	before;
 	int		i;
 
+	tun_flush();
 	for (i = 0; i < BONDD_MAX_LINKS; i++)
 		if (linkqs[i].dirty) {
 			before = pktq_dropped(linkqs[i].q);

@@ -1,0 +1,70 @@
+/*
+ * Copyright (c) 2026 The bondd developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+
+/*
+ * The coalescer: the in-order TCP segments of one flow that a flush
+ * writes to the TUN device one after another become one super-packet
+ * with a virtio_net_hdr (GRO), so the kernel takes them in one write
+ * and one pass of its stack.  Only what the kernel's own GRO would
+ * merge is merged: the same IP header but for length, id and
+ * checksum, the same ports, acknowledgement and options, contiguous
+ * sequence numbers, ACK alone (PSH ends a super-packet), segments of
+ * the first one's size but for a shorter last one, and checksums that
+ * verify (the merged packet's is left to the kernel, so a damaged
+ * segment is never hidden inside one).  Anything else is written as it
+ * is, after what is pending, so the order of packets is kept.  Pure
+ * logic in the core on packets from a peer, untrusted: every header is
+ * checked here.
+ */
+
+#ifndef GRO_H
+#define GRO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gso.h"
+
+#define GRO_MAX		65535		/* IPv4 total length limit */
+
+enum gro_verdict {
+	GRO_MERGED,	/* the packet is in the pending super-packet */
+	GRO_FLUSH,	/* write the pending one (gro_take), add again */
+	GRO_ALONE,	/* not for coalescing: write it as it is */
+};
+
+/* The pending super-packet; fields private to gro.c. */
+struct gro {
+	uint8_t		 buf[VNET_HDR_LEN + GRO_MAX];
+	size_t		 len;		/* its bytes after the header, 0: none */
+	size_t		 l3len;
+	size_t		 hlen;		/* IP and TCP headers */
+	size_t		 mss;		/* the first segment's payload */
+	uint32_t	 next_seq;
+	uint16_t	 next_id;
+	int		 v6;
+	int		 nseg;
+	int		 closed;	/* nothing may follow: PSH, short */
+};
+
+/* Offer packet pkt (len bytes, a whole IP packet). */
+enum gro_verdict gro_add(struct gro *, const uint8_t *pkt, size_t len);
+/* The pending packet behind its header (*len bytes in all), emptied;
+ * NULL if none.  A single segment goes as it came, header zero. */
+const uint8_t	*gro_take(struct gro *, size_t *len);
+
+#endif /* GRO_H */
