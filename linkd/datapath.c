@@ -46,6 +46,9 @@
 
 /* Batches live here, never on the stack or the heap per packet. */
 static struct udp_batch	 rxb, txb;
+/* UDP GSO on send: probed at the first batch, off for good once a
+ * device refused it (then sent again one datagram at a time). */
+static enum udp_gso	 gso = UDP_GSO_UNKNOWN;
 static struct pktq_elem	 qin[PKTQ_BATCH];
 static uint8_t		 frame[PKTQ_FRAME_MAX];
 
@@ -144,12 +147,24 @@ linkd_core_read(evutil_socket_t fd, short ev, void *arg)
 static void
 linkd_tx_flush(uint64_t now)
 {
-	int	failed, err;
+	enum udp_gso	 use;
+	int		 failed, err;
 
 	if (txb.n == 0)
 		return;
-	if ((failed = udp_send(ld.sock, &txb)) > 0) {
-		err = errno;
+	if (gso == UDP_GSO_UNKNOWN && (gso = udp_gso_probe(ld.sock)) ==
+	    UDP_GSO_NONE && ld.conf.udp_offload)
+		log_info("%s: no UDP GSO in this kernel: datagrams are sent "
+		    "one by one", ld.conf.name);
+	use = ld.conf.udp_offload ? gso : UDP_GSO_NONE;
+	failed = udp_send(ld.sock, &txb, &use);
+	err = errno;
+	if (use == UDP_GSO_REFUSED && gso == UDP_GSO_ON) {
+		gso = UDP_GSO_REFUSED;
+		log_info("%s: UDP GSO refused on this route (EIO): "
+		    "datagrams are sent one by one", ld.conf.name);
+	}
+	if (failed > 0) {
 		/* Not per session: the table's counter, see sess_stats. */
 		ld.tbl->ctr.send_errors += failed;
 		log_ratelimit("linkd-send", "%s: %d datagrams not sent: %s",
