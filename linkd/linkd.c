@@ -500,6 +500,7 @@ linkd_sock_close(void)
 	if (ld.sock != -1)
 		close(ld.sock);
 	ld.sock = -1;
+	linkd_sock_closed();
 }
 
 /*

@@ -79,6 +79,87 @@ udp_recv(int fd, struct udp_batch *b)
 #ifndef UDP_SEGMENT
 #define UDP_SEGMENT	103	/* Linux 4.18 */
 #endif
+#ifndef UDP_GRO
+#define UDP_GRO		104	/* Linux 5.0 */
+#endif
+
+int
+udp_gro_set(int fd, int on)
+{
+	return (setsockopt(fd, IPPROTO_UDP, UDP_GRO, &on, sizeof(on)));
+}
+
+int
+udp_recv_gro(int fd, struct udp_gro_batch *b)
+{
+	struct cmsghdr	*cm;
+	struct msghdr	*mh;
+	int		 i, n, seg;
+
+	for (i = 0; i < UDP_GRO_BATCH; i++) {
+		b->iov[i].iov_base = b->buf[i];
+		b->iov[i].iov_len = UDP_GRO_BUFSIZE;
+		mh = &b->msg[i].msg_hdr;
+		memset(mh, 0, sizeof(*mh));
+		mh->msg_name = &b->addr[i];
+		mh->msg_namelen = sizeof(b->addr[i]);
+		mh->msg_iov = &b->iov[i];
+		mh->msg_iovlen = 1;
+		mh->msg_control = b->ctl[i].buf;
+		mh->msg_controllen = sizeof(b->ctl[i].buf);
+		b->msg[i].msg_len = 0;
+	}
+	b->n = 0;
+	n = recvmmsg(fd, b->msg, UDP_GRO_BATCH, MSG_DONTWAIT, NULL);
+	if (n == -1) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+			return (0);
+		return (-1);
+	}
+	/* Truncated ones and odd address families: no segment at all
+	 * (len 0), not moved, which would copy up to 64 KB each. */
+	for (i = 0; i < n; i++) {
+		mh = &b->msg[i].msg_hdr;
+		b->len[i] = 0;
+		b->seg[i] = 1;
+		if (mh->msg_flags & (MSG_TRUNC | MSG_CTRUNC) ||
+		    b->msg[i].msg_len == 0)
+			continue;
+		if (b->addr[i].ss_family != AF_INET &&
+		    b->addr[i].ss_family != AF_INET6)
+			continue;
+		/* Without the control message: one datagram. */
+		seg = 0;
+		for (cm = CMSG_FIRSTHDR(mh); cm != NULL;
+		    cm = CMSG_NXTHDR(mh, cm))
+			if (cm->cmsg_level == IPPROTO_UDP &&
+			    cm->cmsg_type == UDP_GRO &&
+			    cm->cmsg_len >= CMSG_LEN(sizeof(seg)))
+				memcpy(&seg, CMSG_DATA(cm), sizeof(seg));
+		b->len[i] = b->msg[i].msg_len;
+		b->seg[i] = seg > 0 && (size_t)seg < b->len[i] ?
+		    (size_t)seg : b->len[i];
+	}
+	b->n = n;
+	return (n);
+}
+
+size_t
+udp_gro_seg(const struct udp_gro_batch *b, int k, size_t i,
+    const uint8_t **p)
+{
+	size_t	off;
+
+	/* Invariant: 0 < seg, len <= UDP_GRO_BUFSIZE (len 0: nothing),
+	 * so no overflow for i < len. */
+	if (i >= b->len[k])
+		return (0);
+	off = i * b->seg[k];
+	if (off >= b->len[k])
+		return (0);
+	*p = b->buf[k] + off;
+	return (b->len[k] - off < b->seg[k] ? b->len[k] - off : b->seg[k]);
+}
 
 static void	udp_msg(struct udp_batch *, int);
 

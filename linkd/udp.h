@@ -69,6 +69,29 @@ struct udp_batch {
 	}			ctl[UDP_BATCH];
 };
 
+/*
+ * Receive with UDP GRO: the kernel may hand over several datagrams of
+ * one sender as one, seg bytes each but the last, so a buffer holds
+ * the largest UDP datagram.
+ */
+#define UDP_GRO_BATCH	8
+#define UDP_GRO_BUFSIZE	65535
+
+struct udp_gro_batch {
+	struct mmsghdr		msg[UDP_GRO_BATCH];
+	struct iovec		iov[UDP_GRO_BATCH];
+	struct sockaddr_storage	addr[UDP_GRO_BATCH];
+	size_t			len[UDP_GRO_BATCH];
+	size_t			seg[UDP_GRO_BATCH];	/* 0 < seg, len 0:
+							   nothing to use */
+	union {
+		struct cmsghdr	align;
+		uint8_t		buf[CMSG_SPACE(sizeof(int))];
+	}			ctl[UDP_GRO_BATCH];
+	uint8_t			buf[UDP_GRO_BATCH][UDP_GRO_BUFSIZE];
+	int			n;
+};
+
 /* What a linkd knows of UDP GSO on its socket. */
 enum udp_gso {
 	UDP_GSO_UNKNOWN,	/* not probed yet */
@@ -81,6 +104,18 @@ enum udp_gso {
 
 /* Receive up to UDP_BATCH datagrams: their number, 0 if none, -1. */
 int	udp_recv(int, struct udp_batch *);
+/* UDP_GRO on (1) or off (0) on a socket: 0, or -1 if refused. */
+int	udp_gro_set(int, int);
+/* Receive up to UDP_GRO_BATCH, each one datagram or several coalesced
+ * by GRO: the number of entries (some may hold nothing), 0 if none,
+ * -1. */
+int	udp_recv_gro(int, struct udp_gro_batch *);
+/*
+ * Segment i of entry k: sets *p, returns its length, 0 past the last.
+ * Every segment is one datagram as the sender sent it.
+ */
+size_t	udp_gro_seg(const struct udp_gro_batch *, int, size_t,
+	    const uint8_t **);
 /*
  * Split datagrams from .. to - 1 of a batch into runs of at most segs
  * datagrams and bytes bytes (segs 1: one run per datagram); returns

@@ -13,12 +13,12 @@
 # ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
 # OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
 
-# Data path: UDP GSO on send.  Over a plain veth with the kernel's
-# offloads (tests/lib/direct.sh) 24 MB cross the tunnel each way,
-# compared byte for byte, with session.udp_offload on (the sending
-# veth carries far fewer packets than the receiver's kernel counts
-# datagrams: runs went down as GSO sends), then off after a reload (one
-# packet per datagram).  A kernel that refuses GSO (EIO) is covered by
+# Data path: UDP GSO on send, GRO on receive.  Over a plain veth with
+# the kernel's offloads (tests/lib/direct.sh) 24 MB cross the tunnel
+# each way, compared byte for byte, with session.udp_offload on (the
+# sending veth carries far fewer packets, and the receiving kernel
+# hands over far fewer, than the receiving bondd counts datagrams),
+# then off after a reload (one packet and one receive per datagram).  A kernel that refuses GSO (EIO) is covered by
 # tests/unit/check_udp.c: Linux before 6.11 refuses it on a device
 # without checksum offload, later ones only on an IPsec route.
 
@@ -89,26 +89,35 @@ veth_tx()
 	in_ns "$1" cat "/sys/class/net/$2/statistics/tx_packets"
 }
 
-# round WHAT: 24 MB up and down, each compared; sets UP_PKT, UP_DG,
-# DOWN_PKT, DOWN_DG (sending veth's packets, receiver's datagrams).
+# round WHAT: 24 MB up and down, each compared; sets, for each way,
+# UP_PKT / DOWN_PKT (packets the sending veth carried), UP_DG / DOWN_DG
+# (datagrams the receiving bondd counted) and UP_KDG / DOWN_KDG (what
+# the receiving kernel handed to UDP sockets: GRO ones count once).
 round()
 {
-	local what=$1 p0 d0 got
+	local what=$1 p0 d0 k0 got
 	p0=$(veth_tx cl cl-w0)
-	d0=$(udp_in sv)
+	d0=$(link_sum server rx_packets)
+	k0=$(udp_in sv)
 	got=$(xfer cl sv 198.19.0.1)
+	# The counters reach bondctl about once a second.
+	sleep 2
 	UP_PKT=$(delta "$p0" "$(veth_tx cl cl-w0)")
-	UP_DG=$(delta "$d0" "$(udp_in sv)")
+	UP_DG=$(delta "$d0" "$(link_sum server rx_packets)")
+	UP_KDG=$(delta "$k0" "$(udp_in sv)")
 	check "$what: up: the server received $MB MB intact ($got)" \
 	    test "$got" = "$((MB << 20)) $SUM"
 	p0=$(veth_tx sv sv-c0)
-	d0=$(udp_in cl)
+	d0=$(link_sum client rx_packets)
+	k0=$(udp_in cl)
 	got=$(xfer sv cl 198.19.0.2)
+	sleep 2
 	DOWN_PKT=$(delta "$p0" "$(veth_tx sv sv-c0)")
-	DOWN_DG=$(delta "$d0" "$(udp_in cl)")
+	DOWN_DG=$(delta "$d0" "$(link_sum client rx_packets)")
+	DOWN_KDG=$(delta "$k0" "$(udp_in cl)")
 	check "$what: down: the client received $MB MB intact ($got)" \
 	    test "$got" = "$((MB << 20)) $SUM"
-	say "$what: up $UP_PKT veth packets for $UP_DG datagrams, down $DOWN_PKT for $DOWN_DG"
+	say "$what: up $UP_DG datagrams in $UP_PKT veth packets, $UP_KDG kernel receives; down $DOWN_DG in $DOWN_PKT, $DOWN_KDG"
 }
 
 # reload_both EXTRA: both ends' files rewritten with the YAML line
@@ -127,22 +136,32 @@ reload_both()
 round "udp_offload on"
 check_cmp "on: up datagrams" "$UP_DG" -ge 17000
 check_cmp "on: down datagrams" "$DOWN_DG" -ge 17000
-# Runs of several datagrams went down as one packet each.
+# GSO: runs of several datagrams went down as one packet each.
 check_cmp "on: up: veth packets <= datagrams / 2" \
     "$((UP_PKT * 2))" -le "$UP_DG"
 check_cmp "on: down: veth packets <= datagrams / 2" \
     "$((DOWN_PKT * 2))" -le "$DOWN_DG"
+# GRO: the receiving kernel handed them over coalesced.
+check_cmp "on: up: kernel receives <= datagrams / 2" \
+    "$((UP_KDG * 2))" -le "$UP_DG"
+check_cmp "on: down: kernel receives <= datagrams / 2" \
+    "$((DOWN_KDG * 2))" -le "$DOWN_DG"
 
 reload_both "session: {udp_offload: false}"
 check "client config shows udp_offload false" \
     test "$(conf_get client session.udp_offload)" = false
 round "udp_offload off"
 check_cmp "off: up datagrams" "$UP_DG" -ge 17000
-# One packet a datagram; 10 % for probes in flight when the counters
-# were read.
+check_cmp "off: down datagrams" "$DOWN_DG" -ge 17000
+# One packet and one receive a datagram; 10 % for probes in flight
+# when the counters were read.
 check_cmp "off: up: veth packets >= 0.9 x datagrams" \
     "$((UP_PKT * 10))" -ge "$((UP_DG * 9))"
 check_cmp "off: down: veth packets >= 0.9 x datagrams" \
     "$((DOWN_PKT * 10))" -ge "$((DOWN_DG * 9))"
+check_cmp "off: up: kernel receives >= 0.9 x datagrams" \
+    "$((UP_KDG * 10))" -ge "$((UP_DG * 9))"
+check_cmp "off: down: kernel receives >= 0.9 x datagrams" \
+    "$((DOWN_KDG * 10))" -ge "$((DOWN_DG * 9))"
 
 finish

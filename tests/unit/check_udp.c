@@ -20,7 +20,8 @@
  * limits); batches sent over loopback with and without GSO arriving as
  * the same datagrams in the same order; a kernel that refuses GSO
  * sends (a sendmmsg of this file's own) getting every datagram one by
- * one, in order.  Test code; trusts its inputs.
+ * one, in order; GRO super-datagrams cut into the datagrams that were
+ * sent, each on its own.  Test code; trusts its inputs.
  */
 
 #include <sys/types.h>
@@ -41,6 +42,7 @@
 #include "check_main.h"
 
 static struct udp_batch	b, rb;
+static struct udp_gro_batch gb;
 
 /*
  * linkd's sendmmsg calls come here: the kernel's, or with fake_errno
@@ -338,6 +340,100 @@ START_TEST(test_refused_other)
 }
 END_TEST
 
+START_TEST(test_gro_segments)
+{
+	const uint8_t	*p;
+
+	memset(&gb, 0, sizeof(gb));
+	gb.n = 3;
+	/* 3 x 1400 + 500: four segments, the last one shorter. */
+	gb.len[0] = 4700;
+	gb.seg[0] = 1400;
+	/* One datagram. */
+	gb.len[1] = 900;
+	gb.seg[1] = 900;
+	/* Nothing usable (truncated). */
+	gb.len[2] = 0;
+	gb.seg[2] = 1;
+	ck_assert_uint_eq(udp_gro_seg(&gb, 0, 0, &p), 1400);
+	ck_assert_ptr_eq(p, gb.buf[0]);
+	ck_assert_uint_eq(udp_gro_seg(&gb, 0, 2, &p), 1400);
+	ck_assert_ptr_eq(p, gb.buf[0] + 2800);
+	ck_assert_uint_eq(udp_gro_seg(&gb, 0, 3, &p), 500);
+	ck_assert_ptr_eq(p, gb.buf[0] + 4200);
+	ck_assert_uint_eq(udp_gro_seg(&gb, 0, 4, &p), 0);
+	ck_assert_uint_eq(udp_gro_seg(&gb, 0, (size_t)-1, &p), 0);
+	ck_assert_uint_eq(udp_gro_seg(&gb, 1, 0, &p), 900);
+	ck_assert_uint_eq(udp_gro_seg(&gb, 1, 1, &p), 0);
+	ck_assert_uint_eq(udp_gro_seg(&gb, 2, 0, &p), 0);
+	/* Exact multiple: no empty last segment. */
+	gb.len[0] = 2800;
+	ck_assert_uint_eq(udp_gro_seg(&gb, 0, 1, &p), 1400);
+	ck_assert_uint_eq(udp_gro_seg(&gb, 0, 2, &p), 0);
+}
+END_TEST
+
+/*
+ * GSO runs sent over loopback to a GRO socket arrive coalesced; cut
+ * into segments they are the datagrams sent, in order.
+ */
+START_TEST(test_loopback_gro)
+{
+	struct sockaddr_storage	 to;
+	socklen_t		 sl = sizeof(to);
+	enum udp_gso		 gso = UDP_GSO_ON;
+	const uint8_t		*p;
+	size_t			 lens[] = { 1400, 1400, 1400, 700, 1400, 300,
+				     1400, 1400, 1400, 1400, 1400, 90 };
+	size_t			 len, j;
+	int			 rx, tx, i, n, k, got = 0, tries, merged = 0;
+
+	rx = socket(AF_INET, SOCK_DGRAM, 0);
+	tx = socket(AF_INET, SOCK_DGRAM, 0);
+	ck_assert_int_ge(rx, 0);
+	ck_assert_int_ge(tx, 0);
+	set_addr(&to, "127.0.0.1", 0);
+	ck_assert_int_eq(bind(rx, (struct sockaddr *)&to,
+	    sizeof(struct sockaddr_in)), 0);
+	ck_assert_int_eq(getsockname(rx, (struct sockaddr *)&to, &sl), 0);
+	ck_assert_int_eq(udp_gro_set(rx, 1), 0);
+	memset(&b, 0, sizeof(b));
+	for (i = 0; i < (int)(sizeof(lens) / sizeof(lens[0])); i++) {
+		b.len[i] = lens[i];
+		b.addr[i] = to;
+		memset(b.buf[i], 'a' + i, lens[i]);
+		b.buf[i][0] = (uint8_t)i;
+	}
+	b.n = i;
+	ck_assert_int_eq(udp_send(tx, &b, &gso), 0);
+	for (tries = 0; got < i && tries < 100; tries++) {
+		n = udp_recv_gro(rx, &gb);
+		ck_assert_int_ge(n, 0);
+		if (n == 0) {
+			usleep(10000);
+			continue;
+		}
+		for (k = 0; k < n; k++) {
+			if (gb.seg[k] < gb.len[k])
+				merged++;
+			for (j = 0; (len = udp_gro_seg(&gb, k, j, &p)) > 0;
+			    j++, got++) {
+				ck_assert_int_lt(got, i);
+				ck_assert_uint_eq(len, lens[got]);
+				ck_assert_uint_eq(p[0], (uint8_t)got);
+				for (size_t m = 1; m < len; m++)
+					ck_assert_uint_eq(p[m], 'a' + got);
+			}
+		}
+	}
+	ck_assert_int_eq(got, i);
+	/* The three runs of several datagrams came coalesced. */
+	ck_assert_int_eq(merged, 3);
+	close(rx);
+	close(tx);
+}
+END_TEST
+
 static Suite *
 udp_suite(void)
 {
@@ -351,6 +447,8 @@ udp_suite(void)
 	tcase_add_test(tc, test_loopback_plain);
 	tcase_add_test(tc, test_refused_eio);
 	tcase_add_test(tc, test_refused_other);
+	tcase_add_test(tc, test_gro_segments);
+	tcase_add_test(tc, test_loopback_gro);
 	suite_add_tcase(s, tc);
 	return (s);
 }
