@@ -49,10 +49,11 @@ static struct udp_batch	 rxb, txb;
 /* UDP GSO on send: probed at the first batch, off for good once a
  * device refused it (then sent again one datagram at a time). */
 static enum udp_gso	 gso = UDP_GSO_UNKNOWN;
-/* UDP GRO on receive: the socket it was last switched on, -1 none. */
+/* UDP GRO on receive: the socket it was last switched on, -1 none;
+ * refused once (a kernel before 5.0), never asked again. */
 static struct udp_gro_batch grb;
 static int		 gro_sock = -1;
-static int		 gro_on;
+static int		 gro_on, gro_refused;
 static struct pktq_elem	 qin[PKTQ_BATCH];
 static uint8_t		 frame[PKTQ_FRAME_MAX];
 
@@ -121,12 +122,15 @@ linkd_rx_gro(evutil_socket_t fd)
 	const uint8_t	*p;
 	uint64_t	 now;
 	size_t		 len, j;
-	int		 i, n, round, want = ld.conf.udp_offload != 0;
+	int		 i, n, round;
+	int		 want = ld.conf.udp_offload && !gro_refused;
 
 	if (fd != gro_sock || want != gro_on) {
 		if (udp_gro_set(fd, want) == -1 && want) {
-			log_ratelimit("linkd-gro", "%s: UDP GRO: %s",
-			    ld.conf.name, strerror(errno));
+			log_info("%s: no UDP GRO (%s): datagrams are "
+			    "received one by one", ld.conf.name,
+			    strerror(errno));
+			gro_refused = 1;
 			want = 0;
 		}
 		gro_sock = fd;
