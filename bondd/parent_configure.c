@@ -164,6 +164,7 @@ linkd_conf_fill(struct child *c, struct ipc_conf_linkd *out)
 	lc.npeers = npeer_slots;
 	lc.keepalive_s = conf.keepalive_s;
 	lc.rekey_s = conf.rekey_s;
+	lc.udp_offload = conf.udp_offload;
 	lc.probe_interval_ms = conf.probe_interval_ms;
 	lc.payload_max = slots[c->instance].payload_max;
 	snprintf(lc.user, sizeof(lc.user), "%s", conf.user);

@@ -310,6 +310,7 @@ reload_diff(const struct config *o, const int *oslot, const struct config *n,
 	d->routes_changed = d->peers_changed || d->tunnel_changed;
 	d->linkd_changed = o->keepalive_s != n->keepalive_s ||
 	    o->rekey_s != n->rekey_s ||
+	    o->udp_offload != n->udp_offload ||
 	    o->probe_interval_ms != n->probe_interval_ms ||
 	    o->down_after_ms != n->down_after_ms ||
 	    o->lossy_ppm != n->lossy_ppm ||

@@ -86,6 +86,7 @@ config_defaults(struct config *conf)
 	strlcpy(conf->user, BONDD_USER, sizeof(conf->user));
 	conf->keepalive_s = 25;
 	conf->rekey_s = 120;
+	conf->udp_offload = true;
 	conf->probe_interval_ms = 100;
 	conf->down_after_ms = 300;
 	conf->lossy_ppm = 50000;

@@ -60,7 +60,8 @@ static const char *const peers_keys[] = { "name", "public_key",
 static const char *const link_keys[] = { "name", "device", "source", "port",
     "fwmark", "up", "down", "priority", "quota", "backup", "mtu", "endpoint",
     NULL };
-static const char *const session_keys[] = { "keepalive", "rekey", NULL };
+static const char *const session_keys[] = { "keepalive", "rekey",
+    "udp_offload", NULL };
 static const char *const probe_keys[] = { "interval", "down_after", "lossy",
     "recover", NULL };
 static const char *const scheduler_keys[] = { "strategy", "reorder_max",
@@ -577,6 +578,9 @@ parse_session(struct ydoc *d, struct config *conf, const struct ynode *m)
 		return (-1);
 	if ((v = ymap_get(m, "rekey")) != NULL && yget_u32(d, v,
 	    "session.rekey", 10, 3600, &conf->rekey_s) == -1)
+		return (-1);
+	if ((v = ymap_get(m, "udp_offload")) != NULL && yget_bool(d, v,
+	    "session.udp_offload", &conf->udp_offload) == -1)
 		return (-1);
 	return (0);
 }

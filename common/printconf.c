@@ -240,6 +240,7 @@ print_config(const struct config *conf, FILE *fp)
 	fprintf(fp, "session:\n");
 	fprintf(fp, "  keepalive: %u\n", conf->keepalive_s);
 	fprintf(fp, "  rekey: %u\n", conf->rekey_s);
+	pbool(fp, "  ", "udp_offload", conf->udp_offload);
 	fprintf(fp, "probe:\n");
 	fprintf(fp, "  interval: %u\n", conf->probe_interval_ms);
 	fprintf(fp, "  down_after: %u\n", conf->down_after_ms);

@@ -150,10 +150,12 @@ static const struct sandbox_role {
 		 * core. */
 		.proc = PROC_LINKD,
 		.fd_headroom = 16,
-		/* Batched UDP on the socket the parent gave it. */
+		/* Batched UDP on the socket the parent gave it; asks
+		 * it whether the kernel knows UDP GSO, switches GRO. */
 		.syscalls = (const struct sc_rule[]){
 			SC_ALLOW(recvmmsg), SC_ALLOW(sendmmsg),
-			SC_ALLOW(getsockname),
+			SC_ALLOW(getsockname), SC_ALLOW(getsockopt),
+			SC_ALLOW(setsockopt),
 			SC_END
 		},
 		/* A new socket (its device came back) made non-blocking. */

@@ -142,6 +142,7 @@ struct config {
 	/* sessions and probing (seconds or milliseconds as named) */
 	uint32_t	keepalive_s;		/* default 25 */
 	uint32_t	rekey_s;		/* default 120 */
+	bool		udp_offload;		/* linkd: UDP GSO, default on */
 	uint32_t	probe_interval_ms;	/* default 100 */
 	uint32_t	down_after_ms;		/* default 300, floor 3xRTT */
 	uint32_t	lossy_ppm;		/* default 50000 (5 %) */

@@ -245,6 +245,7 @@ struct ipc_conf_linkd {
 	uint32_t	rekey_s;
 	uint32_t	probe_interval_ms;
 	uint32_t	payload_max;	/* largest inner frame it may carry */
+	uint32_t	udp_offload;	/* UDP GSO on send */
 	char		user[64];	/* sandbox user */
 	/* client: this link's configuration, told to the server in probes */
 	uint64_t	up_bps, down_bps;	/* 0 = unknown */
@@ -304,7 +305,7 @@ struct ipc_reconf_peer {
 
 /* IPC_RECONF_LINKD carries a struct ipc_conf_linkd: linkd applies the
  * rates, priority, backup, quota, keepalive, rekey, probe interval,
- * state thresholds and status interval in place; instance, name,
+ * state thresholds, status interval and udp_offload in place; instance, name,
  * link_id and payload_max must equal the running values, npeers may
  * only grow.  Peers change by IPC_PEER_SET and IPC_PEER_DEL (hdr.id =
  * slot), before it: a peer removed or with a new key loses its

@@ -46,23 +46,33 @@
 
 /* Batches live here, never on the stack or the heap per packet. */
 static struct udp_batch	 rxb, txb;
+/* UDP GSO on send: probed at the first batch, off for good once a
+ * device refused it (then sent again one datagram at a time). */
+static enum udp_gso	 gso = UDP_GSO_UNKNOWN;
+/* UDP GRO on receive: the socket it was last switched on, -1 none;
+ * refused once (a kernel before 5.0), never asked again. */
+static struct udp_gro_batch grb;
+static int		 gro_sock = -1;
+static int		 gro_on, gro_refused;
 static struct pktq_elem	 qin[PKTQ_BATCH];
 static uint8_t		 frame[PKTQ_FRAME_MAX];
 
 static void	linkd_tx_flush(uint64_t);
+static void	linkd_rx_one(uint64_t, const uint8_t *, size_t,
+		    const struct sockaddr_storage *);
+static int	linkd_rx_gro(evutil_socket_t);
 
 /* Network to core: decrypt a batch, hand the frames over in one go. */
 void
 linkd_sock_read(evutil_socket_t fd, short ev, void *arg)
 {
-	struct pktq_hdr	 h;
-	struct session	*s;
 	uint64_t	 now;
-	size_t		 flen;
 	int		 i, n, round;
 
 	(void)ev;
 	(void)arg;
+	if (linkd_rx_gro(fd))
+		return;
 	for (round = 0; round < LINKD_RX_ROUNDS; round++) {
 		if ((n = udp_recv(fd, &rxb)) == -1) {
 			log_ratelimit("linkd-recv", "%s: recvmmsg: %s",
@@ -72,23 +82,87 @@ linkd_sock_read(evutil_socket_t fd, short ev, void *arg)
 		if (n == 0)
 			break;
 		now = now_us();
-		for (i = 0; i < n; i++) {
-			s = NULL;
-			if (sess_input(ld.tbl, now, rxb.buf[i], rxb.len[i],
-			    &rxb.addr[i], frame, sizeof(frame), &flen,
-			    &s) != 1)
-				continue;
-			memset(&h, 0, sizeof(h));
-			h.type = PKTQ_DATA;
-			h.link_id = s->link_id;
-			h.peer = s->peer;
-			if (pktq_put(ld.q, &h, frame, flen) == -1)
-				log_ratelimit("linkd-pktq", "core queue full");
-		}
+		for (i = 0; i < n; i++)
+			linkd_rx_one(now, rxb.buf[i], rxb.len[i], &rxb.addr[i]);
 		linkd_core_flush();
 		if (n < UDP_BATCH)
 			break;
 	}
+}
+
+/* One datagram: every check of the session layer, then to the core. */
+static void
+linkd_rx_one(uint64_t now, const uint8_t *buf, size_t len,
+    const struct sockaddr_storage *from)
+{
+	struct pktq_hdr	 h;
+	struct session	*s = NULL;
+	size_t		 flen;
+
+	if (sess_input(ld.tbl, now, buf, len, from, frame, sizeof(frame),
+	    &flen, &s) != 1)
+		return;
+	memset(&h, 0, sizeof(h));
+	h.type = PKTQ_DATA;
+	h.link_id = s->link_id;
+	h.peer = s->peer;
+	if (pktq_put(ld.q, &h, frame, flen) == -1)
+		log_ratelimit("linkd-pktq", "core queue full");
+}
+
+/*
+ * With session.udp_offload, the socket coalesces datagrams of one
+ * sender (GRO): each segment is checked and decrypted as the datagram
+ * it was sent as.  Returns 0 when GRO is off (the caller reads as
+ * before), 1 when it read the socket.
+ */
+static int
+linkd_rx_gro(evutil_socket_t fd)
+{
+	const uint8_t	*p;
+	uint64_t	 now;
+	size_t		 len, j;
+	int		 i, n, round;
+	int		 want = ld.conf.udp_offload && !gro_refused;
+
+	if (fd != gro_sock || want != gro_on) {
+		if (udp_gro_set(fd, want) == -1 && want) {
+			log_info("%s: no UDP GRO (%s): datagrams are "
+			    "received one by one", ld.conf.name,
+			    strerror(errno));
+			gro_refused = 1;
+			want = 0;
+		}
+		gro_sock = fd;
+		gro_on = want;
+	}
+	if (!gro_on)
+		return (0);
+	for (round = 0; round < LINKD_RX_ROUNDS; round++) {
+		if ((n = udp_recv_gro(fd, &grb)) == -1) {
+			log_ratelimit("linkd-recv", "%s: recvmmsg: %s",
+			    ld.conf.name, strerror(errno));
+			break;
+		}
+		if (n == 0)
+			break;
+		now = now_us();
+		for (i = 0; i < n; i++)
+			for (j = 0; (len = udp_gro_seg(&grb, i, j, &p)) > 0;
+			    j++)
+				linkd_rx_one(now, p, len, &grb.addr[i]);
+		linkd_core_flush();
+		if (n < UDP_GRO_BATCH)
+			break;
+	}
+	return (1);
+}
+
+/* A new socket starts without GRO. */
+void
+linkd_sock_closed(void)
+{
+	gro_sock = -1;
 }
 
 /* Core to network: check every element, encrypt, send in batches. */
@@ -144,12 +218,24 @@ linkd_core_read(evutil_socket_t fd, short ev, void *arg)
 static void
 linkd_tx_flush(uint64_t now)
 {
-	int	failed, err;
+	enum udp_gso	 use;
+	int		 failed, err;
 
 	if (txb.n == 0)
 		return;
-	if ((failed = udp_send(ld.sock, &txb)) > 0) {
-		err = errno;
+	if (gso == UDP_GSO_UNKNOWN && (gso = udp_gso_probe(ld.sock)) ==
+	    UDP_GSO_NONE && ld.conf.udp_offload)
+		log_info("%s: no UDP GSO in this kernel: datagrams are sent "
+		    "one by one", ld.conf.name);
+	use = ld.conf.udp_offload ? gso : UDP_GSO_NONE;
+	failed = udp_send(ld.sock, &txb, &use);
+	err = errno;
+	if (use == UDP_GSO_REFUSED && gso == UDP_GSO_ON) {
+		gso = UDP_GSO_REFUSED;
+		log_info("%s: UDP GSO refused on this route (EIO): "
+		    "datagrams are sent one by one", ld.conf.name);
+	}
+	if (failed > 0) {
 		/* Not per session: the table's counter, see sess_stats. */
 		ld.tbl->ctr.send_errors += failed;
 		log_ratelimit("linkd-send", "%s: %d datagrams not sent: %s",

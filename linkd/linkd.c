@@ -520,6 +520,7 @@ linkd_sock_close(void)
 	if (ld.sock != -1)
 		close(ld.sock);
 	ld.sock = -1;
+	linkd_sock_closed();
 }
 
 /*
@@ -596,6 +597,7 @@ linkd_reconf(struct ipc_msg *msg)
 	ld.conf.quota_bytes = n.quota_bytes;
 	ld.conf.keepalive_s = n.keepalive_s;
 	ld.conf.rekey_s = n.rekey_s;
+	ld.conf.udp_offload = n.udp_offload;
 	ld.conf.down_after_ms = n.down_after_ms;
 	ld.conf.lossy_ppm = n.lossy_ppm;
 	ld.conf.recover_probes = n.recover_probes;

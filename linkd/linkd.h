@@ -77,6 +77,7 @@ int	 linkd_send_cb(void *, struct session *, uint64_t, const uint8_t *,
 void	 linkd_state_cb(void *, struct session *, uint64_t, int);
 void	 linkd_core_state(struct session *, int);
 void	 linkd_core_flush(void);
+void	 linkd_sock_closed(void);
 
 /* measure.c */
 struct linkmeas *linkd_meas(struct session *);

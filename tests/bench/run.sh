@@ -40,6 +40,7 @@ BT_TEST=bench
 . "$(dirname "$0")/../integration/lib.sh"
 # The test bed's addresses, also for the unshaped links.
 . "$BT_ROOT/tests/lib/topo.sh"
+. "$BT_ROOT/tests/lib/direct.sh"
 
 PROFILES=${BT_BENCH_PROFILES-hetero3-hard rtt20_80 equal2-loss5}
 T=${BT_BENCH_SECONDS:-10}
@@ -489,67 +490,6 @@ per_gbit()
 }
 
 # --- unshaped: the data path with no link in the way ---------------
-
-# direct_up N: namespaces cl and sv joined by N plain veth pairs with
-# the kernel's default offloads, no emulator and no router, addressed
-# as tests/lib/topo.sh addresses its links so that lib.sh writes the
-# configurations and starts the daemons unchanged: link K is cl-wK
-# 198.18.(10+K).2/24 == sv-cK 198.18.(10+K).1/24 and the server's
-# address 198.18.0.2 is on its loopback.  Nothing limits a link: bondd
-# is told 10 Gbit/s each way, more than this host can carry.
-direct_up()
-{
-	local n=$1 k net
-	ns_add cl && BT_NS_CL=$NS && ns_add sv && BT_NS_SV=$NS || return 1
-	in_ns cl sysctl -qw net.ipv4.conf.all.rp_filter=0 \
-	    net.ipv4.conf.default.rp_filter=0
-	ip -n "$BT_NS_SV" addr add "$BT_SERVER_ADDR/32" dev lo || return 1
-	for ((k = 0; k < n; k++)); do
-		net=198.18.$((10 + k))
-		ip -n "$BT_NS_CL" link add "cl-w$k" type veth \
-		    peer name "sv-c$k" netns "$BT_NS_SV" &&
-		    ip -n "$BT_NS_CL" addr add "$net.2/24" dev "cl-w$k" &&
-		    ip -n "$BT_NS_SV" addr add "$net.1/24" dev "sv-c$k" &&
-		    ip -n "$BT_NS_CL" link set "cl-w$k" up &&
-		    ip -n "$BT_NS_SV" link set "sv-c$k" up &&
-		    ip -n "$BT_NS_CL" route add 198.18.0.0/24 via "$net.1" \
-		    dev "cl-w$k" metric $((k + 1)) &&
-		    ip -n "$BT_NS_CL" route add default via "$net.1" \
-		    dev "cl-w$k" table $((100 + k)) &&
-		    ip -n "$BT_NS_CL" rule add from "$net.2" \
-		    table $((100 + k)) pref $((100 + k)) || return 1
-		printf -v "BT_LINK_DEV_$k" '%s' "cl-w$k"
-		printf -v "BT_LINK_ADDR_$k" '%s' "$net.2"
-		printf -v "BT_LINK_ENDPOINT_$k" '%s' \
-		    "$BT_SERVER_ADDR:$BT_SERVER_PORT"
-		printf -v "BT_LINK_RATE_UP_$k" '%s' 10000000000
-		printf -v "BT_LINK_RATE_DOWN_$k" '%s' 10000000000
-	done
-	BT_NLINKS=$n
-	BT_SUM_UP=0
-	BT_SUM_DOWN=0
-	in_ns cl ping -n -q -c 1 -W 2 "$BT_SERVER_ADDR" >/dev/null
-}
-
-# direct_down: every process in both namespaces, then the namespaces.
-direct_down()
-{
-	local k f
-	kill_pids "${BT_PIDS[@]}"
-	BT_PIDS=()
-	BT_CLIENT_PID=
-	BT_SERVER_PID=
-	kill_ns_pids "$BT_NS_CL" "$BT_NS_SV"
-	ip netns del "$BT_NS_CL" 2>/dev/null
-	ip netns del "$BT_NS_SV" 2>/dev/null
-	for ((k = 0; k < BT_NLINKS; k++)); do
-		unset "BT_LINK_DEV_$k" "BT_LINK_ADDR_$k" "BT_LINK_ENDPOINT_$k" \
-		    "BT_LINK_RATE_UP_$k" "BT_LINK_RATE_DOWN_$k"
-	done
-	for f in "$BT_DIR"/*.log; do
-		[ -e "$f" ] && mv "$f" "$BT_DIR/direct$BT_NLINKS-$(basename "$f")"
-	done
-}
 
 # wg_up: wireguard-go on both ends over link 0 (the client's first
 # route), tunnel 198.19.1.2 (client) -- 198.19.1.1 (server), keys made
