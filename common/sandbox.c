@@ -30,6 +30,9 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include <netinet/in.h>
+#include <netinet/udp.h>
+
 #include <cap-ng.h>
 #include <dirent.h>
 #include <errno.h>
@@ -61,7 +64,8 @@
 enum sc_args {
 	SC_ANY,		/* any arguments */
 	SC_NOEXEC,	/* mmap, mprotect: prot (arg 2) without PROT_EXEC */
-	SC_SELF		/* tgkill: tgid (arg 0) is our own pid */
+	SC_SELF,	/* tgkill: tgid (arg 0) is our own pid */
+	SC_UDP_OFFLOAD	/* get/setsockopt: UDP_SEGMENT or UDP_GRO only */
 };
 
 struct sc_rule {
@@ -72,6 +76,7 @@ struct sc_rule {
 #define SC_ALLOW(name)		{ SCMP_SYS(name), SC_ANY }
 #define SC_ALLOW_NOEXEC(name)	{ SCMP_SYS(name), SC_NOEXEC }
 #define SC_ALLOW_SELF(name)	{ SCMP_SYS(name), SC_SELF }
+#define SC_ALLOW_UDP_OFFLOAD(name) { SCMP_SYS(name), SC_UDP_OFFLOAD }
 #define SC_END			{ -1, SC_ANY }
 
 /* Every child: IPC over fd 3, libevent on epoll, malloc, time. */
@@ -154,8 +159,9 @@ static const struct sandbox_role {
 		 * it whether the kernel knows UDP GSO, switches GRO. */
 		.syscalls = (const struct sc_rule[]){
 			SC_ALLOW(recvmmsg), SC_ALLOW(sendmmsg),
-			SC_ALLOW(getsockname), SC_ALLOW(getsockopt),
-			SC_ALLOW(setsockopt),
+			SC_ALLOW(getsockname),
+			SC_ALLOW_UDP_OFFLOAD(getsockopt),
+			SC_ALLOW_UDP_OFFLOAD(setsockopt),
 			SC_END
 		},
 		/* A new socket (its device came back) made non-blocking. */
@@ -441,6 +447,16 @@ sandbox_allow(scmp_filter_ctx ctx, const struct sc_rule *r)
 		case SC_SELF:
 			rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, r->nr, 1,
 			    SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)getpid()));
+			break;
+		case SC_UDP_OFFLOAD:
+			/* Nothing else: no socket option that binds, marks
+			 * or reroutes the link's socket. */
+			if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, r->nr,
+			    2, SCMP_A1(SCMP_CMP_EQ, IPPROTO_UDP),
+			    SCMP_A2(SCMP_CMP_EQ, UDP_SEGMENT))) == 0)
+				rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW,
+				    r->nr, 2, SCMP_A1(SCMP_CMP_EQ, IPPROTO_UDP),
+				    SCMP_A2(SCMP_CMP_EQ, UDP_GRO));
 			break;
 		}
 		if (rc < 0)

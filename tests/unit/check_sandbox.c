@@ -26,7 +26,11 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 
+#include <netinet/in.h>
+#include <netinet/udp.h>
+
 #include <check.h>
+#include <errno.h>
 #include <event2/event.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -56,6 +60,8 @@ enum child_cmd {
 	CMD_SETSIG = 'S',
 	CMD_ASYNC = 'A',
 	CMD_SETLEASE = 'L',
+	CMD_SOCKOPT = 'M',	/* a socket option that marks or binds */
+	CMD_UDPOPT = 'u',	/* linkd's UDP GSO/GRO options */
 	CMD_WORK = 'w'
 };
 
@@ -141,6 +147,8 @@ child_main(int cmdfd, int readyfd, enum proc_id role, int nonroot)
 	struct event_base *base;
 	char		 c = 'r';
 	void		*m;
+	int		 one = 1;
+	socklen_t	 olen = sizeof(one);
 
 	if (nonroot) {
 		if ((pw = getpwnam(TEST_USER)) == NULL ||
@@ -185,6 +193,17 @@ child_main(int cmdfd, int readyfd, enum proc_id role, int nonroot)
 	case CMD_SETLEASE:
 		fcntl(cmdfd, F_SETLEASE, F_RDLCK);
 		break;
+	/* Not a socket: the filter decides before the kernel refuses. */
+	case CMD_SOCKOPT:
+		setsockopt(cmdfd, SOL_SOCKET, SO_MARK, &one, sizeof(one));
+		break;
+	case CMD_UDPOPT:
+		if (setsockopt(cmdfd, IPPROTO_UDP, UDP_GRO, &one,
+		    sizeof(one)) == -1 && errno == ENOTSOCK &&
+		    getsockopt(cmdfd, IPPROTO_UDP, UDP_SEGMENT, &one,
+		    &olen) == -1 && errno == ENOTSOCK)
+			_exit(0);
+		_exit(21);
 	case CMD_WORK:
 		child_work(base);
 		c = 'd';
@@ -317,11 +336,12 @@ END_TEST
 START_TEST(test_forbidden_calls)
 {
 	static const int cmds[] = { CMD_OPENAT, CMD_EXECMAP, CMD_KILL,
-	    CMD_SETOWN, CMD_SETSIG, CMD_ASYNC, CMD_SETLEASE };
+	    CMD_SETOWN, CMD_SETSIG, CMD_ASYNC, CMD_SETLEASE, CMD_SOCKOPT };
 	static const enum proc_id roles[] = { PROC_LINKD, PROC_CORE,
 	    PROC_CTLD };
 	struct child	ch;
 	size_t		i, j;
+	int		status;
 
 	if (skip_unless_root())
 		return;
@@ -333,6 +353,13 @@ START_TEST(test_forbidden_calls)
 		child_start(&ch, roles[i], 0, 0);
 		assert_sigsys(child_finish(&ch, CMD_SOCKET));
 	}
+	/* linkd's UDP offload options, and only linkd's. */
+	child_start(&ch, PROC_LINKD, 0, 0);
+	status = child_finish(&ch, CMD_UDPOPT);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "linkd: UDP options: child status %#x", status);
+	child_start(&ch, PROC_CORE, 0, 0);
+	assert_sigsys(child_finish(&ch, CMD_UDPOPT));
 }
 END_TEST
 
