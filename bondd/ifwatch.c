@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "ifwatch.h"
+#include "netlink.h"
 
 int
 ifwatch_open(void)
@@ -168,7 +169,7 @@ ifwatch_read(int fd, ifwatch_fn fn, void *arg)
 	ssize_t	n;
 
 	for (;;) {
-		if ((n = recv(fd, buf, sizeof(buf), 0)) == -1) {
+		if ((n = nl_recv(fd, buf, sizeof(buf), 0)) == -1) {
 			if (errno == EAGAIN || errno == EINTR)
 				return 0;
 			/* ENOBUFS: events were lost; whoever listens

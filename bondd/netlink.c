@@ -37,6 +37,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "netlink.h"
 
 #define NL_BUFSIZE	1024
@@ -62,6 +63,32 @@ static int	 nl_talk_ok(int, struct nl_req *, int);
 static int	 nl_dump(int, struct nl_req *, nl_dump_cb, void *);
 static int	 nl_attrs(const struct nlmsghdr *, size_t,
 		    const struct rtattr **, int);
+
+/*
+ * A netlink socket also takes unicasts from any local process, which
+ * must not speak for the kernel: a forged acknowledgement, listing or
+ * "device gone".  Only nl_pid 0 is the kernel.
+ */
+ssize_t
+nl_recv(int fd, void *buf, size_t len, int flags)
+{
+	struct sockaddr_nl	from;
+	socklen_t		flen;
+	ssize_t			n;
+
+	for (;;) {
+		flen = sizeof(from);
+		memset(&from, 0, sizeof(from));
+		if ((n = recvfrom(fd, buf, len, flags,
+		    (struct sockaddr *)&from, &flen)) == -1)
+			return -1;
+		if (flen >= sizeof(from) && from.nl_family == AF_NETLINK &&
+		    from.nl_pid == 0)
+			return n;
+		log_warnx("netlink: a message from port %u, not the kernel, "
+		    "dropped", from.nl_pid);
+	}
+}
 
 int
 nl_open(void)
@@ -195,7 +222,7 @@ nl_talk(int fd, struct nl_req *req)
 	    sizeof(sa)) != (ssize_t)req->size)
 		return -1;
 	for (;;) {
-		if ((n = recv(fd, buf, sizeof(buf), 0)) == -1) {
+		if ((n = nl_recv(fd, buf, sizeof(buf), 0)) == -1) {
 			if (errno == EINTR)
 				continue;
 			return -1;
@@ -302,7 +329,8 @@ nl_dump(int fd, struct nl_req *req, nl_dump_cb cb, void *arg)
 			return -1;
 		intr = 0;
 		for (;;) {
-			if ((n = recv(fd, buf, sizeof(buf), MSG_TRUNC)) == -1) {
+			if ((n = nl_recv(fd, buf, sizeof(buf),
+			    MSG_TRUNC)) == -1) {
 				if (errno == EINTR)
 					continue;
 				return -1;

@@ -25,6 +25,8 @@
 #ifndef NETLINK_H
 #define NETLINK_H
 
+#include <sys/types.h>
+
 #include <stdint.h>
 
 #include "config.h"
@@ -51,6 +53,9 @@ struct nl_rule {
 
 /* A NETLINK_ROUTE socket (CLOEXEC), or -1. */
 int	nl_open(void);
+/* recv(2) of what the kernel sent; messages from any other sender are
+ * dropped (and logged) and the next is read. */
+ssize_t	nl_recv(int, void *, size_t, int flags);
 /* Add an address to the interface; an address already present is
  * success.  IPv6 addresses skip DAD.  0 or -1 with errno set. */
 int	nl_addr_add(int, unsigned int ifindex, const struct conf_prefix *);

@@ -17,7 +17,8 @@
 /*
  * Unit tests of the parent's rtnetlink parser: link events (name,
  * index, up), address events (IPv4 and IPv6, tentative ones not yet
- * usable), malformed messages ignored.
+ * usable), malformed messages ignored, and on a real socket a forged
+ * event from another process dropped.
  */
 
 #include <sys/socket.h>
@@ -30,11 +31,14 @@
 #include <arpa/inet.h>
 
 #include <check.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ifwatch.h"
+#include "netlink.h"
 #include "check_main.h"
 
 struct seen {
@@ -216,6 +220,53 @@ START_TEST(test_malformed)
 }
 END_TEST
 
+/*
+ * Any local process may send a unicast to the parent's netlink socket:
+ * a "device gone" from it must not reach the parent, the kernel's own
+ * events still do.
+ */
+START_TEST(test_forged_sender)
+{
+	uint8_t			 buf[256] __attribute__((aligned(4)));
+	struct sockaddr_nl	 to;
+	socklen_t		 len = sizeof(to);
+	struct seen		 s;
+	size_t			 n;
+	struct conf_prefix	 addrs[8];
+	int			 fd, forger;
+
+	memset(&s, 0, sizeof(s));
+	/* Subscribed to no group: the kernel's events of other tests on
+	 * this host would be counted too. */
+	ck_assert_int_ne(fd = socket(AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, NETLINK_ROUTE), -1);
+	memset(&to, 0, sizeof(to));
+	to.nl_family = AF_NETLINK;
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&to, sizeof(to)), 0);
+	ck_assert_int_ne(forger = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC,
+	    NETLINK_ROUTE), -1);
+	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&to, &len), 0);
+	ck_assert_uint_ne(to.nl_pid, 0);
+	n = build(buf, RTM_DELLINK, 0, "cl-w0", 6);
+	ck_assert_int_eq(sendto(forger, buf, n, 0, (struct sockaddr *)&to,
+	    sizeof(to)), (ssize_t)n);
+	ck_assert_int_eq(ifwatch_read(fd, record, &s), 0);
+	ck_assert_int_eq(s.calls, 0);
+	/* The same bytes through nl_recv(): dropped, nothing left. */
+	ck_assert_int_eq(sendto(forger, buf, n, 0, (struct sockaddr *)&to,
+	    sizeof(to)), (ssize_t)n);
+	ck_assert_int_eq(nl_recv(fd, buf, sizeof(buf), MSG_DONTWAIT), -1);
+	ck_assert_int_eq(errno, EAGAIN);
+	close(forger);
+	close(fd);
+	/* The kernel's answers pass: a listing of loopback's (index 1)
+	 * addresses ends, with whatever number of global ones. */
+	ck_assert_int_ne(fd = nl_open(), -1);
+	ck_assert_int_ge(nl_addr_list(fd, 1, addrs, 8), 0);
+	close(fd);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -225,6 +276,7 @@ main(void)
 	tcase_add_test(tc, test_up_down);
 	tcase_add_test(tc, test_addr);
 	tcase_add_test(tc, test_malformed);
+	tcase_add_test(tc, test_forged_sender);
 	suite_add_tcase(s, tc);
 	return (check_run(srunner_create(s)));
 }
