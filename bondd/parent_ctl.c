@@ -196,9 +196,10 @@ void
 stats_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	struct ipc_peer_endpoint pe;
+	static int		 over;	/* said so already */
 	struct session_stats	*ss;
 	uint64_t		 now = now_ms();
-	int			 i, j;
+	int			 i, j, n = 0;
 
 	(void)fd;
 	(void)ev;
@@ -221,10 +222,16 @@ stats_cb(evutil_socket_t fd, short ev, void *arg)
 				ss->at_ms = 0;
 				continue;
 			}
+			if (++n > IPC_LINK_STATS_MAX)
+				continue;
 			ss->st.admin_down = slots[i].linkd.admin_down;
 			send_msg(&ctld_child, IPC_LINK_STATS, i, &ss->st,
 			    sizeof(ss->st));
 		}
 	}
 	send_msg(&ctld_child, IPC_STATS_END, 0, NULL, 0);
+	if (n > IPC_LINK_STATS_MAX && !over)
+		log_warnx("%d link sessions: bondctl shows the first %d", n,
+		    IPC_LINK_STATS_MAX);
+	over = n > IPC_LINK_STATS_MAX;
 }

@@ -30,9 +30,6 @@
 
 #define CTL_MAX_CLIENTS		32
 #define CTL_IDLE_TIMEOUT	30	/* seconds without a request */
-/* Link sessions one snapshot may hold: a server has a linkd per
- * listen address with a session per peer. */
-#define CTL_MAX_SESSIONS	(BONDD_MAX_LINKS * BONDD_MAX_PEERS)
 
 /* The latest complete statistics from the parent. */
 struct ctl_snapshot {

@@ -228,7 +228,7 @@ stats_msg(struct ipc_msg *msg)
 		ctld.next.has_endpoint = 1;
 		break;
 	case IPC_LINK_STATS:
-		if (!ctld.in_snap || ctld.next.nlinks >= CTL_MAX_SESSIONS)
+		if (!ctld.in_snap || ctld.next.nlinks >= IPC_LINK_STATS_MAX)
 			fatalx("bad %s from parent: out of order or too many",
 			    name);
 		ls = &ctld.next.links[ctld.next.nlinks];
@@ -324,9 +324,9 @@ main(int argc, char *argv[])
 	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
 		fatal("signal");
 
-	if ((ctld.snap.links = calloc(CTL_MAX_SESSIONS,
+	if ((ctld.snap.links = calloc(IPC_LINK_STATS_MAX,
 	    sizeof(*ctld.snap.links))) == NULL ||
-	    (ctld.next.links = calloc(CTL_MAX_SESSIONS,
+	    (ctld.next.links = calloc(IPC_LINK_STATS_MAX,
 	    sizeof(*ctld.next.links))) == NULL)
 		fatal("calloc");
 	if ((base = event_base_new()) == NULL)

@@ -30,8 +30,6 @@
 #include "bondd.h"
 #include "reply.h"
 
-#define MAX_SESSIONS		(BONDD_MAX_LINKS * BONDD_MAX_PEERS)
-
 /* A string field must end inside its array. */
 static int
 terminated(const char *s, size_t len)
@@ -82,7 +80,7 @@ status_record(struct ipc_msg *msg, void *arg)
 		sr->got_endpoint = 1;
 		return 0;
 	case IPC_LINK_STATS:
-		if (!sr->got_core || sr->nlinks >= MAX_SESSIONS ||
+		if (!sr->got_core || sr->nlinks >= IPC_LINK_STATS_MAX ||
 		    ipc_msg_get(msg, &ls, sizeof(ls)) == -1 ||
 		    ipc_msg_end(msg) != 0 ||
 		    !terminated(ls.link, sizeof(ls.link)) ||

@@ -346,7 +346,11 @@ enum session_state {
 };
 
 /* IPC_LINK_STATS: one per session of a linkd, sent every second.
- * hdr.id = linkd instance. */
+ * hdr.id = linkd instance.  A snapshot holds at most
+ * IPC_LINK_STATS_MAX of them: a server has a linkd per listen address
+ * with a session per peer and link, and the parent leaves out what is
+ * beyond (a peer's link seen by two listeners). */
+#define IPC_LINK_STATS_MAX	(BONDD_MAX_LINKS * BONDD_MAX_PEERS)
 struct ipc_link_stats {
 	char		link[BONDD_NAME_MAX];	/* linkd name (client link) */
 	char		peer[BONDD_PEER_NAME_MAX]; /* "" if none yet */
