@@ -285,6 +285,12 @@ linkd_probe_tick(evutil_socket_t fd, short ev, void *arg)
 	(void)fd;
 	(void)ev;
 	(void)arg;
+	/* What waits in the socket has arrived: a linkd that did not run
+	 * for a while (a busy host) must not take that for silence. */
+	if (ld.sock != -1) {
+		linkd_sock_read(ld.sock, EV_READ, NULL);
+		now = now_us();
+	}
 	ival_us = (uint64_t)ld.conf.probe_interval_ms * 1000;
 	for (i = 0; i < ld.tbl->nsessions; i++) {
 		s = &ld.tbl->sessions[i];
