@@ -164,9 +164,9 @@ struct sess_cb {
 		    uint32_t kp_index, uint64_t counter,
 		    const struct inner_hdr *, const uint8_t *frame,
 		    size_t len);
-	/* The monotonic clock in microseconds, read around handshake
-	 * work to measure the load; NULL: not measured, never under
-	 * load. */
+	/* A clock in microseconds (linkd: the CPU time it used), read
+	 * around handshake work to measure the load; NULL: not
+	 * measured, never under load. */
 	uint64_t (*clock)(void *);
 	void	*arg;
 };
