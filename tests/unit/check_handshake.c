@@ -90,7 +90,7 @@ make_init(struct noise_hs *hs, const struct party *ini,
 
 	payload(&pl);
 	ck_assert_int_eq(handshake_init_create(hs, &ini->l, rsp->l.pub,
-	    ss_of(ini, rsp), rsp->mac1_key, idx, &pl, out), 0);
+	    ss_of(ini, rsp), NULL, rsp->mac1_key, idx, &pl, out), 0);
 }
 
 START_TEST(test_exchange)
@@ -114,7 +114,8 @@ START_TEST(test_exchange)
 
 	payload(&pl);
 	ck_assert_int_eq(handshake_init_create(&hi, &a.l, b.l.pub,
-	    ss_of(&a, &b), b.mac1_key, 0x01020304, &pl, init), 0);
+	    ss_of(&a, &b), NULL, b.mac1_key, 0x01020304, &pl, init),
+	    0);
 	ck_assert_int_eq(wire_type(init, sizeof(init)), WIRE_HANDSHAKE_INIT);
 	/* mac1 recomputed independently matches. */
 	memcpy(back, init + WIRE_INIT_LEN - 32, 16);
@@ -123,7 +124,8 @@ START_TEST(test_exchange)
 	/* mac2 is left to the cookie layer: zero here. */
 	ck_assert(sodium_is_zero(init + WIRE_INIT_LEN - 16, 16));
 
-	ck_assert_int_eq(handshake_init_consume(&hr, &b.l, NULL, NULL, init, sizeof(init),
+	ck_assert_int_eq(handshake_init_consume(&hr, &b.l, NULL, NULL, HS_TRY_IK,
+	    init, sizeof(init),
 	    &w, &got, &why), 0);
 	ck_assert_uint_eq(w.sender_index, 0x01020304);
 	ck_assert_mem_eq(noise_hs_remote_static(&hr), a.l.pub, 32);
@@ -206,7 +208,8 @@ START_TEST(test_init_bitflip_mac1)
 		init[i / 8] ^= (uint8_t)(1 << (i % 8));
 		hr = pattern;
 		why = NULL;
-		ck_assert_int_eq(handshake_init_consume(&hr, &b.l, NULL, NULL, init,
+		ck_assert_int_eq(handshake_init_consume(&hr, &b.l, NULL, NULL, HS_TRY_IK,
+	    init,
 		    sizeof(init), &w, &pl, &why), -1);
 		if (i < 8)
 			ck_assert_str_eq(why, "version");
@@ -219,7 +222,8 @@ START_TEST(test_init_bitflip_mac1)
 		ck_assert_mem_eq(&hr, &pattern, sizeof(hr));
 		init[i / 8] ^= (uint8_t)(1 << (i % 8));
 	}
-	ck_assert_int_eq(handshake_init_consume(&hr, &b.l, NULL, NULL, init, sizeof(init),
+	ck_assert_int_eq(handshake_init_consume(&hr, &b.l, NULL, NULL, HS_TRY_IK,
+	    init, sizeof(init),
 	    &w, &pl, &why), 0);
 }
 END_TEST
@@ -239,14 +243,16 @@ START_TEST(test_init_wrong_responder)
 	make_init(&hi, &a, &c, 1, init);
 	memset(&pattern, 0x5a, sizeof(pattern));
 	hr = pattern;
-	ck_assert_int_eq(handshake_init_consume(&hr, &b.l, NULL, NULL, init, sizeof(init),
+	ck_assert_int_eq(handshake_init_consume(&hr, &b.l, NULL, NULL, HS_TRY_IK,
+	    init, sizeof(init),
 	    &w, &pl, &why), -1);
 	ck_assert_str_eq(why, "mac1");
 	ck_assert_mem_eq(&hr, &pattern, sizeof(hr));
 
 	/* Right mac1 for b, but the Noise message was made for c. */
 	mac1_fix(init, sizeof(init) - 16, b.l.pub);
-	ck_assert_int_eq(handshake_init_consume(&hr, &b.l, NULL, NULL, init, sizeof(init),
+	ck_assert_int_eq(handshake_init_consume(&hr, &b.l, NULL, NULL, HS_TRY_IK,
+	    init, sizeof(init),
 	    &w, &pl, &why), -1);
 	ck_assert_str_eq(why, "decrypt");
 }
@@ -272,7 +278,7 @@ START_TEST(test_init_corrupt_decrypt)
 		bad[at[i]] ^= 0x40;
 		mac1_fix(bad, sizeof(bad) - 16, b.l.pub);
 		why = NULL;
-		ck_assert_int_eq(handshake_init_consume(&hr, &b.l, NULL, NULL, bad,
+		ck_assert_int_eq(handshake_init_consume(&hr, &b.l, NULL, NULL, HS_TRY_IK, bad,
 		    sizeof(bad), &w, &pl, &why), -1);
 		ck_assert_str_eq(why, "decrypt");
 	}
@@ -280,7 +286,8 @@ START_TEST(test_init_corrupt_decrypt)
 	memcpy(bad, init, sizeof(bad));
 	bad[4] ^= 1;
 	mac1_fix(bad, sizeof(bad) - 16, b.l.pub);
-	ck_assert_int_eq(handshake_init_consume(&hr, &b.l, NULL, NULL, bad, sizeof(bad),
+	ck_assert_int_eq(handshake_init_consume(&hr, &b.l, NULL, NULL, HS_TRY_IK,
+	    bad, sizeof(bad),
 	    &w, &pl, &why), 0);
 	ck_assert_uint_eq(w.sender_index, 0);
 }
@@ -304,7 +311,8 @@ START_TEST(test_init_length)
 	init[WIRE_INIT_LEN] = 0;
 	for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
 		why = NULL;
-		ck_assert_int_eq(handshake_init_consume(&hr, &b.l, NULL, NULL, init,
+		ck_assert_int_eq(handshake_init_consume(&hr, &b.l, NULL, NULL, HS_TRY_IK,
+	    init,
 		    lens[i], &w, &pl, &why), -1);
 		ck_assert_str_eq(why, "length");
 	}
@@ -355,7 +363,7 @@ START_TEST(test_init_ss_lookup)
 
 	make_init(&hi, &a, &b, 7, init);
 	ck_assert_int_eq(handshake_init_consume(&hr, &b.l, ss_lookup, &tb,
-	    init, sizeof(init), &w, &got, &why), 0);
+	    HS_TRY_IK, init, sizeof(init), &w, &got, &why), 0);
 	ck_assert_int_eq(tb.calls, 1);
 	ck_assert_int_eq(handshake_resp_create(&hr, a.mac1_key, 9,
 	    w.sender_index, resp, rs, rr), 0);
@@ -366,7 +374,7 @@ START_TEST(test_init_ss_lookup)
 
 	make_init(&hi, &c, &b, 8, init);
 	ck_assert_int_eq(handshake_init_consume(&hr, &b.l, ss_lookup, &tb,
-	    init, sizeof(init), &w, &got, &why), -1);
+	    HS_TRY_IK, init, sizeof(init), &w, &got, &why), -1);
 	ck_assert_str_eq(why, "decrypt");
 	ck_assert_int_eq(tb.calls, 2);
 }
@@ -388,7 +396,7 @@ START_TEST(test_init_bad_payload)
 	memset(plain, 'x', sizeof(plain));
 	ck_assert_int_eq(noise_hs_init(&hi, 1,
 	    (const uint8_t *)HANDSHAKE_PROLOGUE,
-	    strlen(HANDSHAKE_PROLOGUE), a.l.priv, a.l.pub, b.l.pub), 0);
+	    strlen(HANDSHAKE_PROLOGUE), a.l.priv, a.l.pub, b.l.pub, 0), 0);
 	ck_assert_int_eq(noise_hs_write(&hi, plain, sizeof(plain), msg,
 	    sizeof(msg)), (ssize_t)sizeof(msg));
 	init[0] = WIRE_VERSION;
@@ -397,7 +405,8 @@ START_TEST(test_init_bad_payload)
 	memset(init + 4, 0, 4);
 	memcpy(init + 8, msg, sizeof(msg));
 	mac1_fix(init, sizeof(init) - 16, b.l.pub);
-	ck_assert_int_eq(handshake_init_consume(&hr, &b.l, NULL, NULL, init, sizeof(init),
+	ck_assert_int_eq(handshake_init_consume(&hr, &b.l, NULL, NULL, HS_TRY_IK,
+	    init, sizeof(init),
 	    &w, &pl, &why), -1);
 	ck_assert_str_eq(why, "payload");
 }
@@ -424,14 +433,16 @@ START_TEST(test_resp_refused)
 	party(&b);
 	party(&c);
 	make_init(&hi, &a, &b, 7, init);
-	ck_assert_int_eq(handshake_init_consume(&hr, &b.l, NULL, NULL, init, sizeof(init),
+	ck_assert_int_eq(handshake_init_consume(&hr, &b.l, NULL, NULL, HS_TRY_IK,
+	    init, sizeof(init),
 	    &w, &pl, &why), 0);
 	ck_assert_int_eq(handshake_resp_create(&hr, a.mac1_key, 9, 7, resp,
 	    k1, k2), 0);
 
 	/* c answers its own INIT from a; a receives it for the b attempt. */
 	make_init(&hi2, &a, &c, 7, init2);
-	ck_assert_int_eq(handshake_init_consume(&hc, &c.l, NULL, NULL, init2,
+	ck_assert_int_eq(handshake_init_consume(&hc, &c.l, NULL, NULL, HS_TRY_IK,
+	    init2,
 	    sizeof(init2), &w, &pl, &why), 0);
 	ck_assert_int_eq(handshake_resp_create(&hc, a.mac1_key, 9, 7, fake,
 	    k3, k4), 0);
