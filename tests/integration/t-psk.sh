@@ -20,7 +20,8 @@
 # under another key (the key enters only the second message); a server
 # cannot read an initiation of the other pattern (it tries only the
 # patterns its peers use) and, when its peers use both, reads it and
-# refuses it for not being its peer's pattern.
+# refuses it for not being its peer's pattern.  A reload that renames
+# the site keeps the key: the tunnel stays.
 
 . "$(dirname "$0")/lib.sh"
 
@@ -108,6 +109,18 @@ if grep -qi "not supported" "$BT_DIR/client.log" "$BT_DIR/server.log"; then
 	not_ok "same key: nothing says the key is ignored"
 else
 	ok "same key: nothing says the key is ignored"
+fi
+# A reload that renames the site keeps the key it holds (linkd gets the
+# peer again, with its key): the session stays and still carries ping.
+sed -i "s|{name: site1,|{name: home1,|" "$BT_DIR/server.yaml"
+out=$(timeout 10 "$BONDCTL" -s "$BT_DIR/server.sock" reload 2>&1)
+say "reload: $out"
+check "rename: the reload names the change" grep -qi "changed" <<<"$out"
+check "rename: ping through the tunnel" ping_ok 5
+if grep -q "sessions end" "$BT_DIR/server.log"; then
+	not_ok "rename: no session ended"
+else
+	ok "rename: no session ended"
 fi
 
 say "another pre-shared key on the client"
