@@ -201,6 +201,29 @@ sess_peer_set(struct sess_table *t, int slot, const char *name,
 }
 
 int
+sess_peer_psk(struct sess_table *t, int slot, const uint8_t *psk,
+    uint64_t now)
+{
+	struct sess_peer	*p;
+
+	if (slot < 0 || slot >= t->npeers || !t->peers[slot].used)
+		return (-1);
+	p = &t->peers[slot];
+	if (p->has_psk == (psk != NULL) && (psk == NULL ||
+	    sodium_memcmp(p->psk, psk, NOISE_PSKLEN) == 0))
+		return (0);
+	sess_end_peer(t, slot, now);
+	if (psk != NULL)
+		memcpy(p->psk, psk, NOISE_PSKLEN);
+	else
+		sodium_memzero(p->psk, sizeof(p->psk));
+	p->has_psk = psk != NULL;
+	if (t->role == ROLE_CLIENT)
+		sess_client_init(t);
+	return (0);
+}
+
+int
 sess_peer_del(struct sess_table *t, int slot, uint64_t now)
 {
 	if (slot < 0 || slot >= t->npeers || !t->peers[slot].used)
@@ -390,8 +413,8 @@ sess_send_init(struct sess_table *t, struct session *s, uint64_t now)
 	wait = sess_retry_us(s->hs_attempts);
 	s->hs_next_us = now + wait + randombytes_uniform(wait / 8 + 1);
 	if (!p->ss_ok || handshake_init_create(&s->hs, &t->local,
-	    p->public_key, p->ss, p->mac1_key, kp->local_index, &pl,
-	    t->buf) < 0) {
+	    p->public_key, p->ss, p->has_psk ? p->psk : NULL, p->mac1_key,
+	    kp->local_index, &pl, t->buf) < 0) {
 		log_warnx("link %s: cannot create handshake", t->name);
 		return;
 	}
@@ -514,6 +537,20 @@ peer_ss(void *arg, const uint8_t rs[NOISE_DHLEN])
 	return (peer < 0 ? NULL : f->t->peers[peer].ss);
 }
 
+/* Server: the Noise patterns its peers use (HS_TRY_*): IK for those
+ * without a pre-shared key, IKpsk2 for those with one. */
+static int
+init_patterns(const struct sess_table *t)
+{
+	int	i, try = 0;
+
+	for (i = 0; i < t->npeers; i++)
+		if (t->peers[i].used)
+			try |= t->peers[i].has_psk ? HS_TRY_IKPSK2 :
+			    HS_TRY_IK;
+	return (try);
+}
+
 /*
  * Server: may this INIT (its mac1 checked) cost Diffie-Hellman?  Under
  * load only from an address that proved, by mac2, that it reads what
@@ -582,8 +619,8 @@ input_init(struct sess_table *t, uint64_t now, const uint8_t *pkt,
 	if (!init_admit(t, now, pkt, len, &w, from))
 		return;
 	t0 = t->cb.clock != NULL ? t->cb.clock(t->cb.arg) : 0;
-	if (handshake_init_consume(&hs, &t->local, peer_ss, &f, pkt, len, &w,
-	    &pl, &why) < 0) {
+	if (handshake_init_consume(&hs, &t->local, peer_ss, &f,
+	    init_patterns(t), pkt, len, &w, &pl, &why) < 0) {
 		t->ctr.auth_fail++;
 		if (f.peer == -1)
 			log_ratelimit("linkd-unknown", "%s: handshake from %s "
@@ -596,6 +633,19 @@ input_init(struct sess_table *t, uint64_t now, const uint8_t *pkt,
 		goto done;
 	}
 	peer = f.peer;
+	/* Both sides must agree on the pattern: a pre-shared key on one
+	 * side only is no tunnel. */
+	if (t->peers[peer].has_psk != hs.psk2) {
+		t->ctr.auth_fail++;
+		log_ratelimit("linkd-psk", "%s: handshake of peer %s from %s "
+		    "refused: %s", t->name, t->peers[peer].name,
+		    addr_fmt(from, addr, sizeof(addr)), hs.psk2 ?
+		    "it uses a pre-shared key, we have none for it" :
+		    "it uses no pre-shared key, we have one for it");
+		goto done;
+	}
+	if (hs.psk2)
+		noise_hs_set_psk(&hs, t->peers[peer].psk);
 	if (pl.link_id >= BONDD_MAX_LINKS) {
 		t->ctr.malformed++;
 		goto done;

@@ -145,6 +145,8 @@ struct sess_peer {
 	uint8_t		mac1_key[32];
 	uint8_t		ss[NOISE_DHLEN];	/* static-static DH */
 	int		ss_ok;		/* 0: a low-order key, never used */
+	int		has_psk;	/* handshakes use IKpsk2 with psk */
+	uint8_t		psk[NOISE_PSKLEN];
 	struct sockaddr_storage endpoint;
 };
 
@@ -219,6 +221,11 @@ void	 sess_table_free(struct sess_table *);
 int	 sess_peer_set(struct sess_table *, int slot, const char *name,
 	    const uint8_t pub[NOISE_DHLEN],
 	    const struct sockaddr_storage *endpoint, uint64_t now);
+/* The pre-shared key of a slot's peer (NULL: none), set after
+ * sess_peer_set(): a change ends the peer's sessions.  0, or -1 if the
+ * slot is empty. */
+int	 sess_peer_psk(struct sess_table *, int slot, const uint8_t *psk,
+	    uint64_t now);
 /* The peer of a slot is removed: its sessions end.  0, or -1 if the
  * slot was empty. */
 int	 sess_peer_del(struct sess_table *, int slot, uint64_t now);
