@@ -537,12 +537,15 @@ init_admit(struct sess_table *t, uint64_t now, const uint8_t *pkt,
 		if (t->cb.send != NULL)
 			t->cb.send(t->cb.arg, NULL, now, t->buf,
 			    COOKIE_REPLY_LEN, from);
+		t->adm.cookies++;
+		t->adm.loaded = 1;
 		log_ratelimit("linkd-load", "%s: under load: handshakes need "
 		    "a cookie", t->name);
 		return (0);
 	}
 	if (!cookie_src_allow(&t->ck, now, from)) {
 		t->ctr.auth_fail++;
+		t->adm.src_limited++;
 		log_ratelimit("linkd-src", "%s: too many handshakes from %s",
 		    t->name, addr_fmt(from, addr, sizeof(addr)));
 		return (0);
@@ -617,6 +620,7 @@ input_init(struct sess_table *t, uint64_t now, const uint8_t *pkt,
 	if (!tbucket_take(&t->peer_hs[peer], now,
 	    1000000ULL / SESS_PEER_HS_RATE,
 	    SESS_PEER_HS_BURST * (1000000ULL / SESS_PEER_HS_RATE))) {
+		t->adm.peer_limited++;
 		log_ratelimit("linkd-peerhs", "%s: peer %s handshakes too "
 		    "often", t->name, t->peers[peer].name);
 		goto done;
@@ -906,6 +910,15 @@ sess_timer(struct sess_table *t, uint64_t now)
 	uint64_t	due, wait = 1000000;
 	int		i;
 
+	if (t->adm.loaded && !cookie_under_load(&t->ck, now)) {
+		t->adm.loaded = 0;
+		log_info("%s: no longer under load; so far %llu cookie "
+		    "replies, %llu handshakes over their address's limit, "
+		    "%llu over their peer's", t->name,
+		    (unsigned long long)t->adm.cookies,
+		    (unsigned long long)t->adm.src_limited,
+		    (unsigned long long)t->adm.peer_limited);
+	}
 	for (i = 0; i < t->nsessions; i++) {
 		if (!t->sessions[i].used)
 			continue;

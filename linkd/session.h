@@ -196,6 +196,14 @@ struct sess_table {
 	uint8_t		 tai_set[BONDD_MAX_PEERS][BONDD_MAX_LINKS];
 	struct cookie_checker ck;	/* server: flood defence */
 	struct tbucket	 peer_hs[BONDD_MAX_PEERS];	/* server */
+	/* Server: what the flood defence did since the table began; the
+	 * log tells them when a period under load ends. */
+	struct {
+		uint64_t cookies;	/* COOKIE_REPLYs sent */
+		uint64_t src_limited;	/* INITs over their address's limit */
+		uint64_t peer_limited;	/* fresh INITs over the peer's */
+		int	 loaded;	/* the log said "under load" */
+	}		 adm;
 	struct cookie_maker cm;		/* client: cookie of the server */
 	/* What cannot be pinned on a session (unknown peer, index). */
 	struct sess_counters ctr;
