@@ -266,4 +266,18 @@ enum session_state sess_state(const struct session *);
 void	 sess_stats(const struct sess_table *, const struct session *,
 	    uint64_t now, int addtable, struct ipc_link_stats *);
 
+
+/* Between session.c and session_admit.c. */
+struct keypair *kp_alloc(struct sess_table *, struct session *,
+	    enum kp_state);
+void	 kp_free(struct keypair *);
+void	 sess_clear(struct session *);
+/* Server: an INIT; client: a COOKIE_REPLY (session_admit.c). */
+void	 sess_input_init(struct sess_table *, uint64_t now, const uint8_t *,
+	    size_t, const struct sockaddr_storage *from);
+void	 sess_input_cookie(struct sess_table *, uint64_t now,
+	    const uint8_t *, size_t);
+/* Server: the end of a period under load is logged; from sess_timer. */
+void	 sess_admit_tick(struct sess_table *, uint64_t now);
+
 #endif /* SESSION_H */
