@@ -198,6 +198,14 @@ struct sess_table {
 	uint8_t		 tai_set[BONDD_MAX_PEERS][BONDD_MAX_LINKS];
 	struct cookie_checker ck;	/* server: flood defence */
 	struct tbucket	 peer_hs[BONDD_MAX_PEERS];	/* server */
+	/* Server: what the flood defence did since the table began; the
+	 * log tells them when a period under load ends. */
+	struct {
+		uint64_t cookies;	/* COOKIE_REPLYs sent */
+		uint64_t src_limited;	/* INITs over their address's limit */
+		uint64_t peer_limited;	/* fresh INITs over the peer's */
+		int	 loaded;	/* the log said "under load" */
+	}		 adm;
 	struct cookie_maker cm;		/* client: cookie of the server */
 	/* What cannot be pinned on a session (unknown peer, index). */
 	struct sess_counters ctr;
@@ -264,5 +272,19 @@ enum session_state sess_state(const struct session *);
 /* Fill a stats record (counters of the table added when addtable). */
 void	 sess_stats(const struct sess_table *, const struct session *,
 	    uint64_t now, int addtable, struct ipc_link_stats *);
+
+
+/* Between session.c and session_admit.c. */
+struct keypair *kp_alloc(struct sess_table *, struct session *,
+	    enum kp_state);
+void	 kp_free(struct keypair *);
+void	 sess_clear(struct session *);
+/* Server: an INIT; client: a COOKIE_REPLY (session_admit.c). */
+void	 sess_input_init(struct sess_table *, uint64_t now, const uint8_t *,
+	    size_t, const struct sockaddr_storage *from);
+void	 sess_input_cookie(struct sess_table *, uint64_t now,
+	    const uint8_t *, size_t);
+/* Server: the end of a period under load is logged; from sess_timer. */
+void	 sess_admit_tick(struct sess_table *, uint64_t now);
 
 #endif /* SESSION_H */
