@@ -166,7 +166,6 @@ linkd_rx_cb(void *arg, struct session *s, uint64_t now, uint32_t kp_index,
 			s->ctr.malformed++;
 			return;
 		}
-		ls_peer_probe(&m->ls, now);
 		peer_state = m->pr.peer_seen ? m->pr.peer_state : 0xff;
 		if (probe_input(&m->pr, now, &w))
 			changed |= ls_answered(&m->ls, now);
