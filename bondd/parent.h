@@ -27,6 +27,8 @@
  *	parent_notify.c		what systemd hears (sdnotify.c: how)
  *	parent_resolve.c	the server's name and its addresses
  *	parent_device.c		links follow their devices and addresses
+ *	parent_keys.c		the key channels: linkd asks for the DH
+ *				with the static private key (keyoracle.c)
  */
 
 #ifndef PARENT_H
@@ -40,6 +42,7 @@
 #include "bondd.h"
 #include "config.h"
 #include "ipc.h"
+#include "keyoracle.h"
 #include "messages.h"
 
 #define MAX_INSTANCES	BONDD_MAX_LINKS	/* link slots */
@@ -60,6 +63,11 @@ struct child {
 	int		 removing;		/* linkd: reload removed it */
 	int		 replacing;		/* linkd: restart, new socket */
 	struct ipc_chan	 chan;
+	/* linkd: its key channel (parent_keys.c), open while keys_open */
+	struct ipc_chan	 keys;
+	struct ipc_role	 keys_role;
+	int		 keys_open;
+	struct keyoracle oracle;		/* its budget of requests */
 	unsigned	 restarts;
 	uint64_t	 started_ms;
 	struct event	*restart_ev;
@@ -138,6 +146,7 @@ extern struct child	 core_child, ctld_child;
 
 void	send_fd(struct child *, uint32_t, uint32_t, int);
 void	send_msg(struct child *, uint32_t, uint32_t, const void *, size_t);
+void	child_kill(struct child *, const char *);
 int	child_prepare(int, int);
 void	child_init(struct child *, enum proc_id, int, const char *);
 void	child_start(struct child *);
@@ -192,6 +201,12 @@ int		link_family(const struct conf_link *);
 int		mtu_family(const struct conf_link *);
 uint32_t	link_payload(const struct conf_link *, int);
 int		compute_mtu(void);
+
+/* parent_keys.c */
+int	keys_chan_open(struct child *);
+void	keys_chan_close(struct child *);
+void	keys_public(uint8_t[BONDD_KEY_LEN]);
+int	keys_peer_ss(uint8_t[BONDD_KEY_LEN], const uint8_t[BONDD_KEY_LEN]);
 
 /* parent_resolve.c */
 int	peer_address(const struct conf_link *, struct sockaddr_storage *);

@@ -25,8 +25,8 @@
  * Runs in the parent: root at start, afterwards the unprivileged user
  * with CAP_NET_ADMIN only.  It never parses a network packet; what a
  * child sends is checked against the rule table of its role.  The
- * parent holds the static private key, which configure_linkd() sends
- * to each linkd.
+ * parent holds the static private key and never sends it: a linkd
+ * asks for the DH with it on its key channel (parent_keys.c).
  */
 
 #include <sys/types.h>
@@ -96,8 +96,6 @@ static const struct ipc_accept from_ctld[] = {
 	{ IPC_PEERCRED_ASK, IPC_IN_STARTED, IPC_MANY, 0, IPC_S_SAME },
 	{ 0, 0, 0, 0, IPC_S_SAME }
 };
-
-static void	child_kill(struct child *, const char *);
 
 /*
  * A child that does not read its channel may not grow the parent: its
@@ -260,6 +258,7 @@ restart_cb(evutil_socket_t fd, short ev, void *arg)
 static void
 child_close(struct child *c)
 {
+	keys_chan_close(c);
 	if (!c->open)
 		return;
 	ipc_event_del(&c->chan);
@@ -267,8 +266,8 @@ child_close(struct child *c)
 	c->open = 0;
 }
 
-/* A child misbehaved on its channel: it is buggy or compromised. */
-static void
+/* A child misbehaved on a channel: it is buggy or compromised. */
+void
 child_kill(struct child *c, const char *why)
 {
 	log_warnx("%s: %s; killing it", c->label, why);

@@ -18,15 +18,16 @@
 /*
  * The slice of the configuration each child gets, with its fds: the
  * core (global settings, peers without keys, the TUN fd), each linkd
- * (its link, the private key and peer keys, its socket, a packet queue
- * to the core) and ctld (the control and metrics sockets).  A reload
- * sends the same slices again through core_conf_fill() and
- * linkd_conf_fill().
+ * (its link, the public key, peer keys and static-static secrets, its
+ * key channel and socket, a packet queue to the core) and ctld (the
+ * control and metrics sockets).  A reload sends the same slices again
+ * through core_conf_fill() and linkd_conf_fill().
  *
  * Runs in the parent: root at start, afterwards the unprivileged user
  * with CAP_NET_ADMIN only.  It never parses a network packet.  It
- * handles the secrets: the static private key and the peers' preshared
- * keys go to linkd only, and every copy is wiped after sending.
+ * handles the secrets: the static private key never leaves the parent
+ * (parent_keys.c); the peers' preshared keys and static-static secrets
+ * go to linkd only, and every copy is wiped after sending.
  */
 
 #include <sys/types.h>
@@ -54,11 +55,17 @@ peer_conf_fill(struct child *c, int i, struct ipc_conf_peer *p)
 	memset(p, 0, sizeof(*p));
 	memcpy(p->name, cp->name, sizeof(p->name));
 	memcpy(p->public_key, cp->public_key, sizeof(p->public_key));
-	/* Only linkd does crypto; the core gets no key material. */
+	/* Only linkd does crypto; the core gets no key material.  The
+	 * pre-shared key is the peer's symmetric secret, mixed into the
+	 * chaining key, not our identity: linkd holds it.  The
+	 * static-static secret is computed here, with the private key
+	 * that never leaves the parent. */
 	if (c->proc == PROC_LINKD && cp->has_psk) {
 		memcpy(p->psk, cp->psk, sizeof(p->psk));
 		p->has_psk = 1;
 	}
+	if (c->proc == PROC_LINKD)
+		p->has_ss = keys_peer_ss(p->ss, cp->public_key) == 0;
 	/* A client's linkd sends where its slot says: its own endpoint,
 	 * the peer's, or what the peer's name gave (none yet: it waits
 	 * without a socket). */
@@ -191,12 +198,15 @@ configure_linkd(struct child *c)
 	struct ipc_link_admin	 adm;
 	struct ipc_link_carrier	 car;
 	struct slot		*s = &slots[c->instance];
+	int			 fd;
 
 	linkd_conf_fill(c, &lc);
 	send_msg(c, IPC_CONF_LINKD, c->instance, &lc, sizeof(lc));
-	memcpy(key.private_key, conf.private_key, sizeof(key.private_key));
+	keys_public(key.public_key);
 	send_msg(c, IPC_CONF_KEY, 0, &key, sizeof(key));
-	sodium_memzero(&key, sizeof(key));
+	fd = keys_chan_open(c);
+	send_fd(c, IPC_KEY_CHAN, c->instance, fd);
+	close(fd);
 	send_peers(c);
 	/* A waiting link (enum link_wait) starts without one. */
 	if (s->fd != -1)

@@ -19,7 +19,8 @@
  * key): building and checking the HANDSHAKE_INIT and HANDSHAKE_RESP
  * datagrams of wire.h, including mac1 (checked before any
  * Diffie-Hellman) and the prologue.  Runs in linkd on untrusted bytes;
- * allocates nothing.
+ * allocates nothing.  The static private key is not here: hs_local
+ * asks its holder for the one DH with it each handshake needs.
  */
 
 #ifndef HANDSHAKE_H
@@ -38,27 +39,26 @@
 #define HS_TRY_IK	0x1
 #define HS_TRY_IKPSK2	0x2
 
-/* Keys one endpoint derives from its own static private key. */
+/* One endpoint's static identity as linkd has it: the public key and
+ * the DH with the private key that another process holds. */
 struct hs_local {
-	uint8_t		priv[NOISE_DHLEN];
 	uint8_t		pub[NOISE_DHLEN];
 	uint8_t		mac1_key[32];	/* to check mac1 of what we receive */
+	noise_sdh_fn	sdh;		/* DH with the static private key */
+	void		*sdh_arg;
 };
 
-/* Derive pub and mac1_key from priv. */
-int	handshake_local_init(struct hs_local *, const uint8_t[NOISE_DHLEN]);
+/* Set pub and the DH callback, derive mac1_key. */
+void	handshake_local_init(struct hs_local *, const uint8_t[NOISE_DHLEN],
+	    noise_sdh_fn, void *);
 /* mac1 key of a remote static key (what we put on what we send). */
 void	handshake_mac1_key(uint8_t[32], const uint8_t[NOISE_DHLEN]);
-
-/* The static-static DH with a peer, computed once when the peer is
- * configured: 0, or -1 for a key no handshake can use. */
-int	handshake_ss(uint8_t ss[NOISE_DHLEN], const struct hs_local *,
-	    const uint8_t rs[NOISE_DHLEN]);
 
 /*
  * Initiator: write an INIT into out (WIRE_INIT_LEN bytes, mac2 zero:
  * cookie_mac2_put() writes it) and keep the handshake state in hs.
- * remote_mac1_key = handshake_mac1_key(rs), ss = handshake_ss(rs);
+ * remote_mac1_key = handshake_mac1_key(rs), ss the static-static DH
+ * with rs, computed once by the key's holder;
  * psk: the peer's pre-shared key (IKpsk2), or NULL (IK).
  */
 int	handshake_init_create(struct noise_hs *, const struct hs_local *,
@@ -85,6 +85,7 @@ int	handshake_init_check(const struct hs_local *, const uint8_t *, size_t,
  * Returns 0, or -1 with *why set ("mac1", "decrypt", "length", or
  * "version", "type", "reserved", "payload").  A datagram refused
  * before Noise (length, prefix, mac1) leaves hs untouched: no DH ran.
+ * The key's holder is asked for "es" once, whatever the patterns.
  */
 int	handshake_init_consume(struct noise_hs *, const struct hs_local *,
 	    noise_ss_fn ss_fn, void *ss_arg, int try,

@@ -44,6 +44,11 @@
 _Static_assert(IPC_HDR_SIZE + sizeof(struct ipc_core_stats) <=
     IPC_CTL_MAXSIZE, "ipc_core_stats too large for the control channel");
 
+/* The key channel carries hellos and struct ipc_dh only. */
+#define IPC_KEYS_MAXSIZE	(IPC_HDR_SIZE + sizeof(struct ipc_dh))
+_Static_assert(sizeof(struct ipc_hello) <= sizeof(struct ipc_dh),
+    "a hello fits the key channel");
+
 struct ipc_hdr {			/* host byte order: same host only */
 	uint32_t	type;		/* enum ipc_type */
 	uint32_t	len;		/* header + payload, | IPC_FD_MARK */

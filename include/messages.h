@@ -99,6 +99,8 @@
 	 * hdr.pid matches them */					\
 	X(IPC_PEERCRED_ASK,	0x0307,	IPC_WITH_FD)			\
 	X(IPC_PEERCRED,		0x0308,	IPC_FIXED(struct ipc_peercred))	\
+	/* to linkd: its end of the key channel (struct ipc_dh) */	\
+	X(IPC_KEY_CHAN,		0x0309,	IPC_WITH_FD)			\
 									\
 	/* state and statistics */					\
 	/* linkd -> parent -> ctld -> bondctl */			\
@@ -118,6 +120,11 @@
 	/* the link's device or source address went: the link waits	\
 	 * without a socket for IPC_LINK_SOCK_NEW */			\
 	X(IPC_LINK_SOCK_GONE,	0x0408,	IPC_EMPTY)			\
+									\
+	/* the key channel: linkd asks, the parent answers hdr.id */	\
+	X(IPC_DH_ASK,		0x0601,	IPC_FIXED(struct ipc_dh))	\
+	X(IPC_DH_RESULT,	0x0602,	IPC_FIXED(struct ipc_dh))	\
+	X(IPC_DH_REFUSED,	0x0603,	IPC_EMPTY)			\
 									\
 	/* control: requests bondctl -> ctld, some on to the parent */	\
 	X(IPC_CTL_STATUS,	0x0501,	IPC_EMPTY)			\
@@ -274,6 +281,11 @@ struct ipc_conf_peer {
 	uint8_t		public_key[BONDD_KEY_LEN];
 	uint8_t		psk[BONDD_KEY_LEN];
 	uint32_t	has_psk;
+	/* linkd only: the static-static DH of our private key with
+	 * public_key, computed by the parent; has_ss 0: a low-order
+	 * key that no handshake can use */
+	uint8_t		ss[BONDD_KEY_LEN];
+	uint32_t	has_ss;
 	/* client: the server; ss_family 0 while its name has no
 	 * address for this link, which waits without a socket */
 	struct sockaddr_storage endpoint;
@@ -323,9 +335,24 @@ struct ipc_linkd_owner {
 };
 #define IPC_OWNER_LISTEN	UINT32_MAX
 
-/* IPC_CONF_KEY: the local static private key, linkd only. */
+/* IPC_CONF_KEY: the local static public key, linkd only.  The
+ * private key never leaves the parent: see struct ipc_dh. */
 struct ipc_conf_key {
-	uint8_t		private_key[BONDD_KEY_LEN];
+	uint8_t		public_key[BONDD_KEY_LEN];
+};
+
+/*
+ * The key channel, one socketpair per linkd, fresh for each start
+ * (IPC_KEY_CHAN): after a hello each way, linkd sends IPC_DH_ASK with
+ * a public point (the ephemeral key of a handshake's peer) and the
+ * parent answers, with the same hdr.id, IPC_DH_RESULT holding
+ * DH(static private key, point), or IPC_DH_REFUSED: a low-order point,
+ * or over the linkd's budget of requests.  One DH per handshake: the
+ * responder's "es", the initiator's "se".
+ */
+struct ipc_dh {
+	uint8_t		point[BONDD_KEY_LEN];	/* ASK: the point, RESULT:
+						   the shared secret */
 };
 
 /* IPC_CONF_CTLD */

@@ -17,7 +17,9 @@
 /*
  * Noise_IK_25519_ChaChaPoly_BLAKE2b and, for peers that share a
  * pre-shared key, Noise_IKpsk2_25519_ChaChaPoly_BLAKE2b (the Noise
- * Protocol Framework, revision 34) built on libsodium.  Runs in linkd.
+ * Protocol Framework, revision 34) built on libsodium.  Runs in linkd,
+ * which does not hold the static private key: the DH with it is a
+ * callback (noise_sdh_fn).
  * The state machine is generic enough for the published test vectors
  * and for bondd's own handshake (linkd/session.c).
  */
@@ -52,13 +54,25 @@ struct noise_cipher {
  */
 typedef const uint8_t *(*noise_ss_fn)(void *, const uint8_t[NOISE_DHLEN]);
 
+/*
+ * The Diffie-Hellman of the local static private key with a public
+ * point, out = DH(s, pub), from whoever holds the key: in bondd the
+ * parent, asked over IPC, as linkd never holds it.  0, or -1 when it
+ * is refused (a low-order point, a holder that did not answer) with
+ * out zeroed.
+ */
+typedef int	(*noise_sdh_fn)(void *, uint8_t out[NOISE_DHLEN],
+		    const uint8_t pub[NOISE_DHLEN]);
+
 struct noise_hs {
 	int		initiator;
 	int		msg_index;	/* next message of the pattern */
 	uint8_t		h[NOISE_HASHLEN];
 	uint8_t		ck[NOISE_HASHLEN];
 	struct noise_cipher cs;
-	uint8_t		s_priv[NOISE_DHLEN], s_pub[NOISE_DHLEN];
+	noise_sdh_fn	sdh;		/* DH with the static private key */
+	void		*sdh_arg;
+	uint8_t		s_pub[NOISE_DHLEN];
 	uint8_t		e_priv[NOISE_DHLEN], e_pub[NOISE_DHLEN];
 	uint8_t		rs[NOISE_DHLEN], re[NOISE_DHLEN];
 	int		has_e;		/* fixed ephemeral (tests) */
@@ -69,19 +83,23 @@ struct noise_hs {
 	void		*ss_arg;
 };
 
-/* Start a handshake.  s_pub is s_priv's public key (the caller keeps
- * it: no scalar multiplication per handshake); rs is the responder's
- * static key (initiator only, NULL for the responder).  psk2: run
+/* Start a handshake.  sdh does each DH with the static private key
+ * (see noise_sdh_fn), s_pub is that key's public key; rs is the
+ * responder's static key (initiator only, NULL for the responder).
+ * Each handshake calls sdh once ("es" of the responder, "se" of the
+ * initiator), twice without noise_hs_set_ss().  psk2: run
  * IKpsk2 rather than IK; the two differ from message 1 on, so both
  * sides must choose the same, and the key itself must be given with
  * noise_hs_set_psk() before message 2. */
 int	noise_hs_init(struct noise_hs *, int initiator,
 	    const uint8_t *prologue, size_t prologue_len,
-	    const uint8_t s_priv[NOISE_DHLEN], const uint8_t s_pub[NOISE_DHLEN],
+	    noise_sdh_fn sdh, void *sdh_arg, const uint8_t s_pub[NOISE_DHLEN],
 	    const uint8_t *rs, int psk2);
 /* IKpsk2: the pre-shared key, mixed in at the end of message 2.  The
  * responder learns whose key to use only from message 1. */
 void	noise_hs_set_psk(struct noise_hs *, const uint8_t[NOISE_PSKLEN]);
+/* Another callback for the static key's DH from now on. */
+void	noise_hs_set_sdh(struct noise_hs *, noise_sdh_fn, void *);
 /* Take "ss" from fn instead of computing it (see noise_ss_fn). */
 void	noise_hs_set_ss(struct noise_hs *, noise_ss_fn, void *);
 /* Tests only: use this ephemeral private key instead of a random one. */
@@ -114,6 +132,10 @@ int	noise_decrypt(const uint8_t k[NOISE_KEYLEN], uint64_t n,
 
 /* X25519: 0, or -1 for a low-order peer point (an all-zero result). */
 int	noise_dh(uint8_t out[NOISE_DHLEN], const uint8_t priv[NOISE_DHLEN],
+	    const uint8_t pub[NOISE_DHLEN]);
+/* A noise_sdh_fn for a key held in this process, arg its 32 bytes:
+ * the test vectors, the unit tests and the fuzz targets. */
+int	noise_sdh_key(void *, uint8_t out[NOISE_DHLEN],
 	    const uint8_t pub[NOISE_DHLEN]);
 /* X25519 keys: public from private; a new private key. */
 int	noise_pubkey(uint8_t pub[NOISE_DHLEN], const uint8_t priv[NOISE_DHLEN]);

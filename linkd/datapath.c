@@ -21,8 +21,9 @@
  * on the same queue.  Runs in linkd, unprivileged, sandboxed and facing
  * the network: datagrams are untrusted until the session layer
  * authenticated them, every element from the core is checked before
- * use.  The process holds the session keys and the static key; this
- * file uses the session keys, through the session table, only.
+ * use.  The process holds the session keys (the static private key
+ * stays in the parent); this file uses the session keys, through the
+ * session table, only.
  */
 
 #include <sys/types.h>

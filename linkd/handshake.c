@@ -20,9 +20,10 @@
  * their cleartext indices and mac1.  mac1 is checked first, in
  * constant time, so junk and messages for another key cost a BLAKE2b
  * and no Diffie-Hellman.  Runs unprivileged in linkd on untrusted
- * datagrams; holds the static private key, the handshake state and a
- * copy of the peer's pre-shared key, wiped when no longer needed.
- * Allocates nothing.
+ * datagrams; holds the handshake state and a copy of the peer's
+ * pre-shared key, wiped when no longer needed, but not the static
+ * private key: the one DH with it per handshake is asked of its holder
+ * (struct hs_local).  Allocates nothing.
  */
 
 #include <stddef.h>
@@ -54,23 +55,41 @@ handshake_mac1_key(uint8_t key[32], const uint8_t pub[NOISE_DHLEN])
 	crypto_generichash_final(&st, key, 32);
 }
 
-int
-handshake_local_init(struct hs_local *l, const uint8_t priv[NOISE_DHLEN])
+void
+handshake_local_init(struct hs_local *l, const uint8_t pub[NOISE_DHLEN],
+    noise_sdh_fn sdh, void *sdh_arg)
 {
-	memcpy(l->priv, priv, NOISE_DHLEN);
-	if (noise_pubkey(l->pub, l->priv) == -1) {
-		sodium_memzero(l, sizeof(*l));
-		return (-1);
-	}
+	memcpy(l->pub, pub, NOISE_DHLEN);
 	handshake_mac1_key(l->mac1_key, l->pub);
-	return (0);
+	l->sdh = sdh;
+	l->sdh_arg = sdh_arg;
 }
 
-int
-handshake_ss(uint8_t ss[NOISE_DHLEN], const struct hs_local *l,
-    const uint8_t rs[NOISE_DHLEN])
+/*
+ * The responder's "es" over the patterns it tries on one INIT: the
+ * same ephemeral each time, so the key's holder (another process) is
+ * asked once, refusal included.
+ */
+struct es_memo {
+	const struct hs_local	*l;
+	uint8_t			 point[NOISE_DHLEN];
+	uint8_t			 dh[NOISE_DHLEN];
+	int			 rv;
+	int			 asked;
+};
+
+static int
+es_memo(void *arg, uint8_t out[NOISE_DHLEN], const uint8_t pub[NOISE_DHLEN])
 {
-	return (noise_dh(ss, l->priv, rs));
+	struct es_memo	*m = arg;
+
+	if (!m->asked || sodium_memcmp(m->point, pub, NOISE_DHLEN) != 0) {
+		memcpy(m->point, pub, NOISE_DHLEN);
+		m->rv = m->l->sdh(m->l->sdh_arg, m->dh, pub);
+		m->asked = 1;
+	}
+	memcpy(out, m->dh, NOISE_DHLEN);
+	return (m->rv);
 }
 
 /* The initiator's only peer: its ss, whatever rs (it set rs itself). */
@@ -126,7 +145,7 @@ handshake_init_create(struct noise_hs *hs, const struct hs_local *l,
 	ssize_t n;
 
 	if (noise_hs_init(hs, 1, (const uint8_t *)HANDSHAKE_PROLOGUE,
-	    sizeof(HANDSHAKE_PROLOGUE) - 1, l->priv, l->pub, rs,
+	    sizeof(HANDSHAKE_PROLOGUE) - 1, l->sdh, l->sdh_arg, l->pub, rs,
 	    psk != NULL) == -1)
 		return (-1);
 	if (psk != NULL)
@@ -179,18 +198,21 @@ handshake_init_consume(struct noise_hs *hs, const struct hs_local *l,
     const char **why)
 {
 	static const int order[] = { HS_TRY_IKPSK2, HS_TRY_IK };
+	struct es_memo memo;
 	uint8_t plain[WIRE_INIT_PAYLOAD];
 	size_t i;
 	int rv, ok = 0;
 
 	if (handshake_init_check(l, buf, len, w, why) == -1)
 		return (-1);
+	memset(&memo, 0, sizeof(memo));
+	memo.l = l;
 	for (i = 0; i < sizeof(order) / sizeof(order[0]) && !ok; i++) {
 		if ((try & order[i]) == 0)
 			continue;
 		if (noise_hs_init(hs, 0, (const uint8_t *)HANDSHAKE_PROLOGUE,
-		    sizeof(HANDSHAKE_PROLOGUE) - 1, l->priv, l->pub, NULL,
-		    order[i] == HS_TRY_IKPSK2) == -1) {
+		    sizeof(HANDSHAKE_PROLOGUE) - 1, es_memo, &memo, l->pub,
+		    NULL, order[i] == HS_TRY_IKPSK2) == -1) {
 			*why = "key";
 			return (-1);
 		}
@@ -200,6 +222,9 @@ handshake_init_consume(struct noise_hs *hs, const struct hs_local *l,
 		if (!ok)
 			noise_hs_wipe(hs);
 	}
+	sodium_memzero(&memo, sizeof(memo));
+	if (ok)
+		noise_hs_set_sdh(hs, l->sdh, l->sdh_arg);	/* not &memo */
 	if (!ok) {
 		*why = "decrypt";
 		return (-1);

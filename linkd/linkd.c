@@ -16,7 +16,7 @@
 
 /*
  * linkd: one WAN link of a client, or one listen socket of a server.
- * Holds the static key and the session keys, moves datagrams between
+ * Holds the session keys, moves datagrams between
  * its UDP socket and the packet queue to the core in batches.  Runs
  * sandboxed (no capabilities, chroot, seccomp) and trusts neither the
  * network, the core, nor any byte that was not authenticated.  The
@@ -25,8 +25,11 @@
  * This file: startup, the parent's messages (configuration, keys,
  * sockets, admin and carrier changes, reloads, shutdown) and the tick
  * that runs the session timers, the stats and the status line.  The
- * static key passes through here into the session table and is wiped
- * from the message.
+ * static private key never comes here: linkd gets the public key, the
+ * static-static secret of each peer and a key channel on which it asks
+ * the parent for the one DH with the private key that each handshake
+ * needs (keyask.c).  A compromised linkd can ask while it runs, within
+ * the parent's budget, but cannot read the key.
  */
 
 #include <sys/types.h>
@@ -77,7 +80,8 @@ static const struct ipc_accept from_parent[] = {
 	{ IPC_HELLO, IPC_IN_HELLO, IPC_ONCE, 0, IPC_S_CONF },
 	{ IPC_CONF_LINKD, IPC_IN_CONF, IPC_ONCE, 0, IPC_S_SAME },
 	{ IPC_CONF_KEY, IPC_IN_CONF, IPC_ONCE, IPC_CONF_LINKD, IPC_S_SAME },
-	{ IPC_CONF_PEER, IPC_IN_CONF, IPC_MANY, IPC_CONF_KEY, IPC_S_SAME },
+	{ IPC_KEY_CHAN, IPC_IN_CONF, IPC_ONCE, IPC_CONF_KEY, IPC_S_SAME },
+	{ IPC_CONF_PEER, IPC_IN_CONF, IPC_MANY, IPC_KEY_CHAN, IPC_S_SAME },
 	{ IPC_LINK_SOCK, IPC_IN_CONF, IPC_ONCE, IPC_CONF_PEER, IPC_S_SAME },
 	{ IPC_DATA_CHAN, IPC_IN_CONF, IPC_ONCE, IPC_CONF_PEER, IPC_S_SAME },
 	{ IPC_CONF_END, IPC_IN_CONF, IPC_ONCE, IPC_DATA_CHAN, IPC_S_RUNNING },
@@ -185,6 +189,9 @@ linkd_dispatch_parent(struct ipc_chan *chan, struct ipc_msg *msg,
 	case IPC_CONF_KEY:
 		linkd_key(msg);
 		break;
+	case IPC_KEY_CHAN:
+		keyask_init(ipc_msg_take_fd(msg));
+		break;
 	case IPC_CONF_PEER:
 		linkd_peer(msg);
 		break;
@@ -271,9 +278,9 @@ linkd_key(struct ipc_msg *msg)
 	cb.state = linkd_state_cb;
 	cb.rx = linkd_rx_cb;
 	cb.clock = linkd_clock_cb;
+	cb.sdh = keyask_dh;
 	ld.tbl = sess_table_new(ld.conf.role, ld.conf.name, ld.conf.link_id,
-	    ld.conf.keepalive_s, ld.conf.rekey_s, key.private_key, &cb);
-	sodium_memzero(&key, sizeof(key));
+	    ld.conf.keepalive_s, ld.conf.rekey_s, key.public_key, &cb);
 	if (ld.tbl == NULL)
 		fatalx("%s: cannot set up sessions", __func__);
 	ld.tbl->stale_us = linkd_stale_us(&ld.conf);
@@ -329,8 +336,8 @@ linkd_peer_get(struct ipc_msg *msg, struct ipc_conf_peer *p)
 	if (ld.conf.role == ROLE_CLIENT && af != AF_INET && af != AF_INET6 &&
 	    (af != 0 || ld.sock != -1))
 		fatalx("%s: client peer without endpoint", __func__);
-	if (p->has_psk > 1)
-		fatalx("%s: bad has_psk", __func__);
+	if (p->has_psk > 1 || p->has_ss > 1)
+		fatalx("%s: bad has_psk or has_ss", __func__);
 }
 
 /* The configuration's peers: in rising slot order, before the socket. */
@@ -344,6 +351,7 @@ linkd_peer(struct ipc_msg *msg)
 		fatalx("%s: peer %u out of order", __func__, msg->hdr.id);
 	linkd_peer_get(msg, &p);
 	if (sess_peer_set(ld.tbl, msg->hdr.id, p.name, p.public_key,
+	    p.has_ss ? p.ss : NULL,
 	    ld.conf.role == ROLE_CLIENT ? &p.endpoint : NULL,
 	    now_us()) == -1 || sess_peer_psk(ld.tbl, msg->hdr.id,
 	    p.has_psk ? p.psk : NULL, now_us()) == -1)
@@ -361,6 +369,7 @@ linkd_peer_set(struct ipc_msg *msg)
 
 	linkd_peer_get(msg, &p);
 	if (sess_peer_set(ld.tbl, msg->hdr.id, p.name, p.public_key,
+	    p.has_ss ? p.ss : NULL,
 	    ld.conf.role == ROLE_CLIENT ? &p.endpoint : NULL,
 	    now_us()) == -1 || sess_peer_psk(ld.tbl, msg->hdr.id,
 	    p.has_psk ? p.psk : NULL, now_us()) == -1)

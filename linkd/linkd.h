@@ -18,8 +18,8 @@
  * What the files of the linkd process share: its state, the
  * measurement of each session and the functions one file calls in
  * another.  Runs in linkd, unprivileged, sandboxed and facing the
- * network; the state holds the session table, so the session keys
- * and the static key.
+ * network; the state holds the session table, so the session keys,
+ * not the static private key (the parent keeps it, keyask.c).
  */
 
 #ifndef LINKD_H
@@ -90,6 +90,10 @@ void	 linkd_rx_cb(void *, struct session *, uint64_t, uint32_t, uint64_t,
 void	 linkd_send_error(struct session *, int, uint64_t);
 void	 linkd_probe_tick(evutil_socket_t, short, void *);
 void	 linkd_farewell(void);
+
+/* keyask.c: the DH with the static private key, asked of the parent */
+void	 keyask_init(int);
+int	 keyask_dh(void *, uint8_t[BONDD_KEY_LEN], const uint8_t[BONDD_KEY_LEN]);
 
 /* status.c */
 void	 linkd_stats(uint64_t);

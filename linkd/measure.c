@@ -21,8 +21,8 @@
  * unprivileged, sandboxed and facing the network; it sees only
  * authenticated datagrams, but what the peer reports in them is
  * clamped by probe.c and ratectl.c.  The process holds the session
- * keys and the static key; this file encrypts probes with the session
- * keys, through the session table.
+ * keys (the static private key stays in the parent); this file
+ * encrypts probes with the session keys, through the session table.
  */
 
 #include <sys/types.h>

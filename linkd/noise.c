@@ -18,9 +18,10 @@
  * Noise_IK_25519_ChaChaPoly_BLAKE2b and its psk2 variant (Noise
  * revision 34) on libsodium: the symmetric state, the two IK handshake
  * messages and the transport AEAD.  Runs unprivileged in linkd and
- * reads untrusted handshake bytes; holds static and ephemeral private
- * keys and the peer's pre-shared key, wiped after use.  Allocates
- * nothing.
+ * reads untrusted handshake bytes; holds ephemeral private keys and
+ * the peer's pre-shared key, wiped after use.  The static private key
+ * is not here: each DH with it goes through the caller's noise_sdh_fn
+ * (in bondd the parent answers it).  Allocates nothing.
  */
 
 #include <sys/types.h>
@@ -105,6 +106,13 @@ noise_dh(uint8_t out[NOISE_DHLEN], const uint8_t priv[NOISE_DHLEN],
 		return (-1);
 	}
 	return (0);
+}
+
+int
+noise_sdh_key(void *priv, uint8_t out[NOISE_DHLEN],
+    const uint8_t pub[NOISE_DHLEN])
+{
+	return (noise_dh(out, priv, pub));
 }
 
 static void
@@ -220,6 +228,30 @@ mix_e(struct noise_hs *hs, const uint8_t e_pub[NOISE_DHLEN])
 		mix_key(hs, e_pub);
 }
 
+/* MixKey of a DH result, which is then wiped. */
+static void
+mix_dh_result(struct noise_hs *hs, uint8_t dh[NOISE_DHLEN])
+{
+	mix_key(hs, dh);
+	sodium_memzero(dh, NOISE_DHLEN);
+}
+
+/* DH with the static private key over pub (the key holder refuses an
+ * all-zero result, as noise_dh() does), then MixKey. */
+static int
+mix_sdh(struct noise_hs *hs, const uint8_t pub[NOISE_DHLEN])
+{
+	uint8_t dh[NOISE_DHLEN];
+
+	if (hs->sdh(hs->sdh_arg, dh, pub) == -1 ||
+	    sodium_is_zero(dh, NOISE_DHLEN)) {
+		sodium_memzero(dh, sizeof(dh));
+		return (-1);
+	}
+	mix_dh_result(hs, dh);
+	return (0);
+}
+
 /* DH then MixKey; the shared secret never outlives the call. */
 static int
 mix_dh(struct noise_hs *hs, const uint8_t priv[NOISE_DHLEN],
@@ -229,8 +261,7 @@ mix_dh(struct noise_hs *hs, const uint8_t priv[NOISE_DHLEN],
 
 	if (noise_dh(ss, priv, pub) == -1)
 		return (-1);
-	mix_key(hs, ss);
-	sodium_memzero(ss, sizeof(ss));
+	mix_dh_result(hs, ss);
 	return (0);
 }
 
@@ -262,15 +293,16 @@ decrypt_and_hash(struct noise_hs *hs, const uint8_t *in, size_t len,
 
 int
 noise_hs_init(struct noise_hs *hs, int initiator, const uint8_t *prologue,
-    size_t prologue_len, const uint8_t s_priv[NOISE_DHLEN],
+    size_t prologue_len, noise_sdh_fn sdh, void *sdh_arg,
     const uint8_t s_pub[NOISE_DHLEN], const uint8_t *rs, int psk2)
 {
 	memset(hs, 0, sizeof(*hs));
-	if (initiator && rs == NULL)
+	if ((initiator && rs == NULL) || sdh == NULL)
 		return (-1);
 	hs->initiator = initiator ? 1 : 0;
 	hs->psk2 = psk2 ? 1 : 0;
-	memcpy(hs->s_priv, s_priv, NOISE_DHLEN);
+	hs->sdh = sdh;
+	hs->sdh_arg = sdh_arg;
 	memcpy(hs->s_pub, s_pub, NOISE_DHLEN);
 
 	/* The protocol name fits in HASHLEN: zero padded, not hashed.
@@ -307,6 +339,13 @@ noise_hs_set_psk(struct noise_hs *hs, const uint8_t psk[NOISE_PSKLEN])
 }
 
 void
+noise_hs_set_sdh(struct noise_hs *hs, noise_sdh_fn fn, void *arg)
+{
+	hs->sdh = fn;
+	hs->sdh_arg = arg;
+}
+
+void
 noise_hs_set_ss(struct noise_hs *hs, noise_ss_fn fn, void *arg)
 {
 	hs->ss_fn = fn;
@@ -316,7 +355,7 @@ noise_hs_set_ss(struct noise_hs *hs, noise_ss_fn fn, void *arg)
 /*
  * "ss": the caller's precomputed value when it has one (a responder
  * learns rs in message 1 and refuses a key that is no peer's here,
- * without a Diffie-Hellman), else X25519.
+ * without a Diffie-Hellman), else the static key's DH.
  */
 static int
 mix_ss(struct noise_hs *hs)
@@ -324,7 +363,7 @@ mix_ss(struct noise_hs *hs)
 	const uint8_t	*ss;
 
 	if (hs->ss_fn == NULL)
-		return (mix_dh(hs, hs->s_priv, hs->rs));
+		return (mix_sdh(hs, hs->rs));
 	if ((ss = hs->ss_fn(hs->ss_arg, hs->rs)) == NULL)
 		return (-1);
 	mix_key(hs, ss);
@@ -385,7 +424,7 @@ read_msg1(struct noise_hs *hs, const uint8_t *msg, size_t len,
 	memcpy(hs->re, msg, NOISE_DHLEN);
 	mix_e(hs, hs->re);
 	msg += NOISE_DHLEN;
-	if (mix_dh(hs, hs->s_priv, hs->re) == -1)
+	if (mix_sdh(hs, hs->re) == -1)
 		return (-1);
 	if (decrypt_and_hash(hs, msg, NOISE_DHLEN + NOISE_TAGLEN,
 	    hs->rs) == -1)
@@ -406,7 +445,7 @@ read_msg2(struct noise_hs *hs, const uint8_t *msg, size_t len,
 	msg += NOISE_DHLEN;
 	if (mix_dh(hs, hs->e_priv, hs->re) == -1)
 		return (-1);
-	if (mix_dh(hs, hs->s_priv, hs->re) == -1)
+	if (mix_sdh(hs, hs->re) == -1)
 		return (-1);
 	if (hs->psk2 && mix_psk(hs) == -1)
 		return (-1);
@@ -481,8 +520,8 @@ noise_hs_read(struct noise_hs *hs, const uint8_t *msg, size_t len,
 }
 
 /*
- * Split() after message 2.  The chaining key, the private keys and
- * the pre-shared key go away here (forward secrecy); h and rs stay for
+ * Split() after message 2.  The chaining key, the ephemeral private
+ * keys and the pre-shared key go away here (forward secrecy); h and rs stay for
  * the caller.
  */
 int
@@ -505,7 +544,6 @@ noise_hs_split(struct noise_hs *hs, uint8_t send[NOISE_KEYLEN],
 	sodium_memzero(k2, sizeof(k2));
 	sodium_memzero(hs->ck, sizeof(hs->ck));
 	sodium_memzero(&hs->cs, sizeof(hs->cs));
-	sodium_memzero(hs->s_priv, sizeof(hs->s_priv));
 	sodium_memzero(hs->e_priv, sizeof(hs->e_priv));
 	sodium_memzero(hs->psk, sizeof(hs->psk));
 	hs->msg_index = 3;

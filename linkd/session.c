@@ -74,9 +74,18 @@ static int	 input_data(struct sess_table *, uint64_t, const uint8_t *,
 static const char *sess_peer_name(const struct sess_table *,
 	    const struct session *);
 
+/* The static key's DH, through the table's callbacks. */
+static int
+sess_sdh(void *arg, uint8_t out[NOISE_DHLEN], const uint8_t pub[NOISE_DHLEN])
+{
+	struct sess_table	*t = arg;
+
+	return (t->cb.sdh(t->cb.arg, out, pub));
+}
+
 struct sess_table *
 sess_table_new(int role, const char *name, uint8_t link_id,
-    uint32_t keepalive_s, uint32_t rekey_s, const uint8_t priv[NOISE_DHLEN],
+    uint32_t keepalive_s, uint32_t rekey_s, const uint8_t pub[NOISE_DHLEN],
     const struct sess_cb *cb)
 {
 	struct sess_table	*t;
@@ -84,7 +93,7 @@ sess_table_new(int role, const char *name, uint8_t link_id,
 
 	if ((role != ROLE_CLIENT && role != ROLE_SERVER) ||
 	    link_id >= BONDD_MAX_LINKS || keepalive_s == 0 || rekey_s == 0 ||
-	    keepalive_s > 3600 || rekey_s > 86400)
+	    keepalive_s > 3600 || rekey_s > 86400 || cb->sdh == NULL)
 		return (NULL);
 	if ((t = calloc(1, sizeof(*t))) == NULL)
 		return (NULL);
@@ -94,10 +103,7 @@ sess_table_new(int role, const char *name, uint8_t link_id,
 	t->keepalive_us = keepalive_s * 1000000ULL;
 	t->rekey_us = rekey_s * 1000000ULL;
 	t->cb = *cb;
-	if (handshake_local_init(&t->local, priv) == -1) {
-		sess_table_free(t);
-		return (NULL);
-	}
+	handshake_local_init(&t->local, pub, sess_sdh, t);
 	cookie_checker_init(&t->ck, t->local.pub);
 	t->nsessions = role == ROLE_CLIENT ? 1 : SESS_MAX;
 	for (i = 0; i < SESS_MAX; i++)
@@ -155,8 +161,8 @@ sess_end_peer(struct sess_table *t, int slot, uint64_t now)
 
 int
 sess_peer_set(struct sess_table *t, int slot, const char *name,
-    const uint8_t pub[NOISE_DHLEN], const struct sockaddr_storage *endpoint,
-    uint64_t now)
+    const uint8_t pub[NOISE_DHLEN], const uint8_t *ss,
+    const struct sockaddr_storage *endpoint, uint64_t now)
 {
 	struct sess_peer	*p;
 
@@ -175,10 +181,14 @@ sess_peer_set(struct sess_table *t, int slot, const char *name,
 	p->used = 1;
 	memcpy(p->public_key, pub, NOISE_DHLEN);
 	handshake_mac1_key(p->mac1_key, pub);
-	p->ss_ok = handshake_ss(p->ss, &t->local, pub) == 0;
-	if (!p->ss_ok)
+	p->ss_ok = ss != NULL;
+	if (p->ss_ok)
+		memcpy(p->ss, ss, NOISE_DHLEN);
+	else {
+		sodium_memzero(p->ss, sizeof(p->ss));
 		log_warnx("%s%s: peer %s has an unusable key", PFX(t), t->name,
 		    p->name);
+	}
 	if (endpoint != NULL)
 		p->endpoint = *endpoint;
 	if (slot >= t->npeers)

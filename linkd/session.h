@@ -21,7 +21,9 @@
  * callback, so
  * tests/unit/check_session.c runs a client and a server against each
  * other in memory.  Runs in linkd on untrusted datagrams and holds the
- * keys; nothing is trusted before it authenticated.
+ * session keys, the pre-shared keys and the static-static secrets,
+ * not the static private key; nothing is trusted before it
+ * authenticated.
  */
 
 #ifndef SESSION_H
@@ -143,7 +145,8 @@ struct sess_peer {
 	char		name[BONDD_PEER_NAME_MAX];
 	uint8_t		public_key[NOISE_DHLEN];
 	uint8_t		mac1_key[32];
-	uint8_t		ss[NOISE_DHLEN];	/* static-static DH */
+	uint8_t		ss[NOISE_DHLEN];	/* static-static DH, from the
+						   key's holder */
 	int		ss_ok;		/* 0: a low-order key, never used */
 	int		has_psk;	/* handshakes use IKpsk2 with psk */
 	uint8_t		psk[NOISE_PSKLEN];
@@ -170,6 +173,10 @@ struct sess_cb {
 	 * around handshake work to measure the load; NULL: not
 	 * measured, never under load. */
 	uint64_t (*clock)(void *);
+	/* The DH of the static private key, which linkd does not hold,
+	 * with a public point (noise_sdh_fn): one per handshake. */
+	int	(*sdh)(void *, uint8_t out[NOISE_DHLEN],
+		    const uint8_t pub[NOISE_DHLEN]);
 	void	*arg;
 };
 
@@ -213,21 +220,23 @@ struct sess_table {
 			    INNER_HDR_LEN];
 };
 
-/* Build a table (calloc'd); peers are added with sess_peer_set().
- * Returns NULL on error. */
+/* Build a table (calloc'd) for the static key pub, whose DH cb->sdh
+ * does; peers are added with sess_peer_set().  Returns NULL on error. */
 struct sess_table *sess_table_new(int role, const char *name,
 	    uint8_t link_id, uint32_t keepalive_s, uint32_t rekey_s,
-	    const uint8_t priv[NOISE_DHLEN], const struct sess_cb *);
+	    const uint8_t pub[NOISE_DHLEN], const struct sess_cb *);
 void	 sess_table_free(struct sess_table *);
 /*
  * Peer slot `slot` holds this peer from now on: a new one in an empty
  * slot, else the slot's peer renamed, or with a new key, which ends
- * its sessions (the state callback says so).  A client has exactly
- * one, in slot 0, whose endpoint is where handshakes go.  0, or -1 for
- * a slot out of range.
+ * its sessions (the state callback says so).  ss is the static-static
+ * DH of our key with pub, computed by the key's holder, or NULL for a
+ * key no handshake can use (low order).  A client has exactly one, in
+ * slot 0, whose endpoint is where handshakes go.  0, or -1 for a slot
+ * out of range.
  */
 int	 sess_peer_set(struct sess_table *, int slot, const char *name,
-	    const uint8_t pub[NOISE_DHLEN],
+	    const uint8_t pub[NOISE_DHLEN], const uint8_t *ss,
 	    const struct sockaddr_storage *endpoint, uint64_t now);
 /* The pre-shared key of a slot's peer (NULL: none), set after
  * sess_peer_set(): a change ends the peer's sessions.  0, or -1 if the

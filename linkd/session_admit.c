@@ -20,11 +20,13 @@
  * limits; then the Noise message, the peer's key and a fresh
  * timestamp), and the client's handling of a COOKIE_REPLY.  Runs
  * unprivileged in linkd on untrusted datagrams; holds, through the
- * session table, the static private key, the peers' precomputed
- * static-static secrets and the cookie secret.  No state is created
- * for a handshake that did not authenticate.  Time is a parameter in
- * microseconds; nothing here makes a syscall of its own, except for
- * random numbers.
+ * session table, the peers' static-static secrets (computed by the
+ * parent) and the cookie secret, not the static private key: the
+ * parent answers the one DH with it of each INIT that gets so far.  No
+ * state is created for a handshake that did not authenticate.  Time is
+ * a parameter in microseconds; nothing here makes a syscall of its
+ * own, except for random numbers (the parent is asked through the
+ * table's callback).
  */
 
 #include <sys/types.h>

@@ -18,8 +18,8 @@
  * linkd's reports: an IPC_LINK_STATS per session to the parent (for
  * bondctl and the metrics) and a status line per session in the log.
  * Runs in linkd, unprivileged, sandboxed and facing the network.  The
- * process holds the session keys and the static key; this file reads
- * counters and measurements only.
+ * process holds the session keys (the static private key stays in the
+ * parent); this file reads counters and measurements only.
  */
 
 #include <sys/types.h>

@@ -55,6 +55,22 @@ static struct sockaddr_storage	 srv_addr;
 static int			 cli_sock, other_sock, core_tx;
 static uint8_t			 buf[65536], out[65536 + WIRE_DATA_OVERHEAD];
 static uint8_t			 frame[PKTQ_FRAME_MAX];
+/* The static private keys, held here as the parent holds linkd's. */
+static uint8_t			 srv_priv[NOISE_DHLEN], cli_priv[NOISE_DHLEN];
+
+static int
+srv_sdh(void *arg, uint8_t o[NOISE_DHLEN], const uint8_t pub[NOISE_DHLEN])
+{
+	(void)arg;
+	return (noise_sdh_key(srv_priv, o, pub));
+}
+
+static int
+cli_sdh(void *arg, uint8_t o[NOISE_DHLEN], const uint8_t pub[NOISE_DHLEN])
+{
+	(void)arg;
+	return (noise_sdh_key(cli_priv, o, pub));
+}
 
 static int
 cli_send(void *arg, struct session *s, uint64_t now, const uint8_t *p,
@@ -134,8 +150,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	struct sess_cb		 cb;
 	struct sockaddr_storage	 cli_addr;
-	uint8_t			 srv_priv[NOISE_DHLEN], srv_pub[NOISE_DHLEN];
-	uint8_t			 cli_priv[NOISE_DHLEN], cli_pub[NOISE_DHLEN];
+	uint8_t			 srv_pub[NOISE_DHLEN], cli_pub[NOISE_DHLEN];
+	uint8_t			 ss[NOISE_DHLEN];
 
 	(void)argc;
 	(void)argv;
@@ -164,18 +180,22 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	cb.send = linkd_send_cb;
 	cb.state = linkd_state_cb;
 	cb.rx = linkd_rx_cb;
-	if ((ld.tbl = sess_table_new(ROLE_SERVER, ld.conf.name, 0,
-	    ld.conf.keepalive_s, ld.conf.rekey_s, srv_priv, &cb)) == NULL ||
-	    sess_peer_set(ld.tbl, 1, "site", cli_pub, NULL, now_us()) == -1)
+	cb.sdh = srv_sdh;
+	if (noise_dh(ss, srv_priv, cli_pub) == -1 ||
+	    (ld.tbl = sess_table_new(ROLE_SERVER, ld.conf.name, 0,
+	    ld.conf.keepalive_s, ld.conf.rekey_s, srv_pub, &cb)) == NULL ||
+	    sess_peer_set(ld.tbl, 1, "site", cli_pub, ss, NULL,
+	    now_us()) == -1)
 		fuzz_fail("server table");
 
 	cli_sock = udp_socket(&cli_addr);
 	other_sock = udp_socket(&cli_addr);
 	memset(&cb, 0, sizeof(cb));
 	cb.send = cli_send;
+	cb.sdh = cli_sdh;
 	if ((cli = sess_table_new(ROLE_CLIENT, "wan1", LINK_ID, 10, 120,
-	    cli_priv, &cb)) == NULL ||
-	    sess_peer_set(cli, 0, "server", srv_pub, &srv_addr,
+	    cli_pub, &cb)) == NULL ||
+	    sess_peer_set(cli, 0, "server", srv_pub, ss, &srv_addr,
 	    now_us()) == -1)
 		fuzz_fail("client table");
 	(void)session();

@@ -18,7 +18,8 @@
  * Unit tests of linkd/handshake.c: a full INIT/RESP exchange whose
  * keys carry data both ways, mac1 recomputed independently, and the
  * refusals: mac1 before any DH, wrong responder, corrupted ciphertext
- * under a valid mac1, wrong lengths, a RESP from another responder.
+ * under a valid mac1, wrong lengths, a RESP from another responder;
+ * the static key's holder asked once per handshake.
  * Test code; trusts its inputs.
  */
 
@@ -38,25 +39,45 @@
 struct party {
 	struct hs_local	l;
 	uint8_t		mac1_key[32];	/* what others put on our mail */
+	uint8_t		priv[NOISE_DHLEN];	/* the key's holder's */
+	int		sdh_calls;	/* DH asked of the holder */
+	int		sdh_refuse;	/* the holder refuses them */
 };
+
+/* The key's holder (in bondd the parent), counting what it is asked. */
+static int
+holder_dh(void *arg, uint8_t out[NOISE_DHLEN], const uint8_t pub[NOISE_DHLEN])
+{
+	struct party *p = arg;
+
+	p->sdh_calls++;
+	if (p->sdh_refuse) {
+		memset(out, 0, NOISE_DHLEN);
+		return (-1);
+	}
+	return (noise_sdh_key(p->priv, out, pub));
+}
 
 static void
 party(struct party *p)
 {
-	uint8_t priv[NOISE_DHLEN];
+	uint8_t pub[NOISE_DHLEN];
 
-	noise_genkey(priv);
-	ck_assert_int_eq(handshake_local_init(&p->l, priv), 0);
+	memset(p, 0, sizeof(*p));
+	noise_genkey(p->priv);
+	ck_assert_int_eq(noise_pubkey(pub, p->priv), 0);
+	handshake_local_init(&p->l, pub, holder_dh, p);
 	handshake_mac1_key(p->mac1_key, p->l.pub);
 }
 
-/* The static-static DH of a with b (what a peer table keeps). */
+/* The static-static DH of a with b (what a peer table keeps, from the
+ * key's holder). */
 static const uint8_t *
 ss_of(const struct party *a, const struct party *b)
 {
 	static uint8_t ss[NOISE_DHLEN];
 
-	ck_assert_int_eq(handshake_ss(ss, &a->l, b->l.pub), 0);
+	ck_assert_int_eq(noise_dh(ss, a->priv, b->l.pub), 0);
 	return (ss);
 }
 
@@ -358,7 +379,7 @@ START_TEST(test_init_ss_lookup)
 	party(&b);
 	party(&c);
 	memcpy(tb.pub, a.l.pub, 32);
-	ck_assert_int_eq(handshake_ss(tb.ss, &b.l, a.l.pub), 0);
+	ck_assert_int_eq(noise_dh(tb.ss, b.priv, a.l.pub), 0);
 	/* Both ends of a static pair derive the same ss. */
 	ck_assert_mem_eq(tb.ss, ss_of(&a, &b), 32);
 	tb.calls = 0;
@@ -398,7 +419,8 @@ START_TEST(test_init_bad_payload)
 	memset(plain, 'x', sizeof(plain));
 	ck_assert_int_eq(noise_hs_init(&hi, 1,
 	    (const uint8_t *)HANDSHAKE_PROLOGUE,
-	    strlen(HANDSHAKE_PROLOGUE), a.l.priv, a.l.pub, b.l.pub, 0), 0);
+	    strlen(HANDSHAKE_PROLOGUE), holder_dh, &a, a.l.pub, b.l.pub, 0),
+	    0);
 	ck_assert_int_eq(noise_hs_write(&hi, plain, sizeof(plain), msg,
 	    sizeof(msg)), (ssize_t)sizeof(msg));
 	init[0] = WIRE_VERSION;
@@ -576,6 +598,66 @@ START_TEST(test_psk)
 }
 END_TEST
 
+/*
+ * The static private key's holder is asked once per handshake on each
+ * side (with ss precomputed): the responder's "es", once whatever the
+ * patterns it tries, and the initiator's "se".  A refusal fails the
+ * handshake and leaves the initiator's state as it was.
+ */
+START_TEST(test_holder_asked_once)
+{
+	struct party a, b;
+	struct noise_hs hi, hr, saved;
+	struct wire_init w;
+	struct wire_resp r;
+	struct wire_init_payload pl;
+	struct ss_table tb;
+	uint8_t init[WIRE_INIT_LEN], resp[WIRE_RESP_LEN];
+	uint8_t is[32], ir[32], rs[32], rr[32];
+	const char *why = NULL;
+
+	party(&a);
+	party(&b);
+	memcpy(tb.pub, a.l.pub, 32);
+	ck_assert_int_eq(noise_dh(tb.ss, b.priv, a.l.pub), 0);
+
+	make_init(&hi, &a, &b, 1, init);
+	ck_assert_int_eq(a.sdh_calls, 0);	/* es, ss: no static DH */
+	/* IKpsk2 is tried first and fails, then IK reads it. */
+	ck_assert_int_eq(handshake_init_consume(&hr, &b.l, ss_lookup, &tb,
+	    HS_TRY_IKPSK2 | HS_TRY_IK, init, sizeof(init), &w, &pl, &why),
+	    0);
+	ck_assert_int_eq(b.sdh_calls, 1);
+	ck_assert_int_eq(handshake_resp_create(&hr, a.mac1_key, 2, 1, resp,
+	    rs, rr), 0);
+	ck_assert_int_eq(b.sdh_calls, 1);
+	saved = hi;
+	a.sdh_refuse = 1;
+	ck_assert_int_eq(handshake_resp_consume(&hi, &a.l, resp, sizeof(resp),
+	    &r, is, ir, &why), -1);
+	ck_assert_mem_eq(&hi, &saved, sizeof(hi));
+	ck_assert_int_eq(a.sdh_calls, 1);
+	a.sdh_refuse = 0;
+	ck_assert_int_eq(handshake_resp_consume(&hi, &a.l, resp, sizeof(resp),
+	    &r, is, ir, &why), 0);
+	ck_assert_int_eq(a.sdh_calls, 2);
+	ck_assert_mem_eq(is, rr, 32);
+	ck_assert_mem_eq(ir, rs, 32);
+
+	/* A responder whose holder refuses reads no INIT. */
+	make_init(&hi, &a, &b, 3, init);
+	b.sdh_refuse = 1;
+	why = NULL;
+	ck_assert_int_eq(handshake_init_consume(&hr, &b.l, ss_lookup, &tb,
+	    HS_TRY_IK, init, sizeof(init), &w, &pl, &why), -1);
+	ck_assert_str_eq(why, "decrypt");
+	ck_assert_int_eq(b.sdh_calls, 2);
+	noise_hs_wipe(&hi);
+	noise_hs_wipe(&hr);
+	noise_hs_wipe(&saved);
+}
+END_TEST
+
 START_TEST(test_tai64n)
 {
 	uint8_t t1[12], t2[12];
@@ -615,6 +697,7 @@ handshake_suite(void)
 	tcase_add_test(tc, test_init_ss_lookup);
 	tcase_add_test(tc, test_resp_refused);
 	tcase_add_test(tc, test_psk);
+	tcase_add_test(tc, test_holder_asked_once);
 	tcase_add_test(tc, test_tai64n);
 	suite_add_tcase(s, tc);
 	return (s);

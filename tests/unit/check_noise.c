@@ -156,16 +156,21 @@ key(uint8_t k[32], const char *hex)
 }
 
 /* noise_hs_init with the public key derived here, as a caller does
- * once for all its handshakes; IKpsk2 with psk when it is set. */
+ * once for all its handshakes; IKpsk2 with psk when it is set.  The
+ * private key is held here for the handshake's life, one per role (a
+ * test runs one initiator and one responder at a time). */
 static int
 hs_init_psk(struct noise_hs *hs, int initiator, const uint8_t *p,
     size_t plen, const uint8_t s[32], const uint8_t *rs, const uint8_t *psk)
 {
+	static uint8_t held[2][32];
 	uint8_t pub[32];
 	int rv;
 
+	memcpy(held[initiator != 0], s, 32);
 	ck_assert_int_eq(noise_pubkey(pub, s), 0);
-	rv = noise_hs_init(hs, initiator, p, plen, s, pub, rs, psk != NULL);
+	rv = noise_hs_init(hs, initiator, p, plen, noise_sdh_key,
+	    held[initiator != 0], pub, rs, psk != NULL);
 	if (rv == 0 && psk != NULL)
 		noise_hs_set_psk(hs, psk);
 	return (rv);
@@ -352,7 +357,8 @@ START_TEST(test_psk_mismatch)
 	setup_pair_psk(&ini, &rsp, vectors[2].prologue, psk, psk);
 	key(s, resp_static);
 	ck_assert_int_eq(noise_pubkey(pub, s), 0);
-	ck_assert_int_eq(noise_hs_init(&rsp, 0, p, plen, s, pub, NULL, 1), 0);
+	ck_assert_int_eq(noise_hs_init(&rsp, 0, p, plen, noise_sdh_key, s,
+	    pub, NULL, 1), 0);
 	n = noise_hs_write(&ini, NULL, 0, msg, sizeof(msg));
 	ck_assert_int_eq(noise_hs_read(&rsp, msg, (size_t)n, got,
 	    sizeof(got)), 0);

@@ -63,6 +63,10 @@ struct dgram {
 struct side {
 	struct sess_table	*t;
 	int			 server;
+	uint8_t			 priv[32];	/* held for it, as the parent
+						   does */
+	int			 sdh_calls;
+	int			 sdh_refuse;	/* the holder refuses (late) */
 	int			 ups, downs;
 	int			 rx_kind[INNER_NACK + 1];	/* rx cb */
 	uint64_t		 rx_ctr;
@@ -150,23 +154,55 @@ net_rx(void *arg, struct session *s, uint64_t at, uint32_t kp_index,
 	sd->rx_kp = kp_index;
 }
 
+/* The static key's holder: the parent in bondd. */
+static int
+net_sdh(void *arg, uint8_t out[32], const uint8_t pub[32])
+{
+	struct side	*sd = arg;
+
+	sd->sdh_calls++;
+	if (sd->sdh_refuse) {
+		memset(out, 0, 32);
+		return (-1);
+	}
+	return (noise_sdh_key(sd->priv, out, pub));
+}
+
 static struct sess_table *
 mktable(struct side *sd, int server, const uint8_t priv[32])
 {
 	struct sess_cb	cb;
+	uint8_t		pub[32];
 
 	memset(sd, 0, sizeof(*sd));
 	memset(&cb, 0, sizeof(cb));
 	cb.send = net_send;
 	cb.state = net_state;
 	cb.rx = net_rx;
+	cb.sdh = net_sdh;
 	cb.arg = sd;
 	sd->server = server;
+	memcpy(sd->priv, priv, 32);
+	ck_assert_int_eq(noise_pubkey(pub, priv), 0);
 	sd->t = sess_table_new(server ? ROLE_SERVER : ROLE_CLIENT,
-	    server ? "listen0" : "wan1", LINK_ID, KEEPALIVE_S, REKEY_S, priv,
+	    server ? "listen0" : "wan1", LINK_ID, KEEPALIVE_S, REKEY_S, pub,
 	    &cb);
 	ck_assert_ptr_nonnull(sd->t);
 	return (sd->t);
+}
+
+/* sess_peer_set with the static-static secret the parent computes
+ * (none for a low-order key). */
+static int
+peer_set(struct side *sd, int slot, const char *name, const uint8_t pub[32],
+    const struct sockaddr_storage *endpoint, uint64_t at)
+{
+	uint8_t	ss[32];
+	int	ok;
+
+	ok = noise_dh(ss, sd->priv, pub) == 0;
+	return (sess_peer_set(sd->t, slot, name, pub, ok ? ss : NULL,
+	    endpoint, at));
 }
 
 /* A client that knows srvkey as the server, a server that knows pub. */
@@ -181,14 +217,14 @@ setup_pair(const uint8_t *cpriv, const uint8_t *srvkey)
 	now = T0;
 	delivered_cli = delivered_srv = 0;
 	mktable(&cli, 0, cpriv);
-	ck_assert_int_eq(sess_peer_set(cli.t, 0, "server", srvkey, &srv_addr,
+	ck_assert_int_eq(peer_set(&cli, 0, "server", srvkey, &srv_addr,
 	    now), 0);
 	mktable(&srv, 1, srv_priv);
 	/* A second peer first, so peer lookup is not trivially index 0. */
 	noise_genkey(other);
 	noise_pubkey(opub, other);
-	ck_assert_int_eq(sess_peer_set(srv.t, 0, "other", opub, NULL, now), 0);
-	ck_assert_int_eq(sess_peer_set(srv.t, 1, "site", cli_pub, NULL, now), 0);
+	ck_assert_int_eq(peer_set(&srv, 0, "other", opub, NULL, now), 0);
+	ck_assert_int_eq(peer_set(&srv, 1, "site", cli_pub, NULL, now), 0);
 }
 
 static void
@@ -373,6 +409,10 @@ START_TEST(test_handshake)
 	ck_assert_int_eq(sess_state(srv_sess()), SESSION_ESTABLISHED);
 	ck_assert_int_eq(cli.ups, 1);
 	ck_assert_int_eq(srv.ups, 1);
+	/* One DH with the static private key each, asked of its holder:
+	 * the server's "es", the client's "se". */
+	ck_assert_int_eq(cli.sdh_calls, 1);
+	ck_assert_int_eq(srv.sdh_calls, 1);
 	ck_assert_str_eq(srv_sess()->link_name, "wan1");
 	/* The server learnt the client's address from authenticated data. */
 	ck_assert_int_eq(memcmp(&srv_sess()->endpoint, &cli_addr,
@@ -590,6 +630,49 @@ START_TEST(test_wrong_server_key)
 	ck_assert_int_eq(cli_sess()->hs_attempts, 5);
 	ck_assert_int_eq(cli_sess()->hs_warned, 1);
 	ck_assert_int_eq(cli.ups + srv.ups, 0);
+}
+END_TEST
+
+/*
+ * The key's holder does not answer (the parent late or over the
+ * linkd's budget): the server answers no INIT and keeps no state, the
+ * client's INITs go unanswered; its RESP refused on the client's side
+ * keeps the handshake in flight.  Once the holder answers, the next
+ * INIT makes the session.
+ */
+START_TEST(test_holder_refuses)
+{
+	struct dgram	init;
+	unsigned int	k;
+	int		used = 0;
+
+	srv.sdh_refuse = 1;
+	sess_timer(cli.t, now);
+	ck_assert_int_eq(nq, 1);
+	init = netq[0];
+	pump();
+	ck_assert_int_eq(srv.sdh_calls, 1);
+	ck_assert_ptr_null(srv_sess());
+	ck_assert_uint_eq(srv.t->ctr.auth_fail, 1);
+	for (k = 0; k < SESS_KP_MAX; k++)
+		used += srv.t->kps[k].state == KP_PENDING;
+	ck_assert_int_eq(used, 0);
+
+	/* The server answers; the client's holder refuses its "se". */
+	srv.sdh_refuse = 0;
+	cli.sdh_refuse = 1;
+	ck_assert_int_eq(deliver(&init, NULL, NULL), 0);
+	ck_assert_int_eq(srv.sdh_calls, 2);
+	pump();
+	ck_assert_int_eq(cli.sdh_calls, 1);
+	ck_assert_int_eq(sess_state(cli_sess()), SESSION_HANDSHAKE);
+	ck_assert_uint_eq(cli_sess()->ctr.auth_fail, 1);
+
+	/* Both answer: the client's retry brings the session up. */
+	cli.sdh_refuse = 0;
+	advance(SESS_RETRY_MAX_US + SESS_RETRY_MAX_US / 8 + 1);
+	ck_assert_int_eq(sess_state(cli_sess()), SESSION_ESTABLISHED);
+	ck_assert_int_eq(sess_state(srv_sess()), SESSION_ESTABLISHED);
 }
 END_TEST
 
@@ -840,8 +923,8 @@ restart_server(void)
 	mktable(&srv, 1, srv_priv);
 	noise_genkey(other);
 	noise_pubkey(opub, other);
-	ck_assert_int_eq(sess_peer_set(srv.t, 0, "other", opub, NULL, now), 0);
-	ck_assert_int_eq(sess_peer_set(srv.t, 1, "site", cli_pub, NULL, now), 0);
+	ck_assert_int_eq(peer_set(&srv, 0, "other", opub, NULL, now), 0);
+	ck_assert_int_eq(peer_set(&srv, 1, "site", cli_pub, NULL, now), 0);
 }
 
 /* Step the clock in 50 ms, timers running, the network up. */
@@ -1017,7 +1100,7 @@ START_TEST(test_peer_slots)
 	noise_genkey(k);
 	noise_pubkey(kpub, k);
 	/* A peer in a slot far up; then the one in slot 0 leaves. */
-	ck_assert_int_eq(sess_peer_set(srv.t, 9, "far", kpub, NULL, now), 0);
+	ck_assert_int_eq(peer_set(&srv, 9, "far", kpub, NULL, now), 0);
 	ck_assert_int_eq(srv.t->npeers, 10);
 	ck_assert_ptr_null(sess_find(srv.t, 9, LINK_ID));
 	ck_assert_int_eq(sess_peer_del(srv.t, 0, now), 0);
@@ -1027,15 +1110,15 @@ START_TEST(test_peer_slots)
 	roundtrip(0, 1);
 	roundtrip(1, 1);
 	/* Renamed: the same key keeps its sessions. */
-	ck_assert_int_eq(sess_peer_set(srv.t, 1, "renamed", cli_pub, NULL,
+	ck_assert_int_eq(peer_set(&srv, 1, "renamed", cli_pub, NULL,
 	    now), 0);
 	ck_assert_str_eq(srv.t->peers[1].name, "renamed");
 	ck_assert_int_eq(srv.downs, 0);
 	roundtrip(0, 2);
 	/* Out of range, and a client has its one peer in slot 0. */
-	ck_assert_int_eq(sess_peer_set(srv.t, BONDD_MAX_PEERS, "x", kpub,
+	ck_assert_int_eq(peer_set(&srv, BONDD_MAX_PEERS, "x", kpub,
 	    NULL, now), -1);
-	ck_assert_int_eq(sess_peer_set(cli.t, 1, "x", kpub, &srv_addr, now),
+	ck_assert_int_eq(peer_set(&cli, 1, "x", kpub, &srv_addr, now),
 	    -1);
 	ck_assert_int_eq(sess_peer_del(srv.t, 63, now), -1);
 }
@@ -1068,7 +1151,7 @@ START_TEST(test_peer_new_key)
 	establish();
 	noise_genkey(k);
 	noise_pubkey(kpub, k);
-	ck_assert_int_eq(sess_peer_set(srv.t, 1, "site", kpub, NULL, now), 0);
+	ck_assert_int_eq(peer_set(&srv, 1, "site", kpub, NULL, now), 0);
 	ck_assert_int_eq(srv.downs, 1);
 	ck_assert_ptr_null(srv_sess());
 	run_for(2 * SEC);
@@ -1076,7 +1159,7 @@ START_TEST(test_peer_new_key)
 	/* The client keeps its keys meanwhile: no session down. */
 	ck_assert_int_eq(cli.downs, 0);
 	/* The key is back: the client's next INIT gets through. */
-	ck_assert_int_eq(sess_peer_set(srv.t, 1, "site", cli_pub, NULL, now),
+	ck_assert_int_eq(peer_set(&srv, 1, "site", cli_pub, NULL, now),
 	    0);
 	run_for(3 * SEC);
 	ck_assert_int_eq(sess_state(srv_sess()), SESSION_ESTABLISHED);
@@ -1085,7 +1168,7 @@ START_TEST(test_peer_new_key)
 	roundtrip(1, 3);
 
 	/* A client told a new server key drops its session at once. */
-	ck_assert_int_eq(sess_peer_set(cli.t, 0, "server", kpub, &srv_addr,
+	ck_assert_int_eq(peer_set(&cli, 0, "server", kpub, &srv_addr,
 	    now), 0);
 	ck_assert_int_eq(cli.downs, 1);
 	ck_assert_int_eq(sess_state(cli_sess()), SESSION_NONE);
@@ -1195,6 +1278,7 @@ session_suite(void)
 	tcase_add_test(tc, test_replayed_data);
 	tcase_add_test(tc, test_bitflip);
 	tcase_add_test(tc, test_wrong_server_key);
+	tcase_add_test(tc, test_holder_refuses);
 	tcase_add_test(tc, test_replayed_init);
 	tcase_add_test(tc, test_unknown_peer);
 	tcase_add_test(tc, test_expiry);
