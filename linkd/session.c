@@ -156,7 +156,10 @@ sess_end_peer(struct sess_table *t, int slot, uint64_t now)
 	/* A new key, or another peer: its INITs start afresh. */
 	memset(&t->peer_hs[slot], 0, sizeof(t->peer_hs[slot]));
 	memset(t->tai[slot], 0, sizeof(t->tai[slot]));
+	memset(t->tai_max[slot], 0, sizeof(t->tai_max[slot]));
 	memset(t->tai_set[slot], 0, sizeof(t->tai_set[slot]));
+	memset(t->init_seen[slot], 0, sizeof(t->init_seen[slot]));
+	memset(t->init_seen_next[slot], 0, sizeof(t->init_seen_next[slot]));
 }
 
 int
@@ -409,7 +412,10 @@ sess_send_init(struct sess_table *t, struct session *s, uint64_t now)
 	memset(&pl, 0, sizeof(pl));
 	pl.link_id = t->link_id;
 	memcpy(pl.link_name, t->name, sizeof(pl.link_name) - 1);
-	handshake_tai64n(pl.tai64n);
+	if (t->cb.tai64n != NULL)
+		t->cb.tai64n(t->cb.arg, pl.tai64n);
+	else
+		handshake_tai64n(pl.tai64n);
 	wait = sess_retry_us(s->hs_attempts);
 	s->hs_next_us = now + wait + randombytes_uniform(wait / 8 + 1);
 	if (!p->ss_ok || handshake_init_create(&s->hs, &t->local,

@@ -69,6 +69,13 @@
  * peer that churns keys cannot take the listener's time. */
 #define SESS_PEER_HS_RATE	(4 * BONDD_MAX_LINKS)	/* a second */
 #define SESS_PEER_HS_BURST	(2 * BONDD_MAX_LINKS)
+/* Server: an INIT not newer than the newest accepted from its (peer,
+ * link), the peer's clock having gone back, is taken (with a fresh
+ * cookie) once the link has been silent this long; the ephemeral keys
+ * of this many accepted INITs per (peer, link) are remembered
+ * (session_admit.c says why that is sound). */
+#define SESS_TAI_SILENT_US	SESS_DEAD_MIN_US
+#define SESS_INIT_SEEN		8
 #define SESS_REKEY_AFTER	(1ULL << 60)	/* packets, then rekey */
 #define SESS_REJECT_AFTER	(UINT64_MAX - (1ULL << 13) + 1)
 
@@ -177,6 +184,9 @@ struct sess_cb {
 	 * with a public point (noise_sdh_fn): one per handshake. */
 	int	(*sdh)(void *, uint8_t out[NOISE_DHLEN],
 		    const uint8_t pub[NOISE_DHLEN]);
+	/* The wall clock as TAI64N for the INITs we send; NULL: the
+	 * system's (handshake_tai64n()). */
+	void	(*tai64n)(void *, uint8_t[12]);
 	void	*arg;
 };
 
@@ -200,9 +210,16 @@ struct sess_table {
 	struct session	 sessions[SESS_MAX];
 	int		 nsessions;	/* slots in use by the role */
 	struct keypair	 kps[SESS_KP_MAX];
-	/* Newest accepted INIT timestamp per (peer, link), server. */
+	/* Server, per (peer, link): the timestamp of the newest accepted
+	 * INIT and the highest ever accepted (they differ once the
+	 * peer's clock went back), and a hash of the ephemeral keys of
+	 * the last SESS_INIT_SEEN accepted, in a ring. */
 	uint8_t		 tai[BONDD_MAX_PEERS][BONDD_MAX_LINKS][12];
+	uint8_t		 tai_max[BONDD_MAX_PEERS][BONDD_MAX_LINKS][12];
 	uint8_t		 tai_set[BONDD_MAX_PEERS][BONDD_MAX_LINKS];
+	uint8_t		 init_seen[BONDD_MAX_PEERS][BONDD_MAX_LINKS]
+			    [SESS_INIT_SEEN][16];
+	uint8_t		 init_seen_next[BONDD_MAX_PEERS][BONDD_MAX_LINKS];
 	struct cookie_checker ck;	/* server: flood defence */
 	struct tbucket	 peer_hs[BONDD_MAX_PEERS];	/* server */
 	/* Server: what the flood defence did since the table began; the

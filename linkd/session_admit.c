@@ -17,8 +17,9 @@
 /*
  * Admission of handshakes: the server's answer to an INIT (is it worth
  * Diffie-Hellman now, under the cookie and the source and peer
- * limits; then the Noise message, the peer's key and a fresh
- * timestamp), and the client's handling of a COOKIE_REPLY.  Runs
+ * limits; then the Noise message, the peer's key and its freshness:
+ * a timestamp, or a cookie when the peer's clock went back), and the
+ * client's handling of a COOKIE_REPLY.  Runs
  * unprivileged in linkd on untrusted datagrams; holds, through the
  * session table, the peers' static-static secrets (computed by the
  * parent) and the cookie secret, not the static private key: the
@@ -46,8 +47,16 @@
 #include "session.h"
 
 static const uint8_t *peer_ss(void *, const uint8_t[NOISE_DHLEN]);
+static void	 init_cookie(struct sess_table *, uint64_t,
+	    const struct wire_init *, const struct sockaddr_storage *);
 static int	 init_admit(struct sess_table *, uint64_t, const uint8_t *,
 	    size_t, const struct wire_init *, const struct sockaddr_storage *);
+static void	 init_hash(uint8_t[16], const struct wire_init *);
+static int	 init_fresh(struct sess_table *, uint64_t, struct session *,
+	    int, int, const uint8_t *, size_t, const struct wire_init *,
+	    const uint8_t[12], const struct sockaddr_storage *);
+static void	 init_accepted(struct sess_table *, int, int,
+	    const struct wire_init *, const uint8_t[12]);
 
 struct ss_find {
 	const struct sess_table	*t;
@@ -89,6 +98,19 @@ init_patterns(const struct sess_table *t)
 	return (try);
 }
 
+/* Server: a COOKIE_REPLY to an INIT, for its source address. */
+static void
+init_cookie(struct sess_table *t, uint64_t now, const struct wire_init *w,
+    const struct sockaddr_storage *from)
+{
+	cookie_reply_create(&t->ck, now, w->sender_index, w->mac1, from,
+	    t->buf);
+	if (t->cb.send != NULL)
+		t->cb.send(t->cb.arg, NULL, now, t->buf, COOKIE_REPLY_LEN,
+		    from);
+	t->adm.cookies++;
+}
+
 /*
  * Server: may this INIT (its mac1 checked) cost Diffie-Hellman?  Under
  * load only from an address that proved, by mac2, that it reads what
@@ -107,12 +129,7 @@ init_admit(struct sess_table *t, uint64_t now, const uint8_t *pkt,
 
 	if (cookie_load_init(&t->ck, now) &&
 	    !cookie_mac2_ok(&t->ck, now, pkt, len, from)) {
-		cookie_reply_create(&t->ck, now, w->sender_index, w->mac1,
-		    from, t->buf);
-		if (t->cb.send != NULL)
-			t->cb.send(t->cb.arg, NULL, now, t->buf,
-			    COOKIE_REPLY_LEN, from);
-		t->adm.cookies++;
+		init_cookie(t, now, w, from);
 		t->adm.loaded = 1;
 		log_ratelimit("linkd-load", "%s: under load: handshakes need "
 		    "a cookie", t->name);
@@ -130,7 +147,8 @@ init_admit(struct sess_table *t, uint64_t now, const uint8_t *pkt,
 
 /*
  * Server: answer an INIT.  Nothing is stored until mac1, the Noise
- * message, the peer's static key and a fresh timestamp all checked.
+ * message, the peer's static key and its freshness (init_fresh()) all
+ * checked.
  */
 void
 sess_input_init(struct sess_table *t, uint64_t now, const uint8_t *pkt,
@@ -192,17 +210,9 @@ sess_input_init(struct sess_table *t, uint64_t now, const uint8_t *pkt,
 		goto done;
 	}
 	s = &t->sessions[peer * BONDD_MAX_LINKS + pl.link_id];
-	if (t->tai_set[peer][pl.link_id] &&
-	    memcmp(pl.tai64n, t->tai[peer][pl.link_id], 12) <= 0) {
-		if (s->used)
-			s->ctr.replay_drop++;
-		else
-			t->ctr.replay_drop++;
-		log_ratelimit("linkd-replay", "%s: replayed handshake of "
-		    "peer %s from %s", t->name, t->peers[peer].name,
-		    addr_fmt(from, addr, sizeof(addr)));
+	if (!init_fresh(t, now, s, peer, pl.link_id, pkt, len, &w,
+	    pl.tai64n, from))
 		goto done;
-	}
 	/* Only fresh INITs of the peer's own key are charged here: a
 	 * replay cannot use up the peer's handshakes. */
 	if (!tbucket_take(&t->peer_hs[peer], now,
@@ -223,8 +233,7 @@ sess_input_init(struct sess_table *t, uint64_t now, const uint8_t *pkt,
 		kp_free(kp);
 		goto done;
 	}
-	memcpy(t->tai[peer][pl.link_id], pl.tai64n, 12);
-	t->tai_set[peer][pl.link_id] = 1;
+	init_accepted(t, peer, pl.link_id, &w, pl.tai64n);
 	if (!s->used) {
 		sess_clear(s);
 		s->used = 1;
@@ -250,6 +259,102 @@ sess_input_init(struct sess_table *t, uint64_t now, const uint8_t *pkt,
 		cookie_load_work(&t->ck, t->cb.clock(t->cb.arg) - t0);
 }
 
+/* The hash by which an accepted INIT is remembered: its ephemeral. */
+static void
+init_hash(uint8_t h[16], const struct wire_init *w)
+{
+	crypto_generichash(h, 16, w->ephemeral, sizeof(w->ephemeral), NULL,
+	    0);
+}
+
+/*
+ * Server: is an authenticated INIT of (peer, link) fresh, or a replay?
+ * 1, or 0 when refused (counted, and answered with a COOKIE_REPLY when
+ * one would let its sender prove it is fresh).
+ *
+ * A timestamp newer than every one accepted from the link (tai_max) is
+ * fresh, as in WireGuard: a recorded INIT that was accepted is never
+ * newer than that.  A peer whose wall clock went back has only older
+ * timestamps until its clock passes tai_max again; its INITs, and any
+ * other not newer than tai_max, are accepted only
+ *   - with a mac2 under the current cookie secret, drawn afresh every
+ *     COOKIE_SECRET_US: the INIT was made since then, by a peer that
+ *     got our cookie for its address (a COOKIE_REPLY to an INIT from
+ *     there, sent here); a recording older than that is refused,
+ *     whatever its timestamp;
+ *   - if its ephemeral key is not one of the last SESS_INIT_SEEN
+ *     accepted from the link: a recent INIT is not accepted twice;
+ *   - and, if it is not even newer than the newest accepted (tai),
+ *     once the link has been silent (no authenticated packet) for
+ *     SESS_TAI_SILENT_US: an INIT older than the one that keyed a live
+ *     session does not disturb it.
+ * What remains open is what the first rule leaves open too: an INIT
+ * made in the last COOKIE_SECRET_US that was never accepted (held back
+ * on the path), or that was followed by more than SESS_INIT_SEEN
+ * accepted ones of its link.  Accepting it costs a RESP and a pending
+ * keypair that only its maker could confirm, with the ephemeral private
+ * key it wiped when it sent the next INIT.
+ * Once accepted, the older timestamp is the newest (tai); tai_max stays
+ * until the peer's clock passes it.
+ */
+static int
+init_fresh(struct sess_table *t, uint64_t now, struct session *s,
+    int peer, int link, const uint8_t *pkt, size_t len,
+    const struct wire_init *w, const uint8_t ts[12],
+    const struct sockaddr_storage *from)
+{
+	uint8_t		 h[16];
+	char		 addr[ADDR_STRLEN];
+	const char	*why = NULL;
+	int		 i, seen = 0;
+
+	if (!t->tai_set[peer][link] ||
+	    memcmp(ts, t->tai_max[peer][link], 12) > 0)
+		return (1);
+	init_hash(h, w);
+	for (i = 0; i < SESS_INIT_SEEN; i++)
+		seen |= sodium_memcmp(h, t->init_seen[peer][link][i],
+		    16) == 0;
+	if (seen)
+		why = "replayed handshake";
+	else if (memcmp(ts, t->tai[peer][link], 12) <= 0 && s->used &&
+	    now - s->last_rx_us < SESS_TAI_SILENT_US)
+		why = "replayed handshake (or its clock went back)";
+	else if (!cookie_mac2_ok(&t->ck, now, pkt, len, from)) {
+		/* Its clock went back, or a recording: a fresh INIT
+		 * comes back with the cookie. */
+		init_cookie(t, now, w, from);
+		why = "old handshake timestamp: cookie sent (its clock "
+		    "went back?)";
+	}
+	if (why == NULL)
+		return (1);
+	if (s->used)
+		s->ctr.replay_drop++;
+	else
+		t->ctr.replay_drop++;
+	log_ratelimit("linkd-replay", "%s: %s of peer %s from %s", t->name,
+	    why, t->peers[peer].name, addr_fmt(from, addr, sizeof(addr)));
+	return (0);
+}
+
+/* Server: an INIT was answered: its timestamp and ephemeral are the
+ * link's newest. */
+static void
+init_accepted(struct sess_table *t, int peer, int link,
+    const struct wire_init *w, const uint8_t ts[12])
+{
+	uint8_t	*next = &t->init_seen_next[peer][link];
+
+	if (!t->tai_set[peer][link] ||
+	    memcmp(ts, t->tai_max[peer][link], 12) > 0)
+		memcpy(t->tai_max[peer][link], ts, 12);
+	memcpy(t->tai[peer][link], ts, 12);
+	t->tai_set[peer][link] = 1;
+	init_hash(t->init_seen[peer][link][*next], w);
+	*next = (*next + 1) % SESS_INIT_SEEN;
+}
+
 /* Client: the server is under load and sent the cookie for our
  * address: the next INIT carries its mac2. */
 void
@@ -269,8 +374,9 @@ sess_input_cookie(struct sess_table *t, uint64_t now, const uint8_t *pkt,
 		s->ctr.auth_fail++;
 		return;
 	}
-	log_ratelimit("linkd-cookie", "link %s: the server is under load: "
-	    "handshaking with a cookie", t->name);
+	log_ratelimit("linkd-cookie", "link %s: the server asks for a "
+	    "cookie (it is under load, or our clock went back): handshaking "
+	    "with a cookie", t->name);
 }
 
 /* Server: the log says when a period under load ends, with what the

@@ -633,6 +633,118 @@ START_TEST(test_wrong_server_key)
 }
 END_TEST
 
+/* The client's wall clock in the test of a clock that goes back:
+ * wall_base + now, as TAI64N. */
+static uint64_t			 wall_base;
+
+static void
+fake_tai64n(void *arg, uint8_t out[12])
+{
+	uint64_t	w = wall_base + now;
+	uint64_t	sec = ((uint64_t)1 << 62) + 10 + w / SEC;
+	uint32_t	ns = (uint32_t)(w % SEC) * 1000;
+	int		i;
+
+	(void)arg;
+	for (i = 0; i < 8; i++)
+		out[i] = (uint8_t)(sec >> (56 - 8 * i));
+	for (i = 0; i < 4; i++)
+		out[8 + i] = (uint8_t)(ns >> (24 - 8 * i));
+}
+
+/* Take the client's next INIT off the network: it is held back. */
+static int
+hold_init(struct dgram *d)
+{
+	int	i;
+
+	for (i = 0; i < nq; i++)
+		if (netq[i].to_server && netq[i].len == WIRE_INIT_LEN) {
+			*d = netq[i];
+			memmove(netq + i, netq + i + 1,
+			    (nq - i - 1) * sizeof(netq[0]));
+			nq--;
+			return (1);
+		}
+	return (0);
+}
+
+/*
+ * The client's wall clock goes back an hour (INIT timestamps older
+ * than the server's last): while its link is live the server refuses
+ * them as replays, without a cookie; once the link has been silent
+ * SESS_TAI_SILENT_US (the old keys died) it answers with a cookie and
+ * accepts the next INIT, which carries its mac2, and the session is
+ * back.  Recordings stay refused: an INIT held back on the path before
+ * the clock went back (newer than the new timestamps, never accepted)
+ * gets a cookie reply and changes nothing; the first INIT, accepted
+ * before, is refused outright.
+ */
+START_TEST(test_clock_back)
+{
+	struct dgram	 first, held;
+	uint64_t	 drops;
+	int		 cookies, i, got = 0;
+
+	cli.t->cb.tai64n = fake_tai64n;
+	wall_base = 1700000000ULL * SEC;
+	sess_timer(cli.t, now);
+	ck_assert_int_eq(nq, 1);
+	first = netq[0];
+	pump();
+	ck_assert_int_eq(sess_state(srv_sess()), SESSION_ESTABLISHED);
+	ck_assert_int_eq(deliver(&first, NULL, NULL), 0);
+	ck_assert_int_eq(nq, 0);
+	ck_assert_uint_eq(srv_sess()->ctr.replay_drop, 1);
+
+	/* The rekey INIT is held back on the path; its retry goes. */
+	for (i = 0; i < (REKEY_S + 10) && !got; i++) {
+		now += SEC;
+		sess_timer(cli.t, now);
+		got = hold_init(&held);
+		sess_timer(srv.t, now);
+		pump();
+	}
+	ck_assert_int_eq(got, 1);
+	advance(5 * SEC);
+	ck_assert_uint_eq(srv_sess()->ctr.handshakes, 2);
+
+	/* An hour back: the next rekey is refused while the link lives. */
+	wall_base -= 3600 * SEC;
+	cookies = net_cookies;
+	advance((REKEY_S + 30) * SEC);
+	drops = srv_sess()->ctr.replay_drop;
+	ck_assert_uint_ge(drops, 5);
+	ck_assert_int_eq(net_cookies, cookies);
+	ck_assert_uint_eq(srv_sess()->ctr.handshakes, 2);
+
+	/* The old keys die, the link falls silent: a cookie, then the
+	 * INIT with its mac2 is accepted (a new session, new counters). */
+	advance(120 * SEC);
+	ck_assert_int_gt(net_cookies, cookies);
+	ck_assert_int_eq(sess_state(cli_sess()), SESSION_ESTABLISHED);
+	ck_assert_int_eq(sess_state(srv_sess()), SESSION_ESTABLISHED);
+
+	/* The held-back INIT: newer than the client's clock now, but not
+	 * than the newest before; no mac2: a cookie reply, nothing else. */
+	cookies = net_cookies;
+	drops = srv_sess()->ctr.replay_drop;
+	ck_assert_int_eq(deliver(&held, NULL, NULL), 0);
+	ck_assert_int_eq(nq, 1);
+	ck_assert_uint_eq(netq[0].len, COOKIE_REPLY_LEN);
+	ck_assert_int_eq(net_cookies, cookies + 1);
+	ck_assert_uint_eq(srv_sess()->ctr.replay_drop, drops + 1);
+	nq = 0;
+	/* The first INIT, accepted long ago: refused, no cookie. */
+	ck_assert_int_eq(deliver(&first, NULL, NULL), 0);
+	ck_assert_int_eq(nq, 0);
+	ck_assert_uint_eq(srv_sess()->ctr.replay_drop, drops + 2);
+	ck_assert_int_eq(sess_state(srv_sess()), SESSION_ESTABLISHED);
+	roundtrip(0, 7);
+	roundtrip(1, 8);
+}
+END_TEST
+
 /*
  * The key's holder does not answer (the parent late or over the
  * linkd's budget): the server answers no INIT and keeps no state, the
@@ -1279,6 +1391,7 @@ session_suite(void)
 	tcase_add_test(tc, test_bitflip);
 	tcase_add_test(tc, test_wrong_server_key);
 	tcase_add_test(tc, test_holder_refuses);
+	tcase_add_test(tc, test_clock_back);
 	tcase_add_test(tc, test_replayed_init);
 	tcase_add_test(tc, test_unknown_peer);
 	tcase_add_test(tc, test_expiry);
