@@ -66,10 +66,19 @@ static struct {
 	int		 open;
 	uint32_t	 id;		/* of the last request */
 	uint64_t	 asked, late, refused;
+	uint64_t	 wait_us;	/* waited for answers, in all */
 } ka;
 
 static int	keyask_answer(struct ipc_msg *, uint8_t[BONDD_KEY_LEN]);
 static void	keyask_io(uint64_t);
+
+/* The time spent waiting for the parent's answers, in all: handshake
+ * work done for linkd, which its measure of load counts. */
+uint64_t
+keyask_wait_us(void)
+{
+	return (ka.wait_us);
+}
 
 /* The channel from IPC_KEY_CHAN: our hello goes at once. */
 void
@@ -185,6 +194,7 @@ keyask_dh(void *arg, uint8_t out[BONDD_KEY_LEN],
 			break;
 		keyask_io(deadline);
 	}
+	ka.wait_us += now_us() - t0;
 	if (got == 1) {
 		log_debug("key request %u answered in %llu us", ka.id,
 		    (unsigned long long)(now_us() - t0));

@@ -94,6 +94,7 @@ void	 linkd_farewell(void);
 /* keyask.c: the DH with the static private key, asked of the parent */
 void	 keyask_init(int);
 int	 keyask_dh(void *, uint8_t[BONDD_KEY_LEN], const uint8_t[BONDD_KEY_LEN]);
+uint64_t keyask_wait_us(void);
 
 /* status.c */
 void	 linkd_stats(uint64_t);
