@@ -316,7 +316,8 @@ static int
 capture(const char *ifname, const char *path, const struct sockaddr_in *dst,
     long seconds)
 {
-	struct sockaddr_ll	 sll;
+	struct sockaddr_ll	 sll, from;
+	socklen_t		 fromlen;
 	struct pollfd		 pfd;
 	uint8_t			 buf[2048];
 	const struct iphdr	*ip = (const struct iphdr *)buf;
@@ -327,13 +328,15 @@ capture(const char *ifname, const char *path, const struct sockaddr_in *dst,
 	FILE			*f;
 	int			 fd;
 
-	if ((fd = socket(AF_PACKET, SOCK_DGRAM, htons(ETH_P_IP))) == -1) {
+	/* ETH_P_ALL: a socket bound to ETH_P_IP missed the datagrams
+	 * that came in through the emulator on a veth. */
+	if ((fd = socket(AF_PACKET, SOCK_DGRAM, htons(ETH_P_ALL))) == -1) {
 		perror("socket");
 		return (1);
 	}
 	memset(&sll, 0, sizeof(sll));
 	sll.sll_family = AF_PACKET;
-	sll.sll_protocol = htons(ETH_P_IP);
+	sll.sll_protocol = htons(ETH_P_ALL);
 	if ((sll.sll_ifindex = (int)if_nametoindex(ifname)) == 0 ||
 	    bind(fd, (struct sockaddr *)&sll, sizeof(sll)) == -1) {
 		perror(ifname);
@@ -345,7 +348,10 @@ capture(const char *ifname, const char *path, const struct sockaddr_in *dst,
 	while (now_ns() < end) {
 		if (poll(&pfd, 1, 100) <= 0)
 			continue;
-		if ((n = recv(fd, buf, sizeof(buf), 0)) < 20)
+		fromlen = sizeof(from);
+		if ((n = recvfrom(fd, buf, sizeof(buf), 0,
+		    (struct sockaddr *)&from, &fromlen)) < 20 ||
+		    from.sll_protocol != htons(ETH_P_IP))
 			continue;
 		hl = (size_t)ip->ihl * 4;
 		if (ip->version != 4 || ip->protocol != IPPROTO_UDP ||
