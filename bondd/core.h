@@ -85,6 +85,8 @@ struct core_peer {
 	uint16_t	 old_epoch;	/* its previous one */
 	uint64_t	 fec_parity;	/* parity frames sent to it */
 	uint64_t	 fec_skipped;	/* not sent: no room */
+	uint64_t	 sparse_us;	/* sparse flows' window: start */
+	uint64_t	 sparse_bytes;	/* and what they sent in it */
 };
 
 /* The packet queue to and from one linkd. */

@@ -468,21 +468,24 @@ flush_queues(void)
 		}
 }
 
+/*
+ * A packet that goes alone and at once, past the link's queue, on its
+ * flow's link or where it arrives first: realtime (with a copy on a
+ * second link if asked) and sparse flows.
+ */
 static void
-send_realtime(struct core_peer *p, const uint8_t *pkt, size_t len,
-    uint64_t now)
+send_alone(struct core_peer *p, const uint8_t *pkt, size_t len,
+    uint32_t hash, int dup_ok, uint64_t now)
 {
 	struct txq_frame f;
 	struct flow_ent	*fe = NULL;
-	uint32_t	 hash = 0;
 	int		 id = -1, dup = -1;
 
-	if (flow_id(pkt, len, 0, &hash) == 0) {
+	if (hash != 0) {
 		fe = flow_get(p->flows, hash, now);
 		if ((id = fe->link) >= 0 && !p->link[id].usable)
 			id = -1;
-	} else
-		hash = 0;
+	}
 	if (id < 0) {
 		if ((id = sched_pick_best_latency(&p->sched, now, -1)) < 0 &&
 		    (id = pick_fallback(p)) < 0) {
@@ -492,9 +495,8 @@ send_realtime(struct core_peer *p, const uint8_t *pkt, size_t len,
 		if (fe != NULL)
 			fe->link = id;
 	}
-	if (cconf.rt_duplicate)
+	if (dup_ok && cconf.rt_duplicate)
 		dup = sched_pick_best_latency(&p->sched, now, id);
-	/* Realtime goes alone and at once, past the link's queue. */
 	sched_sent(&p->sched, id, len + FRAME_PACKET_OVERHEAD4, now);
 	memset(&f, 0, sizeof(f));
 	f.buf = framebuf;
@@ -502,6 +504,38 @@ send_realtime(struct core_peer *p, const uint8_t *pkt, size_t len,
 	frame_rec_put(framebuf, frame_max, &f.len, pkt, len);
 	flow_number(p, &f, p->seq++, hash, now);
 	frame_commit(p, id, &f, now, dup);
+}
+
+/*
+ * Whether a packet of a sparse flow may skip the queues: sparse
+ * packets together take at most 1/8 of the usable links' summed rate
+ * in each window, so a crowd of small flows can neither starve the
+ * queued ones nor hide congestion from them.  A flow refused here is
+ * dense from now on: its later packets must not overtake this one.
+ */
+static int
+sparse_pass(struct core_peer *p, struct flow_ent *fe, size_t len,
+    uint64_t now)
+{
+	uint64_t	rate = 0, allow;
+	int		id;
+
+	if (!flow_sparse(fe, len, now))
+		return 0;
+	for (id = 0; id < BONDD_MAX_LINKS; id++)
+		if (p->sched.link[id].present && p->sched.link[id].usable)
+			rate += p->sched.link[id].rate_bps;
+	if (now < p->sparse_us || now - p->sparse_us >= FLOW_SPARSE_US) {
+		p->sparse_us = now;
+		p->sparse_bytes = 0;
+	}
+	allow = rate / 64 * FLOW_SPARSE_US / 1000000;
+	if (len > allow || p->sparse_bytes > allow - len) {
+		fe->dense = 1;
+		return 0;
+	}
+	p->sparse_bytes += len;
+	return 1;
 }
 
 /* Lower the MSS of a TCP SYN to what the tunnel carries, if asked. */
@@ -556,14 +590,20 @@ tun_packet(uint8_t *pkt, size_t len, uint64_t now)
 	}
 	p = &peers[pi];
 	clamp_mss(pkt, len, family);
+	if (flow_id(pkt, len, 0, &hash) == -1)
+		hash = 0;
 	/* Configured ports, or DSCP EF. */
 	if (flow_is_realtime(pkt, len, cconf.rt_udp_ports,
 	    cconf.nrt_udp_ports, cconf.rt_tcp_ports, cconf.nrt_tcp_ports)) {
-		send_realtime(p, pkt, len, now);
+		send_alone(p, pkt, len, hash, 1, now);
 		return;
 	}
-	if (flow_id(pkt, len, 0, &hash) == -1)
-		hash = 0;
+	/* A sparse flow never waits behind the bulk ones. */
+	if (hash != 0 && sparse_pass(p, flow_get(p->flows, hash, now), len,
+	    now)) {
+		send_alone(p, pkt, len, hash, 0, now);
+		return;
+	}
 	queue_packet(p, pkt, len, hash, now);
 }
 

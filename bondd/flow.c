@@ -275,6 +275,9 @@ flow_get(struct flow_table *t, uint32_t hash, uint64_t now_us)
 			    now_us - f->last_us > FLOW_REPIN_US) {
 				f->link = -1;
 				f->bulk = 0;
+				f->dense = 0;
+				f->window_bytes = 0;
+				f->window_us = now_us;
 			}
 			f->last_us = now_us;
 			return f;
@@ -295,7 +298,25 @@ flow_get(struct flow_table *t, uint32_t hash, uint64_t now_us)
 	use->hash = hash;
 	use->link = -1;
 	use->last_us = now_us;
+	use->window_us = now_us;
 	return use;
+}
+
+int
+flow_sparse(struct flow_ent *f, size_t len, uint64_t now_us)
+{
+	if (f->dense)
+		return 0;
+	if (now_us < f->window_us || now_us - f->window_us >= FLOW_SPARSE_US) {
+		f->window_us = now_us;
+		f->window_bytes = 0;
+	}
+	if (len > FLOW_SPARSE_BYTES - f->window_bytes) {
+		f->dense = 1;
+		return 0;
+	}
+	f->window_bytes += len;
+	return 1;
 }
 
 int

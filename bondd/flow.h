@@ -33,6 +33,9 @@
 #define FLOW_PROBE		8	/* slots tried per hash */
 #define FLOW_EXPIRE_US		30000000ULL
 #define FLOW_REPIN_US		1000000ULL	/* idle: pick a link again */
+/* Sparse: no more than this many bytes in any window of this length. */
+#define FLOW_SPARSE_BYTES	3000
+#define FLOW_SPARSE_US		20000ULL
 
 /*
  * What identifies a flow.  Fragments (IPv4 MF or offset, any IPv6
@@ -63,6 +66,9 @@ struct flow_ent {
 	uint8_t		has_seq;
 	uint32_t	last_seq;	/* the last frame that carried it */
 	uint64_t	last_us;	/* last packet */
+	uint8_t		dense;		/* was not sparse since pinned */
+	uint32_t	window_bytes;	/* sent in the window from */
+	uint64_t	window_us;
 };
 
 struct flow_table {
@@ -90,6 +96,18 @@ void	 flow_table_init(struct flow_table *);
  * not its link nor its bulk mark.  Marked active at now.  Never NULL.
  */
 struct flow_ent *flow_get(struct flow_table *, uint32_t, uint64_t);
+/*
+ * Count a packet of len bytes of flow f: 1 while the flow is sparse
+ * (pings, name lookups, voice, game updates, a TCP handshake, the ACKs
+ * of a modest download), 0 once it sent more than FLOW_SPARSE_BYTES in
+ * a FLOW_SPARSE_US window; then it stays dense until it is idle long
+ * enough to pick its link again.
+ * Invariant: every packet of a flow while sparse was counted sparse,
+ * and a dense flow turns sparse only after FLOW_REPIN_US idle, so a
+ * sparse packet that skips the link's queue never overtakes an
+ * earlier packet of its own flow still waiting there.
+ */
+int	 flow_sparse(struct flow_ent *, size_t, uint64_t);
 /* Link failed: every flow on it picks a link again with its next
  * packet.  Returns how many moved (also added to rehomed). */
 int	 flow_unpin_link(struct flow_table *, int);

@@ -314,6 +314,53 @@ START_TEST(test_table)
 }
 END_TEST
 
+/* Pings and ACKs stay sparse; a flow that sends more than the window
+ * allows is dense until it has been idle long enough to repin. */
+START_TEST(test_sparse)
+{
+	static struct flow_table	t;
+	struct flow_ent			*f;
+	uint64_t			now = 5000000;
+	int				i;
+
+	flow_table_init(&t);
+	/* A ping a second for a minute. */
+	for (i = 0; i < 60; i++, now += 1000000)
+		ck_assert_int_eq(flow_sparse(flow_get(&t, 1, now), 84, now), 1);
+	/* 52-byte ACKs every 0.5 ms: 40 per window, 2080 bytes. */
+	for (i = 0; i < 4000; i++, now += 500)
+		ck_assert_int_eq(flow_sparse(flow_get(&t, 2, now), 52, now), 1);
+	/* Two full packets fit a window, the third does not. */
+	f = flow_get(&t, 3, now);
+	ck_assert_int_eq(flow_sparse(f, 1500, now), 1);
+	ck_assert_int_eq(flow_sparse(f, 1500, now + 1), 1);
+	ck_assert_int_eq(flow_sparse(f, 1, now + 2), 0);
+	/* Dense stays dense in later windows, while it keeps sending. */
+	for (i = 0; i < 100; i++) {
+		now += FLOW_SPARSE_US;
+		f = flow_get(&t, 3, now);
+		ck_assert_int_eq(flow_sparse(f, 40, now), 0);
+	}
+	/* Idle just under the repin time: still dense; over: sparse. */
+	now += FLOW_REPIN_US;
+	ck_assert_int_eq(flow_sparse(flow_get(&t, 3, now), 40, now), 0);
+	now += FLOW_REPIN_US + 1;
+	ck_assert_int_eq(flow_sparse(flow_get(&t, 3, now), 40, now), 1);
+	/* A window is FLOW_SPARSE_US long: 3000 bytes just inside it
+	 * make the next byte dense, the same after it starts afresh. */
+	f = flow_get(&t, 4, now);
+	ck_assert_int_eq(flow_sparse(f, 3000, now), 1);
+	ck_assert_int_eq(flow_sparse(f, 1000, now + FLOW_SPARSE_US), 1);
+	ck_assert_int_eq(flow_sparse(f, 2000, now + 2 * FLOW_SPARSE_US - 1),
+	    1);
+	ck_assert_int_eq(flow_sparse(f, 1, now + 2 * FLOW_SPARSE_US - 1), 0);
+	/* A clock that goes back starts a window, it does not wrap. */
+	f = flow_get(&t, 5, now);
+	ck_assert_int_eq(flow_sparse(f, 2900, now), 1);
+	ck_assert_int_eq(flow_sparse(f, 2900, now - 10), 1);
+}
+END_TEST
+
 START_TEST(test_evict)
 {
 	static struct flow_table	t;
@@ -460,6 +507,7 @@ flow_suite(void)
 	tcase_add_test(tc, test_spread);
 	tcase_add_test(tc, test_realtime);
 	tcase_add_test(tc, test_table);
+	tcase_add_test(tc, test_sparse);
 	tcase_add_test(tc, test_evict);
 	tcase_add_test(tc, test_mss);
 	suite_add_tcase(s, tc);
