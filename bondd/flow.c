@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "flow.h"
+#include "netbytes.h"
 
 #define PROTO_HOPOPTS	0
 #define PROTO_ICMP	1
@@ -39,12 +40,6 @@
 #define TCPOPT_EOL	0
 #define TCPOPT_NOP	1
 #define TCPOPT_MSS	2
-
-static uint16_t
-get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
 
 /* The IPv6 extension header chain: offset of the upper layer. */
 static int

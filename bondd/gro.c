@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "gro.h"
+#include "netbytes.h"
 
 #define PROTO_TCP	6
 #define TCP_PSH		0x08
@@ -39,26 +40,6 @@ struct seg {
 	uint8_t		flags;
 	int		v6;
 };
-
-static uint16_t
-get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t
-get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	    (uint32_t)p[2] << 8 | p[3];
-}
-
-static void
-put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
 
 /*
  * A whole unfragmented TCP segment with a payload, ACK or ACK|PSH only

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "icmp.h"
+#include "netbytes.h"
 
 static uint32_t
 sum_add(uint32_t sum, const uint8_t *p, size_t len)
@@ -42,13 +43,6 @@ sum_fold(uint32_t sum)
 	while (sum >> 16)
 		sum = (sum & 0xffff) + (sum >> 16);
 	return (uint16_t)~sum;
-}
-
-static void
-put16(uint8_t *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = v & 0xff;
 }
 
 static size_t

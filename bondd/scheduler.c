@@ -522,6 +522,13 @@ sched_over_limit(const struct sched *s, int id, uint64_t now_us,
 		if ((set & (1U << i)) && owd[i] > slowest)
 			slowest = owd[i];
 	l = &s->link[id];
+	/* A packet that finds our queue empty leaves at once and cannot
+	 * fill it: only the bottleneck's queue, a probe estimate that one
+	 * late probe inflates, would drop it, and the rate controller is
+	 * what answers that queue.  Dropping it would only lose it (a ping
+	 * or an ACK on an otherwise idle link). */
+	if (queue_ns(l, now_ns) == 0)
+		return 0;
 	return queue_ns(l, now_ns) + owd[id] + (uint64_t)l->queue_us *
 	    NS_PER_US > slowest + limit_us * NS_PER_US;
 }

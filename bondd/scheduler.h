@@ -135,6 +135,7 @@ int	 sched_pick_best_latency(struct sched *, uint64_t, int);
  * queue: the tunnel's entrance is full.  Waiting behind a fast link's
  * queue up to the slowest link's delay is how earliest arrival fills
  * the slow links, so that much is not counted against the limit.
+ * Never 1 while the link's own queue is empty.
  */
 int	 sched_over_limit(const struct sched *, int, uint64_t, uint64_t);
 /* Time the link's virtual queue needs to drain, in microseconds. */

@@ -301,14 +301,19 @@ monitor_draw(FILE *fp, const struct status *st, int cols, int rows,
 	return ferror(fp) ? -1 : 0;
 }
 
-/* Async-signal-safe: used from the handlers too. */
+/*
+ * Async-signal-safe: used from the handlers too.  TCSANOW, not
+ * TCSAFLUSH: that one first waits until the terminal has taken all our
+ * output, so a terminal slow to read (a busy tmux) held 'q' and SIGTERM
+ * for seconds.
+ */
 static void
 term_restore(void)
 {
 	static const char	 show[] = "\x1b[?25h";
 
 	if (tio_saved) {
-		(void)tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved_tio);
+		(void)tcsetattr(STDIN_FILENO, TCSANOW, &saved_tio);
 		tio_saved = 0;
 	}
 	(void)write(STDOUT_FILENO, show, sizeof(show) - 1);

@@ -89,6 +89,12 @@ struct cookie_checker {
 	uint64_t	secret_us;	/* when it was drawn */
 	int		has_secret;
 	uint8_t		reply_key[32];	/* from our public key */
+	/* Reply nonces: a keyed hash of a counter, both drawn afresh
+	 * with the secret, so a nonce never repeats under reply_key
+	 * (the chance of two draws meeting aside) and costs no
+	 * getrandom() per reply; the counter stays hidden. */
+	uint8_t		nonce_key[32];
+	uint64_t	nonce_ctr;
 	uint8_t		hash_key[16];	/* source slots, per process */
 	/* load */
 	uint64_t	win_us;		/* start of the window */

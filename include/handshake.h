@@ -15,10 +15,11 @@
  */
 
 /*
- * bondd's handshake on top of Noise IK: building and checking the
- * HANDSHAKE_INIT and HANDSHAKE_RESP datagrams of wire.h, including
- * mac1 (checked before any Diffie-Hellman) and the prologue.  Runs in
- * linkd on untrusted bytes; allocates nothing.
+ * bondd's handshake on top of Noise IK (IKpsk2 with a pre-shared
+ * key): building and checking the HANDSHAKE_INIT and HANDSHAKE_RESP
+ * datagrams of wire.h, including mac1 (checked before any
+ * Diffie-Hellman) and the prologue.  Runs in linkd on untrusted bytes;
+ * allocates nothing.
  */
 
 #ifndef HANDSHAKE_H
@@ -31,6 +32,11 @@
 #include "wire.h"
 
 #define HANDSHAKE_PROLOGUE	"bondd handshake v1"
+
+/* The Noise patterns a responder tries on an INIT: IK for peers
+ * without a pre-shared key, IKpsk2 for peers with one. */
+#define HS_TRY_IK	0x1
+#define HS_TRY_IKPSK2	0x2
 
 /* Keys one endpoint derives from its own static private key. */
 struct hs_local {
@@ -51,12 +57,13 @@ int	handshake_ss(uint8_t ss[NOISE_DHLEN], const struct hs_local *,
 
 /*
  * Initiator: write an INIT into out (WIRE_INIT_LEN bytes, mac2 zero:
- * cookie_mac2_put() writes it) and keep the handshake state in hs.  remote_mac1_key = handshake_mac1_key(rs),
- * ss = handshake_ss(rs).
+ * cookie_mac2_put() writes it) and keep the handshake state in hs.
+ * remote_mac1_key = handshake_mac1_key(rs), ss = handshake_ss(rs);
+ * psk: the peer's pre-shared key (IKpsk2), or NULL (IK).
  */
 int	handshake_init_create(struct noise_hs *, const struct hs_local *,
 	    const uint8_t rs[NOISE_DHLEN], const uint8_t ss[NOISE_DHLEN],
-	    const uint8_t remote_mac1_key[32],
+	    const uint8_t *psk, const uint8_t remote_mac1_key[32],
 	    uint32_t sender_index, const struct wire_init_payload *,
 	    uint8_t out[WIRE_INIT_LEN]);
 
@@ -67,8 +74,12 @@ int	handshake_init_check(const struct hs_local *, const uint8_t *, size_t,
 
 /*
  * Responder: check mac1, then run Noise message 1, taking "ss" from
- * ss_fn, which also refuses a static key that is no peer's.  On
- * success hs holds the state, *init the decoded fields, *payload the
+ * ss_fn, which also refuses a static key that is no peer's.  The
+ * patterns of `try` (HS_TRY_*) are tried in turn, IKpsk2 first: the
+ * initiator's choice is only known from which one decrypts.  On
+ * success hs holds the state (hs->psk2 says which pattern; the caller
+ * checks it is the peer's and gives the peer's key with
+ * noise_hs_set_psk()), *init the decoded fields, *payload the
  * decrypted payload, and noise_hs_remote_static(hs) the initiator's
  * static key, the one ss_fn accepted.
  * Returns 0, or -1 with *why set ("mac1", "decrypt", "length", or
@@ -76,11 +87,12 @@ int	handshake_init_check(const struct hs_local *, const uint8_t *, size_t,
  * before Noise (length, prefix, mac1) leaves hs untouched: no DH ran.
  */
 int	handshake_init_consume(struct noise_hs *, const struct hs_local *,
-	    noise_ss_fn ss_fn, void *ss_arg,
+	    noise_ss_fn ss_fn, void *ss_arg, int try,
 	    const uint8_t *, size_t, struct wire_init *,
 	    struct wire_init_payload *, const char **why);
 
-/* Responder: write a RESP (WIRE_RESP_LEN bytes), then split keys. */
+/* Responder: write a RESP (WIRE_RESP_LEN bytes), then split keys.
+ * IKpsk2 needs the pre-shared key set in hs by now. */
 int	handshake_resp_create(struct noise_hs *,
 	    const uint8_t initiator_mac1_key[32], uint32_t sender_index,
 	    uint32_t receiver_index, uint8_t out[WIRE_RESP_LEN],

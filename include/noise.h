@@ -15,10 +15,11 @@
  */
 
 /*
- * Noise_IK_25519_ChaChaPoly_BLAKE2b (the Noise Protocol Framework,
- * revision 34) built on libsodium.  Runs in linkd.  The state machine
- * is generic enough for the published test vectors and for bondd's own
- * handshake (linkd/session.c).
+ * Noise_IK_25519_ChaChaPoly_BLAKE2b and, for peers that share a
+ * pre-shared key, Noise_IKpsk2_25519_ChaChaPoly_BLAKE2b (the Noise
+ * Protocol Framework, revision 34) built on libsodium.  Runs in linkd.
+ * The state machine is generic enough for the published test vectors
+ * and for bondd's own handshake (linkd/session.c).
  */
 
 #ifndef NOISE_H
@@ -33,7 +34,9 @@
 #define NOISE_HASHLEN	64
 #define NOISE_KEYLEN	32
 #define NOISE_TAGLEN	16
+#define NOISE_PSKLEN	32
 #define NOISE_PROTOCOL	"Noise_IK_25519_ChaChaPoly_BLAKE2b"
+#define NOISE_PROTOCOL_PSK2 "Noise_IKpsk2_25519_ChaChaPoly_BLAKE2b"
 
 struct noise_cipher {
 	uint8_t		k[NOISE_KEYLEN];
@@ -59,22 +62,32 @@ struct noise_hs {
 	uint8_t		e_priv[NOISE_DHLEN], e_pub[NOISE_DHLEN];
 	uint8_t		rs[NOISE_DHLEN], re[NOISE_DHLEN];
 	int		has_e;		/* fixed ephemeral (tests) */
+	int		psk2;		/* IKpsk2: fixed by noise_hs_init */
+	int		has_psk;	/* psk set: needed by message 2 */
+	uint8_t		psk[NOISE_PSKLEN];
 	noise_ss_fn	ss_fn;		/* precomputed static-static DH */
 	void		*ss_arg;
 };
 
 /* Start a handshake.  s_pub is s_priv's public key (the caller keeps
  * it: no scalar multiplication per handshake); rs is the responder's
- * static key (initiator only, NULL for the responder). */
+ * static key (initiator only, NULL for the responder).  psk2: run
+ * IKpsk2 rather than IK; the two differ from message 1 on, so both
+ * sides must choose the same, and the key itself must be given with
+ * noise_hs_set_psk() before message 2. */
 int	noise_hs_init(struct noise_hs *, int initiator,
 	    const uint8_t *prologue, size_t prologue_len,
 	    const uint8_t s_priv[NOISE_DHLEN], const uint8_t s_pub[NOISE_DHLEN],
-	    const uint8_t *rs);
+	    const uint8_t *rs, int psk2);
+/* IKpsk2: the pre-shared key, mixed in at the end of message 2.  The
+ * responder learns whose key to use only from message 1. */
+void	noise_hs_set_psk(struct noise_hs *, const uint8_t[NOISE_PSKLEN]);
 /* Take "ss" from fn instead of computing it (see noise_ss_fn). */
 void	noise_hs_set_ss(struct noise_hs *, noise_ss_fn, void *);
 /* Tests only: use this ephemeral private key instead of a random one. */
 void	noise_hs_set_ephemeral(struct noise_hs *, const uint8_t[NOISE_DHLEN]);
-/* Write the next message (-> e, es, s, ss / <- e, ee, se) with payload.
+/* Write the next message (-> e, es, s, ss / <- e, ee, se, and psk for
+ * IKpsk2) with payload.
  * Returns the message length or -1. */
 ssize_t	noise_hs_write(struct noise_hs *, const uint8_t *payload,
 	    size_t payload_len, uint8_t *out, size_t out_size);

@@ -47,7 +47,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define WIRE_VERSION		2
+#define WIRE_VERSION		3
 
 enum wire_type {
 	WIRE_HANDSHAKE_INIT = 1,

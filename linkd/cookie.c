@@ -108,6 +108,8 @@ cookie_of(struct cookie_checker *c, uint64_t now,
 
 	if (!c->has_secret || now - c->secret_us >= COOKIE_SECRET_US) {
 		randombytes_buf(c->secret, sizeof(c->secret));
+		randombytes_buf(c->nonce_key, sizeof(c->nonce_key));
+		c->nonce_ctr = 0;
 		c->secret_us = now;
 		c->has_secret = 1;
 	}
@@ -204,16 +206,21 @@ cookie_reply_create(struct cookie_checker *c, uint64_t now,
     uint32_t receiver_index, const uint8_t mac1[16],
     const struct sockaddr_storage *from, uint8_t *out)
 {
-	uint8_t	cookie[COOKIE_LEN];
+	uint8_t	cookie[COOKIE_LEN], ctr[8];
 
-	/* A family without a cookie never passes mac2: zeros. */
+	/* A family without a cookie never passes mac2: zeros.  Either
+	 * way the secret and the nonce key are drawn. */
 	if (cookie_of(c, now, from, cookie) == -1)
 		memset(cookie, 0, sizeof(cookie));
 	out[0] = WIRE_VERSION;
 	out[1] = WIRE_COOKIE_REPLY;
 	out[2] = out[3] = 0;
 	put32(out + 4, receiver_index);
-	randombytes_buf(out + 8, COOKIE_NONCE_LEN);
+	put32(ctr, (uint32_t)c->nonce_ctr);
+	put32(ctr + 4, (uint32_t)(c->nonce_ctr >> 32));
+	c->nonce_ctr++;
+	crypto_generichash(out + 8, COOKIE_NONCE_LEN, ctr, sizeof(ctr),
+	    c->nonce_key, sizeof(c->nonce_key));
 	crypto_aead_xchacha20poly1305_ietf_encrypt(out + 8 + COOKIE_NONCE_LEN,
 	    NULL, cookie, sizeof(cookie), mac1, 16, NULL, out + 8,
 	    c->reply_key);

@@ -15,12 +15,14 @@
  */
 
 /*
- * bondd's handshake datagrams on top of Noise IK: HANDSHAKE_INIT and
- * HANDSHAKE_RESP with their cleartext indices and mac1.  mac1 is
- * checked first, in constant time, so junk and messages for another
- * key cost a BLAKE2b and no Diffie-Hellman.  Runs unprivileged in
- * linkd on untrusted datagrams; holds the static private key and the
- * handshake state, wiped when no longer needed.  Allocates nothing.
+ * bondd's handshake datagrams on top of Noise IK, or IKpsk2 for a
+ * peer with a pre-shared key: HANDSHAKE_INIT and HANDSHAKE_RESP with
+ * their cleartext indices and mac1.  mac1 is checked first, in
+ * constant time, so junk and messages for another key cost a BLAKE2b
+ * and no Diffie-Hellman.  Runs unprivileged in linkd on untrusted
+ * datagrams; holds the static private key, the handshake state and a
+ * copy of the peer's pre-shared key, wiped when no longer needed.
+ * Allocates nothing.
  */
 
 #include <stddef.h>
@@ -115,16 +117,20 @@ decode_why(int rv)
 int
 handshake_init_create(struct noise_hs *hs, const struct hs_local *l,
     const uint8_t rs[NOISE_DHLEN], const uint8_t ss[NOISE_DHLEN],
-    const uint8_t remote_mac1_key[32], uint32_t sender_index,
-    const struct wire_init_payload *pl, uint8_t out[WIRE_INIT_LEN])
+    const uint8_t *psk, const uint8_t remote_mac1_key[32],
+    uint32_t sender_index, const struct wire_init_payload *pl,
+    uint8_t out[WIRE_INIT_LEN])
 {
 	struct wire_init w;
 	uint8_t plain[WIRE_INIT_PAYLOAD], msg[MSG1_LEN];
 	ssize_t n;
 
 	if (noise_hs_init(hs, 1, (const uint8_t *)HANDSHAKE_PROLOGUE,
-	    sizeof(HANDSHAKE_PROLOGUE) - 1, l->priv, l->pub, rs) == -1)
+	    sizeof(HANDSHAKE_PROLOGUE) - 1, l->priv, l->pub, rs,
+	    psk != NULL) == -1)
 		return (-1);
+	if (psk != NULL)
+		noise_hs_set_psk(hs, psk);
 	noise_hs_set_ss(hs, ss_fixed, (void *)(uintptr_t)ss);
 	wire_init_payload_encode(plain, pl);
 	n = noise_hs_write(hs, plain, sizeof(plain), msg, sizeof(msg));
@@ -168,23 +174,33 @@ handshake_init_check(const struct hs_local *l, const uint8_t *buf,
  */
 int
 handshake_init_consume(struct noise_hs *hs, const struct hs_local *l,
-    noise_ss_fn ss_fn, void *ss_arg, const uint8_t *buf, size_t len, struct wire_init *w,
-    struct wire_init_payload *pl, const char **why)
+    noise_ss_fn ss_fn, void *ss_arg, int try, const uint8_t *buf,
+    size_t len, struct wire_init *w, struct wire_init_payload *pl,
+    const char **why)
 {
+	static const int order[] = { HS_TRY_IKPSK2, HS_TRY_IK };
 	uint8_t plain[WIRE_INIT_PAYLOAD];
-	int rv;
+	size_t i;
+	int rv, ok = 0;
 
 	if (handshake_init_check(l, buf, len, w, why) == -1)
 		return (-1);
-	if (noise_hs_init(hs, 0, (const uint8_t *)HANDSHAKE_PROLOGUE,
-	    sizeof(HANDSHAKE_PROLOGUE) - 1, l->priv, l->pub, NULL) == -1) {
-		*why = "key";
-		return (-1);
+	for (i = 0; i < sizeof(order) / sizeof(order[0]) && !ok; i++) {
+		if ((try & order[i]) == 0)
+			continue;
+		if (noise_hs_init(hs, 0, (const uint8_t *)HANDSHAKE_PROLOGUE,
+		    sizeof(HANDSHAKE_PROLOGUE) - 1, l->priv, l->pub, NULL,
+		    order[i] == HS_TRY_IKPSK2) == -1) {
+			*why = "key";
+			return (-1);
+		}
+		noise_hs_set_ss(hs, ss_fn, ss_arg);
+		ok = noise_hs_read(hs, buf + INIT_NOISE_OFF, MSG1_LEN, plain,
+		    sizeof(plain)) == WIRE_INIT_PAYLOAD;
+		if (!ok)
+			noise_hs_wipe(hs);
 	}
-	noise_hs_set_ss(hs, ss_fn, ss_arg);
-	if (noise_hs_read(hs, buf + INIT_NOISE_OFF, MSG1_LEN, plain,
-	    sizeof(plain)) != WIRE_INIT_PAYLOAD) {
-		noise_hs_wipe(hs);
+	if (!ok) {
 		*why = "decrypt";
 		return (-1);
 	}

@@ -37,6 +37,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -297,8 +298,15 @@ linkd_stale_us(const struct ipc_conf_linkd *c)
 static uint64_t
 linkd_clock_cb(void *arg)
 {
+	struct timespec	ts;
+
 	(void)arg;
-	return (now_us());
+	/* The CPU this process spent, not the wall clock: on a busy host
+	 * a handshake the scheduler interrupted is no costlier, and must
+	 * not put the listener under load by itself. */
+	if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) == -1)
+		return (now_us());
+	return ((uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000);
 }
 
 /* A peer's slice, checked; the caller wipes it. */
@@ -321,9 +329,8 @@ linkd_peer_get(struct ipc_msg *msg, struct ipc_conf_peer *p)
 	if (ld.conf.role == ROLE_CLIENT && af != AF_INET && af != AF_INET6 &&
 	    (af != 0 || ld.sock != -1))
 		fatalx("%s: client peer without endpoint", __func__);
-	if (p->has_psk)
-		log_warnx("peer %s: pre-shared keys are not supported yet, "
-		    "ignored", p->name);
+	if (p->has_psk > 1)
+		fatalx("%s: bad has_psk", __func__);
 }
 
 /* The configuration's peers: in rising slot order, before the socket. */
@@ -338,7 +345,8 @@ linkd_peer(struct ipc_msg *msg)
 	linkd_peer_get(msg, &p);
 	if (sess_peer_set(ld.tbl, msg->hdr.id, p.name, p.public_key,
 	    ld.conf.role == ROLE_CLIENT ? &p.endpoint : NULL,
-	    now_us()) == -1)
+	    now_us()) == -1 || sess_peer_psk(ld.tbl, msg->hdr.id,
+	    p.has_psk ? p.psk : NULL, now_us()) == -1)
 		fatalx("%s: bad peer slot", __func__);
 	sodium_memzero(&p, sizeof(p));
 	ld.peer_last = msg->hdr.id;
@@ -354,7 +362,8 @@ linkd_peer_set(struct ipc_msg *msg)
 	linkd_peer_get(msg, &p);
 	if (sess_peer_set(ld.tbl, msg->hdr.id, p.name, p.public_key,
 	    ld.conf.role == ROLE_CLIENT ? &p.endpoint : NULL,
-	    now_us()) == -1)
+	    now_us()) == -1 || sess_peer_psk(ld.tbl, msg->hdr.id,
+	    p.has_psk ? p.psk : NULL, now_us()) == -1)
 		fatalx("%s: bad peer slot", __func__);
 	sodium_memzero(&p, sizeof(p));
 	linkd_core_flush();

@@ -20,8 +20,7 @@
  * authenticated traffic, probe answers, loss figures, send errors and
  * the parent's carrier events.  Flap damping doubles the answered
  * probes a link needs to come back each time it fails soon after it
- * came up.  A link that carried dense traffic is DOWN after a shorter
- * silence (linkstate.h).
+ * came up.
  */
 
 #include <errno.h>
@@ -55,28 +54,11 @@ ls_need(const struct linkstate *ls)
 uint64_t
 ls_timeout_us(const struct linkstate *ls, uint32_t srtt_us)
 {
-	uint64_t	timeout_us = ls->conf.down_after_us, dense_us;
+	uint64_t	timeout_us = ls->conf.down_after_us;
 
 	if (3ULL * srtt_us > timeout_us)
 		timeout_us = 3ULL * srtt_us;
-	if (ls->gap_us == 0 || ls->gap_us > LS_DENSE_GAP_US ||
-	    ls->probe_gap_us == 0)
-		return (timeout_us);
-	dense_us = ls->probe_gap_us + LS_DENSE_MARGIN_US;
-	if (2ULL * srtt_us > dense_us)
-		dense_us = 2ULL * srtt_us;
-	return (dense_us < timeout_us ? dense_us : timeout_us);
-}
-
-/* EWMA with gain 1/8 of gaps capped at a second; 0 until a first gap. */
-static uint64_t
-gap_mean(uint64_t mean, uint64_t gap)
-{
-	if (gap > 1000000)
-		gap = 1000000;
-	if (mean == 0)
-		return (gap == 0 ? 1 : gap);
-	return (mean - mean / 8 + gap / 8);
+	return (timeout_us);
 }
 
 static int
@@ -103,22 +85,11 @@ ls_set(struct linkstate *ls, uint64_t now, uint32_t state)
 int
 ls_rx(struct linkstate *ls, uint64_t now)
 {
-	if (ls->rx_seen && now >= ls->last_rx_us)
-		ls->gap_us = gap_mean(ls->gap_us, now - ls->last_rx_us);
 	ls->last_rx_us = now;
 	ls->rx_seen = 1;
 	if (ls->state == LINK_STATE_DOWN && !ls->carrier_down)
 		return (ls_set(ls, now, LINK_STATE_PROBING));
 	return (0);
-}
-
-void
-ls_peer_probe(struct linkstate *ls, uint64_t now)
-{
-	if (ls->probe_rx_us != 0 && now >= ls->probe_rx_us)
-		ls->probe_gap_us = gap_mean(ls->probe_gap_us,
-		    now - ls->probe_rx_us);
-	ls->probe_rx_us = now;
 }
 
 int

@@ -34,18 +34,6 @@
 #define LS_STABLE_US		60000000ULL	/* forgets the flaps */
 #define LS_DAMP_MAX		8		/* probes needed x 8 at most */
 
-/*
- * A link that carries traffic densely and falls silent is dead sooner
- * than an idle one: losing every packet for longer than the peer's
- * probe interval is no random loss.  Dense: the mean gap between
- * authenticated datagrams (EWMA, gain 1/8) is at most LS_DENSE_GAP_US.
- * The peer keeps probing when its traffic ends, so the silence is
- * measured against its probe interval plus LS_DENSE_MARGIN_US for
- * jitter, and at least twice the SRTT.
- */
-#define LS_DENSE_GAP_US		10000ULL
-#define LS_DENSE_MARGIN_US	50000ULL
-
 struct ls_conf {
 	uint64_t	down_after_us;	/* silence floor before DOWN */
 	uint32_t	lossy_ppm;
@@ -58,9 +46,6 @@ struct linkstate {
 	uint64_t	 since_us;	/* entered the state */
 	uint64_t	 running_us;	/* became RUNNING, 0 = not up */
 	uint64_t	 last_rx_us;	/* last authenticated datagram */
-	uint64_t	 gap_us;	/* mean gap between them, 0 = none */
-	uint64_t	 probe_rx_us;	/* the peer's last probe */
-	uint64_t	 probe_gap_us;	/* its probe interval, 0 = unknown */
 	int		 rx_seen;
 	uint32_t	 answered;	/* answered probes while PROBING */
 	uint32_t	 damp;		/* 1, 2, 4, 8 */
@@ -70,12 +55,9 @@ struct linkstate {
 void	 ls_init(struct linkstate *, const struct ls_conf *, uint64_t now);
 /* Probes now needed before RUNNING. */
 uint32_t ls_need(const struct linkstate *);
-/* Silence after which a carrying link is DOWN, in microseconds:
- * max(3 x SRTT, down_after), shorter for a dense link (above). */
+/* Silence after which a carrying link is DOWN, in microseconds. */
 uint64_t ls_timeout_us(const struct linkstate *, uint32_t srtt_us);
 int	 ls_rx(struct linkstate *, uint64_t now);
-/* The authenticated datagram just passed to ls_rx was a probe. */
-void	 ls_peer_probe(struct linkstate *, uint64_t now);
 int	 ls_answered(struct linkstate *, uint64_t now);
 int	 ls_loss(struct linkstate *, uint64_t now, uint32_t tx_ppm,
 	    uint32_t rx_ppm);

@@ -166,7 +166,6 @@ linkd_rx_cb(void *arg, struct session *s, uint64_t now, uint32_t kp_index,
 			s->ctr.malformed++;
 			return;
 		}
-		ls_peer_probe(&m->ls, now);
 		peer_state = m->pr.peer_seen ? m->pr.peer_state : 0xff;
 		if (probe_input(&m->pr, now, &w))
 			changed |= ls_answered(&m->ls, now);
@@ -285,6 +284,12 @@ linkd_probe_tick(evutil_socket_t fd, short ev, void *arg)
 	(void)fd;
 	(void)ev;
 	(void)arg;
+	/* What waits in the socket has arrived: a linkd that did not run
+	 * for a while (a busy host) must not take that for silence. */
+	if (ld.sock != -1) {
+		linkd_sock_read(ld.sock, EV_READ, NULL);
+		now = now_us();
+	}
 	ival_us = (uint64_t)ld.conf.probe_interval_ms * 1000;
 	for (i = 0; i < ld.tbl->nsessions; i++) {
 		s = &ld.tbl->sessions[i];

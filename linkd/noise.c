@@ -15,11 +15,12 @@
  */
 
 /*
- * Noise_IK_25519_ChaChaPoly_BLAKE2b (Noise revision 34) on libsodium:
- * the symmetric state, the two IK handshake messages and the transport
- * AEAD.  Runs unprivileged in linkd and reads untrusted handshake
- * bytes; holds static and ephemeral private keys, wiped after use.
- * Allocates nothing.
+ * Noise_IK_25519_ChaChaPoly_BLAKE2b and its psk2 variant (Noise
+ * revision 34) on libsodium: the symmetric state, the two IK handshake
+ * messages and the transport AEAD.  Runs unprivileged in linkd and
+ * reads untrusted handshake bytes; holds static and ephemeral private
+ * keys and the peer's pre-shared key, wiped after use.  Allocates
+ * nothing.
  */
 
 #include <sys/types.h>
@@ -148,17 +149,21 @@ hmac(uint8_t out[NOISE_HASHLEN], const uint8_t key[NOISE_HASHLEN],
 	sodium_memzero(&st, sizeof(st));
 }
 
-/* HKDF of the Noise spec with two outputs. */
+/* HKDF of the Noise spec with two outputs, or three when o3 is set.
+ * o1 may be ck itself: ck is read only before o1 is written. */
 static void
-hkdf2(const uint8_t ck[NOISE_HASHLEN], const uint8_t *ikm, size_t ikmlen,
-    uint8_t o1[NOISE_HASHLEN], uint8_t o2[NOISE_HASHLEN])
+hkdf(const uint8_t ck[NOISE_HASHLEN], const uint8_t *ikm, size_t ikmlen,
+    uint8_t o1[NOISE_HASHLEN], uint8_t o2[NOISE_HASHLEN],
+    uint8_t *o3)
 {
 	uint8_t tk[NOISE_HASHLEN];
-	const uint8_t one = 0x01, two = 0x02;
+	const uint8_t one = 0x01, two = 0x02, three = 0x03;
 
 	hmac(tk, ck, ikm, ikmlen, NULL, 0);
 	hmac(o1, tk, &one, 1, NULL, 0);
 	hmac(o2, tk, o1, NOISE_HASHLEN, &two, 1);
+	if (o3 != NULL)
+		hmac(o3, tk, o2, NOISE_HASHLEN, &three, 1);
 	sodium_memzero(tk, sizeof(tk));
 }
 
@@ -178,11 +183,41 @@ mix_key(struct noise_hs *hs, const uint8_t ikm[NOISE_DHLEN])
 {
 	uint8_t tk[NOISE_HASHLEN];
 
-	hkdf2(hs->ck, ikm, NOISE_DHLEN, hs->ck, tk);
+	hkdf(hs->ck, ikm, NOISE_DHLEN, hs->ck, tk, NULL);
 	memcpy(hs->cs.k, tk, NOISE_KEYLEN);
 	hs->cs.n = 0;
 	hs->cs.has_key = 1;
 	sodium_memzero(tk, sizeof(tk));
+}
+
+/* The "psk" token: MixKeyAndHash(psk).  Without the key (the caller
+ * never set it) the message fails rather than run with zeros. */
+static int
+mix_psk(struct noise_hs *hs)
+{
+	uint8_t th[NOISE_HASHLEN], tk[NOISE_HASHLEN];
+
+	if (!hs->has_psk)
+		return (-1);
+	hkdf(hs->ck, hs->psk, NOISE_PSKLEN, hs->ck, th, tk);
+	mix_hash(hs, th, NOISE_HASHLEN);
+	memcpy(hs->cs.k, tk, NOISE_KEYLEN);
+	hs->cs.n = 0;
+	hs->cs.has_key = 1;
+	sodium_memzero(th, sizeof(th));
+	sodium_memzero(tk, sizeof(tk));
+	return (0);
+}
+
+/* The "e" token's hashing, sent or received.  With a psk modifier it
+ * also enters the chaining key, so that the keys of the "psk" token
+ * depend on this ephemeral. */
+static void
+mix_e(struct noise_hs *hs, const uint8_t e_pub[NOISE_DHLEN])
+{
+	mix_hash(hs, e_pub, NOISE_DHLEN);
+	if (hs->psk2)
+		mix_key(hs, e_pub);
 }
 
 /* DH then MixKey; the shared secret never outlives the call. */
@@ -228,17 +263,23 @@ decrypt_and_hash(struct noise_hs *hs, const uint8_t *in, size_t len,
 int
 noise_hs_init(struct noise_hs *hs, int initiator, const uint8_t *prologue,
     size_t prologue_len, const uint8_t s_priv[NOISE_DHLEN],
-    const uint8_t s_pub[NOISE_DHLEN], const uint8_t *rs)
+    const uint8_t s_pub[NOISE_DHLEN], const uint8_t *rs, int psk2)
 {
 	memset(hs, 0, sizeof(*hs));
 	if (initiator && rs == NULL)
 		return (-1);
 	hs->initiator = initiator ? 1 : 0;
+	hs->psk2 = psk2 ? 1 : 0;
 	memcpy(hs->s_priv, s_priv, NOISE_DHLEN);
 	memcpy(hs->s_pub, s_pub, NOISE_DHLEN);
 
-	/* The protocol name fits in HASHLEN: zero padded, not hashed. */
-	memcpy(hs->h, NOISE_PROTOCOL, sizeof(NOISE_PROTOCOL) - 1);
+	/* The protocol name fits in HASHLEN: zero padded, not hashed.
+	 * It differs with the modifier: IK and IKpsk2 never agree. */
+	if (hs->psk2)
+		memcpy(hs->h, NOISE_PROTOCOL_PSK2,
+		    sizeof(NOISE_PROTOCOL_PSK2) - 1);
+	else
+		memcpy(hs->h, NOISE_PROTOCOL, sizeof(NOISE_PROTOCOL) - 1);
 	memcpy(hs->ck, hs->h, NOISE_HASHLEN);
 	mix_hash(hs, prologue, prologue_len);
 
@@ -256,6 +297,13 @@ noise_hs_set_ephemeral(struct noise_hs *hs, const uint8_t e[NOISE_DHLEN])
 {
 	memcpy(hs->e_priv, e, NOISE_DHLEN);
 	hs->has_e = 1;
+}
+
+void
+noise_hs_set_psk(struct noise_hs *hs, const uint8_t psk[NOISE_PSKLEN])
+{
+	memcpy(hs->psk, psk, NOISE_PSKLEN);
+	hs->has_psk = 1;
 }
 
 void
@@ -299,7 +347,7 @@ write_msg1(struct noise_hs *hs, const uint8_t *payload, size_t plen,
 	if (ephemeral_make(hs) == -1)
 		return (-1);
 	memcpy(out, hs->e_pub, NOISE_DHLEN);
-	mix_hash(hs, hs->e_pub, NOISE_DHLEN);
+	mix_e(hs, hs->e_pub);
 	out += NOISE_DHLEN;
 	if (mix_dh(hs, hs->e_priv, hs->rs) == -1)
 		return (-1);
@@ -311,7 +359,7 @@ write_msg1(struct noise_hs *hs, const uint8_t *payload, size_t plen,
 	return (encrypt_and_hash(hs, payload, plen, out));
 }
 
-/* <- e, ee, se, payload */
+/* <- e, ee, se, payload; IKpsk2: <- e, ee, se, psk, payload */
 static int
 write_msg2(struct noise_hs *hs, const uint8_t *payload, size_t plen,
     uint8_t *out)
@@ -319,11 +367,13 @@ write_msg2(struct noise_hs *hs, const uint8_t *payload, size_t plen,
 	if (ephemeral_make(hs) == -1)
 		return (-1);
 	memcpy(out, hs->e_pub, NOISE_DHLEN);
-	mix_hash(hs, hs->e_pub, NOISE_DHLEN);
+	mix_e(hs, hs->e_pub);
 	out += NOISE_DHLEN;
 	if (mix_dh(hs, hs->e_priv, hs->re) == -1)
 		return (-1);
 	if (mix_dh(hs, hs->e_priv, hs->rs) == -1)
+		return (-1);
+	if (hs->psk2 && mix_psk(hs) == -1)
 		return (-1);
 	return (encrypt_and_hash(hs, payload, plen, out));
 }
@@ -333,7 +383,7 @@ read_msg1(struct noise_hs *hs, const uint8_t *msg, size_t len,
     uint8_t *payload)
 {
 	memcpy(hs->re, msg, NOISE_DHLEN);
-	mix_hash(hs, hs->re, NOISE_DHLEN);
+	mix_e(hs, hs->re);
 	msg += NOISE_DHLEN;
 	if (mix_dh(hs, hs->s_priv, hs->re) == -1)
 		return (-1);
@@ -352,11 +402,13 @@ read_msg2(struct noise_hs *hs, const uint8_t *msg, size_t len,
     uint8_t *payload)
 {
 	memcpy(hs->re, msg, NOISE_DHLEN);
-	mix_hash(hs, hs->re, NOISE_DHLEN);
+	mix_e(hs, hs->re);
 	msg += NOISE_DHLEN;
 	if (mix_dh(hs, hs->e_priv, hs->re) == -1)
 		return (-1);
 	if (mix_dh(hs, hs->s_priv, hs->re) == -1)
+		return (-1);
+	if (hs->psk2 && mix_psk(hs) == -1)
 		return (-1);
 	return (decrypt_and_hash(hs, msg, len - MSG2_OVERHEAD + NOISE_TAGLEN,
 	    payload));
@@ -429,8 +481,9 @@ noise_hs_read(struct noise_hs *hs, const uint8_t *msg, size_t len,
 }
 
 /*
- * Split() after message 2.  The chaining key and the private keys go
- * away here (forward secrecy); h and rs stay for the caller.
+ * Split() after message 2.  The chaining key, the private keys and
+ * the pre-shared key go away here (forward secrecy); h and rs stay for
+ * the caller.
  */
 int
 noise_hs_split(struct noise_hs *hs, uint8_t send[NOISE_KEYLEN],
@@ -440,7 +493,7 @@ noise_hs_split(struct noise_hs *hs, uint8_t send[NOISE_KEYLEN],
 
 	if (hs->msg_index != 2)
 		return (-1);
-	hkdf2(hs->ck, NULL, 0, k1, k2);
+	hkdf(hs->ck, NULL, 0, k1, k2, NULL);
 	if (hs->initiator) {
 		memcpy(send, k1, NOISE_KEYLEN);
 		memcpy(recv, k2, NOISE_KEYLEN);
@@ -454,6 +507,7 @@ noise_hs_split(struct noise_hs *hs, uint8_t send[NOISE_KEYLEN],
 	sodium_memzero(&hs->cs, sizeof(hs->cs));
 	sodium_memzero(hs->s_priv, sizeof(hs->s_priv));
 	sodium_memzero(hs->e_priv, sizeof(hs->e_priv));
+	sodium_memzero(hs->psk, sizeof(hs->psk));
 	hs->msg_index = 3;
 	return (0);
 }

@@ -17,9 +17,9 @@
 /*
  * Sessions of one linkd: the client's handshake retries and rekeys
  * (and a new handshake when the server falls silent or sends what it
- * cannot read: the server may have restarted), the server's stateless
- * answer to INITs, keypair rotation, replay
- * windows, keepalives and expiry.  Runs unprivileged in linkd; every
+ * cannot read: the server may have restarted), keypair rotation,
+ * replay windows, keepalives and expiry; the server's answer to INITs
+ * is in session_admit.c.  Runs unprivileged in linkd; every
  * byte handed to sess_input() comes from the network and is untrusted
  * until its AEAD tag (or handshake) checked out.  No state is created
  * for a handshake that did not authenticate.  Time is a parameter in
@@ -48,14 +48,10 @@
 /* Client lines read "link wan1: ...", server lines "listen0: ...". */
 #define PFX(t)	((t)->role == ROLE_CLIENT ? "link " : "")
 
-static struct keypair *kp_alloc(struct sess_table *, struct session *,
-	    enum kp_state);
 static void	 kp_reindex(struct keypair *);
-static void	 kp_free(struct keypair *);
 static struct keypair *kp_lookup(struct sess_table *, uint32_t);
 static int	 kp_alive(const struct sess_table *, const struct keypair *,
 	    uint64_t);
-static void	 sess_clear(struct session *);
 static void	 sess_client_init(struct sess_table *);
 static void	 sess_end_peer(struct sess_table *, int, uint64_t);
 static void	 sess_up(struct sess_table *, struct session *, uint64_t);
@@ -70,13 +66,7 @@ static int	 sess_stale(const struct sess_table *, const struct session *,
 static void	 sess_hint(struct sess_table *, struct session *, uint64_t,
 	    const struct sockaddr_storage *);
 static void	 sess_tick(struct sess_table *, struct session *, uint64_t);
-static void	 input_init(struct sess_table *, uint64_t, const uint8_t *,
-	    size_t, const struct sockaddr_storage *);
-static int	 init_admit(struct sess_table *, uint64_t, const uint8_t *,
-	    size_t, const struct wire_init *, const struct sockaddr_storage *);
 static void	 input_resp(struct sess_table *, uint64_t, const uint8_t *,
-	    size_t);
-static void	 input_cookie(struct sess_table *, uint64_t, const uint8_t *,
 	    size_t);
 static int	 input_data(struct sess_table *, uint64_t, const uint8_t *,
 	    size_t, const struct sockaddr_storage *, uint8_t *, size_t,
@@ -201,6 +191,29 @@ sess_peer_set(struct sess_table *t, int slot, const char *name,
 }
 
 int
+sess_peer_psk(struct sess_table *t, int slot, const uint8_t *psk,
+    uint64_t now)
+{
+	struct sess_peer	*p;
+
+	if (slot < 0 || slot >= t->npeers || !t->peers[slot].used)
+		return (-1);
+	p = &t->peers[slot];
+	if (p->has_psk == (psk != NULL) && (psk == NULL ||
+	    sodium_memcmp(p->psk, psk, NOISE_PSKLEN) == 0))
+		return (0);
+	sess_end_peer(t, slot, now);
+	if (psk != NULL)
+		memcpy(p->psk, psk, NOISE_PSKLEN);
+	else
+		sodium_memzero(p->psk, sizeof(p->psk));
+	p->has_psk = psk != NULL;
+	if (t->role == ROLE_CLIENT)
+		sess_client_init(t);
+	return (0);
+}
+
+int
 sess_peer_del(struct sess_table *t, int slot, uint64_t now)
 {
 	if (slot < 0 || slot >= t->npeers || !t->peers[slot].used)
@@ -217,7 +230,7 @@ sess_peer_del(struct sess_table *t, int slot, uint64_t now)
  * the slot, the rest is random, so a DATA header finds its keys in one
  * step and an old index does not match a reused slot.
  */
-static struct keypair *
+struct keypair *
 kp_alloc(struct sess_table *t, struct session *s, enum kp_state state)
 {
 	struct keypair	*kp;
@@ -245,7 +258,7 @@ kp_reindex(struct keypair *kp)
 	    (kp->local_index & (SESS_KP_MAX - 1));
 }
 
-static void
+void
 kp_free(struct keypair *kp)
 {
 	if (kp == NULL)
@@ -289,7 +302,7 @@ sess_peer_name(const struct sess_table *t, const struct session *s)
 }
 
 /* A slot free for a new session: all but its place in the table. */
-static void
+void
 sess_clear(struct session *s)
 {
 	int	slot = s->slot;
@@ -390,8 +403,8 @@ sess_send_init(struct sess_table *t, struct session *s, uint64_t now)
 	wait = sess_retry_us(s->hs_attempts);
 	s->hs_next_us = now + wait + randombytes_uniform(wait / 8 + 1);
 	if (!p->ss_ok || handshake_init_create(&s->hs, &t->local,
-	    p->public_key, p->ss, p->mac1_key, kp->local_index, &pl,
-	    t->buf) < 0) {
+	    p->public_key, p->ss, p->has_psk ? p->psk : NULL, p->mac1_key,
+	    kp->local_index, &pl, t->buf) < 0) {
 		log_warnx("link %s: cannot create handshake", t->name);
 		return;
 	}
@@ -464,13 +477,13 @@ sess_input(struct sess_table *t, uint64_t now, const uint8_t *pkt,
 	type = wire_type(pkt, len);
 	switch (type) {
 	case WIRE_HANDSHAKE_INIT:
-		input_init(t, now, pkt, len, from);
+		sess_input_init(t, now, pkt, len, from);
 		return (0);
 	case WIRE_HANDSHAKE_RESP:
 		input_resp(t, now, pkt, len);
 		return (0);
 	case WIRE_COOKIE_REPLY:
-		input_cookie(t, now, pkt, len);
+		sess_input_cookie(t, now, pkt, len);
 		return (0);
 	case WIRE_DATA:
 		return (input_data(t, now, pkt, len, from, frame, framesize,
@@ -486,199 +499,6 @@ sess_input(struct sess_table *t, uint64_t now, const uint8_t *pkt,
 		t->ctr.malformed++;
 		return (0);
 	}
-}
-
-struct ss_find {
-	const struct sess_table	*t;
-	int			 peer;
-};
-
-/*
- * The precomputed ss of the peer whose static key an INIT carries, or
- * NULL.  Constant time over all peers: no early exit on a match.
- */
-static const uint8_t *
-peer_ss(void *arg, const uint8_t rs[NOISE_DHLEN])
-{
-	struct ss_find		*f = arg;
-	const struct sess_peer	*p;
-	int			 i, m, peer = -1;
-
-	for (i = 0; i < f->t->npeers; i++) {
-		p = &f->t->peers[i];
-		m = -((sodium_memcmp(rs, p->public_key, NOISE_DHLEN) == 0) &
-		    (p->used != 0) & (p->ss_ok != 0));
-		peer = (peer & ~m) | (i & m);
-	}
-	f->peer = peer;
-	return (peer < 0 ? NULL : f->t->peers[peer].ss);
-}
-
-/*
- * Server: may this INIT (its mac1 checked) cost Diffie-Hellman?  Under
- * load only from an address that proved, by mac2, that it reads what
- * is sent to it (the others get a cookie, which costs two hashes and
- * one small encryption, and a reply no larger than the INIT); then,
- * always, within its address's token bucket.  A flood from spoofed
- * addresses does no DH at all once the load is seen; one from real
- * addresses does at most COOKIE_SRC_RATE a second each.
- */
-static int
-init_admit(struct sess_table *t, uint64_t now, const uint8_t *pkt,
-    size_t len, const struct wire_init *w,
-    const struct sockaddr_storage *from)
-{
-	char	addr[ADDR_STRLEN];
-
-	if (cookie_load_init(&t->ck, now) &&
-	    !cookie_mac2_ok(&t->ck, now, pkt, len, from)) {
-		cookie_reply_create(&t->ck, now, w->sender_index, w->mac1,
-		    from, t->buf);
-		if (t->cb.send != NULL)
-			t->cb.send(t->cb.arg, NULL, now, t->buf,
-			    COOKIE_REPLY_LEN, from);
-		log_ratelimit("linkd-load", "%s: under load: handshakes need "
-		    "a cookie", t->name);
-		return (0);
-	}
-	if (!cookie_src_allow(&t->ck, now, from)) {
-		t->ctr.auth_fail++;
-		log_ratelimit("linkd-src", "%s: too many handshakes from %s",
-		    t->name, addr_fmt(from, addr, sizeof(addr)));
-		return (0);
-	}
-	return (1);
-}
-
-/*
- * Server: answer an INIT.  Nothing is stored until mac1, the Noise
- * message, the peer's static key and a fresh timestamp all checked.
- */
-static void
-input_init(struct sess_table *t, uint64_t now, const uint8_t *pkt,
-    size_t len, const struct sockaddr_storage *from)
-{
-	struct noise_hs			 hs;
-	struct wire_init		 w;
-	struct wire_init_payload	 pl;
-	struct session			*s;
-	struct keypair			*kp;
-	struct ss_find			 f = { t, -2 };	/* -2: not asked */
-	const char			*why = "?";
-	char				 addr[ADDR_STRLEN];
-	uint64_t			 t0;
-	int				 peer;
-
-	if (t->role != ROLE_SERVER) {
-		t->ctr.malformed++;
-		return;
-	}
-	if (handshake_init_check(&t->local, pkt, len, &w, &why) < 0) {
-		t->ctr.auth_fail++;
-		log_ratelimit("linkd-init", "%s: bad handshake from %s: %s",
-		    t->name, addr_fmt(from, addr, sizeof(addr)), why);
-		return;
-	}
-	if (!init_admit(t, now, pkt, len, &w, from))
-		return;
-	t0 = t->cb.clock != NULL ? t->cb.clock(t->cb.arg) : 0;
-	if (handshake_init_consume(&hs, &t->local, peer_ss, &f, pkt, len, &w,
-	    &pl, &why) < 0) {
-		t->ctr.auth_fail++;
-		if (f.peer == -1)
-			log_ratelimit("linkd-unknown", "%s: handshake from %s "
-			    "with an unknown key", t->name,
-			    addr_fmt(from, addr, sizeof(addr)));
-		else
-			log_ratelimit("linkd-init", "%s: bad handshake from "
-			    "%s: %s", t->name, addr_fmt(from, addr,
-			    sizeof(addr)), why);
-		goto done;
-	}
-	peer = f.peer;
-	if (pl.link_id >= BONDD_MAX_LINKS) {
-		t->ctr.malformed++;
-		goto done;
-	}
-	s = &t->sessions[peer * BONDD_MAX_LINKS + pl.link_id];
-	if (t->tai_set[peer][pl.link_id] &&
-	    memcmp(pl.tai64n, t->tai[peer][pl.link_id], 12) <= 0) {
-		if (s->used)
-			s->ctr.replay_drop++;
-		else
-			t->ctr.replay_drop++;
-		log_ratelimit("linkd-replay", "%s: replayed handshake of "
-		    "peer %s from %s", t->name, t->peers[peer].name,
-		    addr_fmt(from, addr, sizeof(addr)));
-		goto done;
-	}
-	/* Only fresh INITs of the peer's own key are charged here: a
-	 * replay cannot use up the peer's handshakes. */
-	if (!tbucket_take(&t->peer_hs[peer], now,
-	    1000000ULL / SESS_PEER_HS_RATE,
-	    SESS_PEER_HS_BURST * (1000000ULL / SESS_PEER_HS_RATE))) {
-		log_ratelimit("linkd-peerhs", "%s: peer %s handshakes too "
-		    "often", t->name, t->peers[peer].name);
-		goto done;
-	}
-	if ((kp = kp_alloc(t, s, KP_PENDING)) == NULL) {
-		log_ratelimit("linkd-full", "%s: no free keypair", t->name);
-		goto done;
-	}
-	if (handshake_resp_create(&hs, t->peers[peer].mac1_key,
-	    kp->local_index, w.sender_index, t->buf, kp->send_key,
-	    kp->recv_key) < 0) {
-		kp_free(kp);
-		goto done;
-	}
-	memcpy(t->tai[peer][pl.link_id], pl.tai64n, 12);
-	t->tai_set[peer][pl.link_id] = 1;
-	if (!s->used) {
-		sess_clear(s);
-		s->used = 1;
-		s->peer = peer;
-		s->link_id = pl.link_id;
-		s->endpoint = *from;
-		log_info("%s: peer %s link %u: handshake from %s", t->name,
-		    t->peers[peer].name, pl.link_id,
-		    addr_fmt(from, addr, sizeof(addr)));
-	}
-	memcpy(s->link_name, pl.link_name, sizeof(s->link_name) - 1);
-	s->link_name[sizeof(s->link_name) - 1] = '\0';
-	kp_free(s->next);
-	s->next = kp;
-	kp->remote_index = w.sender_index;
-	kp->birth_us = now;
-	s->last_rx_us = now;
-	if (t->cb.send != NULL)
-		t->cb.send(t->cb.arg, s, now, t->buf, WIRE_RESP_LEN, from);
- done:
-	noise_hs_wipe(&hs);
-	if (t->cb.clock != NULL)
-		cookie_load_work(&t->ck, t->cb.clock(t->cb.arg) - t0);
-}
-
-/* Client: the server is under load and sent the cookie for our
- * address: the next INIT carries its mac2. */
-static void
-input_cookie(struct sess_table *t, uint64_t now, const uint8_t *pkt,
-    size_t len)
-{
-	struct session	*s = &t->sessions[0];
-	int64_t		 idx = cookie_reply_index(pkt, len);
-
-	if (t->role != ROLE_CLIENT || idx < 0 || s->next == NULL ||
-	    s->next->state != KP_HANDSHAKE ||
-	    s->next->local_index != (uint32_t)idx) {
-		t->ctr.malformed++;
-		return;
-	}
-	if (cookie_reply_consume(&t->cm, now, pkt, len) == -1) {
-		s->ctr.auth_fail++;
-		return;
-	}
-	log_ratelimit("linkd-cookie", "link %s: the server is under load: "
-	    "handshaking with a cookie", t->name);
 }
 
 /* Client: a RESP to the handshake in flight completes it. */
@@ -906,6 +726,7 @@ sess_timer(struct sess_table *t, uint64_t now)
 	uint64_t	due, wait = 1000000;
 	int		i;
 
+	sess_admit_tick(t, now);
 	for (i = 0; i < t->nsessions; i++) {
 		if (!t->sessions[i].used)
 			continue;

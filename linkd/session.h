@@ -145,6 +145,8 @@ struct sess_peer {
 	uint8_t		mac1_key[32];
 	uint8_t		ss[NOISE_DHLEN];	/* static-static DH */
 	int		ss_ok;		/* 0: a low-order key, never used */
+	int		has_psk;	/* handshakes use IKpsk2 with psk */
+	uint8_t		psk[NOISE_PSKLEN];
 	struct sockaddr_storage endpoint;
 };
 
@@ -164,9 +166,9 @@ struct sess_cb {
 		    uint32_t kp_index, uint64_t counter,
 		    const struct inner_hdr *, const uint8_t *frame,
 		    size_t len);
-	/* The monotonic clock in microseconds, read around handshake
-	 * work to measure the load; NULL: not measured, never under
-	 * load. */
+	/* A clock in microseconds (linkd: the CPU time it used), read
+	 * around handshake work to measure the load; NULL: not
+	 * measured, never under load. */
 	uint64_t (*clock)(void *);
 	void	*arg;
 };
@@ -196,6 +198,14 @@ struct sess_table {
 	uint8_t		 tai_set[BONDD_MAX_PEERS][BONDD_MAX_LINKS];
 	struct cookie_checker ck;	/* server: flood defence */
 	struct tbucket	 peer_hs[BONDD_MAX_PEERS];	/* server */
+	/* Server: what the flood defence did since the table began; the
+	 * log tells them when a period under load ends. */
+	struct {
+		uint64_t cookies;	/* COOKIE_REPLYs sent */
+		uint64_t src_limited;	/* INITs over their address's limit */
+		uint64_t peer_limited;	/* fresh INITs over the peer's */
+		int	 loaded;	/* the log said "under load" */
+	}		 adm;
 	struct cookie_maker cm;		/* client: cookie of the server */
 	/* What cannot be pinned on a session (unknown peer, index). */
 	struct sess_counters ctr;
@@ -219,6 +229,11 @@ void	 sess_table_free(struct sess_table *);
 int	 sess_peer_set(struct sess_table *, int slot, const char *name,
 	    const uint8_t pub[NOISE_DHLEN],
 	    const struct sockaddr_storage *endpoint, uint64_t now);
+/* The pre-shared key of a slot's peer (NULL: none), set after
+ * sess_peer_set(): a change ends the peer's sessions.  0, or -1 if the
+ * slot is empty. */
+int	 sess_peer_psk(struct sess_table *, int slot, const uint8_t *psk,
+	    uint64_t now);
 /* The peer of a slot is removed: its sessions end.  0, or -1 if the
  * slot was empty. */
 int	 sess_peer_del(struct sess_table *, int slot, uint64_t now);
@@ -257,5 +272,19 @@ enum session_state sess_state(const struct session *);
 /* Fill a stats record (counters of the table added when addtable). */
 void	 sess_stats(const struct sess_table *, const struct session *,
 	    uint64_t now, int addtable, struct ipc_link_stats *);
+
+
+/* Between session.c and session_admit.c. */
+struct keypair *kp_alloc(struct sess_table *, struct session *,
+	    enum kp_state);
+void	 kp_free(struct keypair *);
+void	 sess_clear(struct session *);
+/* Server: an INIT; client: a COOKIE_REPLY (session_admit.c). */
+void	 sess_input_init(struct sess_table *, uint64_t now, const uint8_t *,
+	    size_t, const struct sockaddr_storage *from);
+void	 sess_input_cookie(struct sess_table *, uint64_t now,
+	    const uint8_t *, size_t);
+/* Server: the end of a period under load is logged; from sess_timer. */
+void	 sess_admit_tick(struct sess_table *, uint64_t now);
 
 #endif /* SESSION_H */

@@ -200,6 +200,38 @@ START_TEST(test_cookie_roundtrip)
 }
 END_TEST
 
+/* Replies to the same INIT never share a nonce, also across a new
+ * secret, and each one decrypts. */
+START_TEST(test_reply_nonces)
+{
+	struct cookie_checker c;
+	struct cookie_maker m;
+	struct sockaddr_storage a;
+	uint8_t spub[32], msg[WIRE_INIT_LEN];
+	uint8_t r[3][COOKIE_REPLY_LEN];
+	uint64_t now = 7000000;
+	int i, j;
+
+	randombytes_buf(spub, sizeof(spub));
+	cookie_checker_init(&c, spub);
+	cookie_maker_init(&m, spub);
+	sin4(&a, "198.18.0.2", 4000);
+	fake_init(msg);
+	cookie_mac2_put(&m, now, msg, sizeof(msg));
+	cookie_reply_create(&c, now, 1, msg + sizeof(msg) - 32, &a, r[0]);
+	cookie_reply_create(&c, now, 1, msg + sizeof(msg) - 32, &a, r[1]);
+	cookie_reply_create(&c, now + COOKIE_SECRET_US, 1,
+	    msg + sizeof(msg) - 32, &a, r[2]);
+	for (i = 0; i < 3; i++) {
+		ck_assert_int_eq(cookie_reply_consume(&m, now, r[i],
+		    COOKIE_REPLY_LEN), 0);
+		for (j = 0; j < i; j++)
+			ck_assert(memcmp(r[i] + 8, r[j] + 8,
+			    COOKIE_NONCE_LEN) != 0);
+	}
+}
+END_TEST
+
 /* COOKIE_SRC_BURST at once, then COOKIE_SRC_RATE a second, per
  * address whatever its port; other addresses have their own. */
 START_TEST(test_src_bucket)
@@ -238,6 +270,7 @@ cookie_suite(void)
 	tcase_add_test(tc, test_tbucket);
 	tcase_add_test(tc, test_load);
 	tcase_add_test(tc, test_cookie_roundtrip);
+	tcase_add_test(tc, test_reply_nonces);
 	tcase_add_test(tc, test_src_bucket);
 	suite_add_tcase(s, tc);
 	return (s);

@@ -82,15 +82,24 @@ mac1_fix(uint8_t *msg, size_t len, const uint8_t pub[32])
 	crypto_generichash(msg + len - 16, 16, msg, len - 16, key, 32);
 }
 
+/* An INIT from ini to rsp, IKpsk2 with psk when it is set. */
 static void
-make_init(struct noise_hs *hs, const struct party *ini,
-    const struct party *rsp, uint32_t idx, uint8_t out[WIRE_INIT_LEN])
+make_init_psk(struct noise_hs *hs, const struct party *ini,
+    const struct party *rsp, const uint8_t *psk, uint32_t idx,
+    uint8_t out[WIRE_INIT_LEN])
 {
 	struct wire_init_payload pl;
 
 	payload(&pl);
 	ck_assert_int_eq(handshake_init_create(hs, &ini->l, rsp->l.pub,
-	    ss_of(ini, rsp), rsp->mac1_key, idx, &pl, out), 0);
+	    ss_of(ini, rsp), psk, rsp->mac1_key, idx, &pl, out), 0);
+}
+
+static void
+make_init(struct noise_hs *hs, const struct party *ini,
+    const struct party *rsp, uint32_t idx, uint8_t out[WIRE_INIT_LEN])
+{
+	make_init_psk(hs, ini, rsp, NULL, idx, out);
 }
 
 START_TEST(test_exchange)
@@ -114,7 +123,8 @@ START_TEST(test_exchange)
 
 	payload(&pl);
 	ck_assert_int_eq(handshake_init_create(&hi, &a.l, b.l.pub,
-	    ss_of(&a, &b), b.mac1_key, 0x01020304, &pl, init), 0);
+	    ss_of(&a, &b), NULL, b.mac1_key, 0x01020304, &pl, init),
+	    0);
 	ck_assert_int_eq(wire_type(init, sizeof(init)), WIRE_HANDSHAKE_INIT);
 	/* mac1 recomputed independently matches. */
 	memcpy(back, init + WIRE_INIT_LEN - 32, 16);
@@ -123,8 +133,8 @@ START_TEST(test_exchange)
 	/* mac2 is left to the cookie layer: zero here. */
 	ck_assert(sodium_is_zero(init + WIRE_INIT_LEN - 16, 16));
 
-	ck_assert_int_eq(handshake_init_consume(&hr, &b.l, NULL, NULL, init, sizeof(init),
-	    &w, &got, &why), 0);
+	ck_assert_int_eq(handshake_init_consume(&hr, &b.l, NULL, NULL,
+	    HS_TRY_IK, init, sizeof(init), &w, &got, &why), 0);
 	ck_assert_uint_eq(w.sender_index, 0x01020304);
 	ck_assert_mem_eq(noise_hs_remote_static(&hr), a.l.pub, 32);
 	ck_assert_uint_eq(got.link_id, 2);
@@ -206,8 +216,8 @@ START_TEST(test_init_bitflip_mac1)
 		init[i / 8] ^= (uint8_t)(1 << (i % 8));
 		hr = pattern;
 		why = NULL;
-		ck_assert_int_eq(handshake_init_consume(&hr, &b.l, NULL, NULL, init,
-		    sizeof(init), &w, &pl, &why), -1);
+		ck_assert_int_eq(handshake_init_consume(&hr, &b.l, NULL, NULL,
+		    HS_TRY_IK, init, sizeof(init), &w, &pl, &why), -1);
 		if (i < 8)
 			ck_assert_str_eq(why, "version");
 		else if (i < 16)
@@ -219,8 +229,8 @@ START_TEST(test_init_bitflip_mac1)
 		ck_assert_mem_eq(&hr, &pattern, sizeof(hr));
 		init[i / 8] ^= (uint8_t)(1 << (i % 8));
 	}
-	ck_assert_int_eq(handshake_init_consume(&hr, &b.l, NULL, NULL, init, sizeof(init),
-	    &w, &pl, &why), 0);
+	ck_assert_int_eq(handshake_init_consume(&hr, &b.l, NULL, NULL,
+	    HS_TRY_IK, init, sizeof(init), &w, &pl, &why), 0);
 }
 END_TEST
 
@@ -239,15 +249,15 @@ START_TEST(test_init_wrong_responder)
 	make_init(&hi, &a, &c, 1, init);
 	memset(&pattern, 0x5a, sizeof(pattern));
 	hr = pattern;
-	ck_assert_int_eq(handshake_init_consume(&hr, &b.l, NULL, NULL, init, sizeof(init),
-	    &w, &pl, &why), -1);
+	ck_assert_int_eq(handshake_init_consume(&hr, &b.l, NULL, NULL,
+	    HS_TRY_IK, init, sizeof(init), &w, &pl, &why), -1);
 	ck_assert_str_eq(why, "mac1");
 	ck_assert_mem_eq(&hr, &pattern, sizeof(hr));
 
 	/* Right mac1 for b, but the Noise message was made for c. */
 	mac1_fix(init, sizeof(init) - 16, b.l.pub);
-	ck_assert_int_eq(handshake_init_consume(&hr, &b.l, NULL, NULL, init, sizeof(init),
-	    &w, &pl, &why), -1);
+	ck_assert_int_eq(handshake_init_consume(&hr, &b.l, NULL, NULL,
+	    HS_TRY_IK, init, sizeof(init), &w, &pl, &why), -1);
 	ck_assert_str_eq(why, "decrypt");
 }
 END_TEST
@@ -272,16 +282,16 @@ START_TEST(test_init_corrupt_decrypt)
 		bad[at[i]] ^= 0x40;
 		mac1_fix(bad, sizeof(bad) - 16, b.l.pub);
 		why = NULL;
-		ck_assert_int_eq(handshake_init_consume(&hr, &b.l, NULL, NULL, bad,
-		    sizeof(bad), &w, &pl, &why), -1);
+		ck_assert_int_eq(handshake_init_consume(&hr, &b.l, NULL, NULL,
+		    HS_TRY_IK, bad, sizeof(bad), &w, &pl, &why), -1);
 		ck_assert_str_eq(why, "decrypt");
 	}
 	/* The cleartext sender index is not covered by Noise, only mac1. */
 	memcpy(bad, init, sizeof(bad));
 	bad[4] ^= 1;
 	mac1_fix(bad, sizeof(bad) - 16, b.l.pub);
-	ck_assert_int_eq(handshake_init_consume(&hr, &b.l, NULL, NULL, bad, sizeof(bad),
-	    &w, &pl, &why), 0);
+	ck_assert_int_eq(handshake_init_consume(&hr, &b.l, NULL, NULL,
+	    HS_TRY_IK, bad, sizeof(bad), &w, &pl, &why), 0);
 	ck_assert_uint_eq(w.sender_index, 0);
 }
 END_TEST
@@ -304,8 +314,8 @@ START_TEST(test_init_length)
 	init[WIRE_INIT_LEN] = 0;
 	for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
 		why = NULL;
-		ck_assert_int_eq(handshake_init_consume(&hr, &b.l, NULL, NULL, init,
-		    lens[i], &w, &pl, &why), -1);
+		ck_assert_int_eq(handshake_init_consume(&hr, &b.l, NULL, NULL,
+		    HS_TRY_IK, init, lens[i], &w, &pl, &why), -1);
 		ck_assert_str_eq(why, "length");
 	}
 }
@@ -355,7 +365,7 @@ START_TEST(test_init_ss_lookup)
 
 	make_init(&hi, &a, &b, 7, init);
 	ck_assert_int_eq(handshake_init_consume(&hr, &b.l, ss_lookup, &tb,
-	    init, sizeof(init), &w, &got, &why), 0);
+	    HS_TRY_IK, init, sizeof(init), &w, &got, &why), 0);
 	ck_assert_int_eq(tb.calls, 1);
 	ck_assert_int_eq(handshake_resp_create(&hr, a.mac1_key, 9,
 	    w.sender_index, resp, rs, rr), 0);
@@ -366,7 +376,7 @@ START_TEST(test_init_ss_lookup)
 
 	make_init(&hi, &c, &b, 8, init);
 	ck_assert_int_eq(handshake_init_consume(&hr, &b.l, ss_lookup, &tb,
-	    init, sizeof(init), &w, &got, &why), -1);
+	    HS_TRY_IK, init, sizeof(init), &w, &got, &why), -1);
 	ck_assert_str_eq(why, "decrypt");
 	ck_assert_int_eq(tb.calls, 2);
 }
@@ -388,7 +398,7 @@ START_TEST(test_init_bad_payload)
 	memset(plain, 'x', sizeof(plain));
 	ck_assert_int_eq(noise_hs_init(&hi, 1,
 	    (const uint8_t *)HANDSHAKE_PROLOGUE,
-	    strlen(HANDSHAKE_PROLOGUE), a.l.priv, a.l.pub, b.l.pub), 0);
+	    strlen(HANDSHAKE_PROLOGUE), a.l.priv, a.l.pub, b.l.pub, 0), 0);
 	ck_assert_int_eq(noise_hs_write(&hi, plain, sizeof(plain), msg,
 	    sizeof(msg)), (ssize_t)sizeof(msg));
 	init[0] = WIRE_VERSION;
@@ -397,8 +407,8 @@ START_TEST(test_init_bad_payload)
 	memset(init + 4, 0, 4);
 	memcpy(init + 8, msg, sizeof(msg));
 	mac1_fix(init, sizeof(init) - 16, b.l.pub);
-	ck_assert_int_eq(handshake_init_consume(&hr, &b.l, NULL, NULL, init, sizeof(init),
-	    &w, &pl, &why), -1);
+	ck_assert_int_eq(handshake_init_consume(&hr, &b.l, NULL, NULL,
+	    HS_TRY_IK, init, sizeof(init), &w, &pl, &why), -1);
 	ck_assert_str_eq(why, "payload");
 }
 END_TEST
@@ -424,15 +434,15 @@ START_TEST(test_resp_refused)
 	party(&b);
 	party(&c);
 	make_init(&hi, &a, &b, 7, init);
-	ck_assert_int_eq(handshake_init_consume(&hr, &b.l, NULL, NULL, init, sizeof(init),
-	    &w, &pl, &why), 0);
+	ck_assert_int_eq(handshake_init_consume(&hr, &b.l, NULL, NULL,
+	    HS_TRY_IK, init, sizeof(init), &w, &pl, &why), 0);
 	ck_assert_int_eq(handshake_resp_create(&hr, a.mac1_key, 9, 7, resp,
 	    k1, k2), 0);
 
 	/* c answers its own INIT from a; a receives it for the b attempt. */
 	make_init(&hi2, &a, &c, 7, init2);
-	ck_assert_int_eq(handshake_init_consume(&hc, &c.l, NULL, NULL, init2,
-	    sizeof(init2), &w, &pl, &why), 0);
+	ck_assert_int_eq(handshake_init_consume(&hc, &c.l, NULL, NULL,
+	    HS_TRY_IK, init2, sizeof(init2), &w, &pl, &why), 0);
 	ck_assert_int_eq(handshake_resp_create(&hc, a.mac1_key, 9, 7, fake,
 	    k3, k4), 0);
 
@@ -480,6 +490,92 @@ START_TEST(test_resp_refused)
 }
 END_TEST
 
+/*
+ * Pre-shared keys: a responder reads an INIT only with the pattern the
+ * initiator used (IKpsk2 with a key, IK without) among those it tries,
+ * and says which; with the same key both sides derive the same
+ * transport keys, with another one the initiator refuses the RESP and
+ * keeps its handshake; a responder never given the key cannot answer.
+ */
+START_TEST(test_psk)
+{
+	struct party a, b;
+	struct noise_hs hi, hr, saved;
+	struct wire_init w;
+	struct wire_resp r;
+	struct wire_init_payload pl;
+	uint8_t init[WIRE_INIT_LEN], resp[WIRE_RESP_LEN];
+	uint8_t psk[NOISE_PSKLEN], other[NOISE_PSKLEN];
+	uint8_t is[32], ir[32], rs[32], rr[32];
+	const char *why;
+
+	party(&a);
+	party(&b);
+	randombytes_buf(psk, sizeof(psk));
+	randombytes_buf(other, sizeof(other));
+
+	/* IKpsk2 INIT: IK alone cannot read it, IK and IKpsk2 can. */
+	make_init_psk(&hi, &a, &b, psk, 1, init);
+	why = NULL;
+	ck_assert_int_eq(handshake_init_consume(&hr, &b.l, NULL, NULL,
+	    HS_TRY_IK, init, sizeof(init), &w, &pl, &why), -1);
+	ck_assert_str_eq(why, "decrypt");
+	ck_assert_int_eq(handshake_init_consume(&hr, &b.l, NULL, NULL,
+	    HS_TRY_IK | HS_TRY_IKPSK2, init, sizeof(init), &w, &pl, &why), 0);
+	ck_assert_int_eq(hr.psk2, 1);
+	ck_assert_mem_eq(noise_hs_remote_static(&hr), a.l.pub, 32);
+	noise_hs_set_psk(&hr, psk);
+	ck_assert_int_eq(handshake_resp_create(&hr, a.mac1_key, 2, 1, resp,
+	    rs, rr), 0);
+	ck_assert_int_eq(handshake_resp_consume(&hi, &a.l, resp, sizeof(resp),
+	    &r, is, ir, &why), 0);
+	ck_assert_mem_eq(is, rr, 32);
+	ck_assert_mem_eq(ir, rs, 32);
+
+	/* Another key on the responder: the RESP is refused. */
+	make_init_psk(&hi, &a, &b, psk, 3, init);
+	ck_assert_int_eq(handshake_init_consume(&hr, &b.l, NULL, NULL,
+	    HS_TRY_IKPSK2, init, sizeof(init), &w, &pl, &why), 0);
+	noise_hs_set_psk(&hr, other);
+	ck_assert_int_eq(handshake_resp_create(&hr, a.mac1_key, 4, 3, resp,
+	    rs, rr), 0);
+	saved = hi;
+	why = NULL;
+	ck_assert_int_eq(handshake_resp_consume(&hi, &a.l, resp, sizeof(resp),
+	    &r, is, ir, &why), -1);
+	ck_assert_str_eq(why, "decrypt");
+	ck_assert_mem_eq(&hi, &saved, sizeof(hi));
+
+	/* IK INIT: IKpsk2 alone cannot read it, both can, as IK. */
+	make_init(&hi, &a, &b, 5, init);
+	ck_assert_int_eq(handshake_init_consume(&hr, &b.l, NULL, NULL,
+	    HS_TRY_IKPSK2, init, sizeof(init), &w, &pl, &why), -1);
+	ck_assert_int_eq(handshake_init_consume(&hr, &b.l, NULL, NULL,
+	    HS_TRY_IKPSK2 | HS_TRY_IK, init, sizeof(init), &w, &pl, &why), 0);
+	ck_assert_int_eq(hr.psk2, 0);
+	ck_assert_int_eq(handshake_resp_create(&hr, a.mac1_key, 6, 5, resp,
+	    rs, rr), 0);
+	ck_assert_int_eq(handshake_resp_consume(&hi, &a.l, resp, sizeof(resp),
+	    &r, is, ir, &why), 0);
+	ck_assert_mem_eq(is, rr, 32);
+
+	/* Nothing to try: nothing read. */
+	make_init(&hi, &a, &b, 7, init);
+	ck_assert_int_eq(handshake_init_consume(&hr, &b.l, NULL, NULL, 0,
+	    init, sizeof(init), &w, &pl, &why), -1);
+
+	/* IKpsk2 read, but no key given: no RESP. */
+	make_init_psk(&hi, &a, &b, psk, 8, init);
+	ck_assert_int_eq(handshake_init_consume(&hr, &b.l, NULL, NULL,
+	    HS_TRY_IKPSK2, init, sizeof(init), &w, &pl, &why), 0);
+	ck_assert_int_eq(handshake_resp_create(&hr, a.mac1_key, 9, 8, resp,
+	    rs, rr), -1);
+	noise_hs_wipe(&hi);
+	noise_hs_wipe(&hr);
+	noise_hs_wipe(&saved);
+}
+END_TEST
+
 START_TEST(test_tai64n)
 {
 	uint8_t t1[12], t2[12];
@@ -518,6 +614,7 @@ handshake_suite(void)
 	tcase_add_test(tc, test_init_bad_payload);
 	tcase_add_test(tc, test_init_ss_lookup);
 	tcase_add_test(tc, test_resp_refused);
+	tcase_add_test(tc, test_psk);
 	tcase_add_test(tc, test_tai64n);
 	suite_add_tcase(s, tc);
 	return (s);

@@ -18,8 +18,7 @@
  * Unit tests of linkd/linkstate.c on a simulated clock: PROBING to
  * RUNNING after N answered probes, DOWN after max(3 x SRTT,
  * down_after) of silence and not before, LOSSY with hysteresis, flap
- * damping, send errors and carrier loss acting at once, and a dense
- * link DOWN after the peer's probe interval plus a margin.  Test code;
+ * damping, send errors and carrier loss acting at once.  Test code;
  * trusts its inputs.
  */
 
@@ -143,70 +142,6 @@ START_TEST(test_down_on_silence)
 }
 END_TEST
 
-/*
- * Dense traffic for a second (a datagram every ms) with the peer's
- * probes every 100 ms, up to T; returns the time of the last datagram.
- */
-static uint64_t
-dense(struct linkstate *ls, uint64_t t, uint64_t until)
-{
-	for (; t < until; t += MS) {
-		ls_rx(ls, t);
-		if (t % (100 * MS) == 0)
-			ls_peer_probe(ls, t);
-	}
-	return (t - MS);
-}
-
-START_TEST(test_dense_silence)
-{
-	struct linkstate	ls;
-	uint64_t		t, last;
-
-	/* A dense link that falls silent: DOWN after 100 + 50 ms. */
-	mk(&ls, 0);
-	t = bring_up(&ls, 0);
-	last = dense(&ls, t, t + SEC);
-	ck_assert_uint_le(ls.gap_us, LS_DENSE_GAP_US);
-	ck_assert_uint_eq(ls_timeout_us(&ls, 20000), 150 * MS);
-	ck_assert_int_eq(ls_timer(&ls, last + 149 * MS, 20000), 0);
-	ck_assert_uint_eq(ls.state, LINK_STATE_RUNNING);
-	ck_assert_int_eq(ls_timer(&ls, last + 150 * MS, 20000), 1);
-	ck_assert_uint_eq(ls.state, LINK_STATE_DOWN);
-
-	/* Twice a long SRTT wins over the probe interval... */
-	mk(&ls, 0);
-	t = bring_up(&ls, 0);
-	last = dense(&ls, t, t + SEC);
-	ck_assert_uint_eq(ls_timeout_us(&ls, 90000), 180 * MS);
-	/* ...and down_after (or 3 x SRTT) stays the upper bound. */
-	ck_assert_uint_eq(ls_timeout_us(&ls, 140000), 280 * MS);
-	ls.conf.down_after_us = 120 * MS;
-	ck_assert_uint_eq(ls_timeout_us(&ls, 20000), 120 * MS);
-
-	/* The traffic ends, the peer's probes go on: never DOWN. */
-	mk(&ls, 0);
-	t = bring_up(&ls, 0);
-	last = dense(&ls, t, t + SEC);
-	for (t = last + 100 * MS; t < last + 5 * SEC; t += 100 * MS) {
-		ck_assert_int_eq(ls_timer(&ls, t - MS, 20000), 0);
-		ls_rx(&ls, t);
-		ls_peer_probe(&ls, t);
-	}
-	ck_assert_uint_eq(ls.state, LINK_STATE_RUNNING);
-	/* Probes alone are not dense: down_after again. */
-	ck_assert_uint_gt(ls.gap_us, LS_DENSE_GAP_US);
-	ck_assert_uint_eq(ls_timeout_us(&ls, 20000), 300 * MS);
-
-	/* The peer's probe interval unknown: down_after. */
-	mk(&ls, 0);
-	t = bring_up(&ls, 0);
-	for (last = t; last < t + SEC; last += MS)
-		ls_rx(&ls, last);
-	ck_assert_uint_eq(ls_timeout_us(&ls, 20000), 300 * MS);
-}
-END_TEST
-
 START_TEST(test_lossy_hysteresis)
 {
 	struct linkstate	ls;
@@ -321,7 +256,6 @@ linkstate_suite(void)
 
 	tcase_add_test(tc, test_probing_to_running);
 	tcase_add_test(tc, test_down_on_silence);
-	tcase_add_test(tc, test_dense_silence);
 	tcase_add_test(tc, test_lossy_hysteresis);
 	tcase_add_test(tc, test_flap_damping);
 	tcase_add_test(tc, test_send_error_carrier);

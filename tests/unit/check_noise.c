@@ -17,9 +17,13 @@
 /*
  * Unit tests of linkd/noise.c: both Noise_IK_25519_ChaChaPoly_BLAKE2b
  * vectors of tests/vectors/noise-ik-25519-chachapoly-blake2b.json
- * (from rweather/noise-c: noise-c-basic.txt and cacophony.txt), copied
- * here as constants, plus failure cases and the RFC 8439 section 2.8.2
- * AEAD vector.  Test code; trusts its inputs.
+ * (from rweather/noise-c: noise-c-basic.txt and cacophony.txt) and the
+ * Noise_IKpsk2_25519_ChaChaPoly_BLAKE2b vector of
+ * tests/vectors/noise-ikpsk2-25519-chachapoly-blake2b.json (cacophony,
+ * as shipped by mcginty/snow), copied here as constants, plus failure
+ * cases (a pre-shared key on one side only, or two different ones)
+ * and the RFC 8439 section 2.8.2 AEAD vector.  Test code; trusts its
+ * inputs.
  */
 
 #include <stdint.h>
@@ -50,7 +54,11 @@ struct vector {
 	const char	*prologue;
 	const char	*payload[6];
 	const char	*ciphertext[6];
-	const char	*handshake_hash;	/* NULL if not published */
+	/* NULL if not published, or for cacophony's IKpsk2 vector: its
+	 * handshake_hash is not the h both sides agree on here, while all
+	 * six messages, whose tags authenticate h, match. */
+	const char	*handshake_hash;
+	const char	*psk;		/* IKpsk2; NULL: IK */
 };
 
 static const struct vector vectors[] = {
@@ -77,7 +85,8 @@ static const struct vector vectors[] = {
 		  "9c20f9d56f30e935d3" },
 		"00e51d2aac81a9b8ebe441d6af3e1c8efc0f030cc608332edcb42588"
 		"ff6a0ce26415ddc106e95277a5e6d54132f1e5245976b89caf96d262"
-		"f1fe5a7f0c55c078"
+		"f1fe5a7f0c55c078",
+		NULL
 	},
 	{	/* cacophony.txt */
 		"4a6f686e2047616c74",
@@ -100,7 +109,33 @@ static const struct vector vectors[] = {
 		  "467aa02fc7",
 		  "8b9709d23b47e4639df7678d7a21741eba4ef1e9c60383001c743554"
 		  "9c20f9d56f30e935d3" },
+		NULL,
 		NULL
+	},
+	{	/* cacophony.txt, Noise_IKpsk2_25519_ChaChaPoly_BLAKE2b */
+		"4a6f686e2047616c74",
+		{ "4c756477696720766f6e204d69736573",
+		  "4d757272617920526f746862617264",
+		  "462e20412e20486179656b",
+		  "4361726c204d656e676572",
+		  "4a65616e2d426170746973746520536179",
+		  "457567656e2042f6686d20766f6e2042617765726b" },
+		{ "ca35def5ae56cec33dc2036731ab14896bc4c75dbb07a61f879f8e3a"
+		  "fa4c7944b6fe0240b839afac809de1630eaf99d8f9b941394f0512c0"
+		  "554633bbb021d15176135c0a20e7fdb9a9ed066f22f054b47625b1d5"
+		  "061cb27d6a17f053273db7c25216a5addc506ee321bc0618feb5849d",
+		  "95ebc60d2b1fa672c1f46a8aa265ef51bfe38e7ccb39ec5be34069f1"
+		  "448088438f627e69fc120006f746b9d420bf4056cf8481ab32d9e904"
+		  "ffaeeaa56a5290",
+		  "07fc0034398a5f1010322be193d62f94bebf2948a20b3e15d681fe",
+		  "2ea5400f5b8a16971c8b67bde75aeb7987d454b1c0beeb2566932d",
+		  "96eef918ef51639fc0e156da1823c4f71b33fac5af983f5da9384f7d"
+		  "a20d86ed91",
+		  "f02766a56496e1fbf32e05274baebf6d693c8f3e4c6e0dc7ebdc5ac1"
+		  "70f15dae433b92f469" },
+		NULL,
+		"54686973206973206d7920417573747269616e20706572737065637469"
+		"766521"
 	}
 };
 
@@ -121,34 +156,59 @@ key(uint8_t k[32], const char *hex)
 }
 
 /* noise_hs_init with the public key derived here, as a caller does
- * once for all its handshakes. */
+ * once for all its handshakes; IKpsk2 with psk when it is set. */
+static int
+hs_init_psk(struct noise_hs *hs, int initiator, const uint8_t *p,
+    size_t plen, const uint8_t s[32], const uint8_t *rs, const uint8_t *psk)
+{
+	uint8_t pub[32];
+	int rv;
+
+	ck_assert_int_eq(noise_pubkey(pub, s), 0);
+	rv = noise_hs_init(hs, initiator, p, plen, s, pub, rs, psk != NULL);
+	if (rv == 0 && psk != NULL)
+		noise_hs_set_psk(hs, psk);
+	return (rv);
+}
+
 static int
 hs_init(struct noise_hs *hs, int initiator, const uint8_t *p, size_t plen,
     const uint8_t s[32], const uint8_t *rs)
 {
-	uint8_t pub[32];
-
-	ck_assert_int_eq(noise_pubkey(pub, s), 0);
-	return (noise_hs_init(hs, initiator, p, plen, s, pub, rs));
+	return (hs_init_psk(hs, initiator, p, plen, s, rs, NULL));
 }
 
-/* Both sides of a vector, with the fixed ephemerals. */
+/* Both sides of a vector, with the fixed ephemerals; each side uses
+ * IKpsk2 with its psk (hex) when it has one. */
 static void
-setup_pair(struct noise_hs *ini, struct noise_hs *rsp, const char *prol)
+setup_pair_psk(struct noise_hs *ini, struct noise_hs *rsp, const char *prol,
+    const char *ipsk, const char *rpsk)
 {
-	uint8_t p[64], s[32], rs[32], e[32];
+	uint8_t p[64], s[32], rs[32], e[32], k[32];
 	size_t plen;
 
 	plen = unhex(p, sizeof(p), prol);
 	key(s, init_static);
 	key(rs, init_remote_static);
 	key(e, init_ephemeral);
-	ck_assert_int_eq(hs_init(ini, 1, p, plen, s, rs), 0);
+	if (ipsk != NULL)
+		key(k, ipsk);
+	ck_assert_int_eq(hs_init_psk(ini, 1, p, plen, s, rs,
+	    ipsk != NULL ? k : NULL), 0);
 	noise_hs_set_ephemeral(ini, e);
 	key(s, resp_static);
 	key(e, resp_ephemeral);
-	ck_assert_int_eq(hs_init(rsp, 0, p, plen, s, NULL), 0);
+	if (rpsk != NULL)
+		key(k, rpsk);
+	ck_assert_int_eq(hs_init_psk(rsp, 0, p, plen, s, NULL,
+	    rpsk != NULL ? k : NULL), 0);
 	noise_hs_set_ephemeral(rsp, e);
+}
+
+static void
+setup_pair(struct noise_hs *ini, struct noise_hs *rsp, const char *prol)
+{
+	setup_pair_psk(ini, rsp, prol, NULL, NULL);
 }
 
 static void
@@ -162,7 +222,7 @@ run_vector(const struct vector *v)
 	ssize_t n;
 	int i;
 
-	setup_pair(&ini, &rsp, v->prologue);
+	setup_pair_psk(&ini, &rsp, v->prologue, v->psk, v->psk);
 
 	/* Message 1: initiator -> responder. */
 	plen = unhex(pay, sizeof(pay), v->payload[0]);
@@ -238,6 +298,68 @@ END_TEST
 START_TEST(test_vector_cacophony)
 {
 	run_vector(&vectors[1]);
+}
+END_TEST
+
+START_TEST(test_vector_ikpsk2)
+{
+	run_vector(&vectors[2]);
+}
+END_TEST
+
+/*
+ * IK and IKpsk2 never meet: with a pre-shared key on one side only,
+ * message 1 fails (the protocol names differ); with two different
+ * keys, message 1 passes (the key enters only message 2) and message
+ * 2 fails.  The responder without a key for IKpsk2 cannot answer.
+ */
+START_TEST(test_psk_mismatch)
+{
+	const char *psk = vectors[2].psk;
+	const char *other =
+	    "0000000000000000000000000000000000000000000000000000000000000001";
+	struct noise_hs ini, rsp, saved;
+	uint8_t msg[MAXMSG], got[MAXMSG], p[64], s[32], pub[32];
+	size_t plen;
+	ssize_t n;
+
+	setup_pair_psk(&ini, &rsp, vectors[2].prologue, psk, NULL);
+	n = noise_hs_write(&ini, NULL, 0, msg, sizeof(msg));
+	ck_assert_int_eq(n, 96);
+	ck_assert_int_eq(noise_hs_read(&rsp, msg, (size_t)n, got,
+	    sizeof(got)), -1);
+
+	setup_pair_psk(&ini, &rsp, vectors[2].prologue, NULL, psk);
+	n = noise_hs_write(&ini, NULL, 0, msg, sizeof(msg));
+	ck_assert_int_eq(n, 96);
+	ck_assert_int_eq(noise_hs_read(&rsp, msg, (size_t)n, got,
+	    sizeof(got)), -1);
+
+	setup_pair_psk(&ini, &rsp, vectors[2].prologue, other, psk);
+	n = noise_hs_write(&ini, NULL, 0, msg, sizeof(msg));
+	ck_assert_int_eq(noise_hs_read(&rsp, msg, (size_t)n, got,
+	    sizeof(got)), 0);
+	n = noise_hs_write(&rsp, NULL, 0, msg, sizeof(msg));
+	ck_assert_int_eq(n, 48);
+	saved = ini;
+	ck_assert_int_eq(noise_hs_read(&ini, msg, (size_t)n, got,
+	    sizeof(got)), -1);
+	/* The failure left the initiator as it was. */
+	ck_assert_mem_eq(&ini, &saved, sizeof(ini));
+
+	/* A responder in IKpsk2 mode never given the key. */
+	plen = unhex(p, sizeof(p), vectors[2].prologue);
+	setup_pair_psk(&ini, &rsp, vectors[2].prologue, psk, psk);
+	key(s, resp_static);
+	ck_assert_int_eq(noise_pubkey(pub, s), 0);
+	ck_assert_int_eq(noise_hs_init(&rsp, 0, p, plen, s, pub, NULL, 1), 0);
+	n = noise_hs_write(&ini, NULL, 0, msg, sizeof(msg));
+	ck_assert_int_eq(noise_hs_read(&rsp, msg, (size_t)n, got,
+	    sizeof(got)), 0);
+	ck_assert_int_eq(noise_hs_write(&rsp, NULL, 0, msg, sizeof(msg)), -1);
+	noise_hs_wipe(&ini);
+	noise_hs_wipe(&rsp);
+	noise_hs_wipe(&saved);
 }
 END_TEST
 
@@ -432,6 +554,8 @@ noise_suite(void)
 
 	tcase_add_test(tc, test_vector_basic);
 	tcase_add_test(tc, test_vector_cacophony);
+	tcase_add_test(tc, test_vector_ikpsk2);
+	tcase_add_test(tc, test_psk_mismatch);
 	tcase_add_test(tc, test_tampered_msg1);
 	tcase_add_test(tc, test_wrong_responder_key);
 	tcase_add_test(tc, test_prologue_mismatch);

@@ -480,6 +480,43 @@ START_TEST(test_bottleneck_queue)
 END_TEST
 
 /*
+ * The entrance drops what would wait too long in our queue, with the
+ * bottleneck's queue counted; a packet that finds our queue empty is
+ * never dropped, whatever the bottleneck's queue reads.
+ */
+START_TEST(test_over_limit)
+{
+	struct sched		s;
+	struct link_info	li;
+	uint64_t		now = 5000000;
+	int			i;
+
+	sched_init(&s, STRATEGY_EARLIEST_ARRIVAL);
+	add(&s, 0, 12 * MBIT, 5000, 10000);
+	add(&s, 1, 12 * MBIT, 5000, 10000);
+	ck_assert_int_eq(sched_over_limit(&s, 0, now, 40000), 0);
+	/* 50 ms of our queue on link 0 (1 ms per packet): over. */
+	for (i = 0; i < 50; i++)
+		sched_sent(&s, 0, 1500, now);
+	ck_assert_int_eq(sched_over_limit(&s, 0, now, 40000), 1);
+	ck_assert_int_eq(sched_over_limit(&s, 1, now, 40000), 0);
+	/* 30 ms of it, and 20 ms at link 1's bottleneck. */
+	ck_assert_int_eq(sched_over_limit(&s, 0, now + 20000, 40000), 0);
+	for (i = 0; i < 30; i++)
+		sched_sent(&s, 1, 1500, now);
+	info(&li, 12 * MBIT, 5000, 10000);
+	li.queue_us = 20000;
+	sched_link_update(&s, 1, &li, 1);
+	ck_assert_int_eq(sched_over_limit(&s, 1, now, 40000), 1);
+	/* Our queue drained: 100 ms at the bottleneck drops nothing. */
+	li.queue_us = 100000;
+	sched_link_update(&s, 1, &li, 1);
+	ck_assert_int_eq(sched_over_limit(&s, 1, now + 40000, 40000), 0);
+	ck_assert_int_eq(sched_over_limit(&s, 0, now + 60000, 40000), 0);
+}
+END_TEST
+
+/*
  * F19: a link of 10 x the median srtt carries no bulk while the others
  * have room, takes some once they are full, and everything when it is
  * the only one left; the percentage and max_rtt are settable.
@@ -542,6 +579,7 @@ sched_suite(void)
 	tcase_add_test(tc, test_best_latency);
 	tcase_add_test(tc, test_departure);
 	tcase_add_test(tc, test_bottleneck_queue);
+	tcase_add_test(tc, test_over_limit);
 	tcase_add_test(tc, test_bulk_rtt_exclusion);
 	suite_add_tcase(s, tc);
 	return s;

@@ -38,17 +38,17 @@
  * are little-endian, byte arrays count up from a distinct start.
  */
 static const char *golden_init =
-    "0201000001020304101112131415161718191a1b1c1d1e1f20212223"
+    "0301000001020304101112131415161718191a1b1c1d1e1f20212223"
     "2425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"
     "404142434445464748494a4b4c4d4e4f505152535455565758595a5b"
     "5c5d5e5f606162636465666768696a6b6c6d6e6f7071727374757677"
     "78797a7b7c7d7e7f808182838485868788898a8b8c8de0e1e2e3e4e5"
     "e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
 static const char *golden_resp =
-    "0202000044332211d4c3b2a1101112131415161718191a1b1c1d1e1f"
+    "0302000044332211d4c3b2a1101112131415161718191a1b1c1d1e1f"
     "202122232425262728292a2b2c2d2e2f606162636465666768696a6b"
     "6c6d6e6fe0e1e2e3e4e5e6e7e8e9eaebecedeeef";
-static const char *golden_data = "02040000efbeadde0807060504030201";
+static const char *golden_data = "03040000efbeadde0807060504030201";
 /* seq, tx_us, echo_seq, echo_tx_us, echo_hold_us, rx_loss_ppm 5000,
  * rx_bytes, owd_us -2, rate_bps, priority 7, flags BACKUP, state
  * LOSSY, reserved, quota_bytes, owd_recent_us -5. */
@@ -330,12 +330,14 @@ START_TEST(test_rejections)
 	b[1] = 0xff;
 	ck_assert_int_eq(wire_type(b, WIRE_INIT_LEN), WIRE_ETYPE);
 
-	/* Wrong version (the first one, or the next), also when the rest
-	 * is garbage. */
+	/* Wrong version (an earlier one, or the next), also when the
+	 * rest is garbage. */
 	memcpy(b, init, WIRE_INIT_LEN);
 	b[0] = 1;
 	ck_assert_int_eq(wire_type(b, WIRE_INIT_LEN), WIRE_EVERSION);
-	b[0] = 3;
+	b[0] = 2;
+	ck_assert_int_eq(wire_type(b, WIRE_INIT_LEN), WIRE_EVERSION);
+	b[0] = 4;
 	ck_assert_int_eq(wire_type(b, WIRE_INIT_LEN), WIRE_EVERSION);
 	ck_assert_int_eq(wire_init_decode(b, WIRE_INIT_LEN, &mi),
 	    WIRE_EVERSION);
