@@ -139,35 +139,46 @@ START_TEST(test_wakeup)
 }
 END_TEST
 
+/* 200 elements of every size, in rounds of 25 (at most 123 KiB of
+ * records, the ring holds 256), read in order with their bytes. */
 START_TEST(test_batch_roundtrip)
 {
 	struct pktq_hdr	h;
 	uint8_t		want[PKTQ_FRAME_MAX];
-	int		i, n, got = 0, spins = 0;
+	int		i, n, put = 0, got = 0, spins = 0;
 
-	for (i = 0; i < 200; i++) {
-		memset(&h, 0, sizeof(h));
-		h.type = i % 10 == 0 ? PKTQ_SESSION_UP : PKTQ_DATA;
-		h.link_id = i % 8;
-		h.peer = i;
-		h.len = 12345;		/* overwritten by pktq_put */
-		fill(frame, size_of(i), i);
-		ck_assert_int_eq(pktq_put(qa, &h, frame, size_of(i)), 0);
-	}
-	ck_assert_int_eq(pktq_flush(qa), 0);
-	ck_assert_int_eq(pktq_flush(qa), 0);	/* nothing left */
-
-	while (got < 200 && spins++ < 100) {
-		ck_assert_int_ge(n = pktq_get(qb, elems, PKTQ_BATCH), 0);
-		for (i = 0; i < n; i++, got++) {
-			ck_assert_uint_eq(elems[i].hdr.peer, got);
-			ck_assert_uint_eq(elems[i].hdr.link_id, got % 8);
-			ck_assert_uint_eq(elems[i].hdr.type, got % 10 == 0 ?
-			    PKTQ_SESSION_UP : PKTQ_DATA);
-			ck_assert_uint_eq(elems[i].hdr.len, size_of(got));
-			fill(want, size_of(got), got);
-			ck_assert_mem_eq(elems[i].frame, want, size_of(got));
+	while (put < 200) {
+		for (i = 0; i < 25; i++, put++) {
+			memset(&h, 0, sizeof(h));
+			h.type = put % 10 == 0 ? PKTQ_SESSION_UP : PKTQ_DATA;
+			h.link_id = put % 8;
+			h.peer = put;
+			h.len = 12345;		/* overwritten by pktq_put */
+			fill(frame, size_of(put), put);
+			ck_assert_int_eq(pktq_put(qa, &h, frame,
+			    size_of(put)), 0);
 		}
+		ck_assert_int_eq(pktq_flush(qa), 0);
+		ck_assert_int_eq(pktq_flush(qa), 0);	/* nothing left */
+
+		while (got < put && spins++ < 100) {
+			ck_assert_int_ge(n = pktq_get(qb, elems, PKTQ_BATCH),
+			    0);
+			for (i = 0; i < n; i++, got++) {
+				ck_assert_uint_eq(elems[i].hdr.peer, got);
+				ck_assert_uint_eq(elems[i].hdr.link_id,
+				    got % 8);
+				ck_assert_uint_eq(elems[i].hdr.type,
+				    got % 10 == 0 ? PKTQ_SESSION_UP :
+				    PKTQ_DATA);
+				ck_assert_uint_eq(elems[i].hdr.len,
+				    size_of(got));
+				fill(want, size_of(got), got);
+				ck_assert_mem_eq(elems[i].frame, want,
+				    size_of(got));
+			}
+		}
+		ck_assert_int_eq(got, put);
 	}
 	ck_assert_int_eq(got, 200);
 	ck_assert_int_eq(pktq_get(qb, elems, PKTQ_BATCH), 0);
@@ -283,31 +294,44 @@ START_TEST(test_garbage_bounded)
 }
 END_TEST
 
-/* Frames of every size in one batch keep their bytes (they are packed
- * end to end before sending). */
+/* Frames of every size keep their bytes: two batches of 32, each up
+ * to 150 KiB of records packed end to end, the second wrapping
+ * around the end of the ring. */
+static size_t
+packed_len(int i)
+{
+	return i == 0 ? 0 : (size_t)i * 997 % PKTQ_FRAME_MAX + 1;
+}
+
 START_TEST(test_packed_sizes)
 {
 	struct pktq_hdr	h = { PKTQ_DATA, 0, 0, 0 };
 	size_t		len;
-	int		i, n;
+	int		i, n, half;
 
-	for (i = 0; i < PKTQ_BATCH; i++) {
-		len = i == 0 ? 0 : (size_t)i * 997 % PKTQ_FRAME_MAX + 1;
-		memset(frame, i, len);
-		h.peer = i;
-		ck_assert_int_eq(pktq_put(qa, &h, frame, len), 0);
-	}
-	n = pktq_get(qb, elems, PKTQ_BATCH);
-	ck_assert_int_eq(n, PKTQ_BATCH);
-	for (i = 0; i < n; i++) {
-		len = i == 0 ? 0 : (size_t)i * 997 % PKTQ_FRAME_MAX + 1;
-		ck_assert_uint_eq(elems[i].hdr.peer, i);
-		ck_assert_uint_eq(elems[i].hdr.len, len);
-		if (len > 0) {
-			ck_assert_uint_eq(elems[i].frame[0], (uint8_t)i);
-			ck_assert_uint_eq(elems[i].frame[len - 1], (uint8_t)i);
+	for (half = 0; half < PKTQ_BATCH; half += PKTQ_BATCH / 2) {
+		for (i = half; i < half + PKTQ_BATCH / 2; i++) {
+			memset(frame, i, packed_len(i));
+			h.peer = i;
+			ck_assert_int_eq(pktq_put(qa, &h, frame,
+			    packed_len(i)), 0);
+		}
+		ck_assert_int_eq(pktq_flush(qa), 0);
+		n = pktq_get(qb, elems, PKTQ_BATCH);
+		ck_assert_int_eq(n, PKTQ_BATCH / 2);
+		for (i = 0; i < n; i++) {
+			len = packed_len(half + i);
+			ck_assert_uint_eq(elems[i].hdr.peer, half + i);
+			ck_assert_uint_eq(elems[i].hdr.len, len);
+			if (len > 0) {
+				ck_assert_uint_eq(elems[i].frame[0],
+				    (uint8_t)(half + i));
+				ck_assert_uint_eq(elems[i].frame[len - 1],
+				    (uint8_t)(half + i));
+			}
 		}
 	}
+	ck_assert_uint_eq(pktq_dropped(qa) + pktq_dropped(qb), 0);
 }
 END_TEST
 
