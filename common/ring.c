@@ -40,6 +40,7 @@
 
 struct ring_shm {
 	_Alignas(64) _Atomic uint32_t	head;
+	_Atomic uint32_t		want;
 	_Alignas(64) _Atomic uint32_t	tail;
 };
 
@@ -130,22 +131,34 @@ off_of(const struct ring *r, uint32_t i)
 
 /* --- producer --- */
 
+/* Bytes in use as the consumer's tail says, or -1 (counted) if the
+ * tail is ahead of what was published, far behind, or not on a
+ * record. */
+static int64_t
+ring_used(struct ring *r, uint32_t tail)
+{
+	uint32_t	used = r->head - tail;
+
+	if (used > r->size || tail % RING_ALIGN != 0) {
+		r->bad++;
+		return -1;
+	}
+	return used;
+}
+
 void *
 ring_reserve(struct ring *r, size_t len)
 {
-	uint32_t	used, tail, need, off, skip;
+	int64_t		used;
+	uint32_t	need, off, skip;
 
 	r->reserved = 0;
 	if (len > r->elem_max) {
 		errno = EMSGSIZE;
 		return NULL;
 	}
-	tail = atomic_load_explicit(&r->shm->tail, memory_order_acquire);
-	used = r->head - tail;
-	if (used > r->size || tail % RING_ALIGN != 0) {
-		/* A tail ahead of what was published, far behind, or not
-		 * on a record. */
-		r->bad++;
+	if ((used = ring_used(r, atomic_load_explicit(&r->shm->tail,
+	    memory_order_acquire))) == -1) {
 		errno = EPROTO;
 		return NULL;
 	}
@@ -155,7 +168,7 @@ ring_reserve(struct ring *r, size_t len)
 	 * end (off and size are multiples of RING_ALIGN, so a skip
 	 * record's header always fits). */
 	skip = r->size - off < need ? r->size - off : 0;
-	if (skip + need > r->size - used) {
+	if (skip + need > r->size - (uint32_t)used) {
 		r->full++;
 		errno = ENOBUFS;
 		return NULL;
@@ -211,6 +224,31 @@ ring_publish(struct ring *r)
 	if (write(r->efd, &one, sizeof(one)) == -1 && errno != EAGAIN)
 		return -1;
 	return 1;
+}
+
+static uint32_t
+room_of(struct ring *r, int64_t used)
+{
+	uint32_t	worst = (uint32_t)RING_REC_LEN(r->elem_max);
+
+	if (used == -1 || r->size - (uint32_t)used < worst)
+		return 0;
+	return r->size - (uint32_t)used - worst;
+}
+
+uint32_t
+ring_room(struct ring *r, uint32_t want)
+{
+	uint32_t	room;
+
+	room = room_of(r, ring_used(r, atomic_load_explicit(&r->shm->tail,
+	    memory_order_acquire)));
+	if (room >= want)
+		return room;
+	/* Store want, then load tail, both sequentially consistent; the
+	 * consumer stores tail, then loads want (ring_room_wanted). */
+	atomic_store(&r->shm->want, 1);
+	return room_of(r, ring_used(r, atomic_load(&r->shm->tail)));
 }
 
 /* --- consumer --- */
@@ -312,6 +350,15 @@ ring_get(struct ring *r, void *buf, size_t size)
 	memcpy(buf, p, len);
 	ring_release(r);
 	return (ssize_t)len;
+}
+
+int
+ring_room_wanted(struct ring *r)
+{
+	atomic_store(&r->shm->tail, r->tail);
+	if (atomic_load(&r->shm->want) == 0)
+		return 0;
+	return atomic_exchange(&r->shm->want, 0) != 0;
 }
 
 void

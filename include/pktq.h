@@ -53,6 +53,9 @@ struct pktq_elem {
 	uint8_t		frame[PKTQ_FRAME_MAX];
 };
 
+/* The most an element of len frame bytes takes in the queue. */
+#define PKTQ_ELEM_COST(len)	(sizeof(struct pktq_hdr) + (size_t)(len) + 16)
+
 struct pktq;
 
 /* Parent: a connected SOCK_SEQPACKET pair, each end carrying the
@@ -69,6 +72,11 @@ int		 pktq_wake_fd(const struct pktq *);
  * errno EAGAIN when the ring is full (the element is dropped). */
 int		 pktq_put(struct pktq *, const struct pktq_hdr *,
 		    const void *frame, size_t len);
+/* Bytes of elements (each counted as PKTQ_ELEM_COST) the queue surely
+ * takes now.  Below want, the peer is asked to signal pktq_wake_fd
+ * once it has read some: a producer that stops for room instead of
+ * losing elements waits there. */
+size_t		 pktq_room(struct pktq *, size_t want);
 /* Publish what is queued, waking the peer if it had drained.  0, or
  * -1 if the eventfd failed. */
 int		 pktq_flush(struct pktq *);

@@ -45,6 +45,12 @@
  *   that checks them copies them first (ring_get) and checks the copy.
  * - Room: twice the largest record fits in the data, so an empty ring
  *   always takes any element, also with a skip record before it.
+ * - Room: a producer that stops for room (ring_room below what it
+ *   needs) raises want, then reads tail once more; the consumer, after
+ *   it released records, stores tail, then takes want down and tells
+ *   the producer (on another eventfd: the caller's business).  The
+ *   same store-then-load pairing: a producer never waits for room
+ *   that was made while nobody looked.
  * - Wake-ups only on empty -> non-empty: the producer signals the
  *   eventfd only when the consumer had read everything published
  *   before (tail == the head before this batch), read after it stored
@@ -62,8 +68,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The shared layout: the producer's head (u32) at 0, the consumer's
- * tail (u32) at 64, then size bytes of records from RING_HDR_LEN. */
+/* The shared layout: the producer's head (u32) at 0 and want (u32) at
+ * 4, the consumer's tail (u32) at 64, then size bytes of records from
+ * RING_HDR_LEN. */
 #define RING_HDR_LEN	128
 #define RING_REC_HDR	8
 #define RING_ALIGN	8
@@ -123,6 +130,10 @@ void	 ring_detach(struct ring *);
 void	*ring_reserve(struct ring *, size_t len);
 void	 ring_commit(struct ring *, size_t len);
 int	 ring_publish(struct ring *);
+/* Bytes of records that surely fit now, whatever their sizes (free
+ * space less the largest record a skip can waste).  Below want, asks
+ * the consumer to say when it has released records (see Room). */
+uint32_t ring_room(struct ring *, uint32_t want);
 
 /* Consumer.  ring_peek: the next element (in shared memory, its length
  * in *len) or NULL when empty; skip records are passed, a malformed
@@ -134,5 +145,7 @@ const void *ring_peek(struct ring *, size_t *len);
 void	 ring_release(struct ring *);
 ssize_t	 ring_get(struct ring *, void *buf, size_t size);
 void	 ring_drain_wake(struct ring *);
+/* After releasing: 1 if the producer waits for room (once per ask). */
+int	 ring_room_wanted(struct ring *);
 
 #endif /* RING_H */

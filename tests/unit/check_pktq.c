@@ -141,6 +141,37 @@ END_TEST
 
 /* 200 elements of every size, in rounds of 25 (at most 123 KiB of
  * records, the ring holds 256), read in order with their bytes. */
+/* A producer that stops for room is woken on its own wake-up fd once
+ * the peer has read; what pktq_room promised was taken. */
+START_TEST(test_room_wakeup)
+{
+	struct pollfd	pfd;
+	struct pktq_hdr	h = { PKTQ_DATA, 0, 0, 0 };
+	size_t		room;
+	int		put = 0;
+
+	pfd.fd = pktq_wake_fd(qa);
+	pfd.events = POLLIN;
+	while ((room = pktq_room(qa, PKTQ_ELEM_COST(1400))) >=
+	    PKTQ_ELEM_COST(1400)) {
+		ck_assert_int_eq(pktq_put(qa, &h, frame, 1400), 0);
+		put++;
+	}
+	ck_assert_int_eq(pktq_flush(qa), 0);
+	ck_assert_int_gt(put, 150);
+	ck_assert_uint_eq(pktq_dropped(qa), 0);
+	ck_assert_int_eq(poll(&pfd, 1, 0), 0);
+	ck_assert_int_eq(pktq_get(qb, elems, 16), 16);
+	ck_assert_int_eq(poll(&pfd, 1, 0), 1);
+	ck_assert_uint_ge(pktq_room(qa, 0), 16 * PKTQ_ELEM_COST(1400) -
+	    PKTQ_ELEM_COST(1400));
+	/* Asked once, told once. */
+	ck_assert_int_eq(pktq_get(qa, elems, PKTQ_BATCH), 0);
+	ck_assert_int_eq(pktq_get(qb, elems, 16), 16);
+	ck_assert_int_eq(poll(&pfd, 1, 0), 0);
+}
+END_TEST
+
 START_TEST(test_batch_roundtrip)
 {
 	struct pktq_hdr	h;
@@ -394,6 +425,7 @@ pktq_suite(void)
 	tcase_add_test(tc, test_socketpair);
 	tcase_add_test(tc, test_handover);
 	tcase_add_test(tc, test_wakeup);
+	tcase_add_test(tc, test_room_wakeup);
 	tcase_add_test(tc, test_batch_roundtrip);
 	tcase_add_test(tc, test_put_too_big);
 	tcase_add_test(tc, test_malformed);

@@ -17,7 +17,8 @@
 /*
  * Unit tests of the shared-memory ring (common/ring.c): empty, full and
  * back-pressure counted, wrap over many laps with records of mixed
- * sizes and skip records, wake-ups only on empty -> non-empty,
+ * sizes and skip records, room (what it promises fits, asked for
+ * once), wake-ups only on empty -> non-empty,
  * hostile lengths and indices written by the other side, the sealed
  * memfd and its geometry, and a producer and a consumer running at
  * once in two threads and in two processes.  Test code only.
@@ -260,6 +261,50 @@ START_TEST(test_wrap)
 	 * never wrong. */
 	ck_assert_uint_gt(prod.full, 0);
 	ck_assert_uint_eq(cons.bad + prod.bad, 0);
+}
+END_TEST
+
+/* Room: what ring_room promises fits, records of any sizes at any
+ * position; below what the producer wants, the consumer is asked to
+ * say when it released records, once. */
+START_TEST(test_room)
+{
+	uint32_t	room, used, lap, i = 0, want;
+	size_t		len;
+
+	ck_assert_uint_eq(ring_room(&prod, 0), SIZE - RING_REC_LEN(ELEM));
+	for (lap = 0; lap < 50; lap++) {
+		room = ring_room(&prod, 0);
+		for (used = 0; used + RING_REC_LEN(elem_len(i)) <= room; i++) {
+			ck_assert_int_eq(put(&prod, i), 0);
+			used += (uint32_t)RING_REC_LEN(elem_len(i));
+		}
+		ring_publish(&prod);
+		/* Read about half: the next lap starts elsewhere. */
+		while (ring_peek(&cons, &len) != NULL &&
+		    cons.tail < prod.head - used / 2)
+			ring_release(&cons);
+	}
+	ck_assert_uint_eq(prod.full + prod.bad + cons.bad, 0);
+	memcpy(&want, raw + 4, 4);
+	ck_assert_uint_eq(want, 0);
+	ck_assert_int_eq(ring_room_wanted(&cons), 0);
+
+	/* Not enough: want goes up, the consumer sees it once. */
+	room = ring_room(&prod, 0);
+	ck_assert_uint_lt(ring_room(&prod, room + 8), room + 8);
+	memcpy(&want, raw + 4, 4);
+	ck_assert_uint_eq(want, 1);
+	ck_assert_int_eq(ring_room_wanted(&cons), 1);
+	ck_assert_int_eq(ring_room_wanted(&cons), 0);
+	/* A full ring has none; a hostile tail gives none, counted. */
+	while (put(&prod, i) == 0)
+		i++;
+	ck_assert_uint_eq(ring_room(&prod, 0), 0);
+	want = prod.head + 8;
+	memcpy(raw + 64, &want, 4);
+	ck_assert_uint_eq(ring_room(&prod, 0), 0);
+	ck_assert_uint_eq(prod.bad, 1);
 }
 END_TEST
 
@@ -521,6 +566,7 @@ ring_suite(void)
 	tcase_add_test(tc, test_full);
 	tcase_add_test(tc, test_skip);
 	tcase_add_test(tc, test_wrap);
+	tcase_add_test(tc, test_room);
 	tcase_add_test(tc, test_wakeup_on_empty_only);
 	tcase_add_test(tc, test_hostile_len);
 	tcase_add_test(tc, test_hostile_len_end);
