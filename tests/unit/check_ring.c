@@ -24,6 +24,7 @@
  * once in two threads and in two processes.  Test code only.
  */
 
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 
@@ -31,7 +32,6 @@
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
-#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -43,6 +43,7 @@
 #define ELEM	1500
 
 static int		 memfd, efd;
+static int		 room_efd;	/* consumer -> producer: room */
 static struct ring	 prod, cons;
 static uint8_t		*raw;		/* a third mapping: the hostile side */
 static uint8_t		 buf[ELEM];
@@ -51,6 +52,7 @@ static void
 setup(void)
 {
 	ck_assert_int_eq(ring_create(SIZE, ELEM, &memfd, &efd), 0);
+	ck_assert_int_ge(room_efd = eventfd(0, EFD_NONBLOCK), 0);
 	ck_assert_int_eq(ring_attach(&prod, memfd, efd, SIZE, ELEM), 0);
 	ck_assert_int_eq(ring_attach(&cons, memfd, efd, SIZE, ELEM), 0);
 	raw = mmap(NULL, ring_map_len(SIZE, ELEM), PROT_READ | PROT_WRITE,
@@ -66,6 +68,7 @@ teardown(void)
 	ring_detach(&cons);
 	close(memfd);
 	close(efd);
+	close(room_efd);
 }
 
 /* Element i: its number, then bytes derived from it, len from 4 to
@@ -480,8 +483,27 @@ START_TEST(test_sealed)
 END_TEST
 
 /* A producer and a consumer at once; the consumer sleeps on the eventfd
- * whenever the ring is empty, so a lost wake-up hangs the test. */
+ * whenever the ring is empty, the producer on room_efd whenever it
+ * lacks room, so a lost wake-up of either kind fails the test. */
 #define MANY	50000
+
+static uint32_t	room_waits;	/* the producer slept for room */
+
+/* Full: wait until the consumer says it made room, if it must. */
+static int
+wait_room(struct ring *r, uint32_t i)
+{
+	struct pollfd	pfd = { room_efd, POLLIN, 0 };
+	uint32_t	need = (uint32_t)RING_REC_LEN(elem_len(i));
+	uint64_t	v;
+
+	if (ring_room(r, need) >= need)
+		return 0;
+	room_waits++;
+	if (poll(&pfd, 1, 10000) != 1)
+		return -1;
+	return read(room_efd, &v, sizeof(v)) == sizeof(v) ? 0 : -1;
+}
 
 static void *
 producer(void *arg)
@@ -496,8 +518,10 @@ producer(void *arg)
 			i++;
 		}
 		ring_publish(r);
-		if (k < burst)
-			sched_yield();		/* full: back-pressure */
+		if (k < burst && wait_room(r, i) == -1) {
+			r->bad++;		/* a lost room wake-up */
+			break;
+		}
 		burst = burst % 13 + 1;
 	}
 	return NULL;
@@ -510,6 +534,7 @@ consume_all(struct ring *r)
 	const void	*p;
 	size_t		 len;
 	uint32_t	 want = 0;
+	uint64_t	 one = 1;
 
 	while (want < MANY) {
 		ring_drain_wake(r);
@@ -517,6 +542,9 @@ consume_all(struct ring *r)
 			check_elem(p, len, want++);
 			ring_release(r);
 		}
+		if (ring_room_wanted(r))
+			ck_assert_int_eq(write(room_efd, &one, sizeof(one)),
+			    sizeof(one));
 		if (want < MANY)
 			ck_assert_int_eq(poll(&pfd, 1, 10000), 1);
 	}
@@ -532,6 +560,7 @@ START_TEST(test_two_threads)
 	ck_assert_int_eq(pthread_join(t, NULL), 0);
 	ck_assert_uint_eq(cons.bad + prod.bad, 0);
 	ck_assert_uint_le(prod.wakeups, MANY);
+	ck_assert_uint_gt(room_waits, 0);
 	/* Mixed sizes over many laps. */
 	ck_assert_uint_gt(prod.head / SIZE, 100);
 }
