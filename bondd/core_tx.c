@@ -435,7 +435,8 @@ link_room(struct core_peer *p, int id, size_t len)
 
 /* Frames whose departure time came go; returns when the next one is
  * due (or a partial FEC block must close), 0 for never.  A linkd queue
- * without room holds its link's frames until that linkd has read. */
+ * without room holds its link's frames until that linkd has read, for
+ * up to QUEUE_LIMIT_US past their departure. */
 uint64_t
 peer_pace(struct core_peer *p, uint64_t now)
 {
@@ -451,7 +452,13 @@ peer_pace(struct core_peer *p, uint64_t now)
 					next = at;
 				break;
 			}
-			if (!link_room(p, id, f->len))
+			/* A linkd that stopped reading holds at most
+			 * the entrance's limit of its link's frames in
+			 * the pool its peer's other links share; older
+			 * ones go as before, into the full queue: lost
+			 * there and counted, kept for a resend. */
+			if (!link_room(p, id, f->len) &&
+			    now < f->depart_us + QUEUE_LIMIT_US)
 				break;
 			if (f->npkts > 1)
 				st.aggregated += f->npkts;
