@@ -92,7 +92,8 @@ struct core_peer {
 /* The packet queue to and from one linkd. */
 struct linkq {
 	struct pktq	*q;
-	struct event	*ev;
+	struct event	*ev;		/* the socket: linkd gone */
+	struct event	*ev_wake;	/* the ring's eventfd */
 	int		 dirty;
 	int		 has_owner;
 	uint32_t	 owner;		/* struct ipc_linkd_owner */

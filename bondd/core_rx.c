@@ -652,6 +652,7 @@ linkq_close(int instance, uint64_t now)
 	if (lq->q == NULL)
 		return;
 	event_free(lq->ev);
+	event_free(lq->ev_wake);
 	pktq_close(lq->q);
 	lq->q = NULL;
 	lq->dirty = 0;
@@ -674,7 +675,10 @@ linkq_set(int instance, int fd)
 	if ((lq->q = pktq_open(fd)) == NULL)
 		fatal("pktq_open");
 	if ((lq->ev = event_new(base, fd, EV_READ | EV_PERSIST, linkq_read_cb,
-	    lq)) == NULL || event_add(lq->ev, NULL) == -1)
+	    lq)) == NULL || event_add(lq->ev, NULL) == -1 ||
+	    (lq->ev_wake = event_new(base, pktq_wake_fd(lq->q),
+	    EV_READ | EV_PERSIST, linkq_read_cb, lq)) == NULL ||
+	    event_add(lq->ev_wake, NULL) == -1)
 		fatalx("linkd queue event");
 	lq->dirty = 0;
 }

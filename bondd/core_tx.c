@@ -418,8 +418,25 @@ link_requeue(struct core_peer *p, int id, uint64_t now)
 	}
 }
 
+/*
+ * Room for a frame of len in the queue to link id's linkd.  Without,
+ * the frame waits in its paced queue instead of being lost in a full
+ * one: the linkd signals the queue's wake-up once it has read, and
+ * every linkq_read_cb services the peers again.
+ */
+static int
+link_room(struct core_peer *p, int id, size_t len)
+{
+	if (!link_has_session(p, id))
+		return 1;	/* frame_commit finds it another way */
+	return pktq_room(linkqs[p->link[id].linkd].q, PKTQ_ELEM_COST(len)) >=
+	    PKTQ_ELEM_COST(len);
+}
+
 /* Frames whose departure time came go; returns when the next one is
- * due (or a partial FEC block must close), 0 for never. */
+ * due (or a partial FEC block must close), 0 for never.  A linkd queue
+ * without room holds its link's frames until that linkd has read, for
+ * up to QUEUE_LIMIT_US past their departure. */
 uint64_t
 peer_pace(struct core_peer *p, uint64_t now)
 {
@@ -435,6 +452,14 @@ peer_pace(struct core_peer *p, uint64_t now)
 					next = at;
 				break;
 			}
+			/* A linkd that stopped reading holds at most
+			 * the entrance's limit of its link's frames in
+			 * the pool its peer's other links share; older
+			 * ones go as before, into the full queue: lost
+			 * there and counted, kept for a resend. */
+			if (!link_room(p, id, f->len) &&
+			    now < f->depart_us + QUEUE_LIMIT_US)
+				break;
 			if (f->npkts > 1)
 				st.aggregated += f->npkts;
 			frame_commit(p, id, f, now, -1);

@@ -40,34 +40,29 @@
 
 struct ring_shm {
 	_Alignas(64) _Atomic uint32_t	head;
+	_Atomic uint32_t		want;
 	_Alignas(64) _Atomic uint32_t	tail;
 };
 
 _Static_assert(sizeof(struct ring_shm) == RING_HDR_LEN, "ring header");
 
-static uint32_t
-ring_stride(uint32_t slot_max)
-{
-	return (RING_SLOT_HDR + slot_max + 63) & ~(uint32_t)63;
-}
-
 size_t
-ring_map_len(uint32_t nslots, uint32_t slot_max)
+ring_map_len(uint32_t size, uint32_t elem_max)
 {
 	size_t	len, page = (size_t)sysconf(_SC_PAGESIZE);
 
-	if (nslots == 0 || nslots > RING_MAX_SLOTS ||
-	    (nslots & (nslots - 1)) != 0 || slot_max == 0 ||
-	    slot_max > RING_MAX_ELEM)
+	if (size < RING_MIN_SIZE || size > RING_MAX_SIZE ||
+	    (size & (size - 1)) != 0 || elem_max == 0 ||
+	    elem_max > RING_MAX_ELEM || 2 * RING_REC_LEN(elem_max) > size)
 		return 0;
-	len = RING_HDR_LEN + (size_t)nslots * ring_stride(slot_max);
+	len = RING_HDR_LEN + (size_t)size;
 	return (len + page - 1) / page * page;
 }
 
 int
-ring_create(uint32_t nslots, uint32_t slot_max, int *memfd, int *efd)
+ring_create(uint32_t size, uint32_t elem_max, int *memfd, int *efd)
 {
-	size_t	len = ring_map_len(nslots, slot_max);
+	size_t	len = ring_map_len(size, elem_max);
 	int	saved;
 
 	*memfd = *efd = -1;
@@ -92,11 +87,11 @@ ring_create(uint32_t nslots, uint32_t slot_max, int *memfd, int *efd)
 }
 
 int
-ring_attach(struct ring *r, int memfd, int efd, uint32_t nslots,
-    uint32_t slot_max)
+ring_attach(struct ring *r, int memfd, int efd, uint32_t size,
+    uint32_t elem_max)
 {
 	struct stat	 sb;
-	size_t		 len = ring_map_len(nslots, slot_max);
+	size_t		 len = ring_map_len(size, elem_max);
 	void		*p;
 
 	memset(r, 0, sizeof(*r));
@@ -110,11 +105,10 @@ ring_attach(struct ring *r, int memfd, int efd, uint32_t nslots,
 	    0)) == MAP_FAILED)
 		return -1;
 	r->shm = p;
-	r->slots = (uint8_t *)p + RING_HDR_LEN;
+	r->data = (uint8_t *)p + RING_HDR_LEN;
 	r->map_len = len;
-	r->nslots = nslots;
-	r->slot_max = slot_max;
-	r->stride = ring_stride(slot_max);
+	r->size = size;
+	r->elem_max = elem_max;
 	r->efd = efd;
 	return 0;
 }
@@ -128,46 +122,84 @@ ring_detach(struct ring *r)
 	r->efd = -1;
 }
 
-static uint8_t *
-slot_of(const struct ring *r, uint32_t i)
+/* The offset in the data of a free-running index. */
+static uint32_t
+off_of(const struct ring *r, uint32_t i)
 {
-	return r->slots + (size_t)(i & (r->nslots - 1)) * r->stride;
+	return i & (r->size - 1);
 }
 
 /* --- producer --- */
 
+/* Bytes in use as the consumer's tail says, or -1 (counted) if the
+ * tail is ahead of what was published, far behind, or not on a
+ * record. */
+static int64_t
+ring_used(struct ring *r, uint32_t tail)
+{
+	uint32_t	used = r->head - tail;
+
+	if (used > r->size || tail % RING_ALIGN != 0) {
+		r->bad++;
+		return -1;
+	}
+	return used;
+}
+
 void *
 ring_reserve(struct ring *r, size_t len)
 {
-	uint32_t	used;
+	int64_t		used;
+	uint32_t	need, off, skip;
 
-	if (len > r->slot_max) {
+	r->reserved = 0;
+	if (len > r->elem_max) {
 		errno = EMSGSIZE;
 		return NULL;
 	}
-	used = r->head - atomic_load_explicit(&r->shm->tail,
-	    memory_order_acquire);
-	if (used > r->nslots) {
-		/* A tail ahead of what was published, or far behind. */
-		r->bad++;
+	if ((used = ring_used(r, atomic_load_explicit(&r->shm->tail,
+	    memory_order_acquire))) == -1) {
 		errno = EPROTO;
 		return NULL;
 	}
-	if (used == r->nslots) {
+	need = (uint32_t)RING_REC_LEN(len);
+	off = off_of(r, r->head);
+	/* A record never wraps: skip to 0 if it does not fit before the
+	 * end (off and size are multiples of RING_ALIGN, so a skip
+	 * record's header always fits). */
+	skip = r->size - off < need ? r->size - off : 0;
+	if (skip + need > r->size - (uint32_t)used) {
 		r->full++;
 		errno = ENOBUFS;
 		return NULL;
 	}
-	return slot_of(r, r->head) + RING_SLOT_HDR;
+	r->reserved = 1;
+	r->rsv_len = (uint32_t)len;
+	r->rsv_skip = skip;
+	return r->data + (skip ? 0 : off) + RING_REC_HDR;
+}
+
+/* A record's length, written where the consumer reads it once. */
+static void
+put_len(struct ring *r, uint32_t len)
+{
+	memcpy(r->data + off_of(r, r->head), &len, sizeof(len));
 }
 
 void
 ring_commit(struct ring *r, size_t len)
 {
-	uint32_t	l = len > r->slot_max ? r->slot_max : (uint32_t)len;
-
-	memcpy(slot_of(r, r->head), &l, sizeof(l));
-	r->head++;
+	if (!r->reserved)
+		return;
+	if (len > r->rsv_len)
+		len = r->rsv_len;
+	if (r->rsv_skip != 0) {
+		put_len(r, RING_SKIP);
+		r->head += r->rsv_skip;
+	}
+	put_len(r, (uint32_t)len);
+	r->head += (uint32_t)RING_REC_LEN(len);
+	r->reserved = 0;
 }
 
 int
@@ -194,10 +226,42 @@ ring_publish(struct ring *r)
 	return 1;
 }
 
+static uint32_t
+room_of(struct ring *r, int64_t used)
+{
+	uint32_t	worst = (uint32_t)RING_REC_LEN(r->elem_max);
+
+	if (used == -1 || r->size - (uint32_t)used < worst)
+		return 0;
+	return r->size - (uint32_t)used - worst;
+}
+
+uint32_t
+ring_room(struct ring *r, uint32_t want)
+{
+	uint32_t	room;
+
+	room = room_of(r, ring_used(r, atomic_load_explicit(&r->shm->tail,
+	    memory_order_acquire)));
+	if (room >= want)
+		return room;
+	/* Store want, then load tail, both sequentially consistent; the
+	 * consumer stores tail, then loads want (ring_room_wanted). */
+	atomic_store(&r->shm->want, 1);
+	return room_of(r, ring_used(r, atomic_load(&r->shm->tail)));
+}
+
 /* --- consumer --- */
 
-/* seen = what the producer published, 0 if nothing is to be read. */
-static int
+static void
+advance(struct ring *r, uint32_t n)
+{
+	r->tail += n;
+	atomic_store_explicit(&r->shm->tail, r->tail, memory_order_release);
+}
+
+/* Bytes published and not read yet, 0 if none (or a bad head). */
+static uint32_t
 ring_avail(struct ring *r)
 {
 	if (r->seen == r->tail) {
@@ -211,31 +275,51 @@ ring_avail(struct ring *r)
 				return 0;
 		}
 	}
-	if (r->seen - r->tail > r->nslots) {
+	if (r->seen - r->tail > r->size || r->seen % RING_ALIGN != 0) {
 		r->bad++;
 		r->seen = r->tail;
 		return 0;
 	}
-	return 1;
+	return r->seen - r->tail;
 }
+
+/*
+ * Each try passes a skip record, finds a record, or drops everything
+ * published; an honest producer needs two at most (a skip, then the
+ * record), and one that keeps publishing garbage cannot keep the
+ * caller here.
+ */
+#define RING_PEEK_TRIES	4
 
 const void *
 ring_peek(struct ring *r, size_t *len)
 {
-	const uint8_t	*s;
-	uint32_t	 l, skipped = 0;
+	const uint8_t	*p;
+	uint32_t	 avail, off, l, rec, tries = 0;
 
-	/* At most a ring's worth of garbage per call. */
-	while (skipped++ < r->nslots && ring_avail(r)) {
-		s = slot_of(r, r->tail);
-		/* Read once: the producer may rewrite it after the check. */
-		l = __atomic_load_n((const uint32_t *)s, __ATOMIC_RELAXED);
-		if (l <= r->slot_max) {
-			*len = l;
-			return s + RING_SLOT_HDR;
+	r->peeked = 0;
+	while (tries++ < RING_PEEK_TRIES && (avail = ring_avail(r)) != 0) {
+		off = off_of(r, r->tail);
+		p = r->data + off;
+		/* Read once: the producer may rewrite it after the check.
+		 * off is a multiple of RING_ALIGN below size: the length
+		 * is inside the mapping. */
+		l = __atomic_load_n((const uint32_t *)p, __ATOMIC_RELAXED);
+		if (l == RING_SKIP && r->size - off <= avail) {
+			advance(r, r->size - off);
+			continue;
 		}
+		if (l <= r->elem_max) {
+			rec = (uint32_t)RING_REC_LEN(l);
+			if (rec <= avail && rec <= r->size - off) {
+				r->peeked = rec;
+				*len = l;
+				return p + RING_REC_HDR;
+			}
+		}
+		/* Where the next record starts is unknown: drop all. */
 		r->bad++;
-		ring_release(r);
+		advance(r, avail);
 	}
 	return NULL;
 }
@@ -243,8 +327,10 @@ ring_peek(struct ring *r, size_t *len)
 void
 ring_release(struct ring *r)
 {
-	r->tail++;
-	atomic_store_explicit(&r->shm->tail, r->tail, memory_order_release);
+	if (r->peeked == 0)
+		return;
+	advance(r, r->peeked);
+	r->peeked = 0;
 }
 
 ssize_t
@@ -253,7 +339,7 @@ ring_get(struct ring *r, void *buf, size_t size)
 	const void	*p;
 	size_t		 len;
 
-	if (size < r->slot_max) {
+	if (size < r->elem_max) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -264,6 +350,15 @@ ring_get(struct ring *r, void *buf, size_t size)
 	memcpy(buf, p, len);
 	ring_release(r);
 	return (ssize_t)len;
+}
+
+int
+ring_room_wanted(struct ring *r)
+{
+	atomic_store(&r->shm->tail, r->tail);
+	if (atomic_load(&r->shm->want) == 0)
+		return 0;
+	return atomic_exchange(&r->shm->want, 0) != 0;
 }
 
 void

@@ -17,11 +17,12 @@
 /*
  * The packet queue between the core and a linkd.  This is the only
  * interface either side uses for packets, so the transport behind it
- * (now a SOCK_SEQPACKET socketpair moved in batches with sendmmsg and
- * recvmmsg; later a shared-memory ring) is one file, common/pktq.c.
+ * (a shared-memory ring per direction, with a socketpair for the
+ * handover and for noticing a closed peer) is one file, common/pktq.c.
  *
  * Each element is a pktq_hdr followed by an inner frame (frame.h).
- * Receivers validate every element: length, type, ids.
+ * Receivers get a private copy of every element and validate it:
+ * length, type, ids.
  */
 
 #ifndef PKTQ_H
@@ -52,26 +53,42 @@ struct pktq_elem {
 	uint8_t		frame[PKTQ_FRAME_MAX];
 };
 
+/* The most an element of len frame bytes takes in the queue. */
+#define PKTQ_ELEM_COST(len)	(sizeof(struct pktq_hdr) + (size_t)(len) + 16)
+
 struct pktq;
 
-/* Parent: a connected SOCK_SEQPACKET pair with large buffers. */
+/* Parent: a connected SOCK_SEQPACKET pair, each end carrying the
+ * fds of its holder's two rings, to be taken by pktq_open. */
 int		 pktq_socketpair(int[2]);
+/* Either side: takes the rings from the socket and maps them. */
 struct pktq	*pktq_open(int fd);
 void		 pktq_close(struct pktq *);
+/* Wait for either fd to be readable, then call pktq_get: the socket
+ * tells of a closed peer, the eventfd of elements. */
 int		 pktq_fd(const struct pktq *);
-/* Queue one element; sends the batch when it is full.  -1 with errno
- * EAGAIN when the peer is not draining (the element is dropped). */
+int		 pktq_wake_fd(const struct pktq *);
+/* Queue one element; publishes the batch when it is full.  -1 with
+ * errno EAGAIN when the ring is full (the element is dropped). */
 int		 pktq_put(struct pktq *, const struct pktq_hdr *,
 		    const void *frame, size_t len);
-/* Send what is queued.  0 when all went, -1 otherwise (dropped). */
+/* Bytes of elements (each counted as PKTQ_ELEM_COST) the queue surely
+ * takes now.  Below want, the peer is asked to signal pktq_wake_fd
+ * once it has read some: a producer that stops for room instead of
+ * losing elements waits there. */
+size_t		 pktq_room(struct pktq *, size_t want);
+/* Publish what is queued, waking the peer if it had drained.  0, or
+ * -1 if the eventfd failed. */
 int		 pktq_flush(struct pktq *);
 /* Receive up to n (at most PKTQ_BATCH) elements without blocking.
  * Returns the number received (0 if none), or -1 on error (EPIPE: the
  * peer closed); malformed elements are dropped and counted, and at most
  * a few batches of them are read per call (0 may then leave more to
- * read: the fd stays readable).  Elements are never empty: a
- * zero-length datagram reads as the peer closing. */
+ * read: the eventfd is signalled again). */
 int		 pktq_get(struct pktq *, struct pktq_elem *, int n);
 uint64_t	 pktq_dropped(const struct pktq *);	/* malformed + full */
+/* What a hostile peer can write: any bytes as one element, published
+ * at once (tests and fuzzers). */
+int		 pktq_put_raw(struct pktq *, const void *, size_t);
 
 #endif /* PKTQ_H */

@@ -57,25 +57,55 @@ static int		 gro_sock = -1;
 static int		 gro_on, gro_refused;
 static struct pktq_elem	 qin[PKTQ_BATCH];
 static uint8_t		 frame[PKTQ_FRAME_MAX];
+/*
+ * The socket is not read while the core queue lacks room for what a
+ * read may bring: the datagrams wait in the socket's buffer, not lost
+ * in a full queue, until the core has read (it then signals the
+ * queue's wake-up fd, see linkd_core_read).  A datagram of n bytes
+ * gives at most one element of PKTQ_ELEM_COST(n - WIRE_DATA_OVERHEAD).
+ */
+static int		 rx_paused;
+
+_Static_assert(PKTQ_ELEM_COST(0) <= WIRE_DATA_OVERHEAD,
+    "a datagram's element costs the queue at most its own bytes");
 
 static void	linkd_tx_flush(uint64_t);
 static void	linkd_rx_one(uint64_t, const uint8_t *, size_t,
 		    const struct sockaddr_storage *);
 static int	linkd_rx_gro(evutil_socket_t);
 
+/* Buffers of bufsize the next read may fill, at most batch; 0: the
+ * socket pauses until the core has read. */
+static int
+linkd_rx_quota(size_t bufsize, int batch)
+{
+	size_t	room = pktq_room(ld.q, bufsize);
+
+	if (room >= (size_t)batch * bufsize)
+		return (batch);
+	if (room < bufsize) {
+		if (ld.ev_sock != NULL && !rx_paused)
+			event_del(ld.ev_sock);
+		rx_paused = 1;
+	}
+	return ((int)(room / bufsize));
+}
+
 /* Network to core: decrypt a batch, hand the frames over in one go. */
 void
 linkd_sock_read(evutil_socket_t fd, short ev, void *arg)
 {
 	uint64_t	 now;
-	int		 i, n, round;
+	int		 i, n, max, round;
 
 	(void)ev;
 	(void)arg;
 	if (linkd_rx_gro(fd))
 		return;
 	for (round = 0; round < LINKD_RX_ROUNDS; round++) {
-		if ((n = udp_recv(fd, &rxb)) == -1) {
+		if ((max = linkd_rx_quota(UDP_BUFSIZE, UDP_BATCH)) == 0)
+			break;
+		if ((n = udp_recv(fd, &rxb, max)) == -1) {
 			log_ratelimit("linkd-recv", "%s: recvmmsg: %s",
 			    ld.conf.name, strerror(errno));
 			break;
@@ -86,7 +116,7 @@ linkd_sock_read(evutil_socket_t fd, short ev, void *arg)
 		for (i = 0; i < n; i++)
 			linkd_rx_one(now, rxb.buf[i], rxb.len[i], &rxb.addr[i]);
 		linkd_core_flush();
-		if (n < UDP_BATCH)
+		if (n < max)
 			break;
 	}
 }
@@ -123,7 +153,7 @@ linkd_rx_gro(evutil_socket_t fd)
 	const uint8_t	*p;
 	uint64_t	 now;
 	size_t		 len, j;
-	int		 i, n, round;
+	int		 i, n, max, round;
 	int		 want = ld.conf.udp_offload && !gro_refused;
 
 	if (fd != gro_sock || want != gro_on) {
@@ -140,7 +170,10 @@ linkd_rx_gro(evutil_socket_t fd)
 	if (!gro_on)
 		return (0);
 	for (round = 0; round < LINKD_RX_ROUNDS; round++) {
-		if ((n = udp_recv_gro(fd, &grb)) == -1) {
+		if ((max = linkd_rx_quota(UDP_GRO_BUFSIZE, UDP_GRO_BATCH)) ==
+		    0)
+			break;
+		if ((n = udp_recv_gro(fd, &grb, max)) == -1) {
 			log_ratelimit("linkd-recv", "%s: recvmmsg: %s",
 			    ld.conf.name, strerror(errno));
 			break;
@@ -153,17 +186,18 @@ linkd_rx_gro(evutil_socket_t fd)
 			    j++)
 				linkd_rx_one(now, p, len, &grb.addr[i]);
 		linkd_core_flush();
-		if (n < UDP_GRO_BATCH)
+		if (n < max)
 			break;
 	}
 	return (1);
 }
 
-/* A new socket starts without GRO. */
+/* A new socket starts without GRO, and with its event added. */
 void
 linkd_sock_closed(void)
 {
 	gro_sock = -1;
+	rx_paused = 0;
 }
 
 /* Core to network: check every element, encrypt, send in batches. */
@@ -214,6 +248,13 @@ linkd_core_read(evutil_socket_t fd, short ev, void *arg)
 			linkd_tx_flush(now);
 	}
 	linkd_tx_flush(now);
+	/* Woken, perhaps for room: the socket is read again (and pauses
+	 * again at once if the core has not made enough). */
+	if (rx_paused) {
+		rx_paused = 0;
+		if (ld.ev_sock != NULL && event_add(ld.ev_sock, NULL) == -1)
+			fatalx("%s: event_add", __func__);
+	}
 }
 
 static void

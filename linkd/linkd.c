@@ -446,12 +446,15 @@ linkd_start(void)
 		fatal("ipc_send");
 	if ((ld.ev_q = event_new(ld.base, pktq_fd(ld.q), EV_READ | EV_PERSIST,
 	    linkd_core_read, NULL)) == NULL ||
+	    (ld.ev_qwake = event_new(ld.base, pktq_wake_fd(ld.q),
+	    EV_READ | EV_PERSIST, linkd_core_read, NULL)) == NULL ||
 	    (ld.ev_tick = event_new(ld.base, -1, 0, linkd_tick,
 	    NULL)) == NULL ||
 	    (ld.ev_probe = event_new(ld.base, -1, EV_PERSIST,
 	    linkd_probe_tick, NULL)) == NULL)
 		fatalx("event_new failed");
 	if (event_add(ld.ev_q, NULL) == -1 ||
+	    event_add(ld.ev_qwake, NULL) == -1 ||
 	    event_add(ld.ev_probe, &ptv) == -1)
 		fatalx("event_add failed");
 	if (ld.sock != -1)

@@ -49,7 +49,8 @@ struct linkd {
 	struct sess_table	*tbl;
 	int			 sock;
 	struct pktq		*q;
-	struct event		*ev_sock, *ev_q, *ev_tick, *ev_probe;
+	struct event		*ev_sock, *ev_q, *ev_qwake, *ev_tick,
+				*ev_probe;
 	int			 admin_down;
 	int			 carrier_down;
 	uint64_t		 stats_us, log_us;	/* last sent */

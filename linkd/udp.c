@@ -37,11 +37,16 @@
 #include "udp.h"
 
 int
-udp_recv(int fd, struct udp_batch *b)
+udp_recv(int fd, struct udp_batch *b, int max)
 {
 	int	i, n, j;
 
-	for (i = 0; i < UDP_BATCH; i++) {
+	b->n = 0;
+	if (max > UDP_BATCH)
+		max = UDP_BATCH;
+	if (max <= 0)
+		return (0);
+	for (i = 0; i < max; i++) {
 		b->iov[i].iov_base = b->buf[i];
 		b->iov[i].iov_len = UDP_BUFSIZE;
 		memset(&b->msg[i].msg_hdr, 0, sizeof(b->msg[i].msg_hdr));
@@ -51,8 +56,7 @@ udp_recv(int fd, struct udp_batch *b)
 		b->msg[i].msg_hdr.msg_iovlen = 1;
 		b->msg[i].msg_len = 0;
 	}
-	b->n = 0;
-	n = recvmmsg(fd, b->msg, UDP_BATCH, MSG_DONTWAIT, NULL);
+	n = recvmmsg(fd, b->msg, max, MSG_DONTWAIT, NULL);
 	if (n == -1) {
 		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
 			return (0);
@@ -90,13 +94,18 @@ udp_gro_set(int fd, int on)
 }
 
 int
-udp_recv_gro(int fd, struct udp_gro_batch *b)
+udp_recv_gro(int fd, struct udp_gro_batch *b, int max)
 {
 	struct cmsghdr	*cm;
 	struct msghdr	*mh;
 	int		 i, n, seg;
 
-	for (i = 0; i < UDP_GRO_BATCH; i++) {
+	b->n = 0;
+	if (max > UDP_GRO_BATCH)
+		max = UDP_GRO_BATCH;
+	if (max <= 0)
+		return (0);
+	for (i = 0; i < max; i++) {
 		b->iov[i].iov_base = b->buf[i];
 		b->iov[i].iov_len = UDP_GRO_BUFSIZE;
 		mh = &b->msg[i].msg_hdr;
@@ -109,8 +118,7 @@ udp_recv_gro(int fd, struct udp_gro_batch *b)
 		mh->msg_controllen = sizeof(b->ctl[i].buf);
 		b->msg[i].msg_len = 0;
 	}
-	b->n = 0;
-	n = recvmmsg(fd, b->msg, UDP_GRO_BATCH, MSG_DONTWAIT, NULL);
+	n = recvmmsg(fd, b->msg, max, MSG_DONTWAIT, NULL);
 	if (n == -1) {
 		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
 			return (0);

@@ -102,14 +102,15 @@ enum udp_gso {
 				   before 6.11), an IPsec route */
 };
 
-/* Receive up to UDP_BATCH datagrams: their number, 0 if none, -1. */
-int	udp_recv(int, struct udp_batch *);
+/* Receive up to max (at most UDP_BATCH) datagrams: their number, 0 if
+ * none, -1. */
+int	udp_recv(int, struct udp_batch *, int max);
 /* UDP_GRO on (1) or off (0) on a socket: 0, or -1 if refused. */
 int	udp_gro_set(int, int);
-/* Receive up to UDP_GRO_BATCH, each one datagram or several coalesced
- * by GRO: the number of entries (some may hold nothing), 0 if none,
- * -1. */
-int	udp_recv_gro(int, struct udp_gro_batch *);
+/* Receive up to max (at most UDP_GRO_BATCH), each one datagram or
+ * several coalesced by GRO: the number of entries (some may hold
+ * nothing), 0 if none, -1. */
+int	udp_recv_gro(int, struct udp_gro_batch *, int max);
 /*
  * Segment i of entry k: sets *p, returns its length, 0 past the last.
  * Every segment is one datagram as the sender sent it.

@@ -74,16 +74,19 @@ void	fuzz_quiet_logs(void);
 int	fuzz_nfds(void);
 /*
  * The packet queue as a hostile linkd or core writes it: the queue
- * that reads (pktq_open) and the fd to write raw elements to.  Only
- * these two know the transport under pktq.h.
+ * that reads (pktq_open) and the other end, tx, to write raw elements
+ * to and to read what the role wrote from.  Only these know the
+ * transport under pktq.h.
  */
 struct pktq;
-struct pktq	*fuzz_pktq_pair(int *tx);
+struct pktq	*fuzz_pktq_pair(struct pktq **tx);
 /* The same as the fd a role gets from the parent (IPC_DATA_CHAN). */
-int	fuzz_pktq_fd(int *tx);
+int	fuzz_pktq_fd(struct pktq **tx);
 /* One raw element (header and frame as the peer wrote them): 0, or -1
  * when the queue is full. */
-int	fuzz_pktq_inject(int tx, const void *, size_t);
+int	fuzz_pktq_inject(struct pktq *tx, const void *, size_t);
+/* Reads and forgets what the role wrote to tx. */
+void	fuzz_pktq_sink(struct pktq *tx);
 /* An invariant broke: say which and abort, which the fuzzer reports. */
 void	fuzz_fail(const char *, ...)
 	    __attribute__((noreturn, format(printf, 1, 2)));

@@ -44,7 +44,7 @@
 
 #define NLINKD	2
 
-static int		 tx[NLINKD];	/* the linkd ends */
+static struct pktq	*tx[NLINKD];	/* the linkd ends */
 static int		 tun_peer;	/* the TUN device's other end */
 static uint8_t		 raw[sizeof(struct pktq_elem) + 1];
 static uint8_t		 sink[65536];
@@ -112,8 +112,7 @@ pump(void)
 
 	event_base_loop(base, EVLOOP_NONBLOCK);
 	for (i = 0; i < NLINKD; i++)
-		while (recv(tx[i], sink, sizeof(sink), MSG_DONTWAIT) > 0)
-			;
+		fuzz_pktq_sink(tx[i]);
 	while (recv(tun_peer, sink, sizeof(sink), MSG_DONTWAIT) > 0)
 		;
 }

@@ -21,7 +21,8 @@
  * Every element pktq_get returns must be whole and of a known type,
  * and every element written is returned or counted dropped.  Input:
  * elements of [u16 size][size bytes], written then read in batches,
- * on one queue until an input closes it.
+ * on one queue until an input closes it (an element of size 0: the
+ * peer closes its end).
  * Test code.
  */
 
@@ -34,7 +35,7 @@
 static struct pktq_elem	*elems;
 /* One queue for every input until the peer closes it, as in a role. */
 static struct pktq	*q;
-static int		 tx;
+static struct pktq	*tx;
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -86,14 +87,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memcpy(raw, p, n);
 		/* Short inputs end in zeros, as a short frame would. */
 		memset(raw + n, 0, want - n);
+		if (closed)
+			continue;
+		if (want == 0) {
+			/* The peer closes its end; what it wrote stays. */
+			pktq_close(tx);
+			tx = NULL;
+			closed = 1;
+			continue;
+		}
 		if (fuzz_pktq_inject(tx, raw, want) == -1) {
 			got += drain(&eof);
 			continue;
 		}
-		if (want == 0)
-			closed = 1;
-		else if (!closed)
-			sent++;
+		sent++;
 		if (sent % PKTQ_BATCH == 0)
 			got += drain(&eof);
 	}
@@ -107,7 +114,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_fail("the peer closing was %sseen", eof ? "" : "not ");
 	if (closed) {
 		pktq_close(q);
-		close(tx);
 		q = NULL;
 	}
 	return 0;

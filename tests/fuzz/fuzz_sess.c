@@ -52,7 +52,8 @@ struct linkd		 ld;
 
 static struct sess_table	*cli;
 static struct sockaddr_storage	 srv_addr;
-static int			 cli_sock, other_sock, core_tx;
+static int			 cli_sock, other_sock;
+static struct pktq		*core_tx;
 static uint8_t			 buf[65536], out[65536 + WIRE_DATA_OVERHEAD];
 static uint8_t			 frame[PKTQ_FRAME_MAX];
 /* The static private keys, held here as the parent holds linkd's. */
@@ -114,8 +115,7 @@ pump(void)
 
 	for (i = 0; i < 4; i++) {
 		linkd_sock_read(ld.sock, 0, NULL);
-		while (recv(core_tx, buf, sizeof(buf), MSG_DONTWAIT) > 0)
-			;
+		fuzz_pktq_sink(core_tx);
 		while (recv(other_sock, buf, sizeof(buf), MSG_DONTWAIT) > 0)
 			;
 		flen = sizeof(from);

@@ -56,18 +56,19 @@ fuzz_quiet_logs(void)
 }
 
 int
-fuzz_pktq_fd(int *tx)
+fuzz_pktq_fd(struct pktq **tx)
 {
 	int	sv[2];
 
 	if (pktq_socketpair(sv) == -1)
 		fuzz_fail("pktq_socketpair");
-	*tx = sv[1];
+	if ((*tx = pktq_open(sv[1])) == NULL)
+		fuzz_fail("pktq_open");
 	return sv[0];
 }
 
 struct pktq *
-fuzz_pktq_pair(int *tx)
+fuzz_pktq_pair(struct pktq **tx)
 {
 	struct pktq	*q;
 
@@ -77,9 +78,21 @@ fuzz_pktq_pair(int *tx)
 }
 
 int
-fuzz_pktq_inject(int tx, const void *p, size_t len)
+fuzz_pktq_inject(struct pktq *tx, const void *p, size_t len)
 {
-	return send(tx, p, len, MSG_DONTWAIT | MSG_NOSIGNAL) == -1 ? -1 : 0;
+	return pktq_put_raw(tx, p, len);
+}
+
+void
+fuzz_pktq_sink(struct pktq *tx)
+{
+	static struct pktq_elem	*sink;
+
+	if (sink == NULL &&
+	    (sink = calloc(PKTQ_BATCH, sizeof(*sink))) == NULL)
+		fuzz_fail("calloc");
+	while (pktq_get(tx, sink, PKTQ_BATCH) > 0)
+		;
 }
 
 int

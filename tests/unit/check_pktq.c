@@ -16,8 +16,8 @@
 
 /*
  * Unit tests of the core <-> linkd packet queue (common/pktq.c):
- * batches, validation of what the peer wrote, and a peer that does not
- * drain.  Test code only.
+ * the ring handover, batches and wake-ups, validation of what the peer
+ * wrote, and a peer that does not drain.  Test code only.
  */
 
 #include <sys/types.h>
@@ -26,6 +26,7 @@
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -79,10 +80,6 @@ START_TEST(test_socketpair)
 	ck_assert_int_eq(pktq_socketpair(sv), 0);
 	ck_assert_int_eq(getsockopt(sv[0], SOL_SOCKET, SO_TYPE, &v, &len), 0);
 	ck_assert_int_eq(v, SOCK_SEQPACKET);
-	ck_assert_int_eq(getsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &v, &len),
-	    0);
-	/* The kernel doubles the value; unprivileged it is capped. */
-	ck_assert_int_gt(v, 200000);
 	fl = fcntl(sv[1], F_GETFL);
 	ck_assert(fl & O_NONBLOCK);
 	ck_assert(fcntl(sv[1], F_GETFD) & FD_CLOEXEC);
@@ -91,35 +88,128 @@ START_TEST(test_socketpair)
 }
 END_TEST
 
+/* Each end takes its rings once; anything else on the socket is no
+ * handover, and a peer's datagram there is dropped, not delivered. */
+START_TEST(test_handover)
+{
+	uint32_t	 magic = 0x62717231;
+	int		 sv[2], fd;
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK,
+	    0, sv), 0);
+	ck_assert_int_eq(send(sv[1], &magic, sizeof(magic), 0),
+	    (ssize_t)sizeof(magic));
+	ck_assert_ptr_null(pktq_open(sv[0]));
+	ck_assert_int_eq(errno, EPROTO);
+	ck_assert_ptr_null(pktq_open(sv[0]));	/* nothing at all */
+	close(sv[0]);
+	close(sv[1]);
+
+	ck_assert_int_eq(send(pktq_fd(qa), "x", 1, 0), 1);
+	ck_assert_int_eq(pktq_get(qb, elems, PKTQ_BATCH), 0);
+	ck_assert_uint_eq(pktq_dropped(qb), 1);
+	ck_assert_int_ge(fd = dup(pktq_fd(qb)), 0);
+	ck_assert_ptr_null(pktq_open(fd));
+	close(fd);
+}
+END_TEST
+
+/* Wake-ups: the eventfd is readable once elements wait, and only then. */
+START_TEST(test_wakeup)
+{
+	struct pollfd	pfd;
+	struct pktq_hdr	h = { PKTQ_DATA, 0, 0, 0 };
+	int		i;
+
+	pfd.fd = pktq_wake_fd(qb);
+	pfd.events = POLLIN;
+	ck_assert_int_eq(poll(&pfd, 1, 0), 0);
+	ck_assert_int_eq(pktq_put(qa, &h, frame, 10), 0);
+	ck_assert_int_eq(poll(&pfd, 1, 0), 0);	/* not yet published */
+	ck_assert_int_eq(pktq_flush(qa), 0);
+	ck_assert_int_eq(poll(&pfd, 1, 0), 1);
+	/* More than a batch: the reader is signalled again until empty. */
+	for (i = 0; i < PKTQ_BATCH + 10; i++)
+		ck_assert_int_eq(pktq_put(qa, &h, frame, 10), 0);
+	ck_assert_int_eq(pktq_flush(qa), 0);
+	ck_assert_int_eq(pktq_get(qb, elems, PKTQ_BATCH), PKTQ_BATCH);
+	ck_assert_int_eq(poll(&pfd, 1, 0), 1);
+	ck_assert_int_eq(pktq_get(qb, elems, PKTQ_BATCH), 11);
+	ck_assert_int_eq(poll(&pfd, 1, 0), 0);
+}
+END_TEST
+
+/* 200 elements of every size, in rounds of 25 (at most 123 KiB of
+ * records, the ring holds 256), read in order with their bytes. */
+/* A producer that stops for room is woken on its own wake-up fd once
+ * the peer has read; what pktq_room promised was taken. */
+START_TEST(test_room_wakeup)
+{
+	struct pollfd	pfd;
+	struct pktq_hdr	h = { PKTQ_DATA, 0, 0, 0 };
+	size_t		room;
+	int		put = 0;
+
+	pfd.fd = pktq_wake_fd(qa);
+	pfd.events = POLLIN;
+	while ((room = pktq_room(qa, PKTQ_ELEM_COST(1400))) >=
+	    PKTQ_ELEM_COST(1400)) {
+		ck_assert_int_eq(pktq_put(qa, &h, frame, 1400), 0);
+		put++;
+	}
+	ck_assert_int_eq(pktq_flush(qa), 0);
+	ck_assert_int_gt(put, 150);
+	ck_assert_uint_eq(pktq_dropped(qa), 0);
+	ck_assert_int_eq(poll(&pfd, 1, 0), 0);
+	ck_assert_int_eq(pktq_get(qb, elems, 16), 16);
+	ck_assert_int_eq(poll(&pfd, 1, 0), 1);
+	ck_assert_uint_ge(pktq_room(qa, 0), 16 * PKTQ_ELEM_COST(1400) -
+	    PKTQ_ELEM_COST(1400));
+	/* Asked once, told once. */
+	ck_assert_int_eq(pktq_get(qa, elems, PKTQ_BATCH), 0);
+	ck_assert_int_eq(pktq_get(qb, elems, 16), 16);
+	ck_assert_int_eq(poll(&pfd, 1, 0), 0);
+}
+END_TEST
+
 START_TEST(test_batch_roundtrip)
 {
 	struct pktq_hdr	h;
 	uint8_t		want[PKTQ_FRAME_MAX];
-	int		i, n, got = 0, spins = 0;
+	int		i, n, put = 0, got = 0, spins = 0;
 
-	for (i = 0; i < 200; i++) {
-		memset(&h, 0, sizeof(h));
-		h.type = i % 10 == 0 ? PKTQ_SESSION_UP : PKTQ_DATA;
-		h.link_id = i % 8;
-		h.peer = i;
-		h.len = 12345;		/* overwritten by pktq_put */
-		fill(frame, size_of(i), i);
-		ck_assert_int_eq(pktq_put(qa, &h, frame, size_of(i)), 0);
-	}
-	ck_assert_int_eq(pktq_flush(qa), 0);
-	ck_assert_int_eq(pktq_flush(qa), 0);	/* nothing left */
-
-	while (got < 200 && spins++ < 100) {
-		ck_assert_int_ge(n = pktq_get(qb, elems, PKTQ_BATCH), 0);
-		for (i = 0; i < n; i++, got++) {
-			ck_assert_uint_eq(elems[i].hdr.peer, got);
-			ck_assert_uint_eq(elems[i].hdr.link_id, got % 8);
-			ck_assert_uint_eq(elems[i].hdr.type, got % 10 == 0 ?
-			    PKTQ_SESSION_UP : PKTQ_DATA);
-			ck_assert_uint_eq(elems[i].hdr.len, size_of(got));
-			fill(want, size_of(got), got);
-			ck_assert_mem_eq(elems[i].frame, want, size_of(got));
+	while (put < 200) {
+		for (i = 0; i < 25; i++, put++) {
+			memset(&h, 0, sizeof(h));
+			h.type = put % 10 == 0 ? PKTQ_SESSION_UP : PKTQ_DATA;
+			h.link_id = put % 8;
+			h.peer = put;
+			h.len = 12345;		/* overwritten by pktq_put */
+			fill(frame, size_of(put), put);
+			ck_assert_int_eq(pktq_put(qa, &h, frame,
+			    size_of(put)), 0);
 		}
+		ck_assert_int_eq(pktq_flush(qa), 0);
+		ck_assert_int_eq(pktq_flush(qa), 0);	/* nothing left */
+
+		while (got < put && spins++ < 100) {
+			ck_assert_int_ge(n = pktq_get(qb, elems, PKTQ_BATCH),
+			    0);
+			for (i = 0; i < n; i++, got++) {
+				ck_assert_uint_eq(elems[i].hdr.peer, got);
+				ck_assert_uint_eq(elems[i].hdr.link_id,
+				    got % 8);
+				ck_assert_uint_eq(elems[i].hdr.type,
+				    got % 10 == 0 ? PKTQ_SESSION_UP :
+				    PKTQ_DATA);
+				ck_assert_uint_eq(elems[i].hdr.len,
+				    size_of(got));
+				fill(want, size_of(got), got);
+				ck_assert_mem_eq(elems[i].frame, want,
+				    size_of(got));
+			}
+		}
+		ck_assert_int_eq(got, put);
 	}
 	ck_assert_int_eq(got, 200);
 	ck_assert_int_eq(pktq_get(qb, elems, PKTQ_BATCH), 0);
@@ -149,8 +239,7 @@ raw(const struct pktq_hdr *h, size_t hlen, size_t flen)
 
 	memcpy(buf, h, hlen);
 	memset(buf + hlen, 0xaa, flen);
-	ck_assert_int_eq(send(pktq_fd(qa), buf, hlen + flen, 0),
-	    (ssize_t)(hlen + flen));
+	ck_assert_int_eq(pktq_put_raw(qa, buf, hlen + flen), 0);
 }
 
 START_TEST(test_malformed)
@@ -173,7 +262,7 @@ START_TEST(test_malformed)
 	raw(&h, sizeof(h), 4);			/* type 0 */
 	h.type = PKTQ_DATA;
 	h.len = PKTQ_FRAME_MAX + 1;
-	raw(&h, sizeof(h), PKTQ_FRAME_MAX + 1);	/* truncated */
+	raw(&h, sizeof(h), PKTQ_FRAME_MAX);	/* claims more than fits */
 	h.len = 2;
 	h.peer = 2;
 	raw(&h, sizeof(h), 2);			/* good */
@@ -236,31 +325,44 @@ START_TEST(test_garbage_bounded)
 }
 END_TEST
 
-/* Frames of every size in one batch keep their bytes (they are packed
- * end to end before sending). */
+/* Frames of every size keep their bytes: two batches of 32, each up
+ * to 150 KiB of records packed end to end, the second wrapping
+ * around the end of the ring. */
+static size_t
+packed_len(int i)
+{
+	return i == 0 ? 0 : (size_t)i * 997 % PKTQ_FRAME_MAX + 1;
+}
+
 START_TEST(test_packed_sizes)
 {
 	struct pktq_hdr	h = { PKTQ_DATA, 0, 0, 0 };
 	size_t		len;
-	int		i, n;
+	int		i, n, half;
 
-	for (i = 0; i < PKTQ_BATCH; i++) {
-		len = i == 0 ? 0 : (size_t)i * 997 % PKTQ_FRAME_MAX + 1;
-		memset(frame, i, len);
-		h.peer = i;
-		ck_assert_int_eq(pktq_put(qa, &h, frame, len), 0);
-	}
-	n = pktq_get(qb, elems, PKTQ_BATCH);
-	ck_assert_int_eq(n, PKTQ_BATCH);
-	for (i = 0; i < n; i++) {
-		len = i == 0 ? 0 : (size_t)i * 997 % PKTQ_FRAME_MAX + 1;
-		ck_assert_uint_eq(elems[i].hdr.peer, i);
-		ck_assert_uint_eq(elems[i].hdr.len, len);
-		if (len > 0) {
-			ck_assert_uint_eq(elems[i].frame[0], (uint8_t)i);
-			ck_assert_uint_eq(elems[i].frame[len - 1], (uint8_t)i);
+	for (half = 0; half < PKTQ_BATCH; half += PKTQ_BATCH / 2) {
+		for (i = half; i < half + PKTQ_BATCH / 2; i++) {
+			memset(frame, i, packed_len(i));
+			h.peer = i;
+			ck_assert_int_eq(pktq_put(qa, &h, frame,
+			    packed_len(i)), 0);
+		}
+		ck_assert_int_eq(pktq_flush(qa), 0);
+		n = pktq_get(qb, elems, PKTQ_BATCH);
+		ck_assert_int_eq(n, PKTQ_BATCH / 2);
+		for (i = 0; i < n; i++) {
+			len = packed_len(half + i);
+			ck_assert_uint_eq(elems[i].hdr.peer, half + i);
+			ck_assert_uint_eq(elems[i].hdr.len, len);
+			if (len > 0) {
+				ck_assert_uint_eq(elems[i].frame[0],
+				    (uint8_t)(half + i));
+				ck_assert_uint_eq(elems[i].frame[len - 1],
+				    (uint8_t)(half + i));
+			}
 		}
 	}
+	ck_assert_uint_eq(pktq_dropped(qa) + pktq_dropped(qb), 0);
 }
 END_TEST
 
@@ -321,6 +423,9 @@ pktq_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_socketpair);
+	tcase_add_test(tc, test_handover);
+	tcase_add_test(tc, test_wakeup);
+	tcase_add_test(tc, test_room_wakeup);
 	tcase_add_test(tc, test_batch_roundtrip);
 	tcase_add_test(tc, test_put_too_big);
 	tcase_add_test(tc, test_malformed);

@@ -241,7 +241,7 @@ loop_batch(enum udp_gso want)
 	ck_assert_int_eq(gso, want);
 
 	for (tries = 0; got < i && tries < 100; tries++) {
-		n = udp_recv(rx, &rb);
+		n = udp_recv(rx, &rb, UDP_BATCH);
 		ck_assert_int_ge(n, 0);
 		if (n == 0) {
 			usleep(10000);
@@ -258,7 +258,7 @@ loop_batch(enum udp_gso want)
 	ck_assert_int_eq(got, i);
 	/* Nothing more came. */
 	usleep(20000);
-	ck_assert_int_eq(udp_recv(rx, &rb), 0);
+	ck_assert_int_eq(udp_recv(rx, &rb, UDP_BATCH), 0);
 	close(rx);
 	close(tx);
 }
@@ -407,7 +407,7 @@ START_TEST(test_loopback_gro)
 	b.n = i;
 	ck_assert_int_eq(udp_send(tx, &b, &gso), 0);
 	for (tries = 0; got < i && tries < 100; tries++) {
-		n = udp_recv_gro(rx, &gb);
+		n = udp_recv_gro(rx, &gb, UDP_GRO_BATCH);
 		ck_assert_int_ge(n, 0);
 		if (n == 0) {
 			usleep(10000);
