@@ -496,21 +496,18 @@ flush_queues(void)
 /*
  * A packet that goes alone and at once, past the link's queue, on its
  * flow's link or where it arrives first: realtime (with a copy on a
- * second link if asked) and sparse flows.
+ * second link if asked) and sparse flows.  fe is the flow of hash,
+ * NULL for a packet that is no flow (hash 0).
  */
 static void
 send_alone(struct core_peer *p, const uint8_t *pkt, size_t len,
-    uint32_t hash, int dup_ok, uint64_t now)
+    struct flow_ent *fe, uint32_t hash, int dup_ok, uint64_t now)
 {
 	struct txq_frame f;
-	struct flow_ent	*fe = NULL;
 	int		 id = -1, dup = -1;
 
-	if (hash != 0) {
-		fe = flow_get(p->flows, hash, now);
-		if ((id = fe->link) >= 0 && !p->link[id].usable)
-			id = -1;
-	}
+	if (fe != NULL && (id = fe->link) >= 0 && !p->link[id].usable)
+		id = -1;
 	if (id < 0) {
 		if ((id = sched_pick_best_latency(&p->sched, now, -1)) < 0 &&
 		    (id = pick_fallback(p)) < 0) {
@@ -594,6 +591,7 @@ static void
 tun_packet(uint8_t *pkt, size_t len, uint64_t now)
 {
 	struct core_peer *p;
+	struct flow_ent	*fe;
 	const uint8_t	*src, *dst;
 	uint32_t	 hash;
 	int		 family, pi;
@@ -617,16 +615,16 @@ tun_packet(uint8_t *pkt, size_t len, uint64_t now)
 	clamp_mss(pkt, len, family);
 	if (flow_id(pkt, len, 0, &hash) == -1)
 		hash = 0;
+	fe = hash != 0 ? flow_get(p->flows, hash, now) : NULL;
 	/* Configured ports, or DSCP EF. */
 	if (flow_is_realtime(pkt, len, cconf.rt_udp_ports,
 	    cconf.nrt_udp_ports, cconf.rt_tcp_ports, cconf.nrt_tcp_ports)) {
-		send_alone(p, pkt, len, hash, 1, now);
+		send_alone(p, pkt, len, fe, hash, 1, now);
 		return;
 	}
 	/* A sparse flow never waits behind the bulk ones. */
-	if (hash != 0 && sparse_pass(p, flow_get(p->flows, hash, now), len,
-	    now)) {
-		send_alone(p, pkt, len, hash, 0, now);
+	if (fe != NULL && sparse_pass(p, fe, len, now)) {
+		send_alone(p, pkt, len, fe, hash, 0, now);
 		return;
 	}
 	queue_packet(p, pkt, len, hash, now);
