@@ -86,6 +86,7 @@ enum wire_type {
 #define WIRE_PROBE_LEN		68
 #define WIRE_OWD_NONE		INT32_MIN
 #define WIRE_PROBE_BACKUP	0x01	/* flags: a backup link */
+#define WIRE_PROBE_ASK		0x02	/* flags: answer this one at once */
 
 struct wire_probe {
 	uint32_t	seq;		/* from 1 */

@@ -451,7 +451,9 @@ linkd_start(void)
 	    (ld.ev_tick = event_new(ld.base, -1, 0, linkd_tick,
 	    NULL)) == NULL ||
 	    (ld.ev_probe = event_new(ld.base, -1, EV_PERSIST,
-	    linkd_probe_tick, NULL)) == NULL)
+	    linkd_probe_tick, NULL)) == NULL ||
+	    (ld.ev_watch = event_new(ld.base, -1, 0, linkd_watch,
+	    NULL)) == NULL)
 		fatalx("event_new failed");
 	if (event_add(ld.ev_q, NULL) == -1 ||
 	    event_add(ld.ev_qwake, NULL) == -1 ||

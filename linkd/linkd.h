@@ -50,7 +50,7 @@ struct linkd {
 	int			 sock;
 	struct pktq		*q;
 	struct event		*ev_sock, *ev_q, *ev_qwake, *ev_tick,
-				*ev_probe;
+				*ev_probe, *ev_watch;
 	int			 admin_down;
 	int			 carrier_down;
 	uint64_t		 stats_us, log_us;	/* last sent */
@@ -65,6 +65,7 @@ struct linkmeas {
 	struct linkstate	 ls;
 	struct ratectl		 rc;	/* used when no rate is configured */
 	uint64_t		 next_probe_us;
+	uint64_t		 answered_us;	/* last ask answered */
 	uint64_t		 log_tx, log_answered;	/* at the last line */
 };
 
@@ -90,6 +91,7 @@ void	 linkd_rx_cb(void *, struct session *, uint64_t, uint32_t, uint64_t,
 	    const struct inner_hdr *, const uint8_t *, size_t);
 void	 linkd_send_error(struct session *, int, uint64_t);
 void	 linkd_probe_tick(evutil_socket_t, short, void *);
+void	 linkd_watch(evutil_socket_t, short, void *);
 void	 linkd_farewell(void);
 
 /* keyask.c: the DH with the static private key, asked of the parent */

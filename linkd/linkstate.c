@@ -31,6 +31,9 @@
 #include "linkstate.h"
 
 static int	ls_set(struct linkstate *, uint64_t, uint32_t);
+static int	ls_watched(const struct linkstate *, uint32_t);
+static uint64_t	ls_suspect_us(const struct linkstate *);
+static uint64_t	ls_ask_wait_us(uint32_t, uint32_t);
 
 void
 ls_init(struct linkstate *ls, const struct ls_conf *c, uint64_t now)
@@ -42,6 +45,7 @@ ls_init(struct linkstate *ls, const struct ls_conf *c, uint64_t now)
 	ls->state = LINK_STATE_PROBING;
 	ls->since_us = now;
 	ls->last_rx_us = now;
+	ls->gap_sub_us = now;
 	ls->damp = 1;
 }
 
@@ -77,6 +81,8 @@ ls_set(struct linkstate *ls, uint64_t now, uint32_t state)
 		ls->running_us = now;
 	if (state == LINK_STATE_PROBING || state == LINK_STATE_DOWN)
 		ls->answered = 0;
+	ls->ask_us = 0;
+	ls->watch_down = 0;
 	ls->state = state;
 	ls->since_us = now;
 	return (1);
@@ -85,8 +91,30 @@ ls_set(struct linkstate *ls, uint64_t now, uint32_t state)
 int
 ls_rx(struct linkstate *ls, uint64_t now)
 {
+	uint64_t	gap = ls->rx_seen ? now - ls->last_rx_us : 0;
+
+	if (now - ls->gap_sub_us >= LS_GAP_SUB_US) {
+		/* A sub-window without any datagram leaves no gap of
+		 * its own: the long gap that ends now stands for it. */
+		ls->gap_max[1] = now - ls->gap_sub_us >= 2 * LS_GAP_SUB_US ?
+		    0 : ls->gap_max[0];
+		ls->gap_max[0] = 0;
+		ls->gap_sub_us = now;
+	}
+	if (gap > ls->gap_max[0])
+		ls->gap_max[0] = gap;
+	ls->ask_us = 0;
 	ls->last_rx_us = now;
 	ls->rx_seen = 1;
+	if (ls->watch_down && !ls->carrier_down &&
+	    gap < ls->conf.down_after_us) {
+		ls->watch_down = 0;
+		ls->state = ls->watch_was;
+		ls->since_us = now;
+		ls->damp = ls->watch_damp;
+		ls->running_us = ls->watch_running_us;
+		return (1);
+	}
 	if (ls->state == LINK_STATE_DOWN && !ls->carrier_down)
 		return (ls_set(ls, now, LINK_STATE_PROBING));
 	return (0);
@@ -121,6 +149,9 @@ ls_timer(struct linkstate *ls, uint64_t now, uint32_t srtt_us)
 	int	silent;
 
 	silent = now - ls->last_rx_us >= ls_timeout_us(ls, srtt_us);
+	/* The floor confirms a DOWN of the watch: an outage. */
+	if (ls->watch_down && silent)
+		ls->watch_down = 0;
 	if (ls->running_us != 0 && now - ls->running_us >= LS_STABLE_US)
 		ls->damp = 1;
 	switch (ls->state) {
@@ -136,6 +167,86 @@ ls_timer(struct linkstate *ls, uint64_t now, uint32_t srtt_us)
 		break;
 	}
 	return (0);
+}
+
+/* Only a link that carries, with a round trip measured, is watched. */
+static int
+ls_watched(const struct linkstate *ls, uint32_t srtt_us)
+{
+	return ((ls->state == LINK_STATE_RUNNING ||
+	    ls->state == LINK_STATE_LOSSY) && ls->rx_seen && srtt_us != 0);
+}
+
+/* Silence that makes the link suspect: several of its usual gaps. */
+static uint64_t
+ls_suspect_us(const struct linkstate *ls)
+{
+	uint64_t	usual = ls->gap_max[0] > ls->gap_max[1] ?
+			    ls->gap_max[0] : ls->gap_max[1];
+
+	if (LS_SUSPECT_GAPS * usual < LS_SUSPECT_MIN_US)
+		return (LS_SUSPECT_MIN_US);
+	return (LS_SUSPECT_GAPS * usual);
+}
+
+/* The answer to an ask crosses the link both ways, through whatever
+ * queue stands there now: two smoothed round trips and their spread. */
+static uint64_t
+ls_ask_wait_us(uint32_t srtt_us, uint32_t rttvar_us)
+{
+	uint64_t	wait = 2ULL * srtt_us + 4ULL * rttvar_us;
+
+	return (wait < LS_ASK_WAIT_MIN_US ? LS_ASK_WAIT_MIN_US : wait);
+}
+
+/*
+ * Two asks, a quarter of the wait apart, so that one lost probe or
+ * answer does not take a working link down; any datagram from the peer
+ * ends the suspicion (ls_rx).  Invariant: ask_us != 0 only while
+ * watched and silent since ask_us.
+ */
+enum ls_watch
+ls_watch(struct linkstate *ls, uint64_t now, uint32_t srtt_us,
+    uint32_t rttvar_us)
+{
+	uint64_t	wait = ls_ask_wait_us(srtt_us, rttvar_us);
+
+	if (!ls_watched(ls, srtt_us)) {
+		ls->ask_us = 0;
+		return (LS_WATCH_NONE);
+	}
+	if (ls->ask_us == 0) {
+		if (now - ls->last_rx_us < ls_suspect_us(ls))
+			return (LS_WATCH_NONE);
+		ls->ask_us = now;
+		ls->asks = 1;
+		return (LS_WATCH_ASK);
+	}
+	if (now - ls->ask_us >= wait) {
+		ls->watch_was = ls->state;
+		ls->watch_damp = ls->damp;
+		ls->watch_running_us = ls->running_us;
+		ls_set(ls, now, LINK_STATE_DOWN);
+		ls->watch_down = 1;
+		return (LS_WATCH_DOWN);
+	}
+	if (ls->asks == 1 && now - ls->ask_us >= wait / 4) {
+		ls->asks = 2;
+		return (LS_WATCH_ASK);
+	}
+	return (LS_WATCH_NONE);
+}
+
+uint64_t
+ls_watch_due(const struct linkstate *ls, uint32_t srtt_us, uint32_t rttvar_us)
+{
+	uint64_t	wait = ls_ask_wait_us(srtt_us, rttvar_us);
+
+	if (!ls_watched(ls, srtt_us))
+		return (0);
+	if (ls->ask_us == 0)
+		return (ls->last_rx_us + ls_suspect_us(ls));
+	return (ls->ask_us + (ls->asks == 1 ? wait / 4 : wait));
 }
 
 int

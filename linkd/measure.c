@@ -43,8 +43,12 @@
 /* The measurement of sessions[i] is meas[i]: see linkd_meas. */
 static struct linkmeas	 meas[SESS_MAX];
 
+/* A peer's asks are answered at most this often. */
+#define ASK_ANSWER_GAP_US	5000
+
 static void	linkd_probe_send(struct session *, struct linkmeas *,
-		    uint64_t);
+		    uint64_t, int);
+static void	linkd_watch_arm(uint64_t);
 
 /* The session table gives every session a fixed slot for this. */
 struct linkmeas *
@@ -160,6 +164,11 @@ linkd_rx_cb(void *arg, struct session *s, uint64_t now, uint32_t kp_index,
 	/* The outage's missing datagrams are no loss of the link. */
 	if (was == LINK_STATE_DOWN && m->ls.state == LINK_STATE_PROBING)
 		probe_loss_reset(&m->pr);
+	/* Only slow, not gone (ls_watch): the peer, told DOWN by our
+	 * probes, hears at once that the link carries again. */
+	if (was == LINK_STATE_DOWN && (m->ls.state == LINK_STATE_RUNNING ||
+	    m->ls.state == LINK_STATE_LOSSY))
+		linkd_probe_send(s, m, now, 0);
 	if (ih->kind == INNER_PROBE) {
 		if (wire_probe_decode(f + INNER_HDR_LEN, len - INNER_HDR_LEN,
 		    &w) != WIRE_OK) {
@@ -169,6 +178,13 @@ linkd_rx_cb(void *arg, struct session *s, uint64_t now, uint32_t kp_index,
 		peer_state = m->pr.peer_seen ? m->pr.peer_state : 0xff;
 		if (probe_input(&m->pr, now, &w))
 			changed |= ls_answered(&m->ls, now);
+		/* The peer hears nothing from us: our answer (it echoes
+		 * the ask) tells it the link still works. */
+		if ((w.flags & WIRE_PROBE_ASK) &&
+		    now - m->answered_us >= ASK_ANSWER_GAP_US) {
+			m->answered_us = now;
+			linkd_probe_send(s, m, now, 0);
+		}
 		/* The peer taking the link out (or back) tells the core at
 		 * once. */
 		changed |= m->pr.peer_state != peer_state;
@@ -209,12 +225,14 @@ linkd_farewell(void)
 	for (i = 0; i < ld.tbl->nsessions; i++) {
 		s = &ld.tbl->sessions[i];
 		if (s->used && linkd_meas(s)->active)
-			linkd_probe_send(s, linkd_meas(s), now);
+			linkd_probe_send(s, linkd_meas(s), now, 0);
 	}
 }
 
+/* A probe; ask: the peer answers it at once (ls_watch suspects the
+ * link). */
 static void
-linkd_probe_send(struct session *s, struct linkmeas *m, uint64_t now)
+linkd_probe_send(struct session *s, struct linkmeas *m, uint64_t now, int ask)
 {
 	static uint8_t		 pbuf[INNER_HDR_LEN + WIRE_PROBE_LEN +
 				    WIRE_DATA_OVERHEAD];
@@ -235,6 +253,8 @@ linkd_probe_send(struct session *s, struct linkmeas *m, uint64_t now)
 	/* Out of service: the peer must not send us data either. */
 	state = ld.admin_down ? LINK_STATE_DOWN : (uint8_t)m->ls.state;
 	probe_build(&m->pr, now, &pl, state, s->ctr.rx_bytes, &w);
+	if (ask)
+		w.flags |= WIRE_PROBE_ASK;
 	memset(&ih, 0, sizeof(ih));
 	ih.kind = INNER_PROBE;
 	ih.send_ts_us = (uint32_t)now;
@@ -312,7 +332,7 @@ linkd_probe_tick(evutil_socket_t fd, short ev, void *arg)
 			    (unsigned long long)(now - m->ls.last_rx_us) /
 			    1000);
 		if (now >= m->next_probe_us) {
-			linkd_probe_send(s, m, now);
+			linkd_probe_send(s, m, now, 0);
 			m->next_probe_us += ival_us;
 			if (m->next_probe_us <= now)
 				m->next_probe_us = now + ival_us;
@@ -322,4 +342,82 @@ linkd_probe_tick(evutil_socket_t fd, short ev, void *arg)
 			linkd_info(s);
 	}
 	linkd_core_flush();
+	linkd_watch_arm(now);
+}
+
+/* The fast silence check (linkstate.c ls_watch) of every session. */
+void
+linkd_watch(evutil_socket_t fd, short ev, void *arg)
+{
+	struct session	*s;
+	struct linkmeas	*m;
+	uint64_t	 now;
+	int		 i, changed = 0;
+
+	(void)fd;
+	(void)ev;
+	(void)arg;
+	/* Datagrams waiting in the socket are no silence. */
+	if (ld.sock != -1)
+		linkd_sock_read(ld.sock, EV_READ, NULL);
+	now = now_us();
+	for (i = 0; i < ld.tbl->nsessions; i++) {
+		s = &ld.tbl->sessions[i];
+		m = linkd_meas(s);
+		if (!s->used || !m->active)
+			continue;
+		switch (ls_watch(&m->ls, now, m->pr.srtt_us,
+		    m->pr.rttvar_us)) {
+		case LS_WATCH_ASK:
+			linkd_probe_send(s, m, now, 1);
+			break;
+		case LS_WATCH_DOWN:
+			log_info("%s: peer %s link %u: silent for %llu ms, "
+			    "asks unanswered (rtt %u ms, rttvar %u ms), "
+			    "link down", ld.conf.name,
+			    ld.tbl->peers[s->peer].name, s->link_id,
+			    (unsigned long long)(now - m->ls.last_rx_us) /
+			    1000, m->pr.srtt_us / 1000,
+			    m->pr.rttvar_us / 1000);
+			linkd_info(s);
+			changed = 1;
+			break;
+		case LS_WATCH_NONE:
+			break;
+		}
+	}
+	if (changed)
+		linkd_core_flush();
+	linkd_watch_arm(now);
+}
+
+/* The watch runs when the earliest session needs it. */
+static void
+linkd_watch_arm(uint64_t now)
+{
+	struct session	*s;
+	struct linkmeas	*m;
+	struct timeval	 tv;
+	uint64_t	 due, next = 0;
+	int		 i;
+
+	for (i = 0; i < ld.tbl->nsessions; i++) {
+		s = &ld.tbl->sessions[i];
+		m = linkd_meas(s);
+		if (!s->used || !m->active)
+			continue;
+		due = ls_watch_due(&m->ls, m->pr.srtt_us, m->pr.rttvar_us);
+		if (due != 0 && (next == 0 || due < next))
+			next = due;
+	}
+	if (next == 0) {
+		evtimer_del(ld.ev_watch);
+		return;
+	}
+	/* A due time passed already runs in 1 ms. */
+	next = next > now + 1000 ? next - now : 1000;
+	tv.tv_sec = (time_t)(next / 1000000);
+	tv.tv_usec = (suseconds_t)(next % 1000000);
+	if (evtimer_add(ld.ev_watch, &tv) == -1)
+		fatalx("%s: evtimer_add", __func__);
 }

@@ -302,7 +302,7 @@ wire_probe_decode(const uint8_t *p, size_t len, struct wire_probe *m)
 		return (WIRE_ESHORT);
 	if (len != WIRE_PROBE_LEN)
 		return (WIRE_ELEN);
-	if ((p[53] & ~WIRE_PROBE_BACKUP) != 0 || p[54] >= LINK_STATE_MAX ||
+	if ((p[53] & ~(WIRE_PROBE_BACKUP | WIRE_PROBE_ASK)) != 0 || p[54] >= LINK_STATE_MAX ||
 	    p[55] != 0)
 		return (WIRE_ERESERVED);
 	m->seq = get32(p);

@@ -16,8 +16,10 @@
 # Failover on equal2: link 0 is black-holed both ways 4 s into a TCP
 # transfer (client -> server) with pings running.  The transfer must
 # complete with no stall over 1.5 s (measured at the receiver in 0.1 s
-# intervals), wan0 must be DOWN within 2 s, and once the outage ends
-# wan0 must be running and carrying traffic again within 5 s.  Once
+# intervals), wan0 must be DOWN within 2 s (and, as it carried
+# traffic, on unanswered asks before the 300 ms silence floor), and
+# once the outage ends wan0 must be running and carrying traffic again
+# within 5 s.  Once
 # the failover window has passed, the pings lose no more than the
 # transfer costs them anyway, and the core resends frames the black
 # hole swallowed.
@@ -85,6 +87,12 @@ if t=$(wait_link_state wan0 down 2); then
 else
 	not_ok "wan0 not down within 2 s (state $(link_get client wan0 link_state))"
 fi
+# wan0 carried the transfer, so the fast watch took it down: its asks
+# went unanswered before the 300 ms silence floor ran out.
+down=$(grep -m 1 'wan0: peer .* link 0: silent for' "$BT_DIR/client.log")
+silent=$(sed -n 's/.*silent for \([0-9]*\) ms, asks unanswered.*/\1/p' <<<"$down")
+check_cmp "wan0 down after ${silent:-?} ms of silence, on unanswered asks ($down)" \
+    "${silent:-99999}" -lt 300
 # Let the transfer run on wan1 alone for a while.
 while [ "$(ms_since "$t0")" -lt 3000 ]; do sleep 0.1; done
 tx=$(link_get client wan0 tx_bytes)

@@ -18,7 +18,10 @@
  * Unit tests of linkd/linkstate.c on a simulated clock: PROBING to
  * RUNNING after N answered probes, DOWN after max(3 x SRTT,
  * down_after) of silence and not before, LOSSY with hysteresis, flap
- * damping, send errors and carrier loss acting at once.  Test code;
+ * damping, send errors and carrier loss acting at once, the fast
+ * silence watch (asks, DOWN within two round trips of a busy link's
+ * silence, back at once when it speaks before the floor, an idle link
+ * left to the silence floor).  Test code;
  * trusts its inputs.
  */
 
@@ -248,6 +251,192 @@ START_TEST(test_send_error_carrier)
 }
 END_TEST
 
+/* Datagrams every gap_us for 1.1 s from t: two full gap sub-windows. */
+static uint64_t
+traffic(struct linkstate *ls, uint64_t t, uint64_t gap_us)
+{
+	uint64_t	end = t + 1100 * MS;
+
+	for (; t < end; t += gap_us)
+		ls_rx(ls, t);
+	return (t - gap_us);
+}
+
+START_TEST(test_watch_black_hole)
+{
+	struct linkstate	ls;
+	uint64_t		last, ask;
+
+	/* Busy: a datagram every ms, RTT 20 ms.  Suspect after the
+	 * 20 ms floor, a second ask a quarter of the wait later, DOWN
+	 * when the 80 ms floor of the wait (2 x 20 + 4 x 2 < 80) ends:
+	 * 100 ms of silence instead of the 300 ms floor. */
+	mk(&ls, 0);
+	last = traffic(&ls, bring_up(&ls, 0), 1 * MS);
+	ck_assert_uint_eq(ls_watch_due(&ls, 20 * MS, 2 * MS), last + 20 * MS);
+	ck_assert_int_eq(ls_watch(&ls, last + 20 * MS - 1, 20 * MS, 2 * MS),
+	    LS_WATCH_NONE);
+	ask = last + 20 * MS;
+	ck_assert_int_eq(ls_watch(&ls, ask, 20 * MS, 2 * MS), LS_WATCH_ASK);
+	ck_assert_uint_eq(ls_watch_due(&ls, 20 * MS, 2 * MS), ask + 20 * MS);
+	ck_assert_int_eq(ls_watch(&ls, ask + 20 * MS - 1, 20 * MS, 2 * MS),
+	    LS_WATCH_NONE);
+	ck_assert_int_eq(ls_watch(&ls, ask + 20 * MS, 20 * MS, 2 * MS),
+	    LS_WATCH_ASK);
+	ck_assert_uint_eq(ls_watch_due(&ls, 20 * MS, 2 * MS), ask + 80 * MS);
+	ck_assert_int_eq(ls_watch(&ls, ask + 80 * MS - 1, 20 * MS, 2 * MS),
+	    LS_WATCH_NONE);
+	ck_assert_uint_eq(ls.state, LINK_STATE_RUNNING);
+	ck_assert_int_eq(ls_watch(&ls, ask + 80 * MS, 20 * MS, 2 * MS),
+	    LS_WATCH_DOWN);
+	ck_assert_uint_eq(ls.state, LINK_STATE_DOWN);
+	/* DOWN is left to ls_rx; nothing more to watch. */
+	ck_assert_uint_eq(ls_watch_due(&ls, 20 * MS, 2 * MS), 0);
+	ck_assert_int_eq(ls_watch(&ls, ask + 90 * MS, 20 * MS, 2 * MS),
+	    LS_WATCH_NONE);
+
+	/* A slow round trip waits for it: RTT 60 ms, spread 10 ms, so
+	 * 2 x 60 + 4 x 10 = 160 ms; the second ask at 40 ms. */
+	mk(&ls, 0);
+	last = traffic(&ls, bring_up(&ls, 0), 1 * MS);
+	ask = last + 20 * MS;
+	ck_assert_int_eq(ls_watch(&ls, ask, 60 * MS, 10 * MS), LS_WATCH_ASK);
+	ck_assert_int_eq(ls_watch(&ls, ask + 40 * MS, 60 * MS, 10 * MS),
+	    LS_WATCH_ASK);
+	ck_assert_int_eq(ls_watch(&ls, ask + 160 * MS - 1, 60 * MS, 10 * MS),
+	    LS_WATCH_NONE);
+	ck_assert_int_eq(ls_watch(&ls, ask + 160 * MS, 60 * MS, 10 * MS),
+	    LS_WATCH_DOWN);
+}
+END_TEST
+
+/* Busy link taken DOWN by the watch at last + 100 ms; returns last,
+ * and in *running when it came up. */
+static uint64_t
+watch_down(struct linkstate *ls, uint64_t *running)
+{
+	uint64_t	last;
+
+	mk(ls, 0);
+	*running = bring_up(ls, 0);
+	last = traffic(ls, *running, 1 * MS);
+	ck_assert_int_eq(ls_watch(ls, last + 20 * MS, 20 * MS, 2 * MS),
+	    LS_WATCH_ASK);
+	ck_assert_int_eq(ls_watch(ls, last + 40 * MS, 20 * MS, 2 * MS),
+	    LS_WATCH_ASK);
+	ck_assert_int_eq(ls_watch(ls, last + 100 * MS, 20 * MS, 2 * MS),
+	    LS_WATCH_DOWN);
+	return (last);
+}
+
+START_TEST(test_watch_slow_not_gone)
+{
+	struct linkstate	ls;
+	uint64_t		last, running;
+
+	/* It speaks again before the 300 ms floor: RUNNING at once, no
+	 * probes to prove, no flap counted. */
+	last = watch_down(&ls, &running);
+	ck_assert_uint_eq(ls.damp, 2);
+	ck_assert_int_eq(ls_rx(&ls, last + 250 * MS), 1);
+	ck_assert_uint_eq(ls.state, LINK_STATE_RUNNING);
+	ck_assert_uint_eq(ls.damp, 1);
+	ck_assert_uint_eq(ls.running_us, running);
+
+	/* LOSSY comes back LOSSY. */
+	mk(&ls, 0);
+	last = traffic(&ls, bring_up(&ls, 0), 1 * MS);
+	ls_loss(&ls, last, 100000, 0);
+	ck_assert_uint_eq(ls.state, LINK_STATE_LOSSY);
+	ls_watch(&ls, last + 20 * MS, 20 * MS, 2 * MS);
+	ls_watch(&ls, last + 40 * MS, 20 * MS, 2 * MS);
+	ck_assert_int_eq(ls_watch(&ls, last + 100 * MS, 20 * MS, 2 * MS),
+	    LS_WATCH_DOWN);
+	ck_assert_int_eq(ls_rx(&ls, last + 150 * MS), 1);
+	ck_assert_uint_eq(ls.state, LINK_STATE_LOSSY);
+
+	/* The floor confirms the outage: what speaks later must prove
+	 * itself again, and the flap counts (it came up < 30 s ago). */
+	last = watch_down(&ls, &running);
+	ck_assert_int_eq(ls_timer(&ls, last + 300 * MS, 20 * MS), 0);
+	ck_assert_uint_eq(ls.state, LINK_STATE_DOWN);
+	ck_assert_int_eq(ls_rx(&ls, last + 350 * MS), 1);
+	ck_assert_uint_eq(ls.state, LINK_STATE_PROBING);
+	ck_assert_uint_eq(ls.damp, 2);
+	ck_assert_uint_eq(ls_need(&ls), 10);
+
+	/* Carrier loss is no slowness. */
+	last = watch_down(&ls, &running);
+	ls_carrier(&ls, last + 110 * MS, 0);
+	ck_assert_int_eq(ls_rx(&ls, last + 150 * MS), 0);
+	ck_assert_uint_eq(ls.state, LINK_STATE_DOWN);
+}
+END_TEST
+
+START_TEST(test_watch_answer)
+{
+	struct linkstate	ls;
+	uint64_t		last, ask;
+
+	/* Any datagram after an ask ends the suspicion: no DOWN, and
+	 * the next suspicion needs a new silence of two usual gaps (the
+	 * 30 ms one just seen counts). */
+	mk(&ls, 0);
+	last = traffic(&ls, bring_up(&ls, 0), 1 * MS);
+	ask = last + 20 * MS;
+	ck_assert_int_eq(ls_watch(&ls, ask, 20 * MS, 2 * MS), LS_WATCH_ASK);
+	ls_rx(&ls, last + 30 * MS);
+	ck_assert_uint_eq(ls_watch_due(&ls, 20 * MS, 2 * MS),
+	    last + 30 * MS + 60 * MS);
+	ck_assert_int_eq(ls_watch(&ls, last + 70 * MS, 20 * MS, 2 * MS),
+	    LS_WATCH_NONE);
+	ck_assert_int_eq(ls_watch(&ls, last + 90 * MS - 1, 20 * MS, 2 * MS),
+	    LS_WATCH_NONE);
+	ck_assert_uint_eq(ls.state, LINK_STATE_RUNNING);
+	ck_assert_int_eq(ls_watch(&ls, last + 90 * MS, 20 * MS, 2 * MS),
+	    LS_WATCH_ASK);
+}
+END_TEST
+
+START_TEST(test_watch_idle)
+{
+	struct linkstate	ls;
+	uint64_t		last;
+
+	/* Idle: only the peer's probes, every 100 ms.  Suspect after
+	 * 200 ms, past two of them, so an idle link asks little; with
+	 * the 80 ms wait DOWN at 280 ms, about the silence floor. */
+	mk(&ls, 0);
+	last = traffic(&ls, bring_up(&ls, 0), 100 * MS);
+	ck_assert_uint_eq(ls_watch_due(&ls, 20 * MS, 2 * MS),
+	    last + 200 * MS);
+	ck_assert_int_eq(ls_watch(&ls, last + 199 * MS, 20 * MS, 2 * MS),
+	    LS_WATCH_NONE);
+	ck_assert_int_eq(ls_watch(&ls, last + 200 * MS, 20 * MS, 2 * MS),
+	    LS_WATCH_ASK);
+
+	/* A long gap ending in a silent sub-window counts as the usual
+	 * gap: after 1.2 s without traffic, the next suspicion waits
+	 * twice that. */
+	mk(&ls, 0);
+	last = traffic(&ls, bring_up(&ls, 0), 1 * MS);
+	ls_rx(&ls, last + 1200 * MS);
+	ck_assert_uint_eq(ls_watch_due(&ls, 20 * MS, 2 * MS),
+	    last + 1200 * MS + 2400 * MS);
+
+	/* Nothing measured or not carrying: not watched. */
+	mk(&ls, 0);
+	last = traffic(&ls, bring_up(&ls, 0), 1 * MS);
+	ck_assert_uint_eq(ls_watch_due(&ls, 0, 0), 0);
+	ck_assert_int_eq(ls_watch(&ls, last + SEC, 0, 0), LS_WATCH_NONE);
+	mk(&ls, 0);
+	ls_rx(&ls, 1 * MS);
+	ck_assert_uint_eq(ls.state, LINK_STATE_PROBING);
+	ck_assert_uint_eq(ls_watch_due(&ls, 20 * MS, 2 * MS), 0);
+	ck_assert_int_eq(ls_watch(&ls, SEC, 20 * MS, 2 * MS), LS_WATCH_NONE);
+}
+END_TEST
+
 static Suite *
 linkstate_suite(void)
 {
@@ -259,6 +448,10 @@ linkstate_suite(void)
 	tcase_add_test(tc, test_lossy_hysteresis);
 	tcase_add_test(tc, test_flap_damping);
 	tcase_add_test(tc, test_send_error_carrier);
+	tcase_add_test(tc, test_watch_black_hole);
+	tcase_add_test(tc, test_watch_slow_not_gone);
+	tcase_add_test(tc, test_watch_answer);
+	tcase_add_test(tc, test_watch_idle);
 	suite_add_tcase(s, tc);
 	return (s);
 }

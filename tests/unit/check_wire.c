@@ -214,9 +214,13 @@ START_TEST(test_golden_probe)
 	    WIRE_ESHORT);
 	ck_assert_int_eq(wire_probe_decode(want, WIRE_PROBE_LEN + 1, &d),
 	    WIRE_ELEN);
-	want[53] = 0x02;
+	want[53] = 0x04;
 	ck_assert_int_eq(wire_probe_decode(want, WIRE_PROBE_LEN, &d),
 	    WIRE_ERESERVED);
+	want[53] = WIRE_PROBE_BACKUP | WIRE_PROBE_ASK;
+	ck_assert_int_eq(wire_probe_decode(want, WIRE_PROBE_LEN, &d),
+	    WIRE_OK);
+	ck_assert_uint_eq(d.flags, WIRE_PROBE_BACKUP | WIRE_PROBE_ASK);
 	want[53] = 0;
 	want[54] = LINK_STATE_MAX;
 	ck_assert_int_eq(wire_probe_decode(want, WIRE_PROBE_LEN, &d),
