@@ -23,6 +23,7 @@
 
 #include <string.h>
 
+#include "csum.h"
 #include "flow.h"
 #include "netbytes.h"
 
@@ -333,22 +334,6 @@ flow_unpin_link(struct flow_table *t, int link)
 	}
 	t->rehomed += (uint64_t)n;
 	return n;
-}
-
-/* RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m'). */
-static void
-csum_update(uint8_t *ck, uint16_t old, uint16_t new)
-{
-	uint32_t	sum;
-
-	sum = (uint16_t)~get16(ck);
-	sum += (uint16_t)~old;
-	sum += new;
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (uint16_t)~sum;
-	ck[0] = (uint8_t)(sum >> 8);
-	ck[1] = (uint8_t)sum;
 }
 
 int

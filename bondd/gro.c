@@ -24,6 +24,7 @@
 
 #include <string.h>
 
+#include "csum.h"
 #include "gro.h"
 #include "netbytes.h"
 
@@ -58,7 +59,7 @@ seg_parse(const uint8_t *p, size_t len, struct seg *s)
 		s->l3len = (size_t)(p[0] & 0x0f) * 4;
 		if (s->l3len < 20 || get16(p + 2) != len ||
 		    (get16(p + 6) & 0x3fff) != 0 || p[9] != PROTO_TCP ||
-		    gso_ip4_csum(p, s->l3len) != get16(p + 10))
+		    csum_ip4(p, s->l3len) != get16(p + 10))
 			return -1;
 		s->id = get16(p + 4);
 	} else if (p[0] >> 4 == 6) {
@@ -81,7 +82,7 @@ seg_parse(const uint8_t *p, size_t len, struct seg *s)
 	if ((s->flags & ~TCP_PSH) != TCP_ACK)
 		return -1;
 	/* The sum over a segment and its right checksum is 0xffff. */
-	if (gso_l4_csum(p, s->v6, t, len - s->l3len, PROTO_TCP) != 0)
+	if (csum_l4(p, s->v6, t, len - s->l3len, PROTO_TCP) != 0)
 		return -1;
 	return 0;
 }
@@ -164,9 +165,9 @@ gro_take(struct gro *g, size_t *len)
 			put16(q + 4, (uint16_t)(g->len - 40));
 		else {
 			put16(q + 2, (uint16_t)g->len);
-			put16(q + 10, gso_ip4_csum(q, g->l3len));
+			put16(q + 10, csum_ip4(q, g->l3len));
 		}
-		put16(q + g->l3len + 16, gso_pseudo_sum(q, g->v6,
+		put16(q + g->l3len + 16, csum_pseudo(q, g->v6,
 		    g->len - g->l3len, PROTO_TCP));
 		h.flags = VNET_F_NEEDS_CSUM;
 		h.gso_type = g->v6 ? VNET_GSO_TCPV6 : VNET_GSO_TCPV4;

@@ -25,6 +25,7 @@
 
 #include <string.h>
 
+#include "csum.h"
 #include "gso.h"
 #include "netbytes.h"
 
@@ -60,55 +61,6 @@ vnet_hdr_encode(uint8_t *b, const struct vnet_hdr *h)
 	memcpy(b + 8, &h->csum_offset, 2);
 }
 
-/* One's complement sum of n bytes as big-endian words; a 64-bit sum
- * of 16-bit words cannot overflow for any packet. */
-static uint64_t
-sum16(const uint8_t *p, size_t n, uint64_t sum)
-{
-	size_t	i;
-
-	for (i = 0; i + 1 < n; i += 2)
-		sum += (uint32_t)p[i] << 8 | p[i + 1];
-	if (n & 1)
-		sum += (uint32_t)p[n - 1] << 8;
-	return sum;
-}
-
-static uint16_t
-fold(uint64_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)sum;
-}
-
-uint16_t
-gso_ip4_csum(const uint8_t *ip, size_t ihl)
-{
-	return (uint16_t)~fold(sum16(ip, 10, sum16(ip + 12, ihl - 12, 0)));
-}
-
-static uint64_t
-pseudo(const uint8_t *ip, int v6, size_t l4len, int proto)
-{
-	return sum16(ip + (v6 ? 8 : 12), v6 ? 32 : 8, 0) + (uint32_t)proto +
-	    (uint32_t)l4len;
-}
-
-uint16_t
-gso_pseudo_sum(const uint8_t *ip, int v6, size_t l4len, int proto)
-{
-	return fold(pseudo(ip, v6, l4len, proto));
-}
-
-uint16_t
-gso_l4_csum(const uint8_t *ip, int v6, const uint8_t *l4, size_t l4len,
-    int proto)
-{
-	return (uint16_t)~fold(sum16(l4, l4len, pseudo(ip, v6, l4len,
-	    proto)));
-}
-
 /*
  * The checksum the kernel left to us: the field holds the sum of the
  * pseudo-header; the sum from csum_start to the end, complemented, goes
@@ -122,7 +74,7 @@ csum_complete(uint8_t *pkt, size_t len, size_t start, size_t off)
 
 	if (start >= len || off + 2 > len - start)
 		return -1;
-	c = (uint16_t)~fold(sum16(pkt + start, len - start, 0));
+	c = csum_bytes(pkt + start, len - start);
 	put16(pkt + start + off, c == 0 ? 0xffff : c);
 	return 0;
 }
@@ -239,7 +191,7 @@ gso_next(struct gso_split *g, uint8_t *out, size_t outlen, size_t *len)
 	else {
 		put16(out + 2, (uint16_t)n);
 		put16(out + 4, (uint16_t)(get16(g->pkt + 4) + g->nseg));
-		put16(out + 10, gso_ip4_csum(out, g->l3len));
+		put16(out + 10, csum_ip4(out, g->l3len));
 	}
 	if (g->tcp) {
 		put32(l4 + 4, get32(g->pkt + g->l3len + 4) + (uint32_t)g->off);
@@ -248,12 +200,12 @@ gso_next(struct gso_split *g, uint8_t *out, size_t outlen, size_t *len)
 		if (g->nseg > 0)
 			l4[13] &= (uint8_t)~TCP_CWR;
 		put16(l4 + 16, 0);
-		put16(l4 + 16, gso_l4_csum(out, g->v6, l4, n - g->l3len,
+		put16(l4 + 16, csum_l4(out, g->v6, l4, n - g->l3len,
 		    PROTO_TCP));
 	} else {
 		put16(l4 + 4, (uint16_t)(n - g->l3len));
 		put16(l4 + 6, 0);
-		ck = gso_l4_csum(out, g->v6, l4, n - g->l3len, PROTO_UDP);
+		ck = csum_l4(out, g->v6, l4, n - g->l3len, PROTO_UDP);
 		put16(l4 + 6, ck == 0 ? 0xffff : ck);
 	}
 	g->off += c;

@@ -82,13 +82,5 @@ int	 gso_start(struct gso_split *, const struct vnet_hdr *h, uint8_t *pkt,
  * whose segment would not fit in out yields none. */
 uint8_t	*gso_next(struct gso_split *, uint8_t *out, size_t outlen,
 	    size_t *len);
-/* The Internet checksum of an IPv4 header, a TCP or UDP packet (with
- * its pseudo-header): shared with the coalescer. */
-uint16_t gso_l4_csum(const uint8_t *ip, int v6, const uint8_t *l4,
-	    size_t l4len, int proto);
-uint16_t gso_ip4_csum(const uint8_t *ip, size_t ihl);
-/* The pseudo-header's sum, folded, not complemented: what a packet
- * whose checksum is left to the device holds in its checksum field. */
-uint16_t gso_pseudo_sum(const uint8_t *ip, int v6, size_t l4len, int proto);
 
 #endif /* GSO_H */

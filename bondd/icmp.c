@@ -22,28 +22,9 @@
 
 #include <string.h>
 
+#include "csum.h"
 #include "icmp.h"
 #include "netbytes.h"
-
-static uint32_t
-sum_add(uint32_t sum, const uint8_t *p, size_t len)
-{
-	size_t	i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)p[i] << 8 | p[i + 1];
-	if (len & 1)
-		sum += (uint32_t)p[len - 1] << 8;
-	return sum;
-}
-
-static uint16_t
-sum_fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
 
 static size_t
 too_big4(const uint8_t *pkt, size_t len, uint32_t mtu,
@@ -70,12 +51,12 @@ too_big4(const uint8_t *pkt, size_t len, uint32_t mtu,
 	out[9] = 1;			/* ICMP */
 	memcpy(out + 12, src->addr, 4);
 	memcpy(out + 16, pkt + 12, 4);	/* back to the sender */
-	put16(out + 10, sum_fold(sum_add(0, out, 20)));
+	put16(out + 10, csum_ip4(out, 20));
 	out[20] = 3;			/* destination unreachable */
 	out[21] = 4;			/* fragmentation needed */
 	put16(out + 26, (uint16_t)mtu);
 	memcpy(out + 28, pkt, quote);
-	put16(out + 22, sum_fold(sum_add(0, out + 20, 8 + quote)));
+	put16(out + 22, csum_bytes(out + 20, 8 + quote));
 	return n;
 }
 
@@ -84,7 +65,6 @@ too_big6(const uint8_t *pkt, size_t len, uint32_t mtu,
     const struct conf_prefix *src, uint8_t *out, size_t outsize)
 {
 	static const uint8_t zero[16];
-	uint32_t	sum;
 	size_t		quote, n;
 
 	if (pkt[8] == 0xff || memcmp(pkt + 8, zero, 16) == 0)
@@ -110,12 +90,7 @@ too_big6(const uint8_t *pkt, size_t len, uint32_t mtu,
 	out[46] = (mtu >> 8) & 0xff;
 	out[47] = mtu & 0xff;
 	memcpy(out + 48, pkt, quote);
-	/* Pseudo-header: addresses, length, next header. */
-	sum = sum_add(0, out + 8, 32);
-	sum += (uint32_t)(8 + quote);
-	sum += 58;
-	sum = sum_add(sum, out + 40, 8 + quote);
-	put16(out + 42, sum_fold(sum));
+	put16(out + 42, csum_l4(out, 1, out + 40, 8 + quote, 58));
 	return n;
 }
 
