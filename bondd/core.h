@@ -87,6 +87,7 @@ struct core_peer {
 	uint64_t	 fec_skipped;	/* not sent: no room */
 	uint64_t	 sparse_us;	/* sparse flows' window: start */
 	uint64_t	 sparse_bytes;	/* and what they sent in it */
+	uint64_t	 sparse_allow;	/* of a budget set when it opened */
 };
 
 /* The packet queue to and from one linkd. */

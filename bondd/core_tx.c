@@ -156,24 +156,20 @@ seq_before_or_at(uint32_t a, uint32_t b)
 }
 
 /*
- * Frame seq is made for a packet of flow hash (0: a packet that is no
+ * Frame seq is made for a packet of flow fe (NULL: a packet that is no
  * flow): it waits for the flow's last frame, none if the flow is new;
  * a packet that is no flow waits for every earlier frame.
  */
 static void
-flow_number(struct core_peer *p, struct txq_frame *f, uint32_t seq,
-    uint32_t hash, uint64_t now)
+flow_number(struct txq_frame *f, uint32_t seq, struct flow_ent *fe)
 {
-	struct flow_ent	*fe;
-
 	f->seq = seq;
 	f->flags = 0;
 	f->flow_dep = 0;
-	if (hash == 0) {
+	if (fe == NULL) {
 		f->flags = INNER_F_DEP_ALL;
 		return;
 	}
-	fe = flow_get(p->flows, hash, now);
 	if (fe->has_seq)
 		f->flow_dep = seq_back(seq, fe->last_seq);
 	fe->last_seq = seq;
@@ -327,15 +323,14 @@ pick_fallback(struct core_peer *p)
 }
 
 /*
- * The link for a packet of flow hash (0: none): the one its flow keeps
+ * The link for a packet of flow f (NULL: none): the one its flow keeps
  * to while that link has room, else where it arrives first; -1 if
  * none carries.
  */
 static int
-pick_link(struct core_peer *p, size_t len, uint32_t hash, uint64_t now)
+pick_link(struct core_peer *p, size_t len, struct flow_ent *f, uint64_t now)
 {
-	struct flow_ent	*f = hash != 0 ? flow_get(p->flows, hash, now) : NULL;
-	int		 id;
+	int	id;
 
 	if (f != NULL && !f->bulk && f->link >= 0 &&
 	    p->link[f->link].usable) {
@@ -358,15 +353,14 @@ pick_link(struct core_peer *p, size_t len, uint32_t hash, uint64_t now)
  */
 static void
 queue_packet(struct core_peer *p, const uint8_t *pkt, size_t len,
-    uint32_t hash, uint64_t now)
+    struct flow_ent *fe, uint32_t hash, uint64_t now)
 {
 	struct txq		*q;
 	struct txq_frame	*t;
-	struct flow_ent		*fe = NULL;
 	uint64_t		 depart;
 	int			 id, join, r;
 
-	if ((id = pick_link(p, len, hash, now)) < 0) {
+	if ((id = pick_link(p, len, fe, now)) < 0) {
 		st.no_route++;
 		return;
 	}
@@ -375,8 +369,6 @@ queue_packet(struct core_peer *p, const uint8_t *pkt, size_t len,
 		return;
 	}
 	q = &p->link[id].q;
-	if (hash != 0)
-		fe = flow_get(p->flows, hash, now);
 	join = fe != NULL && txq_fits(&p->txpool, q, len) &&
 	    (!fe->has_seq || seq_before_or_at(fe->last_seq,
 	    txq_tail(&p->txpool, q)->seq));
@@ -390,7 +382,7 @@ queue_packet(struct core_peer *p, const uint8_t *pkt, size_t len,
 	}
 	t = txq_tail(&p->txpool, q);
 	if (r == TXQ_NEW)
-		flow_number(p, t, p->seq++, hash, now);
+		flow_number(t, p->seq++, fe);
 	else {
 		fe->last_seq = t->seq;
 		fe->has_seq = 1;
@@ -496,12 +488,12 @@ flush_queues(void)
 /*
  * A packet that goes alone and at once, past the link's queue, on its
  * flow's link or where it arrives first: realtime (with a copy on a
- * second link if asked) and sparse flows.  fe is the flow of hash,
- * NULL for a packet that is no flow (hash 0).
+ * second link if asked) and sparse flows.  fe is the packet's flow,
+ * NULL for a packet that is no flow.
  */
 static void
 send_alone(struct core_peer *p, const uint8_t *pkt, size_t len,
-    struct flow_ent *fe, uint32_t hash, int dup_ok, uint64_t now)
+    struct flow_ent *fe, int dup_ok, uint64_t now)
 {
 	struct txq_frame f;
 	int		 id = -1, dup = -1;
@@ -524,7 +516,7 @@ send_alone(struct core_peer *p, const uint8_t *pkt, size_t len,
 	f.buf = framebuf;
 	f.len = INNER_HDR_LEN;
 	frame_rec_put(framebuf, frame_max, &f.len, pkt, len);
-	flow_number(p, &f, p->seq++, hash, now);
+	flow_number(&f, p->seq++, fe);
 	frame_commit(p, id, &f, now, dup);
 }
 
@@ -544,14 +536,17 @@ sparse_pass(struct core_peer *p, struct flow_ent *fe, size_t len,
 
 	if (!flow_sparse(fe, len, now))
 		return 0;
-	for (id = 0; id < BONDD_MAX_LINKS; id++)
-		if (p->sched.link[id].present && p->sched.link[id].usable)
-			rate += p->sched.link[id].rate_bps;
+	/* The budget is set when a window opens. */
 	if (now < p->sparse_us || now - p->sparse_us >= FLOW_SPARSE_US) {
+		for (id = 0; id < BONDD_MAX_LINKS; id++)
+			if (p->sched.link[id].present &&
+			    p->sched.link[id].usable)
+				rate += p->sched.link[id].rate_bps;
 		p->sparse_us = now;
 		p->sparse_bytes = 0;
+		p->sparse_allow = rate / 64 * FLOW_SPARSE_US / 1000000;
 	}
-	allow = rate / 64 * FLOW_SPARSE_US / 1000000;
+	allow = p->sparse_allow;
 	if (len > allow || p->sparse_bytes > allow - len) {
 		fe->dense = 1;
 		return 0;
@@ -619,15 +614,15 @@ tun_packet(uint8_t *pkt, size_t len, uint64_t now)
 	/* Configured ports, or DSCP EF. */
 	if (flow_is_realtime(pkt, len, cconf.rt_udp_ports,
 	    cconf.nrt_udp_ports, cconf.rt_tcp_ports, cconf.nrt_tcp_ports)) {
-		send_alone(p, pkt, len, fe, hash, 1, now);
+		send_alone(p, pkt, len, fe, 1, now);
 		return;
 	}
 	/* A sparse flow never waits behind the bulk ones. */
 	if (fe != NULL && sparse_pass(p, fe, len, now)) {
-		send_alone(p, pkt, len, fe, hash, 0, now);
+		send_alone(p, pkt, len, fe, 0, now);
 		return;
 	}
-	queue_packet(p, pkt, len, hash, now);
+	queue_packet(p, pkt, len, fe, hash, now);
 }
 
 /*
