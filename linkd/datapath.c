@@ -72,6 +72,7 @@ _Static_assert(PKTQ_ELEM_COST(0) <= WIRE_DATA_OVERHEAD,
 static void	linkd_tx_flush(uint64_t);
 static void	linkd_rx_one(uint64_t, const uint8_t *, size_t,
 		    const struct sockaddr_storage *);
+static void	linkd_rx_entry(uint64_t, int, int);
 static int	linkd_rx_gro(evutil_socket_t);
 
 /* Buffers of bufsize the next read may fill, at most batch; 0: the
@@ -91,21 +92,26 @@ linkd_rx_quota(size_t bufsize, int batch)
 	return ((int)(room / bufsize));
 }
 
-/* Network to core: decrypt a batch, hand the frames over in one go. */
+/*
+ * Network to core: decrypt a batch, hand the frames over in one go.
+ * With GRO each entry read may hold several datagrams of one sender.
+ */
 void
 linkd_sock_read(evutil_socket_t fd, short ev, void *arg)
 {
 	uint64_t	 now;
-	int		 i, n, max, round;
+	int		 i, n, max, round, gro;
 
 	(void)ev;
 	(void)arg;
-	if (linkd_rx_gro(fd))
-		return;
+	gro = linkd_rx_gro(fd);
 	for (round = 0; round < LINKD_RX_ROUNDS; round++) {
-		if ((max = linkd_rx_quota(UDP_BUFSIZE, UDP_BATCH)) == 0)
+		max = gro ? linkd_rx_quota(UDP_GRO_BUFSIZE, UDP_GRO_BATCH) :
+		    linkd_rx_quota(UDP_BUFSIZE, UDP_BATCH);
+		if (max == 0)
 			break;
-		if ((n = udp_recv(fd, &rxb, max)) == -1) {
+		n = gro ? udp_recv_gro(fd, &grb, max) : udp_recv(fd, &rxb, max);
+		if (n == -1) {
 			log_ratelimit("linkd-recv", "%s: recvmmsg: %s",
 			    ld.conf.name, strerror(errno));
 			break;
@@ -114,11 +120,26 @@ linkd_sock_read(evutil_socket_t fd, short ev, void *arg)
 			break;
 		now = now_us();
 		for (i = 0; i < n; i++)
-			linkd_rx_one(now, rxb.buf[i], rxb.len[i], &rxb.addr[i]);
+			linkd_rx_entry(now, gro, i);
 		linkd_core_flush();
 		if (n < max)
 			break;
 	}
+}
+
+/* Entry i of the batch just read: each datagram as it was sent. */
+static void
+linkd_rx_entry(uint64_t now, int gro, int i)
+{
+	const uint8_t	*p;
+	size_t		 len, j;
+
+	if (!gro) {
+		linkd_rx_one(now, rxb.buf[i], rxb.len[i], &rxb.addr[i]);
+		return;
+	}
+	for (j = 0; (len = udp_gro_seg(&grb, i, j, &p)) > 0; j++)
+		linkd_rx_one(now, p, len, &grb.addr[i]);
 }
 
 /* One datagram: every check of the session layer, then to the core. */
@@ -143,18 +164,13 @@ linkd_rx_one(uint64_t now, const uint8_t *buf, size_t len,
 
 /*
  * With session.udp_offload, the socket coalesces datagrams of one
- * sender (GRO): each segment is checked and decrypted as the datagram
- * it was sent as.  Returns 0 when GRO is off (the caller reads as
- * before), 1 when it read the socket.
+ * sender (GRO), switched on once per socket; a kernel that refuses
+ * leaves it off for good.  Returns whether it is on.
  */
 static int
 linkd_rx_gro(evutil_socket_t fd)
 {
-	const uint8_t	*p;
-	uint64_t	 now;
-	size_t		 len, j;
-	int		 i, n, max, round;
-	int		 want = ld.conf.udp_offload && !gro_refused;
+	int	want = ld.conf.udp_offload && !gro_refused;
 
 	if (fd != gro_sock || want != gro_on) {
 		if (udp_gro_set(fd, want) == -1 && want) {
@@ -167,29 +183,7 @@ linkd_rx_gro(evutil_socket_t fd)
 		gro_sock = fd;
 		gro_on = want;
 	}
-	if (!gro_on)
-		return (0);
-	for (round = 0; round < LINKD_RX_ROUNDS; round++) {
-		if ((max = linkd_rx_quota(UDP_GRO_BUFSIZE, UDP_GRO_BATCH)) ==
-		    0)
-			break;
-		if ((n = udp_recv_gro(fd, &grb, max)) == -1) {
-			log_ratelimit("linkd-recv", "%s: recvmmsg: %s",
-			    ld.conf.name, strerror(errno));
-			break;
-		}
-		if (n == 0)
-			break;
-		now = now_us();
-		for (i = 0; i < n; i++)
-			for (j = 0; (len = udp_gro_seg(&grb, i, j, &p)) > 0;
-			    j++)
-				linkd_rx_one(now, p, len, &grb.addr[i]);
-		linkd_core_flush();
-		if (n < max)
-			break;
-	}
-	return (1);
+	return (gro_on);
 }
 
 /* A new socket starts without GRO, and with its event added. */
