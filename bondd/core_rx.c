@@ -477,6 +477,23 @@ nack_wait_update(struct core_peer *p)
 	    (uint32_t)best);
 }
 
+/*
+ * How long a sent frame may still be wanted, which sizes the resend
+ * ring: a failing link's frames in flight are resent from twice its
+ * smoothed RTT back, and a NACK comes within that of the slowest link.
+ */
+static void
+retx_window_update(struct core_peer *p)
+{
+	uint32_t	worst = 0;
+	int		id;
+
+	for (id = 0; id < BONDD_MAX_LINKS; id++)
+		if (p->link[id].usable && p->link[id].info.srtt_us > worst)
+			worst = p->link[id].info.srtt_us;
+	retx_set_window(&p->retx, retx_failover_window(worst));
+}
+
 static void
 link_update(struct core_peer *p, int id, uint64_t now)
 {
@@ -502,6 +519,7 @@ link_update(struct core_peer *p, int id, uint64_t now)
 		log_info("peer %s link %u: carrying traffic", p->name, id);
 	if (p->active) {
 		nack_wait_update(p);
+		retx_window_update(p);
 		fec_retier(p, now);
 	}
 }
