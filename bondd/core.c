@@ -136,7 +136,8 @@ peer_activate(struct core_peer *p)
 
 /*
  * The FEC decoder of a peer, made when parity comes (parity set) and
- * freed when none came for FEC_QUIET_US: it remembers the last
+ * freed when none came for FEC_QUIET_US (looked at on every data frame
+ * and every second's statistics): it remembers the last
  * FEC_DEC_SLOTS data frames (1.4 MB at line rate), needed only while
  * the peer sends parity.  The data frames of the first block after
  * parity resumes were not remembered: that block is not mended.  NULL
