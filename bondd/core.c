@@ -27,6 +27,7 @@
 #include <sys/socket.h>
 
 #include <event2/event.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -124,14 +125,44 @@ peer_activate(struct core_peer *p)
 	    retx_init(&p->retx, frame_max) == -1 ||
 	    txq_pool_init(&p->txpool, TXQ_FRAMES, frame_max,
 	    INNER_HDR_LEN) == -1 ||
-	    (p->fec_enc = fec_enc_new(frame_max + 2)) == NULL ||
-	    (p->fec_dec = fec_dec_new(FEC_DEC_SLOTS, frame_max + 2)) == NULL)
+	    (p->fec_enc = fec_enc_new(frame_max + 2)) == NULL)
 		fatal("peer %s buffers", p->name);
 	flow_table_init(p->flows);
 	fec_tiersel_init(&p->fec_sel);
 	for (i = 0; i < BONDD_MAX_LINKS; i++)
 		txq_init(&p->link[i].q);
 	p->active = 1;
+}
+
+/*
+ * The FEC decoder of a peer, made when parity comes (parity set) and
+ * freed when none came for FEC_QUIET_US (looked at on every data frame
+ * and every second's statistics): it remembers the last
+ * FEC_DEC_SLOTS data frames (1.4 MB at line rate), needed only while
+ * the peer sends parity.  The data frames of the first block after
+ * parity resumes were not remembered: that block is not mended.  NULL
+ * when there is none (or no memory for one: parity is then ignored).
+ */
+struct fec_dec *
+fec_dec_use(struct core_peer *p, int parity, uint64_t now)
+{
+	struct fec_dec_stats	fs;
+
+	if (parity && p->fec_dec == NULL &&
+	    (p->fec_dec = fec_dec_new(FEC_DEC_SLOTS, frame_max + 2)) == NULL)
+		log_warn("peer %s: FEC decoder", p->name);
+	if (parity)
+		p->last_parity_us = now;
+	if (p->fec_dec != NULL && now - p->last_parity_us >= FEC_QUIET_US) {
+		fec_dec_stats(p->fec_dec, &fs);
+		p->fec_dec_done.parity += fs.parity;
+		p->fec_dec_done.recovered += fs.recovered;
+		p->fec_dec_done.failed += fs.failed;
+		p->fec_dec_done.bad += fs.bad;
+		fec_dec_free(p->fec_dec);
+		p->fec_dec = NULL;
+	}
+	return p->fec_dec;
 }
 
 /* A slot emptied or given to another peer by a reload: what
@@ -396,13 +427,17 @@ static void
 stats_peer(struct core_peer *p, struct ipc_core_peer *cp, uint64_t now)
 {
 	struct reorder_stats	 rs;
-	struct fec_dec_stats	 fs;
+	struct fec_dec_stats	 fs, cur;
 	struct ipc_core_link	*cl;
 	uint64_t		 q;
 	int			 id;
 
 	reorder_stats(p->ro, &rs);
-	fec_dec_stats(p->fec_dec, &fs);
+	fs = p->fec_dec_done;
+	if (fec_dec_use(p, 0, now) != NULL) {
+		fec_dec_stats(p->fec_dec, &cur);
+		fs.recovered += cur.recovered;
+	}
 	st.reorder_held += rs.held;
 	st.reorder_early += rs.early;
 	st.reorder_lost += rs.skipped;
@@ -562,6 +597,12 @@ core_main(int debug, int verbose)
 
 	log_init(debug, verbose, LOG_DAEMON);
 	log_procinit("core");
+	/* Buffers of 128 KiB and more get their own mapping, given back
+	 * when freed (the FEC decoder comes and goes): left alone, glibc
+	 * raises this bound at the first such free and keeps the later
+	 * ones in its heap, resident for good. */
+	if (mallopt(M_MMAP_THRESHOLD, 128 * 1024) != 1)
+		fatalx("mallopt");
 	/* Pacing wakes at sub-millisecond times: timerfd, not epoll's
 	 * millisecond timeout. */
 	if ((cfg = event_config_new()) == NULL ||

@@ -73,7 +73,10 @@ struct core_peer {
 	struct retx	 retx;
 	struct txq_pool	 txpool;	/* frames of every link's queue */
 	struct fec_enc	*fec_enc;
+	/* Only while the peer sends parity (fec_dec_use()); NULL else,
+	 * and what decoders freed before counted in fec_dec_done. */
 	struct fec_dec	*fec_dec;
+	struct fec_dec_stats fec_dec_done;
 	struct fec_tiersel fec_sel;
 	struct fec_tier	 fec_tier;	/* of the blocks sent now */
 	uint64_t	 last_parity_us; /* parity last came from the peer */
@@ -113,6 +116,8 @@ extern uint16_t			 epoch;		/* ours, random, not 0 */
 int	core_main(int, int);
 void	core_configure(const struct ipc_conf_core *);
 void	peer_activate(struct core_peer *);
+#define FEC_QUIET_US	1000000		/* no parity this long: none sent */
+struct fec_dec *fec_dec_use(struct core_peer *, int, uint64_t);
 
 /* core_tx.c */
 void	fec_retier(struct core_peer *, uint64_t);

@@ -52,7 +52,6 @@
 #include "util.h"
 
 #define RAMP_US		2000000		/* a returning link's rate ramp */
-#define FEC_QUIET_US	1000000		/* no parity this long: none sent */
 #define FEC_NACK_DELAY_US (2 * FEC_FLUSH_US)	/* parity's time to mend */
 #define RATE_MARGIN_MIN	32000		/* bit/s kept free on every link */
 
@@ -338,7 +337,8 @@ data_received(struct core_peer *p, const struct inner_hdr *ih, int link,
 		st.malformed++;
 		return;
 	}
-	fec_dec_data(p->fec_dec, ih->seq, frame, len);
+	if (fec_dec_use(p, 0, now) != NULL)
+		fec_dec_data(p->fec_dec, ih->seq, frame, len);
 }
 
 /* Frames the parity rebuilt: as if they had arrived, on no link. */
@@ -350,7 +350,8 @@ fec_recover(struct core_peer *p, uint64_t now)
 	size_t			 len;
 	uint32_t		 seq;
 
-	while (fec_dec_recover(p->fec_dec, now, &seq, &frame, &len) == 1) {
+	while (p->fec_dec != NULL &&
+	    fec_dec_recover(p->fec_dec, now, &seq, &frame, &len) == 1) {
 		if (inner_hdr_decode(frame, len, &ih) != WIRE_OK ||
 		    ih.kind != INNER_DATA || ih.seq != seq ||
 		    ih.epoch != p->peer_epoch) {
@@ -392,12 +393,16 @@ frame_received(int instance, const struct pktq_elem *e, uint64_t now)
 	case INNER_FEC:
 		reorder_sample(p->ro, e->hdr.link_id, owd, now);
 		if (fec_parity_decode(e->frame + INNER_HDR_LEN,
-		    e->hdr.len - INNER_HDR_LEN, &fp) == -1 ||
-		    fec_dec_parity(p->fec_dec, &fp, now) == -1) {
+		    e->hdr.len - INNER_HDR_LEN, &fp) == -1) {
 			st.malformed++;
 			return;
 		}
-		p->last_parity_us = now;
+		if (fec_dec_use(p, 1, now) == NULL)
+			return;
+		if (fec_dec_parity(p->fec_dec, &fp, now) == -1) {
+			st.malformed++;
+			return;
+		}
 		break;
 	default:
 		st.malformed++;
@@ -472,6 +477,23 @@ nack_wait_update(struct core_peer *p)
 	    (uint32_t)best);
 }
 
+/*
+ * How long a sent frame may still be wanted, which sizes the resend
+ * ring: a failing link's frames in flight are resent from twice its
+ * smoothed RTT back, and a NACK comes within that of the slowest link.
+ */
+static void
+retx_window_update(struct core_peer *p)
+{
+	uint32_t	worst = 0;
+	int		id;
+
+	for (id = 0; id < BONDD_MAX_LINKS; id++)
+		if (p->link[id].usable && p->link[id].info.srtt_us > worst)
+			worst = p->link[id].info.srtt_us;
+	retx_set_window(&p->retx, retx_failover_window(worst));
+}
+
 static void
 link_update(struct core_peer *p, int id, uint64_t now)
 {
@@ -497,6 +519,7 @@ link_update(struct core_peer *p, int id, uint64_t now)
 		log_info("peer %s link %u: carrying traffic", p->name, id);
 	if (p->active) {
 		nack_wait_update(p);
+		retx_window_update(p);
 		fec_retier(p, now);
 	}
 }

@@ -19,25 +19,33 @@
  * core; holds no secrets.
  */
 
+#include <sys/mman.h>
+
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "retx.h"
 
 int
 retx_init(struct retx *rt, size_t frame_max)
 {
-	size_t	i;
-
+	memset(rt, 0, sizeof(*rt));
 	rt->frame_max = frame_max;
+	rt->size = RETX_SLOTS * frame_max;
+	rt->cap = RETX_CAP_MIN < rt->size ? RETX_CAP_MIN : rt->size;
+	rt->window_us = RETX_FAILOVER_MIN_US;
+	/* Its own mapping: pages are resident only once written, and
+	 * those past a shrunk cap can be given back. */
+	rt->pool = mmap(NULL, rt->size, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (rt->pool == MAP_FAILED)
+		rt->pool = NULL;
 	rt->ring = calloc(RETX_SLOTS, sizeof(*rt->ring));
-	rt->pool = malloc(RETX_SLOTS * frame_max);
 	if (rt->ring == NULL || rt->pool == NULL) {
 		retx_free(rt);
 		return -1;
 	}
-	for (i = 0; i < RETX_SLOTS; i++)
-		rt->ring[i].frame = rt->pool + i * frame_max;
 	return 0;
 }
 
@@ -45,9 +53,49 @@ void
 retx_free(struct retx *rt)
 {
 	free(rt->ring);
-	free(rt->pool);
+	if (rt->pool != NULL)
+		munmap(rt->pool, rt->size);
 	rt->ring = NULL;
 	rt->pool = NULL;
+}
+
+void
+retx_set_window(struct retx *rt, uint64_t window_us)
+{
+	rt->window_us = window_us;
+}
+
+/* A new lap, its cap from how long the last one took; the pages past a
+ * smaller cap go back (their frames are no longer intact). */
+static void
+retx_new_lap(struct retx *rt, uint64_t now)
+{
+	size_t	old = rt->cap, page = (size_t)sysconf(_SC_PAGESIZE), from;
+
+	if (now - rt->lap_us < rt->window_us)
+		rt->cap = rt->cap * 2 < rt->size ? rt->cap * 2 : rt->size;
+	else if (now - rt->lap_us > RETX_SHRINK * rt->window_us &&
+	    rt->cap / 2 >= RETX_CAP_MIN)
+		rt->cap /= 2;
+	if (rt->cap < old) {
+		from = (rt->cap + page - 1) / page * page;
+		if (from < old)
+			madvise(rt->pool + from, old - from, MADV_DONTNEED);
+	}
+	rt->lap++;
+	rt->lap_us = now;
+	rt->wr = 0;
+}
+
+static int
+retx_intact(const struct retx *rt, const struct retx_frame *r)
+{
+	if (!r->used)
+		return 0;
+	if (r->lap == rt->lap)
+		return 1;
+	return r->lap + 1 == rt->lap && r->off >= rt->wr &&
+	    r->off + r->len <= rt->cap;
 }
 
 /* A new budget period when the last one is over; a gap of more than a
@@ -69,7 +117,13 @@ retx_keep(struct retx *rt, uint32_t seq, const uint8_t *frame, size_t len,
 {
 	struct retx_frame	*r = &rt->ring[seq % RETX_SLOTS];
 
+	if (rt->wr + len > rt->cap)
+		retx_new_lap(rt, now);
+	r->off = rt->wr;
+	r->lap = rt->lap;
+	r->frame = rt->pool + r->off;
 	memcpy(r->frame, frame, len);
+	rt->wr += len;
 	r->seq = seq;
 	r->len = len;
 	r->link = link;
@@ -86,7 +140,8 @@ retx_find(struct retx *rt, uint32_t seq, uint64_t now)
 {
 	struct retx_frame	*r = &rt->ring[seq % RETX_SLOTS];
 
-	if (!r->used || r->seq != seq || now - r->sent_us > RETX_MAX_AGE_US)
+	if (!retx_intact(rt, r) || r->seq != seq ||
+	    now - r->sent_us > RETX_MAX_AGE_US)
 		return NULL;
 	return r;
 }
@@ -128,7 +183,8 @@ retx_next_on_link(struct retx *rt, size_t *next, int link, uint64_t window,
 
 	while (*next < RETX_SLOTS) {
 		r = &rt->ring[(*next)++];
-		if (r->used && r->link == link && now - r->sent_us <= window)
+		if (retx_intact(rt, r) && r->link == link &&
+		    now - r->sent_us <= window)
 			return r;
 	}
 	return NULL;

@@ -17,8 +17,17 @@
 /*
  * The frames the core keeps for resending: a ring indexed by sequence
  * number, so that a NACK finds its frame in one step, and a failed
- * link's frames in flight can be found again.  Pure logic on a clock
- * the caller passes in (microseconds).  Runs in the core; holds no
+ * link's frames in flight can be found again.  The bytes go one after
+ * the other, at their real length, into a byte ring of cap bytes that
+ * starts again at 0 (a new lap) when a frame does not fit before cap.
+ * cap follows what can be in flight: a lap that filled in less than
+ * the window (what a NACK or a failing link may still ask for)
+ * doubles it for the next lap, up to RETX_SLOTS full frames; a lap
+ * that took more than RETX_SHRINK times the window halves it, down to
+ * RETX_CAP_MIN, and the pages past it go back to the system.  So the
+ * ring holds at least one lap, a window's worth once it has grown,
+ * and only the pages of what a window carries stay resident.  Pure
+ * logic on a clock the caller passes in (microseconds).  Runs in the core; holds no
  * secrets.  The sequence numbers looked up come from a peer's NACK,
  * which linkd authenticated but which is trusted no further: a slot
  * answers only for the very sequence number it holds, and resends for
@@ -36,7 +45,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define RETX_SLOTS		2048	/* frames kept for resending */
+#define RETX_SLOTS		2048	/* frames kept for resending, at most */
+#define RETX_CAP_MIN		(64 * 1024)	/* bytes of the ring, floor */
+#define RETX_SHRINK		4	/* lap this many windows: halve cap */
 #define RETX_MAX_AGE_US		500000	/* older frames are not resent */
 #define RETX_FAILOVER_MIN_US	100000	/* in flight on a failed link */
 #define RETX_RESENDS_MAX	3	/* NACKed resends of one frame */
@@ -55,24 +66,42 @@ struct retx_frame {
 	uint64_t	 sent_us;	/* when it was first sent */
 	uint64_t	 resent_us;	/* last resent for a NACK, 0 = never */
 	uint32_t	 resends;	/* resent for NACKs, <= RETX_RESENDS_MAX */
-	uint8_t		*frame;		/* frame_max bytes of the pool */
+	uint32_t	 off;		/* its bytes: pool + off, len of them */
+	uint64_t	 lap;		/* the lap that wrote them */
+	uint8_t		*frame;
 };
 
+/*
+ * Invariant: a frame's bytes are intact if its lap is the current one,
+ * or the one before and the current lap has not written up to them
+ * (off >= wr) nor left them past cap; retx_find() and
+ * retx_next_on_link() return no other frame.
+ */
 struct retx {
 	struct retx_frame *ring;	/* RETX_SLOTS, slot = seq % slots */
-	uint8_t		  *pool;
+	uint8_t		  *pool;	/* size bytes, pages past cap unused */
+	size_t		   size;	/* RETX_SLOTS * frame_max */
 	size_t		   frame_max;
+	size_t		   cap;		/* bytes of the current lap */
+	size_t		   wr;		/* where the next frame goes */
+	uint64_t	   lap;		/* laps begun, the current one */
+	uint64_t	   lap_us;	/* when it began */
+	uint64_t	   window_us;	/* see retx_set_window() */
 	/* The resend budget: frames kept and NACKed resends in the
 	 * period that began at period_us, frames kept in the one before. */
 	uint64_t	   period_us;
 	uint32_t	   kept, kept_before, resent;
 };
 
-/* 0, or -1 without memory (nothing kept allocated). */
+/* 0, or -1 without memory (nothing kept allocated).  The window starts
+ * at RETX_FAILOVER_MIN_US. */
 int		 retx_init(struct retx *, size_t frame_max);
 void		 retx_free(struct retx *);
+/* How long a kept frame may still be asked for, at the next lap. */
+void		 retx_set_window(struct retx *, uint64_t window_us);
 /* Keep a copy of frame seq (len <= frame_max), sent now on link; it
- * takes the slot of the frame RETX_SLOTS sequence numbers older. */
+ * takes the slot of the frame RETX_SLOTS sequence numbers older and
+ * the bytes of the oldest frames of the ring. */
 void		 retx_keep(struct retx *, uint32_t seq, const uint8_t *,
 		    size_t len, int link, uint64_t now);
 /* The kept frame seq, if it is young enough to resend; else NULL. */

@@ -16,7 +16,7 @@
 # Random loss on one link (equal2-loss5: 2 x 20 Mbit/s, 10 ms one way,
 # 5 % loss both ways on link 1): the loss never reaches the flows.  A
 # UDP stream down at 20 Mbit/s arrives whole, in order, mended by parity
-# (FEC) and resends; one TCP stream down keeps most of both links.
+# (FEC: the client rebuilt frames) and resends; one TCP stream down keeps most of both links.
 
 . "$(dirname "$0")/lib.sh"
 
@@ -40,6 +40,9 @@ check_cmp "the emulator did lose datagrams on link 1" "$lost" -ge 100
 check_cmp "at most 0.5 % of the datagrams lost" \
     "$(((sent - got) * 200))" -le "$sent"
 check_cmp "at most 0.5 % out of order" "$((reord * 200))" -le "$sent"
+# The client's FEC decoder exists only while parity comes: it did.
+check_cmp "the client rebuilt frames from parity" \
+    "$(stat_get client "j['core']['peers'][0]['fec_recovered']")" -gt 0
 
 iperf_run "$BT_DIR/down1.json" 10 -R
 rc=$?

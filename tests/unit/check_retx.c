@@ -16,8 +16,9 @@
 
 /*
  * Unit tests of bondd/retx.c on a simulated clock: a kept frame is
- * found by its sequence number until it is too old or its slot is
- * reused, the failover window's bounds, the walk over the frames a
+ * found by its sequence number until it is too old or its slot or its
+ * bytes are reused, the byte ring's laps (real lengths, wrap, growth
+ * to full, shrinking), the failover window's bounds, the walk over the frames a
  * failed link had in flight, and the bounds on resends for NACKs: the
  * per-frame mark and count and the budget of a second.  Test code;
  * trusts its inputs.
@@ -230,6 +231,148 @@ START_TEST(test_resend_budget)
 }
 END_TEST
 
+/* Frame seq is kept, with its bytes intact. */
+static int
+intact(struct retx *rt, uint32_t seq, size_t len, uint64_t now)
+{
+	struct retx_frame	*r = retx_find(rt, seq, now);
+	size_t			 i;
+
+	if (r == NULL || r->len != len)
+		return 0;
+	for (i = 0; i < len; i++)
+		if (r->frame[i] != (uint8_t)seq)
+			return 0;
+	return 1;
+}
+
+/* Frames take their real length: 600 of 100 bytes fit the first lap. */
+START_TEST(test_real_length)
+{
+	struct retx	rt;
+	uint32_t	s;
+
+	ck_assert_int_eq(retx_init(&rt, FRAME_MAX), 0);
+	ck_assert_uint_eq(rt.cap, RETX_CAP_MIN);
+	for (s = 0; s < 600; s++)
+		keep(&rt, s, 100, 0, T0 + s);
+	ck_assert_uint_eq(rt.lap, 0);
+	ck_assert_uint_eq(rt.wr, 600 * 100);
+	for (s = 0; s < 600; s++)
+		ck_assert(intact(&rt, s, 100, T0 + 1000));
+	retx_free(&rt);
+}
+END_TEST
+
+/* A slow lap wraps at cap without growing: the new lap's frames take
+ * the bytes of the oldest, which are no longer found, also not on the
+ * walk over a failed link's frames; the rest of the last lap is. */
+START_TEST(test_wrap_evicts)
+{
+	struct retx		 rt;
+	struct retx_frame	*r;
+	uint64_t		 now = T0;
+	uint32_t		 s, per = RETX_CAP_MIN / FRAME_MAX;
+	size_t			 next = 0;
+	int			 n = 0;
+
+	ck_assert_int_eq(retx_init(&rt, FRAME_MAX), 0);
+	retx_set_window(&rt, 1000);
+	for (s = 0; s < per; s++, now += 200)
+		keep(&rt, s, FRAME_MAX, 1, now);
+	ck_assert_uint_eq(rt.lap, 0);
+	/* The lap took longer than the window: cap stays (at its floor). */
+	keep(&rt, per, FRAME_MAX, 1, now);
+	ck_assert_uint_eq(rt.lap, 1);
+	ck_assert_uint_eq(rt.cap, RETX_CAP_MIN);
+	ck_assert(!intact(&rt, 0, FRAME_MAX, now));
+	for (s = 1; s <= per; s++)
+		ck_assert(intact(&rt, s, FRAME_MAX, now));
+	keep(&rt, per + 1, FRAME_MAX, 1, now);
+	ck_assert(!intact(&rt, 1, FRAME_MAX, now));
+	ck_assert(intact(&rt, 2, FRAME_MAX, now));
+	while ((r = retx_next_on_link(&rt, &next, 1, RETX_MAX_AGE_US,
+	    now)) != NULL) {
+		ck_assert_uint_ne(r->seq, 0);
+		ck_assert_uint_ne(r->seq, 1);
+		n++;
+	}
+	ck_assert_int_eq(n, (int)per);
+	retx_free(&rt);
+}
+END_TEST
+
+/* Full at line rate: laps that fill within the window double cap up to
+ * RETX_SLOTS full frames, and then the last RETX_SLOTS frames are all
+ * kept, as many as the slots can name. */
+START_TEST(test_grow_full)
+{
+	struct retx	rt;
+	uint64_t	now = T0;
+	uint32_t	s;
+
+	ck_assert_int_eq(retx_init(&rt, FRAME_MAX), 0);
+	retx_set_window(&rt, 100000);
+	/* While it grows, at least the current lap is kept. */
+	for (s = 0; s < 200; s++, now++)
+		keep(&rt, s, FRAME_MAX, 0, now);
+	ck_assert_uint_gt(rt.cap, RETX_CAP_MIN);
+	ck_assert_uint_lt(rt.cap, rt.size);
+	for (s = 200 - rt.wr / FRAME_MAX; s < 200; s++)
+		ck_assert(intact(&rt, s, FRAME_MAX, now));
+	for (; s < 4 * RETX_SLOTS; s++, now++)
+		keep(&rt, s, FRAME_MAX, 0, now);
+	ck_assert_uint_eq(rt.cap, rt.size);
+	ck_assert_uint_eq(rt.size, RETX_SLOTS * FRAME_MAX);
+	for (s = 3 * RETX_SLOTS; s < 4 * RETX_SLOTS; s++)
+		ck_assert(intact(&rt, s, FRAME_MAX, now));
+	ck_assert(!intact(&rt, 3 * RETX_SLOTS - 1, FRAME_MAX, now));
+	retx_free(&rt);
+}
+END_TEST
+
+/* When the rate falls, laps longer than RETX_SHRINK windows halve cap
+ * down to its floor; the last lap's frames past the smaller cap are
+ * gone (their pages given back), the others stay intact. */
+START_TEST(test_shrink)
+{
+	struct retx	rt;
+	uint64_t	now = T0;
+	uint32_t	s, lap_frames, first;
+	size_t		cap;
+
+	ck_assert_int_eq(retx_init(&rt, FRAME_MAX), 0);
+	retx_set_window(&rt, 1000);
+	for (s = 0; rt.cap < 4 * RETX_CAP_MIN; s++, now++)
+		keep(&rt, s, FRAME_MAX, 0, now);
+	/* Fill this lap slowly: the next one is half as long. */
+	cap = rt.cap;
+	first = s - rt.wr / FRAME_MAX;
+	while (rt.wr + FRAME_MAX <= cap) {
+		keep(&rt, s++, FRAME_MAX, 0, now);
+		now += 100;
+	}
+	lap_frames = s - first;
+	now += RETX_SHRINK * 1000;
+	keep(&rt, s, FRAME_MAX, 0, now);
+	ck_assert_uint_eq(rt.cap, cap / 2);
+	/* Frame first was overwritten; those of the last lap below the new
+	 * cap are intact, those past it gone. */
+	ck_assert(!intact(&rt, first, FRAME_MAX, now));
+	ck_assert(intact(&rt, first + 1, FRAME_MAX, now));
+	ck_assert(intact(&rt, first + rt.cap / FRAME_MAX - 1, FRAME_MAX, now));
+	ck_assert_ptr_null(retx_find(&rt, first + rt.cap / FRAME_MAX, now));
+	ck_assert_ptr_null(retx_find(&rt, first + lap_frames - 1, now));
+	ck_assert(intact(&rt, s, FRAME_MAX, now));
+	/* Idle laps halve it down to the floor, never below. */
+	for (s++; s < 2000; s++, now += 100000)
+		keep(&rt, s, FRAME_MAX, 0, now);
+	ck_assert_uint_eq(rt.cap, RETX_CAP_MIN);
+	ck_assert(intact(&rt, 1999, FRAME_MAX, now));
+	retx_free(&rt);
+}
+END_TEST
+
 static Suite *
 retx_suite(void)
 {
@@ -242,6 +385,10 @@ retx_suite(void)
 	tcase_add_test(tc, test_in_flight);
 	tcase_add_test(tc, test_resend_mark);
 	tcase_add_test(tc, test_resend_budget);
+	tcase_add_test(tc, test_real_length);
+	tcase_add_test(tc, test_wrap_evicts);
+	tcase_add_test(tc, test_grow_full);
+	tcase_add_test(tc, test_shrink);
 	suite_add_tcase(s, tc);
 	return s;
 }
