@@ -547,6 +547,12 @@ sparse_pass(struct core_peer *p, struct flow_ent *fe, size_t len,
 	for (id = 0; id < BONDD_MAX_LINKS; id++)
 		if (p->sched.link[id].present && p->sched.link[id].usable)
 			rate += p->sched.link[id].rate_bps;
+	/* No link usable (a new core, every link silent): no share to
+	 * count, and a refusal would leave a steady small flow (a ping
+	 * every 0.2 s) dense for good, queued behind the bulk once the
+	 * links are back.  The flow's own bound above still holds. */
+	if (rate == 0)
+		return 1;
 	if (now < p->sparse_us || now - p->sparse_us >= FLOW_SPARSE_US) {
 		p->sparse_us = now;
 		p->sparse_bytes = 0;
