@@ -546,6 +546,13 @@ sparse_pass(struct core_peer *p, struct flow_ent *fe, size_t len,
 		p->sparse_bytes = 0;
 		p->sparse_allow = rate / 64 * FLOW_SPARSE_US / 1000000;
 	}
+	/* No link usable when the window opened (a new core, every link
+	 * silent): no share to count, and a refusal would leave a steady
+	 * small flow (a ping every 0.2 s) dense for good, queued behind
+	 * the bulk once the links are back.  The flow's own bound above
+	 * still holds. */
+	if (p->sparse_allow == 0)
+		return 1;
 	allow = p->sparse_allow;
 	if (len > allow || p->sparse_bytes > allow - len) {
 		fe->dense = 1;

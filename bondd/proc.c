@@ -98,17 +98,21 @@ proc_exec_open(struct proc_exec *pe, const char *name)
 pid_t
 proc_spawn(const struct proc_exec *pe, char *const argv[], int chanfd)
 {
-	sigset_t	set;
+	sigset_t	all, old;
 	pid_t		pid;
-	int		execfd;
+	int		execfd, sig;
 
-	switch (pid = fork()) {
-	case -1:
-		log_warn("fork");
-		return -1;
-	case 0:
-		break;
-	default:
+	/* Until exec the child has our handlers, and libevent's writes
+	 * the signal to our own event loop: a SIGTERM the parent sends a
+	 * child it just started (its core died meanwhile) would stop the
+	 * parent.  The child is born with every signal blocked and
+	 * unblocks them only once they are back to their defaults. */
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &old);
+	if ((pid = fork()) != 0) {
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		if (pid == -1)
+			log_warn("fork");
 		return pid;
 	}
 
@@ -125,10 +129,10 @@ proc_spawn(const struct proc_exec *pe, char *const argv[], int chanfd)
 		_exit(127);
 	if (syscall(SYS_close_range, BONDD_PARENT_FD + 2, ~0U, 0) == -1)
 		_exit(127);
-	sigemptyset(&set);
-	sigprocmask(SIG_SETMASK, &set, NULL);
-	signal(SIGPIPE, SIG_DFL);
-	signal(SIGCHLD, SIG_DFL);
+	for (sig = 1; sig < NSIG; sig++)
+		signal(sig, SIG_DFL);	/* SIGKILL, SIGSTOP: EINVAL */
+	sigemptyset(&all);
+	sigprocmask(SIG_SETMASK, &all, NULL);
 	syscall(SYS_execveat, BONDD_PARENT_FD + 1, "", argv, environ,
 	    AT_EMPTY_PATH);
 	_exit(127);

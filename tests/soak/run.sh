@@ -17,9 +17,13 @@
 # a two-link tunnel under a continuous ping and back-to-back bounded
 # iperf3 runs, with an event every SOAK_EVERY seconds (20) in turn: a
 # link flap through the emulator (outage both ways for 3 s), a reload
-# with a changed configuration, a SIGKILL of a client linkd, of the
-# client's core, of the server's linkd and of a ctld (the parents
-# respawn them).  Rekeys come on their own every 120 s and are counted.
+# with a changed configuration, and a SIGKILL of a client linkd, of the
+# client's core, of the server's linkd, of the server's core, of the
+# client's ctld and of the server's (the parents respawn them).  Both
+# ends rekey every SOAK_REKEY seconds (30); a rekey is a handshake on a
+# client link in a sample interval with no event near it (those after
+# a kill are the respawned linkds').  A run of 10 events or more must
+# have had every kind of event, and one of 300 s or more two rekeys.
 # Every process of both daemons (the parents and their children, by
 # pid, a respawned one from its first sample) is sampled every
 # SOAK_SAMPLE seconds (10) for its resident memory and open fds.
@@ -39,7 +43,10 @@ SOAK_SAMPLE=${SOAK_SAMPLE:-10}
 SOAK_GRACE=${SOAK_GRACE:-5}
 SOAK_RSS_KB=${SOAK_RSS_KB:-4096}
 SOAK_FDS=${SOAK_FDS:-2}
+SOAK_REKEY=${SOAK_REKEY:-30}
 
+BT_CLIENT_EXTRA="session: {rekey: $SOAK_REKEY}"
+BT_SERVER_EXTRA="session: {rekey: $SOAK_REKEY}"
 tunnel_up equal2
 wait_running 15 || bail "links not running within 15 s"
 ok "links running"
@@ -73,14 +80,16 @@ BT_PIDS+=("$!")
 
 now() { printf '%s' "$EPOCHREALTIME"; }
 
-# event WHAT CMD...: runs CMD, its window from now to its end + grace.
+# event WHAT CMD...: runs CMD, its window from now to its end + grace;
+# one whose CMD failed (no such child to kill) is counted as missed.
 event()
 {
 	local what=$1 a b
 	shift
 	a=$(now)
-	"$@"
+	"$@" || { missed=$((missed + 1)); say "event missed: $what"; }
 	b=$(now)
+	last_event=$SECONDS
 	echo "$a $(awk -v b="$b" -v g="$SOAK_GRACE" 'BEGIN { printf "%.3f", b + g }') $what" \
 	    >>"$events"
 	say "event: $what"
@@ -123,17 +132,32 @@ sample()
 	done >>"$samples"
 }
 
-# handshakes: completed handshakes summed over both sides' links.
+# handshakes: "name=count" of every client link.
 handshakes()
 {
-	local c s
-	c=$(link_sum client handshakes 2>/dev/null) || c=0
-	s=$(link_sum server handshakes 2>/dev/null) || s=0
-	echo $((c + s))
+	stat_get client "' '.join('%s=%d' % (l['name'],
+	    l.get('handshakes') or 0) for l in j['links'])" 2>/dev/null
+}
+
+# count_rekeys OLD NEW: handshakes in NEW beyond OLD, link by link (a
+# respawned linkd counts from 0 again: its count is all new).
+count_rekeys()
+{
+	local kv n=0 k v o
+	for kv in $2; do
+		k=${kv%%=*} v=${kv#*=} o=0
+		case " $1 " in *" $k="*) o=${1#*"$k="} o=${o%% *} ;; esac
+		[ "$v" -lt "$o" ] && o=0
+		n=$((n + v - o))
+	done
+	echo "$n"
 }
 
 rekeys=0
+handshakes_all=0
 reload_fail=0
+missed=0
+last_event=-100
 hs_last=$(handshakes)
 i=0
 next_event=$((SECONDS + SOAK_EVERY))
@@ -141,22 +165,28 @@ next_sample=$SECONDS
 while [ "$(date +%s)" -lt "$t_end" ]; do
 	if [ "$SECONDS" -ge "$next_sample" ]; then
 		sample
-		hs=$(handshakes)
-		# A respawned linkd counts from 0 again.
-		[ "$hs" -gt "$hs_last" ] && rekeys=$((rekeys + hs - hs_last))
-		hs_last=$hs
+		# Nothing when ctld does not answer (killed a moment ago).
+		if hs=$(handshakes) && [ -n "$hs" ]; then
+			n=$(count_rekeys "$hs_last" "$hs")
+			handshakes_all=$((handshakes_all + n))
+			# No event since the last sample, nor 5 s before it.
+			[ $((SECONDS - last_event)) -gt $((SOAK_SAMPLE + 5)) ] &&
+			    rekeys=$((rekeys + n))
+			hs_last=$hs
+		fi
 		next_sample=$((SECONDS + SOAK_SAMPLE))
 	fi
 	if [ "$SECONDS" -ge "$next_event" ] &&
 	    [ "$(date +%s)" -lt $((t_end - SOAK_GRACE - 5)) ]; then
-		case $((i % 6)) in
-		0) event "flap wan$((i / 6 % 2))" flap $((i / 6 % 2)) ;;
-		1) event "reload" reload_to "$( [ $((i / 6 % 2)) -eq 0 ] && echo rate || echo plain)" ;;
+		case $((i % 8)) in
+		0) event "flap wan$((i / 8 % 2))" flap $((i / 8 % 2)) ;;
+		1) event "reload" reload_to "$( [ $((i / 8 % 2)) -eq 0 ] && echo rate || echo plain)" ;;
 		2) event "kill client linkd" kill_child "$BT_CLIENT_PID" linkd ;;
 		3) event "kill client core" kill_child "$BT_CLIENT_PID" core ;;
 		4) event "kill server linkd" kill_child "$BT_SERVER_PID" linkd ;;
-		5) event "kill $( [ $((i / 6 % 2)) -eq 0 ] && echo client || echo server) ctld" \
-		    kill_child "$( [ $((i / 6 % 2)) -eq 0 ] && echo "$BT_CLIENT_PID" || echo "$BT_SERVER_PID")" ctld ;;
+		5) event "kill server core" kill_child "$BT_SERVER_PID" core ;;
+		6) event "kill client ctld" kill_child "$BT_CLIENT_PID" ctld ;;
+		7) event "kill server ctld" kill_child "$BT_SERVER_PID" ctld ;;
 		esac
 		i=$((i + 1))
 		next_event=$((SECONDS + SOAK_EVERY))
@@ -167,10 +197,17 @@ wait "$ping_pid" 2>/dev/null
 
 check "client parent alive" kill -0 "$BT_CLIENT_PID"
 check "server parent alive" kill -0 "$BT_SERVER_PID"
-say "$i events, $rekeys handshakes (rekeys and the respawned linkds')"
+say "$i events: $(awk '{ $1 = $2 = ""; sub(/^ +/, ""); sub(/ wan[0-9]+$/, ""); n[$0]++ }
+    END { for (k in n) printf "%s%s x%d", s++ ? ", " : "", k, n[k] }' "$events")"
+say "$handshakes_all handshakes on the client's links, $rekeys of them rekeys away from any event"
 check_cmp "reloads refused" "$reload_fail" -eq 0
+check_cmp "events missed (no child to kill)" "$missed" -eq 0
+if [ "$i" -ge 10 ]; then
+	check_cmp "kinds of event" "$(awk '{ $1 = $2 = ""; sub(/ wan[0-9]+$/, ""); print }' \
+	    "$events" | sort -u | wc -l)" -eq 8
+fi
 if [ "$SOAK_TIME" -ge 300 ]; then
-	check_cmp "handshakes during the soak" "$rekeys" -ge 2
+	check_cmp "rekeys during the soak" "$rekeys" -ge 2
 fi
 
 # Pings: a sequence number without a reply was lost; it was sent 0.2 s
