@@ -693,6 +693,16 @@ dump_logs()
 	done
 }
 
+# alive PID...: every one of them runs (kill -0 with several pids
+# succeeds when any one does).
+alive()
+{
+	local p
+	for p; do
+		kill -0 "$p" 2>/dev/null || return 1
+	done
+}
+
 kill_pids()
 {
 	local p i alive

@@ -131,6 +131,6 @@ say "device made: wan1 carries $ms ms after"
 check_cmp "wan1 carries within $BOUND_MS ms of its device's creation" \
     "$ms" -le "$BOUND_MS"
 check "wan1 carries traffic" wan1_carries
-check "both parents still running" kill -0 "$BT_CLIENT_PID" "$BT_SERVER_PID"
+check "both parents still running" alive "$BT_CLIENT_PID" "$BT_SERVER_PID"
 
 finish

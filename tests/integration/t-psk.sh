@@ -157,6 +157,6 @@ check "client key only: the server cannot read the initiation" \
 check_cmp "client key only: server auth_fail counted" \
     "$(link_sum server auth_fail)" -gt 0
 check "both parents still running" \
-    kill -0 "$BT_CLIENT_PID" "$BT_SERVER_PID"
+    alive "$BT_CLIENT_PID" "$BT_SERVER_PID"
 
 finish

@@ -154,5 +154,5 @@ check_cmp "client linkd respawned: a ping within $BOUND_MS ms of the kill" \
 check "a new client linkd runs" test -n "$(new_linkd "$BT_CLIENT_PID" "$old")"
 stop_pinger
 
-check "both parents still running" kill -0 "$BT_CLIENT_PID" "$BT_SERVER_PID"
+check "both parents still running" alive "$BT_CLIENT_PID" "$BT_SERVER_PID"
 finish

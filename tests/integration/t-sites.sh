@@ -182,6 +182,6 @@ check_cmp "site1 ping: replies to every request up to the last" \
 check_cmp "site1 ping: the last reply is for one of the last two" \
     "${last:-0}" -ge $((${sent:-2} - 1))
 check "every bondd still running" \
-    kill -0 "$BT_SERVER_PID" "$BT_CLIENT_PID" "$BT_SITE2_PID"
+    alive "$BT_SERVER_PID" "$BT_CLIENT_PID" "$BT_SITE2_PID"
 
 finish

@@ -69,6 +69,6 @@ check_cmp "server auth_fail counts the initiations relayed ($w0)" \
 check_cmp "server auth_fail counts nothing else" "$af" -le "${w1:-x}"
 check_cmp "the client tried at least once" "${w0:-0}" -gt 0
 check "both parents still running" \
-    kill -0 "$BT_CLIENT_PID" "$BT_SERVER_PID"
+    alive "$BT_CLIENT_PID" "$BT_SERVER_PID"
 
 finish
