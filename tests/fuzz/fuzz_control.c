@@ -76,20 +76,25 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-/* Run the loop until nothing moves; what reaches the other ends is
- * read and dropped. */
+/*
+ * Run the loop until nothing moves; what reaches the other ends is
+ * read and dropped.  A reply ctld queues goes out on the next round,
+ * as the ends are drained each round: two rounds with nothing out
+ * mean nothing is left to move.
+ */
 static void
 pump(int client)
 {
-	int	i;
+	int	i, idle = 0;
 
-	for (i = 0; i < 8; i++) {
+	for (i = 0; i < 8 && idle < 2; i++) {
 		event_base_loop(base, EVLOOP_NONBLOCK);
+		idle++;
 		while (recv(parent_fd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
-			;
+			idle = 0;
 		while (client != -1 &&
 		    recv(client, buf, sizeof(buf), MSG_DONTWAIT) > 0)
-			;
+			idle = 0;
 	}
 }
 

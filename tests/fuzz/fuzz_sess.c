@@ -37,6 +37,7 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
+#include <poll.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -102,24 +103,38 @@ udp_socket(struct sockaddr_storage *ss)
 	return s;
 }
 
-/* Everything in flight is read: by linkd, by the client, or dropped. */
+/*
+ * Everything in flight is read: by linkd (what it queues for the core
+ * is dropped), by the client, or dropped.  Loopback delivers in
+ * sendto(), so poll() sees every datagram sent so far: only the
+ * sockets it names are read, and the rounds stop when none is.
+ */
 static void
 pump(void)
 {
 	struct sockaddr_storage	 from;
+	struct pollfd		 pfd[3];
 	struct session		*s;
 	socklen_t		 flen;
 	size_t			 framelen;
 	ssize_t			 n;
 	int			 i;
 
-	for (i = 0; i < 4; i++) {
-		linkd_sock_read(ld.sock, 0, NULL);
-		fuzz_pktq_sink(core_tx);
-		while (recv(other_sock, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+	pfd[0].fd = ld.sock;
+	pfd[1].fd = other_sock;
+	pfd[2].fd = cli_sock;
+	pfd[0].events = pfd[1].events = pfd[2].events = POLLIN;
+	for (i = 0; i < 4 && poll(pfd, 3, 0) > 0; i++) {
+		if (pfd[0].revents != 0) {
+			linkd_sock_read(ld.sock, 0, NULL);
+			fuzz_pktq_sink(core_tx);
+		}
+		while (pfd[1].revents != 0 &&
+		    recv(other_sock, buf, sizeof(buf), MSG_DONTWAIT) > 0)
 			;
 		flen = sizeof(from);
-		while ((n = recvfrom(cli_sock, buf, sizeof(buf), MSG_DONTWAIT,
+		while (pfd[2].revents != 0 &&
+		    (n = recvfrom(cli_sock, buf, sizeof(buf), MSG_DONTWAIT,
 		    (struct sockaddr *)&from, &flen)) > 0) {
 			(void)sess_input(cli, now_us(), buf, n, &from, frame,
 			    sizeof(frame), &framelen, &s);
@@ -233,6 +248,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 3:
 			(void)sess_timer(ld.tbl, now_us());
 			(void)sess_timer(cli, now_us());
+			fuzz_pktq_sink(core_tx);
 			break;
 		}
 		pump();
