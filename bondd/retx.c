@@ -66,13 +66,17 @@ retx_set_window(struct retx *rt, uint64_t window_us)
 }
 
 /* A new lap, its cap from how long the last one took; the pages past a
- * smaller cap go back (their frames are no longer intact). */
+ * smaller cap go back (their frames are no longer intact).  A lap under
+ * RETX_GROW windows doubles cap, so the ring still holds a window when
+ * the rate doubles within a lap (TCP's slow start): a NACK for a frame
+ * resent and lost again comes late in the window, and a frame gone by
+ * then is a loss the flow sees. */
 static void
 retx_new_lap(struct retx *rt, uint64_t now)
 {
 	size_t	old = rt->cap, page = (size_t)sysconf(_SC_PAGESIZE), from;
 
-	if (now - rt->lap_us < rt->window_us)
+	if (rt->lap == 0 || now - rt->lap_us < RETX_GROW * rt->window_us)
 		rt->cap = rt->cap * 2 < rt->size ? rt->cap * 2 : rt->size;
 	else if (now - rt->lap_us > RETX_SHRINK * rt->window_us &&
 	    rt->cap / 2 >= RETX_CAP_MIN)

@@ -47,6 +47,7 @@
 
 #define RETX_SLOTS		2048	/* frames kept for resending, at most */
 #define RETX_CAP_MIN		(64 * 1024)	/* bytes of the ring, floor */
+#define RETX_GROW		2	/* lap under this many windows: double */
 #define RETX_SHRINK		4	/* lap this many windows: halve cap */
 #define RETX_MAX_AGE_US		500000	/* older frames are not resent */
 #define RETX_FAILOVER_MIN_US	100000	/* in flight on a failed link */

@@ -272,32 +272,40 @@ START_TEST(test_wrap_evicts)
 	struct retx		 rt;
 	struct retx_frame	*r;
 	uint64_t		 now = T0;
-	uint32_t		 s, per = RETX_CAP_MIN / FRAME_MAX;
+	uint32_t		 s, b, per = RETX_CAP_MIN / FRAME_MAX;
+	uint32_t		 q = 2 * RETX_CAP_MIN / FRAME_MAX;
 	size_t			 next = 0;
 	int			 n = 0;
 
 	ck_assert_int_eq(retx_init(&rt, FRAME_MAX), 0);
 	retx_set_window(&rt, 1000);
-	for (s = 0; s < per; s++, now += 200)
+	/* The first lap, untimed, doubles cap; then a lap of the new cap
+	 * (q frames) from b on, each frame 200 us apart. */
+	for (s = 0; s <= per; s++, now += 200)
 		keep(&rt, s, FRAME_MAX, 1, now);
-	ck_assert_uint_eq(rt.lap, 0);
-	/* The lap took longer than the window: cap stays (at its floor). */
-	keep(&rt, per, FRAME_MAX, 1, now);
+	ck_assert_uint_eq(rt.cap, 2 * RETX_CAP_MIN);
+	b = per;
+	retx_set_window(&rt, (uint64_t)q * 200 / 3);
+	for (; s < b + q; s++, now += 200)
+		keep(&rt, s, FRAME_MAX, 1, now);
 	ck_assert_uint_eq(rt.lap, 1);
-	ck_assert_uint_eq(rt.cap, RETX_CAP_MIN);
-	ck_assert(!intact(&rt, 0, FRAME_MAX, now));
-	for (s = 1; s <= per; s++)
+	/* The lap took 3 windows, between RETX_GROW and RETX_SHRINK:
+	 * cap stays. */
+	keep(&rt, b + q, FRAME_MAX, 1, now);
+	ck_assert_uint_eq(rt.lap, 2);
+	ck_assert_uint_eq(rt.cap, 2 * RETX_CAP_MIN);
+	ck_assert(!intact(&rt, b, FRAME_MAX, now));
+	for (s = b + 1; s <= b + q; s++)
 		ck_assert(intact(&rt, s, FRAME_MAX, now));
-	keep(&rt, per + 1, FRAME_MAX, 1, now);
-	ck_assert(!intact(&rt, 1, FRAME_MAX, now));
-	ck_assert(intact(&rt, 2, FRAME_MAX, now));
+	keep(&rt, b + q + 1, FRAME_MAX, 1, now);
+	ck_assert(!intact(&rt, b + 1, FRAME_MAX, now));
+	ck_assert(intact(&rt, b + 2, FRAME_MAX, now));
 	while ((r = retx_next_on_link(&rt, &next, 1, RETX_MAX_AGE_US,
 	    now)) != NULL) {
-		ck_assert_uint_ne(r->seq, 0);
-		ck_assert_uint_ne(r->seq, 1);
+		ck_assert_uint_gt(r->seq, b + 1);
 		n++;
 	}
-	ck_assert_int_eq(n, (int)per);
+	ck_assert_int_eq(n, (int)q);
 	retx_free(&rt);
 }
 END_TEST
@@ -327,6 +335,42 @@ START_TEST(test_grow_full)
 	for (s = 3 * RETX_SLOTS; s < 4 * RETX_SLOTS; s++)
 		ck_assert(intact(&rt, s, FRAME_MAX, now));
 	ck_assert(!intact(&rt, 3 * RETX_SLOTS - 1, FRAME_MAX, now));
+	retx_free(&rt);
+}
+END_TEST
+
+/* A lap between one and RETX_GROW windows still doubles cap: at that
+ * rate the next lap holds two windows, so a doubled rate still finds a
+ * window of frames. */
+START_TEST(test_grow_margin)
+{
+	struct retx	rt;
+	uint64_t	now = T0;
+	uint32_t	s, b, per = RETX_CAP_MIN / FRAME_MAX;
+	uint32_t	q = 2 * RETX_CAP_MIN / FRAME_MAX;
+	uint32_t	q4 = 4 * RETX_CAP_MIN / FRAME_MAX;
+
+	ck_assert_int_eq(retx_init(&rt, FRAME_MAX), 0);
+	/* A frame every 100 us.  The first lap (per frames), which has no
+	 * start to time, doubles cap; the second (q frames from b) takes
+	 * 1.5 windows and doubles it again. */
+	retx_set_window(&rt, (uint64_t)q * 100 * 2 / 3);
+	for (s = 0; s <= per; s++, now += 100)
+		keep(&rt, s, FRAME_MAX, 0, now);
+	ck_assert_uint_eq(rt.lap, 1);
+	ck_assert_uint_eq(rt.cap, 2 * RETX_CAP_MIN);
+	b = per;
+	for (; s <= b + q; s++, now += 100)
+		keep(&rt, s, FRAME_MAX, 0, now);
+	ck_assert_uint_eq(rt.lap, 2);
+	ck_assert_uint_eq(rt.cap, 4 * RETX_CAP_MIN);
+	/* At twice the rate (50 us a frame) the new lap still holds the
+	 * frame sent a window (4 q / 3 frames) ago. */
+	b += q;
+	for (; s < b + q4; s++, now += 50)
+		keep(&rt, s, FRAME_MAX, 0, now);
+	ck_assert_uint_eq(rt.lap, 2);
+	ck_assert(intact(&rt, s - 1 - q * 4 / 3, FRAME_MAX, now));
 	retx_free(&rt);
 }
 END_TEST
@@ -382,6 +426,7 @@ retx_suite(void)
 	tcase_add_test(tc, test_keep_find);
 	tcase_add_test(tc, test_age_limit);
 	tcase_add_test(tc, test_failover_window);
+	tcase_add_test(tc, test_grow_margin);
 	tcase_add_test(tc, test_in_flight);
 	tcase_add_test(tc, test_resend_mark);
 	tcase_add_test(tc, test_resend_budget);
