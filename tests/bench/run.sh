@@ -41,6 +41,7 @@ BT_TEST=bench
 # The test bed's addresses, also for the unshaped links.
 . "$BT_ROOT/tests/lib/topo.sh"
 . "$BT_ROOT/tests/lib/direct.sh"
+. "$BT_ROOT/tests/lib/memory.sh"
 
 PROFILES=${BT_BENCH_PROFILES-hetero3-hard rtt20_80 equal2-loss5}
 T=${BT_BENCH_SECONDS:-10}
@@ -682,23 +683,6 @@ targets()
 	done
 }
 
-# mem_sample: "end kind pid VmRSS RssShmem" (kB) for every process of
-# both ends.
-mem_sample()
-{
-	local who pid p kind
-	for who in client server; do
-		pid=BT_${who^^}_PID
-		pid=${!pid}
-		for p in "$pid" $(pgrep -P "$pid"); do
-			kind=$(exe_name "$p")
-			[ "$p" = "$pid" ] && kind=parent
-			[ "$kind" = bondd ] && kind=core
-			echo "$who $kind $p $(proc_field "$p" VmRSS | awk '{ print $1 }') $(proc_field "$p" RssShmem | awk '{ print $1 }')"
-		done
-	done
-}
-
 # Resident memory of every process of both ends on profile one, idle
 # and the most it reached under 4 TCP streams up then down (sampled
 # every half second); VmRSS includes the shared pages (RssShmem).
@@ -714,7 +698,7 @@ bench_memory()
 		return
 	fi
 	sleep 2
-	mem_sample >"$BT_DIR/mem-idle"
+	mem_all >"$BT_DIR/mem-idle"
 	: >"$BT_DIR/mem-load"
 	for dir in up down; do
 		f=$BT_DIR/mem-$dir.json
@@ -722,10 +706,7 @@ bench_memory()
 		[ "$dir" = down ] && args+=(-R)
 		perf_run "$f" 198.19.0.1 "" "$T" "${args[@]}" &
 		ipid=$!
-		while kill -0 "$ipid" 2>/dev/null; do
-			mem_sample >>"$BT_DIR/mem-load"
-			sleep 0.5
-		done
+		mem_under "$ipid" "$BT_DIR/mem-load"
 		wait "$ipid" || run_failed "memory: 4-stream $dir"
 	done
 	while read -r line; do

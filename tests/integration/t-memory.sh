@@ -19,51 +19,18 @@
 # between the core and a linkd (RssShmem) in both processes.
 
 . "$(dirname "$0")/lib.sh"
+. "$BT_ROOT/tests/lib/memory.sh"
 
 LIMIT_KB=$((10 * 1024))
 
 bring_up "${BT_MEM_PROFILE:-equal2}"
-
-# mem_all: "who kind pid VmRSS RssShmem" for every process of both ends.
-mem_all()
-{
-	local who pid p kind
-	for who in client server; do
-		pid=BT_${who^^}_PID
-		pid=${!pid}
-		for p in "$pid" $(children "$pid"); do
-			kind=$(exe_name "$p")
-			[ "$p" = "$pid" ] && kind=parent
-			[ "$kind" = bondd ] && kind=core
-			echo "$who $kind $p $(proc_field "$p" VmRSS | awk '{ print $1 }') $(proc_field "$p" RssShmem | awk '{ print $1 }')"
-		done
-	done
-}
-
-# The largest VmRSS each process reached over the samples in FILE.
-peaks()
-{
-	awk '$4 ~ /^[0-9]+$/ {
-		k = $1 " " $2 " " $3
-		if (!(k in m) || $4 > m[k]) { m[k] = $4; s[k] = $5 }
-	} END { for (k in m) print k, m[k], s[k] }' "$1" | sort
-}
-
-report()
-{
-	local what=$1 f=$2 who kind pid rss shm
-	while read -r who kind pid rss shm; do
-		check_cmp "$what: $who $kind (pid $pid) VmRSS ${rss} kB (shared ${shm:-?} kB) <= $LIMIT_KB kB" \
-		    "${rss:-999999}" -le "$LIMIT_KB"
-	done < <(peaks "$f")
-}
 
 # Idle: the links run, probes only.
 sleep 2
 mem_all >"$BT_DIR/mem-idle"
 check "every process of both ends sampled idle" \
     test "$(wc -l <"$BT_DIR/mem-idle")" -ge 6
-report idle "$BT_DIR/mem-idle"
+mem_report idle "$BT_DIR/mem-idle" "$LIMIT_KB"
 
 # Under load: four TCP streams up, then down, sampled every half second.
 : >"$BT_DIR/mem-load"
@@ -73,14 +40,11 @@ for dir in up down; do
 	iperf_run "$BT_DIR/iperf-$dir.json" 8 "${args[@]}" &
 	ipid=$!
 	BT_PIDS+=("$ipid")
-	while kill -0 "$ipid" 2>/dev/null; do
-		mem_all >>"$BT_DIR/mem-load"
-		sleep 0.5
-	done
+	mem_under "$ipid" "$BT_DIR/mem-load"
 	wait "$ipid"
 	check "iperf3 -P 4 $dir through the tunnel ($(iperf_mbps "$BT_DIR/iperf-$dir.json") Mbit/s)" \
 	    test "$(iperf_mbps "$BT_DIR/iperf-$dir.json")" != "?"
 done
-report "bulk TCP" "$BT_DIR/mem-load"
+mem_report "bulk TCP" "$BT_DIR/mem-load" "$LIMIT_KB"
 
 finish
