@@ -780,6 +780,14 @@ tunnel_up()
 {
 	setup
 	topo_start "${1:-one}"
+	daemons_up
+}
+
+# daemons_up: keys, both configurations and both daemons over the
+# links already set up (topo_start, direct_up); bails unless the links
+# establish within 15 s.
+daemons_up()
+{
 	gen_keys
 	write_server_conf
 	write_client_conf

@@ -32,12 +32,8 @@ T=6
 
 setup
 direct_up 1 || bail "plain veth link"
-gen_keys
-write_server_conf
-write_client_conf
-start_server
-start_client
-wait_established 15 && wait_running 15 || bail "link not running"
+daemons_up
+wait_running 15 || bail "link not running"
 ok "link running over a plain veth"
 
 sleep 2

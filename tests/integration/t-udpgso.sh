@@ -31,12 +31,8 @@ MB=24
 
 setup
 direct_up 1 || bail "plain veth link"
-gen_keys
-write_server_conf
-write_client_conf
-start_server
-start_client
-wait_established 15 && wait_running 15 || bail "link not running"
+daemons_up
+wait_running 15 || bail "link not running"
 ok "link running over a plain veth"
 head -c $((MB << 20)) /dev/urandom >"$BT_DIR/data"
 SUM=$(sha256sum <"$BT_DIR/data" | cut -d' ' -f1)
