@@ -1321,6 +1321,46 @@ forged_init(struct dgram *d, int n)
 }
 
 /*
+ * One peer's fresh INITs, each from another address (the per-source
+ * buckets never see two): the server answers a burst of them, refuses
+ * the rest and counts them, and answers one more once the bucket has
+ * refilled for one.  A stolen key cannot buy unlimited DH.
+ */
+START_TEST(test_peer_hs_limit)
+{
+	struct dgram	d;
+	char		ip[32];
+	int		i, j, resps = 0, n = SESS_PEER_HS_BURST + 20;
+
+	cli.t->cb.tai64n = fake_tai64n;
+	wall_base = 1700000000ULL * SEC;
+	for (i = 0; i < n + 2; i++) {
+		if (i == n)	/* one token's worth of time */
+			now += SEC / SESS_PEER_HS_RATE;
+		now += 10;
+		nq = 0;
+		sess_kick(cli.t, now);
+		ck_assert_int_eq(hold_init(&d), 1);
+		snprintf(ip, sizeof(ip), "198.18.7.%d", 1 + i);
+		mkaddr(&d.from, ip, 4000);
+		nq = 0;
+		deliver(&d, NULL, NULL);
+		for (j = 0; j < nq; j++)
+			resps += !netq[j].to_server &&
+			    netq[j].len == WIRE_RESP_LEN;
+		if (i == n - 1) {
+			ck_assert_int_eq(resps, SESS_PEER_HS_BURST);
+			ck_assert_uint_eq(srv.t->adm.peer_limited,
+			    n - SESS_PEER_HS_BURST);
+		}
+	}
+	ck_assert_int_eq(resps, SESS_PEER_HS_BURST + 1);
+	ck_assert_uint_eq(srv.t->adm.peer_limited, n - SESS_PEER_HS_BURST + 1);
+	ck_assert_uint_eq(srv.t->adm.src_limited, 0);
+}
+END_TEST
+
+/*
  * 20 000 forged INITs a second from spoofed addresses: the server
  * measures the work, goes under load within a window and then runs no
  * Diffie-Hellman for them (cookies only); a real client gets its
@@ -1407,6 +1447,7 @@ session_suite(void)
 	tcase_add_test(tc, test_peer_removed);
 	tcase_add_test(tc, test_peer_new_key);
 	tcase_add_test(tc, test_flood_cookie);
+	tcase_add_test(tc, test_peer_hs_limit);
 	suite_add_tcase(s, tc);
 	return (s);
 }
