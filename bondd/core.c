@@ -246,6 +246,7 @@ core_configure(const struct ipc_conf_core *c)
 	    cconf.tun_mtu + FRAME_INNER_OVERHEAD > PKTQ_FRAME_MAX ||
 	    cconf.role > ROLE_SERVER || !settings_ok(&cconf) ||
 	    cconf.ntun_addr > 4 || cconf.tun_vnet_hdr > 1 ||
+	    cconf.tun_uso > cconf.tun_vnet_hdr ||
 	    memchr(cconf.user, '\0', sizeof(cconf.user)) == NULL)
 		fatalx("bad IPC_CONF_CORE from parent");
 	for (i = 0; i < cconf.ntun_addr; i++)
@@ -253,6 +254,7 @@ core_configure(const struct ipc_conf_core *c)
 		    cconf.tun_addr[i].family != AF_INET6)
 			fatalx("bad tunnel address from parent");
 	frame_max = cconf.tun_mtu + FRAME_INNER_OVERHEAD;
+	tun_coalesce_udp(cconf.tun_uso);
 	/* A random epoch and first sequence tell a restart apart. */
 	while (epoch == 0)
 		if (getrandom(&epoch, sizeof(epoch), 0) != sizeof(epoch))

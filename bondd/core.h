@@ -137,5 +137,6 @@ void	linkq_close(int, uint64_t);
 void	linkq_set(int, int);
 int	tun_write(const uint8_t *, size_t);
 void	tun_flush(void);
+void	tun_coalesce_udp(int);
 
 #endif /* CORE_H */

@@ -102,8 +102,16 @@ tun_flush(void)
 		log_ratelimit("tunwrite", "tun write: %s", strerror(errno));
 }
 
+/* Whether the device takes UDP super-packets, from the parent. */
+void
+tun_coalesce_udp(int uso)
+{
+	gro.uso = uso;
+}
+
 /* A packet from a peer: with offload, the in-order TCP segments of a
- * flow become one super-packet; order is kept. */
+ * flow (and UDP datagrams, with USO) become one super-packet; order is
+ * kept. */
 static int
 tun_deliver(const uint8_t *pkt, size_t len)
 {

@@ -25,7 +25,13 @@
  * sequence numbers, ACK alone (PSH ends a super-packet), segments of
  * the first one's size but for a shorter last one, and checksums that
  * verify (the merged packet's is left to the kernel, so a damaged
- * segment is never hidden inside one).  Anything else is written as it
+ * segment is never hidden inside one).  On a device that takes UDP
+ * super-packets (USO), consecutive datagrams of one UDP flow merge the
+ * same way (same headers but for length, id and checksum, the first
+ * one's size but for a shorter last one, a checksum that verifies: a
+ * datagram without one goes alone, as merging would add one); the
+ * kernel cuts them into the very datagrams again, or hands them whole
+ * to a socket that asked for UDP_GRO.  Anything else is written as it
  * is, after what is pending, so the order of packets is kept.  Pure
  * logic in the core on packets from a peer, untrusted: every header is
  * checked here.
@@ -40,6 +46,8 @@
 #include "gso.h"
 
 #define GRO_MAX		65535		/* IPv4 total length limit */
+#define GRO_UDP_SEGS	64		/* the fewest datagrams a kernel
+					   takes in one UDP super-packet */
 
 enum gro_verdict {
 	GRO_MERGED,	/* the packet is in the pending super-packet */
@@ -49,10 +57,12 @@ enum gro_verdict {
 
 /* The pending super-packet; fields private to gro.c. */
 struct gro {
+	int		 uso;		/* set by the user: UDP may merge */
 	uint8_t		 buf[VNET_HDR_LEN + GRO_MAX];
 	size_t		 len;		/* its bytes after the header, 0: none */
 	size_t		 l3len;
-	size_t		 hlen;		/* IP and TCP headers */
+	size_t		 hlen;		/* IP and TCP or UDP headers */
+	int		 proto;
 	size_t		 mss;		/* the first segment's payload */
 	uint32_t	 next_seq;
 	uint16_t	 next_id;

@@ -193,6 +193,7 @@ void	device_event(const struct ifwatch_event *, void *);
 void	device_check_all(void);
 int	tun_open(void);
 extern int		 tun_vnet_hdr;
+extern int		 tun_uso;
 
 /* parent_mtu.c */
 extern uint32_t		 tun_mtu;

@@ -120,6 +120,7 @@ core_conf_fill(struct ipc_conf_core *cc_out)
 	cc.ntun_addr = conf.ntun_addr;
 	cc.status_interval_s = conf.log_status_s;
 	cc.tun_vnet_hdr = tun_vnet_hdr;
+	cc.tun_uso = tun_uso;
 	*cc_out = cc;
 }
 

@@ -62,6 +62,7 @@
 #define TUN_TSO		(TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN)
 
 int	tun_vnet_hdr;	/* the core's reads and writes carry the header */
+int	tun_uso;	/* and it may write UDP super-packets */
 
 /*
  * The TUN device, with offload if tunnel.offload asks for it: the
@@ -77,14 +78,14 @@ tun_open(void)
 	const char	*name = conf.tun_name;
 	int		 fd;
 
-	tun_vnet_hdr = 0;
+	tun_vnet_hdr = tun_uso = 0;
 	if (conf.tun_offload) {
 		if ((fd = priv_tun_open(name, 1)) == -1)
 			return -1;
 		if (priv_tun_offload(fd, TUN_TSO | TUN_F_USO4 |
 		    TUN_F_USO6) == 0) {
 			log_info("tun %s: offload on: TSO, USO", name);
-			tun_vnet_hdr = 1;
+			tun_vnet_hdr = tun_uso = 1;
 			return fd;
 		}
 		if (priv_tun_offload(fd, TUN_TSO) == 0) {

@@ -239,6 +239,8 @@ struct ipc_conf_core {
 	uint32_t	bulk_max_rtt_ms;
 	/* TUN reads and writes start with a struct virtio_net_hdr */
 	uint32_t	tun_vnet_hdr;
+	/* and the device takes UDP super-packets (USO) */
+	uint32_t	tun_uso;
 };
 
 /* IPC_CONF_LINKD: one linkd instance. */

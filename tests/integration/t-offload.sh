@@ -21,6 +21,10 @@
 # checked by sha256 each way, and an iperf3 stream each way.  The
 # second half restarts both ends with offload off on the devices the
 # first half left (tunnel.persist), so adoption must switch it off.
+# UDP too: bursts of numbered datagrams arrive whole and in order at a
+# plain socket; a socket that asked for UDP_GRO receives some of them
+# merged, with offload on only (the core wrote UDP super-packets; the
+# TUN device merges nothing itself), and the same datagrams.
 
 . "$(dirname "$0")/lib.sh"
 
@@ -76,6 +80,110 @@ transfer()
 	    test "${got:-none}" = "$SUM"
 }
 
+# udp_py MODE ...: recv ADDR PORT GRO (prints what arrived; 20 s at
+# most) or send ADDR PORT N (N datagrams of 1200 bytes, 20 at a time
+# every 2 ms, each its number and bytes that follow from it).
+udp_py()
+{
+	"$BT_PY" -c '
+import socket, struct, sys, time
+mode, addr, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
+SZ = 1200
+def body(n):
+	return struct.pack("!Q", n) + bytes((n * 7 + i) & 0xff for i in range(SZ - 8))
+if mode == "send":
+	s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+	for n in range(int(sys.argv[4])):
+		s.sendto(body(n), (addr, port))
+		if n % 20 == 19:
+			time.sleep(0.002)
+	sys.exit(0)
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+if sys.argv[4] == "1":
+	s.setsockopt(socket.IPPROTO_UDP, 104, 1)	# UDP_GRO
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 22)
+s.bind((addr, port))
+print("ready", flush=True)
+got = bad = disorder = merged = 0
+last = -1
+s.settimeout(20)
+end = time.time() + 20
+while time.time() < end:
+	try:
+		data, anc, _, _ = s.recvmsg(1 << 16, socket.CMSG_SPACE(4))
+	except socket.timeout:
+		break
+	seg = SZ
+	for lvl, typ, val in anc:
+		if lvl == socket.IPPROTO_UDP and typ == 104:
+			seg = struct.unpack("i", val[:4])[0]
+	if len(data) > seg:
+		merged += 1
+	for o in range(0, len(data), seg):
+		d = data[o:o + seg]
+		n = struct.unpack("!Q", d[:8])[0] if len(d) >= 8 else -1
+		if len(d) != SZ or d != body(n):
+			bad += 1
+			continue
+		got += 1
+		disorder += n <= last
+		last = n
+	s.settimeout(1.5)
+print("got %d bad %d disorder %d merged %d" % (got, bad, disorder, merged))
+' "$@"
+}
+
+# udp_burst FROM TO ADDR PORT GRO TAG: 3000 datagrams FROM -> TO; sets
+# UDP_GOT, UDP_BAD, UDP_DISORDER and UDP_MERGED from what arrived.
+udp_burst()
+{
+	local out=$BT_DIR/udp-$1-$4-$5 i
+	bg "$2" timeout 30 bash -c "$(declare -f udp_py); BT_PY=$BT_PY; \
+	    udp_py recv $3 $4 $5" >"$out"
+	local rpid=$BG_PID
+	for ((i = 0; i < 50; i++)); do
+		grep -q ready "$out" 2>/dev/null && break
+		sleep 0.1
+	done
+	in_ns "$1" timeout 20 bash -c "$(declare -f udp_py); \
+	    BT_PY=$BT_PY; udp_py send $3 $4 3000"
+	wait "$rpid" 2>/dev/null
+	read -r _ UDP_GOT _ UDP_BAD _ UDP_DISORDER _ UDP_MERGED \
+	    < <(grep '^got' "$out" || echo "got 0 bad 0 disorder 0 merged 0")
+	say "$6 UDP $1 -> $2, UDP_GRO $5: $UDP_GOT of 3000 whole," \
+	    "$UDP_BAD damaged, $UDP_DISORDER out of order, $UDP_MERGED merged reads"
+}
+
+# udp_phase on|off: UDP both ways, to a plain and a UDP_GRO socket.
+udp_phase()
+{
+	local gro from to addr
+	for gro in 0 1; do
+		for from in cl sv; do
+			if [ $from = cl ]; then
+				to=sv addr=198.19.0.1
+			else
+				to=cl addr=198.19.0.2
+			fi
+			udp_burst $from $to $addr $((5310 + gro)) $gro \
+			    "offload $1:"
+			check_cmp "offload $1: UDP $from -> $to (UDP_GRO $gro): >= 2970 of 3000 arrive whole" \
+			    "$UDP_GOT" -ge 2970
+			check_cmp "offload $1: UDP $from -> $to (UDP_GRO $gro): none damaged, none out of order" \
+			    "$((UDP_BAD + UDP_DISORDER))" -eq 0
+			if [ $gro = 0 ]; then
+				continue
+			elif [ "$1" = on ]; then
+				check_cmp "offload on: UDP $from -> $to: the UDP_GRO socket reads merged datagrams" \
+				    "$UDP_MERGED" -ge 1
+			else
+				check_cmp "offload off: UDP $from -> $to: nothing merged" \
+				    "$UDP_MERGED" -eq 0
+			fi
+		done
+	done
+}
+
 # tso NS: the TUN device's tcp-segmentation-offload, on or off.
 tso()
 {
@@ -91,6 +199,7 @@ phase()
 	check "offload $1: server bt0 TSO $1" test "$(tso sv)" = "$1"
 	transfer cl sv 198.19.0.1 5301 "offload $1"
 	transfer sv cl 198.19.0.2 5302 "offload $1"
+	udp_phase "$1"
 	rate=$(link_var RATE_UP 0)
 	for m in up down; do
 		f=$BT_DIR/iperf3-$1-$m.json

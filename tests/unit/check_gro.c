@@ -22,8 +22,10 @@
  * here, and which the segmenter cuts back into the very segments; odd
  * tails; and every packet that must not be merged: other flags, other
  * options, out of order, another flow, larger than the first, after a
- * short one, a bad checksum, another IP header, UDP.  Test code;
- * trusts its inputs.
+ * short one, a bad checksum, another IP header, UDP where the device
+ * takes no UDP super-packets.  Where it does, runs of UDP datagrams
+ * merge the same way, checked the same way, and those that must not
+ * are refused.  Test code; trusts its inputs.
  */
 
 #include <stdint.h>
@@ -38,8 +40,8 @@
 #include "check_pkt.h"
 
 static uint8_t		payload[80000];
-static uint8_t		segs[64][2000];
-static size_t		seglen[64];
+static uint8_t		segs[72][2000];
+static size_t		seglen[72];
 static struct gro	gro;
 
 /* n segments of one flow, payload sizes from sizes[], the last PSH. */
@@ -291,6 +293,160 @@ START_TEST(test_refused)
 }
 END_TEST
 
+/* n datagrams of one UDP flow, payload sizes from sizes[]. */
+static void
+mk_udp_run(int v6, const size_t *sizes, int n)
+{
+	size_t	off = 0;
+	int	i;
+
+	for (i = 0; i < n; i++) {
+		seglen[i] = mk_udp(segs[i], v6, (uint16_t)(0x7000 + i),
+		    payload + off, sizes[i]);
+		off += sizes[i];
+	}
+}
+
+/* The datagrams coalesce into one UDP super-packet (USO), right, and
+ * the segmenter cuts it back into the very datagrams. */
+static void
+check_udp_merge(int v6, const size_t *sizes, int n)
+{
+	static uint8_t		 sp[70000], cut[2000];
+	struct vnet_hdr		 h;
+	struct gso_split	 g;
+	const uint8_t		*b;
+	uint8_t			*seg;
+	size_t			 len, total = 0, l3 = v6 ? 40 : 20, slen;
+	uint32_t		 s;
+	int			 i;
+
+	gro.uso = 1;
+	mk_udp_run(v6, sizes, n);
+	for (i = 0; i < n; i++) {
+		ck_assert_int_eq(gro_add(&gro, segs[i], seglen[i]),
+		    GRO_MERGED);
+		total += sizes[i];
+	}
+	ck_assert_ptr_nonnull(b = gro_take(&gro, &len));
+	ck_assert_uint_eq(len, VNET_HDR_LEN + l3 + 8 + total);
+	vnet_hdr_decode(b, &h);
+	ck_assert_uint_eq(h.flags, VNET_F_NEEDS_CSUM);
+	ck_assert_uint_eq(h.gso_type, VNET_GSO_UDP_L4);
+	ck_assert_uint_eq(h.hdr_len, l3 + 8);
+	ck_assert_uint_eq(h.gso_size, sizes[0]);
+	ck_assert_uint_eq(h.csum_start, l3);
+	ck_assert_uint_eq(h.csum_offset, 6);
+	memcpy(sp, b + VNET_HDR_LEN, len - VNET_HDR_LEN);
+	len -= VNET_HDR_LEN;
+	if (v6)
+		ck_assert_uint_eq(sp[4] << 8 | sp[5], len - 40);
+	else {
+		ck_assert_uint_eq(sp[2] << 8 | sp[3], len);
+		ck_assert_uint_eq(ref_csum(sp, l3), 0);
+	}
+	ck_assert_uint_eq(sp[l3 + 4] << 8 | sp[l3 + 5], len - l3);
+	ck_assert_mem_eq(sp + l3 + 8, payload, total);
+	/* The checksum field: the pseudo-header's sum, uncomplemented. */
+	s = v6 ? 0x2001 * 2 + 0x0db8 * 2 + 1 + 2 : (198 << 8 | 18) * 2 +
+	    (1 << 8 | 2) + (3 << 8 | 4);
+	s += 17 + (uint32_t)(len - l3);
+	while (s > 0xffff)
+		s = (s >> 16) + (s & 0xffff);
+	ck_assert_uint_eq(sp[l3 + 6] << 8 | sp[l3 + 7], s);
+	ck_assert_int_eq(gso_start(&g, &h, sp, len), 0);
+	for (i = 0; (seg = gso_next(&g, cut, sizeof(cut), &slen)) != NULL;
+	    i++) {
+		ck_assert_int_lt(i, n);
+		ck_assert_uint_eq(slen, seglen[i]);
+		ck_assert_mem_eq(seg, segs[i], slen);
+	}
+	ck_assert_int_eq(i, n);
+	gro.uso = 0;
+}
+
+START_TEST(test_udp)
+{
+	static const size_t	a[] = { 1200, 1200, 1200, 1 };
+	static const size_t	b[] = { 1372, 1372 };
+	static const size_t	c[64] = { [0 ... 63] = 100 };
+
+	check_udp_merge(0, a, 4);
+	check_udp_merge(1, a, 4);
+	check_udp_merge(0, b, 2);
+	check_udp_merge(1, c, 64);
+}
+END_TEST
+
+/* UDP datagrams that must not merge, on a device that takes them. */
+START_TEST(test_udp_refused)
+{
+	static const size_t	a[66] = { [0 ... 65] = 500 };
+	const uint8_t		*b;
+	size_t			 len;
+	int			 v6, i;
+
+	gro.uso = 1;
+	for (v6 = 0; v6 <= 1; v6++) {
+		/* A damaged datagram goes alone, after the pending one. */
+		mk_udp_run(v6, a, 2);
+		segs[1][seglen[1] - 1] ^= 0x40;
+		ck_assert_int_eq(gro_add(&gro, segs[0], seglen[0]),
+		    GRO_MERGED);
+		ck_assert_int_eq(gro_add(&gro, segs[1], seglen[1]), GRO_FLUSH);
+		ck_assert_ptr_nonnull(b = gro_take(&gro, &len));
+		ck_assert_uint_eq(len, VNET_HDR_LEN + seglen[0]);
+		ck_assert_int_eq(gro_add(&gro, segs[1], seglen[1]), GRO_ALONE);
+		/* Another port: a new super-packet. */
+		mk_udp_run(v6, a, 2);
+		segs[1][(v6 ? 40 : 20) + 1] ^= 1;
+		segs[1][(v6 ? 40 : 20) + 7] ^= 1;	/* sum still right */
+		ck_assert_int_eq(gro_add(&gro, segs[0], seglen[0]),
+		    GRO_MERGED);
+		ck_assert_int_eq(gro_add(&gro, segs[1], seglen[1]), GRO_FLUSH);
+		ck_assert_ptr_nonnull(gro_take(&gro, &len));
+		ck_assert_int_eq(gro_add(&gro, segs[1], seglen[1]),
+		    GRO_MERGED);
+		ck_assert_ptr_nonnull(gro_take(&gro, &len));
+		/* Larger than the first; and nothing after a short one. */
+		mk_udp_run(v6, (const size_t[]){ 500, 501 }, 2);
+		ck_assert_int_eq(gro_add(&gro, segs[0], seglen[0]),
+		    GRO_MERGED);
+		ck_assert_int_eq(gro_add(&gro, segs[1], seglen[1]), GRO_FLUSH);
+		ck_assert_ptr_nonnull(gro_take(&gro, &len));
+		mk_udp_run(v6, (const size_t[]){ 500, 499, 499 }, 3);
+		ck_assert_int_eq(gro_add(&gro, segs[0], seglen[0]),
+		    GRO_MERGED);
+		ck_assert_int_eq(gro_add(&gro, segs[1], seglen[1]),
+		    GRO_MERGED);
+		ck_assert_int_eq(gro_add(&gro, segs[2], seglen[2]), GRO_FLUSH);
+		ck_assert_ptr_nonnull(gro_take(&gro, &len));
+		/* A TCP segment after UDP. */
+		mk_udp_run(v6, a, 1);
+		ck_assert_int_eq(gro_add(&gro, segs[0], seglen[0]),
+		    GRO_MERGED);
+		mk_run(v6, 0, 12, (const size_t[]){ 500 }, 1);
+		ck_assert_int_eq(gro_add(&gro, segs[0], seglen[0]), GRO_FLUSH);
+		ck_assert_ptr_nonnull(gro_take(&gro, &len));
+		/* No more than GRO_UDP_SEGS datagrams in one. */
+		mk_udp_run(v6, a, GRO_UDP_SEGS + 1);
+		for (i = 0; i < GRO_UDP_SEGS; i++)
+			ck_assert_int_eq(gro_add(&gro, segs[i], seglen[i]),
+			    GRO_MERGED);
+		ck_assert_int_eq(gro_add(&gro, segs[i], seglen[i]), GRO_FLUSH);
+		ck_assert_ptr_nonnull(b = gro_take(&gro, &len));
+		ck_assert_uint_eq(len, VNET_HDR_LEN + (v6 ? 40 : 20) + 8 +
+		    GRO_UDP_SEGS * 500);
+		ck_assert_ptr_null(gro_take(&gro, &len));
+	}
+	/* IPv4 without a checksum: merging would add one, so alone. */
+	mk_udp_run(0, a, 1);
+	put16(segs[0] + 26, 0);
+	ck_assert_int_eq(gro_add(&gro, segs[0], seglen[0]), GRO_ALONE);
+	gro.uso = 0;
+}
+END_TEST
+
 /* After a short segment or a PSH nothing joins; nor past 64 KiB. */
 START_TEST(test_closed)
 {
@@ -339,6 +495,8 @@ gro_suite(void)
 	tcase_add_test(tc, test_single);
 	tcase_add_test(tc, test_refused);
 	tcase_add_test(tc, test_closed);
+	tcase_add_test(tc, test_udp);
+	tcase_add_test(tc, test_udp_refused);
 	suite_add_tcase(s, tc);
 	return s;
 }
