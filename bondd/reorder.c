@@ -174,6 +174,31 @@ buf_give(struct reorder *r, struct slot *sl)
 		r->free[r->nfree++] = sl->bi;
 }
 
+/* The first sequence from s on (s in the window) that was not
+ * received, or top: 64 sequences a step, as most were received. */
+static uint32_t
+next_missing(const struct reorder *r, uint32_t s)
+{
+	uint64_t w;
+	uint32_t i;
+
+	while (s != r->top) {
+		i = s & (2 * r->slots - 1);
+		/* Whole words of bits: 2 x slots is a multiple of 64, so
+		 * a word's bits are 64 consecutive sequences. */
+		w = ~r->bits[i >> 6] >> (i & 63);
+		if (w != 0) {
+			if (sdiff(r->top, s) <= __builtin_ctzll(w))
+				return (r->top);
+			return (s + (uint32_t)__builtin_ctzll(w));
+		}
+		if (sdiff(r->top, s) <= (int32_t)(64 - (i & 63)))
+			return (r->top);
+		s += 64 - (i & 63);
+	}
+	return (s);
+}
+
 /* s is between expected and the highest received. */
 static int
 in_window(const struct reorder *r, uint32_t s)
@@ -757,8 +782,8 @@ reorder_missing(struct reorder *r, uint64_t now, uint32_t *seqs, int *n,
 		active = 1;
 	}
 	for (s = r->expected; s != r->top && *n < max; s++) {
-		if (received(r, s))
-			continue;
+		if ((s = next_missing(r, s)) == r->top)
+			break;
 		sl = slot_of(r, s);
 		if (sl->state != S_HOLE)
 			continue;

@@ -109,6 +109,44 @@ two_links(struct reorder *r, uint64_t now)
 	ck_assert_uint_eq(reorder_hold_us(r), 31000);
 }
 
+/*
+ * reorder_missing() finds every hole, in order, however they fall on
+ * the words of its bitmap: single ones after words without any, a run
+ * of 70, holes at both ends of a word, across the wrap of the sequence
+ * numbers.
+ */
+START_TEST(test_missing_scan)
+{
+	static uint32_t seqs[SLOTS], want[SLOTS];
+	struct reorder *r;
+	uint32_t base = 0xffffff00U, i, nw = 0;
+	int n, k;
+
+	r = reorder_new(SLOTS, MTU, 100000);
+	reorder_set_nack_wait(r, 4000);
+	srandom(7);
+	for (i = 0; i < 3000; i++) {
+		if (i > 0 && i < 2999 && ((i >= 500 && i < 570) ||
+		    (i < 1200 && ((base + i) % 64 == 63 ||
+		    (base + i) % 64 == 0)) || (base + i) % 128 == 0 ||
+		    random() % 150 == 0)) {
+			want[nw++] = base + i;
+			continue;
+		}
+		ck_assert_int_eq(pushf(r, base + i, 0, 10000, 0, NONE, NONE,
+		    0), REORDER_DELIVER);
+	}
+	reorder_missing(r, 10 * 1000 * MS, seqs, &n, SLOTS);
+	ck_assert_int_eq(n, (int)nw);
+	for (k = 0; k < n; k++)
+		ck_assert_uint_eq(seqs[k], want[k]);
+	/* Asked for once: not again within the wait. */
+	reorder_missing(r, 10 * 1000 * MS + 1, seqs, &n, SLOTS);
+	ck_assert_int_eq(n, 0);
+	reorder_free(r);
+}
+END_TEST
+
 START_TEST(test_in_order)
 {
 	struct reorder *r;
@@ -847,6 +885,7 @@ reorder_suite(void)
 	tcase_add_test(tc, test_buffers_reused);
 	tcase_add_test(tc, test_random);
 	tcase_add_test(tc, test_random_loss);
+	tcase_add_test(tc, test_missing_scan);
 	suite_add_tcase(s, tc);
 	return (s);
 }
