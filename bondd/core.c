@@ -127,6 +127,7 @@ peer_activate(struct core_peer *p)
 	    INNER_HDR_LEN) == -1 ||
 	    (p->fec_enc = fec_enc_new(frame_max + 2)) == NULL)
 		fatal("peer %s buffers", p->name);
+	reorder_set_held_max(p->ro, REORDER_HELD_BYTES / frame_max);
 	flow_table_init(p->flows);
 	fec_tiersel_init(&p->fec_sel);
 	for (i = 0; i < BONDD_MAX_LINKS; i++)

@@ -117,6 +117,8 @@ int	core_main(int, int);
 void	core_configure(const struct ipc_conf_core *);
 void	peer_activate(struct core_peer *);
 #define FEC_QUIET_US	1000000		/* no parity this long: none sent */
+/* What frames held behind holes may take of a peer's memory. */
+#define REORDER_HELD_BYTES	(3 << 20)
 struct fec_dec *fec_dec_use(struct core_peer *, int, uint64_t);
 
 /* core_tx.c */

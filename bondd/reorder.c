@@ -109,6 +109,7 @@ struct reorder {
 	unsigned int	 nfree;
 	uint32_t	*ready;		/* ring of slots entries */
 	unsigned int	 rhead, rlen;
+	unsigned int	 held_max;	/* frames held at most; 0: slots */
 };
 
 static int32_t
@@ -474,6 +475,28 @@ name_lost(struct reorder *r, const struct reorder_meta *m)
 	r->st.link[m->link].lost++;
 }
 
+/*
+ * Held frames would exceed held_max (their memory): the caller drains
+ * reorder_pop() and pushes again.  If nothing is ready to be written,
+ * the oldest hole is given up so that what waited for it goes; each
+ * round thus writes a frame or passes a hole, and the caller's loop
+ * ends.
+ */
+static int
+make_room(struct reorder *r)
+{
+	uint32_t h;
+
+	r->st.full++;
+	if (r->rlen > 0 || received(r, r->expected))
+		return (REORDER_FULL);
+	h = next_missing(r, r->expected) + 1;
+	if (!r->flushing || sdiff(h, r->flush_to) > 0)
+		r->flush_to = h;
+	r->flushing = 1;
+	return (REORDER_FULL);
+}
+
 /* --- interface --- */
 
 struct reorder *
@@ -553,6 +576,12 @@ reorder_set_max_hold(struct reorder *r, uint32_t max_hold_us)
 		return;
 	r->max_hold_us = max_hold_us;
 	update_hold(r, r->now);
+}
+
+void
+reorder_set_held_max(struct reorder *r, unsigned int n)
+{
+	r->held_max = n;
 }
 
 void
@@ -638,6 +667,8 @@ reorder_push(struct reorder *r, const struct reorder_meta *m,
 		r->st.toobig++;
 		return (REORDER_TOOBIG);
 	}
+	if (!ok && r->held_max != 0 && r->st.cur_held >= r->held_max)
+		return (make_room(r));
 	/* Every sequence between the old top and this one goes missing. */
 	if (sdiff(seq, r->top) >= 0) {
 		for (s = r->top; sdiff(s, seq) < 0; s++)

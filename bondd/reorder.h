@@ -42,6 +42,9 @@
  *   d >= slots             REORDER_FULL: not stored; the window is forced
  *                          forward so that s fits.  The caller drains
  *                          reorder_pop() and pushes the same frame again;
+ *                          so too when it would be held and held_max
+ *                          frames are held already (the oldest hole is
+ *                          given up if nothing else can go);
  *   -slots <= d < 0        REORDER_DUP if it was seen, else it had been
  *                          given up and arrives late: REORDER_LATE, to be
  *                          written at once (TCP copes with reordering
@@ -154,6 +157,10 @@ void		 reorder_free(struct reorder *);
 /* Forget every sequence and delay (a new peer session); keep counters. */
 void		 reorder_reset(struct reorder *);
 void		 reorder_set_max_hold(struct reorder *, uint32_t);
+/* Hold at most n frames (0: slots), which bounds their memory: a frame
+ * that would be one more is REORDER_FULL, and the oldest hole is given
+ * up if nothing else can be written. */
+void		 reorder_set_held_max(struct reorder *, unsigned int n);
 /* How long a NACK and the resend it asks for take (the round trip of
  * the best link and its variation); 0 = unknown: the hold stands in. */
 void		 reorder_set_nack_wait(struct reorder *, uint32_t);

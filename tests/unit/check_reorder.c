@@ -147,6 +147,60 @@ START_TEST(test_missing_scan)
 }
 END_TEST
 
+/*
+ * At most held_max frames are held: one more makes room first, by
+ * writing what can go, else by giving up the oldest hole; the frames
+ * of the flow behind it go on, in order, and nothing is lost that
+ * arrived.
+ */
+START_TEST(test_held_max)
+{
+	struct reorder *r;
+	struct reorder_stats st;
+	uint32_t out[64], i;
+	int v, n, rounds;
+
+	r = reorder_new(SLOTS, MTU, 100000);
+	reorder_set_held_max(r, 8);
+	ck_assert_int_eq(push(r, 100, 0, 10000, 0), REORDER_DELIVER);
+	/* 101 and 110 missing: 102-109 and 111-118 wait. */
+	for (i = 102; i < 119; i++) {
+		if (i == 110)
+			continue;
+		for (rounds = 0; (v = push(r, i, 0, 10000, 0)) ==
+		    REORDER_FULL; rounds++) {
+			ck_assert_int_lt(rounds, 3);
+			n = drain(r, 0, out, 64);
+			if (i == 111)	/* 101 given up: 102-109 go */
+				ck_assert_int_eq(n, 8);
+		}
+		ck_assert_msg(v == REORDER_HELD, "seq %u: %d", i, v);
+		reorder_stats(r, &st);
+		ck_assert_uint_le(st.cur_held, 8);
+		ck_assert_uint_le(st.max_held, 8);
+	}
+	reorder_stats(r, &st);
+	ck_assert_uint_eq(st.skipped, 1);	/* 101 */
+	ck_assert_uint_eq(st.cur_held, 8);	/* 111-118 */
+	ck_assert_uint_eq(st.full, 1);
+	/* 119 would be the ninth: 110 is given up, 111-118 go in order,
+	 * and 119 is next. */
+	ck_assert_int_eq(push(r, 119, 0, 10000, 0), REORDER_FULL);
+	n = drain(r, 0, out, 64);
+	ck_assert_int_eq(n, 8);
+	for (i = 0; i < 8; i++)
+		ck_assert_uint_eq(out[i], 111 + i);
+	ck_assert_int_eq(push(r, 119, 0, 10000, 0), REORDER_DELIVER);
+	reorder_stats(r, &st);
+	ck_assert_uint_eq(st.skipped, 2);
+	ck_assert_uint_eq(st.cur_held, 0);
+	ck_assert_uint_eq(st.max_held, 8);
+	/* 110 after all: written late, not lost. */
+	ck_assert_int_eq(push(r, 110, 0, 10000, 0), REORDER_LATE);
+	reorder_free(r);
+}
+END_TEST
+
 START_TEST(test_in_order)
 {
 	struct reorder *r;
@@ -886,6 +940,7 @@ reorder_suite(void)
 	tcase_add_test(tc, test_random);
 	tcase_add_test(tc, test_random_loss);
 	tcase_add_test(tc, test_missing_scan);
+	tcase_add_test(tc, test_held_max);
 	suite_add_tcase(s, tc);
 	return (s);
 }
