@@ -18,7 +18,10 @@
 # TUN offload (tunnel.offload): with it on, both ends' devices do TSO
 # and the core cuts the super-packets it reads; with it off they do
 # none.  Either way the tunnel carries the same bytes: a random file
-# checked by sha256 each way, and an iperf3 stream each way.  The
+# checked by sha256 each way, and an iperf3 stream each way.  With
+# offload on, the file also crosses over IPv6 from a sender whose
+# packets carry hop-by-hop and destination options, so that the
+# super-packets the core cuts carry them too.  The
 # second half restarts both ends with offload off on the devices the
 # first half left (tunnel.persist), so adoption must switch it off.
 
@@ -27,14 +30,16 @@
 FILE_MB=24
 
 # xfer_py MODE ...: recv ADDR PORT OUT (one connection, 30 s at most)
-# or send ADDR PORT FILE.
+# or send ADDR PORT FILE; to an IPv6 ADDR the sender's packets carry
+# a hop-by-hop and a destination options header (one PadN each).
 xfer_py()
 {
 	"$BT_PY" -c '
 import socket, sys
 mode, addr, port, path = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
 if mode == "recv":
-	s = socket.socket()
+	s = socket.socket(fam)
 	s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 	s.bind((addr, port))
 	s.listen(1)
@@ -48,7 +53,13 @@ if mode == "recv":
 				break
 			f.write(b)
 else:
-	c = socket.create_connection((addr, port), timeout=30)
+	c = socket.socket(fam)
+	if fam == socket.AF_INET6:
+		pad = bytes([0, 0, 1, 4, 0, 0, 0, 0])
+		c.setsockopt(socket.IPPROTO_IPV6, 54, pad)	# IPV6_HOPOPTS
+		c.setsockopt(socket.IPPROTO_IPV6, 59, pad)	# IPV6_DSTOPTS
+	c.settimeout(30)
+	c.connect((addr, port))
 	with open(path, "rb") as f:
 		c.sendall(f.read())
 	c.close()
@@ -65,7 +76,7 @@ transfer()
 	    xfer_py recv $addr $port $out"
 	local rpid=$BG_PID
 	for ((i = 0; i < 30; i++)); do
-		in_ns "$to" ss -ltn 2>/dev/null | grep -q "$addr:$port" && break
+		in_ns "$to" ss -ltn 2>/dev/null | grep -q "$addr\]*:$port" && break
 		sleep 0.1
 	done
 	in_ns "$from" timeout 40 bash -c "$(declare -f xfer_py); \
@@ -91,6 +102,12 @@ phase()
 	check "offload $1: server bt0 TSO $1" test "$(tso sv)" = "$1"
 	transfer cl sv 198.19.0.1 5301 "offload $1"
 	transfer sv cl 198.19.0.2 5302 "offload $1"
+	if [ "$1" = on ]; then
+		transfer cl sv 2001:db8:19::1 5303 \
+		    "offload on, IPv6 options"
+		transfer sv cl 2001:db8:19::2 5304 \
+		    "offload on, IPv6 options"
+	fi
 	rate=$(link_var RATE_UP 0)
 	for m in up down; do
 		f=$BT_DIR/iperf3-$1-$m.json
@@ -126,7 +143,12 @@ setup
 head -c $((FILE_MB << 20)) /dev/urandom >"$BT_DIR/random.bin"
 SUM=$(sha256sum <"$BT_DIR/random.bin" | cut -d' ' -f1)
 
+# The tunnel's IPv6 addresses, added on the devices; the server takes
+# the client's.
+BT_SERVER_ALLOWED="2001:db8:19::2/128"
 tunnel_up one
+in_ns cl ip addr add 2001:db8:19::2/64 dev bt0 nodad
+in_ns sv ip addr add 2001:db8:19::1/64 dev bt0 nodad
 check "client log: offload on" grep -q 'tun bt0: offload on' \
     "$BT_DIR/client.log"
 phase on
