@@ -17,9 +17,11 @@
 
 /*
  * Unit tests of the segmenter (bondd/gso.c): TCP over IPv4 with IP and
- * TCP options and over IPv6, UDP (USO) over both, odd tails, the
- * checksum the kernel leaves to the reader (NEEDS_CSUM), and what must
- * be refused.  Every expected segment is built here from scratch, its
+ * TCP options and over IPv6 (also behind hop-by-hop and destination
+ * options), UDP (USO) over both, odd tails, the checksum the kernel
+ * leaves to the reader (NEEDS_CSUM), and what must be refused (among
+ * it fragment, AH and routing headers and chains that cannot be
+ * walked).  Every expected segment is built here from scratch, its
  * checksums by a reference sum over an explicit pseudo-header, and two
  * checksums are golden values computed outside.  Test code; trusts its
  * inputs.
