@@ -19,18 +19,35 @@
  * secrets.
  */
 
+#include <arpa/inet.h>
+
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "csum.h"
 #include "netbytes.h"
 
+/*
+ * Eight bytes a step in the host's order: the one's complement sum is
+ * the same in either byte order, swapped (RFC 1071), and the halves of
+ * a 64-bit word are added apart so that the sum never overflows (2^32
+ * steps).  The tail, up to seven bytes, is summed word by word in
+ * network order as it is.
+ */
 uint64_t
 csum_add(uint64_t sum, const uint8_t *p, size_t n)
 {
-	size_t	i;
+	uint64_t	w, host = 0;
+	size_t		i;
 
-	for (i = 0; i + 1 < n; i += 2)
+	for (i = 0; i + 8 <= n; i += 8) {
+		memcpy(&w, p + i, 8);
+		host += (w & 0xffffffff) + (w >> 32);
+	}
+	if (i > 0)
+		sum += htons(csum_fold(host));
+	for (; i + 1 < n; i += 2)
 		sum += (uint32_t)p[i] << 8 | p[i + 1];
 	if (n & 1)
 		sum += (uint32_t)p[n - 1] << 8;

@@ -25,67 +25,25 @@
 
 #include "csum.h"
 #include "flow.h"
+#include "ip6.h"
 #include "netbytes.h"
 
-#define PROTO_HOPOPTS	0
 #define PROTO_ICMP	1
 #define PROTO_TCP	6
 #define PROTO_UDP	17
-#define PROTO_ROUTING	43
-#define PROTO_FRAGMENT	44
-#define PROTO_AH	51
 #define PROTO_ICMPV6	58
-#define PROTO_DSTOPTS	60
-#define MAX_EXT_HDRS	8
 #define TCP_SYN		0x02
 #define TCPOPT_EOL	0
 #define TCPOPT_NOP	1
 #define TCPOPT_MSS	2
-
-/* The IPv6 extension header chain: offset of the upper layer. */
-static int
-v6_chain(const uint8_t *p, size_t end, struct flow_key *k, size_t *off)
-{
-	uint8_t	nh = p[6];
-	size_t	o = 40;
-	int	n;
-
-	for (n = 0; n < MAX_EXT_HDRS; n++) {
-		if (nh == PROTO_FRAGMENT) {
-			if (o + 8 > end)
-				return -1;
-			k->frag = 1;
-			nh = p[o];
-			o += 8;
-			/* What follows may be in another fragment. */
-			break;
-		}
-		if (nh != PROTO_HOPOPTS && nh != PROTO_ROUTING &&
-		    nh != PROTO_DSTOPTS && nh != PROTO_AH)
-			break;
-		if (o + 2 > end)
-			return -1;
-		if (nh == PROTO_AH) {
-			nh = p[o];
-			o += ((size_t)p[o + 1] + 2) * 4;
-		} else {
-			nh = p[o];
-			o += ((size_t)p[o + 1] + 1) * 8;
-		}
-		if (o > end)
-			return -1;
-	}
-	k->proto = nh;
-	*off = o;
-	return 0;
-}
 
 /* Fill the IP part of k; off and end bound the upper layer. */
 static int
 ip_parse(const uint8_t *p, size_t len, struct flow_key *k, size_t *off,
     size_t *end)
 {
-	size_t	hl;
+	struct ip6_chain c;
+	size_t		 hl;
 
 	memset(k, 0, sizeof(*k));
 	if (len < 1)
@@ -116,7 +74,12 @@ ip_parse(const uint8_t *p, size_t len, struct flow_key *k, size_t *off,
 		k->dscp = (uint8_t)(((p[0] & 0x0f) << 4 | p[1] >> 4) >> 2);
 		memcpy(k->src, p + 8, 16);
 		memcpy(k->dst, p + 24, 16);
-		return v6_chain(p, *end, k, off);
+		if (ip6_chain(p, *end, &c) == -1)
+			return -1;
+		k->proto = c.proto;
+		k->frag = c.frag;
+		*off = c.off;
+		return 0;
 	default:
 		return -1;
 	}

@@ -27,10 +27,10 @@
 
 #include "csum.h"
 #include "gso.h"
+#include "ip6.h"
 #include "netbytes.h"
 
 #define IP4_HDR_MIN	20
-#define IP6_HDR_LEN	40
 #define TCP_HDR_MIN	20
 #define UDP_HDR_LEN	8
 #define PROTO_TCP	6
@@ -79,12 +79,20 @@ csum_complete(uint8_t *pkt, size_t len, size_t start, size_t off)
 	return 0;
 }
 
-/* The IP and TCP or UDP headers of a super-packet; -1 if it is not
- * one whole unfragmented TCP or UDP packet. */
+/*
+ * The IP and TCP or UDP headers of a super-packet; -1 if it is not
+ * one whole unfragmented TCP or UDP packet.  IPv6 extension headers
+ * are copied into every segment as they are, so only those that stay
+ * true for each one pass: hop-by-hop and destination options, and a
+ * routing header with no segments left.  AH signs the payload and a
+ * routing header still to be followed names another destination for
+ * the checksum: those, and fragments, are refused.
+ */
 static int
 parse_headers(struct gso_split *g, const uint8_t *p, size_t len)
 {
-	int	proto;
+	struct ip6_chain c;
+	int		 proto;
 
 	if (len < IP4_HDR_MIN)
 		return -1;
@@ -95,14 +103,14 @@ parse_headers(struct gso_split *g, const uint8_t *p, size_t len)
 			return -1;
 		proto = p[9];
 	} else if (p[0] >> 4 == 6) {
-		/* Extension headers are not walked: a super-packet with
-		 * one (rare with TCP) is dropped whole. */
 		if (len < IP6_HDR_LEN ||
-		    (size_t)get16(p + 4) + IP6_HDR_LEN != len)
+		    (size_t)get16(p + 4) + IP6_HDR_LEN != len ||
+		    ip6_chain(p, len, &c) == -1 || c.frag || c.ah ||
+		    c.routing)
 			return -1;
 		g->v6 = 1;
-		g->l3len = IP6_HDR_LEN;
-		proto = p[6];
+		g->l3len = c.off;
+		proto = c.proto;
 	} else
 		return -1;
 	if (proto == PROTO_TCP) {

@@ -24,7 +24,9 @@
  * inner packets the sender would have sent without offload, each with
  * its own IP length, IPv4 id and header checksum, TCP sequence number
  * and flags, and a complete L4 checksum, so that everything after it
- * sees plain packets.  Pure logic in the core on packets read from the
+ * sees plain packets.  IPv6 hop-by-hop and destination options go
+ * into every segment; what cannot be copied so (a fragment, AH, a
+ * routing header with segments left) is refused.  Pure logic in the core on packets read from the
  * TUN device, which are untrusted: the IP and L4 headers are parsed
  * and checked here, the header's hdr_len and csum fields are hints only.
  */
@@ -58,7 +60,7 @@ struct vnet_hdr {
 struct gso_split {
 	uint8_t		*pkt;
 	size_t		 len;
-	size_t		 l3len;		/* IP header */
+	size_t		 l3len;		/* IP header, IPv6 extensions */
 	size_t		 hlen;		/* IP and L4 headers */
 	size_t		 mss;		/* 0: a single packet, as it is */
 	size_t		 off;		/* next payload byte, from hlen */

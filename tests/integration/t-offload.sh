@@ -18,11 +18,14 @@
 # TUN offload (tunnel.offload): with it on, both ends' devices do TSO
 # and the core cuts the super-packets it reads; with it off they do
 # none.  Either way the tunnel carries the same bytes: a random file
-# checked by sha256 each way, and an iperf3 stream each way.  The
+# checked by sha256 each way, and an iperf3 stream each way.  With
+# offload on, the file also crosses over IPv6 from a sender whose
+# packets carry hop-by-hop and destination options, so that the
+# super-packets the core cuts carry them too.  The
 # second half restarts both ends with offload off on the devices the
 # first half left (tunnel.persist), so adoption must switch it off.
-# UDP too: bursts of numbered datagrams arrive whole and in order at a
-# plain socket; a socket that asked for UDP_GRO receives some of them
+# UDP too (over IPv6 as well with offload on): bursts of numbered
+# datagrams arrive whole and in order at a plain socket; a socket that asked for UDP_GRO receives some of them
 # merged, with offload on only (the core wrote UDP super-packets; the
 # TUN device merges nothing itself), and the same datagrams.
 
@@ -31,14 +34,16 @@
 FILE_MB=24
 
 # xfer_py MODE ...: recv ADDR PORT OUT (one connection, 30 s at most)
-# or send ADDR PORT FILE.
+# or send ADDR PORT FILE; to an IPv6 ADDR the sender's packets carry
+# a hop-by-hop and a destination options header (one PadN each).
 xfer_py()
 {
 	"$BT_PY" -c '
 import socket, sys
 mode, addr, port, path = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
 if mode == "recv":
-	s = socket.socket()
+	s = socket.socket(fam)
 	s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 	s.bind((addr, port))
 	s.listen(1)
@@ -52,7 +57,13 @@ if mode == "recv":
 				break
 			f.write(b)
 else:
-	c = socket.create_connection((addr, port), timeout=30)
+	c = socket.socket(fam)
+	if fam == socket.AF_INET6:
+		pad = bytes([0, 0, 1, 4, 0, 0, 0, 0])
+		c.setsockopt(socket.IPPROTO_IPV6, 54, pad)	# IPV6_HOPOPTS
+		c.setsockopt(socket.IPPROTO_IPV6, 59, pad)	# IPV6_DSTOPTS
+	c.settimeout(30)
+	c.connect((addr, port))
 	with open(path, "rb") as f:
 		c.sendall(f.read())
 	c.close()
@@ -69,7 +80,7 @@ transfer()
 	    xfer_py recv $addr $port $out"
 	local rpid=$BG_PID
 	for ((i = 0; i < 30; i++)); do
-		in_ns "$to" ss -ltn 2>/dev/null | grep -q "$addr:$port" && break
+		in_ns "$to" ss -ltn 2>/dev/null | grep -q "$addr\]*:$port" && break
 		sleep 0.1
 	done
 	in_ns "$from" timeout 40 bash -c "$(declare -f xfer_py); \
@@ -91,14 +102,15 @@ mode, addr, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
 SZ = 1200
 def body(n):
 	return struct.pack("!Q", n) + bytes((n * 7 + i) & 0xff for i in range(SZ - 8))
+fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
 if mode == "send":
-	s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+	s = socket.socket(fam, socket.SOCK_DGRAM)
 	for n in range(int(sys.argv[4])):
 		s.sendto(body(n), (addr, port))
 		if n % 20 == 19:
 			time.sleep(0.002)
 	sys.exit(0)
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s = socket.socket(fam, socket.SOCK_DGRAM)
 if sys.argv[4] == "1":
 	s.setsockopt(socket.IPPROTO_UDP, 104, 1)	# UDP_GRO
 s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 22)
@@ -154,30 +166,32 @@ udp_burst()
 	    "$UDP_BAD damaged, $UDP_DISORDER out of order, $UDP_MERGED merged reads"
 }
 
-# udp_phase on|off: UDP both ways, to a plain and a UDP_GRO socket.
+# udp_phase on|off [6]: UDP both ways, to a plain and a UDP_GRO
+# socket, over IPv4 (or IPv6).
 udp_phase()
 {
-	local gro from to addr
+	local gro from to addr tag="offload $1${2:+, IPv$2}"
 	for gro in 0 1; do
 		for from in cl sv; do
 			if [ $from = cl ]; then
 				to=sv addr=198.19.0.1
+				[ "$2" = 6 ] && addr=2001:db8:19::1
 			else
 				to=cl addr=198.19.0.2
+				[ "$2" = 6 ] && addr=2001:db8:19::2
 			fi
-			udp_burst $from $to $addr $((5310 + gro)) $gro \
-			    "offload $1:"
-			check_cmp "offload $1: UDP $from -> $to (UDP_GRO $gro): >= 2970 of 3000 arrive whole" \
+			udp_burst $from $to $addr $((5310 + gro)) $gro "$tag:"
+			check_cmp "$tag: UDP $from -> $to (UDP_GRO $gro): >= 2970 of 3000 arrive whole" \
 			    "$UDP_GOT" -ge 2970
-			check_cmp "offload $1: UDP $from -> $to (UDP_GRO $gro): none damaged, none out of order" \
+			check_cmp "$tag: UDP $from -> $to (UDP_GRO $gro): none damaged, none out of order" \
 			    "$((UDP_BAD + UDP_DISORDER))" -eq 0
 			if [ $gro = 0 ]; then
 				continue
 			elif [ "$1" = on ]; then
-				check_cmp "offload on: UDP $from -> $to: the UDP_GRO socket reads merged datagrams" \
+				check_cmp "$tag: UDP $from -> $to: the UDP_GRO socket reads merged datagrams" \
 				    "$UDP_MERGED" -ge 1
 			else
-				check_cmp "offload off: UDP $from -> $to: nothing merged" \
+				check_cmp "$tag: UDP $from -> $to: nothing merged" \
 				    "$UDP_MERGED" -eq 0
 			fi
 		done
@@ -199,6 +213,13 @@ phase()
 	check "offload $1: server bt0 TSO $1" test "$(tso sv)" = "$1"
 	transfer cl sv 198.19.0.1 5301 "offload $1"
 	transfer sv cl 198.19.0.2 5302 "offload $1"
+	if [ "$1" = on ]; then
+		transfer cl sv 2001:db8:19::1 5303 \
+		    "offload on, IPv6 options"
+		transfer sv cl 2001:db8:19::2 5304 \
+		    "offload on, IPv6 options"
+		udp_phase on 6
+	fi
 	udp_phase "$1"
 	rate=$(link_var RATE_UP 0)
 	for m in up down; do
@@ -235,7 +256,12 @@ setup
 head -c $((FILE_MB << 20)) /dev/urandom >"$BT_DIR/random.bin"
 SUM=$(sha256sum <"$BT_DIR/random.bin" | cut -d' ' -f1)
 
+# The tunnel's IPv6 addresses, added on the devices; the server takes
+# the client's.
+BT_SERVER_ALLOWED="2001:db8:19::2/128"
 tunnel_up one
+in_ns cl ip addr add 2001:db8:19::2/64 dev bt0 nodad
+in_ns sv ip addr add 2001:db8:19::1/64 dev bt0 nodad
 check "client log: offload on" grep -q 'tun bt0: offload on' \
     "$BT_DIR/client.log"
 phase on

@@ -18,7 +18,8 @@
  * Unit tests of bondd/csum.c against published values: the example
  * sum of RFC 1071 section 3, the incremental update of RFC 1624
  * section 4 (and that it equals a full recomputation), an odd length,
- * an IPv4 header and a UDP packet whose checksum verifies in place.
+ * an IPv4 header and a UDP packet whose checksum verifies in place,
+ * and every length and alignment against a word-by-word sum.
  * Test code; trusts its inputs.
  */
 
@@ -106,6 +107,48 @@ START_TEST(test_ip4_udp)
 }
 END_TEST
 
+/* RFC 1071 word by word in network order: what the sum must equal
+ * whatever steps it takes. */
+static uint16_t
+ref_fold(const uint8_t *p, size_t n)
+{
+	uint64_t	s = 0;
+	size_t		i;
+
+	for (i = 0; i < n; i++)
+		s += i % 2 == 0 ? (uint64_t)p[i] << 8 : p[i];
+	while (s > 0xffff)
+		s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)s;
+}
+
+/* Every length and alignment up to a few words past a step, a large
+ * frame, and sums that are all ones (0xffff, never 0) or all zeros. */
+START_TEST(test_lengths)
+{
+	static uint8_t	b[65536 + 16];
+	size_t		i, n, off;
+
+	srandom(1071);
+	for (i = 0; i < sizeof(b); i++)
+		b[i] = (uint8_t)random();
+	for (off = 0; off < 8; off++)
+		for (n = 0; n < 80; n++)
+			ck_assert_uint_eq(csum_fold(csum_add(0, b + off, n)),
+			    ref_fold(b + off, n));
+	ck_assert_uint_eq(csum_fold(csum_add(0, b + 3, 65536)),
+	    ref_fold(b + 3, 65536));
+	memset(b, 0xff, sizeof(b));
+	ck_assert_uint_eq(csum_fold(csum_add(0, b, 65536)), 0xffff);
+	ck_assert_uint_eq(csum_fold(csum_add(0, b + 1, 1999)),
+	    ref_fold(b + 1, 1999));
+	memset(b, 0, 64);
+	ck_assert_uint_eq(csum_fold(csum_add(0, b, 64)), 0);
+	b[17] = 1;
+	ck_assert_uint_eq(csum_fold(csum_add(0, b, 64)), 1);
+}
+END_TEST
+
 static Suite *
 csum_suite(void)
 {
@@ -115,6 +158,7 @@ csum_suite(void)
 	tcase_add_test(tc, test_rfc1071);
 	tcase_add_test(tc, test_rfc1624);
 	tcase_add_test(tc, test_ip4_udp);
+	tcase_add_test(tc, test_lengths);
 	suite_add_tcase(s, tc);
 	return (s);
 }

@@ -17,9 +17,11 @@
 
 /*
  * Unit tests of the segmenter (bondd/gso.c): TCP over IPv4 with IP and
- * TCP options and over IPv6, UDP (USO) over both, odd tails, the
- * checksum the kernel leaves to the reader (NEEDS_CSUM), and what must
- * be refused.  Every expected segment is built here from scratch, its
+ * TCP options and over IPv6 (also behind hop-by-hop and destination
+ * options), UDP (USO) over both, odd tails, the checksum the kernel
+ * leaves to the reader (NEEDS_CSUM), and what must be refused (among
+ * it fragment, AH and routing headers and chains that cannot be
+ * walked).  Every expected segment is built here from scratch, its
  * checksums by a reference sum over an explicit pseudo-header, and two
  * checksums are golden values computed outside.  Test code; trusts its
  * inputs.
@@ -35,8 +37,61 @@
 #include "check_main.h"
 #include "check_pkt.h"
 
+#define NH_HOPOPTS	0
+#define NH_ROUTING	43
+#define NH_FRAGMENT	44
+#define NH_AH		51
+#define NH_DSTOPTS	60
+
 static uint8_t	payload[65536];
 static uint8_t	super[70000], want[2000], out[2000];
+
+/*
+ * Put an IPv6 extension header of type and size bytes in front of the
+ * chain of packet p (len bytes); returns the new length.  Options
+ * headers hold one PadN, a routing header segments left in its fourth
+ * byte.  The L4 checksum stays right: the pseudo-header names the
+ * upper layer's length and protocol, not the chain.
+ */
+static size_t
+add_ext(uint8_t *p, size_t len, uint8_t type, size_t size, uint8_t left)
+{
+	uint8_t	*e = p + 40;
+
+	memmove(e + size, e, len - 40);
+	memset(e, 0, size);
+	e[0] = p[6];
+	e[1] = (uint8_t)(type == NH_AH ? size / 4 - 2 : size / 8 - 1);
+	if (type == NH_HOPOPTS || type == NH_DSTOPTS) {
+		e[2] = 1;
+		e[3] = (uint8_t)(size - 4);
+	} else if (type == NH_ROUTING)
+		e[3] = left;
+	p[6] = type;
+	put16(p + 4, (uint16_t)(len + size - 40));
+	return len + size;
+}
+
+/* What a sender with options puts behind the IPv6 header: hop-by-hop
+ * (8 bytes), then destination options (16). */
+static size_t
+add_opts(uint8_t *p, size_t len)
+{
+	len = add_ext(p, len, NH_DSTOPTS, 16, 0);
+	return add_ext(p, len, NH_HOPOPTS, 8, 0);
+}
+
+/* A segment as a receiver checks it: the IPv6 payload length and the
+ * L4 checksum over the upper layer at l3len. */
+static void
+check_seg6(const uint8_t *seg, size_t len, size_t l3len, int proto)
+{
+	ck_assert_uint_eq((size_t)(seg[4] << 8 | seg[5]), len - 40);
+	ck_assert_uint_eq(seg[6], NH_HOPOPTS);
+	ck_assert_uint_eq(seg[40], NH_DSTOPTS);
+	ck_assert_uint_eq(seg[48], proto);
+	ck_assert_uint_eq(ref_l4(1, proto, seg + l3len, len - l3len), 0);
+}
 
 static struct vnet_hdr
 gso_hdr(int type, size_t hlen, size_t mss, size_t l3len, size_t csum_off)
@@ -57,7 +112,7 @@ gso_hdr(int type, size_t hlen, size_t mss, size_t l3len, size_t csum_off)
  * segment with one built from scratch. */
 static void
 check_tcp(int v6, size_t ipopt, size_t tcpopt, size_t n, size_t mss,
-    uint8_t flags)
+    uint8_t flags, int ext)
 {
 	struct gso_split g;
 	struct vnet_hdr	 h;
@@ -66,6 +121,8 @@ check_tcp(int v6, size_t ipopt, size_t tcpopt, size_t n, size_t mss,
 
 	len = mk_tcp(super, v6, ipopt, tcpopt, 0x1234, 0xfffffc00, flags,
 	    payload, n);
+	if (ext)
+		len = add_opts(super, len);
 	hlen = len - n;
 	/* The kernel leaves the checksum to the reader: garbage here. */
 	put16(super + hlen - tcpopt - 4, 0xbeef);
@@ -82,6 +139,10 @@ check_tcp(int v6, size_t ipopt, size_t tcpopt, size_t n, size_t mss,
 		/* Sequence numbers wrap past 2^32 here. */
 		wlen = mk_tcp(want, v6, ipopt, tcpopt, (uint16_t)(0x1234 + k),
 		    0xfffffc00 + (uint32_t)off, f, payload + off, c);
+		if (ext) {
+			wlen = add_opts(want, wlen);
+			check_seg6(seg, len, 64, 6);
+		}
 		ck_assert_ptr_eq(seg, out);
 		ck_assert_uint_eq(len, wlen);
 		ck_assert_mem_eq(seg, want, wlen);
@@ -96,21 +157,21 @@ START_TEST(test_tcp4_options)
 {
 	/* IP options, a timestamp, an odd one-byte tail; FIN, PSH, CWR. */
 	check_tcp(0, 4, 12, 3001, 1000, TCP_ACK | TCP_PSH | TCP_FIN |
-	    TCP_CWR);
-	check_tcp(0, 0, 0, 1448 * 44, 1448, TCP_ACK | TCP_PSH);
-	check_tcp(0, 40, 40, 999, 1000, TCP_ACK);	/* one segment */
+	    TCP_CWR, 0);
+	check_tcp(0, 0, 0, 1448 * 44, 1448, TCP_ACK | TCP_PSH, 0);
+	check_tcp(0, 40, 40, 999, 1000, TCP_ACK, 0);	/* one segment */
 }
 END_TEST
 
 START_TEST(test_tcp6)
 {
-	check_tcp(1, 0, 12, 2501, 1220, TCP_ACK | TCP_PSH | TCP_CWR);
-	check_tcp(1, 0, 0, 1428 * 45 + 77, 1428, TCP_ACK | TCP_FIN);
+	check_tcp(1, 0, 12, 2501, 1220, TCP_ACK | TCP_PSH | TCP_CWR, 0);
+	check_tcp(1, 0, 0, 1428 * 45 + 77, 1428, TCP_ACK | TCP_FIN, 0);
 }
 END_TEST
 
 static void
-check_udp(int v6, size_t n, size_t mss)
+check_udp(int v6, size_t n, size_t mss, int ext)
 {
 	struct gso_split g;
 	struct vnet_hdr	 h;
@@ -118,6 +179,8 @@ check_udp(int v6, size_t n, size_t mss)
 	size_t		 len, wlen, hlen, off = 0, k = 0, c;
 
 	len = mk_udp(super, v6, 0x4242, payload, n);
+	if (ext)
+		len = add_opts(super, len);
 	hlen = len - n;
 	put16(super + hlen - 2, 0x1111);
 	h = gso_hdr(VNET_GSO_UDP_L4, hlen, mss, hlen - 8, 6);
@@ -126,6 +189,12 @@ check_udp(int v6, size_t n, size_t mss)
 		c = n - off < mss ? n - off : mss;
 		wlen = mk_udp(want, v6, (uint16_t)(0x4242 + k),
 		    payload + off, c);
+		if (ext) {
+			wlen = add_opts(want, wlen);
+			check_seg6(seg, len, 64, 17);
+			ck_assert_uint_eq((size_t)(seg[68] << 8 | seg[69]),
+			    len - 64);
+		}
 		ck_assert_uint_eq(len, wlen);
 		ck_assert_mem_eq(seg, want, wlen);
 		off += c;
@@ -137,9 +206,19 @@ check_udp(int v6, size_t n, size_t mss)
 
 START_TEST(test_udp)
 {
-	check_udp(0, 2500, 1200);
-	check_udp(1, 2500, 1200);
-	check_udp(1, 1201, 1200);
+	check_udp(0, 2500, 1200, 0);
+	check_udp(1, 2500, 1200, 0);
+	check_udp(1, 1201, 1200, 0);
+}
+END_TEST
+
+/* Hop-by-hop and destination options go into every segment. */
+START_TEST(test_v6_options)
+{
+	check_tcp(1, 0, 12, 1196 * 5 + 3, 1196, TCP_ACK | TCP_PSH | TCP_FIN |
+	    TCP_CWR, 1);
+	check_udp(1, 3000, 1176, 1);
+	check_udp(1, 1177, 1176, 1);
 }
 END_TEST
 
@@ -249,15 +328,63 @@ START_TEST(test_refused)
 	put16(super + 6, 0x4000);
 	super[32] = 0x40;
 	ck_assert_int_eq(gso_start(&g, &h, super, len), -1);
-	/* IPv6 with an extension header; another protocol. */
+	/* Another protocol. */
 	len = mk_tcp(super, 1, 0, 0, 1, 1, TCP_ACK, payload, 3000);
 	h.gso_type = VNET_GSO_TCPV6;
 	ck_assert_int_eq(gso_start(&g, &h, super, len), 0);
-	super[6] = 0;
-	ck_assert_int_eq(gso_start(&g, &h, super, len), -1);
 	super[6] = 1;
 	ck_assert_int_eq(gso_start(&g, &h, super, len), -1);
 	super[0] = 0x50;
+	ck_assert_int_eq(gso_start(&g, &h, super, len), -1);
+}
+END_TEST
+
+/* IPv6 extension headers that would not stay true in every segment,
+ * or a chain that cannot be walked. */
+START_TEST(test_v6_refused)
+{
+	struct gso_split g;
+	struct vnet_hdr	 h;
+	size_t		 len;
+	int		 i;
+
+	h = gso_hdr(VNET_GSO_TCPV6, 0, 1000, 0, 16);
+	/* A routing header with no segments left passes. */
+	len = mk_tcp(super, 1, 0, 0, 1, 1, TCP_ACK, payload, 3000);
+	len = add_ext(super, len, NH_ROUTING, 24, 0);
+	ck_assert_int_eq(gso_start(&g, &h, super, len), 0);
+	len = mk_tcp(super, 1, 0, 0, 1, 1, TCP_ACK, payload, 3000);
+	len = add_ext(super, len, NH_ROUTING, 24, 1);
+	ck_assert_int_eq(gso_start(&g, &h, super, len), -1);
+	len = mk_tcp(super, 1, 0, 0, 1, 1, TCP_ACK, payload, 3000);
+	len = add_ext(super, len, NH_FRAGMENT, 8, 0);
+	ck_assert_int_eq(gso_start(&g, &h, super, len), -1);
+	len = mk_tcp(super, 1, 0, 0, 1, 1, TCP_ACK, payload, 3000);
+	len = add_ext(super, len, NH_AH, 24, 0);
+	ck_assert_int_eq(gso_start(&g, &h, super, len), -1);
+	/* Behind options, still refused. */
+	len = add_opts(super, len);
+	ck_assert_int_eq(gso_start(&g, &h, super, len), -1);
+	/* Eight headers are walked, not nine. */
+	len = mk_tcp(super, 1, 0, 0, 1, 1, TCP_ACK, payload, 3000);
+	for (i = 0; i < 8; i++)
+		len = add_ext(super, len, NH_DSTOPTS, 8, 0);
+	ck_assert_int_eq(gso_start(&g, &h, super, len), 0);
+	len = add_ext(super, len, NH_DSTOPTS, 8, 0);
+	ck_assert_int_eq(gso_start(&g, &h, super, len), -1);
+	/* A header longer than the packet; a chain with no upper layer. */
+	len = mk_tcp(super, 1, 0, 0, 1, 1, TCP_ACK, payload, 1000);
+	len = add_ext(super, len, NH_DSTOPTS, 8, 0);
+	ck_assert_int_eq(gso_start(&g, &h, super, len), 0);
+	super[41] = 255;
+	ck_assert_int_eq(gso_start(&g, &h, super, len), -1);
+	len = mk_tcp(super, 1, 0, 0, 1, 1, TCP_ACK, payload, 3000);
+	len = add_ext(super, len, NH_DSTOPTS, 8, 0);
+	super[40] = 59;		/* no next header */
+	ck_assert_int_eq(gso_start(&g, &h, super, len), -1);
+	h.gso_type = VNET_GSO_UDP_L4;
+	len = mk_udp(super, 1, 0, payload, 3000);
+	len = add_ext(super, len, NH_FRAGMENT, 8, 0);
 	ck_assert_int_eq(gso_start(&g, &h, super, len), -1);
 }
 END_TEST
@@ -287,6 +414,8 @@ gso_suite(void)
 	tcase_add_test(tc, test_tcp4_options);
 	tcase_add_test(tc, test_tcp6);
 	tcase_add_test(tc, test_udp);
+	tcase_add_test(tc, test_v6_options);
+	tcase_add_test(tc, test_v6_refused);
 	tcase_add_test(tc, test_needs_csum);
 	tcase_add_test(tc, test_refused);
 	tcase_add_test(tc, test_vnet_hdr);
