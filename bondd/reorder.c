@@ -475,6 +475,17 @@ name_lost(struct reorder *r, const struct reorder_meta *m)
 	r->st.link[m->link].lost++;
 }
 
+/* The window must start at to or later: settle() gives up the holes
+ * before it and writes what waited for them.  REORDER_FULL. */
+static int
+force_window(struct reorder *r, uint32_t to)
+{
+	if (!r->flushing || sdiff(to, r->flush_to) > 0)
+		r->flush_to = to;
+	r->flushing = 1;
+	return (REORDER_FULL);
+}
+
 /*
  * Held frames would exceed held_max (their memory): the caller drains
  * reorder_pop() and pushes again.  If nothing is ready to be written,
@@ -485,16 +496,10 @@ name_lost(struct reorder *r, const struct reorder_meta *m)
 static int
 make_room(struct reorder *r)
 {
-	uint32_t h;
-
 	r->st.full++;
 	if (r->rlen > 0 || received(r, r->expected))
 		return (REORDER_FULL);
-	h = next_missing(r, r->expected) + 1;
-	if (!r->flushing || sdiff(h, r->flush_to) > 0)
-		r->flush_to = h;
-	r->flushing = 1;
-	return (REORDER_FULL);
+	return (force_window(r, next_missing(r, r->expected) + 1));
 }
 
 /* --- interface --- */
@@ -649,11 +654,8 @@ reorder_push(struct reorder *r, const struct reorder_meta *m,
 		return (REORDER_LATE);
 	}
 	if (d >= (int32_t)r->slots) {
-		if (!r->flushing || sdiff(seq - r->slots + 1, r->flush_to) > 0)
-			r->flush_to = seq - r->slots + 1;
-		r->flushing = 1;
 		r->st.full++;
-		return (REORDER_FULL);
+		return (force_window(r, seq - r->slots + 1));
 	}
 	if (received(r, seq)) {
 		count_dup(r, m);
