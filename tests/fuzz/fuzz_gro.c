@@ -33,6 +33,7 @@
 #include "csum.h"
 #include "gro.h"
 #include "gso.h"
+#include "netbytes.h"
 #include "fuzz.h"
 
 #define MAXPKT	2048
@@ -43,19 +44,6 @@ static uint8_t		 pend[MAXPEND][MAXPKT];	/* merged, not taken */
 static size_t		 pendlen[MAXPEND];
 static int		 npend;
 static uint8_t		 cutbuf[GRO_MAX + VNET_HDR_LEN];
-
-static uint16_t
-get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static void
-put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
 
 /* IPv4 header and TCP/UDP checksums made right where lengths allow. */
 static void
