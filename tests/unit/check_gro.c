@@ -60,40 +60,43 @@ mk_run(int v6, size_t ipopt, size_t tcpopt, const size_t *sizes, int n)
 	}
 }
 
-/* The segments coalesce into one super-packet, which is right and
- * which the segmenter cuts back into the same segments. */
-static void
-check_merge(int v6, size_t ipopt, size_t tcpopt, const size_t *sizes, int n)
+/*
+ * The super-packet the coalescer holds after n packets of proto
+ * (sizes[] payloads, headers hlen bytes of which l3 IP) went in, taken
+ * into sp: its virtio_net_hdr, lengths, IPv4 header checksum and the
+ * pseudo-header's sum in its checksum field are right, and the
+ * segmenter cuts it back into the very packets of segs[].  Returns its
+ * length; the caller checks what its protocol adds.
+ */
+static size_t
+check_super(int v6, int proto, size_t l3, size_t hlen, const size_t *sizes,
+    int n, uint8_t *sp)
 {
-	static uint8_t		 sp[70000], cut[2000];
+	static uint8_t		 cut[2000];
 	struct vnet_hdr		 h;
 	struct gso_split	 g;
 	const uint8_t		*b;
 	uint8_t			*seg;
-	size_t			 len, total = 0, l3 = v6 ? 40 : 20 + ipopt;
-	size_t			 hlen = l3 + 20 + tcpopt, slen;
+	size_t			 len, total = 0, slen, ck = proto == 6 ? 16 : 6;
 	uint32_t		 s;
 	int			 i;
 
-	mk_run(v6, ipopt, tcpopt, sizes, n);
-	for (i = 0; i < n; i++) {
-		ck_assert_int_eq(gro_add(&gro, segs[i], seglen[i]),
-		    GRO_MERGED);
+	for (i = 0; i < n; i++)
 		total += sizes[i];
-	}
 	ck_assert_ptr_nonnull(b = gro_take(&gro, &len));
 	ck_assert_ptr_null(gro_take(&gro, &slen));
 	ck_assert_uint_eq(len, VNET_HDR_LEN + hlen + total);
 	vnet_hdr_decode(b, &h);
 	ck_assert_uint_eq(h.flags, VNET_F_NEEDS_CSUM);
-	ck_assert_uint_eq(h.gso_type, v6 ? VNET_GSO_TCPV6 : VNET_GSO_TCPV4);
+	ck_assert_uint_eq(h.gso_type, proto == 17 ? VNET_GSO_UDP_L4 :
+	    v6 ? VNET_GSO_TCPV6 : VNET_GSO_TCPV4);
 	ck_assert_uint_eq(h.hdr_len, hlen);
 	ck_assert_uint_eq(h.gso_size, sizes[0]);
 	ck_assert_uint_eq(h.csum_start, l3);
-	ck_assert_uint_eq(h.csum_offset, 16);
+	ck_assert_uint_eq(h.csum_offset, ck);
 	memcpy(sp, b + VNET_HDR_LEN, len - VNET_HDR_LEN);
 	len -= VNET_HDR_LEN;
-	/* Lengths, IPv4 header checksum, payload in order, PSH. */
+	/* Lengths, IPv4 header checksum, payload in order. */
 	if (v6)
 		ck_assert_uint_eq(sp[4] << 8 | sp[5], len - 40);
 	else {
@@ -101,15 +104,14 @@ check_merge(int v6, size_t ipopt, size_t tcpopt, const size_t *sizes, int n)
 		ck_assert_uint_eq(ref_csum(sp, l3), 0);
 	}
 	ck_assert_mem_eq(sp + hlen, payload, total);
-	ck_assert_uint_eq(sp[l3 + 13], TCP_ACK | TCP_PSH);
 	/* The checksum field: the pseudo-header's sum, uncomplemented. */
 	s = v6 ? 0x2001 * 2 + 0x0db8 * 2 + 1 + 2 : (198 << 8 | 18) * 2 +
 	    (1 << 8 | 2) + (3 << 8 | 4);
-	s += 6 + (uint32_t)(len - l3);
+	s += (uint32_t)proto + (uint32_t)(len - l3);
 	while (s > 0xffff)
 		s = (s >> 16) + (s & 0xffff);
-	ck_assert_uint_eq(sp[l3 + 16] << 8 | sp[l3 + 17], s);
-	/* Cut again: the segments that went in. */
+	ck_assert_uint_eq(sp[l3 + ck] << 8 | sp[l3 + ck + 1], s);
+	/* Cut again: the packets that went in. */
 	ck_assert_int_eq(gso_start(&g, &h, sp, len), 0);
 	for (i = 0; (seg = gso_next(&g, cut, sizeof(cut), &slen)) != NULL;
 	    i++) {
@@ -118,6 +120,24 @@ check_merge(int v6, size_t ipopt, size_t tcpopt, const size_t *sizes, int n)
 		ck_assert_mem_eq(seg, segs[i], slen);
 	}
 	ck_assert_int_eq(i, n);
+	return len;
+}
+
+/* The segments coalesce into one super-packet, which is right (PSH
+ * kept) and which the segmenter cuts back into the same segments. */
+static void
+check_merge(int v6, size_t ipopt, size_t tcpopt, const size_t *sizes, int n)
+{
+	static uint8_t	sp[70000];
+	size_t		l3 = v6 ? 40 : 20 + ipopt;
+	int		i;
+
+	mk_run(v6, ipopt, tcpopt, sizes, n);
+	for (i = 0; i < n; i++)
+		ck_assert_int_eq(gro_add(&gro, segs[i], seglen[i]),
+		    GRO_MERGED);
+	check_super(v6, 6, l3, l3 + 20 + tcpopt, sizes, n, sp);
+	ck_assert_uint_eq(sp[l3 + 13], TCP_ACK | TCP_PSH);
 }
 
 START_TEST(test_tcp4)
@@ -307,61 +327,23 @@ mk_udp_run(int v6, const size_t *sizes, int n)
 	}
 }
 
-/* The datagrams coalesce into one UDP super-packet (USO), right, and
- * the segmenter cuts it back into the very datagrams. */
+/* The datagrams coalesce into one UDP super-packet (USO), right (the
+ * UDP length is the whole), and the segmenter cuts it back into the
+ * very datagrams. */
 static void
 check_udp_merge(int v6, const size_t *sizes, int n)
 {
-	static uint8_t		 sp[70000], cut[2000];
-	struct vnet_hdr		 h;
-	struct gso_split	 g;
-	const uint8_t		*b;
-	uint8_t			*seg;
-	size_t			 len, total = 0, l3 = v6 ? 40 : 20, slen;
-	uint32_t		 s;
-	int			 i;
+	static uint8_t	sp[70000];
+	size_t		len, l3 = v6 ? 40 : 20;
+	int		i;
 
 	gro.uso = 1;
 	mk_udp_run(v6, sizes, n);
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n; i++)
 		ck_assert_int_eq(gro_add(&gro, segs[i], seglen[i]),
 		    GRO_MERGED);
-		total += sizes[i];
-	}
-	ck_assert_ptr_nonnull(b = gro_take(&gro, &len));
-	ck_assert_uint_eq(len, VNET_HDR_LEN + l3 + 8 + total);
-	vnet_hdr_decode(b, &h);
-	ck_assert_uint_eq(h.flags, VNET_F_NEEDS_CSUM);
-	ck_assert_uint_eq(h.gso_type, VNET_GSO_UDP_L4);
-	ck_assert_uint_eq(h.hdr_len, l3 + 8);
-	ck_assert_uint_eq(h.gso_size, sizes[0]);
-	ck_assert_uint_eq(h.csum_start, l3);
-	ck_assert_uint_eq(h.csum_offset, 6);
-	memcpy(sp, b + VNET_HDR_LEN, len - VNET_HDR_LEN);
-	len -= VNET_HDR_LEN;
-	if (v6)
-		ck_assert_uint_eq(sp[4] << 8 | sp[5], len - 40);
-	else {
-		ck_assert_uint_eq(sp[2] << 8 | sp[3], len);
-		ck_assert_uint_eq(ref_csum(sp, l3), 0);
-	}
+	len = check_super(v6, 17, l3, l3 + 8, sizes, n, sp);
 	ck_assert_uint_eq(sp[l3 + 4] << 8 | sp[l3 + 5], len - l3);
-	ck_assert_mem_eq(sp + l3 + 8, payload, total);
-	/* The checksum field: the pseudo-header's sum, uncomplemented. */
-	s = v6 ? 0x2001 * 2 + 0x0db8 * 2 + 1 + 2 : (198 << 8 | 18) * 2 +
-	    (1 << 8 | 2) + (3 << 8 | 4);
-	s += 17 + (uint32_t)(len - l3);
-	while (s > 0xffff)
-		s = (s >> 16) + (s & 0xffff);
-	ck_assert_uint_eq(sp[l3 + 6] << 8 | sp[l3 + 7], s);
-	ck_assert_int_eq(gso_start(&g, &h, sp, len), 0);
-	for (i = 0; (seg = gso_next(&g, cut, sizeof(cut), &slen)) != NULL;
-	    i++) {
-		ck_assert_int_lt(i, n);
-		ck_assert_uint_eq(slen, seglen[i]);
-		ck_assert_mem_eq(seg, segs[i], slen);
-	}
-	ck_assert_int_eq(i, n);
 	gro.uso = 0;
 }
 
