@@ -26,9 +26,10 @@
  * and flags, and a complete L4 checksum, so that everything after it
  * sees plain packets.  IPv6 hop-by-hop and destination options go
  * into every segment; what cannot be copied so (a fragment, AH, a
- * routing header with segments left) is refused.  Pure logic in the core on packets read from the
- * TUN device, which are untrusted: the IP and L4 headers are parsed
- * and checked here, the header's hdr_len and csum fields are hints only.
+ * routing header with segments left) is refused.  Pure logic in the
+ * core on packets read from the TUN device, which are untrusted: the
+ * IP and L4 headers are parsed and checked here, the header's hdr_len
+ * and csum fields are hints only.
  */
 
 #ifndef GSO_H
