@@ -22,7 +22,8 @@
 # and the loss a 30 Mbit/s UDP stream down sees; on hetero3-hard the
 # longest stall while link 0 is black-holed; the CPU both ends' daemons
 # use in every bondd row.  Then the unshaped data path on plain veths
-# (no emulator): 1 and 4 CUBIC streams each way over one link, beside
+# (no emulator): the idle ping through the tunnel and over the veth
+# alone, 1 and 4 CUBIC streams each way over one link, beside
 # wireguard-go (Debian's, keys made per run) on the same veth, and over
 # four bonded links, with CPU seconds per Gbit for both ends; last, each
 # target of the data path beside what was measured.  BT_BENCH_PROFILES
@@ -595,8 +596,13 @@ bench_direct()
 		direct_down
 		return
 	fi
-	[ "$nl" = 1 ] && wg_up && wg=1
-	[ "$nl" = 1 ] && [ "$wg" = 0 ] && run_failed "wireguard-go"
+	if [ "$nl" = 1 ]; then
+		PING_TUN=$(ping_p50 198.19.0.1)
+		PING_VETH=$(ping_p50 "$BT_SERVER_ADDR")
+		emit "unshaped 1 link idle ping p50: through bondd $PING_TUN ms; the veth alone $PING_VETH ms"
+		wg_up && wg=1
+		[ "$wg" = 0 ] && run_failed "wireguard-go"
+	fi
 	for dir in up down; do
 		for n in 1 4; do
 			label=$(printf 'unshaped %d link%s %d x %-4s' "$nl" \
@@ -670,6 +676,9 @@ targets()
 		b=${a#C_bondd_1_}
 		emit "target: CPU <= 1 s per Gbit (both ends), 1 link, ${b%_*} x ${b##*_}: $cpu, $verdict"
 	done
+	verdict="?"
+	is_num "${PING_TUN:-?}" && verdict=$(met "$PING_TUN <= 0.3")
+	emit "target: idle ping p50 through bondd on an unshaped link <= 0.3 ms: ${PING_TUN:-?} ms (the veth alone ${PING_VETH:-?} ms), $verdict"
 	for a in $(compgen -v U_bondd_4_); do
 		b=U_bondd_1_${a#U_bondd_4_}
 		c4=${!a}

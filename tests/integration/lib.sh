@@ -665,8 +665,8 @@ ping_p50()
 	    sed -n 's/.*time=\([0-9.]*\) ms.*/\1/p' | sort -n | awk '
 	    { v[NR] = $1 }
 	    END { if (NR == 0) print "?"
-		else if (NR % 2) printf "%.1f", v[(NR + 1) / 2]
-		else printf "%.1f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+		else if (NR % 2) printf "%.2f", v[(NR + 1) / 2]
+		else printf "%.2f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
 # wait_ping SECONDS: until one ping gets through.
