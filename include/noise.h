@@ -122,7 +122,14 @@ const uint8_t *noise_hs_remote_static(const struct noise_hs *);
 void	noise_hs_hash(const struct noise_hs *, uint8_t[NOISE_HASHLEN]);
 void	noise_hs_wipe(struct noise_hs *);
 
-/* Transport: ChaCha20-Poly1305 IETF, nonce = 4 zero bytes || n (LE). */
+/*
+ * Transport: ChaCha20-Poly1305 IETF, nonce = 4 zero bytes || n (LE).
+ * noise_init() first, before the sandbox (0, or -1 if OpenSSL lacks
+ * the cipher); until then both calls fail.  noise_forget() overwrites
+ * the last key the AEAD kept, for when keys are wiped.
+ */
+int	noise_init(void);
+void	noise_forget(void);
 int	noise_encrypt(const uint8_t k[NOISE_KEYLEN], uint64_t n,
 	    const uint8_t *ad, size_t adlen, const uint8_t *in, size_t len,
 	    uint8_t *out);

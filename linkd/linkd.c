@@ -57,6 +57,7 @@
 #include "sandbox.h"
 #include "util.h"
 #include "linkd.h"
+#include "noise.h"
 
 #define LINKD_TICK_US		250000	/* sooner when a handshake is due */
 #define LINKD_STATS_US		500000
@@ -138,6 +139,8 @@ main(int argc, char *argv[])
 	log_procinit("linkd");
 	if (sodium_init() == -1)
 		fatalx("sodium_init failed");
+	if (noise_init() == -1)
+		fatalx("OpenSSL has no ChaCha20-Poly1305");
 	if ((ld.base = event_base_new()) == NULL)
 		fatalx("event_base_new failed");
 	ld.sock = -1;

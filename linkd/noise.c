@@ -16,19 +16,33 @@
 
 /*
  * Noise_IK_25519_ChaChaPoly_BLAKE2b and its psk2 variant (Noise
- * revision 34) on libsodium: the symmetric state, the two IK handshake
- * messages and the transport AEAD.  Runs unprivileged in linkd and
- * reads untrusted handshake bytes; holds ephemeral private keys and
- * the peer's pre-shared key, wiped after use.  The static private key
- * is not here: each DH with it goes through the caller's noise_sdh_fn
- * (in bondd the parent answers it).  Allocates nothing.
+ * revision 34): the symmetric state, the two IK handshake messages and
+ * the transport AEAD.  Runs unprivileged in linkd and reads untrusted
+ * handshake bytes; holds ephemeral private keys and the peer's
+ * pre-shared key, wiped after use.  The static private key is not
+ * here: each DH with it goes through the caller's noise_sdh_fn (in
+ * bondd the parent answers it).
+ *
+ * X25519 and BLAKE2b come from libsodium.  The AEAD, which every data
+ * packet pays twice (sealed by one linkd, opened by the other), comes
+ * from OpenSSL's libcrypto, whose ChaCha20 and Poly1305 use AVX-512
+ * where the CPU has it (libsodium's stop at AVX2 and SSE2): about
+ * 1.2 us instead of 1.8 us per 1400-byte packet on the test machine.
+ * Its two contexts are made by noise_init(), before the sandbox
+ * (OpenSSL loads its provider then, reads no config file and leaves
+ * no clean-up to run at exit); after that nothing here allocates or
+ * makes a system call.  A context holds the key of its last packet:
+ * noise_forget() overwrites both when a session's keys are wiped.
  */
 
 #include <sys/types.h>
 
+#include <limits.h>
 #include <stdint.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
 #include <sodium.h>
 
 #include "noise.h"
@@ -49,33 +63,104 @@ nonce_make(uint8_t nonce[crypto_aead_chacha20poly1305_IETF_NPUBBYTES],
 		nonce[4 + i] = (uint8_t)(n >> (8 * i));
 }
 
+static EVP_CIPHER_CTX	*seal_ctx, *open_ctx;
+
+int
+noise_init(void)
+{
+	EVP_CIPHER	*c;
+	int		 ok;
+
+	if (seal_ctx != NULL)
+		return (0);
+	if (!OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG |
+	    OPENSSL_INIT_NO_ATEXIT, NULL) ||
+	    (c = EVP_CIPHER_fetch(NULL, "ChaCha20-Poly1305", NULL)) == NULL)
+		return (-1);
+	seal_ctx = EVP_CIPHER_CTX_new();
+	open_ctx = EVP_CIPHER_CTX_new();
+	ok = seal_ctx != NULL && open_ctx != NULL &&
+	    EVP_EncryptInit_ex(seal_ctx, c, NULL, NULL, NULL) == 1 &&
+	    EVP_DecryptInit_ex(open_ctx, c, NULL, NULL, NULL) == 1;
+	/* The contexts keep their own reference to the cipher. */
+	EVP_CIPHER_free(c);
+	if (!ok) {
+		EVP_CIPHER_CTX_free(seal_ctx);
+		EVP_CIPHER_CTX_free(open_ctx);
+		seal_ctx = open_ctx = NULL;
+		return (-1);
+	}
+	noise_forget();
+	return (0);
+}
+
+void
+noise_forget(void)
+{
+	static const uint8_t	zero[NOISE_KEYLEN], nonce[12];
+
+	if (seal_ctx == NULL)
+		return;
+	(void)EVP_EncryptInit_ex(seal_ctx, NULL, NULL, zero, nonce);
+	(void)EVP_DecryptInit_ex(open_ctx, NULL, NULL, zero, nonce);
+}
+
 int
 noise_encrypt(const uint8_t k[NOISE_KEYLEN], uint64_t n, const uint8_t *ad,
     size_t adlen, const uint8_t *in, size_t len, uint8_t *out)
 {
-	uint8_t nonce[crypto_aead_chacha20poly1305_IETF_NPUBBYTES];
+	uint8_t	nonce[crypto_aead_chacha20poly1305_IETF_NPUBBYTES];
+	int	l;
 
 	/* 2^64-1 is reserved by the Noise spec. */
-	if (n == UINT64_MAX)
+	if (n == UINT64_MAX || seal_ctx == NULL || len > NOISE_MAXMSG ||
+	    adlen > INT_MAX)
 		return (-1);
 	nonce_make(nonce, n);
-	crypto_aead_chacha20poly1305_ietf_encrypt(out, NULL, in, len, ad,
-	    adlen, NULL, nonce, k);
+	if (EVP_EncryptInit_ex(seal_ctx, NULL, NULL, k, nonce) != 1 ||
+	    (adlen > 0 &&
+	    EVP_EncryptUpdate(seal_ctx, NULL, &l, ad, (int)adlen) != 1) ||
+	    (len > 0 &&
+	    EVP_EncryptUpdate(seal_ctx, out, &l, in, (int)len) != 1) ||
+	    EVP_EncryptFinal_ex(seal_ctx, out + len, &l) != 1 ||
+	    EVP_CIPHER_CTX_ctrl(seal_ctx, EVP_CTRL_AEAD_GET_TAG, NOISE_TAGLEN,
+	    out + len) != 1)
+		return (-1);
 	return (0);
 }
 
+/*
+ * OpenSSL writes the plaintext before it checks the tag: on a failure
+ * it is wiped, so that no caller can use bytes that were never
+ * authenticated.
+ */
 int
 noise_decrypt(const uint8_t k[NOISE_KEYLEN], uint64_t n, const uint8_t *ad,
     size_t adlen, const uint8_t *in, size_t len, uint8_t *out)
 {
-	uint8_t nonce[crypto_aead_chacha20poly1305_IETF_NPUBBYTES];
+	uint8_t	nonce[crypto_aead_chacha20poly1305_IETF_NPUBBYTES];
+	uint8_t	tag[NOISE_TAGLEN];
+	size_t	clen;
+	int	l;
 
-	if (n == UINT64_MAX || len < NOISE_TAGLEN)
+	if (n == UINT64_MAX || open_ctx == NULL || len < NOISE_TAGLEN ||
+	    len > NOISE_MAXMSG + NOISE_TAGLEN || adlen > INT_MAX)
 		return (-1);
+	clen = len - NOISE_TAGLEN;
+	/* in and out may be the same buffer: keep the tag apart. */
+	memcpy(tag, in + clen, NOISE_TAGLEN);
 	nonce_make(nonce, n);
-	if (crypto_aead_chacha20poly1305_ietf_decrypt(out, NULL, NULL, in,
-	    len, ad, adlen, nonce, k) != 0)
+	if (EVP_DecryptInit_ex(open_ctx, NULL, NULL, k, nonce) != 1 ||
+	    (adlen > 0 &&
+	    EVP_DecryptUpdate(open_ctx, NULL, &l, ad, (int)adlen) != 1) ||
+	    (clen > 0 &&
+	    EVP_DecryptUpdate(open_ctx, out, &l, in, (int)clen) != 1) ||
+	    EVP_CIPHER_CTX_ctrl(open_ctx, EVP_CTRL_AEAD_SET_TAG, NOISE_TAGLEN,
+	    tag) != 1 ||
+	    EVP_DecryptFinal_ex(open_ctx, out + clen, &l) != 1) {
+		sodium_memzero(out, clen);
 		return (-1);
+	}
 	return (0);
 }
 

@@ -278,6 +278,7 @@ kp_free(struct keypair *kp)
 		return;
 	sodium_memzero(kp->send_key, sizeof(kp->send_key));
 	sodium_memzero(kp->recv_key, sizeof(kp->recv_key));
+	noise_forget();
 	kp->state = KP_FREE;
 	kp->s = NULL;
 }

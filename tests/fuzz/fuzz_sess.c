@@ -174,7 +174,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	/* Fixed keys: a corpus input means the same on every run. */
 	memset(srv_priv, 0x51, sizeof(srv_priv));
 	memset(cli_priv, 0xc1, sizeof(cli_priv));
-	if (noise_pubkey(srv_pub, srv_priv) == -1 ||
+	if (noise_init() == -1 || noise_pubkey(srv_pub, srv_priv) == -1 ||
 	    noise_pubkey(cli_pub, cli_priv) == -1)
 		fuzz_fail("keys");
 

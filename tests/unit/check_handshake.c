@@ -706,7 +706,7 @@ handshake_suite(void)
 int
 main(void)
 {
-	if (sodium_init() == -1)
+	if (sodium_init() == -1 || noise_init() == -1)
 		return (1);
 	return (check_run(srunner_create(handshake_suite())));
 }

@@ -242,6 +242,7 @@ setup(void)
 
 	if (!once) {
 		ck_assert_int_ge(sodium_init(), 0);
+		ck_assert_int_eq(noise_init(), 0);
 		log_init(1, 0, LOG_DAEMON);
 		mkaddr(&cli_addr, "198.18.0.1", 40000);
 		mkaddr(&srv_addr, "198.18.0.2", 5800);
