@@ -132,14 +132,16 @@ noise_encrypt(const uint8_t k[NOISE_KEYLEN], uint64_t n, const uint8_t *ad,
 /*
  * OpenSSL writes the plaintext before it checks the tag: on a failure
  * it is wiped, so that no caller can use bytes that were never
- * authenticated.
+ * authenticated.  out may be NULL when there is no text (a handshake
+ * message with an empty payload); the final step, which checks the
+ * tag, writes nothing.
  */
 int
 noise_decrypt(const uint8_t k[NOISE_KEYLEN], uint64_t n, const uint8_t *ad,
     size_t adlen, const uint8_t *in, size_t len, uint8_t *out)
 {
 	uint8_t	nonce[crypto_aead_chacha20poly1305_IETF_NPUBBYTES];
-	uint8_t	tag[NOISE_TAGLEN];
+	uint8_t	tag[NOISE_TAGLEN], none[1];
 	size_t	clen;
 	int	l;
 
@@ -157,8 +159,9 @@ noise_decrypt(const uint8_t k[NOISE_KEYLEN], uint64_t n, const uint8_t *ad,
 	    EVP_DecryptUpdate(open_ctx, out, &l, in, (int)clen) != 1) ||
 	    EVP_CIPHER_CTX_ctrl(open_ctx, EVP_CTRL_AEAD_SET_TAG, NOISE_TAGLEN,
 	    tag) != 1 ||
-	    EVP_DecryptFinal_ex(open_ctx, out + clen, &l) != 1) {
-		sodium_memzero(out, clen);
+	    EVP_DecryptFinal_ex(open_ctx, none, &l) != 1) {
+		if (clen > 0)
+			sodium_memzero(out, clen);
 		return (-1);
 	}
 	return (0);

@@ -609,6 +609,14 @@ START_TEST(test_aead_oracle)
 			ck_assert_int_eq(noise_decrypt(k, n, ad, adlen - 1,
 			    want, clen, back), -1);
 	}
+	/* No text: a handshake message with an empty payload opens into
+	 * no buffer at all. */
+	ck_assert_int_eq(noise_encrypt(k, 9, ad, 32, pt, 0, ct), 0);
+	ck_assert_int_eq(noise_decrypt(k, 9, ad, 32, ct, NOISE_TAGLEN, NULL),
+	    0);
+	ct[0] ^= 1;
+	ck_assert_int_eq(noise_decrypt(k, 9, ad, 32, ct, NOISE_TAGLEN, NULL),
+	    -1);
 }
 END_TEST
 
