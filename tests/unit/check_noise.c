@@ -495,6 +495,18 @@ START_TEST(test_random_handshake)
 }
 END_TEST
 
+/* The Noise nonce for counter n: 4 zero bytes, then n little-endian,
+ * built here on its own so the AEAD's nonce is checked, not shared. */
+static void
+noise_nonce(uint8_t nonce[12], uint64_t n)
+{
+	int	i;
+
+	memset(nonce, 0, 4);
+	for (i = 0; i < 8; i++)
+		nonce[4 + i] = (uint8_t)(n >> (8 * i));
+}
+
 /*
  * RFC 8439 section 2.8.2.  Its nonce (07000000 4041...47) is not of
  * the Noise form, so libsodium's IETF AEAD is checked directly, then
@@ -531,10 +543,7 @@ START_TEST(test_rfc8439_aead)
 	ck_assert_uint_eq(clen, wlen);
 	ck_assert_mem_eq(out, want, wlen);
 
-	/* Noise nonce: 4 zero bytes then the counter little-endian. */
-	memset(n2, 0, 4);
-	for (i = 0; i < 8; i++)
-		n2[4 + i] = (uint8_t)i;
+	noise_nonce(n2, 0x0706050403020100ULL);
 	crypto_aead_chacha20poly1305_ietf_encrypt(want, &clen,
 	    (const uint8_t *)pt, len, ad, sizeof(ad), NULL, n2, k);
 	ck_assert_int_eq(noise_encrypt(k, 0x0706050403020100ULL, ad,
@@ -567,7 +576,6 @@ START_TEST(test_aead_oracle)
 	unsigned long long clen;
 	uint64_t	n;
 	size_t		len, adlen, at;
-	int		i;
 
 	randombytes_buf(pt, sizeof(pt));
 	randombytes_buf(ad, sizeof(ad));
@@ -575,9 +583,7 @@ START_TEST(test_aead_oracle)
 		randombytes_buf(k, sizeof(k));
 		n = ((uint64_t)randombytes_random() << 32) | len;
 		adlen = len % 33;
-		memset(nonce, 0, 4);
-		for (i = 0; i < 8; i++)
-			nonce[4 + i] = (uint8_t)(n >> (8 * i));
+		noise_nonce(nonce, n);
 		crypto_aead_chacha20poly1305_ietf_encrypt(want, &clen, pt,
 		    len, ad, adlen, NULL, nonce, k);
 		ck_assert_uint_eq(clen, len + NOISE_TAGLEN);
