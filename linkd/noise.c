@@ -97,7 +97,9 @@ noise_init(void)
 void
 noise_forget(void)
 {
-	static const uint8_t	zero[NOISE_KEYLEN], nonce[12];
+	static const uint8_t	zero[NOISE_KEYLEN];
+	static const uint8_t
+	    nonce[crypto_aead_chacha20poly1305_IETF_NPUBBYTES];
 
 	if (seal_ctx == NULL)
 		return;
