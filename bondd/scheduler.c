@@ -515,8 +515,12 @@ sched_over_limit(const struct sched *s, int id, uint64_t now_us,
 
 	if (id < 0 || id >= BONDD_MAX_LINKS || !s->link[id].present)
 		return 0;
-	set = usable_set(s) & ~slow_links(s, usable_set(s));
-	set |= 1U << id;
+	/* A slow link that bulk uses now, once the others' queues are
+	 * full, sets the delay their packets wait in the reorder buffer
+	 * for anyway: a fast link's queue may grow to it, or that queue
+	 * would hold too little to keep one TCP flow's link busy after
+	 * it halves its window. */
+	set = eligible_set(s, now_ns) | 1U << id;
 	owd_ns(s, set, owd);
 	for (i = 0; i < BONDD_MAX_LINKS; i++)
 		if ((set & (1U << i)) && owd[i] > slowest)

@@ -131,8 +131,8 @@ uint64_t sched_sent(struct sched *, int, size_t, uint64_t);
 int	 sched_pick_best_latency(struct sched *, uint64_t, int);
 /*
  * 1 if a packet queued on link id now would arrive more than limit_us
- * after the slowest link of the bulk set would bring it without a
- * queue: the tunnel's entrance is full.  Waiting behind a fast link's
+ * after the slowest link that bulk may use now would bring it without
+ * a queue: the tunnel's entrance is full.  Waiting behind a fast link's
  * queue up to the slowest link's delay is how earliest arrival fills
  * the slow links, so that much is not counted against the limit.
  * Never 1 while the link's own queue is empty.

@@ -517,6 +517,38 @@ START_TEST(test_over_limit)
 END_TEST
 
 /*
+ * A slow link that bulk uses once the fast one is full sets the limit:
+ * the fast link's queue may grow to its delay plus the limit, as the
+ * reorder buffer waits for the slow link's packets anyway.  While it is
+ * not used, the fast link's own delay counts.
+ */
+START_TEST(test_over_limit_slow_link)
+{
+	struct sched	s;
+	uint64_t	now = 5000000;
+	int		i;
+
+	sched_init(&s, STRATEGY_EARLIEST_ARRIVAL);
+	/* 1 ms per 1500-byte packet; one way 10 and 40 ms. */
+	add(&s, 0, 12 * MBIT, 10000, 20000);
+	add(&s, 1, 12 * MBIT, 40000, 80000);
+	ck_assert_uint_eq(sched_excluded(&s), 1U << 1);
+	for (i = 0; i < 15; i++)
+		sched_sent(&s, 0, 1500, now);
+	ck_assert_int_eq(sched_over_limit(&s, 0, now, 10000), 1);
+	/* 45 ms queued: past SCHED_FULL_US, link 1 carries bulk too. */
+	for (; i < 45; i++)
+		sched_sent(&s, 0, 1500, now);
+	ck_assert_int_eq(sched_pick(&s, now, 1500), 1);
+	ck_assert_int_eq(sched_over_limit(&s, 0, now, 40000), 0);
+	/* 75 ms: 10 + 75 is past 40 + 40. */
+	for (; i < 75; i++)
+		sched_sent(&s, 0, 1500, now);
+	ck_assert_int_eq(sched_over_limit(&s, 0, now, 40000), 1);
+}
+END_TEST
+
+/*
  * F19: a link of 10 x the median srtt carries no bulk while the others
  * have room, takes some once they are full, and everything when it is
  * the only one left; the percentage and max_rtt are settable.
@@ -580,6 +612,7 @@ sched_suite(void)
 	tcase_add_test(tc, test_departure);
 	tcase_add_test(tc, test_bottleneck_queue);
 	tcase_add_test(tc, test_over_limit);
+	tcase_add_test(tc, test_over_limit_slow_link);
 	tcase_add_test(tc, test_bulk_rtt_exclusion);
 	suite_add_tcase(s, tc);
 	return s;
