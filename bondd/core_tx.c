@@ -137,22 +137,34 @@ seq_back(uint32_t seq, uint32_t prev)
 	return d > UINT16_MAX ? 0 : (uint16_t)d;
 }
 
-/* Frame seq leaves on link id: it names the link's previous one. */
-static void
-link_chain(struct core_peer *p, int id, struct inner_hdr *h)
-{
-	struct core_link	*l = &p->link[id];
-
-	h->link_prev = l->has_last_seq ? seq_back(h->seq, l->last_seq) : 0;
-	l->last_seq = h->seq;
-	l->has_last_seq = 1;
-}
-
 /* Serial order of sequence numbers. */
 static int
 seq_before_or_at(uint32_t a, uint32_t b)
 {
 	return (int32_t)(a - b) <= 0;
+}
+
+/*
+ * Frame seq leaves on link id: it names the link's previous one.  A
+ * frame that leaves ahead of frames numbered before it and still queued
+ * for that link (realtime, sparse, a failed link's frames) names none
+ * and stays out of the chain: the receiver takes a link's order only
+ * from named frames, and would otherwise count the queued ones as
+ * passed by the link, then lost.
+ */
+static void
+link_chain(struct core_peer *p, int id, struct inner_hdr *h)
+{
+	struct core_link	*l = &p->link[id];
+	struct txq_frame	*q = txq_peek(&p->txpool, &l->q);
+
+	if (q != NULL && !seq_before_or_at(h->seq, q->seq)) {
+		h->link_prev = 0;
+		return;
+	}
+	h->link_prev = l->has_last_seq ? seq_back(h->seq, l->last_seq) : 0;
+	l->last_seq = h->seq;
+	l->has_last_seq = 1;
 }
 
 /*

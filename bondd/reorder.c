@@ -628,9 +628,13 @@ reorder_push(struct reorder *r, const struct reorder_meta *m,
 	if (m->link >= 0 && m->link < REORDER_LINKS) {
 		l = &r->link[m->link];
 		r->st.link[m->link].frames++;
-		if (!m->resent && (!l->has_seq || sdiff(seq, l->max_seq) > 0))
-			l->max_seq = seq;
-		l->has_seq |= !m->resent;
+		/* Only a frame that names its link's previous one left in
+		 * its link's order; a resend left long after its number. */
+		if (!m->resent && m->has_link_prev) {
+			if (!l->has_seq || sdiff(seq, l->max_seq) > 0)
+				l->max_seq = seq;
+			l->has_seq = 1;
+		}
 		l->seq_us = now;
 	}
 	if (!r->started) {

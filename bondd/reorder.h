@@ -63,8 +63,9 @@
  * so a frame that names a missing one shows at once that it was lost on
  * that link.  reorder_missing() lists the holes not yet asked for that
  * are lost, or due and passed by every link in use (each delivered a
- * later frame), or due for a NACK time more (a quiet link's last
- * frame); a hole asked for once may be asked for again only when the
+ * later frame that named its previous one there: one that names none
+ * may have left ahead of frames queued before it), or due for a NACK
+ * time more (a quiet link's last frame); a hole asked for once may be asked for again only when the
  * resend is itself overdue (the NACK time set with
  * reorder_set_nack_wait).  A hole is given up when expected reaches it
  * and its deadline passed: twice the NACK time after it was due or last

@@ -29,8 +29,10 @@
  *     lost or its link failed; INNER_F_DEP_ALL, the frame's packets
  *     wait for every earlier frame; other bits 0
  *     link_prev: DATA, seq minus the sequence of the previous DATA
- *     frame sent on the same link, 0 = unknown (links keep order: a
- *     receiver that misses that one knows it lost)
+ *     frame sent on the same link, 0 = unknown or none: the frame
+ *     left ahead of frames numbered before it that wait in the link's
+ *     queue (links keep order: a receiver that misses the one named
+ *     knows it lost)
  *     flow_dep: DATA without INNER_F_DEP_ALL, seq minus the sequence
  *     of the frame its flow waits for, 0 = the flow's first frame
  *   kind DATA: one or more records of (len u16, IP packet[len]);

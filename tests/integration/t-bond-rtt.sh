@@ -72,10 +72,12 @@ resent=$(delta "$n0" "$(stat_get server "j['core']['resent']")")
 say "$frames packets written, $dups duplicates, $resent frames resent"
 check_cmp "at least 20 000 packets came down" "$frames" -ge 20000
 # No link loses anything here: every resend is one not needed, and
-# arrives as a duplicate.  Measured 0-3 in 25 000.
-check_cmp "duplicates under 0.2 % of the packets" "$((dups * 500))" -le \
+# arrives as a duplicate.  The pings' replies skip the server's queues
+# and must not make the frames still queued look lost: measured 0 in
+# 33 000.
+check_cmp "duplicates under 0.1 % of the packets" "$((dups * 1000))" -le \
     "$frames"
-check_cmp "resends under 0.2 % of the packets" "$((resent * 500))" -le \
+check_cmp "resends under 0.1 % of the packets" "$((resent * 1000))" -le \
     "$frames"
 
 finish

@@ -45,6 +45,9 @@ push(struct reorder *ro, uint32_t seq, uint64_t now)
 	m.seq = seq;
 	m.owd_us = 1000;
 	m.dep_kind = REORDER_DEP_ALL;
+	/* In its link's order, after a frame long written. */
+	m.has_link_prev = 1;
+	m.link_prev = seq - UINT16_MAX;
 	reorder_push(ro, &m, pkt, sizeof(pkt), now);
 }
 

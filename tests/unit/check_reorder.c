@@ -49,7 +49,9 @@ pushm(struct reorder *r, const struct reorder_meta *m, uint64_t now)
 	return (reorder_push(r, m, pkt, sizeof(pkt), now));
 }
 
-/* A frame in global order (its flow unknown), as before flows. */
+/* A frame in global order (its flow unknown), as before flows, sent in
+ * its link's order: it names the frame before it there, one long
+ * written. */
 static int
 push(struct reorder *r, uint32_t seq, int link, int32_t owd, uint64_t now)
 {
@@ -60,6 +62,8 @@ push(struct reorder *r, uint32_t seq, int link, int32_t owd, uint64_t now)
 	m.link = link;
 	m.owd_us = owd;
 	m.dep_kind = REORDER_DEP_ALL;
+	m.has_link_prev = 1;
+	m.link_prev = seq - UINT16_MAX;
 	return (pushm(r, &m, now));
 }
 
@@ -396,6 +400,43 @@ START_TEST(test_hole_due_and_deadline)
 	ck_assert_uint_eq(out[0], 2);
 	ck_assert_uint_eq(out[1], 5);
 	ck_assert_uint_eq(out[2], 6);
+	reorder_free(r);
+}
+END_TEST
+
+/*
+ * A frame that names no predecessor on its link may have left ahead of
+ * frames numbered before it and still queued there (a sparse frame
+ * past a bulk queue): the link has not passed the holes below it.  A
+ * frame in the link's order then shows that it has.
+ */
+START_TEST(test_unchained_passes_nothing)
+{
+	struct reorder *r;
+	struct reorder_meta m;
+	uint32_t seqs[8];
+	uint8_t pkt[8];
+	int n;
+
+	r = reorder_new(SLOTS, MTU, 100000);
+	reorder_set_nack_wait(r, 4000);
+	two_links(r, 0);
+	/* 1 waits in link 0's queue; 2 went on link 1: due at once. */
+	ck_assert_int_eq(push(r, 2, 1, 40000, 1000), REORDER_HELD);
+	memset(&m, 0, sizeof(m));
+	m.seq = 3;
+	m.link = 0;
+	m.owd_us = 10000;
+	m.dep_kind = REORDER_DEP_NONE;
+	memset(pkt, 0xa5, sizeof(pkt));
+	ck_assert_int_eq(reorder_push(r, &m, pkt, sizeof(pkt), 1500),
+	    REORDER_DELIVER);
+	reorder_missing(r, 3000, seqs, &n, 8);
+	ck_assert_int_eq(n, 0);
+	ck_assert_int_eq(push(r, 4, 0, 10000, 3500), REORDER_HELD);
+	reorder_missing(r, 3500, seqs, &n, 8);
+	ck_assert_int_eq(n, 1);
+	ck_assert_uint_eq(seqs[0], 1);
 	reorder_free(r);
 }
 END_TEST
@@ -928,6 +969,7 @@ reorder_suite(void)
 	tcase_add_test(tc, test_dup_every_tenth);
 	tcase_add_test(tc, test_spurious);
 	tcase_add_test(tc, test_hole_due_and_deadline);
+	tcase_add_test(tc, test_unchained_passes_nothing);
 	tcase_add_test(tc, test_named_lost);
 	tcase_add_test(tc, test_per_flow);
 	tcase_add_test(tc, test_hold_spread);
