@@ -151,6 +151,16 @@ decide(struct ratectl *rc, const struct ratectl_sample *s)
 		rc->startup = 0;
 		return (est / 10 * 9);
 	}
+	/* A standing queue while we send a quarter of the estimate or
+	 * more, not all of it: the link is full at what it delivers.  An
+	 * estimate above keeps the scheduler from the other links, and we
+	 * never fill it to find out.  Less than a quarter: another's
+	 * queue, not ours to fix. */
+	if (known && s->queue_us > RC_QUEUE_HIGH_US && rx < est &&
+	    rx >= est / 4 && rc->ceiling_bps == 0) {
+		rc->startup = 0;
+		return (rx > est / 2 ? rx : est / 2);
+	}
 	if (busy && rx >= ref / 10 * 9 && (!known ||
 	    s->queue_us < RC_QUEUE_LOW_US)) {
 		target = rc->startup ? est * 2 : est + est / 10;

@@ -399,6 +399,55 @@ START_TEST(test_steps)
 }
 END_TEST
 
+/*
+ * A link without a configured rate that queues while we send a quarter
+ * of its estimate or more is full at what it delivers: down to that,
+ * at most halved in one step.  Less than a quarter, or a configured
+ * link: hold.
+ */
+START_TEST(test_queue_short_of_estimate)
+{
+	struct ratectl		rc;
+	struct ratectl_sample	s;
+	uint64_t		now = 5 * SEC;
+
+	ratectl_init(&rc, now, 0);
+	memset(&s, 0, sizeof(s));
+	ratectl_update(&rc, now, &s);
+	s.queue_us = RC_QUEUE_HIGH_US + 1;
+	s.tx_bps = s.rx_bps = 6000000;
+	s.rx_gen++;
+	now += 100 * MS;
+	ck_assert_int_eq(ratectl_update(&rc, now, &s), 1);
+	ck_assert_uint_eq(rc.est_bps, 6000000);
+	ck_assert_int_eq(rc.startup, 0);
+	s.tx_bps = s.rx_bps = 2000000;
+	s.rx_gen++;
+	now += 100 * MS;
+	ck_assert_int_eq(ratectl_update(&rc, now, &s), 1);
+	ck_assert_uint_eq(rc.est_bps, 3000000);
+	s.tx_bps = s.rx_bps = 700000;
+	s.rx_gen++;
+	now += 100 * MS;
+	ck_assert_int_eq(ratectl_update(&rc, now, &s), 0);
+	/* Without the queue, sending half: the traffic sets the pace. */
+	s.queue_us = 0;
+	s.tx_bps = s.rx_bps = 1500000;
+	s.rx_gen++;
+	now += 100 * MS;
+	ck_assert_int_eq(ratectl_update(&rc, now, &s), 0);
+
+	ratectl_init(&rc, now, 50000000);
+	ratectl_update(&rc, now, &s);
+	s.queue_us = 3 * RC_QUEUE_HIGH_US;
+	s.tx_bps = s.rx_bps = 25000000;
+	s.rx_gen++;
+	now += 100 * MS;
+	ck_assert_int_eq(ratectl_update(&rc, now, &s), 0);
+	ck_assert_uint_eq(rc.est_bps, 50000000);
+}
+END_TEST
+
 /* A configured link is lowered by what it fails to deliver, not by a
  * queue alone (a busy receiver delays what it timestamps). */
 START_TEST(test_configured_queue)
@@ -438,6 +487,7 @@ ratectl_suite(void)
 	TCase	*tc = tcase_create("core");
 
 	tcase_add_test(tc, test_converge);
+	tcase_add_test(tc, test_queue_short_of_estimate);
 	tcase_add_test(tc, test_follow_drop);
 	tcase_add_test(tc, test_ceiling);
 	tcase_add_test(tc, test_random_loss);
