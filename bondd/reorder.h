@@ -53,23 +53,24 @@
  * The first frame after reorder_new() or reorder_reset() sets expected.
  *
  * Holes.  A missing sequence is a hole from the moment a later frame
- * arrives.  It is due once it is overdue on every link: its send time is
- * at most that of the later frame, so it is due when that frame's delay
- * sample has grown to the largest delay a link shows now (per link: the
- * minimum sample of the last 2 to 4 s plus the largest excess over it
- * in the last 2 to 4 s, or the mean excess and three mean deviations of
- * it if more; a link silent for 10 s no longer counts).  The sender also names the
- * previous frame it sent on the same link (link_prev): links keep order,
- * so a frame that names a missing one shows at once that it was lost on
- * that link.  reorder_missing() lists the holes not yet asked for that
- * are lost, or due and passed by every link in use (each delivered a
- * later frame that named its previous one there: one that names none
- * may have left ahead of frames queued before it), or due for a NACK
- * time more (a quiet link's last frame); a hole asked for once may be asked for again only when the
- * resend is itself overdue (the NACK time set with
- * reorder_set_nack_wait).  A hole is given up when expected reaches it
- * and its deadline passed: twice the NACK time after it was due or last
- * asked for, never later than max_hold_us after it opened.
+ * arrives.  It is due once it is overdue on every link: its send time
+ * is at most that of the later frame, so it is due when that frame's
+ * delay sample has grown to the largest delay a link shows now (per
+ * link: the minimum sample of the last 2 to 4 s plus the largest excess
+ * over it in the last 2 to 4 s, or the mean excess and three mean
+ * deviations of it if more; a link silent for 10 s no longer counts).
+ * The sender also names the previous frame it sent on the same link
+ * (link_prev): links keep order, so a frame that names a missing one
+ * shows at once that it was lost on that link.  reorder_missing() lists
+ * the holes not yet asked for that are lost, or due and passed by every
+ * link in use (each delivered a later frame that named its previous one
+ * there: one that names none may have left ahead of frames queued
+ * before it), or due for a NACK time more (a quiet link's last frame);
+ * a hole asked for once may be asked for again only when the resend is
+ * itself overdue (the NACK time set with reorder_set_nack_wait).  A
+ * hole is given up when expected reaches it and its deadline passed:
+ * twice the NACK time after it was due or last asked for, never later
+ * than max_hold_us after it opened.
  *
  * Invariant: a frame is written exactly once (deliver, early deliver or
  * pop) or counted as a duplicate; a held frame's dep is always earlier

@@ -51,7 +51,8 @@ check_cmp "1-stream TCP down >= 50 % of the summed rate" "$p" -ge 50
 for ((k = 0; k < BT_NLINKS; k++)); do
 	est=$(stat_get server "j['links'][$k]['rate_est_bps']")
 	p=$(( ${est:-0} * 100 / rates[k] ))
-	say "link $k: estimate $((${est:-0} / 1000000)) Mbit/s of $((rates[k] / 1000000)) ($p %)"
+	say "link $k: estimate $((${est:-0} / 1000000)) Mbit/s of" \
+	    "$((rates[k] / 1000000)) ($p %)"
 	check_cmp "link $k's estimate >= 50 % of its rate" "$p" -ge 50
 	check_cmp "link $k's estimate <= 150 % of its rate" "$p" -le 150
 done
