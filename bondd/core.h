@@ -58,6 +58,7 @@ struct core_link {
 	struct txq	 q;		/* frames waiting to depart */
 	int		 has_last_seq;
 	uint32_t	 last_seq;	/* the last data frame sent on it */
+	uint64_t	 last_rx_us;	/* the peer's last frame on it */
 };
 
 struct core_peer {
@@ -131,6 +132,7 @@ void	fec_retier(struct core_peer *, uint64_t);
 int	link_has_session(const struct core_peer *, int);
 int	frame_send(struct core_peer *, int, const uint8_t *, size_t);
 int	resend(struct core_peer *, struct retx_frame *, int, uint64_t);
+int	resend_spread(struct core_peer *, struct retx_frame *, uint64_t);
 void	link_requeue(struct core_peer *, int, uint64_t);
 uint64_t peer_pace(struct core_peer *, uint64_t);
 void	flush_queues(void);

@@ -388,6 +388,7 @@ frame_received(int instance, const struct pktq_elem *e, uint64_t now)
 	    ih.epoch != p->peer_epoch && peer_epoch_change(p, ih.epoch) == -1)
 		return;
 	owd = (int32_t)((uint32_t)now - ih.send_ts_us);
+	p->link[e->hdr.link_id].last_rx_us = now;
 	switch (ih.kind) {
 	case INNER_DATA:
 		data_received(p, &ih, e->hdr.link_id, owd, e->frame,
@@ -419,6 +420,23 @@ frame_received(int instance, const struct pktq_elem *e, uint64_t now)
 	fec_recover(p, now);
 }
 
+/*
+ * How far back a failed link's frames may have been lost: since the
+ * peer was last heard on it plus a round trip (what it had not heard
+ * of by then), when that is within the resend ring's reach; else, for
+ * a link the peer sent us nothing on, twice its round trip.
+ */
+static uint64_t
+failover_window(const struct core_link *l, uint64_t now)
+{
+	uint64_t	w = retx_failover_window(l->info.srtt_us), quiet;
+
+	if (l->last_rx_us == 0 || now < l->last_rx_us)
+		return w;
+	quiet = now - l->last_rx_us + l->info.srtt_us;
+	return quiet > w && quiet <= RETX_MAX_AGE_US ? quiet : w;
+}
+
 /* A link stopped carrying: move its realtime flows, and resend what
  * it had in flight, which the peer would otherwise wait for. */
 static void
@@ -430,12 +448,14 @@ link_failed(struct core_peer *p, int id, uint64_t now)
 	int		 moved;
 
 	moved = flow_unpin_link(p->flows, id);
-	window = retx_failover_window(p->link[id].info.srtt_us);
+	window = failover_window(&p->link[id], now);
 	link_requeue(p, id, now);
 	while ((r = retx_next_on_link(&p->retx, &next, id, window,
-	    now)) != NULL)
-		if (resend(p, r, id, now) == 0)
-			st.failover_resent++;
+	    now)) != NULL) {
+		if (resend_spread(p, r, now) == -1)
+			break;
+		st.failover_resent++;
+	}
 	log_info("peer %s link %u: not usable; %d flows moved", p->name, id,
 	    moved);
 }

@@ -294,19 +294,26 @@ frame_commit(struct core_peer *p, int id, struct txq_frame *f, uint64_t now,
 }
 
 /*
- * Resend a kept frame, marked as a resend, on the link where it
- * arrives first, other than exclude (a link that failed) if another
- * carries; 0 if it went.
+ * Room for a frame of len in the queue to link id's linkd.  Without,
+ * the frame waits in its paced queue instead of being lost in a full
+ * one: the linkd signals the queue's wake-up once it has read, and
+ * every linkq_read_cb services the peers again.
  */
-int
-resend(struct core_peer *p, struct retx_frame *r, int exclude, uint64_t now)
+static int
+link_room(struct core_peer *p, int id, size_t len)
+{
+	if (!link_has_session(p, id))
+		return 1;	/* frame_commit finds it another way */
+	return pktq_room(linkqs[p->link[id].linkd].q, PKTQ_ELEM_COST(len)) >=
+	    PKTQ_ELEM_COST(len);
+}
+
+/* Send kept frame r again on link id, marked as a resend. */
+static int
+resend_on(struct core_peer *p, struct retx_frame *r, int id, uint64_t now)
 {
 	struct inner_hdr	h;
-	int			id;
 
-	if ((id = sched_pick_best_latency(&p->sched, now, exclude)) < 0 &&
-	    (id = sched_pick_best_latency(&p->sched, now, -1)) < 0)
-		return -1;
 	if (inner_hdr_decode(r->frame, r->len, &h) != WIRE_OK)
 		return -1;
 	h.flags |= INNER_F_RESENT;
@@ -318,6 +325,38 @@ resend(struct core_peer *p, struct retx_frame *r, int exclude, uint64_t now)
 	st.link[id].resent++;
 	r->link = id;
 	return 0;
+}
+
+/*
+ * Resend a kept frame on the link where it arrives first, other than
+ * exclude (a link that failed) if another carries; 0 if it went.
+ */
+int
+resend(struct core_peer *p, struct retx_frame *r, int exclude, uint64_t now)
+{
+	int	id;
+
+	if ((id = sched_pick_best_latency(&p->sched, now, exclude)) < 0 &&
+	    (id = sched_pick_best_latency(&p->sched, now, -1)) < 0)
+		return -1;
+	return resend_on(p, r, id, now);
+}
+
+/*
+ * Resend a frame a failed link swallowed where it arrives first with
+ * the queues counted, as data goes: the failed link's frames in flight
+ * are many, and all on the fastest link would overflow the queue to its
+ * linkd.  -1 if the link picked has no room there either.
+ */
+int
+resend_spread(struct core_peer *p, struct retx_frame *r, uint64_t now)
+{
+	int	id;
+
+	if ((id = sched_pick(&p->sched, now, r->len +
+	    FRAME_OUTER_OVERHEAD4)) < 0 || !link_room(p, id, r->len))
+		return -1;
+	return resend_on(p, r, id, now);
 }
 
 /* No link the strategy may use: a link still proving itself beats
@@ -420,21 +459,6 @@ link_requeue(struct core_peer *p, int id, uint64_t now)
 		}
 		txq_pop(&p->txpool, q);
 	}
-}
-
-/*
- * Room for a frame of len in the queue to link id's linkd.  Without,
- * the frame waits in its paced queue instead of being lost in a full
- * one: the linkd signals the queue's wake-up once it has read, and
- * every linkq_read_cb services the peers again.
- */
-static int
-link_room(struct core_peer *p, int id, size_t len)
-{
-	if (!link_has_session(p, id))
-		return 1;	/* frame_commit finds it another way */
-	return pktq_room(linkqs[p->link[id].linkd].q, PKTQ_ELEM_COST(len)) >=
-	    PKTQ_ELEM_COST(len);
 }
 
 /* Frames whose departure time came go; returns when the next one is
