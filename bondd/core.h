@@ -59,6 +59,8 @@ struct core_link {
 	int		 has_last_seq;
 	uint32_t	 last_seq;	/* the last data frame sent on it */
 	uint64_t	 last_rx_us;	/* the peer's last frame on it */
+	uint64_t	 held_bytes;	/* waited for its pace, unreported */
+	uint64_t	 held_report_us;	/* last told to its linkd */
 };
 
 struct core_peer {

@@ -678,7 +678,7 @@ linkq_read_cb(evutil_socket_t fd, short ev, void *arg)
 		case PKTQ_DATA:
 			frame_received(instance, &elems[i], now);
 			break;
-		default:
+		default:	/* LINK_HELD goes to a linkd, never from one */
 			st.malformed++;
 			break;
 		}

@@ -128,6 +128,35 @@ frame_send(struct core_peer *p, int id, const uint8_t *frame, size_t len)
 	return 0;
 }
 
+/*
+ * Tell link id's linkd what waited for its pace (linkinfo.h), at most
+ * every LINK_HELD_REPORT_US.  Lost with a full queue: the next report
+ * counts it again.
+ */
+static void
+held_report(struct core_peer *p, int id, uint64_t now)
+{
+	struct core_link	*l = &p->link[id];
+	struct link_held	 lh;
+	struct pktq_hdr		 h;
+	int			 linkd;
+
+	if (l->held_bytes == 0 || now - l->held_report_us <
+	    LINK_HELD_REPORT_US || !link_has_session(p, id))
+		return;
+	linkd = l->linkd;
+	memset(&h, 0, sizeof(h));
+	h.type = PKTQ_LINK_HELD;
+	h.link_id = id;
+	h.peer = p - peers;
+	lh.bytes = l->held_bytes;
+	if (pktq_put(linkqs[linkd].q, &h, &lh, sizeof(lh)) == -1)
+		return;
+	linkqs[linkd].dirty = 1;
+	l->held_bytes = 0;
+	l->held_report_us = now;
+}
+
 /* seq minus prev for a 16-bit header field; 0 (unknown) if too far. */
 static uint16_t
 seq_back(uint32_t seq, uint32_t prev)
@@ -430,6 +459,10 @@ queue_packet(struct core_peer *p, const uint8_t *pkt, size_t len,
 	if ((r = txq_put(&p->txpool, q, pkt, len, hash, depart, join)) == -1) {
 		st.queue_full++;
 		return;
+	}
+	if (depart > now + PACE_BURST_US) {
+		p->link[id].held_bytes += len;
+		held_report(p, id, now);
 	}
 	t = txq_tail(&p->txpool, q);
 	if (r == TXQ_NEW)

@@ -332,6 +332,7 @@ pktq_valid(const struct pktq_elem *e, size_t size)
 	case PKTQ_SESSION_UP:
 	case PKTQ_SESSION_DOWN:
 	case PKTQ_LINK_INFO:
+	case PKTQ_LINK_HELD:
 		return 1;
 	}
 	return 0;

@@ -75,4 +75,18 @@ const char *link_state_name(uint32_t);
 /* PROBE, RUN, LOSSY, DOWN, WAIT for log lines; "?" out of range. */
 const char *link_state_short_name(uint32_t);
 
+/*
+ * What the core tells linkd about demand: bytes it held back for the
+ * link's pace (they joined a queue more than a pacing burst deep) since
+ * its previous report.  Traffic wanted more of the link than its
+ * estimate gives: the rate controller may probe for more.  Sent as a
+ * PKTQ_LINK_HELD element at most every LINK_HELD_REPORT_US, only when
+ * nonzero; linkd clamps it.
+ */
+#define LINK_HELD_REPORT_US	50000
+
+struct link_held {
+	uint64_t	bytes;
+};
+
 #endif /* LINKINFO_H */

@@ -38,7 +38,8 @@ enum pktq_type {
 	PKTQ_DATA = 1,		/* an inner frame for/from a peer */
 	PKTQ_SESSION_UP,	/* linkd -> core: session usable */
 	PKTQ_SESSION_DOWN,	/* linkd -> core: session gone */
-	PKTQ_LINK_INFO		/* linkd -> core: struct link_info */
+	PKTQ_LINK_INFO,		/* linkd -> core: struct link_info */
+	PKTQ_LINK_HELD		/* core -> linkd: struct link_held */
 };
 
 struct pktq_hdr {

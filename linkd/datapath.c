@@ -215,6 +215,10 @@ linkd_core_read(evutil_socket_t fd, short ev, void *arg)
 	now = now_us();
 	for (i = 0; i < n; i++) {
 		e = &qin[i];
+		if (e->hdr.type == PKTQ_LINK_HELD) {
+			linkd_held(e);
+			continue;
+		}
 		if (e->hdr.type != PKTQ_DATA || e->hdr.peer >= BONDD_MAX_PEERS ||
 		    e->hdr.len > ld.conf.payload_max ||
 		    !frame_is_core(e->frame, e->hdr.len)) {

@@ -50,7 +50,7 @@ struct linkd {
 	int			 sock;
 	struct pktq		*q;
 	struct event		*ev_sock, *ev_q, *ev_qwake, *ev_tick,
-				*ev_probe, *ev_watch;
+				*ev_probe, *ev_watch, *ev_fill;
 	int			 admin_down;
 	int			 carrier_down;
 	uint64_t		 stats_us, log_us;	/* last sent */
@@ -67,6 +67,9 @@ struct linkmeas {
 	uint64_t		 next_probe_us;
 	uint64_t		 answered_us;	/* last ask answered */
 	uint64_t		 log_tx, log_answered;	/* at the last line */
+	uint64_t		 held_bytes;	/* the core held back, unread */
+	uint64_t		 fill_us, fill_tx;	/* last fill tick */
+	int			 was_probing;	/* at the last estimate */
 };
 
 extern struct linkd	ld;
@@ -93,6 +96,10 @@ void	 linkd_send_error(struct session *, int, uint64_t);
 void	 linkd_probe_tick(evutil_socket_t, short, void *);
 void	 linkd_watch(evutil_socket_t, short, void *);
 void	 linkd_farewell(void);
+void	 linkd_held(const struct pktq_elem *);
+
+/* fill.c: a capacity probe's padding */
+void	 linkd_fill(uint64_t);
 
 /* keyask.c: the DH with the static private key, asked of the parent */
 void	 keyask_init(int);

@@ -271,9 +271,10 @@ linkd_probe_send(struct session *s, struct linkmeas *m, uint64_t now, int ask)
  * and a reload may change it.
  */
 static int
-linkd_rate_est(struct linkmeas *m, uint64_t now)
+linkd_rate_est(struct session *s, struct linkmeas *m, uint64_t now)
 {
 	struct ratectl_sample	 rs;
+	int			 changed;
 
 	if (m->rc.ceiling_bps != linkd_rate_cfg(m))
 		ratectl_set_ceiling(&m->rc, linkd_rate_cfg(m));
@@ -285,7 +286,44 @@ linkd_rate_est(struct linkmeas *m, uint64_t now)
 	rs.rx_gen = m->pr.peer_rx_tx_us;
 	rs.queue_us = probe_queue_us(&m->pr);
 	rs.loss_tx_ppm = m->pr.loss_tx_ppm;
-	return (ratectl_update(&m->rc, now, &rs));
+	rs.held_bytes = m->held_bytes;
+	m->held_bytes = 0;
+	changed = ratectl_update(&m->rc, now, &rs);
+	if (m->was_probing && !m->rc.probing &&
+	    m->rc.est_bps > m->rc.probe_from_bps)
+		log_info("%s: peer %s link %u: probe found %llu kbit/s, "
+		    "had %llu", ld.conf.name, ld.tbl->peers[s->peer].name,
+		    s->link_id, (unsigned long long)m->rc.est_bps / 1000,
+		    (unsigned long long)m->rc.probe_from_bps / 1000);
+	m->was_probing = m->rc.probing;
+	return (changed);
+}
+
+/*
+ * The core held traffic back for a session's pace (linkinfo.h).  From
+ * the core, which a linkd trusts no more than the network: the length,
+ * the session and the count are checked.
+ */
+void
+linkd_held(const struct pktq_elem *e)
+{
+	struct link_held	 lh;
+	struct session		*s;
+	struct linkmeas		*m;
+
+	if (e->hdr.len != sizeof(lh) || e->hdr.peer >= BONDD_MAX_PEERS) {
+		ld.core_bad++;
+		return;
+	}
+	memcpy(&lh, e->frame, sizeof(lh));
+	s = sess_find(ld.tbl, e->hdr.peer, e->hdr.link_id);
+	if (s == NULL || sess_state(s) != SESSION_ESTABLISHED ||
+	    !(m = linkd_meas(s))->active)
+		return;
+	/* Clamped: the sum cannot wrap. */
+	m->held_bytes += lh.bytes > RC_MAX_BPS ? RC_MAX_BPS : lh.bytes;
+	if (m->held_bytes > RC_MAX_BPS)
+		m->held_bytes = RC_MAX_BPS;
 }
 
 /*
@@ -321,7 +359,7 @@ linkd_probe_tick(evutil_socket_t fd, short ev, void *arg)
 		if (!m->active)
 			linkd_meas_start(s, now);
 		probe_tick(&m->pr, now, s->ctr.tx_bytes, s->ctr.rx_bytes);
-		changed = linkd_rate_est(m, now);
+		changed = linkd_rate_est(s, m, now);
 		changed |= ls_timer(&m->ls, now, m->pr.srtt_us);
 		changed |= ls_loss(&m->ls, now, m->pr.loss_tx_ppm,
 		    probe_loss_rx_ppm(&m->pr));
@@ -342,6 +380,7 @@ linkd_probe_tick(evutil_socket_t fd, short ev, void *arg)
 			linkd_info(s);
 	}
 	linkd_core_flush();
+	linkd_fill(now);
 	linkd_watch_arm(now);
 }
 

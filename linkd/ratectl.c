@@ -22,14 +22,34 @@
  *  - down, when the peer received less than 85 % of what we sent while
  *    we filled the estimate, in two measurements running (what it
  *    received is what the link carries: to 95 % of it, so that the
- *    queue drains), or when send loss is over 10 % (the same), or, on
+ *    queue drains), or when send loss is over 10 % (the same, but at
+ *    most by half while traffic does not fill the estimate), or, on
  *    a link without a configured rate, when a standing queue over
  *    RC_QUEUE_HIGH_US builds (by 10 %);
+ *  - to what the peer received, at most by half, when a standing queue
+ *    over RC_QUEUE_HIGH_US shows while we send a quarter of the
+ *    estimate or more but not all (on a link without a configured
+ *    rate);
  *  - up, when we sent at least 80 % of the estimate (else the traffic,
  *    not the link, set the pace), the peer received at least 90 % of
  *    it and no queue over RC_QUEUE_LOW_US stands: doubled while in
  *    startup, else by 10 %, and never above twice what was received;
  *  - else hold.
+ *
+ * A probe (ratectl.h) starts on a measurement that finds the core held
+ * traffic back for the link while it sent less than 80 % of the
+ * estimate, none in the last RC_PROBE_QUIET_US filled it (a link that
+ * one flow's sawtooth fills now and then is known, and a probe would
+ * only overflow its queue), and no queue over RC_QUEUE_HIGH_US stands
+ * (the few frames of a link used in bursts see its jitter as a small
+ * queue; the fill's many see the least delay).  It ends at a queue
+ * over RC_QUEUE_LOW_US once it ran RC_PROBE_SETTLE_US (over
+ * RC_QUEUE_HIGH_US at once), at a shortfall, at a cut, or after
+ * RC_PROBE_US.  While it runs the link is full (busy), startup does not
+ * double, and the estimate rises to what the peer received, at most 5/4
+ * of it per step: the fill offers no more.  The queue or shortfall that
+ * ends it sets the estimate to what the peer received, not below where
+ * it began, and ends the startup: the link's limit is found.
  *
  * What the peer received lags what we sent by the link's delay, so it
  * is compared with the smaller of our last two windows.  The estimate
@@ -104,6 +124,12 @@ ratectl_init(struct ratectl *rc, uint64_t now, uint64_t ceiling_bps)
 		rc->peak[i] = rc->est_bps;
 	rc->peak_start_us = now;
 	rc->cycle_us = now;
+	rc->probe_next_us = now;
+	rc->probe_gap_us = RC_PROBE_GAP_MIN;
+	for (i = 0; i < RC_QUEUE_SLOTS; i++)
+		rc->qslot[i] = RC_QUEUE_NONE;
+	rc->queue_us = RC_QUEUE_NONE;
+	rc->qslot_start_us = now;
 }
 
 void
@@ -120,18 +146,70 @@ ratectl_set_ceiling(struct ratectl *rc, uint64_t ceiling_bps)
 	rc->est_bps = bound(rc, rc->est_bps);
 }
 
+/*
+ * The least reading of the last RC_QUEUE_SLOTS slots of
+ * RC_QUEUE_SLOT_US: no room to grow while it is not low.  One reading
+ * is the least delay of the frames since the peer's previous probe; on
+ * a jittery link with few of them it sits a few ms above the base now
+ * and then, while a queue that stands shows in every one.  Cuts take
+ * the last reading alone: one flow's sawtooth drains a queue now and
+ * then, which would hide an estimate above the link.
+ */
+static void
+queue_track(struct ratectl *rc, uint64_t now, uint32_t q)
+{
+	int	i, n;
+
+	for (n = 0; now - rc->qslot_start_us >= RC_QUEUE_SLOT_US &&
+	    n < RC_QUEUE_SLOTS; n++) {
+		rc->qslot_cur = (rc->qslot_cur + 1) % RC_QUEUE_SLOTS;
+		rc->qslot[rc->qslot_cur] = RC_QUEUE_NONE;
+		rc->qslot_start_us += RC_QUEUE_SLOT_US;
+	}
+	if (now - rc->qslot_start_us >= RC_QUEUE_SLOT_US)
+		rc->qslot_start_us = now;
+	if (q < rc->qslot[rc->qslot_cur])
+		rc->qslot[rc->qslot_cur] = q;
+	rc->queue_us = RC_QUEUE_NONE;
+	for (i = 0; i < RC_QUEUE_SLOTS; i++)
+		if (rc->qslot[i] < rc->queue_us)
+			rc->queue_us = rc->qslot[i];
+}
+
+/*
+ * The queue that ends a probe, the last reading alone (its fill's many
+ * frames leave little jitter): over RC_QUEUE_LOW_US once the fill has
+ * run RC_PROBE_SETTLE_US, so that the peer's least delay comes from its
+ * frames, not from the few before it (jitter); over RC_QUEUE_HIGH_US at
+ * once.
+ */
+static int
+probe_queue(const struct ratectl *rc, uint64_t now,
+    const struct ratectl_sample *s)
+{
+	if (s->queue_us == RC_QUEUE_NONE)
+		return (0);
+	if (s->queue_us > RC_QUEUE_HIGH_US)
+		return (1);
+	return (s->queue_us >= RC_QUEUE_LOW_US &&
+	    now - rc->probe_start_us >= RC_PROBE_SETTLE_US);
+}
+
 static uint64_t
-decide(struct ratectl *rc, const struct ratectl_sample *s)
+decide(struct ratectl *rc, const struct ratectl_sample *s, uint64_t now)
 {
 	uint64_t	est = rc->est_bps, tx, rx, ref, target;
 	uint32_t	loss = s->loss_tx_ppm > PPM ? PPM : s->loss_tx_ppm;
 	int		busy, short_now, short_twice;
-	int		known = s->queue_us != RC_QUEUE_NONE;
+	uint32_t	q = s->queue_us;
+	int		known = q != RC_QUEUE_NONE;
 
 	tx = clamp(s->tx_bps);
 	rx = clamp(s->rx_bps);
 	ref = tx < rc->prev_tx_bps ? tx : rc->prev_tx_bps;
 	busy = tx >= est / 10 * 8 && tx != 0;
+	if (busy && !rc->probing)
+		rc->busy_us = now;
 	target = rx / 100 * 95;
 
 	/* Delivered short of what we sent: the link carries less.  Once
@@ -139,6 +217,21 @@ decide(struct ratectl *rc, const struct ratectl_sample *s)
 	short_now = busy && rx < ref / 100 * 85;
 	short_twice = short_now && rc->short_prev;
 	rc->short_prev = short_now;
+	/* A probe's fill that meets a queue or falls short found the
+	 * link's limit: what the link delivered, never below where the
+	 * probe began (the fill, not the estimate, made the queue). */
+	rc->probe_hit = rc->probing && loss <= CUT_LOSS_PPM && (short_now ||
+	    probe_queue(rc, now, s));
+	if (rc->probe_hit) {
+		rc->startup = 0;
+		target = rx < est ? rx : est;
+		return (target > rc->probe_from_bps ? target :
+		    rc->probe_from_bps);
+	}
+	/* Heavy loss while traffic used the link only in part: what the
+	 * peer received is the traffic's, not the link's; halve. */
+	if (loss > CUT_LOSS_PPM && !busy && target < est / 2)
+		target = est / 2;
 	if (loss > CUT_LOSS_PPM || short_twice) {
 		rc->startup = 0;
 		return (target < est ? target : est);
@@ -146,7 +239,7 @@ decide(struct ratectl *rc, const struct ratectl_sample *s)
 	/* A standing queue while we fill the estimate.  Below a configured
 	 * rate it may be the receiver's own delay (a busy host); only the
 	 * shortfall above lowers a configured link. */
-	if (known && s->queue_us > RC_QUEUE_HIGH_US && busy &&
+	if (known && q > RC_QUEUE_HIGH_US && busy &&
 	    (rc->ceiling_bps == 0 || rc->startup)) {
 		rc->startup = 0;
 		return (est / 10 * 9);
@@ -156,14 +249,19 @@ decide(struct ratectl *rc, const struct ratectl_sample *s)
 	 * estimate above keeps the scheduler from the other links, and we
 	 * never fill it to find out.  Less than a quarter: another's
 	 * queue, not ours to fix. */
-	if (known && s->queue_us > RC_QUEUE_HIGH_US && rx < est &&
+	if (known && q > RC_QUEUE_HIGH_US && rx < est &&
 	    rx >= est / 4 && rc->ceiling_bps == 0) {
 		rc->startup = 0;
 		return (rx > est / 2 ? rx : est / 2);
 	}
+	/* Up only without a queue: in one slot at least of the last ones
+	 * (queue_track()), as jitter raises some of them. */
 	if (busy && rx >= ref / 10 * 9 && (!known ||
-	    s->queue_us < RC_QUEUE_LOW_US)) {
-		target = rc->startup ? est * 2 : est + est / 10;
+	    rc->queue_us < RC_QUEUE_LOW_US)) {
+		target = rc->startup && !rc->probing ? est * 2 :
+		    est + est / 10;
+		if (rc->probing && rx > target)
+			target = rx < est / 4 * 5 ? rx : est / 4 * 5;
 		if (target > 2 * rx)
 			target = 2 * rx;
 		return (target > est ? target : est);
@@ -171,37 +269,98 @@ decide(struct ratectl *rc, const struct ratectl_sample *s)
 	return (est);
 }
 
+/*
+ * Start or end a probe, on a measurement that set the estimate to est
+ * (from was).  Invariant: probing only while the estimate is below the
+ * configured rate, if there is one, and for at most RC_PROBE_US.
+ */
+static void
+probe_step(struct ratectl *rc, uint64_t now, const struct ratectl_sample *s,
+    uint64_t was)
+{
+	int	queue = probe_queue(rc, now, s);
+	/* Few frames (a link used in bursts) see jitter as a queue: only
+	 * a standing one keeps a probe from starting. */
+	int	standing = rc->queue_us != RC_QUEUE_NONE &&
+		    rc->queue_us > RC_QUEUE_HIGH_US;
+	int	capped = rc->ceiling_bps != 0 && rc->est_bps >= rc->ceiling_bps;
+
+	if (rc->probing) {
+		if (!rc->probe_hit && !queue && !capped && rc->est_bps >= was &&
+		    now - rc->probe_start_us < RC_PROBE_US)
+			return;
+		rc->probing = 0;
+		if (rc->est_bps > rc->probe_from_bps)
+			rc->probe_gap_us = RC_PROBE_GAP_MIN;
+		else if (rc->probe_gap_us < RC_PROBE_GAP_MAX / 2)
+			rc->probe_gap_us *= 2;
+		else
+			rc->probe_gap_us = RC_PROBE_GAP_MAX;
+		rc->probe_next_us = now + rc->probe_gap_us;
+		return;
+	}
+	/* Nothing held back: the traffic, not the estimate, set the pace.
+	 * Busy: the usual rule grows it.  A queue: no room to find. */
+	if (now < rc->probe_next_us || rc->held < RC_HELD_MIN ||
+	    now - rc->busy_us < RC_PROBE_QUIET_US ||
+	    rc->queue_us == RC_QUEUE_NONE || standing || capped ||
+	    s->loss_tx_ppm > CUT_LOSS_PPM)
+		return;
+	rc->probing = 1;
+	rc->probe_start_us = now;
+	rc->probe_from_bps = rc->est_bps;
+	rc->probes++;
+}
+
+uint64_t
+ratectl_fill_bps(const struct ratectl *rc)
+{
+	uint64_t	fill = rc->est_bps / 4 * 5;
+
+	if (!rc->probing)
+		return (0);
+	return (rc->ceiling_bps != 0 && fill > rc->ceiling_bps ?
+	    rc->ceiling_bps : fill);
+}
+
 int
 ratectl_update(struct ratectl *rc, uint64_t now,
     const struct ratectl_sample *s)
 {
-	uint64_t	next, floor;
+	uint64_t	next, floor, was = rc->est_bps;
 
 	peak_advance(rc, now);
+	queue_track(rc, now, s->queue_us);
+	rc->held += clamp(s->held_bytes);
+	if (rc->held > RC_MAX_BPS)
+		rc->held = RC_MAX_BPS;
 	if (!rc->have_gen) {
 		rc->have_gen = 1;
 		rc->gen = s->rx_gen;
 		rc->prev_tx_bps = clamp(s->tx_bps);
 		return (0);
 	}
-	if (s->rx_gen == rc->gen || now - rc->cycle_us < RC_CYCLE_US)
+	/* The queue a probe's fill builds ends it at once: every
+	 * millisecond more of it is a millisecond more of queue. */
+	if ((s->rx_gen == rc->gen || now - rc->cycle_us < RC_CYCLE_US) &&
+	    !(rc->probing && probe_queue(rc, now, s)))
 		return (0);
 	rc->gen = s->rx_gen;
 	rc->cycle_us = now;
-	next = decide(rc, s);
+	next = decide(rc, s, now);
 	rc->prev_tx_bps = clamp(s->tx_bps);
 	floor = ratectl_floor(rc);
 	if (next < floor)
 		next = floor;
 	next = bound(rc, next);
-	if (next == rc->est_bps)
-		return (0);
 	if (next > rc->est_bps)
 		rc->ups++;
-	else
+	else if (next < rc->est_bps)
 		rc->downs++;
 	rc->est_bps = next;
 	if (next > rc->peak[rc->peak_cur])
 		rc->peak[rc->peak_cur] = next;
-	return (1);
+	probe_step(rc, now, s, was);
+	rc->held = 0;
+	return (next != was);
 }

@@ -27,6 +27,17 @@
  * logic with the clock passed in microseconds; its inputs come from the
  * peer's probes, authenticated but not trusted: every value is clamped
  * and the estimate stays between RC_MIN_BPS and RC_MAX_BPS.
+ *
+ * A link that traffic uses only in bursts never fills its estimate and
+ * so would never grow: earliest arrival gives a link that looks slow
+ * only what the others cannot take.  When the core held traffic back
+ * for the link's pace (the traffic wanted more than the estimate) and
+ * no queue stands, the controller probes: linkd tops the link up with
+ * padding to 5/4 of the estimate (ratectl_fill_bps) until the link
+ * shows a queue or RC_PROBE_US passed, and what the peer received then
+ * is what the link carries.  A probe that found nothing waits twice as
+ * long for the next one, up to RC_PROBE_GAP_MAX: a link whose estimate
+ * is right pays for a probe rarely, an idle one never.
  */
 
 #ifndef RATECTL_H
@@ -41,8 +52,16 @@
 #define RC_QUEUE_HIGH_US 10000		/* standing queue: over capacity */
 #define RC_QUEUE_LOW_US	3000		/* below it: room to grow */
 #define RC_QUEUE_NONE	UINT32_MAX	/* not measured */
+#define RC_QUEUE_SLOTS	3		/* 3 x 100 ms: a standing queue */
+#define RC_QUEUE_SLOT_US 100000
 #define RC_PEAK_SLOTS	3		/* 3 x 10 s: the floor's window */
 #define RC_PEAK_SLOT_US	10000000
+#define RC_HELD_MIN	16384		/* bytes held back: traffic wanted more */
+#define RC_PROBE_US	1000000		/* longest probe */
+#define RC_PROBE_SETTLE_US 200000	/* before its own frames show */
+#define RC_PROBE_QUIET_US 2000000	/* the estimate not filled this long */
+#define RC_PROBE_GAP_MIN 2000000	/* after a probe that found more */
+#define RC_PROBE_GAP_MAX 32000000	/* after probes that found nothing */
 
 /* What linkd measured when it calls ratectl_update(). */
 struct ratectl_sample {
@@ -51,6 +70,8 @@ struct ratectl_sample {
 	uint64_t	rx_gen;		/* changes with each new rx_bps */
 	uint32_t	queue_us;	/* standing queue, or RC_QUEUE_NONE */
 	uint32_t	loss_tx_ppm;	/* send loss, as the peer measured */
+	uint64_t	held_bytes;	/* the core held back for our pace,
+					   since the last call */
 };
 
 struct ratectl {
@@ -58,6 +79,8 @@ struct ratectl {
 	uint64_t	ceiling_bps;	/* configured rate, 0 = none */
 	int		startup;	/* doubling until the first queue */
 	int		short_prev;	/* the last measurement fell short */
+	uint64_t	busy_us;	/* the last measurement that filled the
+					   estimate, outside a probe */
 	uint64_t	cycle_us;	/* last step */
 	uint64_t	gen;		/* rx_gen judged last */
 	int		have_gen;
@@ -65,7 +88,19 @@ struct ratectl {
 	uint64_t	peak[RC_PEAK_SLOTS];	/* highest estimate per slot */
 	int		peak_cur;
 	uint64_t	peak_start_us;
+	uint32_t	qslot[RC_QUEUE_SLOTS];	/* least queue per slot */
+	int		qslot_cur;
+	uint64_t	qslot_start_us;
+	uint32_t	queue_us;	/* least of them: the standing queue */
 	uint64_t	ups, downs;	/* changes made, for tests and logs */
+	uint64_t	held;		/* bytes held back, this cycle */
+	int		probing;	/* linkd fills to ratectl_fill_bps */
+	int		probe_hit;	/* it found the link's limit */
+	uint64_t	probe_start_us;
+	uint64_t	probe_from_bps;	/* the estimate it started at */
+	uint64_t	probe_next_us;	/* no probe before */
+	uint64_t	probe_gap_us;
+	uint64_t	probes;		/* started, for tests and status */
 };
 
 /* ceiling_bps 0: none, start at RC_START_BPS and double until the
@@ -78,5 +113,8 @@ void	 ratectl_set_ceiling(struct ratectl *, uint64_t ceiling_bps);
 int	 ratectl_update(struct ratectl *, uint64_t now,
 	    const struct ratectl_sample *);
 uint64_t ratectl_floor(const struct ratectl *);
+/* While a probe runs, the rate linkd fills the link to with padding;
+ * 0 else. */
+uint64_t ratectl_fill_bps(const struct ratectl *);
 
 #endif /* RATECTL_H */

@@ -24,7 +24,8 @@
  * table, scheduler, paced queues, ICMP errors).  What the core writes
  * back is read and dropped.  State lives on across inputs as in the
  * daemon.  Input: records of [u8 op][u8 link][u8 peer][u16 size]
- * [size bytes]; op & 7: the element's type (0, 5, 6 unknown), 7 a
+ * [size bytes]; op & 7: the element's type (0, 6 unknown; 5, the
+ * core's own LINK_HELD, refused from a linkd), 7 a
  * packet from the TUN device; op & 0x40: from linkd 1, else 0;
  * op & 0x80: a header length one more than the bytes; op & 0x20: the
  * event loop runs now, else after the input.  Test code.

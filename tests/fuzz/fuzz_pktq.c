@@ -58,7 +58,7 @@ drain(int *eof)
 		for (i = 0; i < n; i++) {
 			if (elems[i].hdr.len > PKTQ_FRAME_MAX ||
 			    elems[i].hdr.type < PKTQ_DATA ||
-			    elems[i].hdr.type > PKTQ_LINK_INFO)
+			    elems[i].hdr.type > PKTQ_LINK_HELD)
 				fuzz_fail("pktq_get returned a bad element");
 		}
 		got += n;

@@ -22,8 +22,10 @@
  * peer's received bytes and the smallest one-way delay it saw since
  * the last one; rates over 200 ms).  Checks convergence from the first
  * guess, following a capacity drop and its return, a configured
- * ceiling, robustness to random loss, traffic below the estimate and
- * the floor.  Test code; trusts its inputs.
+ * ceiling, robustness to random loss, traffic below the estimate, the
+ * floor, and the probes of a link that traffic uses only in bursts
+ * (the core holds back what exceeds the estimate; linkd pads the link
+ * to the fill rate while a probe runs).  Test code; trusts its inputs.
  */
 
 #include <stdint.h>
@@ -45,6 +47,10 @@ struct sim {
 	double		 cap;		/* bottleneck, bit/s */
 	double		 ploss;		/* random loss after the queue */
 	double		 demand;	/* offered by the application */
+	uint64_t	 burst_us;	/* demand only this long ... */
+	uint64_t	 period_us;	/* ... every period, 0 = always */
+	double		 held;		/* bits held back since the update */
+	double		 fill_max;	/* highest fill rate seen */
 	double		 q;		/* bits queued */
 	double		 win_tx, win_rx, win_sent, win_lost;
 	double		 qmin;		/* smallest queue delay, probe window */
@@ -68,11 +74,22 @@ sim_init(struct sim *sm, double cap, uint64_t ceiling)
 static void
 sim_step(struct sim *sm)
 {
-	double		 dt = STEP_US / 1e6, rate, in, drop, out, qmax;
+	double		 dt = STEP_US / 1e6, rate, in, drop, out, qmax, d;
+	double		 fill = (double)ratectl_fill_bps(&sm->rc);
 
+	d = sm->demand;
+	if (sm->period_us != 0 && sm->now % sm->period_us >= sm->burst_us)
+		d = 0;
 	rate = (double)sm->rc.est_bps;
-	if (sm->demand < rate)
-		rate = sm->demand;
+	if (d > rate)
+		sm->held += (d - rate) * dt;
+	else
+		rate = d;
+	/* Padding tops the link up to the fill rate. */
+	if (fill > rate)
+		rate = fill;
+	if (fill > sm->fill_max)
+		sm->fill_max = fill;
 	in = rate * dt;
 	qmax = sm->cap * 0.050;
 	sm->q += in;
@@ -104,8 +121,26 @@ sim_step(struct sim *sm)
 		sm->win_start = sm->now;
 	}
 	/* linkd's probe tick: every 50 ms. */
-	if (sm->now % (50 * MS) == 0)
+	if (sm->now % (50 * MS) == 0) {
+		sm->s.held_bytes = (uint64_t)(sm->held / 8);
+		sm->held = 0;
 		ratectl_update(&sm->rc, sm->now, &sm->s);
+	}
+}
+
+/* A queue of q stands for RC_QUEUE_SLOTS slots, measured without a new
+ * rate window (nothing judged): the next measurement sees it. */
+static void
+queue_stand(struct ratectl *rc, uint64_t *now, struct ratectl_sample *s,
+    uint32_t q)
+{
+	int	i;
+
+	s->queue_us = q;
+	for (i = 0; i < RC_QUEUE_SLOTS; i++) {
+		*now += RC_QUEUE_SLOT_US;
+		ck_assert_int_eq(ratectl_update(rc, *now, s), 0);
+	}
 }
 
 /* Run for a while; the lowest and highest estimate and their mean. */
@@ -243,6 +278,69 @@ START_TEST(test_app_limited)
 }
 END_TEST
 
+/*
+ * Traffic that wants the link 50 ms in every 500 (earliest arrival
+ * sends to a slow link only what the others cannot take) never fills
+ * the estimate: probes find the capacity, then back off.
+ */
+START_TEST(test_probe_bursts)
+{
+	struct sim	sm;
+	double		lo, hi, mean;
+	uint64_t	probes;
+
+	sim_init(&sm, 30e6, 0);
+	sm.burst_us = 50 * MS;
+	sm.period_us = 500 * MS;
+	sim_run(&sm, 6 * SEC, &lo, &hi, &mean);
+	ck_assert_msg((double)sm.rc.est_bps >= 0.7 * 30e6, "stuck at %llu",
+	    (unsigned long long)sm.rc.est_bps);
+	sim_run(&sm, 60 * SEC, &lo, &hi, &mean);
+	ck_assert_msg(lo >= 0.7 * 30e6 && hi <= 1.3 * 30e6,
+	    "estimate %.0f..%.0f", lo, hi);
+	/* The estimate is right: probes come at most every 32 s. */
+	probes = sm.rc.probes;
+	sim_run(&sm, 64 * SEC, &lo, &hi, &mean);
+	ck_assert_msg(sm.rc.probes - probes <= 3, "%llu probes in 64 s",
+	    (unsigned long long)(sm.rc.probes - probes));
+
+	/* The same without a probe stays at the first guess. */
+	sim_init(&sm, 30e6, 0);
+	sm.burst_us = 50 * MS;
+	sm.period_us = 500 * MS;
+	sm.rc.probe_next_us = UINT64_MAX;
+	sim_run(&sm, 6 * SEC, &lo, &hi, &mean);
+	ck_assert_uint_eq(sm.rc.est_bps, RC_START_BPS);
+}
+END_TEST
+
+/* Light traffic that the estimate never holds back costs no probe;
+ * a probe never fills beyond a configured rate. */
+START_TEST(test_probe_limits)
+{
+	struct sim	sm;
+	double		lo, hi, mean;
+
+	sim_init(&sm, 50e6, 0);
+	sm.demand = 3e6;
+	sim_run(&sm, 30 * SEC, &lo, &hi, &mean);
+	ck_assert_uint_eq(sm.rc.probes, 0);
+	ck_assert(sm.fill_max == 0);
+
+	/* Lowered by loss, below a ceiling: probes find the way back,
+	 * to the ceiling and no further. */
+	sim_init(&sm, 100e6, 40000000);
+	sm.burst_us = 50 * MS;
+	sm.period_us = 500 * MS;
+	sm.rc.est_bps = 10000000;
+	sim_run(&sm, 10 * SEC, &lo, &hi, &mean);
+	ck_assert_msg(sm.rc.est_bps >= 36000000, "at %llu",
+	    (unsigned long long)sm.rc.est_bps);
+	ck_assert_msg(hi <= 40e6 && sm.fill_max <= 40e6, "%.0f, fill %.0f",
+	    hi, sm.fill_max);
+}
+END_TEST
+
 /* 70 % loss: cuts, but never under 10 % of the last 20 s's peak. */
 START_TEST(test_floor)
 {
@@ -356,7 +454,7 @@ START_TEST(test_steps)
 	ck_assert_uint_eq(rc.est_bps, 4 * RC_START_BPS);
 	/* A standing queue while filling it: -10 %, startup over. */
 	s.tx_bps = s.rx_bps = 4 * RC_START_BPS;
-	s.queue_us = RC_QUEUE_HIGH_US + 1;
+	queue_stand(&rc, &now, &s, RC_QUEUE_HIGH_US + 1);
 	s.rx_gen++;
 	now += 100 * MS;
 	ck_assert_int_eq(ratectl_update(&rc, now, &s), 1);
@@ -368,21 +466,21 @@ START_TEST(test_steps)
 	ck_assert_int_eq(ratectl_update(&rc, now, &s), 1);
 	ck_assert_uint_eq(rc.est_bps, 39600000);
 	/* Between the thresholds: hold. */
-	s.queue_us = RC_QUEUE_LOW_US;
 	s.tx_bps = s.rx_bps = 39600000;
+	queue_stand(&rc, &now, &s, RC_QUEUE_LOW_US);
 	s.rx_gen++;
 	now += 100 * MS;
 	ck_assert_int_eq(ratectl_update(&rc, now, &s), 0);
 	/* A queue while we send a fifth: the other direction's, or
 	 * another sender's; not ours to fix. */
-	s.queue_us = 50000;
 	s.tx_bps = s.rx_bps = 8000000;
+	queue_stand(&rc, &now, &s, 50000);
 	s.rx_gen++;
 	now += 100 * MS;
 	ck_assert_int_eq(ratectl_update(&rc, now, &s), 0);
 	/* Delivered far less than sent, twice running: down to 95 % of
 	 * delivered; once is a skew of the windows. */
-	s.queue_us = RC_QUEUE_NONE;
+	queue_stand(&rc, &now, &s, RC_QUEUE_NONE);
 	s.tx_bps = 39600000;
 	s.rx_gen++;
 	now += 100 * MS;
@@ -414,8 +512,8 @@ START_TEST(test_queue_short_of_estimate)
 	ratectl_init(&rc, now, 0);
 	memset(&s, 0, sizeof(s));
 	ratectl_update(&rc, now, &s);
-	s.queue_us = RC_QUEUE_HIGH_US + 1;
 	s.tx_bps = s.rx_bps = 6000000;
+	queue_stand(&rc, &now, &s, RC_QUEUE_HIGH_US + 1);
 	s.rx_gen++;
 	now += 100 * MS;
 	ck_assert_int_eq(ratectl_update(&rc, now, &s), 1);
@@ -445,6 +543,66 @@ START_TEST(test_queue_short_of_estimate)
 	now += 100 * MS;
 	ck_assert_int_eq(ratectl_update(&rc, now, &s), 0);
 	ck_assert_uint_eq(rc.est_bps, 50000000);
+}
+END_TEST
+
+/* A jittery link's readings rise a few ms now and then: the least of
+ * the last RC_QUEUE_SLOTS slots is the standing queue. */
+START_TEST(test_queue_jitter)
+{
+	struct ratectl		rc;
+	struct ratectl_sample	s;
+	uint64_t		now = 5 * SEC, est;
+	int			i;
+
+	ratectl_init(&rc, now, 0);
+	memset(&s, 0, sizeof(s));
+	ratectl_update(&rc, now, &s);
+	for (i = 0; i < 10; i++) {
+		est = rc.est_bps;
+		s.tx_bps = s.rx_bps = est;
+		s.queue_us = i % 2 ? 6000 : 500;
+		s.rx_gen++;
+		now += 100 * MS;
+		ck_assert_int_eq(ratectl_update(&rc, now, &s), 1);
+		ck_assert_uint_gt(rc.est_bps, est);
+	}
+	/* Standing: no step up. */
+	est = rc.est_bps;
+	s.tx_bps = s.rx_bps = est;
+	queue_stand(&rc, &now, &s, 6000);
+	s.rx_gen++;
+	now += 100 * MS;
+	ck_assert_int_eq(ratectl_update(&rc, now, &s), 0);
+}
+END_TEST
+
+/* Heavy loss on a link that traffic used in part: at most halved, not
+ * cut to what that traffic delivered (a burst into a short queue). */
+START_TEST(test_loss_light_use)
+{
+	struct ratectl		rc;
+	struct ratectl_sample	s;
+	uint64_t		now = 5 * SEC;
+
+	ratectl_init(&rc, now, 0);
+	rc.est_bps = 50000000;
+	memset(&s, 0, sizeof(s));
+	ratectl_update(&rc, now, &s);
+	s.tx_bps = 5000000;
+	s.rx_bps = 4000000;
+	s.loss_tx_ppm = 200000;
+	s.rx_gen++;
+	now += 100 * MS;
+	ck_assert_int_eq(ratectl_update(&rc, now, &s), 1);
+	ck_assert_uint_eq(rc.est_bps, 25000000);
+	/* Filling it: what the peer received. */
+	s.tx_bps = 25000000;
+	s.rx_bps = 10000000;
+	s.rx_gen++;
+	now += 100 * MS;
+	ck_assert_int_eq(ratectl_update(&rc, now, &s), 1);
+	ck_assert_uint_eq(rc.est_bps, 9500000);
 }
 END_TEST
 
@@ -496,6 +654,10 @@ ratectl_suite(void)
 	tcase_add_test(tc, test_clamp);
 	tcase_add_test(tc, test_steps);
 	tcase_add_test(tc, test_configured_queue);
+	tcase_add_test(tc, test_loss_light_use);
+	tcase_add_test(tc, test_queue_jitter);
+	tcase_add_test(tc, test_probe_bursts);
+	tcase_add_test(tc, test_probe_limits);
 	suite_add_tcase(su, tc);
 	return (su);
 }
