@@ -149,6 +149,9 @@ static const struct mdesc link_metrics[] = {
 	    "kind", "measured", LS(rate_est_bps), MV_U64_NAN0 },
 	{ "bondd_link_capacity_bps", NULL, NULL, "kind", "configured",
 	    LS(rate_cfg_bps), MV_U64_NAN0 },
+	{ "bondd_link_capacity_probes_total", "counter",
+	    "Capacity probes started on the send direction.", NULL, NULL,
+	    LS(rate_probes), MV_U64 },
 	{ "bondd_link_bottleneck_queue_seconds", "gauge",
 	    "Standing queue at the bottleneck of the send direction, NaN "
 	    "if not measured yet.", NULL, NULL, LS(queue_us), MV_US_QUEUE },

@@ -68,6 +68,7 @@
  *	           "rate_max_bps":N (0 = unknown),
  *	           "weight":N (rate_max_bps in Mbit/s, rounded),
  *	           "probes_tx":N,"probes_rx":N,"core_dropped":N,
+ *	           "rate_probes":N (capacity probes started),
  *	           "rate_cfg_bps":N (0 = none),
  *	           "rate_est_bps":N (0 = not measured yet),
  *	           "queue_bottleneck_ms":N.N | null (not measured yet),
@@ -693,6 +694,7 @@ json_link(FILE *fp, const struct ipc_link_stats *ls,
 	json_u64(fp, "probes_tx", ls->probes_tx, 1);
 	json_u64(fp, "probes_rx", ls->probes_rx, 1);
 	json_u64(fp, "core_dropped", ls->core_dropped, 1);
+	json_u64(fp, "rate_probes", ls->rate_probes, 1);
 	json_u64(fp, "rate_cfg_bps", ls->rate_cfg_bps, 1);
 	json_u64(fp, "rate_est_bps", ls->rate_est_bps, 1);
 	if (ls->queue_us == IPC_QUEUE_UNKNOWN)

@@ -414,6 +414,7 @@ struct ipc_link_stats {
 	uint64_t	rate_est_bps;
 	uint32_t	queue_us;
 	uint32_t	pad;
+	uint64_t	rate_probes;	/* capacity probes started */
 };
 #define IPC_QUEUE_UNKNOWN	UINT32_MAX
 

@@ -99,6 +99,7 @@ linkd_fill_stats(struct session *s, struct ipc_link_stats *st)
 	st->probes_rx = m->pr.probes_rx;
 	st->rate_cfg_bps = li.rate_cfg_bps;
 	st->rate_est_bps = li.rate_est_bps;
+	st->rate_probes = m->rc.probes;
 	/* Its unknown is UINT32_MAX, as ours; link_info says 0. */
 	st->queue_us = probe_queue_us(&m->pr);
 }

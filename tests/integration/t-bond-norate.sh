@@ -19,7 +19,8 @@
 # down fills most of the sum, and every link's estimate ends near its
 # real rate: the fast link's not far above (it would draw the traffic
 # the others should carry), the slower ones' not far below (they would
-# carry nothing).
+# carry nothing; earliest arrival uses them only in bursts, and probes
+# find their capacity).  An idle tunnel pays for no probe.
 
 . "$(dirname "$0")/lib.sh"
 
@@ -38,9 +39,14 @@ wait_running 15 || bail "links not running within 15 s"
 check "the client configures no rate" \
     bash -c "! grep -Eq 'up:|down:' '$BT_DIR/client.yaml'"
 
-iperf_run "$BT_DIR/down.json" 15 -R -C cubic
+sleep 3
+probes=$(link_sum server rate_probes)
+check "an idle tunnel probes no link (${probes:-none})" \
+    test "${probes:-x}" = 0
+
+iperf_run "$BT_DIR/down.json" 20 -R -C cubic
 rc=$?
-check "iperf3 -R -C cubic -t 15 exits 0 (rc $rc)" test "$rc" -eq 0
+check "iperf3 -R -C cubic -t 20 exits 0 (rc $rc)" test "$rc" -eq 0
 mbps=$(iperf_mbps "$BT_DIR/down.json")
 p=$(pct "$mbps" "$((sum / 1000000))")
 say "1 stream down: $mbps Mbit/s of $((sum / 1000000)) Mbit/s ($p %)"
@@ -48,6 +54,7 @@ say "1 stream down: $mbps Mbit/s of $((sum / 1000000)) Mbit/s ($p %)"
 # the estimate followed a queue that stood while it was not filled,
 # 44 %, the 100 Mbit/s link estimated at 183 and carrying everything.
 check_cmp "1-stream TCP down >= 50 % of the summed rate" "$p" -ge 50
+say "capacity probes: $(link_sum server rate_probes)"
 for ((k = 0; k < BT_NLINKS; k++)); do
 	est=$(stat_get server "j['links'][$k]['rate_est_bps']")
 	p=$(( ${est:-0} * 100 / rates[k] ))

@@ -122,6 +122,7 @@ fixture(void)
 	l->rate_cfg_bps = 50000000;
 	l->rate_est_bps = 45000000;
 	l->queue_us = 2500;
+	l->rate_probes = 13;
 
 	/* Unknown RTT and capacity, taken down, no session. */
 	l = &fx_links[1];
@@ -371,6 +372,11 @@ static const char golden[] =
 	"gured\"} 50000000\n"
 	"bondd_link_capacity_bps{link=\"lte\",peer=\"server\",kind=\"config"
 	"ured\"} NaN\n"
+	"# HELP bondd_link_capacity_probes_total Capacity probes started on"
+	" the send direction.\n"
+	"# TYPE bondd_link_capacity_probes_total counter\n"
+	"bondd_link_capacity_probes_total{link=\"wan0\",peer=\"server\"} 13\n"
+	"bondd_link_capacity_probes_total{link=\"lte\",peer=\"server\"} 0\n"
 	"# HELP bondd_link_bottleneck_queue_seconds Standing queue at the"
 	" bottleneck of the send direction, NaN if not measured yet.\n"
 	"# TYPE bondd_link_bottleneck_queue_seconds gauge\n"

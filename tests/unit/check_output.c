@@ -147,6 +147,7 @@ fixture(void)
 	l->probes_tx = 111;
 	l->probes_rx = 109;
 	l->core_dropped = 12;
+	l->rate_probes = 7;
 	l->rate_cfg_bps = 20000000;		/* 20M */
 	l->rate_est_bps = 19512345;		/* 19.5M */
 	l->queue_us = 1249;			/* 1.2 ms */
@@ -274,7 +275,7 @@ static const char golden_json[] =
 "\"link_state\":\"running\",\"loss_tx_pct\":0.00,\"loss_rx_pct\":0.50,"
 "\"rate_tx_bps\":17234567,\"rate_rx_bps\":3456789,"
 "\"rate_max_bps\":20000000,\"weight\":20,\"probes_tx\":111,"
-"\"probes_rx\":109,\"core_dropped\":12,"
+"\"probes_rx\":109,\"core_dropped\":12,\"rate_probes\":7,"
 "\"rate_cfg_bps\":20000000,\"rate_est_bps\":19512345,"
 "\"queue_bottleneck_ms\":1.2,\"pacing_bps\":19234567,"
 "\"queue_entrance_ms\":0.5,\"resent\":51,\"rx_frames\":52,"
@@ -287,7 +288,7 @@ static const char golden_json[] =
 "\"rtt_ms\":null,\"rttvar_ms\":null,\"jitter_ms\":0.0,"
 "\"link_state\":\"probing\",\"loss_tx_pct\":0.00,\"loss_rx_pct\":0.00,"
 "\"rate_tx_bps\":0,\"rate_rx_bps\":0,\"rate_max_bps\":0,\"weight\":0,"
-"\"probes_tx\":0,\"probes_rx\":0,\"core_dropped\":0,"
+"\"probes_tx\":0,\"probes_rx\":0,\"core_dropped\":0,\"rate_probes\":0,"
 "\"rate_cfg_bps\":0,\"rate_est_bps\":0,\"queue_bottleneck_ms\":null,"
 "\"pacing_bps\":null,\"queue_entrance_ms\":null,\"resent\":null,"
 "\"rx_frames\":null,\"rx_dup\":null,\"rx_spurious\":null,"
@@ -302,6 +303,7 @@ static const char golden_json[] =
 "\"link_state\":\"lossy\",\"loss_tx_pct\":12.35,\"loss_rx_pct\":100.00,"
 "\"rate_tx_bps\":2449999,\"rate_rx_bps\":24,\"rate_max_bps\":2500000,"
 "\"weight\":3,\"probes_tx\":25,\"probes_rx\":26,\"core_dropped\":27,"
+"\"rate_probes\":0,"
 "\"rate_cfg_bps\":0,\"rate_est_bps\":2000000,"
 "\"queue_bottleneck_ms\":null,\"pacing_bps\":0,"
 "\"queue_entrance_ms\":40.0,\"resent\":56,\"rx_frames\":57,"
