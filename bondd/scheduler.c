@@ -183,7 +183,9 @@ sched_excluded(const struct sched *s)
 static uint64_t	queue_ns(const struct sched_link *, uint64_t);
 
 /* The links bulk may use now: the slow ones only while all the others
- * have a full queue. */
+ * have a full queue, ours and the one standing at their bottleneck
+ * (a link whose capacity is estimated at or above what it carries
+ * queues there, not here). */
 static unsigned int
 eligible_set(const struct sched *s, uint64_t now_ns)
 {
@@ -194,7 +196,8 @@ eligible_set(const struct sched *s, uint64_t now_ns)
 		return set;
 	for (i = 0; i < BONDD_MAX_LINKS; i++)
 		if ((set & ~slow & (1U << i)) &&
-		    queue_ns(&s->link[i], now_ns) <=
+		    queue_ns(&s->link[i], now_ns) +
+		    (uint64_t)s->link[i].queue_us * NS_PER_US <=
 		    SCHED_FULL_US * NS_PER_US)
 			return set & ~slow;
 	return set;

@@ -570,6 +570,24 @@ START_TEST(test_bulk_rtt_exclusion)
 	/* 40 Mbit/s: the others are full, link 2 helps. */
 	run(&s, &now, 2000000, 300, 1500, bytes);
 	ck_assert_uint_gt(bytes[2], 0);
+	/* A queue standing at the others' bottlenecks fills them too:
+	 * their capacity estimated too high, our queue stays empty. */
+	now += 1000000;
+	ck_assert_int_ne(sched_pick(&s, now, 1500), 2);
+	info(&li, 10 * MBIT, 5000, 20000);
+	li.queue_us = 150000;
+	sched_link_update(&s, 0, &li, 1);
+	info(&li, 10 * MBIT, 6000, 22000);
+	li.queue_us = 150000;
+	sched_link_update(&s, 1, &li, 1);
+	ck_assert_uint_eq(sched_excluded(&s), 1U << 2);
+	ck_assert_int_eq(sched_pick(&s, now, 1500), 2);
+	info(&li, 10 * MBIT, 6000, 22000);
+	li.queue_us = 1000;
+	sched_link_update(&s, 1, &li, 1);
+	ck_assert_int_eq(sched_pick(&s, now, 1500), 1);
+	info(&li, 10 * MBIT, 5000, 20000);
+	sched_link_update(&s, 0, &li, 1);
 	/* The only link left carries everything. */
 	now += 1000000;
 	info(&li, 10 * MBIT, 5000, 20000);
