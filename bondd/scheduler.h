@@ -45,8 +45,8 @@
  * usable.  Except in round_robin, a link whose srtt is far above the
  * others' (more than bulk_rtt_pct percent of the lower median, or above
  * max_rtt_us) carries bulk only while every other link has more than
- * SCHED_FULL_US queued: a satellite or a congested LTE link would
- * reorder more than it adds.
+ * SCHED_FULL_US queued, here and at its bottleneck: a satellite or a
+ * congested LTE link would reorder more than it adds.
  *
  * Usage: sched_init() once; sched_link_update() whenever the core has a
  * new link_info or the link's usability changes; per packet
