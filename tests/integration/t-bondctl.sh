@@ -77,9 +77,16 @@ check_cmp "rate_est_bps <= the configured rate" "$(lget rate_est_bps)" -le \
 check_cmp "pacing_bps > 0 on a running link" "$(lget pacing_bps)" -gt 0
 check_cmp "pacing_bps <= the measured capacity" "$(lget pacing_bps)" -le \
     "$(lget rate_est_bps)"
+# null while the peer saw no frame of ours between two of its probes (an
+# idle link's probes drift against each other): the next one tells.
+bq=
+for ((i = 0; i < 20; i++)); do
+	bq=$(stat_get client "int(j['links'][0]['queue_bottleneck_ms'])" \
+	    2>/dev/null) && break
+	sleep 0.2
+done
 check_cmp "queue_bottleneck_ms measured, under 100 ms on a clean link" \
-    "$(json_get "int(j['links'][0]['queue_bottleneck_ms'])" <<<"$json")" \
-    -lt 100
+    "$bq" -lt 100
 check_cmp "queue_entrance_ms under the entrance's 40 ms limit" \
     "$(json_get "int(j['links'][0]['queue_entrance_ms'])" <<<"$json")" \
     -le 40
