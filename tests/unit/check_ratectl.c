@@ -128,6 +128,16 @@ sim_step(struct sim *sm)
 	}
 }
 
+/* Traffic that wants the link 50 ms in every 500 (earliest arrival
+ * sends to a slow link only what the others cannot take). */
+static void
+sim_init_bursty(struct sim *sm, double cap, uint64_t ceiling)
+{
+	sim_init(sm, cap, ceiling);
+	sm->burst_us = 50 * MS;
+	sm->period_us = 500 * MS;
+}
+
 /* A queue of q stands for RC_QUEUE_SLOTS slots, measured without a new
  * rate window (nothing judged): the next measurement sees it. */
 static void
@@ -279,9 +289,8 @@ START_TEST(test_app_limited)
 END_TEST
 
 /*
- * Traffic that wants the link 50 ms in every 500 (earliest arrival
- * sends to a slow link only what the others cannot take) never fills
- * the estimate: probes find the capacity, then back off.
+ * Traffic that wants the link only in bursts never fills the estimate:
+ * probes find the capacity, then back off.
  */
 START_TEST(test_probe_bursts)
 {
@@ -289,9 +298,7 @@ START_TEST(test_probe_bursts)
 	double		lo, hi, mean;
 	uint64_t	probes;
 
-	sim_init(&sm, 30e6, 0);
-	sm.burst_us = 50 * MS;
-	sm.period_us = 500 * MS;
+	sim_init_bursty(&sm, 30e6, 0);
 	sim_run(&sm, 6 * SEC, &lo, &hi, &mean);
 	ck_assert_msg((double)sm.rc.est_bps >= 0.7 * 30e6, "stuck at %llu",
 	    (unsigned long long)sm.rc.est_bps);
@@ -305,9 +312,7 @@ START_TEST(test_probe_bursts)
 	    (unsigned long long)(sm.rc.probes - probes));
 
 	/* The same without a probe stays at the first guess. */
-	sim_init(&sm, 30e6, 0);
-	sm.burst_us = 50 * MS;
-	sm.period_us = 500 * MS;
+	sim_init_bursty(&sm, 30e6, 0);
 	sm.rc.probe_next_us = UINT64_MAX;
 	sim_run(&sm, 6 * SEC, &lo, &hi, &mean);
 	ck_assert_uint_eq(sm.rc.est_bps, RC_START_BPS);
@@ -329,9 +334,7 @@ START_TEST(test_probe_limits)
 
 	/* Lowered by loss, below a ceiling: probes find the way back,
 	 * to the ceiling and no further. */
-	sim_init(&sm, 100e6, 40000000);
-	sm.burst_us = 50 * MS;
-	sm.period_us = 500 * MS;
+	sim_init_bursty(&sm, 100e6, 40000000);
 	sm.rc.est_bps = 10000000;
 	sim_run(&sm, 10 * SEC, &lo, &hi, &mean);
 	ck_assert_msg(sm.rc.est_bps >= 36000000, "at %llu",

@@ -49,13 +49,23 @@ info(struct link_info *li, uint64_t rate, int32_t owd, uint32_t srtt)
 	li->priority = 1;
 }
 
+/* Add or refresh a usable link, with a queue standing at its
+ * bottleneck. */
 static void
-add(struct sched *s, int id, uint64_t rate, int32_t owd, uint32_t srtt)
+add_queued(struct sched *s, int id, uint64_t rate, int32_t owd,
+    uint32_t srtt, uint32_t queue_us)
 {
 	struct link_info	li;
 
 	info(&li, rate, owd, srtt);
+	li.queue_us = queue_us;
 	ck_assert_int_eq(sched_link_update(s, id, &li, 1), 0);
+}
+
+static void
+add(struct sched *s, int id, uint64_t rate, int32_t owd, uint32_t srtt)
+{
+	add_queued(s, id, rate, owd, srtt, 0);
 }
 
 /* Offer size-byte packets every gap_us for dur_us; bytes per link. */
@@ -460,21 +470,17 @@ END_TEST
 /* A standing queue at a link's bottleneck counts like its delay. */
 START_TEST(test_bottleneck_queue)
 {
-	struct sched		s;
-	struct link_info	li;
+	struct sched	s;
 
 	sched_init(&s, STRATEGY_EARLIEST_ARRIVAL);
 	add(&s, 0, 50 * MBIT, 5000, 10000);
 	add(&s, 1, 50 * MBIT, 10000, 20000);
 	ck_assert_int_eq(sched_pick(&s, 0, 1500), 0);
-	info(&li, 50 * MBIT, 5000, 10000);
-	li.queue_us = 6000;
-	sched_link_update(&s, 0, &li, 1);
+	add_queued(&s, 0, 50 * MBIT, 5000, 10000, 6000);
 	ck_assert_int_eq(sched_pick(&s, 0, 1500), 1);
 	/* Realtime picks see it too. */
 	ck_assert_int_eq(sched_pick_best_latency(&s, 0, -1), 1);
-	li.queue_us = 4000;
-	sched_link_update(&s, 0, &li, 1);
+	add_queued(&s, 0, 50 * MBIT, 5000, 10000, 4000);
 	ck_assert_int_eq(sched_pick(&s, 0, 1500), 0);
 }
 END_TEST
@@ -574,20 +580,13 @@ START_TEST(test_bulk_rtt_exclusion)
 	 * their capacity estimated too high, our queue stays empty. */
 	now += 1000000;
 	ck_assert_int_ne(sched_pick(&s, now, 1500), 2);
-	info(&li, 10 * MBIT, 5000, 20000);
-	li.queue_us = 150000;
-	sched_link_update(&s, 0, &li, 1);
-	info(&li, 10 * MBIT, 6000, 22000);
-	li.queue_us = 150000;
-	sched_link_update(&s, 1, &li, 1);
+	add_queued(&s, 0, 10 * MBIT, 5000, 20000, 150000);
+	add_queued(&s, 1, 10 * MBIT, 6000, 22000, 150000);
 	ck_assert_uint_eq(sched_excluded(&s), 1U << 2);
 	ck_assert_int_eq(sched_pick(&s, now, 1500), 2);
-	info(&li, 10 * MBIT, 6000, 22000);
-	li.queue_us = 1000;
-	sched_link_update(&s, 1, &li, 1);
+	add_queued(&s, 1, 10 * MBIT, 6000, 22000, 1000);
 	ck_assert_int_eq(sched_pick(&s, now, 1500), 1);
-	info(&li, 10 * MBIT, 5000, 20000);
-	sched_link_update(&s, 0, &li, 1);
+	add(&s, 0, 10 * MBIT, 5000, 20000);
 	/* The only link left carries everything. */
 	now += 1000000;
 	info(&li, 10 * MBIT, 5000, 20000);
