@@ -33,6 +33,9 @@
  * no clean-up to run at exit); after that nothing here allocates or
  * makes a system call.  A context holds the key of its last packet:
  * noise_forget() overwrites both when a session's keys are wiped.
+ * Each context also remembers that key, so that a run of packets under
+ * one key sets only the nonce: keying the context again costs about
+ * 0.15 us a packet, a tenth of the AEAD.
  */
 
 #include <sys/types.h>
@@ -64,6 +67,21 @@ nonce_make(uint8_t nonce[crypto_aead_chacha20poly1305_IETF_NPUBBYTES],
 }
 
 static EVP_CIPHER_CTX	*seal_ctx, *open_ctx;
+/* The key each context holds; keyed = 0: none of ours (noise_forget). */
+static uint8_t		 seal_key[NOISE_KEYLEN], open_key[NOISE_KEYLEN];
+static int		 seal_keyed, open_keyed;
+
+/* The key argument that sets k in a context: NULL when the context
+ * holds k already (then only the nonce is set). */
+static const uint8_t *
+key_arg(uint8_t held[NOISE_KEYLEN], int *keyed, const uint8_t *k)
+{
+	if (*keyed && sodium_memcmp(held, k, NOISE_KEYLEN) == 0)
+		return (NULL);
+	memcpy(held, k, NOISE_KEYLEN);
+	*keyed = 1;
+	return (k);
+}
 
 int
 noise_init(void)
@@ -105,6 +123,9 @@ noise_forget(void)
 		return;
 	(void)EVP_EncryptInit_ex(seal_ctx, NULL, NULL, zero, nonce);
 	(void)EVP_DecryptInit_ex(open_ctx, NULL, NULL, zero, nonce);
+	sodium_memzero(seal_key, sizeof(seal_key));
+	sodium_memzero(open_key, sizeof(open_key));
+	seal_keyed = open_keyed = 0;
 }
 
 int
@@ -119,8 +140,12 @@ noise_encrypt(const uint8_t k[NOISE_KEYLEN], uint64_t n, const uint8_t *ad,
 	    adlen > INT_MAX)
 		return (-1);
 	nonce_make(nonce, n);
-	if (EVP_EncryptInit_ex(seal_ctx, NULL, NULL, k, nonce) != 1 ||
-	    (adlen > 0 &&
+	if (EVP_EncryptInit_ex(seal_ctx, NULL, NULL,
+	    key_arg(seal_key, &seal_keyed, k), nonce) != 1) {
+		seal_keyed = 0;
+		return (-1);
+	}
+	if ((adlen > 0 &&
 	    EVP_EncryptUpdate(seal_ctx, NULL, &l, ad, (int)adlen) != 1) ||
 	    (len > 0 &&
 	    EVP_EncryptUpdate(seal_ctx, out, &l, in, (int)len) != 1) ||
@@ -154,8 +179,12 @@ noise_decrypt(const uint8_t k[NOISE_KEYLEN], uint64_t n, const uint8_t *ad,
 	/* in and out may be the same buffer: keep the tag apart. */
 	memcpy(tag, in + clen, NOISE_TAGLEN);
 	nonce_make(nonce, n);
-	if (EVP_DecryptInit_ex(open_ctx, NULL, NULL, k, nonce) != 1 ||
-	    (adlen > 0 &&
+	if (EVP_DecryptInit_ex(open_ctx, NULL, NULL,
+	    key_arg(open_key, &open_keyed, k), nonce) != 1) {
+		open_keyed = 0;
+		return (-1);
+	}
+	if ((adlen > 0 &&
 	    EVP_DecryptUpdate(open_ctx, NULL, &l, ad, (int)adlen) != 1) ||
 	    (clen > 0 &&
 	    EVP_DecryptUpdate(open_ctx, out, &l, in, (int)clen) != 1) ||

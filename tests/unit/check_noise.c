@@ -626,6 +626,46 @@ START_TEST(test_aead_oracle)
 }
 END_TEST
 
+/*
+ * A context keeps its key from one packet to the next: packets under
+ * keys that alternate, or that differ in one bit, still match the
+ * oracle, a packet opened under the wrong key fails and the right key
+ * opens it after that failure.
+ */
+START_TEST(test_aead_key_switch)
+{
+	uint8_t		k[3][32], ad[16], pt[200], ct[216], want[216],
+			back[200], nonce[12];
+	unsigned long long clen;
+	uint64_t	n;
+	int		i, w;
+
+	randombytes_buf(k[0], sizeof(k[0]));
+	randombytes_buf(k[1], sizeof(k[1]));
+	memcpy(k[2], k[0], sizeof(k[0]));
+	k[2][31] ^= 0x80;
+	randombytes_buf(ad, sizeof(ad));
+	randombytes_buf(pt, sizeof(pt));
+	for (i = 0; i < 60; i++) {
+		w = i % 5 == 4 ? 2 : (i / 2) % 2;
+		n = 1000 + (uint64_t)i;
+		noise_nonce(nonce, n);
+		crypto_aead_chacha20poly1305_ietf_encrypt(want, &clen, pt,
+		    sizeof(pt), ad, sizeof(ad), NULL, nonce, k[w]);
+		ck_assert_int_eq(noise_encrypt(k[w], n, ad, sizeof(ad), pt,
+		    sizeof(pt), ct), 0);
+		ck_assert_mem_eq(ct, want, clen);
+		ck_assert_int_eq(noise_decrypt(k[(w + 1) % 3], n, ad,
+		    sizeof(ad), ct, clen, back), -1);
+		ck_assert_int_eq(noise_decrypt(k[w], n, ad, sizeof(ad), ct,
+		    clen, back), 0);
+		ck_assert_mem_eq(back, pt, sizeof(pt));
+		if (i % 11 == 10)
+			noise_forget();
+	}
+}
+END_TEST
+
 /* OpenSSL's allocations, counted from before noise_init(). */
 static unsigned long	ossl_allocs;
 
@@ -686,6 +726,7 @@ noise_suite(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, test_vector_basic);
+	tcase_add_test(tc, test_aead_key_switch);
 	tcase_add_test(tc, test_vector_cacophony);
 	tcase_add_test(tc, test_vector_ikpsk2);
 	tcase_add_test(tc, test_psk_mismatch);
