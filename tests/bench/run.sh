@@ -21,9 +21,13 @@
 # down, 1 and 4 CUBIC streams up; on equal2-loss5 one CUBIC stream down
 # and the loss a 30 Mbit/s UDP stream down sees; on hetero3-hard the
 # longest stall while link 0 is black-holed; the CPU both ends' daemons
-# use in every bondd row.  Then the unshaped data path on plain veths
-# (no emulator): the idle ping through the tunnel and over the veth
-# alone, 1 and 4 CUBIC streams each way over one link, beside
+# use and the spurious resends (copies the receiver got twice because
+# a resend was not needed, % of the frames) in every bondd row; the
+# targets of the shaped profiles (share of the summed rate, kernel
+# MPTCP's figure, spurious resends on clean links, idle ping, stall,
+# loss) each with what was measured.  Then the unshaped data path on
+# plain veths (no emulator): the idle ping through the tunnel and over
+# the veth alone, 1 and 4 CUBIC streams each way over one link, beside
 # wireguard-go (Debian's, keys made per run) on the same veth, and over
 # four bonded links, with CPU seconds per Gbit for both ends; last, each
 # target of the data path beside what was measured.  BT_BENCH_PROFILES
@@ -57,6 +61,7 @@ MP_ROWS=0
 MP_ALL=0
 HZ=$(getconf CLK_TCK)
 H3_ROWS=()
+LINK_GOALS=()
 
 # mbit BPS: bit/s as Mbit/s with one decimal.
 mbit()
@@ -147,6 +152,63 @@ links_used()
 		printf "%d/%d", u, n }'
 }
 
+# rx_frames WHO: the DATA frames WHO's core received, and how many of
+# them were spurious (a copy of a frame that also came as a resend),
+# summed over its links, as "FRAMES SPURIOUS".
+rx_frames()
+{
+	stat_get "$1" "'%d %d' % (sum(l.get('rx_frames') or 0 for l in j['links']), sum(l.get('rx_spurious') or 0 for l in j['links']))" 2>/dev/null ||
+	    echo "? ?"
+}
+
+# spurious_pct A B: spurious frames between two rx_frames, % of the
+# frames received, three decimals.
+spurious_pct()
+{
+	awk -v a="$1" -v b="$2" 'BEGIN {
+		split(a, x, " "); split(b, y, " ")
+		if (x[1] !~ /^[0-9]+$/ || y[1] !~ /^[0-9]+$/ ||
+		    y[1] - x[1] <= 0) print "?"
+		else printf "%.3f", 100 * (y[2] - x[2]) / (y[1] - x[1]) }'
+}
+
+# goal WHAT MEASURED TEST: a target of the shaped profiles beside what
+# this run measured; TEST is an awk condition over numbers, empty when
+# a figure is missing.
+goal()
+{
+	local verdict="?"
+	[ -n "$3" ] && verdict=$(met "$3")
+	LINK_GOALS+=("target: $1: $2, $verdict")
+}
+
+# row_goals LABEL BONDD MPTCP PCT SPURIOUS CC N DIR: the targets of a
+# TCP row on the unequal and the lossy links.
+row_goals()
+{
+	local label=$1 m1=$2 m2=$3 p=$4 sp=$5 cc=$6 n=$7 dir=$8 want
+	case $PROF in
+	hetero3-hard|rtt20_80)
+		if [ "$cc" = cubic ] && [ "$dir" = down ]; then
+			want=90
+			[ "$PROF" = hetero3-hard ] && [ "$n" = 1 ] && want=80
+			goal "$PROF $label >= $want % of the summed rate" "$p %" \
+			    "$(is_num "$p" && echo "$p >= $want")"
+		fi
+		is_num "$m2" && goal "$PROF $label >= kernel MPTCP" \
+		    "$m1 vs $m2 Mbit/s" "$(is_num "$m1" && echo "$m1 >= $m2")"
+		# rtt20_80's links lose nothing: every resend is spurious.
+		[ "$PROF" = rtt20_80 ] && goal \
+		    "$PROF $label spurious resends < 0.1 % of the frames" \
+		    "$sp %" "$(is_num "$sp" && echo "$sp < 0.1")"
+		;;
+	equal2-loss5)
+		goal "$PROF $label >= 75 % of the summed rate" "$p %" \
+		    "$(is_num "$p" && echo "$p >= 75")"
+		;;
+	esac
+}
+
 # cc_used FILE: the congestion control of the sending side of a run.
 cc_used()
 {
@@ -191,9 +253,9 @@ derive_ratio()
 
 header()
 {
-	printf '%-13s %-15s %7s %5s %5s %5s %-17s %7s %5s %-17s %s\n' profile \
-	    test bondd "%sum" "%ceil" cores "bondd link %" MPTCP "%sum" \
-	    "MPTCP link %" "MPTCP links"
+	printf '%-13s %-15s %7s %5s %5s %5s %6s %-17s %7s %5s %-17s %s\n' \
+	    profile test bondd "%sum" "%ceil" cores spur% "bondd link %" \
+	    MPTCP "%sum" "MPTCP link %" "MPTCP links"
 }
 
 # tcp_row CC N DIR: one TCP row, bondd through the tunnel, then kernel
@@ -201,7 +263,7 @@ header()
 tcp_row()
 {
 	local cc=$1 n=$2 dir=$3 label sum ceil f b0 b1 m1 p1 m2=- p2=- l2=- \
-	    u2=- note='' args c0 c1 cpu
+	    u2=- note='' args c0 c1 cpu rcv=client s0 sp
 	label="$n x ${cc^^} $dir"
 	[ "$cc" = bbr ] && [ -z "$BBR" ] && return
 	args=(-C "$cc" -P "$n")
@@ -210,12 +272,17 @@ tcp_row()
 	[ "$dir" = up ] && sum=$BT_SUM_UP
 	ceil=$(ceiling "$RATIO" "$dir")
 	f=$BT_DIR/$PROF-$cc-$n-$dir
+	[ "$dir" = up ] && rcv=server
+	s0=$(rx_frames "$rcv")
 	b0=$(link_bytes "$dir")
 	c0=$(cpu_ticks "$BT_CLIENT_PID" "$BT_SERVER_PID")
 	perf_run "$f-bondd.json" 198.19.0.1 "" "$T" "${args[@]}" ||
 	    run_failed "$label bondd"
 	c1=$(cpu_ticks "$BT_CLIENT_PID" "$BT_SERVER_PID")
 	b1=$(link_bytes "$dir")
+	# The core's counters reach bondctl about once a second.
+	sleep 1.2
+	sp=$(spurious_pct "$s0" "$(rx_frames "$rcv")")
 	m1=$(iperf_mbps "$f-bondd.json")
 	# The CPU cores both ends' daemons kept busy during the run.
 	cpu=$(cores $((c1 - c0)) "$T")
@@ -238,10 +305,12 @@ tcp_row()
 		[ "$(cc_used "$f-mptcp.json")" = "$cc" ] ||
 		    note="${note}MPTCP run used $(cc_used "$f-mptcp.json")"
 	fi
-	emit "$(printf '%-13s %-15s %7s %4s%% %4s%% %5s %-17s %7s %4s%% %-17s %s' \
+	emit "$(printf '%-13s %-15s %7s %4s%% %4s%% %5s %5s%% %-17s %7s %4s%% %-17s %s' \
 	    "$PROF" "$label" "$m1" "$(pct "$m1" "$(mbit "$sum")")" \
-	    "$(pct "$m1" "$(mbit "$ceil")")" "$cpu" "$p1" "$m2" "$p2" "$l2" \
-	    "$u2${note:+ ($note)}")"
+	    "$(pct "$m1" "$(mbit "$ceil")")" "$cpu" "$sp" "$p1" "$m2" "$p2" \
+	    "$l2" "$u2${note:+ ($note)}")"
+	row_goals "$label" "$m1" "$m2" "$(pct "$m1" "$(mbit "$sum")")" "$sp" \
+	    "$cc" "$n" "$dir"
 }
 
 # bare_rows: plain TCP without a tunnel, one CUBIC stream over each link
@@ -273,7 +342,7 @@ bare_rows()
 # ping_rows: idle RTT p50 through the tunnel and over each link alone.
 ping_rows()
 {
-	local k p list='' best='?' bk=''
+	local k p list='' best='?' bk='' tun
 	for ((k = 0; k < BT_NLINKS; k++)); do
 		p=$(ping_p50 -I "$(link_var ADDR "$k")" "$BT_SERVER_ADDR")
 		list="$list${list:+/}$p"
@@ -283,8 +352,11 @@ ping_rows()
 			bk=$k
 		fi
 	done
+	tun=$(ping_p50 198.19.0.1)
 	emit "$(printf '%-13s idle ping p50: through bondd %s ms; best link alone (link %s, no tunnel) %s ms; each link %s ms' \
-	    "$PROF" "$(ping_p50 198.19.0.1)" "${bk:-?}" "$best" "$list")"
+	    "$PROF" "$tun" "${bk:-?}" "$best" "$list")"
+	goal "$PROF idle ping p50 through bondd <= the best link's + 1 ms" \
+	    "$tun vs $best ms" "$(is_num "$tun" "$best" && echo "$tun <= $best + 1")"
 }
 
 # stall_run WHO DIR: the longest receiver stall (0.1 s intervals) of a
@@ -333,6 +405,8 @@ stall_rows()
 		wait_running 20 || run_failed "links running after the black hole"
 		emit "$(printf '%-13s black hole of link 0 (3 s), 1 x CUBIC %s: longest stall bondd %s s (%s Mbit/s), MPTCP %s s (%s Mbit/s)' \
 		    "$PROF" "$dir" "${b% *}" "${b#* }" "${m% *}" "${m#* }")"
+		goal "$PROF black hole of link 0, 1 x CUBIC $dir: longest stall <= 0.3 s" \
+		    "${b% *} s" "$(is_num "${b% *}" && echo "${b% *} <= 0.3")"
 	done
 }
 
@@ -364,6 +438,8 @@ lost = s["sent"] - r["unique"]
 print("%.2f %% (%d of %d lost, %d reordered)" % (100.0 * lost / s["sent"],
     lost, s["sent"], r["reordered"]))' "$s" "$r" 2>/dev/null) ||
 	    { run_failed "UDP 30 Mbit/s down"; loss=failed; }
+	goal "$PROF UDP 30 Mbit/s down: receiver loss <= 0.5 %" "${loss%% *} %" \
+	    "$(is_num "${loss%% *}" && echo "${loss%% *} <= 0.5")"
 	emit "$(printf '%-13s UDP 30 Mbit/s down through bondd: receiver loss %s; per link %s Mbit/s; emulators dropped %s (random), %s (queue)' \
 	    "$PROF" "$loss" "$(per_link "$b0" "$b1" "$T")" \
 	    "$(paste -sd/ <(paste -d' ' <(echo "$l0") <(echo "$l1") | awk '{ print $2 - $1 }'))" \
@@ -657,6 +733,9 @@ targets()
 {
 	local dir u w c4 a b r verdict cpu
 	echo
+	for r in "${LINK_GOALS[@]}"; do
+		emit "$r"
+	done
 	for dir in up down; do
 		a=U_bondd_1_1_$dir
 		u=${!a:-?}
