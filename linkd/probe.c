@@ -28,6 +28,7 @@
 #include "linkinfo.h"
 #include "wire.h"
 #include "probe.h"
+#include "slots.h"
 
 #define LOSS_SHIFT	2	/* EWMA gain 1/4 per window */
 #define PPM		1000000ULL
@@ -249,16 +250,13 @@ probe_loss_reset(struct probe *p)
 static void
 owd_advance(struct probe *p, uint64_t now)
 {
-	int	n;
+	int	k;
 
-	for (n = 0; now - p->owd_sub_start_us >= PROBE_OWD_SUB_US &&
-	    n < PROBE_OWD_SUBS; n++) {
-		p->owd_cur = (p->owd_cur + 1) % PROBE_OWD_SUBS;
-		p->owd_min[p->owd_cur] = PROBE_OWD_NONE;
-		p->owd_sub_start_us += PROBE_OWD_SUB_US;
-	}
-	if (now - p->owd_sub_start_us >= PROBE_OWD_SUB_US)
-		p->owd_sub_start_us = now;
+	k = slots_advance(&p->owd_sub_start_us, &p->owd_cur, PROBE_OWD_SUBS,
+	    PROBE_OWD_SUB_US, now);
+	while (k-- > 0)
+		p->owd_min[slots_back(p->owd_cur, PROBE_OWD_SUBS, k)] =
+		    PROBE_OWD_NONE;
 }
 
 void
@@ -281,16 +279,13 @@ probe_owd_sample(struct probe *p, uint64_t now, uint32_t send_ts_us)
 static void
 base_advance(struct probe *p, uint64_t now)
 {
-	int	n;
+	int	k;
 
-	for (n = 0; now - p->base_sub_start_us >= PROBE_BASE_SUB_US &&
-	    n < PROBE_BASE_SUBS; n++) {
-		p->base_cur = (p->base_cur + 1) % PROBE_BASE_SUBS;
-		p->base_min[p->base_cur] = PROBE_OWD_NONE;
-		p->base_sub_start_us += PROBE_BASE_SUB_US;
-	}
-	if (now - p->base_sub_start_us >= PROBE_BASE_SUB_US)
-		p->base_sub_start_us = now;
+	k = slots_advance(&p->base_sub_start_us, &p->base_cur,
+	    PROBE_BASE_SUBS, PROBE_BASE_SUB_US, now);
+	while (k-- > 0)
+		p->base_min[slots_back(p->base_cur, PROBE_BASE_SUBS, k)] =
+		    PROBE_OWD_NONE;
 }
 
 uint32_t

@@ -62,6 +62,7 @@
 #include <string.h>
 
 #include "ratectl.h"
+#include "slots.h"
 
 #define PPM		1000000U
 #define CUT_LOSS_PPM	100000U		/* 10 %: cut to delivered */
@@ -76,16 +77,13 @@ clamp(uint64_t v)
 static void
 peak_advance(struct ratectl *rc, uint64_t now)
 {
-	int	n;
+	int	k;
 
-	for (n = 0; now - rc->peak_start_us >= RC_PEAK_SLOT_US &&
-	    n < RC_PEAK_SLOTS; n++) {
-		rc->peak_cur = (rc->peak_cur + 1) % RC_PEAK_SLOTS;
-		rc->peak[rc->peak_cur] = rc->est_bps;
-		rc->peak_start_us += RC_PEAK_SLOT_US;
-	}
-	if (now - rc->peak_start_us >= RC_PEAK_SLOT_US)
-		rc->peak_start_us = now;
+	k = slots_advance(&rc->peak_start_us, &rc->peak_cur, RC_PEAK_SLOTS,
+	    RC_PEAK_SLOT_US, now);
+	while (k-- > 0)
+		rc->peak[slots_back(rc->peak_cur, RC_PEAK_SLOTS, k)] =
+		    rc->est_bps;
 }
 
 uint64_t
@@ -158,16 +156,13 @@ ratectl_set_ceiling(struct ratectl *rc, uint64_t ceiling_bps)
 static void
 queue_track(struct ratectl *rc, uint64_t now, uint32_t q)
 {
-	int	i, n;
+	int	i, k;
 
-	for (n = 0; now - rc->qslot_start_us >= RC_QUEUE_SLOT_US &&
-	    n < RC_QUEUE_SLOTS; n++) {
-		rc->qslot_cur = (rc->qslot_cur + 1) % RC_QUEUE_SLOTS;
-		rc->qslot[rc->qslot_cur] = RC_QUEUE_NONE;
-		rc->qslot_start_us += RC_QUEUE_SLOT_US;
-	}
-	if (now - rc->qslot_start_us >= RC_QUEUE_SLOT_US)
-		rc->qslot_start_us = now;
+	k = slots_advance(&rc->qslot_start_us, &rc->qslot_cur, RC_QUEUE_SLOTS,
+	    RC_QUEUE_SLOT_US, now);
+	while (k-- > 0)
+		rc->qslot[slots_back(rc->qslot_cur, RC_QUEUE_SLOTS, k)] =
+		    RC_QUEUE_NONE;
 	if (q < rc->qslot[rc->qslot_cur])
 		rc->qslot[rc->qslot_cur] = q;
 	rc->queue_us = RC_QUEUE_NONE;
