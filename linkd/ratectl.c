@@ -274,10 +274,6 @@ probe_step(struct ratectl *rc, uint64_t now, const struct ratectl_sample *s,
     uint64_t was)
 {
 	int	queue = probe_queue(rc, now, s);
-	/* Few frames (a link used in bursts) see jitter as a queue: only
-	 * a standing one keeps a probe from starting. */
-	int	standing = rc->queue_us != RC_QUEUE_NONE &&
-		    rc->queue_us > RC_QUEUE_HIGH_US;
 	int	capped = rc->ceiling_bps != 0 && rc->est_bps >= rc->ceiling_bps;
 
 	if (rc->probing) {
@@ -295,10 +291,13 @@ probe_step(struct ratectl *rc, uint64_t now, const struct ratectl_sample *s,
 		return;
 	}
 	/* Nothing held back: the traffic, not the estimate, set the pace.
-	 * Busy: the usual rule grows it.  A queue: no room to find. */
+	 * Busy: the usual rule grows it.  A queue unknown or standing
+	 * (RC_QUEUE_NONE is above any): no room to find.  Few frames (a
+	 * link used in bursts) see jitter as a queue: only a standing one
+	 * keeps a probe from starting. */
 	if (now < rc->probe_next_us || rc->held < RC_HELD_MIN ||
 	    now - rc->busy_us < RC_PROBE_QUIET_US ||
-	    rc->queue_us == RC_QUEUE_NONE || standing || capped ||
+	    rc->queue_us > RC_QUEUE_HIGH_US || capped ||
 	    s->loss_tx_ppm > CUT_LOSS_PPM)
 		return;
 	rc->probing = 1;
