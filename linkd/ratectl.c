@@ -25,7 +25,10 @@
  *    queue drains), or when send loss is over 10 % (the same, but at
  *    most by half while traffic does not fill the estimate), or, on
  *    a link without a configured rate, when a standing queue over
- *    RC_QUEUE_HIGH_US builds (by 10 %);
+ *    RC_QUEUE_HIGH_US builds (to 95 % of what the peer received: with
+ *    a queue in front of it the link is busy, and what it delivers is
+ *    what it carries; a fixed cut would go on while the queue drains,
+ *    far below);
  *  - to what the peer received, at most by half, when a standing queue
  *    over RC_QUEUE_HIGH_US shows while we send a quarter of the
  *    estimate or more but not all (on a link without a configured
@@ -34,7 +37,16 @@
  *    not the link, set the pace), the peer received at least 90 % of
  *    it and no queue over RC_QUEUE_LOW_US stands: doubled while in
  *    startup, else by 10 %, and never above twice what was received;
+ *    but on a link whose full rate is known, at once to that rate and
+ *    no more than 1/PAST_FULL past it (full_step());
  *  - else hold.
+ *
+ * The full rate is what the peer received when a cut found the link
+ * full (a standing queue, a shortfall, the end of a probe).  A link
+ * delivers no more than it carries, so once it delivers 1/GREW more
+ * than that, it grew and the full rate is forgotten.  Without it, 10 %
+ * steps took the link a tenth past its capacity in every cycle and its
+ * queue to 20-50 ms before the cut.
  *
  * A probe (ratectl.h) starts on a measurement that finds the core held
  * traffic back for the link while it sent less than 80 % of the
@@ -66,6 +78,8 @@
 
 #define PPM		1000000U
 #define CUT_LOSS_PPM	100000U		/* 10 %: cut to delivered */
+#define PAST_FULL	32		/* up past the full rate: by 1/32 */
+#define GREW		128		/* delivered 1/128 more: it grew */
 
 static uint64_t
 clamp(uint64_t v)
@@ -190,6 +204,23 @@ probe_queue(const struct ratectl *rc, uint64_t now,
 	    now - rc->probe_start_us >= RC_PROBE_SETTLE_US);
 }
 
+/*
+ * A step up on a link whose full rate is known: at once back to it,
+ * past it by 1/PAST_FULL only.  Paced at that, less the core's margin,
+ * the link is offered about 1.5 % more than it carried: its queue grows
+ * by 15 ms a second, cut at RC_QUEUE_HIGH_US, while a link that grew
+ * delivers more than its full rate and is free to rise by 10 % again.
+ */
+static uint64_t
+full_step(uint64_t full, uint64_t target)
+{
+	if (target < full)
+		target = full;
+	if (target > full + full / PAST_FULL)
+		target = full + full / PAST_FULL;
+	return (target);
+}
+
 static uint64_t
 decide(struct ratectl *rc, const struct ratectl_sample *s, uint64_t now)
 {
@@ -206,6 +237,10 @@ decide(struct ratectl *rc, const struct ratectl_sample *s, uint64_t now)
 	if (busy && !rc->probing)
 		rc->busy_us = now;
 	target = rx / 100 * 95;
+	/* A link delivers no more than it carries: more than when it was
+	 * last full, and it grew. */
+	if (rc->full_bps != 0 && rx > rc->full_bps + rc->full_bps / GREW)
+		rc->full_bps = 0;
 
 	/* Delivered short of what we sent: the link carries less.  Once
 	 * may be the windows' skew or a burst; twice in a row it is not. */
@@ -219,6 +254,7 @@ decide(struct ratectl *rc, const struct ratectl_sample *s, uint64_t now)
 	    probe_queue(rc, now, s));
 	if (rc->probe_hit) {
 		rc->startup = 0;
+		rc->full_bps = rx;
 		target = rx < est ? rx : est;
 		return (target > rc->probe_from_bps ? target :
 		    rc->probe_from_bps);
@@ -229,6 +265,8 @@ decide(struct ratectl *rc, const struct ratectl_sample *s, uint64_t now)
 		target = est / 2;
 	if (loss > CUT_LOSS_PPM || short_twice) {
 		rc->startup = 0;
+		if (short_twice && loss <= CUT_LOSS_PPM)
+			rc->full_bps = rx;
 		return (target < est ? target : est);
 	}
 	/* A standing queue while we fill the estimate.  Below a configured
@@ -237,7 +275,8 @@ decide(struct ratectl *rc, const struct ratectl_sample *s, uint64_t now)
 	if (known && q > RC_QUEUE_HIGH_US && busy &&
 	    (rc->ceiling_bps == 0 || rc->startup)) {
 		rc->startup = 0;
-		return (est / 10 * 9);
+		rc->full_bps = rx;
+		return (target < est ? target : est);
 	}
 	/* A standing queue while we send a quarter of the estimate or
 	 * more, not all of it: the link is full at what it delivers.  An
@@ -247,6 +286,7 @@ decide(struct ratectl *rc, const struct ratectl_sample *s, uint64_t now)
 	if (known && q > RC_QUEUE_HIGH_US && rx < est &&
 	    rx >= est / 4 && rc->ceiling_bps == 0) {
 		rc->startup = 0;
+		rc->full_bps = rx;
 		return (rx > est / 2 ? rx : est / 2);
 	}
 	/* Up only without a queue: in one slot at least of the last ones
@@ -259,6 +299,8 @@ decide(struct ratectl *rc, const struct ratectl_sample *s, uint64_t now)
 			target = rx < est / 4 * 5 ? rx : est / 4 * 5;
 		if (target > 2 * rx)
 			target = 2 * rx;
+		if (rc->full_bps != 0 && !rc->startup && !rc->probing)
+			target = full_step(rc->full_bps, target);
 		return (target > est ? target : est);
 	}
 	return (est);

@@ -21,11 +21,12 @@
  * measured as linkd measures (a probe every 100 ms carrying the
  * peer's received bytes and the smallest one-way delay it saw since
  * the last one; rates over 200 ms).  Checks convergence from the first
- * guess, following a capacity drop and its return, a configured
- * ceiling, robustness to random loss, traffic below the estimate, the
- * floor, and the probes of a link that traffic uses only in bursts
- * (the core holds back what exceeds the estimate; linkd pads the link
- * to the fill rate while a probe runs).  Test code; trusts its inputs.
+ * guess, a short queue on a link kept full, following a capacity drop
+ * and its return, a configured ceiling, robustness to random loss,
+ * traffic below the estimate, the floor, and the probes of a link
+ * that traffic uses only in bursts (the core holds back what exceeds
+ * the estimate; linkd pads the link to the fill rate while a probe
+ * runs).  Test code; trusts its inputs.
  */
 
 #include <stdint.h>
@@ -54,6 +55,7 @@ struct sim {
 	double		 q;		/* bits queued */
 	double		 win_tx, win_rx, win_sent, win_lost;
 	double		 qmin;		/* smallest queue delay, probe window */
+	double		 qsum, qpeak;	/* queue delay: sum and most, sim_run */
 	uint64_t	 win_start;
 	struct ratectl_sample s;
 };
@@ -103,6 +105,9 @@ sim_step(struct sim *sm)
 	sm->win_lost += drop + out * sm->ploss;
 	if (sm->q / sm->cap < sm->qmin)
 		sm->qmin = sm->q / sm->cap;
+	sm->qsum += sm->q / sm->cap;
+	if (sm->q / sm->cap > sm->qpeak)
+		sm->qpeak = sm->q / sm->cap;
 	sm->now += STEP_US;
 
 	/* A probe every 100 ms: queue seen since the last one. */
@@ -162,6 +167,7 @@ sim_run(struct sim *sm, uint64_t us, double *lo, double *hi, double *mean)
 
 	*lo = 1e18;
 	*hi = 0;
+	sm->qsum = sm->qpeak = 0;
 	while (sm->now < end) {
 		sim_step(sm);
 		e = (double)sm->rc.est_bps;
@@ -203,6 +209,33 @@ START_TEST(test_converge)
 	converge(100e6, 2 * SEC);
 	/* A fibre line: 10 Mbit/s to 1 Gbit/s in under 2 s. */
 	converge(1000e6, 2 * SEC);
+}
+END_TEST
+
+/*
+ * A link that traffic keeps full: once a cut found its full rate, the
+ * estimate stays near it and the queue in front of the link short
+ * (with 10 % steps past it, the queue reached 40-50 ms, the limit,
+ * every second).
+ */
+START_TEST(test_full_rate)
+{
+	struct sim	sm;
+	double		lo, hi, mean, caps[] = { 5e6, 20e6, 100e6 };
+	size_t		i;
+
+	for (i = 0; i < sizeof(caps) / sizeof(caps[0]); i++) {
+		sim_init(&sm, caps[i], 0);
+		sim_run(&sm, 5 * SEC, &lo, &hi, &mean);
+		sim_run(&sm, 30 * SEC, &lo, &hi, &mean);
+		ck_assert_msg(lo >= 0.9 * caps[i] && hi <= 1.1 * caps[i],
+		    "C %.0f: estimate %.0f..%.0f", caps[i], lo, hi);
+		ck_assert_msg(sm.qpeak < 0.025, "C %.0f: queue up to %.1f ms",
+		    caps[i], sm.qpeak * 1e3);
+		ck_assert_msg(sm.qsum * STEP_US / (30.0 * SEC) < 0.010,
+		    "C %.0f: mean queue %.1f ms", caps[i],
+		    sm.qsum * STEP_US / (30.0 * SEC) * 1e3);
+	}
 }
 END_TEST
 
@@ -455,19 +488,32 @@ START_TEST(test_steps)
 	/* The last window sent 10 Mbit/s: 20 received is fine. */
 	ck_assert_int_eq(ratectl_update(&rc, now, &s), 1);
 	ck_assert_uint_eq(rc.est_bps, 4 * RC_START_BPS);
-	/* A standing queue while filling it: -10 %, startup over. */
+	/* A standing queue while filling it: to 95 % of what the link
+	 * delivered, startup over. */
 	s.tx_bps = s.rx_bps = 4 * RC_START_BPS;
 	queue_stand(&rc, &now, &s, RC_QUEUE_HIGH_US + 1);
 	s.rx_gen++;
 	now += 100 * MS;
 	ck_assert_int_eq(ratectl_update(&rc, now, &s), 1);
-	ck_assert_uint_eq(rc.est_bps, 36000000);
+	ck_assert_uint_eq(rc.est_bps, 38000000);
+	/* Up again once it drained, but past the 40 Mbit/s the link
+	 * delivered by 1/32 only. */
 	s.queue_us = 0;
-	s.tx_bps = s.rx_bps = 36000000;
+	s.tx_bps = s.rx_bps = 38000000;
 	s.rx_gen++;
 	now += 100 * MS;
 	ck_assert_int_eq(ratectl_update(&rc, now, &s), 1);
-	ck_assert_uint_eq(rc.est_bps, 39600000);
+	ck_assert_uint_eq(rc.est_bps, 41250000);
+	s.tx_bps = s.rx_bps = 40000000;
+	s.rx_gen++;
+	now += 100 * MS;
+	ck_assert_int_eq(ratectl_update(&rc, now, &s), 0);
+	/* The link delivered more than ever: 10 % again. */
+	s.tx_bps = s.rx_bps = 41000000;
+	s.rx_gen++;
+	now += 100 * MS;
+	ck_assert_int_eq(ratectl_update(&rc, now, &s), 1);
+	ck_assert_uint_eq(rc.est_bps, 41250000 + 4125000);
 	/* Between the thresholds: hold. */
 	s.tx_bps = s.rx_bps = 39600000;
 	queue_stand(&rc, &now, &s, RC_QUEUE_LOW_US);
@@ -637,7 +683,7 @@ START_TEST(test_configured_queue)
 	s.rx_gen++;
 	now += 100 * MS;
 	ck_assert_int_eq(ratectl_update(&rc, now, &s), 1);
-	ck_assert_uint_eq(rc.est_bps, RC_START_BPS / 10 * 9);
+	ck_assert_uint_eq(rc.est_bps, RC_START_BPS / 20 * 19);
 }
 END_TEST
 
@@ -649,6 +695,7 @@ ratectl_suite(void)
 
 	tcase_add_test(tc, test_converge);
 	tcase_add_test(tc, test_queue_short_of_estimate);
+	tcase_add_test(tc, test_full_rate);
 	tcase_add_test(tc, test_follow_drop);
 	tcase_add_test(tc, test_ceiling);
 	tcase_add_test(tc, test_random_loss);
