@@ -37,8 +37,9 @@
  *    not the link, set the pace), the peer received at least 90 % of
  *    it and no queue over RC_QUEUE_LOW_US stands: doubled while in
  *    startup, else by 10 %, and never above twice what was received;
- *    but on a link whose full rate is known, at once to that rate and
- *    no more than 1/PAST_FULL past it (full_step());
+ *    but on a link whose full rate is known, at once to the estimate
+ *    that sends that rate and no further than 1/PAST_FULL past it
+ *    (full_step());
  *  - else hold.
  *
  * The full rate is what the peer received when a cut found the link
@@ -78,7 +79,7 @@
 
 #define PPM		1000000U
 #define CUT_LOSS_PPM	100000U		/* 10 %: cut to delivered */
-#define PAST_FULL	32		/* up past the full rate: by 1/32 */
+#define PAST_FULL	64		/* up past the full rate: by 1/64 */
 #define GREW		128		/* delivered 1/128 more: it grew */
 
 static uint64_t
@@ -205,20 +206,26 @@ probe_queue(const struct ratectl *rc, uint64_t now,
 }
 
 /*
- * A step up on a link whose full rate is known: at once back to it,
- * past it by 1/PAST_FULL only.  Paced at that, less the core's margin,
- * the link is offered about 1.5 % more than it carried: its queue grows
- * by 15 ms a second, cut at RC_QUEUE_HIGH_US, while a link that grew
- * delivers more than its full rate and is free to rise by 10 % again.
+ * A step up on a link whose full rate is known.  The full rate is what
+ * the peer received; what we send falls short of the estimate by the
+ * core's margin and the outer headers, by the ratio of the last window
+ * (busy: it sent 80 % of the estimate or more).  So the step goes at
+ * once to the estimate that sends the full rate, and at most to the one
+ * that sends 1/PAST_FULL more: the link's queue grows by 15 ms a second
+ * and is cut at RC_QUEUE_HIGH_US, while a link that grew delivers more
+ * than its full rate and is free to rise by 10 % again.
  */
 static uint64_t
-full_step(uint64_t full, uint64_t target)
+full_step(uint64_t full, uint64_t target, uint64_t est, uint64_t tx)
 {
-	if (target < full)
-		target = full;
-	if (target > full + full / PAST_FULL)
-		target = full + full / PAST_FULL;
-	return (target);
+	uint64_t	per_1024 = est * 1024 / tx;	/* est per sent */
+	uint64_t	lo, hi;
+
+	lo = full * per_1024 / 1024;
+	hi = (full + full / PAST_FULL) * per_1024 / 1024;
+	if (target < lo)
+		target = lo;
+	return (target > hi ? hi : target);
 }
 
 static uint64_t
@@ -300,7 +307,7 @@ decide(struct ratectl *rc, const struct ratectl_sample *s, uint64_t now)
 		if (target > 2 * rx)
 			target = 2 * rx;
 		if (rc->full_bps != 0 && !rc->startup && !rc->probing)
-			target = full_step(rc->full_bps, target);
+			target = full_step(rc->full_bps, target, est, tx);
 		return (target > est ? target : est);
 	}
 	return (est);
