@@ -20,7 +20,9 @@
 # (BT_BENCH_SECONDS, default 10 s each): 1 and 4 CUBIC and BBR streams
 # down, 1 and 4 CUBIC streams up; on equal2-loss5 one CUBIC stream down
 # and the loss a 30 Mbit/s UDP stream down sees; on hetero3-hard the
-# longest stall while link 0 is black-holed; the CPU both ends' daemons
+# longest stall while link 0 is black-holed; on hetero3-hard and
+# rtt20_80 one CUBIC stream down again with no link rate configured
+# (each sender estimates its links); the CPU both ends' daemons
 # use and the spurious resends (copies the receiver got twice because
 # a resend was not needed, % of the frames) in every bondd row; the
 # targets of the shaped profiles (share of the summed rate, kernel
@@ -62,6 +64,9 @@ MP_ALL=0
 HZ=$(getconf CLK_TCK)
 H3_ROWS=()
 LINK_GOALS=()
+NORATE_PROFILES="hetero3-hard rtt20_80"
+NORATE=
+declare -A MP_FIG=()
 
 # mbit BPS: bit/s as Mbit/s with one decimal.
 mbit()
@@ -253,25 +258,28 @@ derive_ratio()
 
 header()
 {
-	printf '%-13s %-15s %7s %5s %5s %5s %6s %-17s %7s %5s %-17s %s\n' \
+	printf '%-13s %-16s %7s %5s %5s %5s %6s %-17s %7s %5s %-17s %s\n' \
 	    profile test bondd "%sum" "%ceil" cores spur% "bondd link %" \
 	    MPTCP "%sum" "MPTCP link %" "MPTCP links"
 }
 
 # tcp_row CC N DIR: one TCP row, bondd through the tunnel, then kernel
-# MPTCP over the same links.
+# MPTCP over the same links.  With NORATE set (no rate configured), the
+# label gets a star and MPTCP, which uses no rates, is not run again:
+# its figure is the one of the same row with the rates configured.
 tcp_row()
 {
 	local cc=$1 n=$2 dir=$3 label sum ceil f b0 b1 m1 p1 m2=- p2=- l2=- \
-	    u2=- note='' args c0 c1 cpu rcv=client s0 sp
-	label="$n x ${cc^^} $dir"
+	    u2=- note='' args c0 c1 cpu rcv=client s0 sp key
+	key="$n x ${cc^^} $dir"
+	label=$key${NORATE:+ *}
 	[ "$cc" = bbr ] && [ -z "$BBR" ] && return
 	args=(-C "$cc" -P "$n")
 	[ "$dir" = down ] && args+=(-R)
 	sum=$BT_SUM_DOWN
 	[ "$dir" = up ] && sum=$BT_SUM_UP
 	ceil=$(ceiling "$RATIO" "$dir")
-	f=$BT_DIR/$PROF-$cc-$n-$dir
+	f=$BT_DIR/$PROF-$cc-$n-$dir${NORATE:+-norate}
 	[ "$dir" = up ] && rcv=server
 	s0=$(rx_frames "$rcv")
 	b0=$(link_bytes "$dir")
@@ -291,7 +299,10 @@ tcp_row()
 	p1=$(shares "$b0" "$b1")
 	[ "$(cc_used "$f-bondd.json")" = "$cc" ] ||
 	    note="bondd run used $(cc_used "$f-bondd.json") "
-	if [ -n "$MPTCP" ] && [ -z "${BT_BENCH_QUICK:-}" ]; then
+	if [ -n "$NORATE" ]; then
+		m2=${MP_FIG[$PROF $key]:--}
+		is_num "$m2" && p2=$(pct "$m2" "$(mbit "$sum")")
+	elif [ -n "$MPTCP" ] && [ -z "${BT_BENCH_QUICK:-}" ]; then
 		b0=$(link_bytes "$dir")
 		perf_run "$f-mptcp.json" "$BT_SERVER_ADDR" "mptcpize run" "$T" \
 		    "${args[@]}" || run_failed "$label MPTCP"
@@ -300,17 +311,47 @@ tcp_row()
 		l2=$(shares "$b0" "$b1")
 		u2=$(links_used "$b0" "$b1")
 		p2=$(pct "$m2" "$(mbit "$sum")")
+		MP_FIG[$PROF $key]=$m2
 		MP_ROWS=$((MP_ROWS + 1))
 		[ "${u2%/*}" = "${u2#*/}" ] && MP_ALL=$((MP_ALL + 1))
 		[ "$(cc_used "$f-mptcp.json")" = "$cc" ] ||
 		    note="${note}MPTCP run used $(cc_used "$f-mptcp.json")"
 	fi
-	emit "$(printf '%-13s %-15s %7s %4s%% %4s%% %5s %5s%% %-17s %7s %4s%% %-17s %s' \
+	emit "$(printf '%-13s %-16s %7s %4s%% %4s%% %5s %5s%% %-17s %7s %4s%% %-17s %s' \
 	    "$PROF" "$label" "$m1" "$(pct "$m1" "$(mbit "$sum")")" \
 	    "$(pct "$m1" "$(mbit "$ceil")")" "$cpu" "$sp" "$p1" "$m2" "$p2" \
 	    "$l2" "$u2${note:+ ($note)}")"
-	row_goals "$label" "$m1" "$m2" "$(pct "$m1" "$(mbit "$sum")")" "$sp" \
-	    "$cc" "$n" "$dir"
+	[ -z "$NORATE" ] && row_goals "$label" "$m1" "$m2" \
+	    "$(pct "$m1" "$(mbit "$sum")")" "$sp" "$cc" "$n" "$dir"
+}
+
+# norate_rows: both daemons again, told no link rate: each sender
+# estimates its links from 10 Mbit/s, as for an LTE or Starlink link
+# whose rate nobody knows.  Then one CUBIC stream down.
+norate_rows()
+{
+	local k v saved=()
+	kill_pids "$BT_CLIENT_PID" "$BT_SERVER_PID"
+	for ((k = 0; k < BT_NLINKS; k++)); do
+		for v in UP DOWN; do
+			saved+=("$(link_var "RATE_$v" "$k")")
+			printf -v "BT_LINK_RATE_${v}_$k" '%s' 0
+		done
+	done
+	write_server_conf
+	BT_CLIENT_LINKS='' write_client_conf
+	for ((k = 0; k < BT_NLINKS; k++)); do
+		printf -v "BT_LINK_RATE_UP_$k" '%s' "${saved[2 * k]}"
+		printf -v "BT_LINK_RATE_DOWN_$k" '%s' "${saved[2 * k + 1]}"
+	done
+	start_server
+	start_client
+	if ! { wait_established 15 && wait_running 15; }; then
+		not_ok "$PROF: links without rates not running"
+		return
+	fi
+	emit "$PROF * no rate configured: each sender estimates its links from 10 Mbit/s; MPTCP, which uses none, is its figure with the rates"
+	NORATE=1 tcp_row cubic 1 down
 }
 
 # bare_rows: plain TCP without a tunnel, one CUBIC stream over each link
@@ -537,6 +578,7 @@ bench_profile()
 	esac
 	[ "$PROF" = "$STALL_PROFILE" ] && [ -z "${BT_BENCH_QUICK:-}" ] &&
 	    stall_rows
+	[[ " $NORATE_PROFILES " == *" $PROF "* ]] && norate_rows
 	profile_down
 }
 
