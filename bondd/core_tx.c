@@ -65,6 +65,14 @@
 #define QUEUE_LIMIT_US	40000
 /* A link may send this far ahead of its pace: a burst of 2 ms. */
 #define PACE_BURST_US	2000
+/*
+ * Paced frames go together: the timer wakes once the first waiting
+ * frame is this close to its time (less than PACE_BURST_US), so each
+ * wake-up sends about a millisecond of the link's frames, not the one
+ * frame that just came within the burst.  No frame goes later than its
+ * time.
+ */
+#define PACE_WAKE_US	1000
 /* A flow whose link has this much queued has outgrown it. */
 #define FLOW_FULL_US	5000
 /* Parity is not sent to a link with more than this queued. */
@@ -508,7 +516,7 @@ peer_pace(struct core_peer *p, uint64_t now)
 	for (id = 0; id < BONDD_MAX_LINKS; id++)
 		while ((f = txq_peek(&p->txpool, &p->link[id].q)) != NULL) {
 			if (f->depart_us > now + PACE_BURST_US) {
-				at = f->depart_us - PACE_BURST_US;
+				at = f->depart_us - PACE_WAKE_US;
 				if (next == 0 || at < next)
 					next = at;
 				break;
