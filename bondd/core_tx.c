@@ -510,7 +510,7 @@ uint64_t
 peer_pace(struct core_peer *p, uint64_t now)
 {
 	struct txq_frame	*f;
-	uint64_t		 next = 0, at;
+	uint64_t		 next = 0, at, sent = 0;
 	int			 id, n;
 
 	for (id = 0; id < BONDD_MAX_LINKS; id++)
@@ -533,7 +533,12 @@ peer_pace(struct core_peer *p, uint64_t now)
 				st.aggregated += f->npkts;
 			frame_commit(p, id, f, now, -1);
 			txq_pop(&p->txpool, &p->link[id].q);
+			sent++;
 		}
+	if (sent > 0) {
+		st.pace_rounds++;
+		st.paced_frames += sent;
+	}
 	if (p->fec_enc != NULL) {
 		if ((n = fec_enc_flush(p->fec_enc, now)) > 0)
 			fec_send(p, n, now);

@@ -279,6 +279,11 @@ static const struct mdesc core_metrics[] = {
 	    CS(aggregated), MV_U64 },
 	{ "bondd_frames_tx_total", "counter",
 	    "Frames handed to the links.", NULL, NULL, CS(frames_tx), MV_U64 },
+	{ "bondd_paced_total", "counter",
+	    "Frames that left at their link's pace, and the rounds they left"
+	    " in.", "kind", "frames", CS(paced_frames), MV_U64 },
+	{ "bondd_paced_total", NULL, NULL, "kind", "rounds",
+	    CS(pace_rounds), MV_U64 },
 	{ NULL, NULL, NULL, NULL, NULL, 0, MV_U64 }
 };
 

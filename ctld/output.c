@@ -43,6 +43,8 @@
  *	         "rt_duplicated":N,"aggregated":N,"frames_tx":N,
  *	         "fec_parity":N,"fec_skipped":N,"fec_recovered":N,
  *	         "reorder_early":N,
+ *	         "pace_rounds":N,"paced_frames":N (frames that left at
+ *	         their pace, and how often some did: a paced link's batch),
  *	         "peers":[{"name":"server","fec_n":N,"fec_k":N (0 = off),
  *	                   "fec_parity":N,"fec_skipped":N,"fec_recovered":N,
  *	                   "reorder_cur":N,"reorder_hold_us":N,
@@ -794,6 +796,8 @@ output_json(FILE *fp, const struct status *st)
 	json_u64(fp, "fec_skipped", c->fec_skipped, 1);
 	json_u64(fp, "fec_recovered", c->fec_recovered, 1);
 	json_u64(fp, "reorder_early", c->reorder_early, 1);
+	json_u64(fp, "pace_rounds", c->pace_rounds, 1);
+	json_u64(fp, "paced_frames", c->paced_frames, 1);
 	fputs(",\"peers\":[", fp);
 	for (i = 0; i < c->npeers && i < BONDD_MAX_PEERS; i++) {
 		if (i > 0)

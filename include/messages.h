@@ -484,6 +484,8 @@ struct ipc_core_stats {
 	uint64_t	fec_skipped;	/* parity frames not sent: no room */
 	uint64_t	fec_recovered;	/* frames rebuilt from parity */
 	uint64_t	reorder_early;	/* written ahead of another flow's hole */
+	uint64_t	pace_rounds;	/* times paced frames left */
+	uint64_t	paced_frames;	/* frames that left in them */
 	uint64_t	claims_refused;	/* a linkd spoke for a link or
 					   session it does not own */
 	struct ipc_core_link link[BONDD_MAX_LINKS];	/* by link id */

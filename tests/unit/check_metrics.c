@@ -70,6 +70,8 @@ fixture(void)
 	fx.core.rt_duplicated = 118;
 	fx.core.aggregated = 119;
 	fx.core.frames_tx = 120;
+	fx.core.paced_frames = 121;
+	fx.core.pace_rounds = 122;
 	fx.core.link[0].pacing_bps = 44000000;
 	fx.core.link[0].queue_us = 1500;
 	fx.core.link[0].resent = 121;
@@ -220,6 +222,11 @@ static const char golden[] =
 	"# HELP bondd_frames_tx_total Frames handed to the links.\n"
 	"# TYPE bondd_frames_tx_total counter\n"
 	"bondd_frames_tx_total 120\n"
+	"# HELP bondd_paced_total Frames that left at their link's pace,"
+	" and the rounds they left in.\n"
+	"# TYPE bondd_paced_total counter\n"
+	"bondd_paced_total{kind=\"frames\"} 121\n"
+	"bondd_paced_total{kind=\"rounds\"} 122\n"
 	"# HELP bondd_peer_fec_code_frames FEC code of the blocks sent to"
 	" the peer: data and parity frames per block, 0 when off.\n"
 	"# TYPE bondd_peer_fec_code_frames gauge\n"

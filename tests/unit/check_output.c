@@ -84,6 +84,8 @@ fixture(void)
 	fx.core.fec_skipped = 44;
 	fx.core.fec_recovered = 45;
 	fx.core.reorder_early = 46;
+	fx.core.pace_rounds = 47;
+	fx.core.paced_frames = 48;
 	fx.core.link[0].pacing_bps = 19234567;	/* 19.2M */
 	fx.core.link[0].queue_us = 450;		/* 0.5 ms, half up */
 	fx.core.link[0].resent = 51;
@@ -259,7 +261,7 @@ static const char golden_json[] =
 "\"nack_tx\":36,\"nack_rx\":37,\"nack_ignored\":7,\"resent\":38,\"failover_resent\":39,"
 "\"rt_duplicated\":40,\"aggregated\":41,\"frames_tx\":42,"
 "\"fec_parity\":43,\"fec_skipped\":44,\"fec_recovered\":45,"
-"\"reorder_early\":46,"
+"\"reorder_early\":46,\"pace_rounds\":47,\"paced_frames\":48,"
 "\"peers\":[{\"name\":\"server\",\"fec_n\":10,\"fec_k\":2,"
 "\"fec_parity\":61,\"fec_skipped\":62,\"fec_recovered\":63,"
 "\"reorder_cur\":64,\"reorder_hold_us\":6550,\"reorder_early\":65,"
@@ -349,7 +351,7 @@ START_TEST(test_no_links)
 	out = render(output_json, &fx);
 	ck_assert_ptr_nonnull(strstr(out, "\"role\":\"server\""));
 	ck_assert_ptr_nonnull(strstr(out, "\"reorder_early\":46,"
-	    "\"peers\":[]},"));
+	    "\"pace_rounds\":47,\"paced_frames\":48,\"peers\":[]},"));
 	ck_assert_ptr_nonnull(strstr(out, "\"links\":[]}\n"));
 	free(out);
 }
