@@ -25,10 +25,10 @@
  *    queue drains), or when send loss is over 10 % (the same, but at
  *    most by half while traffic does not fill the estimate), or, on
  *    a link without a configured rate, when a standing queue over
- *    RC_QUEUE_HIGH_US builds (to 95 % of what the peer received: with
- *    a queue in front of it the link is busy, and what it delivers is
- *    what it carries; a fixed cut would go on while the queue drains,
- *    far below);
+ *    RC_QUEUE_HIGH_US builds (to 95 % of what the peer received, at
+ *    most by half: with a queue in front of it the link is busy, and
+ *    what it delivers is what it carries; a fixed cut would go on
+ *    while the queue drains, far below);
  *  - to what the peer received, at most by half, when a standing queue
  *    over RC_QUEUE_HIGH_US shows while we send a quarter of the
  *    estimate or more but not all (on a link without a configured
@@ -283,6 +283,10 @@ decide(struct ratectl *rc, const struct ratectl_sample *s, uint64_t now)
 	    (rc->ceiling_bps == 0 || rc->startup)) {
 		rc->startup = 0;
 		rc->full_bps = rx;
+		/* In startup what the peer received may be a window
+		 * behind a doubling: at most halve. */
+		if (target < est / 2)
+			target = est / 2;
 		return (target < est ? target : est);
 	}
 	/* A standing queue while we send a quarter of the estimate or
