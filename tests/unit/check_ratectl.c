@@ -158,6 +158,16 @@ queue_stand(struct ratectl *rc, uint64_t *now, struct ratectl_sample *s,
 	}
 }
 
+/* The peer's next measurement, a cycle after the last: what
+ * ratectl_update() returns on it. */
+static int
+next_measurement(struct ratectl *rc, uint64_t *now, struct ratectl_sample *s)
+{
+	s->rx_gen++;
+	*now += 100 * MS;
+	return (ratectl_update(rc, *now, s));
+}
+
 /* Run for a while; the lowest and highest estimate and their mean. */
 static void
 sim_run(struct sim *sm, uint64_t us, double *lo, double *hi, double *mean)
@@ -483,66 +493,46 @@ START_TEST(test_steps)
 	now += 100 * MS;
 	ck_assert_int_eq(ratectl_update(&rc, now, &s), 0);
 	s.tx_bps = s.rx_bps = 2 * RC_START_BPS;
-	s.rx_gen++;
-	now += 100 * MS;
 	/* The last window sent 10 Mbit/s: 20 received is fine. */
-	ck_assert_int_eq(ratectl_update(&rc, now, &s), 1);
+	ck_assert_int_eq(next_measurement(&rc, &now, &s), 1);
 	ck_assert_uint_eq(rc.est_bps, 4 * RC_START_BPS);
 	/* A standing queue while filling it: to 95 % of what the link
 	 * delivered, startup over. */
 	s.tx_bps = s.rx_bps = 4 * RC_START_BPS;
 	queue_stand(&rc, &now, &s, RC_QUEUE_HIGH_US + 1);
-	s.rx_gen++;
-	now += 100 * MS;
-	ck_assert_int_eq(ratectl_update(&rc, now, &s), 1);
+	ck_assert_int_eq(next_measurement(&rc, &now, &s), 1);
 	ck_assert_uint_eq(rc.est_bps, 38000000);
 	/* Up again once it drained, but past the 40 Mbit/s the link
 	 * delivered by 1/64 only (it sends what it is estimated at). */
 	s.queue_us = 0;
 	s.tx_bps = s.rx_bps = 38000000;
-	s.rx_gen++;
-	now += 100 * MS;
-	ck_assert_int_eq(ratectl_update(&rc, now, &s), 1);
+	ck_assert_int_eq(next_measurement(&rc, &now, &s), 1);
 	ck_assert_uint_eq(rc.est_bps, 40625000);
 	s.tx_bps = 40625000;
 	s.rx_bps = 40000000;
-	s.rx_gen++;
-	now += 100 * MS;
-	ck_assert_int_eq(ratectl_update(&rc, now, &s), 0);
+	ck_assert_int_eq(next_measurement(&rc, &now, &s), 0);
 	/* The link delivered more than ever: 10 % again. */
 	s.tx_bps = s.rx_bps = 41000000;
-	s.rx_gen++;
-	now += 100 * MS;
-	ck_assert_int_eq(ratectl_update(&rc, now, &s), 1);
+	ck_assert_int_eq(next_measurement(&rc, &now, &s), 1);
 	ck_assert_uint_eq(rc.est_bps, 40625000 + 4062500);
 	/* Between the thresholds: hold. */
 	s.tx_bps = s.rx_bps = 39600000;
 	queue_stand(&rc, &now, &s, RC_QUEUE_LOW_US);
-	s.rx_gen++;
-	now += 100 * MS;
-	ck_assert_int_eq(ratectl_update(&rc, now, &s), 0);
+	ck_assert_int_eq(next_measurement(&rc, &now, &s), 0);
 	/* A queue while we send a fifth: the other direction's, or
 	 * another sender's; not ours to fix. */
 	s.tx_bps = s.rx_bps = 8000000;
 	queue_stand(&rc, &now, &s, 50000);
-	s.rx_gen++;
-	now += 100 * MS;
-	ck_assert_int_eq(ratectl_update(&rc, now, &s), 0);
+	ck_assert_int_eq(next_measurement(&rc, &now, &s), 0);
 	/* Delivered far less than sent, twice running: down to 95 % of
 	 * delivered; once is a skew of the windows. */
 	queue_stand(&rc, &now, &s, RC_QUEUE_NONE);
 	s.tx_bps = 39600000;
-	s.rx_gen++;
-	now += 100 * MS;
-	ratectl_update(&rc, now, &s);
+	next_measurement(&rc, &now, &s);
 	s.tx_bps = 39600000;
 	s.rx_bps = 20000000;
-	s.rx_gen++;
-	now += 100 * MS;
-	ck_assert_int_eq(ratectl_update(&rc, now, &s), 0);
-	s.rx_gen++;
-	now += 100 * MS;
-	ck_assert_int_eq(ratectl_update(&rc, now, &s), 1);
+	ck_assert_int_eq(next_measurement(&rc, &now, &s), 0);
+	ck_assert_int_eq(next_measurement(&rc, &now, &s), 1);
 	ck_assert_uint_eq(rc.est_bps, 19000000);
 }
 END_TEST
@@ -564,34 +554,24 @@ START_TEST(test_queue_short_of_estimate)
 	ratectl_update(&rc, now, &s);
 	s.tx_bps = s.rx_bps = 6000000;
 	queue_stand(&rc, &now, &s, RC_QUEUE_HIGH_US + 1);
-	s.rx_gen++;
-	now += 100 * MS;
-	ck_assert_int_eq(ratectl_update(&rc, now, &s), 1);
+	ck_assert_int_eq(next_measurement(&rc, &now, &s), 1);
 	ck_assert_uint_eq(rc.est_bps, 6000000);
 	ck_assert_int_eq(rc.startup, 0);
 	s.tx_bps = s.rx_bps = 2000000;
-	s.rx_gen++;
-	now += 100 * MS;
-	ck_assert_int_eq(ratectl_update(&rc, now, &s), 1);
+	ck_assert_int_eq(next_measurement(&rc, &now, &s), 1);
 	ck_assert_uint_eq(rc.est_bps, 3000000);
 	s.tx_bps = s.rx_bps = 700000;
-	s.rx_gen++;
-	now += 100 * MS;
-	ck_assert_int_eq(ratectl_update(&rc, now, &s), 0);
+	ck_assert_int_eq(next_measurement(&rc, &now, &s), 0);
 	/* Without the queue, sending half: the traffic sets the pace. */
 	s.queue_us = 0;
 	s.tx_bps = s.rx_bps = 1500000;
-	s.rx_gen++;
-	now += 100 * MS;
-	ck_assert_int_eq(ratectl_update(&rc, now, &s), 0);
+	ck_assert_int_eq(next_measurement(&rc, &now, &s), 0);
 
 	ratectl_init(&rc, now, 50000000);
 	ratectl_update(&rc, now, &s);
 	s.queue_us = 3 * RC_QUEUE_HIGH_US;
 	s.tx_bps = s.rx_bps = 25000000;
-	s.rx_gen++;
-	now += 100 * MS;
-	ck_assert_int_eq(ratectl_update(&rc, now, &s), 0);
+	ck_assert_int_eq(next_measurement(&rc, &now, &s), 0);
 	ck_assert_uint_eq(rc.est_bps, 50000000);
 }
 END_TEST
@@ -612,18 +592,14 @@ START_TEST(test_queue_jitter)
 		est = rc.est_bps;
 		s.tx_bps = s.rx_bps = est;
 		s.queue_us = i % 2 ? 6000 : 500;
-		s.rx_gen++;
-		now += 100 * MS;
-		ck_assert_int_eq(ratectl_update(&rc, now, &s), 1);
+		ck_assert_int_eq(next_measurement(&rc, &now, &s), 1);
 		ck_assert_uint_gt(rc.est_bps, est);
 	}
 	/* Standing: no step up. */
 	est = rc.est_bps;
 	s.tx_bps = s.rx_bps = est;
 	queue_stand(&rc, &now, &s, 6000);
-	s.rx_gen++;
-	now += 100 * MS;
-	ck_assert_int_eq(ratectl_update(&rc, now, &s), 0);
+	ck_assert_int_eq(next_measurement(&rc, &now, &s), 0);
 }
 END_TEST
 
@@ -642,16 +618,12 @@ START_TEST(test_loss_light_use)
 	s.tx_bps = 5000000;
 	s.rx_bps = 4000000;
 	s.loss_tx_ppm = 200000;
-	s.rx_gen++;
-	now += 100 * MS;
-	ck_assert_int_eq(ratectl_update(&rc, now, &s), 1);
+	ck_assert_int_eq(next_measurement(&rc, &now, &s), 1);
 	ck_assert_uint_eq(rc.est_bps, 25000000);
 	/* Filling it: what the peer received. */
 	s.tx_bps = 25000000;
 	s.rx_bps = 10000000;
-	s.rx_gen++;
-	now += 100 * MS;
-	ck_assert_int_eq(ratectl_update(&rc, now, &s), 1);
+	ck_assert_int_eq(next_measurement(&rc, &now, &s), 1);
 	ck_assert_uint_eq(rc.est_bps, 9500000);
 }
 END_TEST
@@ -671,9 +643,7 @@ START_TEST(test_configured_queue)
 	s.tx_bps = s.rx_bps = 49000000;
 	s.queue_us = 3 * RC_QUEUE_HIGH_US;
 	for (i = 0; i < 20; i++) {
-		s.rx_gen++;
-		now += 100 * MS;
-		ratectl_update(&rc, now, &s);
+		next_measurement(&rc, &now, &s);
 		ck_assert_uint_eq(rc.est_bps, 50000000);
 	}
 	/* Without a configured rate, the same queue lowers it. */
@@ -681,9 +651,7 @@ START_TEST(test_configured_queue)
 	rc.startup = 0;
 	ratectl_update(&rc, now, &s);
 	s.tx_bps = s.rx_bps = RC_START_BPS;
-	s.rx_gen++;
-	now += 100 * MS;
-	ck_assert_int_eq(ratectl_update(&rc, now, &s), 1);
+	ck_assert_int_eq(next_measurement(&rc, &now, &s), 1);
 	ck_assert_uint_eq(rc.est_bps, RC_START_BPS / 20 * 19);
 }
 END_TEST
