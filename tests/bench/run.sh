@@ -330,7 +330,7 @@ tcp_row()
 # whose rate nobody knows.  Then one CUBIC stream down.
 norate_rows()
 {
-	local k v saved=()
+	local k v running saved=()
 	kill_pids "$BT_CLIENT_PID" "$BT_SERVER_PID"
 	for ((k = 0; k < BT_NLINKS; k++)); do
 		for v in UP DOWN; do
@@ -338,15 +338,14 @@ norate_rows()
 			printf -v "BT_LINK_RATE_${v}_$k" '%s' 0
 		done
 	done
-	write_server_conf
-	BT_CLIENT_LINKS='' write_client_conf
+	daemons_start
+	running=$?
+	# The summed rate and the ceiling are the links'.
 	for ((k = 0; k < BT_NLINKS; k++)); do
 		printf -v "BT_LINK_RATE_UP_$k" '%s' "${saved[2 * k]}"
 		printf -v "BT_LINK_RATE_DOWN_$k" '%s' "${saved[2 * k + 1]}"
 	done
-	start_server
-	start_client
-	if ! { wait_established 15 && wait_running 15; }; then
+	if [ "$running" != 0 ]; then
 		not_ok "$PROF: links without rates not running"
 		return
 	fi
@@ -528,18 +527,25 @@ profile_down()
 	done
 }
 
-# tunnel_start PROFILE: topology, MPTCP endpoints and both daemons;
-# non-zero when the links do not run.
-tunnel_start()
+# daemons_start: both configurations, from the links' variables, and
+# both daemons; non-zero when the links do not run within 15 s.
+daemons_start()
 {
-	topo_start "$1"
-	mptcp_setup
-	gen_keys
 	write_server_conf
 	BT_CLIENT_LINKS='' write_client_conf
 	start_server
 	start_client
 	wait_established 15 && wait_running 15
+}
+
+# tunnel_start PROFILE: topology, MPTCP endpoints, keys and both
+# daemons; non-zero when the links do not run.
+tunnel_start()
+{
+	topo_start "$1"
+	mptcp_setup
+	gen_keys
+	daemons_start
 }
 
 bench_profile()
@@ -705,11 +711,7 @@ bench_direct()
 		return
 	fi
 	gen_keys
-	write_server_conf
-	BT_CLIENT_LINKS='' write_client_conf
-	start_server
-	start_client
-	if ! { wait_established 15 && wait_running 15; }; then
+	if ! daemons_start; then
 		not_ok "unshaped $nl: links not running"
 		direct_down
 		return
