@@ -34,7 +34,8 @@
  *    estimate or more but not all (on a link without a configured
  *    rate);
  *  - up, when we sent at least 80 % of the estimate (else the traffic,
- *    not the link, set the pace), the peer received at least 90 % of
+ *    not the link, set the pace; in startup, of the estimate before
+ *    the last doubling, under which the window began), the peer received at least 90 % of
  *    it and no queue over RC_QUEUE_LOW_US stands: doubled while in
  *    startup, else by 10 %, and never above twice what was received;
  *    but on a link whose full rate is known, at once to the estimate
@@ -133,6 +134,7 @@ ratectl_init(struct ratectl *rc, uint64_t now, uint64_t ceiling_bps)
 	rc->startup = ceiling_bps == 0;
 	rc->est_bps = bound(rc, ceiling_bps != 0 ? ceiling_bps :
 	    RC_START_BPS);
+	rc->prev_est_bps = rc->est_bps;
 	for (i = 0; i < RC_PEAK_SLOTS; i++)
 		rc->peak[i] = rc->est_bps;
 	rc->peak_start_us = now;
@@ -240,7 +242,11 @@ decide(struct ratectl *rc, const struct ratectl_sample *s, uint64_t now)
 	tx = clamp(s->tx_bps);
 	rx = clamp(s->rx_bps);
 	ref = tx < rc->prev_tx_bps ? tx : rc->prev_tx_bps;
-	busy = tx >= est / 10 * 8 && tx != 0;
+	/* In startup the window measured began under the estimate before
+	 * the last doubling: judged by that one, a link that traffic
+	 * fills doubles at every measurement, not at every other. */
+	busy = tx >= (rc->startup && rc->prev_est_bps < est ?
+	    rc->prev_est_bps : est) / 10 * 8 && tx != 0;
 	if (busy && !rc->probing)
 		rc->busy_us = now;
 	target = rx / 100 * 95;
@@ -396,6 +402,7 @@ ratectl_update(struct ratectl *rc, uint64_t now,
 	rc->cycle_us = now;
 	next = decide(rc, s, now);
 	rc->prev_tx_bps = clamp(s->tx_bps);
+	rc->prev_est_bps = was;
 	floor = ratectl_floor(rc);
 	if (next < floor)
 		next = floor;

@@ -85,6 +85,7 @@ struct ratectl {
 	uint64_t	gen;		/* rx_gen judged last */
 	int		have_gen;
 	uint64_t	prev_tx_bps;	/* the window before the last */
+	uint64_t	prev_est_bps;	/* the estimate before the last step */
 	uint64_t	full_bps;	/* delivered when last full, 0 = not
 					   known */
 	uint64_t	peak[RC_PEAK_SLOTS];	/* highest estimate per slot */
