@@ -112,7 +112,7 @@ linkd_fill_info(struct session *s, struct linkmeas *m, struct link_info *li)
 	li->rate_rx_bps = pr->rate_rx_bps;
 	li->rate_est_bps = m->rc.est_bps;
 	li->rx_owd_us = probe_owd_us(pr);
-	li->queue_us = probe_queue_us(pr);
+	li->queue_us = probe_queue_shown_us(pr);
 	if (li->queue_us == UINT32_MAX)
 		li->queue_us = 0;
 	if (client) {

@@ -50,6 +50,7 @@ probe_init(struct probe *p, uint64_t now)
 	p->owd_sub_start_us = now;
 	p->owd_recent = PROBE_OWD_NONE;
 	p->peer_owd_recent_us = WIRE_OWD_NONE;
+	p->queue_last_us = UINT32_MAX;
 	for (i = 0; i < PROBE_BASE_SUBS; i++)
 		p->base_min[i] = PROBE_OWD_NONE;
 	p->base_sub_start_us = now;
@@ -119,6 +120,7 @@ probe_input(struct probe *p, uint64_t now, const struct wire_probe *w)
 {
 	struct probe_sent	*ps;
 	uint64_t		 elapsed_us, bytes, dt_us, gap_rx, gap_tx, d_us;
+	uint32_t		 q;
 	int			 answered = 0;
 
 	p->probes_rx++;
@@ -168,6 +170,11 @@ probe_input(struct probe *p, uint64_t now, const struct wire_probe *w)
 	if (w->owd_recent_us != WIRE_OWD_NONE &&
 	    w->owd_recent_us < p->base_min[p->base_cur])
 		p->base_min[p->base_cur] = w->owd_recent_us;
+	if ((q = probe_queue_us(p)) != UINT32_MAX) {
+		p->queue_last_us = q;
+		p->queue_misses = 0;
+	} else if (p->queue_misses < UINT32_MAX)
+		p->queue_misses++;
 	p->peer_rate_bps = w->rate_bps;
 	p->peer_priority = w->priority;
 	p->peer_flags = w->flags;
@@ -303,6 +310,13 @@ probe_queue_us(const struct probe *p)
 		return (UINT32_MAX);
 	q = (int64_t)p->peer_owd_recent_us - base;
 	return (q < 0 ? 0 : q >= UINT32_MAX ? UINT32_MAX - 1 : (uint32_t)q);
+}
+
+uint32_t
+probe_queue_shown_us(const struct probe *p)
+{
+	return (p->queue_misses <= PROBE_QUEUE_HOLD ? p->queue_last_us :
+	    UINT32_MAX);
 }
 
 void

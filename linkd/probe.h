@@ -42,6 +42,7 @@
 #define PROBE_RATE_US		200000	/* rates over at least 200 ms */
 #define PROBE_BASE_SUBS		4	/* base delay: 4 x 2.5 s */
 #define PROBE_BASE_SUB_US	2500000
+#define PROBE_QUEUE_HOLD	3	/* probes a queue reading is shown */
 #define PROBE_OWD_NONE		INT32_MAX	/* empty sub-window */
 
 struct probe_sent {
@@ -109,6 +110,8 @@ struct probe {
 	/* the peer's recent minimum of our frames' delay, and its
 	 * minimum over the last seconds: the base without a queue */
 	int32_t		 peer_owd_recent_us;	/* WIRE_OWD_NONE: none */
+	uint32_t	 queue_last_us;	/* the last known, UINT32_MAX none */
+	uint32_t	 queue_misses;	/* probes since, that knew none */
 	int32_t		 base_min[PROBE_BASE_SUBS];
 	int		 base_cur;
 	uint64_t	 base_sub_start_us;
@@ -139,5 +142,12 @@ int32_t	 probe_owd_us(const struct probe *);
 /* The queue standing at the bottleneck of our send direction now, in
  * microseconds, or UINT32_MAX while unknown. */
 uint32_t probe_queue_us(const struct probe *);
+/* The same for people and the scheduler: the last known reading while
+ * at most PROBE_QUEUE_HOLD probes since carried none.  The peer knows
+ * none in an interval in which no frame of ours arrived, as an idle
+ * link's probes can fall; a reading that flickers to unknown says
+ * nothing new.  The controller takes probe_queue_us(): it must not
+ * judge one reading twice. */
+uint32_t probe_queue_shown_us(const struct probe *);
 
 #endif /* PROBE_H */

@@ -101,7 +101,7 @@ linkd_fill_stats(struct session *s, struct ipc_link_stats *st)
 	st->rate_est_bps = li.rate_est_bps;
 	st->rate_probes = m->rc.probes;
 	/* Its unknown is UINT32_MAX, as ours; link_info says 0. */
-	st->queue_us = probe_queue_us(&m->pr);
+	st->queue_us = probe_queue_shown_us(&m->pr);
 }
 
 static void

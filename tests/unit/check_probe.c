@@ -279,7 +279,7 @@ START_TEST(test_queue)
 	struct probe_local	l;
 	struct wire_probe	w;
 	uint64_t		t;
-	int			i;
+	int			i, k;
 
 	memset(&l, 0, sizeof(l));
 	probe_init(&p, 0);
@@ -303,15 +303,22 @@ START_TEST(test_queue)
 		probe_input(&q, t, &w);
 	}
 	ck_assert_uint_eq(probe_queue_us(&q), 0);
+	ck_assert_uint_eq(probe_queue_shown_us(&q), 0);
 	w.seq = i++;
 	w.owd_recent_us = 28000;
 	probe_input(&q, t, &w);
 	ck_assert_uint_eq(probe_queue_us(&q), 20000);
-	/* No frame since its last probe: unknown, not zero. */
-	w.seq = i++;
-	w.owd_recent_us = WIRE_OWD_NONE;
-	probe_input(&q, t + 100 * MS, &w);
-	ck_assert_uint_eq(probe_queue_us(&q), UINT32_MAX);
+	/* No frame since its last probe: unknown, not zero, to the
+	 * controller; shown as the last reading for PROBE_QUEUE_HOLD
+	 * probes, then unknown. */
+	for (k = 1; k <= PROBE_QUEUE_HOLD + 1; k++) {
+		w.seq = i++;
+		w.owd_recent_us = WIRE_OWD_NONE;
+		probe_input(&q, t + k * 10 * MS, &w);
+		ck_assert_uint_eq(probe_queue_us(&q), UINT32_MAX);
+		ck_assert_uint_eq(probe_queue_shown_us(&q),
+		    k <= PROBE_QUEUE_HOLD ? 20000 : UINT32_MAX);
+	}
 	/* A queue that stands for more than 10 s becomes the base. */
 	for (t += 200 * MS; t < 15 * SEC; t += 100 * MS) {
 		w.seq = i++;
