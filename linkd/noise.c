@@ -35,7 +35,9 @@
  * noise_forget() overwrites both when a session's keys are wiped.
  * Each context also remembers that key, so that a run of packets under
  * one key sets only the nonce: keying the context again costs about
- * 0.15 us a packet, a tenth of the AEAD.
+ * 0.15 us a packet, a tenth of the AEAD.  The tag goes in and out as a
+ * parameter, not through EVP_CIPHER_CTX_ctrl(), which builds that
+ * parameter anew for every call (0.06 us a packet).
  */
 
 #include <sys/types.h>
@@ -44,8 +46,10 @@
 #include <stdint.h>
 #include <string.h>
 
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/params.h>
 #include <sodium.h>
 
 #include "noise.h"
@@ -71,12 +75,29 @@ static EVP_CIPHER_CTX	*seal_ctx, *open_ctx;
 static uint8_t		 seal_key[NOISE_KEYLEN], open_key[NOISE_KEYLEN];
 static int		 seal_keyed, open_keyed;
 
+/* Whether two keys are equal, in time that does not depend on where
+ * they differ; word by word, as sodium_memcmp() byte by byte cost 0.07
+ * us a packet. */
+static int
+key_equal(const uint8_t a[NOISE_KEYLEN], const uint8_t b[NOISE_KEYLEN])
+{
+	uint64_t	x, y, d = 0;
+	int		i;
+
+	for (i = 0; i < NOISE_KEYLEN; i += 8) {
+		memcpy(&x, a + i, 8);
+		memcpy(&y, b + i, 8);
+		d |= x ^ y;
+	}
+	return (d == 0);
+}
+
 /* The key argument that sets k in a context: NULL when the context
  * holds k already (then only the nonce is set). */
 static const uint8_t *
 key_arg(uint8_t held[NOISE_KEYLEN], int *keyed, const uint8_t *k)
 {
-	if (*keyed && sodium_memcmp(held, k, NOISE_KEYLEN) == 0)
+	if (*keyed && key_equal(held, k))
 		return (NULL);
 	memcpy(held, k, NOISE_KEYLEN);
 	*keyed = 1;
@@ -132,8 +153,9 @@ int
 noise_encrypt(const uint8_t k[NOISE_KEYLEN], uint64_t n, const uint8_t *ad,
     size_t adlen, const uint8_t *in, size_t len, uint8_t *out)
 {
-	uint8_t	nonce[crypto_aead_chacha20poly1305_IETF_NPUBBYTES];
-	int	l;
+	uint8_t		nonce[crypto_aead_chacha20poly1305_IETF_NPUBBYTES];
+	OSSL_PARAM	tag[2];
+	int		l;
 
 	/* 2^64-1 is reserved by the Noise spec. */
 	if (n == UINT64_MAX || seal_ctx == NULL || len > NOISE_MAXMSG ||
@@ -149,9 +171,12 @@ noise_encrypt(const uint8_t k[NOISE_KEYLEN], uint64_t n, const uint8_t *ad,
 	    EVP_EncryptUpdate(seal_ctx, NULL, &l, ad, (int)adlen) != 1) ||
 	    (len > 0 &&
 	    EVP_EncryptUpdate(seal_ctx, out, &l, in, (int)len) != 1) ||
-	    EVP_EncryptFinal_ex(seal_ctx, out + len, &l) != 1 ||
-	    EVP_CIPHER_CTX_ctrl(seal_ctx, EVP_CTRL_AEAD_GET_TAG, NOISE_TAGLEN,
-	    out + len) != 1)
+	    EVP_EncryptFinal_ex(seal_ctx, out + len, &l) != 1)
+		return (-1);
+	tag[0] = OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG,
+	    out + len, NOISE_TAGLEN);
+	tag[1] = OSSL_PARAM_construct_end();
+	if (EVP_CIPHER_CTX_get_params(seal_ctx, tag) != 1)
 		return (-1);
 	return (0);
 }
@@ -167,10 +192,11 @@ int
 noise_decrypt(const uint8_t k[NOISE_KEYLEN], uint64_t n, const uint8_t *ad,
     size_t adlen, const uint8_t *in, size_t len, uint8_t *out)
 {
-	uint8_t	nonce[crypto_aead_chacha20poly1305_IETF_NPUBBYTES];
-	uint8_t	tag[NOISE_TAGLEN], none[1];
-	size_t	clen;
-	int	l;
+	uint8_t		nonce[crypto_aead_chacha20poly1305_IETF_NPUBBYTES];
+	uint8_t		tag[NOISE_TAGLEN], none[1];
+	OSSL_PARAM	tagp[2];
+	size_t		clen;
+	int		l;
 
 	if (n == UINT64_MAX || open_ctx == NULL || len < NOISE_TAGLEN ||
 	    len > NOISE_MAXMSG + NOISE_TAGLEN || adlen > INT_MAX)
@@ -178,6 +204,9 @@ noise_decrypt(const uint8_t k[NOISE_KEYLEN], uint64_t n, const uint8_t *ad,
 	clen = len - NOISE_TAGLEN;
 	/* in and out may be the same buffer: keep the tag apart. */
 	memcpy(tag, in + clen, NOISE_TAGLEN);
+	tagp[0] = OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG,
+	    tag, NOISE_TAGLEN);
+	tagp[1] = OSSL_PARAM_construct_end();
 	nonce_make(nonce, n);
 	if (EVP_DecryptInit_ex(open_ctx, NULL, NULL,
 	    key_arg(open_key, &open_keyed, k), nonce) != 1) {
@@ -188,8 +217,7 @@ noise_decrypt(const uint8_t k[NOISE_KEYLEN], uint64_t n, const uint8_t *ad,
 	    EVP_DecryptUpdate(open_ctx, NULL, &l, ad, (int)adlen) != 1) ||
 	    (clen > 0 &&
 	    EVP_DecryptUpdate(open_ctx, out, &l, in, (int)clen) != 1) ||
-	    EVP_CIPHER_CTX_ctrl(open_ctx, EVP_CTRL_AEAD_SET_TAG, NOISE_TAGLEN,
-	    tag) != 1 ||
+	    EVP_CIPHER_CTX_set_params(open_ctx, tagp) != 1 ||
 	    EVP_DecryptFinal_ex(open_ctx, none, &l) != 1) {
 		if (clen > 0)
 			sodium_memzero(out, clen);
