@@ -28,8 +28,8 @@
 # targets of the shaped profiles (share of the summed rate, kernel
 # MPTCP's figure, spurious resends on clean links, idle ping, stall,
 # loss) each with what was measured.  Then the unshaped data path on
-# plain veths (no emulator): the idle ping through the tunnel and over
-# the veth alone, 1 and 4 CUBIC streams each way over one link, beside
+# plain veths (no emulator): the idle ping through the tunnel, through
+# wireguard-go and over the veth alone, 1 and 4 CUBIC streams each way over one link, beside
 # wireguard-go (Debian's, keys made per run) on the same veth, and over
 # four bonded links, with CPU seconds per Gbit for both ends; last, each
 # target of the data path beside what was measured.  BT_BENCH_PROFILES
@@ -719,9 +719,10 @@ bench_direct()
 	if [ "$nl" = 1 ]; then
 		PING_TUN=$(ping_p50 198.19.0.1)
 		PING_VETH=$(ping_p50 "$BT_SERVER_ADDR")
-		emit "unshaped 1 link idle ping p50: through bondd $PING_TUN ms; the veth alone $PING_VETH ms"
 		wg_up && wg=1
 		[ "$wg" = 0 ] && run_failed "wireguard-go"
+		[ "$wg" = 1 ] && PING_WG=$(ping_p50 198.19.1.1)
+		emit "unshaped 1 link idle ping p50: through bondd $PING_TUN ms; through wireguard-go ${PING_WG:-?} ms; the veth alone $PING_VETH ms"
 	fi
 	for dir in up down; do
 		for n in 1 4; do
@@ -801,7 +802,7 @@ targets()
 	done
 	verdict="?"
 	is_num "${PING_TUN:-?}" && verdict=$(met "$PING_TUN <= 0.3")
-	emit "target: idle ping p50 through bondd on an unshaped link <= 0.3 ms: ${PING_TUN:-?} ms (the veth alone ${PING_VETH:-?} ms), $verdict"
+	emit "target: idle ping p50 through bondd on an unshaped link <= 0.3 ms: ${PING_TUN:-?} ms (wireguard-go ${PING_WG:-?} ms, the veth alone ${PING_VETH:-?} ms), $verdict"
 	for a in $(compgen -v U_bondd_4_); do
 		b=U_bondd_1_${a#U_bondd_4_}
 		c4=${!a}
