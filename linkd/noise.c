@@ -92,6 +92,16 @@ key_equal(const uint8_t a[NOISE_KEYLEN], const uint8_t b[NOISE_KEYLEN])
 	return (d == 0);
 }
 
+/* The parameter list that carries a packet's tag into or out of a
+ * context. */
+static void
+tag_param(OSSL_PARAM p[2], uint8_t tag[NOISE_TAGLEN])
+{
+	p[0] = OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG,
+	    tag, NOISE_TAGLEN);
+	p[1] = OSSL_PARAM_construct_end();
+}
+
 /* The key argument that sets k in a context: NULL when the context
  * holds k already (then only the nonce is set). */
 static const uint8_t *
@@ -173,9 +183,7 @@ noise_encrypt(const uint8_t k[NOISE_KEYLEN], uint64_t n, const uint8_t *ad,
 	    EVP_EncryptUpdate(seal_ctx, out, &l, in, (int)len) != 1) ||
 	    EVP_EncryptFinal_ex(seal_ctx, out + len, &l) != 1)
 		return (-1);
-	tag[0] = OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG,
-	    out + len, NOISE_TAGLEN);
-	tag[1] = OSSL_PARAM_construct_end();
+	tag_param(tag, out + len);
 	if (EVP_CIPHER_CTX_get_params(seal_ctx, tag) != 1)
 		return (-1);
 	return (0);
@@ -204,9 +212,7 @@ noise_decrypt(const uint8_t k[NOISE_KEYLEN], uint64_t n, const uint8_t *ad,
 	clen = len - NOISE_TAGLEN;
 	/* in and out may be the same buffer: keep the tag apart. */
 	memcpy(tag, in + clen, NOISE_TAGLEN);
-	tagp[0] = OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG,
-	    tag, NOISE_TAGLEN);
-	tagp[1] = OSSL_PARAM_construct_end();
+	tag_param(tagp, tag);
 	nonce_make(nonce, n);
 	if (EVP_DecryptInit_ex(open_ctx, NULL, NULL,
 	    key_arg(open_key, &open_keyed, k), nonce) != 1) {
