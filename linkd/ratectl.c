@@ -35,8 +35,8 @@
  *    rate);
  *  - up, when we sent at least 80 % of the estimate (else the traffic,
  *    not the link, set the pace; in startup, of the estimate before
- *    the last doubling, under which the window began), the peer received at least 90 % of
- *    it and no queue over RC_QUEUE_LOW_US stands: doubled while in
+ *    the last doubling, under which the window began), the peer
+ *    received at least 90 % of it and no queue over RC_QUEUE_LOW_US stands: doubled while in
  *    startup, else by 10 %, and never above twice what was received;
  *    but on a link whose full rate is known, at once to the estimate
  *    that sends that rate and no further than 1/PAST_FULL past it

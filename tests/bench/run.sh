@@ -29,16 +29,17 @@
 # MPTCP's figure, spurious resends on clean links, idle ping, stall,
 # loss) each with what was measured.  Then the unshaped data path on
 # plain veths (no emulator): the idle ping through the tunnel, through
-# wireguard-go and over the veth alone, 1 and 4 CUBIC streams each way over one link, beside
-# wireguard-go (Debian's, keys made per run) on the same veth, and over
-# four bonded links, with CPU seconds per Gbit for both ends; last, each
-# target of the data path beside what was measured.  BT_BENCH_PROFILES
-# picks the shaped profiles ("" for none), BT_BENCH_ROWS their TCP rows
-# (cc:streams:dir), BT_BENCH_NO_UNSHAPED=1 leaves the unshaped part out;
-# BT_BENCH_QUICK=1 skips the references and the stall, for development
-# only.  Figures are printed, not asserted; the exit
-# status is non-zero when a run failed.  Needs root; uses the
-# integration test bed (tests/integration/lib.sh) and cleans up.
+# wireguard-go and over the veth alone, 1 and 4 CUBIC streams each way
+# over one link, beside wireguard-go (Debian's, keys made per run) on
+# the same veth, and over four bonded links, with CPU seconds per Gbit
+# for both ends; last, each target of the data path beside what was
+# measured.  BT_BENCH_PROFILES picks the shaped profiles ("" for none),
+# BT_BENCH_ROWS their TCP rows (cc:streams:dir), BT_BENCH_NO_UNSHAPED=1
+# leaves the unshaped part out; BT_BENCH_QUICK=1 skips the references
+# and the stall, for development only.  Figures are printed, not
+# asserted; the exit status is non-zero when a run failed.  Needs root;
+# uses the integration test bed (tests/integration/lib.sh) and cleans
+# up.
 #
 # bondd's links carry probes (about 11 kbit/s each) during the
 # reference runs too: the daemons stay up for the whole profile.
