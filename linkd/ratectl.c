@@ -36,8 +36,9 @@
  *  - up, when we sent at least 80 % of the estimate (else the traffic,
  *    not the link, set the pace; in startup, of the estimate before
  *    the last doubling, under which the window began), the peer
- *    received at least 90 % of it and no queue over RC_QUEUE_LOW_US stands: doubled while in
- *    startup, else by 10 %, and never above twice what was received;
+ *    received at least 90 % of it and no queue of ours stands
+ *    (room_queue()): doubled while in startup, else by 10 %, and
+ *    never above twice what was received;
  *    but on a link whose full rate is known, at once to the estimate
  *    that sends that rate and no further than 1/PAST_FULL past it
  *    (full_step());
@@ -57,7 +58,7 @@
  * only overflow its queue), and no queue over RC_QUEUE_HIGH_US stands
  * (the few frames of a link used in bursts see its jitter as a small
  * queue; the fill's many see the least delay).  It ends at a queue
- * over RC_QUEUE_LOW_US once it ran RC_PROBE_SETTLE_US (over
+ * over room_queue() once it ran RC_PROBE_SETTLE_US (over
  * RC_QUEUE_HIGH_US at once), at a shortfall, at a cut, or after
  * RC_PROBE_US.  While it runs the link is full (busy), startup does not
  * double, and the estimate rises to what the peer received, at most 5/4
@@ -145,6 +146,9 @@ ratectl_init(struct ratectl *rc, uint64_t now, uint64_t ceiling_bps)
 		rc->qslot[i] = RC_QUEUE_NONE;
 	rc->queue_us = RC_QUEUE_NONE;
 	rc->qslot_start_us = now;
+	for (i = 0; i < RC_JFLOOR_SLOTS; i++)
+		rc->jfloor[i] = RC_QUEUE_NONE;
+	rc->jfloor_start_us = now;
 }
 
 void
@@ -189,11 +193,58 @@ queue_track(struct ratectl *rc, uint64_t now, uint32_t q)
 }
 
 /*
- * The queue that ends a probe, the last reading alone (its fill's many
- * frames leave little jitter): over RC_QUEUE_LOW_US once the fill has
- * run RC_PROBE_SETTLE_US, so that the peer's least delay comes from its
- * frames, not from the few before it (jitter); over RC_QUEUE_HIGH_US at
- * once.
+ * The jitter floor.  On a jittery link the least delay of many frames
+ * sits a few ms above the base while traffic is dense, as a FIFO link
+ * holds every frame behind a late one (5 ms on a link of 10 ms
+ * jitter), and it stays there however fast we send.  A queue of ours
+ * is what grows: while we send past the link's rate, by the excess
+ * every second.  So the least reading of the last 5 to 10 s while we
+ * filled the estimate, or a probe filled the link, is the floor, and a
+ * reading up to RC_QUEUE_LOW_US / 2 above it leaves room to grow.  The
+ * floor counts up to RC_JFLOOR_MAX_US only: a queue that stood that
+ * long at the link's rate still meets RC_QUEUE_HIGH_US before the link
+ * is flooded.  Without it, such a link stopped growing at the first
+ * reading over RC_QUEUE_LOW_US (check_ratectl: at 20 of 60 Mbit/s).
+ */
+static void
+jfloor_track(struct ratectl *rc, uint64_t now, uint32_t q)
+{
+	int	k;
+
+	k = slots_advance(&rc->jfloor_start_us, &rc->jfloor_cur,
+	    RC_JFLOOR_SLOTS, RC_JFLOOR_SLOT_US, now);
+	while (k-- > 0)
+		rc->jfloor[slots_back(rc->jfloor_cur, RC_JFLOOR_SLOTS, k)] =
+		    RC_QUEUE_NONE;
+	if (q < rc->jfloor[rc->jfloor_cur])
+		rc->jfloor[rc->jfloor_cur] = q;
+}
+
+/* Under this reading no queue of ours stands (jfloor_track()). */
+static uint32_t
+room_queue(const struct ratectl *rc)
+{
+	uint32_t	f = RC_QUEUE_NONE;
+	int		i;
+
+	for (i = 0; i < RC_JFLOOR_SLOTS; i++)
+		if (rc->jfloor[i] < f)
+			f = rc->jfloor[i];
+	if (f == RC_QUEUE_NONE || f > RC_JFLOOR_MAX_US)
+		f = 0;
+	f += RC_QUEUE_LOW_US / 2;
+	return (f > RC_QUEUE_LOW_US ? f : RC_QUEUE_LOW_US);
+}
+
+/*
+ * The queue that ends a probe: over RC_QUEUE_HIGH_US in the last
+ * reading at once; else a queue of ours standing (room_queue(), in
+ * every slot of the last ones) once the fill has run
+ * RC_PROBE_SETTLE_US, so that the peer's least delay comes from its
+ * frames, not from the few before it.  A fill past the link's rate
+ * builds its queue by a quarter of the time it runs, so it meets
+ * RC_QUEUE_HIGH_US within 50 ms, while one reading over the floor
+ * alone may be jitter.
  */
 static int
 probe_queue(const struct ratectl *rc, uint64_t now,
@@ -203,7 +254,7 @@ probe_queue(const struct ratectl *rc, uint64_t now,
 		return (0);
 	if (s->queue_us > RC_QUEUE_HIGH_US)
 		return (1);
-	return (s->queue_us >= RC_QUEUE_LOW_US &&
+	return (rc->queue_us >= room_queue(rc) &&
 	    now - rc->probe_start_us >= RC_PROBE_SETTLE_US);
 }
 
@@ -309,7 +360,7 @@ decide(struct ratectl *rc, const struct ratectl_sample *s, uint64_t now)
 	/* Up only without a queue: in one slot at least of the last ones
 	 * (queue_track()), as jitter raises some of them. */
 	if (busy && rx >= ref / 10 * 9 && (!known ||
-	    rc->queue_us < RC_QUEUE_LOW_US)) {
+	    rc->queue_us < room_queue(rc))) {
 		target = rc->startup && !rc->probing ? est * 2 :
 		    est + est / 10;
 		if (rc->probing && rx > target)
@@ -401,6 +452,9 @@ ratectl_update(struct ratectl *rc, uint64_t now,
 	rc->gen = s->rx_gen;
 	rc->cycle_us = now;
 	next = decide(rc, s, now);
+	/* After the decision: a reading is never judged by itself. */
+	jfloor_track(rc, now, rc->busy_us == now || rc->probing ?
+	    s->queue_us : RC_QUEUE_NONE);
 	rc->prev_tx_bps = clamp(s->tx_bps);
 	rc->prev_est_bps = was;
 	floor = ratectl_floor(rc);

@@ -54,6 +54,9 @@
 #define RC_QUEUE_NONE	UINT32_MAX	/* not measured */
 #define RC_QUEUE_SLOTS	3		/* 3 x 100 ms: a standing queue */
 #define RC_QUEUE_SLOT_US 100000
+#define RC_JFLOOR_SLOTS	2		/* 2 x 5 s: the jitter floor's window */
+#define RC_JFLOOR_SLOT_US 5000000
+#define RC_JFLOOR_MAX_US	(RC_QUEUE_HIGH_US - RC_QUEUE_LOW_US)
 #define RC_PEAK_SLOTS	3		/* 3 x 10 s: the floor's window */
 #define RC_PEAK_SLOT_US	10000000
 #define RC_HELD_MIN	16384		/* bytes held back: traffic wanted more */
@@ -95,6 +98,9 @@ struct ratectl {
 	int		qslot_cur;
 	uint64_t	qslot_start_us;
 	uint32_t	queue_us;	/* least of them: the standing queue */
+	uint32_t	jfloor[RC_JFLOOR_SLOTS];	/* least reading, link filled */
+	int		jfloor_cur;
+	uint64_t	jfloor_start_us;
 	uint64_t	ups, downs;	/* changes made, for tests and logs */
 	uint64_t	held;		/* bytes held back, this cycle */
 	int		probing;	/* linkd fills to ratectl_fill_bps */

@@ -17,8 +17,8 @@
 /*
  * The clock of a ring of n time slots of len_us each, in which linkd
  * keeps a least or largest value over a sliding window: the one-way
- * delays and the base delay (probe.c), the peak estimate and the
- * standing queue (ratectl.c).  Pure logic on the caller's clock; holds
+ * delays and the base delay (probe.c), the peak estimate, the
+ * standing queue and a jittery link's floor of delay (ratectl.c).  Pure logic on the caller's clock; holds
  * no secrets.
  */
 

@@ -60,6 +60,8 @@ struct sim {
 	uint64_t	 report_us;	/* a window's rates reach us this late */
 	uint64_t	 report_at;	/* when the waiting ones do, 0 = none */
 	uint64_t	 wait_tx, wait_rx;
+	uint32_t	 jfloor_us;	/* jitter: least delay's rise, busy */
+	uint64_t	 nprobe;
 	struct ratectl_sample s;
 };
 
@@ -116,6 +118,12 @@ sim_step(struct sim *sm)
 	/* A probe every 100 ms: queue seen since the last one. */
 	if (sm->now % (100 * MS) == 0) {
 		sm->s.queue_us = (uint32_t)(sm->qmin * 1e6);
+		/* A FIFO link of jitter J: while frames are dense, the
+		 * least of them sits J/2 or so above the base, and a
+		 * little more or less from one probe to the next. */
+		if (sm->jfloor_us != 0 && rate > sm->cap / 10)
+			sm->s.queue_us += sm->jfloor_us +
+			    (uint32_t)(sm->nprobe++ % 3) * 1000;
 		sm->qmin = 1e9;
 	}
 	/* Rates and loss over 200 ms windows. */
@@ -633,6 +641,33 @@ START_TEST(test_queue_jitter)
 }
 END_TEST
 
+/*
+ * A link of 10 ms jitter: every reading while traffic is dense sits
+ * 4 to 6 ms above the base, over RC_QUEUE_LOW_US, and stays there
+ * whatever we send.  The estimate still reaches the link's rate (it
+ * stayed at about a third of it when any reading over RC_QUEUE_LOW_US
+ * held it), and the queue that is ours stays short.
+ */
+START_TEST(test_jitter_floor)
+{
+	struct sim	sm;
+	double		lo, hi, mean;
+
+	sim_init(&sm, 60e6, 0);
+	sm.jfloor_us = 4000;
+	sim_run(&sm, 4 * SEC, &lo, &hi, &mean);
+	ck_assert_msg((double)sm.rc.est_bps >= 0.7 * sm.cap,
+	    "%llu after 4 s", (unsigned long long)sm.rc.est_bps);
+	sim_run(&sm, 20 * SEC, &lo, &hi, &mean);
+	ck_assert_msg(mean >= 0.85 * sm.cap && mean <= 1.1 * sm.cap,
+	    "mean %.0f", mean);
+	ck_assert_msg(hi <= 1.25 * sm.cap, "estimate up to %.0f", hi);
+	ck_assert_msg(sm.qsum / (20 * SEC / STEP_US) < 0.010,
+	    "queue %.1f ms on average",
+	    sm.qsum / (20 * SEC / STEP_US) * 1e3);
+}
+END_TEST
+
 /* Heavy loss on a link that traffic used in part: at most halved, not
  * cut to what that traffic delivered (a burst into a short queue). */
 START_TEST(test_loss_light_use)
@@ -706,6 +741,7 @@ ratectl_suite(void)
 	tcase_add_test(tc, test_configured_queue);
 	tcase_add_test(tc, test_loss_light_use);
 	tcase_add_test(tc, test_queue_jitter);
+	tcase_add_test(tc, test_jitter_floor);
 	tcase_add_test(tc, test_probe_bursts);
 	tcase_add_test(tc, test_probe_limits);
 	suite_add_tcase(su, tc);
