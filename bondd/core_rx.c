@@ -552,6 +552,18 @@ link_update(struct core_peer *p, int id, uint64_t now)
 	}
 }
 
+/* No other link of the peer may carry traffic now. */
+static int
+alone(const struct core_peer *p, unsigned int id)
+{
+	unsigned int	i;
+
+	for (i = 0; i < BONDD_MAX_LINKS; i++)
+		if (i != id && p->link[i].usable)
+			return (0);
+	return (1);
+}
+
 static void
 link_info_received(int instance, const struct pktq_elem *e, uint64_t now)
 {
@@ -570,8 +582,16 @@ link_info_received(int instance, const struct pktq_elem *e, uint64_t now)
 		return;
 	}
 	/* linkd's measure of the link, within the configured rate; the
-	 * configured rate until there is one. */
+	 * configured rate until there is one.  A link that carries the
+	 * peer's traffic alone takes linkd's pace instead, ahead of an
+	 * estimate that still looks for the link's rate: no split among
+	 * links to keep right, and one TCP flow's slow start outruns an
+	 * estimate that doubles per measurement.  Among several links
+	 * the estimates set the split, and a pace far above one floods
+	 * that link's queue. */
 	rate = li.rate_est_bps != 0 ? li.rate_est_bps : li.rate_cfg_bps;
+	if (li.rate_pace_bps > rate && alone(p, e->hdr.link_id))
+		rate = li.rate_pace_bps;
 	/* Aim a little under the rate: probes (about 11 kbit/s),
 	 * keepalives and resends travel too, and a link's own queue must
 	 * stay short. */

@@ -59,6 +59,10 @@ struct link_info {
 	/* Capacity estimate of our send direction when none is
 	 * configured (ratectl.c), 0 = no estimate yet. */
 	uint64_t	rate_est_bps;
+	/* The rate the core paces our send direction at: the estimate,
+	 * RC_STARTUP_GAIN times it while the estimate still doubles
+	 * toward a link's unknown rate; 0 = the estimate. */
+	uint64_t	rate_pace_bps;
 	/* Standing queue at the link's bottleneck in our send direction:
 	 * how far the peer's recent minimum delay sits above the long-term
 	 * minimum, 0 = none or unknown. */

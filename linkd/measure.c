@@ -111,6 +111,7 @@ linkd_fill_info(struct session *s, struct linkmeas *m, struct link_info *li)
 	li->rate_cfg_bps = client ? ld.conf.up_bps : pr->peer_rate_bps;
 	li->rate_rx_bps = pr->rate_rx_bps;
 	li->rate_est_bps = m->rc.est_bps;
+	li->rate_pace_bps = ratectl_pace_bps(&m->rc);
 	li->rx_owd_us = probe_owd_us(pr);
 	li->queue_us = probe_queue_shown_us(pr);
 	if (li->queue_us == UINT32_MAX)

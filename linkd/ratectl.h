@@ -46,6 +46,7 @@
 #include <stdint.h>
 
 #define RC_START_BPS	10000000ULL	/* first guess: 10 Mbit/s */
+#define RC_STARTUP_GAIN	16		/* startup paces this far ahead */
 #define RC_MIN_BPS	64000ULL	/* never below 64 kbit/s */
 #define RC_MAX_BPS	100000000000ULL	/* 100 Gbit/s: no overflow */
 #define RC_CYCLE_US	100000		/* at most one step per cycle */
@@ -61,6 +62,7 @@
 #define RC_PEAK_SLOT_US	10000000
 #define RC_HELD_MIN	16384		/* bytes held back: traffic wanted more */
 #define RC_PROBE_US	1000000		/* longest probe */
+#define RC_LOSS_HOLD_US	2000000		/* between cuts for heavy loss */
 #define RC_PROBE_SETTLE_US 200000	/* before its own frames show */
 #define RC_PROBE_QUIET_US 2000000	/* the estimate not filled this long */
 #define RC_PROBE_GAP_MIN 2000000	/* after a probe that found more */
@@ -91,6 +93,7 @@ struct ratectl {
 	uint64_t	prev_est_bps;	/* the estimate before the last step */
 	uint64_t	full_bps;	/* delivered when last full, 0 = not
 					   known */
+	uint64_t	loss_cut_us;	/* last cut for heavy loss */
 	uint64_t	peak[RC_PEAK_SLOTS];	/* highest estimate per slot */
 	int		peak_cur;
 	uint64_t	peak_start_us;
@@ -122,6 +125,9 @@ void	 ratectl_set_ceiling(struct ratectl *, uint64_t ceiling_bps);
 int	 ratectl_update(struct ratectl *, uint64_t now,
 	    const struct ratectl_sample *);
 uint64_t ratectl_floor(const struct ratectl *);
+/* The rate to pace the link at: the estimate, but RC_STARTUP_GAIN
+ * times it in startup, within the configured rate. */
+uint64_t ratectl_pace_bps(const struct ratectl *);
 /* While a probe runs, the rate linkd fills the link to with padding;
  * 0 else. */
 uint64_t ratectl_fill_bps(const struct ratectl *);
