@@ -23,12 +23,13 @@
  *    we filled the estimate, in two measurements running (what it
  *    received is what the link carries: to 95 % of it, so that the
  *    queue drains), or when send loss is over 10 % (the same, but at
- *    most by half while traffic does not fill the estimate), or, on
- *    a link without a configured rate, when a standing queue over
- *    RC_QUEUE_HIGH_US builds (to 95 % of what the peer received, at
- *    most by half: with a queue in front of it the link is busy, and
- *    what it delivers is what it carries; a fixed cut would go on
- *    while the queue drains, far below);
+ *    most by half while traffic does not fill the estimate, and once
+ *    per RC_LOSS_HOLD_US), or, on a link without a configured rate,
+ *    when a standing queue over RC_QUEUE_HIGH_US builds (to 95 % of
+ *    what the peer received, at most by half: with a queue in front
+ *    of it the link is busy, and what it delivers is what it carries;
+ *    a fixed cut would go on while the queue drains, far below); the
+ *    first cut ends startup and may go up (cut_to());
  *  - to what the peer received, at most by half, when a standing queue
  *    over RC_QUEUE_HIGH_US shows while we send a quarter of the
  *    estimate or more but not all (on a link without a configured
@@ -36,8 +37,9 @@
  *  - up, when we sent at least 80 % of the estimate (else the traffic,
  *    not the link, set the pace; in startup, of the estimate before
  *    the last doubling, under which the window began), the peer
- *    received at least 90 % of it and no queue of ours stands
- *    (room_queue()): doubled while in startup, else by 10 %, and
+ *    received at least 90 % of it, send loss is at most 10 % and no
+ *    queue of ours stands (room_queue()): doubled while in startup
+ *    (paced ahead meanwhile, ratectl_pace_bps()), else by 10 %, and
  *    never above twice what was received;
  *    but on a link whose full rate is known, at once to the estimate
  *    that sends that rate and no further than 1/PAST_FULL past it

@@ -230,7 +230,7 @@ ceiling()
 	local k r s=0
 	for ((k = 0; k < BT_NLINKS; k++)); do
 		r=$(link_var "RATE_${2^^}" "$k")
-		# bondd/core.c, link_info_received(): max(rate / 64, 32 kbit/s).
+		# bondd/core_rx.c, link_info_received(): max(rate / 64, 32 kbit/s).
 		s=$(awk -v s="$s" -v r="$r" 'BEGIN {
 			m = r / 64 > 32000 ? r / 64 : 32000
 			printf "%.0f", s + r - m }')
@@ -254,7 +254,7 @@ derive_ratio()
 	    'BEGIN { printf "%.4f", (l - h) / l }')
 	emit "ceiling: link MTU $link, tunnel MTU $tun: $((link - tun)) bytes a packet for outer IPv4 and UDP, the tunnel's header and tag and the inner frame header"
 	emit "ceiling: a full TCP segment carries $tun - $hdr (IP 20, TCP 20$([ "$hdr" = 52 ] && echo ", timestamps 12")) = $((tun - hdr)) bytes per $link on the link: $RATIO of the rate; without a tunnel $((link - hdr))/$link = $BARE_RATIO"
-	emit "ceiling: the core keeps max(rate/64, 32 kbit/s) of each link free (bondd/core.c, link_info_received): tunnel ceiling = sum of (rate - margin) x $RATIO"
+	emit "ceiling: the core keeps max(rate/64, 32 kbit/s) of each link free (bondd/core_rx.c, link_info_received): tunnel ceiling = sum of (rate - margin) x $RATIO"
 }
 
 header()
