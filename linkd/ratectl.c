@@ -167,6 +167,37 @@ ratectl_set_ceiling(struct ratectl *rc, uint64_t ceiling_bps)
 	rc->est_bps = bound(rc, rc->est_bps);
 }
 
+/* The least of n readings, RC_QUEUE_NONE if none. */
+static uint32_t
+least_of(const uint32_t *slot, int n)
+{
+	uint32_t	m = RC_QUEUE_NONE;
+	int		i;
+
+	for (i = 0; i < n; i++)
+		if (slot[i] < m)
+			m = slot[i];
+	return (m);
+}
+
+/*
+ * A window of n slots of len_us, each holding the least queue reading
+ * put in it: the ring moves to now (slots entered start empty) and q
+ * is kept if it is less than the current slot's.
+ */
+static void
+least_put(uint32_t *slot, int n, uint64_t *start_us, int *cur,
+    uint64_t len_us, uint64_t now, uint32_t q)
+{
+	int	k;
+
+	k = slots_advance(start_us, cur, n, len_us, now);
+	while (k-- > 0)
+		slot[slots_back(*cur, n, k)] = RC_QUEUE_NONE;
+	if (q < slot[*cur])
+		slot[*cur] = q;
+}
+
 /*
  * The least reading of the last RC_QUEUE_SLOTS slots of
  * RC_QUEUE_SLOT_US: no room to grow while it is not low.  One reading
@@ -179,19 +210,9 @@ ratectl_set_ceiling(struct ratectl *rc, uint64_t ceiling_bps)
 static void
 queue_track(struct ratectl *rc, uint64_t now, uint32_t q)
 {
-	int	i, k;
-
-	k = slots_advance(&rc->qslot_start_us, &rc->qslot_cur, RC_QUEUE_SLOTS,
-	    RC_QUEUE_SLOT_US, now);
-	while (k-- > 0)
-		rc->qslot[slots_back(rc->qslot_cur, RC_QUEUE_SLOTS, k)] =
-		    RC_QUEUE_NONE;
-	if (q < rc->qslot[rc->qslot_cur])
-		rc->qslot[rc->qslot_cur] = q;
-	rc->queue_us = RC_QUEUE_NONE;
-	for (i = 0; i < RC_QUEUE_SLOTS; i++)
-		if (rc->qslot[i] < rc->queue_us)
-			rc->queue_us = rc->qslot[i];
+	least_put(rc->qslot, RC_QUEUE_SLOTS, &rc->qslot_start_us,
+	    &rc->qslot_cur, RC_QUEUE_SLOT_US, now, q);
+	rc->queue_us = least_of(rc->qslot, RC_QUEUE_SLOTS);
 }
 
 /*
@@ -211,27 +232,16 @@ queue_track(struct ratectl *rc, uint64_t now, uint32_t q)
 static void
 jfloor_track(struct ratectl *rc, uint64_t now, uint32_t q)
 {
-	int	k;
-
-	k = slots_advance(&rc->jfloor_start_us, &rc->jfloor_cur,
-	    RC_JFLOOR_SLOTS, RC_JFLOOR_SLOT_US, now);
-	while (k-- > 0)
-		rc->jfloor[slots_back(rc->jfloor_cur, RC_JFLOOR_SLOTS, k)] =
-		    RC_QUEUE_NONE;
-	if (q < rc->jfloor[rc->jfloor_cur])
-		rc->jfloor[rc->jfloor_cur] = q;
+	least_put(rc->jfloor, RC_JFLOOR_SLOTS, &rc->jfloor_start_us,
+	    &rc->jfloor_cur, RC_JFLOOR_SLOT_US, now, q);
 }
 
 /* Under this reading no queue of ours stands (jfloor_track()). */
 static uint32_t
 room_queue(const struct ratectl *rc)
 {
-	uint32_t	f = RC_QUEUE_NONE;
-	int		i;
+	uint32_t	f = least_of(rc->jfloor, RC_JFLOOR_SLOTS);
 
-	for (i = 0; i < RC_JFLOOR_SLOTS; i++)
-		if (rc->jfloor[i] < f)
-			f = rc->jfloor[i];
 	if (f == RC_QUEUE_NONE || f > RC_JFLOOR_MAX_US)
 		f = 0;
 	f += RC_QUEUE_LOW_US / 2;
