@@ -547,6 +547,26 @@ iperf_mbps()
 	    <"$1" 2>/dev/null || echo "?"
 }
 
+# iperf_trace FILE: the per-second Mbit/s of an iperf3 JSON and the
+# sender's retransmits, to tell a slow start from a collapse mid-run.
+iperf_trace()
+{
+	json_get "(' '.join('%.1f' % (i['sum']['bits_per_second'] / 1e6)
+	    for i in j['intervals']) + ' Mbit/s per second; %s retransmits'
+	    % j['end']['sum_sent'].get('retransmits', '?'))" <"$1" 2>/dev/null ||
+	    echo "?"
+}
+
+# links_trace ROLE: per link of ROLE, the estimate, what it sent, its
+# send loss and its resends (Mbit/s, %), a line for a failure's cause.
+links_trace()
+{
+	stat_get "$1" "' '.join('%s est %.1f tx %.1f loss %.2f resent %d' % (
+	    l['link_id'], l['rate_est_bps'] / 1e6, l['rate_tx_bps'] / 1e6,
+	    l['loss_tx_pct'], l['resent']) for l in j['links'])" 2>/dev/null ||
+	    echo "?"
+}
+
 # iperf_stall FILE EVENT_S FRACTION: the longest run, in seconds, of
 # consecutive intervals of iperf3 -i JSON that carried less than
 # FRACTION of the rate before an event EVENT_S seconds into the

@@ -51,6 +51,10 @@ mbps=$(iperf_mbps "$BT_DIR/down1.json")
 sum=$(awk -v s="$BT_SUM_DOWN" 'BEGIN { printf "%.1f", s / 1e6 }')
 p=$(pct "$mbps" "$sum")
 say "1 stream down: $mbps Mbit/s of $sum Mbit/s summed ($p %)"
+say "$(iperf_trace "$BT_DIR/down1.json")"
+say "server links: $(links_trace server); emulator late at most" \
+    "$(wanem_stat 0 "j['down']['late_max_us']") and" \
+    "$(wanem_stat 1 "j['down']['late_max_us']") us"
 # Plain TCP on the lossy link alone gets 2 Mbit/s; measured 77-84 %.
 check_cmp "1-stream TCP down >= 60 % of the summed rate" "$p" -ge 60
 
