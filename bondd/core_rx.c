@@ -109,30 +109,41 @@ tun_coalesce_udp(int uso)
 	gro.uso = uso;
 }
 
-/* A packet from a peer: with offload, the in-order TCP segments of a
+/*
+ * A packet from a peer: with offload, the in-order TCP segments of a
  * flow (and UDP datagrams, with USO) become one super-packet; order is
- * kept. */
+ * kept.  A segment whose checksum the peer left goes to the kernel so
+ * (it completes it only for a packet it forwards); one that cannot is
+ * completed here.  0, or -1 if the write failed, or 1 for a packet
+ * left so that is no whole TCP or UDP packet (dropped).
+ */
 static int
-tun_deliver(const uint8_t *pkt, size_t len)
+tun_deliver(uint8_t *pkt, size_t len, int csum_left)
 {
-	enum gro_verdict	r;
+	enum gro_verdict	r = GRO_ALONE;
 
-	if (!cconf.tun_vnet_hdr)
-		return tun_write(pkt, len);
-	while ((r = gro_add(&gro, pkt, len)) == GRO_FLUSH)
-		tun_flush();
-	return r == GRO_ALONE ? tun_write(pkt, len) : 0;
+	if (cconf.tun_vnet_hdr) {
+		while ((r = gro_add(&gro, pkt, len, csum_left)) == GRO_FLUSH)
+			tun_flush();
+		if (r != GRO_ALONE)
+			return 0;
+	}
+	if (csum_left && gso_csum_fill(pkt, len) == -1)
+		return 1;
+	return tun_write(pkt, len);
 }
 
-/* Write the packets of one frame (records, header stripped). */
+/* Write the packets of one frame (records, header stripped), in the
+ * core's own memory: a copy (pktq.h) or the reorder buffer. */
 static void
 deliver_records(struct core_peer *p, const uint8_t *recs, size_t len)
 {
 	const uint8_t	*pkt, *src, *dst;
 	size_t		 plen, off = 0;
-	int		 family, r;
+	unsigned int	 rf;
+	int		 family, r, w;
 
-	while ((r = frame_rec_next(recs, len, &off, &pkt, &plen)) == 1) {
+	while ((r = frame_rec_next(recs, len, &off, &pkt, &plen, &rf)) == 1) {
 		if ((family = ip_check(pkt, plen, &src, &dst)) == -1) {
 			st.malformed++;
 			continue;
@@ -143,9 +154,13 @@ deliver_records(struct core_peer *p, const uint8_t *recs, size_t len)
 			continue;
 		}
 		clamp_mss((uint8_t *)pkt, plen, family);
-		if (tun_deliver(pkt, plen) == -1) {
-			log_ratelimit("tunwrite", "tun write: %s",
-			    strerror(errno));
+		if ((w = tun_deliver((uint8_t *)pkt, plen,
+		    (rf & INNER_REC_CSUM_LEFT) != 0)) != 0) {
+			if (w == 1)
+				st.malformed++;
+			else
+				log_ratelimit("tunwrite", "tun write: %s",
+				    strerror(errno));
 			continue;
 		}
 		st.tun_tx_packets++;

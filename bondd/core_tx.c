@@ -437,11 +437,12 @@ pick_link(struct core_peer *p, size_t len, struct flow_ent *f, uint64_t now)
 /*
  * A packet joins the queue of its link, to depart at the link's pace.
  * It shares the link's last waiting frame only if that keeps its flow
- * in order: no later frame of the flow exists already.
+ * in order: no later frame of the flow exists already.  rf: its
+ * record's flags.
  */
 static void
 queue_packet(struct core_peer *p, const uint8_t *pkt, size_t len,
-    struct flow_ent *fe, uint32_t hash, uint64_t now)
+    unsigned int rf, struct flow_ent *fe, uint32_t hash, uint64_t now)
 {
 	struct txq		*q;
 	struct txq_frame	*t;
@@ -464,7 +465,9 @@ queue_packet(struct core_peer *p, const uint8_t *pkt, size_t len,
 	 * header; a frame of its own, the whole overhead. */
 	depart = sched_sent(&p->sched, id, join ? len + INNER_REC_HDR_LEN :
 	    len + FRAME_PACKET_OVERHEAD4, now);
-	if ((r = txq_put(&p->txpool, q, pkt, len, hash, depart, join)) == -1) {
+	if ((r = txq_put(&p->txpool, q, pkt, len, hash, depart,
+	    (join ? TXQ_JOIN : 0) |
+	    (rf & INNER_REC_CSUM_LEFT ? TXQ_CSUM_LEFT : 0))) == -1) {
 		st.queue_full++;
 		return;
 	}
@@ -571,11 +574,11 @@ flush_queues(void)
  * A packet that goes alone and at once, past the link's queue, on its
  * flow's link or where it arrives first: realtime (with a copy on a
  * second link if asked) and sparse flows.  fe is the packet's flow,
- * NULL for a packet that is no flow.
+ * NULL for a packet that is no flow; rf its record's flags.
  */
 static void
 send_alone(struct core_peer *p, const uint8_t *pkt, size_t len,
-    struct flow_ent *fe, int dup_ok, uint64_t now)
+    unsigned int rf, struct flow_ent *fe, int dup_ok, uint64_t now)
 {
 	struct txq_frame f;
 	int		 id = -1, dup = -1;
@@ -597,7 +600,7 @@ send_alone(struct core_peer *p, const uint8_t *pkt, size_t len,
 	memset(&f, 0, sizeof(f));
 	f.buf = framebuf;
 	f.len = INNER_HDR_LEN;
-	frame_rec_put(framebuf, frame_max, &f.len, pkt, len);
+	frame_rec_put(framebuf, frame_max, &f.len, pkt, len, rf);
 	flow_number(&f, p->seq++, fe);
 	frame_commit(p, id, &f, now, dup);
 }
@@ -672,7 +675,7 @@ too_big(const uint8_t *pkt, size_t len)
 }
 
 static void
-tun_packet(uint8_t *pkt, size_t len, uint64_t now)
+tun_packet(uint8_t *pkt, size_t len, unsigned int rf, uint64_t now)
 {
 	struct core_peer *p;
 	struct flow_ent	*fe;
@@ -703,15 +706,15 @@ tun_packet(uint8_t *pkt, size_t len, uint64_t now)
 	/* Configured ports, or DSCP EF. */
 	if (flow_is_realtime(pkt, len, cconf.rt_udp_ports,
 	    cconf.nrt_udp_ports, cconf.rt_tcp_ports, cconf.nrt_tcp_ports)) {
-		send_alone(p, pkt, len, fe, 1, now);
+		send_alone(p, pkt, len, rf, fe, 1, now);
 		return;
 	}
 	/* A sparse flow never waits behind the bulk ones. */
 	if (fe != NULL && sparse_pass(p, fe, len, now)) {
-		send_alone(p, pkt, len, fe, 0, now);
+		send_alone(p, pkt, len, rf, fe, 0, now);
 		return;
 	}
-	queue_packet(p, pkt, len, fe, hash, now);
+	queue_packet(p, pkt, len, rf, fe, hash, now);
 }
 
 /*
@@ -727,6 +730,7 @@ tun_read_offload(uint8_t *buf, size_t n, uint64_t now)
 	struct gso_split g;
 	uint8_t		*pkt;
 	size_t		 len;
+	unsigned int	 rf;
 	int		 npkts = 0;
 
 	if (n < VNET_HDR_LEN) {
@@ -738,8 +742,11 @@ tun_read_offload(uint8_t *buf, size_t n, uint64_t now)
 		st.malformed++;
 		return 1;
 	}
+	/* The peer completes what the kernel left, or leaves it to its
+	 * own: no pass over the payload here. */
+	rf = gso_leave_csum(&g) ? INNER_REC_CSUM_LEFT : 0;
 	while ((pkt = gso_next(&g, segbuf, sizeof(segbuf), &len)) != NULL) {
-		tun_packet(pkt, len, now);
+		tun_packet(pkt, len, rf, now);
 		npkts++;
 	}
 	return npkts > 0 ? npkts : 1;
@@ -769,7 +776,7 @@ tun_read_cb(evutil_socket_t fd, short ev, void *arg)
 		if (cconf.tun_vnet_hdr)
 			i += tun_read_offload(pktbuf, n, now);
 		else {
-			tun_packet(pktbuf, n, now);
+			tun_packet(pktbuf, n, 0, now);
 			i++;
 		}
 	}

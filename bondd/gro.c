@@ -45,17 +45,18 @@ struct seg {
 };
 
 /* A whole unfragmented UDP datagram with a payload and a checksum that
- * verifies (t: its UDP header). */
+ * verifies, or one the sender left (t: its UDP header). */
 static int
-udp_parse(const uint8_t *p, size_t len, const uint8_t *t, struct seg *s)
+udp_parse(const uint8_t *p, size_t len, const uint8_t *t, int left,
+    struct seg *s)
 {
 	if (len < s->l3len + 8 || get16(t + 4) != len - s->l3len ||
-	    get16(t + 6) == 0)
+	    (!left && get16(t + 6) == 0))
 		return -1;
 	s->hlen = s->l3len + 8;
 	if ((s->plen = len - s->hlen) == 0)
 		return -1;
-	if (csum_l4(p, s->v6, t, len - s->l3len, PROTO_UDP) != 0)
+	if (!left && csum_l4(p, s->v6, t, len - s->l3len, PROTO_UDP) != 0)
 		return -1;
 	return 0;
 }
@@ -63,11 +64,12 @@ udp_parse(const uint8_t *p, size_t len, const uint8_t *t, struct seg *s)
 /*
  * A whole unfragmented TCP segment with a payload, ACK or ACK|PSH only
  * (SYN, FIN, RST, URG and the ECN signals go alone, as the kernel's
- * GRO flushes on them), whose IPv4 header and TCP checksums verify; or
- * with uso, a UDP datagram (udp_parse()).
+ * GRO flushes on them), whose IPv4 header and TCP checksums verify (the
+ * TCP one unless the sender left it: left); or with uso, a UDP datagram
+ * (udp_parse()).
  */
 static int
-seg_parse(const uint8_t *p, size_t len, int uso, struct seg *s)
+seg_parse(const uint8_t *p, size_t len, int uso, int left, struct seg *s)
 {
 	const uint8_t	*t;
 
@@ -94,7 +96,7 @@ seg_parse(const uint8_t *p, size_t len, int uso, struct seg *s)
 		return -1;
 	t = p + s->l3len;
 	if (s->proto == PROTO_UDP && uso)
-		return udp_parse(p, len, t, s);
+		return udp_parse(p, len, t, left, s);
 	if (s->proto != PROTO_TCP || len < s->l3len + 20)
 		return -1;
 	s->hlen = s->l3len + (size_t)(t[12] >> 4) * 4;
@@ -106,7 +108,7 @@ seg_parse(const uint8_t *p, size_t len, int uso, struct seg *s)
 	if ((s->flags & ~TCP_PSH) != TCP_ACK)
 		return -1;
 	/* The sum over a segment and its right checksum is 0xffff. */
-	if (csum_l4(p, s->v6, t, len - s->l3len, PROTO_TCP) != 0)
+	if (!left && csum_l4(p, s->v6, t, len - s->l3len, PROTO_TCP) != 0)
 		return -1;
 	return 0;
 }
@@ -144,16 +146,17 @@ seg_follows(const struct gro *g, const uint8_t *p, const struct seg *s)
 }
 
 enum gro_verdict
-gro_add(struct gro *g, const uint8_t *pkt, size_t len)
+gro_add(struct gro *g, const uint8_t *pkt, size_t len, int csum_left)
 {
 	struct seg	 s;
 	uint8_t		*q = g->buf + VNET_HDR_LEN;
 
-	if (seg_parse(pkt, len, g->uso, &s) == -1)
+	if (seg_parse(pkt, len, g->uso, csum_left, &s) == -1)
 		return g->len != 0 ? GRO_FLUSH : GRO_ALONE;
 	if (g->len == 0) {
 		memcpy(q, pkt, len);
 		g->len = len;
+		g->csum_left = 0;
 		g->l3len = s.l3len;
 		g->hlen = s.hlen;
 		g->mss = s.plen;
@@ -171,6 +174,7 @@ gro_add(struct gro *g, const uint8_t *pkt, size_t len)
 		}
 	} else
 		return GRO_FLUSH;
+	g->csum_left |= csum_left;
 	g->next_seq = s.seq + (uint32_t)s.plen;
 	g->next_id = (uint16_t)(s.id + 1);
 	g->closed = (s.flags & TCP_PSH) || s.plen < g->mss;
@@ -181,7 +185,9 @@ gro_add(struct gro *g, const uint8_t *pkt, size_t len)
  * A super-packet: its own lengths and IPv4 header checksum, the TCP or
  * UDP checksum left to the kernel (the field holds the pseudo-header's
  * sum over the whole length, which the kernel adjusts per segment),
- * cut by the kernel at the first segment's size if it must be.
+ * cut by the kernel at the first segment's size if it must be.  A
+ * single segment goes as it came, but one whose checksum the sender
+ * left is left to the kernel the same way.
  */
 const uint8_t *
 gro_take(struct gro *g, size_t *len)
@@ -199,18 +205,18 @@ gro_take(struct gro *g, size_t *len)
 			put16(q + 2, (uint16_t)g->len);
 			put16(q + 10, csum_ip4(q, g->l3len));
 		}
-		h.flags = VNET_F_NEEDS_CSUM;
 		h.hdr_len = (uint16_t)g->hlen;
 		h.gso_size = (uint16_t)g->mss;
-		h.csum_start = (uint16_t)g->l3len;
 		if (g->proto == PROTO_UDP) {
 			put16(q + g->l3len + 4, (uint16_t)(g->len - g->l3len));
 			h.gso_type = VNET_GSO_UDP_L4;
-			h.csum_offset = 6;
-		} else {
+		} else
 			h.gso_type = g->v6 ? VNET_GSO_TCPV6 : VNET_GSO_TCPV4;
-			h.csum_offset = 16;
-		}
+	}
+	if (g->nseg > 1 || g->csum_left) {
+		h.flags = VNET_F_NEEDS_CSUM;
+		h.csum_start = (uint16_t)g->l3len;
+		h.csum_offset = g->proto == PROTO_UDP ? 6 : 16;
 		put16(q + g->l3len + h.csum_offset, csum_pseudo(q, g->v6,
 		    g->len - g->l3len, g->proto));
 	}

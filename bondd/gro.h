@@ -25,7 +25,9 @@
  * sequence numbers, ACK alone (PSH ends a super-packet), segments of
  * the first one's size but for a shorter last one, and checksums that
  * verify (the merged packet's is left to the kernel, so a damaged
- * segment is never hidden inside one).  On a device that takes UDP
+ * segment is never hidden inside one), or checksums the peer's
+ * segmenter left (gso.h: it never verified them, and neither does the
+ * kernel for what it delivers locally).  On a device that takes UDP
  * super-packets (USO), consecutive datagrams of one UDP flow merge the
  * same way (same headers but for length, id and checksum, the first
  * one's size but for a shorter last one, a checksum that verifies: a
@@ -69,12 +71,18 @@ struct gro {
 	int		 v6;
 	int		 nseg;
 	int		 closed;	/* nothing may follow: PSH, short */
+	int		 csum_left;	/* a segment's checksum was left */
 };
 
-/* Offer packet pkt (len bytes, a whole IP packet). */
-enum gro_verdict gro_add(struct gro *, const uint8_t *pkt, size_t len);
+/* Offer packet pkt (len bytes, a whole IP packet); csum_left: its TCP
+ * or UDP checksum holds the pseudo-header's sum only, and is not
+ * verified.  A packet left so and not taken (GRO_ALONE) must be
+ * completed (gso_csum_fill()) before it is written. */
+enum gro_verdict gro_add(struct gro *, const uint8_t *pkt, size_t len,
+		    int csum_left);
 /* The pending packet behind its header (*len bytes in all), emptied;
- * NULL if none.  A single segment goes as it came, header zero. */
+ * NULL if none.  A single segment goes as it came, header zero, unless
+ * its checksum was left: then the header leaves it to the kernel. */
 const uint8_t	*gro_take(struct gro *, size_t *len);
 
 #endif /* GRO_H */

@@ -168,7 +168,8 @@ gso_start(struct gso_split *g, const struct vnet_hdr *h, uint8_t *pkt,
  * Segment k of n: the headers of the super-packet with its own lengths,
  * IPv4 id (the sender's next ids), TCP sequence number, FIN and PSH on
  * the last segment only and CWR on the first only (as the kernel's own
- * segmentation does), and complete checksums.
+ * segmentation does), and complete checksums, or the pseudo-header's
+ * sum in the L4 one (gso_leave_csum()).
  */
 uint8_t *
 gso_next(struct gso_split *g, uint8_t *out, size_t outlen, size_t *len)
@@ -207,18 +208,50 @@ gso_next(struct gso_split *g, uint8_t *out, size_t outlen, size_t *len)
 			l4[13] &= (uint8_t)~(TCP_FIN | TCP_PSH);
 		if (g->nseg > 0)
 			l4[13] &= (uint8_t)~TCP_CWR;
-		put16(l4 + 16, 0);
-		put16(l4 + 16, csum_l4(out, g->v6, l4, n - g->l3len,
-		    PROTO_TCP));
+		if (g->csum_left)
+			put16(l4 + 16, csum_pseudo(out, g->v6, n - g->l3len,
+			    PROTO_TCP));
+		else {
+			put16(l4 + 16, 0);
+			put16(l4 + 16, csum_l4(out, g->v6, l4, n - g->l3len,
+			    PROTO_TCP));
+		}
 	} else {
 		put16(l4 + 4, (uint16_t)(n - g->l3len));
-		put16(l4 + 6, 0);
-		ck = csum_l4(out, g->v6, l4, n - g->l3len, PROTO_UDP);
-		put16(l4 + 6, ck == 0 ? 0xffff : ck);
+		if (g->csum_left)
+			put16(l4 + 6, csum_pseudo(out, g->v6, n - g->l3len,
+			    PROTO_UDP));
+		else {
+			put16(l4 + 6, 0);
+			ck = csum_l4(out, g->v6, l4, n - g->l3len, PROTO_UDP);
+			put16(l4 + 6, ck == 0 ? 0xffff : ck);
+		}
 	}
 	g->off += c;
 	g->nseg++;
 	g->done = last;
 	*len = n;
 	return out;
+}
+
+int
+gso_leave_csum(struct gso_split *g)
+{
+	g->csum_left = g->mss != 0;
+	return g->csum_left;
+}
+
+int
+gso_csum_fill(uint8_t *pkt, size_t len)
+{
+	struct gso_split g;
+	size_t		 off;
+
+	memset(&g, 0, sizeof(g));
+	if (parse_headers(&g, pkt, len) == -1)
+		return -1;
+	off = g.tcp ? 16 : 6;
+	put16(pkt + g.l3len + off, csum_pseudo(pkt, g.v6, len - g.l3len,
+	    g.tcp ? PROTO_TCP : PROTO_UDP));
+	return csum_complete(pkt, len, g.l3len, off);
 }

@@ -24,7 +24,10 @@
  * inner packets the sender would have sent without offload, each with
  * its own IP length, IPv4 id and header checksum, TCP sequence number
  * and flags, and a complete L4 checksum, so that everything after it
- * sees plain packets.  IPv6 hop-by-hop and destination options go
+ * sees plain packets; or, asked with gso_leave_csum(), the L4 checksum
+ * left as the kernel left it, the pseudo-header's sum, for the peer to
+ * complete (gso_csum_fill()) or to leave to its own kernel: a full
+ * pass over every byte saved on each end.  IPv6 hop-by-hop and destination options go
  * into every segment; what cannot be copied so (a fragment, AH, a
  * routing header with segments left) is refused.  Pure logic in the
  * core on packets read from the TUN device, which are untrusted: the
@@ -68,6 +71,7 @@ struct gso_split {
 	int		 v6;
 	int		 tcp;
 	int		 done;
+	int		 csum_left;	/* segments keep the pseudo-header's sum */
 	uint16_t	 nseg;
 };
 
@@ -85,5 +89,13 @@ int	 gso_start(struct gso_split *, const struct vnet_hdr *h, uint8_t *pkt,
  * whose segment would not fit in out yields none. */
 uint8_t	*gso_next(struct gso_split *, uint8_t *out, size_t outlen,
 	    size_t *len);
+/* After gso_start: the segments of a super-packet keep the pseudo-
+ * header's sum in their L4 checksum field.  1 if they will (a packet
+ * not cut is complete already), else 0. */
+int	 gso_leave_csum(struct gso_split *);
+/* A whole TCP or UDP packet (IPv4, or IPv6 with the extension headers
+ * gso_start() takes) gets its complete L4 checksum in place, whatever
+ * its checksum field held: 0, or -1 if it is no such packet. */
+int	 gso_csum_fill(uint8_t *pkt, size_t len);
 
 #endif /* GSO_H */

@@ -114,12 +114,12 @@ frame_is_core(const uint8_t *p, size_t len)
 
 size_t
 frame_rec_put(uint8_t *out, size_t size, size_t *off, const uint8_t *pkt,
-    size_t len)
+    size_t len, unsigned int flags)
 {
-	if (len == 0 || len > UINT16_MAX || *off > size ||
+	if (len == 0 || len > INNER_REC_LEN_MAX || *off > size ||
 	    size - *off < INNER_REC_HDR_LEN + len)
 		return 0;
-	put16(out + *off, (uint16_t)len);
+	put16(out + *off, (uint16_t)(len | (flags & INNER_REC_CSUM_LEFT)));
 	memcpy(out + *off + INNER_REC_HDR_LEN, pkt, len);
 	*off += INNER_REC_HDR_LEN + len;
 	return INNER_REC_HDR_LEN + len;
@@ -127,7 +127,7 @@ frame_rec_put(uint8_t *out, size_t size, size_t *off, const uint8_t *pkt,
 
 int
 frame_rec_next(const uint8_t *recs, size_t len, size_t *off,
-    const uint8_t **pkt, size_t *plen)
+    const uint8_t **pkt, size_t *plen, unsigned int *flags)
 {
 	size_t	n;
 
@@ -136,6 +136,8 @@ frame_rec_next(const uint8_t *recs, size_t len, size_t *off,
 	if (*off > len || len - *off < INNER_REC_HDR_LEN)
 		return -1;
 	n = get16(recs + *off);
+	*flags = n & INNER_REC_CSUM_LEFT;
+	n &= INNER_REC_LEN_MAX;
 	*off += INNER_REC_HDR_LEN;
 	if (n == 0 || n > len - *off)
 		return -1;

@@ -36,7 +36,12 @@
  *     flow_dep: DATA without INNER_F_DEP_ALL, seq minus the sequence
  *     of the frame its flow waits for, 0 = the flow's first frame
  *   kind DATA: one or more records of (len u16, IP packet[len]);
- *              core to core
+ *              core to core.  The top bit of len is
+ *              INNER_REC_CSUM_LEFT: the packet is a TCP or UDP segment
+ *              whose checksum field holds the pseudo-header's sum only
+ *              (the sender cut it from a super-packet its kernel left
+ *              the checksum of), for the receiver to complete or to
+ *              leave to its own kernel; the low 15 bits are the length
  *   kind KEEPALIVE: nothing more; linkd to linkd
  *   kind PROBE: struct wire_probe (WIRE_PROBE_LEN bytes, wire.h);
  *              linkd to linkd
@@ -62,6 +67,8 @@
 
 #define INNER_HDR_LEN		16
 #define INNER_REC_HDR_LEN	2
+#define INNER_REC_CSUM_LEFT	0x8000	/* in a record's len field */
+#define INNER_REC_LEN_MAX	0x7fff
 #define INNER_NACK_HDR_LEN	4
 #define INNER_NACK_MAX		64	/* sequence numbers in one NACK */
 #define INNER_NACK_LEN(n)	(INNER_NACK_HDR_LEN + (size_t)(n) * 4)
@@ -116,14 +123,15 @@ int	frame_is_core(const uint8_t *, size_t);
 
 /*
  * The records of a DATA frame, after its inner header.  frame_rec_put
- * appends one at *off (0 if it does not fit in size); frame_rec_next
- * reads the one at *off: 1 with pkt/len, 0 at the end, -1 if a record
- * is empty or overruns the frame.
+ * appends one at *off (0 if it does not fit in size) with flags (0 or
+ * INNER_REC_CSUM_LEFT); frame_rec_next reads the one at *off: 1 with
+ * pkt/len/flags, 0 at the end, -1 if a record is empty or overruns the
+ * frame.
  */
 size_t	frame_rec_put(uint8_t *, size_t size, size_t *off, const uint8_t *,
-	    size_t);
+	    size_t, unsigned int flags);
 int	frame_rec_next(const uint8_t *, size_t, size_t *off,
-	    const uint8_t **, size_t *);
+	    const uint8_t **, size_t *, unsigned int *flags);
 
 /*
  * The body of a NACK frame, after its inner header.  frame_nack_put

@@ -25,7 +25,9 @@
  * device takes UDP super-packets, then records of [u8 fix][u16 len]
  * [len bytes]: with fix & 1 the harness rights the record's IPv4
  * header and TCP or UDP checksums, so that merging is reached, not
- * only refusal.  Test code.
+ * only refusal; with fix & 2 the packet's L4 checksum is one the
+ * sender left (not verified): what merges must be completed by
+ * gso_csum_fill() into the packet that comes back.  Test code.
  */
 
 #include <stdlib.h>
@@ -164,6 +166,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t		 n;
 	uint8_t		 f;
 	enum gro_verdict v;
+	int		 left;
 
 	gro.uso = fuzz_u8(&in) & 1;
 	while (in.left > 0) {
@@ -172,15 +175,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memcpy(pkt, p, n);
 		if (f & 1)
 			fix(pkt, n);
+		left = (f & 2) != 0;
 		if (npend == MAXPEND)
 			take();
-		while ((v = gro_add(&gro, pkt, n)) == GRO_FLUSH)
+		while ((v = gro_add(&gro, pkt, n, left)) == GRO_FLUSH)
 			take();
 		if (v == GRO_MERGED) {
 			memcpy(pend[npend], pkt, n);
+			if (left && gso_csum_fill(pend[npend], n) == -1)
+				abort();
 			pendlen[npend++] = n;
 		} else if (v != GRO_ALONE)
 			abort();
+		else if (left)
+			(void)gso_csum_fill(pkt, n);
 	}
 	take();
 	return 0;

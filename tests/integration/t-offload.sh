@@ -27,7 +27,9 @@
 # UDP too (over IPv6 as well with offload on): bursts of numbered
 # datagrams arrive whole and in order at a plain socket; a socket that asked for UDP_GRO receives some of them
 # merged, with offload on only (the core wrote UDP super-packets; the
-# TUN device merges nothing itself), and the same datagrams.
+# TUN device merges nothing itself), and the same datagrams.  Last,
+# offload on at the client only: the server must complete the
+# checksums the client's segments left (also behind IPv6 options).
 
 . "$(dirname "$0")/lib.sh"
 
@@ -283,5 +285,30 @@ fi
 check "client log: the device adopted" grep -q 'adopted the existing' \
     "$BT_DIR/client.log"
 phase off
+
+# Offload on at the client only: the segments it cuts leave their
+# checksums to the server, which has no offload to leave them to and
+# completes them itself, also behind IPv6 options.
+check "client bondd stops" stop "$BT_CLIENT_PID"
+check "server bondd stops" stop "$BT_SERVER_PID"
+BT_CLIENT_TUNNEL="offload: true"
+write_client_conf
+start_server
+start_client
+if wait_established 15; then
+	ok "links established again, offload on at the client only"
+else
+	bail "links not established within 15 s"
+fi
+check "offload mixed: client bt0 TSO on" test "$(tso cl)" = on
+check "offload mixed: server bt0 TSO off" test "$(tso sv)" = off
+in_ns cl ip addr replace 2001:db8:19::2/64 dev bt0 nodad
+in_ns sv ip addr replace 2001:db8:19::1/64 dev bt0 nodad
+transfer cl sv 198.19.0.1 5305 "offload on at the client only"
+transfer cl sv 2001:db8:19::1 5306 \
+    "offload on at the client only, IPv6 options"
+transfer sv cl 198.19.0.2 5307 "offload on at the client only"
+check_cmp "offload mixed: no malformed packet in the server core" \
+    "$(stat_get server "j['core']['malformed']")" -eq 0
 
 finish

@@ -154,52 +154,76 @@ START_TEST(test_golden_records)
 	uint8_t		 want[16], frame[16], big[300], out[400];
 	const uint8_t	*pkt;
 	size_t		 off = 0, n, len;
+	unsigned int	 fl;
 
 	n = unhex(want, sizeof(want), golden_recs);
 	ck_assert_uint_eq(frame_rec_put(frame, sizeof(frame), &off, a,
-	    sizeof(a)), INNER_REC_HDR_LEN + sizeof(a));
+	    sizeof(a), 0), INNER_REC_HDR_LEN + sizeof(a));
 	ck_assert_uint_eq(frame_rec_put(frame, sizeof(frame), &off, b,
-	    sizeof(b)), INNER_REC_HDR_LEN + sizeof(b));
+	    sizeof(b), 0), INNER_REC_HDR_LEN + sizeof(b));
 	ck_assert_uint_eq(off, n);
 	ck_assert_mem_eq(frame, want, n);
 	off = 0;
-	ck_assert_int_eq(frame_rec_next(want, n, &off, &pkt, &len), 1);
+	ck_assert_int_eq(frame_rec_next(want, n, &off, &pkt, &len, &fl), 1);
 	ck_assert_uint_eq(len, sizeof(a));
+	ck_assert_uint_eq(fl, 0);
 	ck_assert_mem_eq(pkt, a, len);
-	ck_assert_int_eq(frame_rec_next(want, n, &off, &pkt, &len), 1);
+	ck_assert_int_eq(frame_rec_next(want, n, &off, &pkt, &len, &fl), 1);
 	ck_assert_uint_eq(len, sizeof(b));
 	ck_assert_mem_eq(pkt, b, len);
-	ck_assert_int_eq(frame_rec_next(want, n, &off, &pkt, &len), 0);
+	ck_assert_int_eq(frame_rec_next(want, n, &off, &pkt, &len, &fl), 0);
 
 	/* 258 bytes: the high byte of the length comes second. */
 	memset(big, 0x5a, sizeof(big));
 	off = 0;
-	ck_assert_uint_eq(frame_rec_put(out, sizeof(out), &off, big, 258),
+	ck_assert_uint_eq(frame_rec_put(out, sizeof(out), &off, big, 258, 0),
 	    260);
 	ck_assert_uint_eq(out[0], 0x02);
 	ck_assert_uint_eq(out[1], 0x01);
+
+	/* A segment whose checksum the sender left: the length's top bit,
+	 * read back apart from the length. */
+	ck_assert_uint_eq(frame_rec_put(out, sizeof(out), &off, big, 3,
+	    INNER_REC_CSUM_LEFT), 5);
+	ck_assert_uint_eq(out[260], 0x03);
+	ck_assert_uint_eq(out[261], 0x80);
+	n = off;
+	off = 0;
+	ck_assert_int_eq(frame_rec_next(out, n, &off, &pkt, &len, &fl), 1);
+	ck_assert_uint_eq(len, 258);
+	ck_assert_uint_eq(fl, 0);
+	ck_assert_int_eq(frame_rec_next(out, n, &off, &pkt, &len, &fl), 1);
+	ck_assert_uint_eq(len, 3);
+	ck_assert_uint_eq(fl, INNER_REC_CSUM_LEFT);
+	ck_assert_int_eq(frame_rec_next(out, n, &off, &pkt, &len, &fl), 0);
 }
 END_TEST
 
 START_TEST(test_no_room)
 {
+	static uint8_t	bigpkt[INNER_REC_LEN_MAX + 1],
+			bigframe[INNER_REC_LEN_MAX + 3];
 	uint8_t	pkt[100], frame[100];
 	size_t	off = 0;
 
 	memset(pkt, 0x45, sizeof(pkt));
 	/* One byte short of the record header and the packet. */
 	ck_assert_uint_eq(frame_rec_put(frame, sizeof(pkt) + 1, &off, pkt,
-	    sizeof(pkt)), 0);
+	    sizeof(pkt), 0), 0);
 	ck_assert_uint_eq(off, 0);
-	ck_assert_uint_eq(frame_rec_put(frame, sizeof(frame), &off, pkt, 0),
+	ck_assert_uint_eq(frame_rec_put(frame, sizeof(frame), &off, pkt, 0, 0),
 	    0);
 	ck_assert_uint_eq(frame_rec_put(frame, sizeof(frame), &off, pkt,
-	    sizeof(pkt) - INNER_REC_HDR_LEN), sizeof(pkt));
+	    sizeof(pkt) - INNER_REC_HDR_LEN, 0), sizeof(pkt));
 	ck_assert_uint_eq(off, sizeof(frame));
 	/* An offset past the end. */
 	off = sizeof(frame) + 1;
-	ck_assert_uint_eq(frame_rec_put(frame, sizeof(frame), &off, pkt, 1),
+	ck_assert_uint_eq(frame_rec_put(frame, sizeof(frame), &off, pkt, 1, 0),
 	    0);
+	/* A length the flag bit would change. */
+	off = 0;
+	ck_assert_uint_eq(frame_rec_put(bigframe, sizeof(bigframe), &off,
+	    bigpkt, sizeof(bigpkt), 0), 0);
 }
 END_TEST
 
@@ -208,24 +232,25 @@ START_TEST(test_record_overrun)
 	uint8_t		 pkt[60], frame[128];
 	const uint8_t	*out;
 	size_t		 off = 0, n, len;
+	unsigned int	 fl;
 
 	memset(pkt, 0x45, sizeof(pkt));
-	frame_rec_put(frame, sizeof(frame), &off, pkt, sizeof(pkt));
+	frame_rec_put(frame, sizeof(frame), &off, pkt, sizeof(pkt), 0);
 	n = off;
 	/* The record claims one byte more than the frame holds. */
 	frame[0] = sizeof(pkt) + 1;
 	off = 0;
-	ck_assert_int_eq(frame_rec_next(frame, n, &off, &out, &len), -1);
+	ck_assert_int_eq(frame_rec_next(frame, n, &off, &out, &len, &fl), -1);
 	/* A truncated record header. */
 	off = 0;
-	ck_assert_int_eq(frame_rec_next(frame, 1, &off, &out, &len), -1);
+	ck_assert_int_eq(frame_rec_next(frame, 1, &off, &out, &len, &fl), -1);
 	/* A zero-length record. */
 	frame[0] = frame[1] = 0;
 	off = 0;
-	ck_assert_int_eq(frame_rec_next(frame, n, &off, &out, &len), -1);
+	ck_assert_int_eq(frame_rec_next(frame, n, &off, &out, &len, &fl), -1);
 	/* An offset past the end. */
 	off = n + 1;
-	ck_assert_int_eq(frame_rec_next(frame, n, &off, &out, &len), -1);
+	ck_assert_int_eq(frame_rec_next(frame, n, &off, &out, &len, &fl), -1);
 }
 END_TEST
 
@@ -320,6 +345,7 @@ START_TEST(test_random)
 	uint8_t		*heap, *buf, out[300];
 	uint32_t	 seqs[INNER_NACK_MAX];
 	uint64_t	 s = 0x9e3779b97f4a7c15ULL, r;
+	unsigned int	 fl;
 	size_t		 len, i, off, plen, n;
 	long		 k, ok = 0, bad = 0;
 	int		 v;
@@ -347,8 +373,10 @@ START_TEST(test_random)
 		}
 		/* Records: every packet lies inside the frame. */
 		off = 0;
-		while ((v = frame_rec_next(buf, len, &off, &pkt, &plen)) == 1)
-			if (pkt < buf || pkt + plen > buf + len || plen == 0)
+		while ((v = frame_rec_next(buf, len, &off, &pkt, &plen, &fl)) == 1)
+			if (pkt < buf || pkt + plen > buf + len || plen == 0 ||
+			    plen > INNER_REC_LEN_MAX ||
+			    (fl & ~INNER_REC_CSUM_LEFT) != 0)
 				bad++;
 		/* A NACK body: everything but the reserved field comes
 		 * back. */

@@ -34,6 +34,7 @@
 
 #include <check.h>
 
+#include "csum.h"
 #include "gro.h"
 #include "gso.h"
 #include "check_main.h"
@@ -134,7 +135,7 @@ check_merge(int v6, size_t ipopt, size_t tcpopt, const size_t *sizes, int n)
 
 	mk_run(v6, ipopt, tcpopt, sizes, n);
 	for (i = 0; i < n; i++)
-		ck_assert_int_eq(gro_add(&gro, segs[i], seglen[i]),
+		ck_assert_int_eq(gro_add(&gro, segs[i], seglen[i], 0),
 		    GRO_MERGED);
 	check_super(v6, 6, l3, l3 + 20 + tcpopt, sizes, n, sp);
 	ck_assert_uint_eq(sp[l3 + 13], TCP_ACK | TCP_PSH);
@@ -170,7 +171,7 @@ START_TEST(test_single)
 	int			 i;
 
 	mk_run(0, 0, 12, a, 1);
-	ck_assert_int_eq(gro_add(&gro, segs[0], seglen[0]), GRO_MERGED);
+	ck_assert_int_eq(gro_add(&gro, segs[0], seglen[0], 0), GRO_MERGED);
 	ck_assert_ptr_nonnull(b = gro_take(&gro, &len));
 	ck_assert_uint_eq(len, VNET_HDR_LEN + seglen[0]);
 	for (i = 0; i < VNET_HDR_LEN; i++)
@@ -191,12 +192,12 @@ refuse(int v6, void (*edit)(uint8_t *, size_t *), enum gro_verdict then)
 	mk_run(v6, 0, 12, a, 2);
 	segs[1][(v6 ? 40 : 20) + 13] = TCP_ACK;
 	edit(segs[1], &seglen[1]);
-	ck_assert_int_eq(gro_add(&gro, segs[0], seglen[0]), GRO_MERGED);
-	ck_assert_int_eq(gro_add(&gro, segs[1], seglen[1]), GRO_FLUSH);
+	ck_assert_int_eq(gro_add(&gro, segs[0], seglen[0], 0), GRO_MERGED);
+	ck_assert_int_eq(gro_add(&gro, segs[1], seglen[1], 0), GRO_FLUSH);
 	ck_assert_ptr_nonnull(b = gro_take(&gro, &len));
 	ck_assert_uint_eq(len, VNET_HDR_LEN + seglen[0]);
 	ck_assert_mem_eq(b + VNET_HDR_LEN, segs[0], seglen[0]);
-	ck_assert_int_eq(gro_add(&gro, segs[1], seglen[1]), then);
+	ck_assert_int_eq(gro_add(&gro, segs[1], seglen[1], 0), then);
 	if (then == GRO_MERGED)
 		ck_assert_ptr_nonnull(gro_take(&gro, &len));
 	ck_assert_ptr_null(gro_take(&gro, &len));
@@ -262,9 +263,9 @@ START_TEST(test_refused)
 		/* Unchanged, it joins: the edits below are what refuses. */
 		reset_edit(v6);
 		mk_run(v6, 0, 12, (const size_t[]){ 1000, 1000 }, 2);
-		ck_assert_int_eq(gro_add(&gro, segs[0], seglen[0]), GRO_MERGED);
+		ck_assert_int_eq(gro_add(&gro, segs[0], seglen[0], 0), GRO_MERGED);
 		rebuild(segs[1], &seglen[1]);
-		ck_assert_int_eq(gro_add(&gro, segs[1], seglen[1]), GRO_MERGED);
+		ck_assert_int_eq(gro_add(&gro, segs[1], seglen[1], 0), GRO_MERGED);
 		ck_assert_ptr_nonnull(gro_take(&gro, &seglen[1]));
 
 		/* Flags: FIN, SYN, RST, URG, CWR go alone. */
@@ -340,7 +341,7 @@ check_udp_merge(int v6, const size_t *sizes, int n)
 	gro.uso = 1;
 	mk_udp_run(v6, sizes, n);
 	for (i = 0; i < n; i++)
-		ck_assert_int_eq(gro_add(&gro, segs[i], seglen[i]),
+		ck_assert_int_eq(gro_add(&gro, segs[i], seglen[i], 0),
 		    GRO_MERGED);
 	len = check_super(v6, 17, l3, l3 + 8, sizes, n, sp);
 	ck_assert_uint_eq(sp[l3 + 4] << 8 | sp[l3 + 5], len - l3);
@@ -360,6 +361,71 @@ START_TEST(test_udp)
 }
 END_TEST
 
+/*
+ * Segments whose checksum the peer's segmenter left carry only the
+ * pseudo-header's sum, here garbage: they merge unverified into the
+ * same super-packet as complete ones would, and a lone one goes with a
+ * header that leaves its checksum to the kernel, the field righted.
+ */
+START_TEST(test_csum_left)
+{
+	static const size_t	a[] = { 1000, 1000, 1000, 1 };
+	static const size_t	u[] = { 1200, 1200, 7 };
+	static uint8_t		sp[70000], seg[2000];
+	struct vnet_hdr		h;
+	const uint8_t		*b;
+	size_t			len;
+	int			i;
+
+	mk_run(0, 8, 12, a, 4);
+	for (i = 0; i < 4; i++) {
+		memcpy(seg, segs[i], seglen[i]);
+		seg[28 + 16] ^= 0x5a;
+		/* Verified, it would go alone; left, it merges. */
+		if (i == 0)
+			ck_assert_int_eq(gro_add(&gro, seg, seglen[i], 0),
+			    GRO_ALONE);
+		ck_assert_int_eq(gro_add(&gro, seg, seglen[i], 1),
+		    GRO_MERGED);
+	}
+	check_super(0, 6, 28, 28 + 20 + 12, a, 4, sp);
+
+	gro.uso = 1;
+	mk_udp_run(1, u, 3);
+	for (i = 0; i < 3; i++) {
+		memcpy(seg, segs[i], seglen[i]);
+		seg[40 + 6] = seg[40 + 7] = 0;
+		ck_assert_int_eq(gro_add(&gro, seg, seglen[i], 1),
+		    GRO_MERGED);
+	}
+	check_super(1, 17, 40, 48, u, 3, sp);
+	gro.uso = 0;
+
+	/* Alone: NEEDS_CSUM, no segmentation, the pseudo-header's sum. */
+	mk_run(0, 0, 12, a, 1);
+	memcpy(seg, segs[0], seglen[0]);
+	seg[20 + 16] ^= 0xff;
+	ck_assert_int_eq(gro_add(&gro, seg, seglen[0], 1), GRO_MERGED);
+	ck_assert_ptr_nonnull(b = gro_take(&gro, &len));
+	ck_assert_uint_eq(len, VNET_HDR_LEN + seglen[0]);
+	vnet_hdr_decode(b, &h);
+	ck_assert_uint_eq(h.flags, VNET_F_NEEDS_CSUM);
+	ck_assert_uint_eq(h.gso_type, VNET_GSO_NONE);
+	ck_assert_uint_eq(h.gso_size, 0);
+	ck_assert_uint_eq(h.csum_start, 20);
+	ck_assert_uint_eq(h.csum_offset, 16);
+	ck_assert_mem_eq(b + VNET_HDR_LEN, segs[0], 36);
+	ck_assert_mem_eq(b + VNET_HDR_LEN + 38, segs[0] + 38, seglen[0] - 38);
+	ck_assert_uint_eq(b[VNET_HDR_LEN + 36] << 8 | b[VNET_HDR_LEN + 37],
+	    csum_pseudo(b + VNET_HDR_LEN, 0, seglen[0] - 20, 6));
+	/* The next complete one alone goes as before, header zero. */
+	ck_assert_int_eq(gro_add(&gro, segs[0], seglen[0], 0), GRO_MERGED);
+	ck_assert_ptr_nonnull(b = gro_take(&gro, &len));
+	for (i = 0; i < VNET_HDR_LEN; i++)
+		ck_assert_uint_eq(b[i], 0);
+}
+END_TEST
+
 /* UDP datagrams that must not merge, on a device that takes them. */
 START_TEST(test_udp_refused)
 {
@@ -373,49 +439,49 @@ START_TEST(test_udp_refused)
 		/* A damaged datagram goes alone, after the pending one. */
 		mk_udp_run(v6, a, 2);
 		segs[1][seglen[1] - 1] ^= 0x40;
-		ck_assert_int_eq(gro_add(&gro, segs[0], seglen[0]),
+		ck_assert_int_eq(gro_add(&gro, segs[0], seglen[0], 0),
 		    GRO_MERGED);
-		ck_assert_int_eq(gro_add(&gro, segs[1], seglen[1]), GRO_FLUSH);
+		ck_assert_int_eq(gro_add(&gro, segs[1], seglen[1], 0), GRO_FLUSH);
 		ck_assert_ptr_nonnull(b = gro_take(&gro, &len));
 		ck_assert_uint_eq(len, VNET_HDR_LEN + seglen[0]);
-		ck_assert_int_eq(gro_add(&gro, segs[1], seglen[1]), GRO_ALONE);
+		ck_assert_int_eq(gro_add(&gro, segs[1], seglen[1], 0), GRO_ALONE);
 		/* Another port: a new super-packet. */
 		mk_udp_run(v6, a, 2);
 		segs[1][(v6 ? 40 : 20) + 1] ^= 1;
 		segs[1][(v6 ? 40 : 20) + 7] ^= 1;	/* sum still right */
-		ck_assert_int_eq(gro_add(&gro, segs[0], seglen[0]),
+		ck_assert_int_eq(gro_add(&gro, segs[0], seglen[0], 0),
 		    GRO_MERGED);
-		ck_assert_int_eq(gro_add(&gro, segs[1], seglen[1]), GRO_FLUSH);
+		ck_assert_int_eq(gro_add(&gro, segs[1], seglen[1], 0), GRO_FLUSH);
 		ck_assert_ptr_nonnull(gro_take(&gro, &len));
-		ck_assert_int_eq(gro_add(&gro, segs[1], seglen[1]),
+		ck_assert_int_eq(gro_add(&gro, segs[1], seglen[1], 0),
 		    GRO_MERGED);
 		ck_assert_ptr_nonnull(gro_take(&gro, &len));
 		/* Larger than the first; and nothing after a short one. */
 		mk_udp_run(v6, (const size_t[]){ 500, 501 }, 2);
-		ck_assert_int_eq(gro_add(&gro, segs[0], seglen[0]),
+		ck_assert_int_eq(gro_add(&gro, segs[0], seglen[0], 0),
 		    GRO_MERGED);
-		ck_assert_int_eq(gro_add(&gro, segs[1], seglen[1]), GRO_FLUSH);
+		ck_assert_int_eq(gro_add(&gro, segs[1], seglen[1], 0), GRO_FLUSH);
 		ck_assert_ptr_nonnull(gro_take(&gro, &len));
 		mk_udp_run(v6, (const size_t[]){ 500, 499, 499 }, 3);
-		ck_assert_int_eq(gro_add(&gro, segs[0], seglen[0]),
+		ck_assert_int_eq(gro_add(&gro, segs[0], seglen[0], 0),
 		    GRO_MERGED);
-		ck_assert_int_eq(gro_add(&gro, segs[1], seglen[1]),
+		ck_assert_int_eq(gro_add(&gro, segs[1], seglen[1], 0),
 		    GRO_MERGED);
-		ck_assert_int_eq(gro_add(&gro, segs[2], seglen[2]), GRO_FLUSH);
+		ck_assert_int_eq(gro_add(&gro, segs[2], seglen[2], 0), GRO_FLUSH);
 		ck_assert_ptr_nonnull(gro_take(&gro, &len));
 		/* A TCP segment after UDP. */
 		mk_udp_run(v6, a, 1);
-		ck_assert_int_eq(gro_add(&gro, segs[0], seglen[0]),
+		ck_assert_int_eq(gro_add(&gro, segs[0], seglen[0], 0),
 		    GRO_MERGED);
 		mk_run(v6, 0, 12, (const size_t[]){ 500 }, 1);
-		ck_assert_int_eq(gro_add(&gro, segs[0], seglen[0]), GRO_FLUSH);
+		ck_assert_int_eq(gro_add(&gro, segs[0], seglen[0], 0), GRO_FLUSH);
 		ck_assert_ptr_nonnull(gro_take(&gro, &len));
 		/* No more than GRO_UDP_SEGS datagrams in one. */
 		mk_udp_run(v6, a, GRO_UDP_SEGS + 1);
 		for (i = 0; i < GRO_UDP_SEGS; i++)
-			ck_assert_int_eq(gro_add(&gro, segs[i], seglen[i]),
+			ck_assert_int_eq(gro_add(&gro, segs[i], seglen[i], 0),
 			    GRO_MERGED);
-		ck_assert_int_eq(gro_add(&gro, segs[i], seglen[i]), GRO_FLUSH);
+		ck_assert_int_eq(gro_add(&gro, segs[i], seglen[i], 0), GRO_FLUSH);
 		ck_assert_ptr_nonnull(b = gro_take(&gro, &len));
 		ck_assert_uint_eq(len, VNET_HDR_LEN + (v6 ? 40 : 20) + 8 +
 		    GRO_UDP_SEGS * 500);
@@ -424,7 +490,7 @@ START_TEST(test_udp_refused)
 	/* IPv4 without a checksum: merging would add one, so alone. */
 	mk_udp_run(0, a, 1);
 	put16(segs[0] + 26, 0);
-	ck_assert_int_eq(gro_add(&gro, segs[0], seglen[0]), GRO_ALONE);
+	ck_assert_int_eq(gro_add(&gro, segs[0], seglen[0], 0), GRO_ALONE);
 	gro.uso = 0;
 }
 END_TEST
@@ -442,9 +508,9 @@ START_TEST(test_closed)
 	segs[2][33] = TCP_ACK;
 	segs[2][36] = segs[2][37] = 0;
 	put16(segs[2] + 36, ref_l4(0, 6, segs[2] + 20, seglen[2] - 20));
-	ck_assert_int_eq(gro_add(&gro, segs[0], seglen[0]), GRO_MERGED);
-	ck_assert_int_eq(gro_add(&gro, segs[1], seglen[1]), GRO_MERGED);
-	ck_assert_int_eq(gro_add(&gro, segs[2], seglen[2]), GRO_FLUSH);
+	ck_assert_int_eq(gro_add(&gro, segs[0], seglen[0], 0), GRO_MERGED);
+	ck_assert_int_eq(gro_add(&gro, segs[1], seglen[1], 0), GRO_MERGED);
+	ck_assert_int_eq(gro_add(&gro, segs[2], seglen[2], 0), GRO_FLUSH);
 	ck_assert_ptr_nonnull(gro_take(&gro, &len));
 	ck_assert_uint_eq(len, VNET_HDR_LEN + 40 + 1500);
 
@@ -452,9 +518,9 @@ START_TEST(test_closed)
 	 * 46th does not. */
 	mk_run(0, 0, 0, b, 47);
 	for (i = 0; i < 45; i++)
-		ck_assert_int_eq(gro_add(&gro, segs[i], seglen[i]),
+		ck_assert_int_eq(gro_add(&gro, segs[i], seglen[i], 0),
 		    GRO_MERGED);
-	ck_assert_int_eq(gro_add(&gro, segs[45], seglen[45]), GRO_FLUSH);
+	ck_assert_int_eq(gro_add(&gro, segs[45], seglen[45], 0), GRO_FLUSH);
 	ck_assert_ptr_nonnull(p = gro_take(&gro, &len));
 	ck_assert_uint_eq(len, VNET_HDR_LEN + 40 + 45 * 1448);
 	ck_assert_uint_le(len - VNET_HDR_LEN, 65535);
@@ -479,6 +545,7 @@ gro_suite(void)
 	tcase_add_test(tc, test_closed);
 	tcase_add_test(tc, test_udp);
 	tcase_add_test(tc, test_udp_refused);
+	tcase_add_test(tc, test_csum_left);
 	suite_add_tcase(s, tc);
 	return s;
 }

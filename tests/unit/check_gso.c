@@ -33,6 +33,7 @@
 
 #include <check.h>
 
+#include "csum.h"
 #include "gso.h"
 #include "check_main.h"
 #include "check_pkt.h"
@@ -45,6 +46,41 @@
 
 static uint8_t	payload[65536];
 static uint8_t	super[70000], want[2000], out[2000];
+
+/*
+ * Cut super (len bytes, header h) again with the checksums left: each
+ * segment differs from the one cut before, held in cut[k], in the L4
+ * checksum only, which holds the pseudo-header's sum
+ * (l3len: where L4 starts, ck: the field's offset there), and
+ * gso_csum_fill() makes it that segment again.
+ */
+static uint8_t	cut[50][2000];
+static size_t	cutlen[50];
+
+static void
+check_left(const struct vnet_hdr *h, size_t len, int v6, size_t l3len,
+    size_t ck, int proto, size_t n)
+{
+	struct gso_split g;
+	uint8_t		*seg;
+	size_t		 k = 0, slen;
+
+	ck_assert_int_eq(gso_start(&g, h, super, len), 0);
+	ck_assert_int_eq(gso_leave_csum(&g), 1);
+	while ((seg = gso_next(&g, out, sizeof(out), &slen)) != NULL) {
+		ck_assert_uint_lt(k, n);
+		ck_assert_uint_eq(slen, cutlen[k]);
+		ck_assert_mem_eq(seg, cut[k], l3len + ck);
+		ck_assert_mem_eq(seg + l3len + ck + 2, cut[k] + l3len + ck + 2,
+		    slen - l3len - ck - 2);
+		ck_assert_uint_eq(seg[l3len + ck] << 8 | seg[l3len + ck + 1],
+		    csum_pseudo(seg, v6, slen - l3len, proto));
+		ck_assert_int_eq(gso_csum_fill(seg, slen), 0);
+		ck_assert_mem_eq(seg, cut[k], slen);
+		k++;
+	}
+	ck_assert_uint_eq(k, n);
+}
 
 /*
  * Put an IPv6 extension header of type and size bytes in front of the
@@ -146,11 +182,14 @@ check_tcp(int v6, size_t ipopt, size_t tcpopt, size_t n, size_t mss,
 		ck_assert_ptr_eq(seg, out);
 		ck_assert_uint_eq(len, wlen);
 		ck_assert_mem_eq(seg, want, wlen);
+		memcpy(cut[k], seg, len);
+		cutlen[k] = len;
 		off += c;
 		k++;
 	}
 	ck_assert_uint_eq(off, n);
 	ck_assert_uint_eq(k, (n + mss - 1) / mss);
+	check_left(&h, hlen + n, v6, h.csum_start, 16, 6, k);
 }
 
 START_TEST(test_tcp4_options)
@@ -197,11 +236,14 @@ check_udp(int v6, size_t n, size_t mss, int ext)
 		}
 		ck_assert_uint_eq(len, wlen);
 		ck_assert_mem_eq(seg, want, wlen);
+		memcpy(cut[k], seg, len);
+		cutlen[k] = len;
 		off += c;
 		k++;
 	}
 	ck_assert_uint_eq(off, n);
 	ck_assert_uint_eq(k, (n + mss - 1) / mss);
+	check_left(&h, hlen + n, v6, h.csum_start, 6, 17, k);
 }
 
 START_TEST(test_udp)
@@ -253,10 +295,19 @@ START_TEST(test_needs_csum)
 	h.csum_start = 20;
 	h.csum_offset = 16;
 	ck_assert_int_eq(gso_start(&g, &h, p, n), 0);
+	/* Not cut: complete here, nothing left to a peer. */
+	ck_assert_int_eq(gso_leave_csum(&g), 0);
 	ck_assert_ptr_eq(seg = gso_next(&g, out, sizeof(out), &len), p);
 	ck_assert_uint_eq(len, n);
 	ck_assert_mem_eq(p, ref, n);
 	ck_assert_ptr_null(gso_next(&g, out, sizeof(out), &len));
+	/* Filled whatever the field held; but only a TCP or UDP packet. */
+	put16(p + 36, 0x5555);
+	ck_assert_int_eq(gso_csum_fill(p, n), 0);
+	ck_assert_mem_eq(p, ref, n);
+	ck_assert_int_eq(gso_csum_fill(p, 39), -1);
+	p[9] = 1;
+	ck_assert_int_eq(gso_csum_fill(p, n), -1);
 
 	/* Golden: IPv6 UDP 5000 -> 6000, "xyz" (python). */
 	n = mk_udp(ref, 1, 0, (const uint8_t *)"xyz", 3);
