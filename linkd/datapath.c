@@ -194,7 +194,15 @@ linkd_sock_closed(void)
 	rx_paused = 0;
 }
 
-/* Core to network: check every element, encrypt, send in batches. */
+/*
+ * Core to network: check every element, encrypt, send in batches.
+ * Each element is copied out of the ring (pktq_get) first.  Encrypting
+ * it where it lies would need its kind checked on a private copy of
+ * its header and that copy encrypted apart from the rest, else the
+ * core could change the kind after the check.  On the test machine
+ * that split costs 194 ns more per 1400-byte frame than one AEAD pass,
+ * the copy 38 ns.
+ */
 void
 linkd_core_read(evutil_socket_t fd, short ev, void *arg)
 {
