@@ -27,12 +27,12 @@
  * sees plain packets; or, asked with gso_leave_csum(), the L4 checksum
  * left as the kernel left it, the pseudo-header's sum, for the peer to
  * complete (gso_csum_fill()) or to leave to its own kernel: a full
- * pass over every byte saved on each end.  IPv6 hop-by-hop and destination options go
- * into every segment; what cannot be copied so (a fragment, AH, a
- * routing header with segments left) is refused.  Pure logic in the
- * core on packets read from the TUN device, which are untrusted: the
- * IP and L4 headers are parsed and checked here, the header's hdr_len
- * and csum fields are hints only.
+ * pass over every byte saved on each end.  IPv6 hop-by-hop and
+ * destination options go into every segment; what cannot be copied so
+ * (a fragment, AH, a routing header with segments left) is refused.
+ * Pure logic in the core on packets read from the TUN device, which
+ * are untrusted: the IP and L4 headers are parsed and checked here,
+ * the header's hdr_len and csum fields are hints only.
  */
 
 #ifndef GSO_H
@@ -71,7 +71,7 @@ struct gso_split {
 	int		 v6;
 	int		 tcp;
 	int		 done;
-	int		 csum_left;	/* segments keep the pseudo-header's sum */
+	int		 csum_left;	/* the pseudo-header's sum stays */
 	uint16_t	 nseg;
 };
 

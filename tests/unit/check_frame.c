@@ -373,7 +373,8 @@ START_TEST(test_random)
 		}
 		/* Records: every packet lies inside the frame. */
 		off = 0;
-		while ((v = frame_rec_next(buf, len, &off, &pkt, &plen, &fl)) == 1)
+		while ((v = frame_rec_next(buf, len, &off, &pkt, &plen,
+		    &fl)) == 1)
 			if (pkt < buf || pkt + plen > buf + len || plen == 0 ||
 			    plen > INNER_REC_LEN_MAX ||
 			    (fl & ~INNER_REC_CSUM_LEFT) != 0)

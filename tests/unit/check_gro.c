@@ -263,9 +263,11 @@ START_TEST(test_refused)
 		/* Unchanged, it joins: the edits below are what refuses. */
 		reset_edit(v6);
 		mk_run(v6, 0, 12, (const size_t[]){ 1000, 1000 }, 2);
-		ck_assert_int_eq(gro_add(&gro, segs[0], seglen[0], 0), GRO_MERGED);
+		ck_assert_int_eq(gro_add(&gro, segs[0], seglen[0], 0),
+		    GRO_MERGED);
 		rebuild(segs[1], &seglen[1]);
-		ck_assert_int_eq(gro_add(&gro, segs[1], seglen[1], 0), GRO_MERGED);
+		ck_assert_int_eq(gro_add(&gro, segs[1], seglen[1], 0),
+		    GRO_MERGED);
 		ck_assert_ptr_nonnull(gro_take(&gro, &seglen[1]));
 
 		/* Flags: FIN, SYN, RST, URG, CWR go alone. */
@@ -441,17 +443,20 @@ START_TEST(test_udp_refused)
 		segs[1][seglen[1] - 1] ^= 0x40;
 		ck_assert_int_eq(gro_add(&gro, segs[0], seglen[0], 0),
 		    GRO_MERGED);
-		ck_assert_int_eq(gro_add(&gro, segs[1], seglen[1], 0), GRO_FLUSH);
+		ck_assert_int_eq(gro_add(&gro, segs[1], seglen[1], 0),
+		    GRO_FLUSH);
 		ck_assert_ptr_nonnull(b = gro_take(&gro, &len));
 		ck_assert_uint_eq(len, VNET_HDR_LEN + seglen[0]);
-		ck_assert_int_eq(gro_add(&gro, segs[1], seglen[1], 0), GRO_ALONE);
+		ck_assert_int_eq(gro_add(&gro, segs[1], seglen[1], 0),
+		    GRO_ALONE);
 		/* Another port: a new super-packet. */
 		mk_udp_run(v6, a, 2);
 		segs[1][(v6 ? 40 : 20) + 1] ^= 1;
 		segs[1][(v6 ? 40 : 20) + 7] ^= 1;	/* sum still right */
 		ck_assert_int_eq(gro_add(&gro, segs[0], seglen[0], 0),
 		    GRO_MERGED);
-		ck_assert_int_eq(gro_add(&gro, segs[1], seglen[1], 0), GRO_FLUSH);
+		ck_assert_int_eq(gro_add(&gro, segs[1], seglen[1], 0),
+		    GRO_FLUSH);
 		ck_assert_ptr_nonnull(gro_take(&gro, &len));
 		ck_assert_int_eq(gro_add(&gro, segs[1], seglen[1], 0),
 		    GRO_MERGED);
@@ -460,28 +465,32 @@ START_TEST(test_udp_refused)
 		mk_udp_run(v6, (const size_t[]){ 500, 501 }, 2);
 		ck_assert_int_eq(gro_add(&gro, segs[0], seglen[0], 0),
 		    GRO_MERGED);
-		ck_assert_int_eq(gro_add(&gro, segs[1], seglen[1], 0), GRO_FLUSH);
+		ck_assert_int_eq(gro_add(&gro, segs[1], seglen[1], 0),
+		    GRO_FLUSH);
 		ck_assert_ptr_nonnull(gro_take(&gro, &len));
 		mk_udp_run(v6, (const size_t[]){ 500, 499, 499 }, 3);
 		ck_assert_int_eq(gro_add(&gro, segs[0], seglen[0], 0),
 		    GRO_MERGED);
 		ck_assert_int_eq(gro_add(&gro, segs[1], seglen[1], 0),
 		    GRO_MERGED);
-		ck_assert_int_eq(gro_add(&gro, segs[2], seglen[2], 0), GRO_FLUSH);
+		ck_assert_int_eq(gro_add(&gro, segs[2], seglen[2], 0),
+		    GRO_FLUSH);
 		ck_assert_ptr_nonnull(gro_take(&gro, &len));
 		/* A TCP segment after UDP. */
 		mk_udp_run(v6, a, 1);
 		ck_assert_int_eq(gro_add(&gro, segs[0], seglen[0], 0),
 		    GRO_MERGED);
 		mk_run(v6, 0, 12, (const size_t[]){ 500 }, 1);
-		ck_assert_int_eq(gro_add(&gro, segs[0], seglen[0], 0), GRO_FLUSH);
+		ck_assert_int_eq(gro_add(&gro, segs[0], seglen[0], 0),
+		    GRO_FLUSH);
 		ck_assert_ptr_nonnull(gro_take(&gro, &len));
 		/* No more than GRO_UDP_SEGS datagrams in one. */
 		mk_udp_run(v6, a, GRO_UDP_SEGS + 1);
 		for (i = 0; i < GRO_UDP_SEGS; i++)
 			ck_assert_int_eq(gro_add(&gro, segs[i], seglen[i], 0),
 			    GRO_MERGED);
-		ck_assert_int_eq(gro_add(&gro, segs[i], seglen[i], 0), GRO_FLUSH);
+		ck_assert_int_eq(gro_add(&gro, segs[i], seglen[i], 0),
+		    GRO_FLUSH);
 		ck_assert_ptr_nonnull(b = gro_take(&gro, &len));
 		ck_assert_uint_eq(len, VNET_HDR_LEN + (v6 ? 40 : 20) + 8 +
 		    GRO_UDP_SEGS * 500);
