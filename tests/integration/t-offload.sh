@@ -27,7 +27,9 @@
 # UDP too (over IPv6 as well with offload on): bursts of numbered
 # datagrams arrive whole and in order at a plain socket; a socket that asked for UDP_GRO receives some of them
 # merged, with offload on only (the core wrote UDP super-packets; the
-# TUN device merges nothing itself), and the same datagrams.  Last,
+# TUN device merges nothing itself), and the same datagrams.  The file
+# also goes to and from a host behind the server, forwarded by its
+# kernel over a veth without checksum offload.  Last,
 # offload on at the client only: the server must complete the
 # checksums the client's segments left (also behind IPv6 options).
 
@@ -267,6 +269,25 @@ in_ns sv ip addr add 2001:db8:19::1/64 dev bt0 nodad
 check "client log: offload on" grep -q 'tun bt0: offload on' \
     "$BT_DIR/client.log"
 phase on
+
+# Forwarded, as on a VPS: the server's kernel sends what the core wrote
+# on to a host behind it, over a veth that leaves checksums to the
+# kernel (tx offload off), so the checksums the client's segments left
+# are completed by the server's kernel and verified by the host's.
+ns_add far || bail "namespace far"
+FAR=$NS
+ip -n "$FAR" link add far0 type veth peer name sv-far \
+    netns "$(ns_name sv)" || bail "veth far"
+ip -n "$FAR" addr add 198.18.70.2/24 dev far0
+ip -n "$FAR" link set far0 up
+ip -n "$FAR" route add 198.19.0.0/24 via 198.18.70.1
+in_ns sv ip addr add 198.18.70.1/24 dev sv-far
+in_ns sv ip link set sv-far up
+in_ns sv ethtool -K sv-far tx off >/dev/null 2>&1
+in_ns sv sysctl -qw net.ipv4.ip_forward=1
+in_ns cl ip route add 198.18.70.0/24 dev bt0
+transfer cl "$FAR" 198.18.70.2 5308 "offload on, forwarded by the server"
+transfer "$FAR" cl 198.19.0.2 5309 "offload on, forwarded by the server"
 
 # Both ends again, offload off, on the devices left persistent.
 check "client bondd stops" stop "$BT_CLIENT_PID"
