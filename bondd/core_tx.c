@@ -465,9 +465,8 @@ queue_packet(struct core_peer *p, const uint8_t *pkt, size_t len,
 	 * header; a frame of its own, the whole overhead. */
 	depart = sched_sent(&p->sched, id, join ? len + INNER_REC_HDR_LEN :
 	    len + FRAME_PACKET_OVERHEAD4, now);
-	if ((r = txq_put(&p->txpool, q, pkt, len, hash, depart,
-	    (join ? TXQ_JOIN : 0) |
-	    (rf & INNER_REC_CSUM_LEFT ? TXQ_CSUM_LEFT : 0))) == -1) {
+	if ((r = txq_put(&p->txpool, q, pkt, len, hash, depart, join, rf)) ==
+	    -1) {
 		st.queue_full++;
 		return;
 	}

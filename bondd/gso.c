@@ -165,6 +165,28 @@ gso_start(struct gso_split *g, const struct vnet_hdr *h, uint8_t *pkt,
 }
 
 /*
+ * The L4 checksum of packet pkt (len bytes, headers as in g): complete,
+ * or with left the pseudo-header's sum only (what the kernel leaves).
+ */
+static void
+l4_csum(const struct gso_split *g, uint8_t *pkt, size_t len, int left)
+{
+	uint8_t		*l4 = pkt + g->l3len;
+	size_t		 off = g->tcp ? 16 : 6;
+	int		 proto = g->tcp ? PROTO_TCP : PROTO_UDP;
+	uint16_t	 ck;
+
+	if (left) {
+		put16(l4 + off, csum_pseudo(pkt, g->v6, len - g->l3len, proto));
+		return;
+	}
+	put16(l4 + off, 0);
+	ck = csum_l4(pkt, g->v6, l4, len - g->l3len, proto);
+	/* 0 means none in UDP. */
+	put16(l4 + off, ck == 0 && !g->tcp ? 0xffff : ck);
+}
+
+/*
  * Segment k of n: the headers of the super-packet with its own lengths,
  * IPv4 id (the sender's next ids), TCP sequence number, FIN and PSH on
  * the last segment only and CWR on the first only (as the kernel's own
@@ -176,7 +198,6 @@ gso_next(struct gso_split *g, uint8_t *out, size_t outlen, size_t *len)
 {
 	size_t		 pay = g->len - g->hlen, c, n;
 	uint8_t		*l4 = out + g->l3len;
-	uint16_t	 ck;
 	int		 last;
 
 	if (g->done)
@@ -208,25 +229,9 @@ gso_next(struct gso_split *g, uint8_t *out, size_t outlen, size_t *len)
 			l4[13] &= (uint8_t)~(TCP_FIN | TCP_PSH);
 		if (g->nseg > 0)
 			l4[13] &= (uint8_t)~TCP_CWR;
-		if (g->csum_left)
-			put16(l4 + 16, csum_pseudo(out, g->v6, n - g->l3len,
-			    PROTO_TCP));
-		else {
-			put16(l4 + 16, 0);
-			put16(l4 + 16, csum_l4(out, g->v6, l4, n - g->l3len,
-			    PROTO_TCP));
-		}
-	} else {
+	} else
 		put16(l4 + 4, (uint16_t)(n - g->l3len));
-		if (g->csum_left)
-			put16(l4 + 6, csum_pseudo(out, g->v6, n - g->l3len,
-			    PROTO_UDP));
-		else {
-			put16(l4 + 6, 0);
-			ck = csum_l4(out, g->v6, l4, n - g->l3len, PROTO_UDP);
-			put16(l4 + 6, ck == 0 ? 0xffff : ck);
-		}
-	}
+	l4_csum(g, out, n, g->csum_left);
 	g->off += c;
 	g->nseg++;
 	g->done = last;
@@ -245,13 +250,10 @@ int
 gso_csum_fill(uint8_t *pkt, size_t len)
 {
 	struct gso_split g;
-	size_t		 off;
 
 	memset(&g, 0, sizeof(g));
 	if (parse_headers(&g, pkt, len) == -1)
 		return -1;
-	off = g.tcp ? 16 : 6;
-	put16(pkt + g.l3len + off, csum_pseudo(pkt, g.v6, len - g.l3len,
-	    g.tcp ? PROTO_TCP : PROTO_UDP));
-	return csum_complete(pkt, len, g.l3len, off);
+	l4_csum(&g, pkt, len, 0);
+	return 0;
 }

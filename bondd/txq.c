@@ -72,16 +72,15 @@ txq_init(struct txq *q)
 
 int
 txq_put(struct txq_pool *p, struct txq *q, const uint8_t *pkt, size_t len,
-    uint32_t flow, uint64_t depart_us, unsigned int how)
+    uint32_t flow, uint64_t depart_us, int join, unsigned int rf)
 {
 	struct txq_frame *f;
 	size_t off;
-	unsigned int rf = how & TXQ_CSUM_LEFT ? INNER_REC_CSUM_LEFT : 0;
 	int i;
 
 	if (len == 0 || p->hdr_len + INNER_REC_HDR_LEN + len > p->frame_max)
 		return (-1);
-	if ((how & TXQ_JOIN) && q->tail != TXQ_NONE) {
+	if (join && q->tail != TXQ_NONE) {
 		f = &p->f[q->tail];
 		off = f->len;
 		if (frame_rec_put(f->buf, p->frame_max, &off, pkt, len, rf) !=

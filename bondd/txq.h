@@ -45,10 +45,6 @@
 #define TXQ_JOINED	0
 #define TXQ_NEW		1
 
-/* How txq_put() queues a packet. */
-#define TXQ_JOIN	0x1	/* into the last frame, if it fits */
-#define TXQ_CSUM_LEFT	0x2	/* its record says INNER_REC_CSUM_LEFT */
-
 struct txq_frame {
 	uint64_t	 depart_us;	/* of its first packet */
 	uint32_t	 seq;		/* set by the caller when made */
@@ -85,13 +81,14 @@ int	 txq_pool_init(struct txq_pool *, unsigned int nframes,
 void	 txq_pool_free(struct txq_pool *);
 void	 txq_init(struct txq *);
 /*
- * Queue a packet for departure at depart_us on q: it joins q's last
- * frame if how has TXQ_JOIN and it fits there, else takes a new frame.
+ * Queue a packet for departure at depart_us on q, its record's flags
+ * rf (frame.h): it joins q's last frame if join is set and it fits
+ * there, else takes a new frame.
  * TXQ_JOINED or TXQ_NEW (the caller numbers txq_tail()), or -1 if the
  * packet can never fit a frame or the pool is empty.
  */
 int	 txq_put(struct txq_pool *, struct txq *, const uint8_t *, size_t,
-	    uint32_t flow, uint64_t depart_us, unsigned int how);
+	    uint32_t flow, uint64_t depart_us, int join, unsigned int rf);
 /* 1 if a packet of len bytes fits q's last frame. */
 int	 txq_fits(const struct txq_pool *, const struct txq *, size_t);
 /* The last frame of q, NULL if q is empty. */

@@ -51,21 +51,18 @@ START_TEST(test_order_and_aggregation)
 	ck_assert_ptr_null(txq_peek(&p, &q));
 	/* Three small packets of one flow share a frame. */
 	ck_assert_int_eq(txq_fits(&p, &q, 100), 0);
-	ck_assert_int_eq(txq_put(&p, &q, pkt, 100, 7, 1000, TXQ_JOIN), TXQ_NEW);
+	ck_assert_int_eq(txq_put(&p, &q, pkt, 100, 7, 1000, 1, 0), TXQ_NEW);
 	ck_assert_int_eq(txq_fits(&p, &q, 200), 1);
-	ck_assert_int_eq(txq_put(&p, &q, pkt, 200, 7, 1010,
-	    TXQ_JOIN | TXQ_CSUM_LEFT), TXQ_JOINED);
-	ck_assert_int_eq(txq_put(&p, &q, pkt, 300, 7, 1020,
-	    TXQ_JOIN), TXQ_JOINED);
+	ck_assert_int_eq(txq_put(&p, &q, pkt, 200, 7, 1010, 1,
+	    INNER_REC_CSUM_LEFT), TXQ_JOINED);
+	ck_assert_int_eq(txq_put(&p, &q, pkt, 300, 7, 1020, 1, 0), TXQ_JOINED);
 	ck_assert_uint_eq(q.nframes, 1);
 	ck_assert_uint_eq(q.bytes, 600 + 3 * INNER_REC_HDR_LEN);
 	/* A large one does not fit: a frame of its own, then a small one
 	 * of another flow joins it. */
 	ck_assert_int_eq(txq_fits(&p, &q, 1200), 0);
-	ck_assert_int_eq(txq_put(&p, &q, pkt, 1200, 7, 1030,
-	    TXQ_JOIN), TXQ_NEW);
-	ck_assert_int_eq(txq_put(&p, &q, pkt, 50, 9, 1040,
-	    TXQ_JOIN), TXQ_JOINED);
+	ck_assert_int_eq(txq_put(&p, &q, pkt, 1200, 7, 1030, 1, 0), TXQ_NEW);
+	ck_assert_int_eq(txq_put(&p, &q, pkt, 50, 9, 1040, 1, 0), TXQ_JOINED);
 	ck_assert_uint_eq(q.nframes, 2);
 	f = txq_peek(&p, &q);
 	ck_assert_uint_eq(f->depart_us, 1000);
@@ -107,31 +104,31 @@ START_TEST(test_pool_shared_and_limits)
 	txq_init(&a);
 	txq_init(&b);
 	for (i = 0; i < 3; i++)
-		ck_assert_int_eq(txq_put(&p, &a, pkt, 1400, 1, i,
-		    TXQ_JOIN), TXQ_NEW);
-	ck_assert_int_eq(txq_put(&p, &b, pkt, 1400, 1, 0, TXQ_JOIN), TXQ_NEW);
+		ck_assert_int_eq(txq_put(&p, &a, pkt, 1400, 1, i, 1, 0),
+		    TXQ_NEW);
+	ck_assert_int_eq(txq_put(&p, &b, pkt, 1400, 1, 0, 1, 0), TXQ_NEW);
 	/* Dry: no frame for either link, but a small packet still fits
 	 * the last frame of a. */
-	ck_assert_int_eq(txq_put(&p, &b, pkt, 1400, 1, 0, TXQ_JOIN), -1);
-	ck_assert_int_eq(txq_put(&p, &a, pkt, 1400, 1, 0, TXQ_JOIN), -1);
-	ck_assert_int_eq(txq_put(&p, &a, pkt, 60, 1, 0, TXQ_JOIN), TXQ_JOINED);
+	ck_assert_int_eq(txq_put(&p, &b, pkt, 1400, 1, 0, 1, 0), -1);
+	ck_assert_int_eq(txq_put(&p, &a, pkt, 1400, 1, 0, 1, 0), -1);
+	ck_assert_int_eq(txq_put(&p, &a, pkt, 60, 1, 0, 1, 0), TXQ_JOINED);
 	ck_assert_uint_eq(txq_drop_all(&p, &a), 3);
 	ck_assert_uint_eq(a.bytes, 0);
 	ck_assert_uint_eq(p.nfree, 3);
-	ck_assert_int_eq(txq_put(&p, &b, pkt, 1400, 1, 5, TXQ_JOIN), TXQ_NEW);
+	ck_assert_int_eq(txq_put(&p, &b, pkt, 1400, 1, 5, 1, 0), TXQ_NEW);
 	ck_assert_uint_eq(b.nframes, 2);
 	/* Never fits a frame, or empty: refused. */
 	ck_assert_int_eq(txq_put(&p, &b, pkt, FMAX - HDR -
-	    INNER_REC_HDR_LEN + 1, 1, 0, TXQ_JOIN), -1);
-	ck_assert_int_eq(txq_put(&p, &b, pkt, 0, 1, 0, TXQ_JOIN), -1);
+	    INNER_REC_HDR_LEN + 1, 1, 0, 1, 0), -1);
+	ck_assert_int_eq(txq_put(&p, &b, pkt, 0, 1, 0, 1, 0), -1);
 	ck_assert_int_eq(txq_put(&p, &b, pkt, FMAX - HDR -
-	    INNER_REC_HDR_LEN, 1, 0, TXQ_JOIN), TXQ_NEW);
+	    INNER_REC_HDR_LEN, 1, 0, 1, 0), TXQ_NEW);
 	/* It would fit, but may not join: a frame of its own. */
 	ck_assert_int_eq(txq_fits(&p, &a, 60), 0);
-	ck_assert_int_eq(txq_put(&p, &a, pkt, 60, 1, 0, TXQ_JOIN), TXQ_NEW);
+	ck_assert_int_eq(txq_put(&p, &a, pkt, 60, 1, 0, 1, 0), TXQ_NEW);
 	ck_assert_int_eq(txq_fits(&p, &a, 60), 1);
 	ck_assert_ptr_eq(txq_tail(&p, &a), txq_peek(&p, &a));
-	ck_assert_int_eq(txq_put(&p, &a, pkt, 60, 1, 0, 0), -1);
+	ck_assert_int_eq(txq_put(&p, &a, pkt, 60, 1, 0, 0, 0), -1);
 	txq_pool_free(&p);
 	ck_assert_int_eq(txq_pool_init(&p, 0, FMAX, HDR), -1);
 	ck_assert_int_eq(txq_pool_init(&p, 4, HDR + 1, HDR), -1);
